@@ -1,0 +1,1 @@
+"""The webinar registration bot of a city-to-city cooperation programme."""

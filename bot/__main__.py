@@ -1,0 +1,82 @@
+"""Command line: `python -m bot [run | demo]`. Thin: parse arguments, load settings, delegate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, Settings, load_settings
+
+NO_TOKEN = """\
+BOT_TOKEN is not set, so the bot cannot connect to Telegram.
+
+  1. In Telegram, talk to @BotFather (https://t.me/BotFather), send /newbot and copy the token.
+  2. Put it in a file named .env in this folder:  BOT_TOKEN=123456789:AA...
+     (or export BOT_TOKEN in the environment). .env.example lists every setting.
+
+To try the bot without a token or a network, run:  python -m bot demo
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="The webinar registration bot. Settings come from .env and the environment.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot with long polling (the default)")
+    commands.add_parser(
+        "demo", help="chat with the bot in this terminal, against a built-in Bot API emulator"
+    )
+    return parser
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    # One line per HTTP request drowns everything else at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def run(settings: Settings) -> int:
+    if not settings.bot_token:
+        sys.stderr.write(NO_TOKEN)
+        return 2
+    from telegram import Update
+
+    from bot.app import build_application
+
+    configure_logging(settings.log_level)
+    app = build_application(settings)
+    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def demo(settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_demo(settings, sys.stdin, sys.stdout))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        sys.stderr.write(f"Configuration error: {exc}\n")
+        return 2
+    if args.command == "demo":
+        return demo(settings)
+    return run(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The composition root: builds the Telegram `Application` and wires everything into it.
+
+Resources follow the application's lifecycle: the database opens in `post_init` and closes in
+`post_shutdown`, so nothing is opened at import time and tests run the very same start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes, Defaults, ExtBot
+from telegram.request import BaseRequest
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db import Database
+from bot.i18n import Catalogs, Translator
+from bot.services.container import Services
+from bot.services.timezones import TimezoneDirectory
+from bot.update_processor import PerUserUpdateProcessor
+from handlers.commands import CommandInfo, commands_for
+from handlers.context import BotContext, BotData
+
+logger = logging.getLogger(__name__)
+
+BotApplication = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    token: str | None = None,
+    request: BaseRequest | None = None,
+    clock: Clock | None = None,
+) -> BotApplication:
+    """The bot, ready for `run_polling`; `request` swaps the network for an emulator."""
+    catalogs = Catalogs(default_language=settings.default_language)
+    timezones = TimezoneDirectory()
+    clock = clock or SystemClock()
+
+    async def post_init(app: BotApplication) -> None:
+        db = await Database.open(settings.database_path)
+        app.bot_data.services = Services.build(settings, clock, db, catalogs, timezones)
+        await publish_commands(app.bot, catalogs, settings)
+
+    async def post_shutdown(app: BotApplication) -> None:
+        services = app.bot_data._services
+        if services is not None:
+            await services.db.close()
+            app.bot_data.services = None
+
+    builder = (
+        Application.builder()
+        .token(token or settings.bot_token or "")
+        .base_url(settings.telegram_api_url)
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .concurrent_updates(PerUserUpdateProcessor())
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app: BotApplication = builder.build()
+    handlers.register_all(app)
+    return app
+
+
+def _menu(t: Translator, commands: list[CommandInfo]) -> list[BotCommand]:
+    return [BotCommand(c.name, t._(c.description)[:256]) for c in commands]
+
+
+async def publish_commands(bot: ExtBot[None], catalogs: Catalogs, settings: Settings) -> None:
+    """The command menu in every language, and the organizers' fuller menu in their chats.
+
+    Telegram shows each user the menu of their client's language. A failure here leaves the
+    old menu in place, which is no reason not to start.
+    """
+    calls: list[tuple[list[BotCommand], Any, str | None]] = [
+        (_menu(catalogs.get(None), commands_for(False)), BotCommandScopeDefault(), None)
+    ]
+    for t in catalogs.all():
+        calls.append((_menu(t, commands_for(False)), BotCommandScopeDefault(), t.language))
+    for admin_id in sorted(settings.admin_ids):
+        default = catalogs.get(None)
+        calls.append((_menu(default, commands_for(True)), BotCommandScopeChat(admin_id), None))
+        for t in catalogs.all():
+            calls.append((_menu(t, commands_for(True)), BotCommandScopeChat(admin_id), t.language))
+    for commands, scope, language in calls:
+        try:
+            await bot.set_my_commands(commands, scope=scope, language_code=language)
+        except TelegramError as exc:
+            logger.warning(
+                "Could not publish the command menu (scope %s, language %s): %s",
+                scope.type,
+                language or "default",
+                exc,
+            )

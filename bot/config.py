@@ -1,0 +1,170 @@
+"""Settings from `.env` and the environment, validated once at start-up.
+
+Every error names the variable and says how to fix it, because the person reading it is an
+operator on a small server, not the author of this code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.i18n import SUPPORTED_LANGUAGES
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_OFFSET_RE = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
+_OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid; the message is meant for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the process needs to know about its deployment."""
+
+    bot_token: str | None
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+    database_path: Path = Path("data/bot.sqlite3")
+    telegram_api_url: str = DEFAULT_API_URL
+    default_language: str = "en"
+    default_timezone: str = "UTC"
+    reminder_offsets: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=1))
+    log_level: str = "INFO"
+
+    def is_organizer(self, user_id: int) -> bool:
+        return user_id in self.admin_ids
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse a `.env` file: KEY=VALUE lines, `#` comments, optional quotes, `export` prefix."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        if "=" not in line:
+            raise ConfigError(f"{path}, line {number}: expected KEY=VALUE, got {raw!r}")
+        key, value = (part.strip() for part in line.split("=", 1))
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key] = value
+    return values
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Merge `.env` (if present) under the real environment, then validate."""
+    merged: dict[str, str] = read_env_file(env_file) if env_file is not None else {}
+    merged.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str:
+        return merged.get(name, "").strip()
+
+    return Settings(
+        bot_token=get("BOT_TOKEN") or None,
+        admin_ids=parse_admin_ids(get("ADMIN_IDS")),
+        database_path=parse_database_path(get("DATABASE_PATH") or "data/bot.sqlite3"),
+        telegram_api_url=parse_api_url(get("TELEGRAM_API_URL") or DEFAULT_API_URL),
+        default_language=parse_language(get("DEFAULT_LANGUAGE") or "en"),
+        default_timezone=parse_timezone(get("DEFAULT_TIMEZONE") or "UTC"),
+        reminder_offsets=parse_reminder_offsets(get("REMINDER_OFFSETS") or "1d,1h"),
+        log_level=parse_log_level(get("LOG_LEVEL") or "INFO"),
+    )
+
+
+def parse_admin_ids(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"\d{1,20}", part) or int(part) == 0:
+            raise ConfigError(
+                f"ADMIN_IDS: {part!r} is not a Telegram user id. Use comma-separated numbers, "
+                "e.g. ADMIN_IDS=123456789,987654321 (a user can see their id with @userinfobot)."
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def parse_database_path(raw: str) -> Path:
+    path = Path(raw).expanduser()
+    folder = path.parent
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"DATABASE_PATH: {path} exists but is not a file.")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise ConfigError(f"DATABASE_PATH: {path} is not readable and writable by this user.")
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"DATABASE_PATH: cannot create {path}: folder {existing} is not writable by this user."
+        )
+    return path
+
+
+def parse_api_url(raw: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", raw):
+        raise ConfigError(
+            f"TELEGRAM_API_URL: {raw!r} is not an http(s) URL. "
+            f"The default is {DEFAULT_API_URL}; the bot token is appended to it."
+        )
+    return raw
+
+
+def parse_language(raw: str) -> str:
+    code = raw.lower().replace("_", "-")
+    if code not in SUPPORTED_LANGUAGES:
+        raise ConfigError(
+            f"DEFAULT_LANGUAGE: {raw!r} is not supported. Choose one of: "
+            + ", ".join(SUPPORTED_LANGUAGES)
+        )
+    return code
+
+
+def parse_timezone(raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"DEFAULT_TIMEZONE: {raw!r} is not an IANA time zone name such as UTC, "
+            "Africa/Nairobi or America/Bogota."
+        ) from None
+    return raw
+
+
+def parse_reminder_offsets(raw: str) -> tuple[timedelta, ...]:
+    offsets: list[timedelta] = []
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        match = _OFFSET_RE.match(part.lower())
+        if not match or int(match.group(1)) == 0:
+            raise ConfigError(
+                f"REMINDER_OFFSETS: {part.strip()!r} is not a positive duration such as "
+                "1d, 6h or 30m (comma-separated, e.g. 1d,1h)."
+            )
+        offsets.append(timedelta(**{_OFFSET_UNITS[match.group(2)]: int(match.group(1))}))
+    return tuple(sorted(set(offsets), reverse=True))
+
+
+def parse_log_level(raw: str) -> str:
+    level = raw.upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL: {raw!r} must be one of {', '.join(LOG_LEVELS)}.")
+    return level

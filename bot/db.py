@@ -1,0 +1,231 @@
+"""The database layer: the only place with SQL.
+
+One SQLite file in WAL mode. Writes go through one connection, one unit of work at a time
+(`Database.transaction`, `BEGIN IMMEDIATE`), so rules such as "never more confirmed seats than
+the capacity" hold inside a single transaction. Reads use a second connection, which WAL lets
+run beside a write. Migrations are numbered SQL files applied once, in order, at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.models import Contact, User
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+BUSY_TIMEOUT_MS = 10_000
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+def to_db(moment: datetime) -> str:
+    """Store every moment as an ISO 8601 string in UTC, so strings sort like times."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not stored; give a timezone-aware one")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_db(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """The numbered migrations of `folder`, in order; a gap or a duplicate number is a bug."""
+    migrations = []
+    for path in sorted(folder.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise RuntimeError(f"migration file name {path.name!r} is not NNNN_name.sql")
+        migrations.append(Migration(int(match.group(1)), path.stem, path.read_text("utf-8")))
+    for expected, migration in enumerate(migrations, start=1):
+        if migration.version != expected:
+            raise RuntimeError(f"migrations must be numbered 1, 2, 3...; found {migration.name}")
+    return migrations
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    await conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+class Database:
+    """Connections, migrations and units of work; repositories hang off it."""
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+        self.users = UserRepository(self)
+
+    @classmethod
+    async def open(cls, path: Path, migrations: Iterable[Migration] | None = None) -> Database:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await _connect(path)
+        try:
+            await writer.execute("PRAGMA journal_mode = WAL")
+            await migrate(writer, load_migrations() if migrations is None else migrations)
+            reader = await _connect(path)
+            await reader.execute("PRAGMA query_only = ON")
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(path, writer, reader)
+
+    async def close(self) -> None:
+        await self._reader.close()
+        await self._writer.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One unit of work: committed if the block succeeds, rolled back if it raises."""
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.rollback()
+                raise
+            await self._writer.commit()
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async with self._reader.execute(sql, params) as cursor:
+            row: aiosqlite.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async with self._reader.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def schema_version(self) -> int:
+        row = await self.fetch_one("SELECT MAX(version) FROM schema_version")
+        return int(row[0]) if row and row[0] is not None else 0
+
+
+async def migrate(conn: aiosqlite.Connection, migrations: Iterable[Migration]) -> list[str]:
+    """Apply the migrations newer than the database, each in its own transaction."""
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    async with conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cursor:
+        row = await cursor.fetchone()
+    current = int(row[0]) if row else 0
+    applied = []
+    for migration in migrations:
+        if migration.version <= current:
+            continue
+        try:
+            await conn.executescript(f"BEGIN IMMEDIATE;\n{migration.sql}\n;")
+            await conn.execute(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, to_db(datetime.now(UTC))),
+            )
+            await conn.commit()
+        except BaseException:
+            if conn.in_transaction:
+                await conn.rollback()
+            raise
+        logger.info("Applied migration %s", migration.name)
+        applied.append(migration.name)
+    return applied
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User(
+        user_id=row["user_id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        username=row["username"],
+        telegram_language=row["telegram_language"],
+        language=row["language"],
+        timezone=row["timezone"],
+        is_active=bool(row["is_active"]),
+        created_at=from_db(row["created_at"]),
+        last_seen_at=from_db(row["last_seen_at"]),
+    )
+
+
+class UserRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self._db.fetch_one("SELECT * FROM users WHERE user_id = ?", (user_id,))
+        return _user(row) if row else None
+
+    async def upsert_contact(self, contact: Contact, now: datetime) -> User:
+        """Record who wrote: create them, or refresh their name, client language and activity.
+
+        A user who had blocked the bot and writes again is active again.
+        """
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                """
+                INSERT INTO users (user_id, first_name, last_name, username, telegram_language,
+                                   created_at, last_seen_at)
+                VALUES (:id, :first, :last, :username, :lang, :now, :now)
+                ON CONFLICT (user_id) DO UPDATE SET
+                    first_name = excluded.first_name,
+                    last_name = excluded.last_name,
+                    username = excluded.username,
+                    telegram_language = excluded.telegram_language,
+                    last_seen_at = excluded.last_seen_at,
+                    is_active = 1,
+                    blocked_at = NULL
+                """,
+                {
+                    "id": contact.user_id,
+                    "first": contact.first_name,
+                    "last": contact.last_name,
+                    "username": contact.username,
+                    "lang": contact.language_code,
+                    "now": to_db(now),
+                },
+            )
+            async with conn.execute(
+                "SELECT * FROM users WHERE user_id = ?", (contact.user_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+        assert row is not None
+        return _user(row)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE users SET language = ? WHERE user_id = ?", (language, user_id)
+            )
+
+    async def set_timezone(self, user_id: int, timezone: str) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE users SET timezone = ? WHERE user_id = ?", (timezone, user_id)
+            )
+
+    async def count(self) -> int:
+        row = await self._db.fetch_one("SELECT COUNT(*) FROM users")
+        return int(row[0]) if row else 0

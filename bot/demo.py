@@ -1,0 +1,122 @@
+"""`python -m bot demo`: the real bot in a terminal chat, against the built-in Bot API emulator.
+
+The bot runs exactly as in production (long polling, handlers, database) but its requests go
+to `BotApiEmulator`, so no token and no network are needed. The demo user is an organizer,
+so the admin commands can be tried too. The database lives in a temporary folder and is gone
+when the demo ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from telegram import Update
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.emulator import ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
+
+DEMO_USER = FakeUser(id=1001, first_name="Amina", username="amina_demo", language_code="en")
+DEMO_TOKEN = "1000000001:DEMO-token-not-used-by-any-server"
+
+
+@dataclass
+class TerminalChat:
+    """Prints what the bot sends and remembers the buttons a number can press."""
+
+    out: TextIO
+    buttons: list[tuple[int, str]] = field(default_factory=list)  # (message id, callback data)
+
+    def show(self, call: ApiCall, result: dict[str, Any]) -> None:
+        if call.method in ("sendMessage", "editMessageText"):
+            marker = "bot" if call.method == "sendMessage" else "bot (edited)"
+            self._print(f"{marker}> {result.get('text', '')}")
+            self._show_buttons(result)
+        elif call.method == "sendDocument":
+            document = result.get("document", {})
+            caption = result.get("caption")
+            self._print(
+                f"bot> [file {document.get('file_name')}, {document.get('file_size')} bytes]"
+            )
+            if caption:
+                self._print(f"     {caption}")
+            self._show_buttons(result)
+        elif call.method == "answerCallbackQuery" and call.params.get("text"):
+            self._print(f"bot (notice)> {call.params['text']}")
+
+    def _show_buttons(self, message: dict[str, Any]) -> None:
+        rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+        if not rows:
+            return
+        self.buttons = []
+        for row in rows:
+            labels = []
+            for button in row:
+                if "callback_data" in button:
+                    self.buttons.append((message["message_id"], button["callback_data"]))
+                    labels.append(f"[{len(self.buttons)}] {button['text']}")
+                elif "url" in button:
+                    labels.append(f"{button['text']} <{button['url']}>")
+            self._print("     " + "   ".join(labels))
+
+    def _print(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+
+async def _wait_until_idle(emulator: BotApiEmulator, app: Any) -> None:
+    """Return once the bot fetched every update and finished answering them."""
+    await emulator.wait_until_fetched()
+    await app.update_queue.join()
+
+
+async def run_demo(settings: Settings, stdin: TextIO, out: TextIO) -> None:
+    """Chat until the input ends (Ctrl-D) or the user presses Ctrl-C."""
+    emulator = BotApiEmulator()
+    chat = TerminalChat(out)
+    emulator.listeners.append(chat.show)
+    with tempfile.TemporaryDirectory(prefix="webinar-bot-demo-") as folder:
+        demo_settings = replace(
+            settings,
+            database_path=Path(folder) / "demo.sqlite3",
+            admin_ids=settings.admin_ids | {DEMO_USER.id},
+        )
+        app = build_application(demo_settings, token=DEMO_TOKEN, request=EmulatorRequest(emulator))
+        async with app:
+            await app.post_init(app)  # type: ignore[misc]
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0)
+            out.write(
+                "Demo chat with the webinar bot (you are an organizer). Type a message, or the "
+                "number of a button to press it. Ctrl-D ends the demo.\n\n"
+            )
+            out.flush()
+            loop = asyncio.get_running_loop()
+            try:
+                emulator.user_message(DEMO_USER, "/start")
+                await _wait_until_idle(emulator, app)
+                while True:
+                    line = await loop.run_in_executor(None, stdin.readline)
+                    if not line:
+                        break
+                    _handle_input(line.strip(), emulator, chat)
+                    await _wait_until_idle(emulator, app)
+            finally:
+                await app.updater.stop()
+                await app.stop()
+                await app.post_shutdown(app)  # type: ignore[misc]
+
+
+def _handle_input(line: str, emulator: BotApiEmulator, chat: TerminalChat) -> None:
+    if not line:
+        return
+    if line.isdigit() and 1 <= int(line) <= len(chat.buttons):
+        message_id, data = chat.buttons[int(line) - 1]
+        emulator.user_presses(DEMO_USER, message_id, data)
+    else:
+        emulator.user_message(DEMO_USER, line)

@@ -1,0 +1,552 @@
+"""An in-process stand-in for Telegram's Bot API, for the demo and for the tests.
+
+It keeps what a real server keeps for a private bot (chats, messages, uploaded files, the
+update queue) and answers the methods this bot uses the way Telegram does, errors included:
+HTML that does not parse, texts over 4,096 characters, button data over 64 bytes, an edit
+that changes nothing. Anything else it is asked is refused loudly, so a test notices a call
+it did not expect. `EmulatorRequest` plugs it into python-telegram-bot below the `Bot`, so
+the real `Application` runs unchanged on top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram.request import BaseRequest, RequestData
+
+logger = logging.getLogger(__name__)
+
+JSON = dict[str, Any]
+MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
+MAX_CALLBACK_DATA_BYTES = 64
+ALLOWED_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "tg-spoiler",
+        "span",
+        "blockquote",
+        "tg-emoji",
+    }
+)
+
+
+class ApiError(Exception):
+    """An error answer, shaped like Telegram's: status, description, optional parameters."""
+
+    def __init__(self, status: int, description: str, parameters: JSON | None = None) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.parameters = parameters
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One request the bot made, as the server saw it."""
+
+    method: str
+    params: JSON
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FakeUser:
+    """A Telegram user on the other side of the chat."""
+
+    id: int
+    first_name: str = "Amina"
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = "en"
+
+    def to_json(self) -> JSON:
+        data: JSON = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        for key in ("last_name", "username", "language_code"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        return data
+
+
+class _HtmlToText(HTMLParser):
+    """Telegram's HTML parse mode: known tags only, properly closed; returns the plain text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            raise ApiError(400, 'Bad Request: can\'t parse entities: unsupported start tag "br"')
+        if tag not in ALLOWED_TAGS:
+            raise ApiError(
+                400, f'Bad Request: can\'t parse entities: unsupported start tag "{tag}"'
+            )
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            raise ApiError(400, f'Bad Request: can\'t parse entities: unmatched end tag "{tag}"')
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _HtmlToText()
+    parser.feed(html)
+    parser.close()
+    if parser.stack:
+        raise ApiError(
+            400, f'Bad Request: can\'t parse entities: unclosed tag "{parser.stack[-1]}"'
+        )
+    return "".join(parser.parts)
+
+
+def _decode(value: Any) -> Any:
+    """Objects arrive as JSON strings over HTTP and as dicts in-process; accept both."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+class BotApiEmulator:
+    """The server side of a private bot: what it was asked, and what users send it."""
+
+    def __init__(
+        self,
+        bot_id: int = 7_000_000_001,
+        username: str = "webinar_demo_bot",
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.bot_user: JSON = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": "Webinars",
+            "username": username,
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+        self._now = now
+        self.calls: list[ApiCall] = []
+        self.messages: dict[tuple[int, int], JSON] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self.commands: dict[tuple[str, str], list[JSON]] = {}
+        self.listeners: list[Callable[[ApiCall, JSON], None]] = []
+        self.failures: dict[str, list[ApiError]] = {}
+        self.unsupported: list[str] = []
+        self._updates: list[JSON] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self._users: dict[int, FakeUser] = {}
+        self._arrived: asyncio.Event | None = None
+        self._drained: asyncio.Event | None = None
+
+    # -- the user's side ---------------------------------------------------------------
+
+    def _chat(self, user: FakeUser) -> JSON:
+        self._users[user.id] = user
+        chat: JSON = {"id": user.id, "type": "private", "first_name": user.first_name}
+        if user.last_name:
+            chat["last_name"] = user.last_name
+        if user.username:
+            chat["username"] = user.username
+        return chat
+
+    def _timestamp(self) -> int:
+        return int(self._now().timestamp())
+
+    def _enqueue(self, payload: JSON) -> JSON:
+        update = {"update_id": next(self._update_ids), **payload}
+        self._updates.append(update)
+        if self._drained is not None:
+            self._drained.clear()
+        if self._arrived is not None:
+            self._arrived.set()
+        return update
+
+    def user_message(self, user: FakeUser, text: str) -> JSON:
+        """A text message from `user`; a leading /command gets its entity, as Telegram does."""
+        message: JSON = {
+            "message_id": next(self._message_ids),
+            "from": user.to_json(),
+            "chat": self._chat(user),
+            "date": self._timestamp(),
+            "text": text,
+        }
+        if text.startswith("/"):
+            length = len(text.split()[0]) if text.split() else 1
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        self.messages[(user.id, message["message_id"])] = message
+        return self._enqueue({"message": message})
+
+    def user_sticker(self, user: FakeUser) -> JSON:
+        message: JSON = {
+            "message_id": next(self._message_ids),
+            "from": user.to_json(),
+            "chat": self._chat(user),
+            "date": self._timestamp(),
+            "sticker": {
+                "file_id": "sticker-1",
+                "file_unique_id": "s1",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+                "emoji": "👍",
+            },
+        }
+        return self._enqueue({"message": message})
+
+    def user_document(
+        self, user: FakeUser, file_name: str, content: bytes, mime_type: str = "text/csv"
+    ) -> JSON:
+        file_id = self._store_file(file_name, content)
+        message: JSON = {
+            "message_id": next(self._message_ids),
+            "from": user.to_json(),
+            "chat": self._chat(user),
+            "date": self._timestamp(),
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_name": file_name,
+                "mime_type": mime_type,
+                "file_size": len(content),
+            },
+        }
+        return self._enqueue({"message": message})
+
+    def user_presses(self, user: FakeUser, message_id: int, data: str) -> JSON:
+        """A press on an inline button of the bot's message `message_id` (data not checked)."""
+        message = self.messages.get((user.id, message_id)) or {
+            "message_id": message_id,
+            "chat": self._chat(user),
+            "date": 0,
+        }
+        query = {
+            "id": str(next(self._callback_ids)),
+            "from": user.to_json(),
+            "chat_instance": str(user.id),
+            "message": message,
+            "data": data,
+        }
+        self._chat(user)
+        return self._enqueue({"callback_query": query})
+
+    # -- the bot's side ------------------------------------------------------------------
+
+    def fail_next(self, method: str, error: ApiError) -> None:
+        """Answer the next call of `method` with `error` (429, 403, 5xx on demand)."""
+        self.failures.setdefault(method, []).append(error)
+
+    async def handle(
+        self, method: str, params: JSON, files: dict[str, tuple[str, bytes]] | None = None
+    ) -> tuple[int, JSON]:
+        """Answer one Bot API call: (HTTP status, JSON body) exactly as Telegram shapes them."""
+        call = ApiCall(method, params, files or {})
+        if method != "getUpdates":
+            self.calls.append(call)
+        try:
+            pending = self.failures.get(method)
+            if pending:
+                raise pending.pop(0)
+            handler = getattr(self, f"_api_{method.lower()}", None)
+            if handler is None:
+                logger.error("Bot API emulator: unsupported method %s", method)
+                self.unsupported.append(method)
+                raise ApiError(404, "Not Found")
+            result = handler(params, call.files)
+            if asyncio.iscoroutine(result):
+                result = await result
+        except ApiError as exc:
+            body: JSON = {"ok": False, "error_code": exc.status, "description": exc.description}
+            if exc.parameters:
+                body["parameters"] = exc.parameters
+            return exc.status, body
+        for listener in self.listeners:
+            listener(call, result if isinstance(result, dict) else {})
+        return 200, {"ok": True, "result": result}
+
+    def _api_getme(self, params: JSON, files: Any) -> JSON:
+        return self.bot_user
+
+    def _api_deletewebhook(self, params: JSON, files: Any) -> bool:
+        return True
+
+    def _api_close(self, params: JSON, files: Any) -> bool:
+        return True
+
+    async def _api_getupdates(self, params: JSON, files: Any) -> list[JSON]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        if offset:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates:
+            self._drained_event().set()
+        if not self._updates and timeout > 0:
+            self._arrived = self._arrived or asyncio.Event()
+            self._arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), timeout)
+        return self._updates[:limit]
+
+    def _drained_event(self) -> asyncio.Event:
+        if self._drained is None:
+            self._drained = asyncio.Event()
+        return self._drained
+
+    async def wait_until_fetched(self) -> None:
+        """Return once the bot has fetched and confirmed every queued update."""
+        await self._drained_event().wait()
+
+    def _api_setmycommands(self, params: JSON, files: Any) -> bool:
+        commands = _decode(params.get("commands")) or []
+        if len(commands) > 100:
+            raise ApiError(400, "Bad Request: too many commands")
+        for command in commands:
+            if (
+                not 1 <= len(command["command"]) <= 32
+                or not 1 <= len(command["description"]) <= 256
+            ):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        scope = json.dumps(_decode(params.get("scope")) or {"type": "default"}, sort_keys=True)
+        self.commands[(scope, str(params.get("language_code") or ""))] = commands
+        return True
+
+    def _api_answercallbackquery(self, params: JSON, files: Any) -> bool:
+        if len(str(params.get("text") or "")) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        return True
+
+    def _api_sendchataction(self, params: JSON, files: Any) -> bool:
+        return True
+
+    def _check_markup(self, params: JSON) -> JSON | None:
+        markup = _decode(params.get("reply_markup"))
+        if not markup:
+            return None
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA_BYTES:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+                if not button.get("text"):
+                    raise ApiError(
+                        400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                    )
+        return dict(markup)
+
+    def _render(self, params: JSON, key: str = "text", limit: int = MAX_TEXT_LENGTH) -> str:
+        raw = str(params.get(key) or "")
+        text = html_to_text(raw) if params.get("parse_mode") == "HTML" else raw
+        if key == "text" and not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(text) > limit:
+            raise ApiError(400, "Bad Request: message is too long")
+        return text
+
+    def _chat_of(self, params: JSON) -> JSON:
+        try:
+            chat_id = int(params["chat_id"])
+        except (KeyError, TypeError, ValueError):
+            raise ApiError(400, "Bad Request: chat not found") from None
+        user = self._users.get(chat_id)
+        if user is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        return self._chat(user)
+
+    def _new_message(self, params: JSON, **content: Any) -> JSON:
+        chat = self._chat_of(params)
+        message: JSON = {
+            "message_id": next(self._message_ids),
+            "from": self.bot_user,
+            "chat": chat,
+            "date": self._timestamp(),
+            **content,
+        }
+        markup = self._check_markup(params)
+        if markup:
+            message["reply_markup"] = markup
+        self.messages[(chat["id"], message["message_id"])] = message
+        return message
+
+    def _api_sendmessage(self, params: JSON, files: Any) -> JSON:
+        return self._new_message(params, text=self._render(params))
+
+    def _stored_message(self, params: JSON) -> JSON:
+        key = (int(params.get("chat_id") or 0), int(params.get("message_id") or 0))
+        message = self.messages.get(key)
+        if message is None or message.get("from", {}).get("id") != self.bot_user["id"]:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return message
+
+    def _api_editmessagetext(self, params: JSON, files: Any) -> JSON:
+        message = self._stored_message(params)
+        text = self._render(params)
+        markup = self._check_markup(params)
+        if text == message.get("text") and markup == message.get("reply_markup"):
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message "
+                "content and reply markup are exactly the same as a current content "
+                "and reply markup of the message",
+            )
+        message["text"] = text
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        message["edit_date"] = self._timestamp()
+        return message
+
+    def _api_editmessagereplymarkup(self, params: JSON, files: Any) -> JSON:
+        message = self._stored_message(params)
+        markup = self._check_markup(params)
+        if markup == message.get("reply_markup"):
+            raise ApiError(400, "Bad Request: message is not modified")
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        return message
+
+    def _api_deletemessage(self, params: JSON, files: Any) -> bool:
+        key = (int(params.get("chat_id") or 0), int(params.get("message_id") or 0))
+        if self.messages.pop(key, None) is None:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        return True
+
+    def _store_file(self, name: str, content: bytes) -> str:
+        file_id = f"file-{next(self._file_ids)}"
+        self.files[file_id] = (name, content)
+        return file_id
+
+    def _api_senddocument(self, params: JSON, files: dict[str, tuple[str, bytes]]) -> JSON:
+        reference = str(params.get("document") or "")
+        if reference.startswith("attach://"):
+            upload = files.get(reference.removeprefix("attach://"))
+            if upload is None:
+                raise ApiError(400, "Bad Request: file must be non-empty")
+            name, content = upload
+        elif reference in self.files:
+            name, content = self.files[reference]
+        else:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        file_id = self._store_file(name, content)
+        caption = (
+            self._render(params, "caption", MAX_CAPTION_LENGTH) if params.get("caption") else None
+        )
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": name,
+            "file_size": len(content),
+        }
+        extra = {"caption": caption} if caption else {}
+        return self._new_message(params, document=document, **extra)
+
+    def _api_getfile(self, params: JSON, files: Any) -> JSON:
+        file_id = str(params.get("file_id") or "")
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        content = self.files[file_id][1]
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(content),
+            "file_path": f"documents/{file_id}",
+        }
+
+    def download(self, file_path: str) -> tuple[int, bytes]:
+        file_id = file_path.rsplit("/", 1)[-1]
+        if file_id not in self.files:
+            return 404, b'{"ok":false,"error_code":404,"description":"Not Found"}'
+        return 200, self.files[file_id][1]
+
+    # -- what tests and the demo read ------------------------------------------------------
+
+    def has_pending_updates(self) -> bool:
+        """True while some update has not been confirmed by a later getUpdates offset."""
+        return bool(self._updates)
+
+    def sent_to(self, chat_id: int) -> list[ApiCall]:
+        """Every message-producing call addressed to `chat_id`, oldest first."""
+        return [
+            c
+            for c in self.calls
+            if c.method in ("sendMessage", "sendDocument", "editMessageText")
+            and str(c.params.get("chat_id")) == str(chat_id)
+        ]
+
+
+class EmulatorRequest(BaseRequest):
+    """python-telegram-bot's network layer, short-circuited into a `BotApiEmulator`."""
+
+    def __init__(self, emulator: BotApiEmulator, read_timeout: float | None = 5.0) -> None:
+        self.emulator = emulator
+        self._read_timeout = read_timeout
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        path = urlparse(url).path
+        if "/file/" in path:
+            return self.emulator.download(path)
+        api_method = path.rsplit("/", 1)[-1]
+        params: JSON = dict(request_data.parameters) if request_data else {}
+        files: dict[str, tuple[str, bytes]] = {}
+        if request_data and request_data.contains_files:
+            for name, part in request_data.multipart_data.items():
+                filename, content = part[0], part[1]
+                data = content if isinstance(content, bytes) else content.read()
+                files[name] = (str(filename), data)
+        status, body = await self.emulator.handle(api_method, params, files)
+        return status, json.dumps(body).encode()

@@ -1,0 +1,170 @@
+"""Languages, gettext catalogs and locale-aware formatting.
+
+One `Translator` per language is built at start-up from the compiled catalogs in `locales/`;
+a user's messages, numbers, dates and time-zone names all go through the translator of their
+language. Strings carry named placeholders (`{count}`) filled in after translation, so a
+translator can move them freely.
+"""
+
+from __future__ import annotations
+
+import gettext
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
+from babel.numbers import format_decimal
+
+logger = logging.getLogger(__name__)
+
+SUPPORTED_LANGUAGES: Final = ("en", "fr", "es", "ar", "zh", "ru")
+SOURCE_LANGUAGE: Final = "en"
+DOMAIN: Final = "bot"
+LOCALES_DIR: Final = Path(__file__).resolve().parent.parent / "locales"
+
+RLM: Final = "\u200f"  # right-to-left mark: makes a line start right-to-left
+FSI: Final = "\u2068"  # first-strong isolate: embeds a user's text without reordering ours
+PDI: Final = "\u2069"  # pop directional isolate
+_BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
+    """Mark a string for extraction; it is translated later, where the user is known."""
+    return message
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language itself, as a picker shows it ("Français")."""
+    name = str(Locale.parse(code).get_display_name(code))
+    return name[:1].upper() + name[1:]
+
+
+def parse_language_code(raw: str | None) -> str | None:
+    """The supported language a Telegram `language_code` (e.g. "pt-br", "zh-hans") names."""
+    if not raw or len(raw) > 35:
+        return None
+    try:
+        locale = Locale.parse(raw.strip().replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    return locale.language if locale.language in SUPPORTED_LANGUAGES else None
+
+
+def resolve_language(stored: str | None, telegram_code: str | None, default: str) -> str:
+    """The user's choice, else their Telegram client's language, else the default."""
+    if stored in SUPPORTED_LANGUAGES:
+        return stored
+    return parse_language_code(telegram_code) or default
+
+
+def clean_user_text(text: str) -> str:
+    """Strip bidi controls and other invisible format characters from a user's text."""
+    text = _BIDI_CONTROLS.sub("", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch == "\n")
+
+
+def isolate(text: str) -> str:
+    """Wrap a user's text so it cannot reorder the sentence around it (RTL names in LTR text)."""
+    return f"{FSI}{clean_user_text(text)}{PDI}"
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Messages and formats of one language."""
+
+    language: str
+    translations: gettext.NullTranslations
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(self.language)
+
+    @property
+    def is_rtl(self) -> bool:
+        return bool(self.locale.text_direction == "rtl")
+
+    def _(self, message: str, /, **values: object) -> str:
+        """Translate `message` and fill its named placeholders."""
+        return self._fill(self.translations.gettext(message), message, values)
+
+    def ngettext(self, singular: str, plural: str, count: int, /, **values: object) -> str:
+        """Translate a count-dependent message; `{count}` is the count, formatted."""
+        values.setdefault("count", self.number(count))
+        translated = self.translations.ngettext(singular, plural, count)
+        return self._fill(translated, plural if count != 1 else singular, values)
+
+    def _fill(self, translated: str, source: str, values: dict[str, object]) -> str:
+        if not values:
+            return translated
+        try:
+            return translated.format_map(values)
+        except (KeyError, IndexError, ValueError):
+            logger.error("Bad placeholders in %s translation of %r", self.language, source)
+            return source.format_map(values)
+
+    def directed(self, text: str) -> str:
+        """Start every line in the reading direction of the language (Arabic: right to left)."""
+        if not self.is_rtl:
+            return text
+        return "\n".join(RLM + line if line else line for line in text.split("\n"))
+
+    def number(self, value: float) -> str:
+        return str(format_decimal(value, locale=self.locale))
+
+    def when(self, moment: datetime, tz: str, width: str = "medium") -> str:
+        """A UTC moment as the user reads it: their locale's date and time in their zone."""
+        zone = ZoneInfo(tz)
+        return str(babel_dates.format_datetime(moment, width, tzinfo=zone, locale=self.locale))
+
+    def date(self, moment: datetime, tz: str, width: str = "medium") -> str:
+        local = moment.astimezone(ZoneInfo(tz))
+        return str(babel_dates.format_date(local, width, locale=self.locale))
+
+    def time(self, moment: datetime, tz: str, width: str = "short") -> str:
+        zone = ZoneInfo(tz)
+        return str(babel_dates.format_time(moment, width, tzinfo=zone, locale=self.locale))
+
+    def timezone_label(self, tz: str, at: datetime) -> str:
+        """A zone as people recognise it: its city in their language and its offset at `at`."""
+        zone = ZoneInfo(tz)
+        offset = str(babel_dates.format_datetime(at, "ZZZZ", tzinfo=zone, locale=self.locale))
+        if tz in ("UTC", "Etc/UTC"):
+            return "UTC"
+        if tz.startswith("Etc/"):
+            return offset  # fixed offsets have no city, and their names invert the sign
+        city = babel_dates.get_timezone_location(zone, locale=self.locale, return_city=True)
+        return f"{city} ({offset})"
+
+
+class Catalogs:
+    """The translators of every supported language, loaded once."""
+
+    def __init__(self, locales_dir: Path = LOCALES_DIR, default_language: str = "en") -> None:
+        self.default_language = default_language
+        self._translators = {
+            code: Translator(code, self._load(locales_dir, code)) for code in SUPPORTED_LANGUAGES
+        }
+
+    @staticmethod
+    def _load(locales_dir: Path, code: str) -> gettext.NullTranslations:
+        try:
+            return gettext.translation(DOMAIN, localedir=locales_dir, languages=[code])
+        except FileNotFoundError:
+            if code != SOURCE_LANGUAGE:
+                raise
+            return gettext.NullTranslations()
+
+    def get(self, language: str | None) -> Translator:
+        """The translator of `language`, or of the default language if it is not supported."""
+        return self._translators.get(language or "", self._translators[self.default_language])
+
+    def all(self) -> list[Translator]:
+        return [self._translators[code] for code in SUPPORTED_LANGUAGES]

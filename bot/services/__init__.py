@@ -1,0 +1,1 @@
+"""The domain: plain async services that never import `telegram`."""

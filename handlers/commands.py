@@ -1,0 +1,36 @@
+"""The commands the bot offers, for its menu in Telegram and for /help.
+
+One table, so the menu, the help text and the handlers cannot drift apart (a test checks that
+every command here is handled).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import N_, Translator
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    name: str
+    description: str  # marked with N_, translated for each reader
+    organizer_only: bool = False
+
+
+COMMANDS: tuple[CommandInfo, ...] = (
+    CommandInfo("start", N_("Start again and see what I can do")),
+    CommandInfo("language", N_("Change the language")),
+    CommandInfo("timezone", N_("Set your time zone")),
+    CommandInfo("help", N_("How to use this bot")),
+    CommandInfo("cancel", N_("Stop what you are doing")),
+)
+
+
+def commands_for(is_organizer: bool) -> list[CommandInfo]:
+    return [c for c in COMMANDS if is_organizer or not c.organizer_only]
+
+
+def command_lines(t: Translator, commands: list[CommandInfo]) -> str:
+    """One line per command: "/name – description", in the reader's language."""
+    return "\n".join(f"/{c.name} – {t._(c.description)}" for c in commands)

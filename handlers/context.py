@@ -1,0 +1,120 @@
+"""The typed context every handler receives: the services, and who is asking.
+
+`BotData` is the application-wide slot for the services (filled in when the database opens);
+`Viewer` is the user behind the current update with their translator and time zone, loaded
+once per update by `load_viewer`, so no handler repeats that lookup or casts `bot_data`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
+
+from bot.i18n import Translator
+from bot.models import Contact, User
+from bot.services.container import Services
+
+
+class BotData:
+    """Application-scoped dependencies; `services` exists between start-up and shutdown."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are not started: post_init has not run")
+        return self._services
+
+    @services.setter
+    def services(self, services: Services | None) -> None:
+        self._services = services
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The user an update comes from, with what is needed to answer them in their terms."""
+
+    user: User
+    t: Translator
+    timezone: str
+    is_organizer: bool
+
+    @property
+    def user_id(self) -> int:
+        return self.user.user_id
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """python-telegram-bot's context with typed access to our services and the viewer."""
+
+    _viewer: Viewer | None = None
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+    @property
+    def viewer(self) -> Viewer:
+        if self._viewer is None:
+            raise RuntimeError("no viewer: the update has no user or load_viewer did not run")
+        return self._viewer
+
+    @viewer.setter
+    def viewer(self, viewer: Viewer) -> None:
+        self._viewer = viewer
+
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+
+def contact_of(update: Update) -> Contact | None:
+    """The domain's view of the Telegram user behind an update."""
+    tg_user = update.effective_user
+    if tg_user is None or tg_user.is_bot:
+        return None
+    return Contact(
+        user_id=tg_user.id,
+        first_name=tg_user.first_name or "",
+        last_name=tg_user.last_name,
+        username=tg_user.username,
+        language_code=tg_user.language_code,
+    )
+
+
+def make_viewer(services: Services, user: User) -> Viewer:
+    return Viewer(
+        user=user,
+        t=services.catalogs.get(services.users.language_of(user)),
+        timezone=services.users.timezone_of(user),
+        is_organizer=services.settings.is_organizer(user.user_id),
+    )
+
+
+async def load_viewer(update: object, context: BotContext) -> None:
+    """Runs before every handler: record the user and load their language and time zone.
+
+    The bot lives in private chats; updates from groups, channels or other bots stop here.
+    """
+    if not isinstance(update, Update):
+        raise ApplicationHandlerStop
+    chat = update.effective_chat
+    contact = contact_of(update)
+    if contact is None or (chat is not None and chat.type != chat.PRIVATE):
+        raise ApplicationHandlerStop
+    services = context.services
+    user = await services.users.touch(contact)
+    context.viewer = make_viewer(services, user)
+
+
+async def refresh_viewer(context: BotContext) -> Viewer:
+    """Reload the viewer after their language or time zone changed within this update."""
+    user = await context.services.users.get(context.viewer.user_id)
+    if user is not None:
+        context.viewer = make_viewer(context.services, user)
+    return context.viewer

@@ -1,0 +1,44 @@
+"""The error handler: log what happened with its context first, then tell the user."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, NetworkError
+
+from bot.i18n import resolve_language
+from handlers.context import BotContext
+
+logger = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    update_json = update.to_dict() if isinstance(update, Update) else repr(update)
+    logger.error(
+        "Error while handling an update: %s",
+        json.dumps(update_json, ensure_ascii=False, default=str)[:4000],
+        exc_info=context.error,
+    )
+    if not isinstance(update, Update) or isinstance(context.error, Forbidden):
+        return
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None:
+        return
+    try:
+        services = context.services
+        stored = await services.users.get(user.id)
+        language = resolve_language(
+            stored.language if stored else None,
+            user.language_code,
+            services.settings.default_language,
+        )
+        t = services.catalogs.get(language)
+        text = t._("Sorry, something went wrong on my side. Please try again in a moment.")
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_message(chat_id=chat.id, text=t.directed(text))
+    except (NetworkError, RuntimeError):
+        logger.exception("Could not tell user %s about the error", user.id)

@@ -1,0 +1,51 @@
+"""The answers of last resort: whatever no other handler took gets a short, useful reply.
+
+Registered last in group 0, where the first matching handler wins.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers.context import BotContext
+from handlers.ui import answer, send, user_text
+
+MAX_ECHOED_COMMAND = 32
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    await send(context, context.viewer.t._("There is nothing to cancel."))
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    command = (message.text or "/").split()[0][:MAX_ECHOED_COMMAND]
+    await send(
+        context,
+        context.viewer.t._(
+            "I do not know the command {command}. Send /help to see what I can do.",
+            command=user_text(command),
+        ),
+    )
+
+
+async def anything_else(update: Update, context: BotContext) -> None:
+    await send(
+        context,
+        context.viewer.t._("I understand commands and buttons. Send /help to see what I can do."),
+    )
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await answer(query, context.viewer.t._("This button is no longer active."))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("cancel", nothing_to_cancel))
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(filters.ALL, anything_else))
+    app.add_handler(CallbackQueryHandler(stale_button))

@@ -1,0 +1,63 @@
+"""Choosing the language: offered on first contact and with /language at any time."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.i18n import SUPPORTED_LANGUAGES, language_name
+from bot.services.users import InvalidChoice
+from handlers.context import BotContext, refresh_viewer
+from handlers.ui import Button, answer, edit, send
+
+CALLBACK_PREFIX = "lang:"
+
+
+def picker_rows(current: str | None) -> list[list[Button]]:
+    """Each language by its own name, two a row, the current one ticked."""
+    buttons = [
+        (("✓ " if code == current else "") + language_name(code), CALLBACK_PREFIX + code)
+        for code in SUPPORTED_LANGUAGES
+    ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+async def show_picker(update: Update, context: BotContext) -> None:
+    t = context.viewer.t
+    await send(context, t._("Choose your language:"), picker_rows(context.viewer.user.language))
+
+
+async def on_language_chosen(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    code = query.data.removeprefix(CALLBACK_PREFIX)
+    first_choice = context.viewer.user.language is None
+    try:
+        await context.services.users.choose_language(context.viewer.user_id, code)
+    except InvalidChoice:
+        await answer(query, context.viewer.t._("This button is no longer active."))
+        return
+    viewer = await refresh_viewer(context)
+    t = viewer.t
+    await answer(query)
+    await edit(
+        query,
+        context,
+        t._("Done: I will write to you in {language}.", language=language_name(code)),
+    )
+    if first_choice:
+        zone = t.timezone_label(viewer.timezone, context.now())
+        await send(
+            context,
+            t._(
+                "Times are shown in {zone} for now. Send /timezone to use your own time zone.",
+                zone=zone,
+            )
+            + "\n\n"
+            + t._("Send /help to see everything I can do."),
+        )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("language", show_picker))
+    app.add_handler(CallbackQueryHandler(on_language_chosen, pattern=f"^{CALLBACK_PREFIX}"))

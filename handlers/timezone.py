@@ -1,0 +1,148 @@
+"""/timezone: find the user's time zone from a city, a country or a zone name they type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.i18n import Translator
+from bot.models import User
+from bot.services.timezones import TimezoneDirectory
+from bot.services.users import InvalidChoice
+from handlers.context import BotContext, refresh_viewer
+from handlers.ui import Button, answer, edit, send, user_text
+
+CALLBACK_PREFIX = "tz:"
+AWAITING_PLACE = 1
+MAX_BUTTONS = 8
+
+
+def zone_rows(t: Translator, zones: list[str], now: datetime) -> list[list[Button]]:
+    return [[(t.timezone_label(zone, now), CALLBACK_PREFIX + zone)] for zone in zones[:MAX_BUTTONS]]
+
+
+def suggested_zones(user: User, directory: TimezoneDirectory) -> list[str]:
+    """The zones of the country in the user's Telegram language tag ("es-MX"), if it has one."""
+    tag = (user.telegram_language or "").replace("_", "-").split("-")
+    if len(tag) == 2 and len(tag[1]) == 2 and tag[1].isalpha():
+        return directory.zones_of_country(tag[1])
+    return []
+
+
+def confirmation(t: Translator, zone: str, now: datetime) -> str:
+    return t._(
+        "Your time zone is now {zone}. The time there is {time}.",
+        zone=t.timezone_label(zone, now),
+        time=t.time(now, zone),
+    )
+
+
+async def ask_for_place(update: Update, context: BotContext) -> int:
+    viewer = context.viewer
+    t = viewer.t
+    now = context.now()
+    current = t._(
+        "Your time zone is {zone}. The time there is {time}.",
+        zone=t.timezone_label(viewer.timezone, now),
+        time=t.time(now, viewer.timezone),
+    )
+    prompt = t._(
+        "Type the name of your city or country (for example Nairobi, Colombia or "
+        "Asia/Manila) and I will find your time zone. Send /cancel to keep the current one."
+    )
+    suggestions = suggested_zones(viewer.user, context.services.timezones)
+    await send(context, f"{current}\n\n{prompt}", zone_rows(t, suggestions, now))
+    return AWAITING_PLACE
+
+
+async def on_place(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    t = context.viewer.t
+    now = context.now()
+    matches = context.services.timezones.find(message.text)
+    if not matches:
+        await send(
+            context,
+            t._(
+                "I could not find a time zone for “{place}”. Try a large city near you or "
+                "your country, or send /cancel.",
+                place=user_text(message.text[:64]),
+            ),
+        )
+        return AWAITING_PLACE
+    if len(matches) == 1:
+        await context.services.users.choose_timezone(context.viewer.user_id, matches[0])
+        viewer = await refresh_viewer(context)
+        await send(context, confirmation(viewer.t, matches[0], now))
+        return ConversationHandler.END
+    text = t.ngettext(
+        "I found {count} time zone for “{place}”. Which one is yours?",
+        "I found {count} time zones for “{place}”. Which one is yours?",
+        len(matches),
+        place=user_text(message.text[:64]),
+    )
+    if len(matches) > MAX_BUTTONS:
+        text += "\n" + t._("Not in the list? Type the name of your city.")
+    await send(context, text, zone_rows(t, matches, now))
+    return AWAITING_PLACE
+
+
+async def on_zone_button(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    zone = query.data.removeprefix(CALLBACK_PREFIX)
+    try:
+        await context.services.users.choose_timezone(context.viewer.user_id, zone)
+    except InvalidChoice:
+        await answer(query, context.viewer.t._("This button is no longer active."))
+        return ConversationHandler.END
+    viewer = await refresh_viewer(context)
+    await answer(query)
+    await edit(query, context, confirmation(viewer.t, zone, context.now()))
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    viewer = context.viewer
+    await send(
+        context,
+        viewer.t._(
+            "Your time zone stays {zone}.",
+            zone=viewer.t.timezone_label(viewer.timezone, context.now()),
+        ),
+    )
+    return ConversationHandler.END
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    zone_button: BaseHandler[Update, Any, object] = CallbackQueryHandler(
+        on_zone_button, pattern=f"^{CALLBACK_PREFIX}"
+    )
+    app.add_handler(
+        ConversationHandler(
+            name="timezone",
+            entry_points=[CommandHandler("timezone", ask_for_place)],
+            states={
+                AWAITING_PLACE: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, on_place),
+                    zone_button,
+                ]
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            allow_reentry=True,
+        )
+    )
+    # A zone button pressed after the conversation ended (or on an old message) still works.
+    app.add_handler(CallbackQueryHandler(on_zone_button, pattern=f"^{CALLBACK_PREFIX}"))

@@ -1,0 +1,155 @@
+"""The test harness: the real Application on a real SQLite file, the Bot API emulated.
+
+`ChatDriver` plays a Telegram user: it feeds real Update JSON to `Application.process_update`
+and returns the calls the bot made in answer, as the emulated server received them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+
+from bot.app import BotApplication, build_application
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.db import Database
+from bot.emulator import ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
+from bot.services.container import Services
+
+ORGANIZER_ID = 5001
+START = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+
+class ChatDriver:
+    """One user's private chat with the bot."""
+
+    def __init__(self, app: BotApplication, emulator: BotApiEmulator, user: FakeUser) -> None:
+        self.app = app
+        self.emulator = emulator
+        self.user = user
+
+    async def _deliver(self, update: dict[str, Any]) -> list[ApiCall]:
+        mark = len(self.emulator.calls)
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return self.emulator.calls[mark:]
+
+    async def send(self, text: str) -> list[ApiCall]:
+        return await self._deliver(self.emulator.user_message(self.user, text))
+
+    async def send_sticker(self) -> list[ApiCall]:
+        return await self._deliver(self.emulator.user_sticker(self.user))
+
+    async def press(self, data: str, message_id: int | None = None) -> list[ApiCall]:
+        """Press a button; by default on the latest bot message that has buttons."""
+        if message_id is None:
+            message_id = self.last_message_with_buttons()["message_id"]
+        return await self._deliver(self.emulator.user_presses(self.user, message_id, data))
+
+    async def press_label(self, label: str) -> list[ApiCall]:
+        message = self.last_message_with_buttons()
+        for text, data in buttons_of(message):
+            if label in text:
+                return await self.press(data, message["message_id"])
+        raise AssertionError(f"no button {label!r} in {buttons_of(message)}")
+
+    def messages(self) -> list[dict[str, Any]]:
+        """The bot's messages in this chat as they stand now (edits applied), oldest first."""
+        bot_id = self.emulator.bot_user["id"]
+        return [
+            m
+            for (chat, _), m in sorted(self.emulator.messages.items())
+            if chat == self.user.id and m["from"]["id"] == bot_id
+        ]
+
+    def last_message_with_buttons(self) -> dict[str, Any]:
+        for message in reversed(self.messages()):
+            if message.get("reply_markup"):
+                return dict(message)
+        raise AssertionError("the bot sent no message with buttons")
+
+    def last_text(self) -> str:
+        return str(self.messages()[-1].get("text", ""))
+
+
+def texts(calls: list[ApiCall]) -> list[str]:
+    """What the user reads from these calls: message texts and button notices, tags removed."""
+    from bot.emulator import html_to_text
+
+    found = []
+    for call in calls:
+        if call.method in ("sendMessage", "editMessageText"):
+            found.append(html_to_text(str(call.params["text"])))
+        elif call.method == "answerCallbackQuery" and call.params.get("text"):
+            found.append(str(call.params["text"]))
+    return found
+
+
+def buttons_of(message: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [(b["text"], b.get("callback_data", b.get("url", ""))) for row in rows for b in row]
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        bot_token="123456:TEST",
+        admin_ids=frozenset({ORGANIZER_ID}),
+        database_path=tmp_path / "bot.sqlite3",
+    )
+
+
+@pytest.fixture
+def emulator(clock: FrozenClock) -> BotApiEmulator:
+    return BotApiEmulator(now=clock.now)
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, emulator: BotApiEmulator, clock: FrozenClock
+) -> AsyncIterator[BotApplication]:
+    application = build_application(settings, request=EmulatorRequest(emulator), clock=clock)
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    yield application
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)
+    await application.shutdown()
+    assert emulator.unsupported == [], "the bot called Bot API methods the emulator lacks"
+
+
+@pytest.fixture
+def services(app: BotApplication) -> Services:
+    return app.bot_data.services
+
+
+@pytest.fixture
+def db(services: Services) -> Database:
+    return services.db
+
+
+@pytest.fixture
+def amina(app: BotApplication, emulator: BotApiEmulator) -> ChatDriver:
+    """A participant whose Telegram client is in English."""
+    return ChatDriver(app, emulator, FakeUser(id=1001, first_name="Amina", language_code="en"))
+
+
+@pytest.fixture
+def organizer(app: BotApplication, emulator: BotApiEmulator) -> ChatDriver:
+    return ChatDriver(
+        app, emulator, FakeUser(id=ORGANIZER_ID, first_name="Olga", language_code="ru")
+    )
+
+
+def chat_as(app: BotApplication, emulator: BotApiEmulator, **user: Any) -> ChatDriver:
+    return ChatDriver(app, emulator, FakeUser(**user))

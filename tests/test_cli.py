@@ -1,0 +1,42 @@
+"""The command line, as an operator meets it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
+        cwd=cwd,
+        check=False,
+    )
+
+
+def test_without_a_token_it_exits_at_once_and_says_what_to_do(tmp_path: Path) -> None:
+    """No BOT_TOKEN: exit code 2, a pointer to @BotFather and to the demo."""
+    result = run_cli(env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "BotFather" in result.stderr and "python -m bot demo" in result.stderr
+
+
+def test_a_bad_setting_is_reported_before_anything_starts(tmp_path: Path) -> None:
+    """An invalid ADMIN_IDS in .env is named, with exit code 2."""
+    (tmp_path / ".env").write_text("BOT_TOKEN=1:x\nADMIN_IDS=me\n", encoding="utf-8")
+    result = run_cli("run", env={}, cwd=tmp_path)
+    assert result.returncode == 2 and "ADMIN_IDS" in result.stderr
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    """`python -m bot --help` lists run and demo."""
+    result = run_cli("--help", env={}, cwd=tmp_path)
+    assert result.returncode == 0 and "run" in result.stdout and "demo" in result.stdout

@@ -1,0 +1,90 @@
+"""Settings: defaults, .env parsing and the operator-facing errors."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_API_URL, ConfigError, load_settings
+
+
+def test_defaults_follow_the_contract(tmp_path: Path) -> None:
+    """With nothing set, every setting has the default DESIGN.md promises."""
+    settings = load_settings({}, env_file=None)
+    assert settings.bot_token is None
+    assert settings.admin_ids == frozenset()
+    assert settings.database_path == Path("data/bot.sqlite3")
+    assert settings.telegram_api_url == DEFAULT_API_URL
+    assert settings.default_language == "en"
+    assert settings.default_timezone == "UTC"
+    assert settings.reminder_offsets == (timedelta(days=1), timedelta(hours=1))
+    assert settings.log_level == "INFO"
+
+
+def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    """`.env` supplies values, comments and quotes are handled, real variables override it."""
+    env = tmp_path / ".env"
+    env.write_text(
+        "# organizers\nBOT_TOKEN='123:abc'\nexport ADMIN_IDS=1, 2 ,3\n"
+        "DEFAULT_LANGUAGE=fr  # French first\n\nREMINDER_OFFSETS=30m,2h,1d\n",
+        encoding="utf-8",
+    )
+    settings = load_settings({"DEFAULT_LANGUAGE": "ar"}, env_file=env)
+    assert settings.bot_token == "123:abc"
+    assert settings.admin_ids == frozenset({1, 2, 3})
+    assert settings.default_language == "ar"
+    assert settings.reminder_offsets == (
+        timedelta(days=1),
+        timedelta(hours=2),
+        timedelta(minutes=30),
+    )
+    assert settings.is_organizer(2) and not settings.is_organizer(4)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("ADMIN_IDS", "12,abc", "ADMIN_IDS: 'abc' is not a Telegram user id"),
+        ("ADMIN_IDS", "-5", "ADMIN_IDS"),
+        ("DEFAULT_LANGUAGE", "de", "DEFAULT_LANGUAGE: 'de' is not supported"),
+        ("DEFAULT_TIMEZONE", "Mars/Olympus", "DEFAULT_TIMEZONE: 'Mars/Olympus'"),
+        ("DEFAULT_TIMEZONE", "../../etc/passwd", "DEFAULT_TIMEZONE"),
+        ("REMINDER_OFFSETS", "1d,soon", "REMINDER_OFFSETS: 'soon'"),
+        ("REMINDER_OFFSETS", "0h", "REMINDER_OFFSETS"),
+        ("TELEGRAM_API_URL", "ftp://x", "TELEGRAM_API_URL"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
+    ],
+)
+def test_bad_values_are_refused_with_a_clear_message(
+    variable: str, value: str, message: str
+) -> None:
+    """Each invalid setting names the variable and the offending value."""
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+        load_settings({variable: value}, env_file=None)
+
+
+def test_an_unusable_database_path_is_refused(tmp_path: Path) -> None:
+    """A database path in a folder the bot cannot write, or that is a folder, is refused."""
+    with pytest.raises(ConfigError, match="is not a file"):
+        load_settings({"DATABASE_PATH": str(tmp_path)}, env_file=None)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("running as a user who can write anywhere (root)")
+        with pytest.raises(ConfigError, match="not writable"):
+            load_settings({"DATABASE_PATH": str(locked / "bot.sqlite3")}, env_file=None)
+    finally:
+        locked.chmod(0o700)
+
+
+def test_a_malformed_env_line_names_its_line(tmp_path: Path) -> None:
+    """A line without `=` in `.env` is reported with its number."""
+    env = tmp_path / ".env"
+    env.write_text("BOT_TOKEN=1:a\nthis is not a setting\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="line 2"):
+        load_settings({}, env_file=env)

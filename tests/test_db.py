@@ -1,0 +1,107 @@
+"""The database layer: migrations, pragmas, units of work and the user repository."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.db import Database, Migration, from_db, load_migrations, to_db
+from bot.models import Contact
+
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+
+async def tables(path: Path) -> set[str]:
+    async with aiosqlite.connect(path) as conn:
+        rows = await conn.execute_fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {row[0] for row in rows}
+
+
+async def test_migrations_stairway(tmp_path: Path) -> None:
+    """From an empty file and from every earlier version, migrating reaches the latest schema."""
+    migrations = load_migrations()
+    latest = tmp_path / "latest.sqlite3"
+    db = await Database.open(latest)
+    assert await db.schema_version() == len(migrations)
+    await db.close()
+    for step in range(len(migrations) + 1):
+        path = tmp_path / f"from-{step}.sqlite3"
+        partial = await Database.open(path, migrations[:step])
+        assert await partial.schema_version() == step
+        await partial.close()
+        upgraded = await Database.open(path)
+        assert await upgraded.schema_version() == len(migrations)
+        await upgraded.close()
+        assert await tables(path) == await tables(latest)
+
+
+async def test_migrations_run_once(tmp_path: Path) -> None:
+    """Opening the database again applies nothing twice and keeps the data."""
+    path = tmp_path / "bot.sqlite3"
+    db = await Database.open(path)
+    await db.users.upsert_contact(Contact(1, "Amina"), NOW)
+    await db.close()
+    db = await Database.open(path)
+    assert await db.users.count() == 1
+    rows = await db.fetch_all("SELECT version FROM schema_version")
+    assert [r[0] for r in rows] == list(range(1, len(load_migrations()) + 1))
+    await db.close()
+
+
+async def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A migration that breaks halfway is rolled back, and the version is not recorded."""
+    broken = [*load_migrations(), Migration(99, "0099_broken", "CREATE TABLE t (x);\nNOT SQL;")]
+    path = tmp_path / "bot.sqlite3"
+    with pytest.raises(aiosqlite.Error):
+        await Database.open(path, broken)
+    assert "t" not in await tables(path)
+    db = await Database.open(path)
+    assert await db.schema_version() == len(load_migrations())
+    await db.close()
+
+
+async def test_wal_and_foreign_keys_are_on(db: Database) -> None:
+    """The database runs in WAL mode with foreign keys enforced."""
+    mode = await db.fetch_one("PRAGMA journal_mode")
+    keys = await db.fetch_one("PRAGMA foreign_keys")
+    assert mode is not None and mode[0] == "wal"
+    assert keys is not None and keys[0] == 1
+
+
+async def test_a_failed_unit_of_work_is_rolled_back(db: Database) -> None:
+    """An exception inside a transaction undoes its writes."""
+    await db.users.upsert_contact(Contact(1, "Amina"), NOW)
+
+    async def change_then_fail() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE users SET first_name = 'Changed' WHERE user_id = 1")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await change_then_fail()
+    user = await db.users.get(1)
+    assert user is not None and user.first_name == "Amina"
+
+
+async def test_user_upsert_keeps_choices_and_refreshes_the_rest(db: Database) -> None:
+    """A returning user keeps language and zone; name, client language and last seen update."""
+    await db.users.upsert_contact(Contact(7, "Ана", None, None, "ru"), NOW)
+    await db.users.set_language(7, "fr")
+    await db.users.set_timezone(7, "Africa/Dakar")
+    later = NOW + timedelta(days=2)
+    user = await db.users.upsert_contact(Contact(7, "Ana", "Diop", "ana_d", "fr-SN"), later)
+    assert (user.first_name, user.last_name, user.username) == ("Ana", "Diop", "ana_d")
+    assert (user.language, user.timezone, user.telegram_language) == ("fr", "Africa/Dakar", "fr-SN")
+    assert user.created_at == NOW and user.last_seen_at == later
+
+
+def test_times_are_stored_in_utc() -> None:
+    """Any aware time is stored as UTC text; naive times are refused."""
+    plus3 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC) + timedelta(0)
+    assert to_db(plus3) == "2026-01-01T12:00:00+00:00"
+    assert from_db(to_db(plus3)) == plus3
+    with pytest.raises(ValueError, match="naive"):
+        to_db(datetime(2026, 1, 1))  # noqa: DTZ001

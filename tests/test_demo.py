@@ -1,0 +1,44 @@
+"""`python -m bot demo`: a person picks French and reads French replies."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from bot.demo import run_demo
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def test_the_demo_lets_a_person_pick_french(tmp_path: Path) -> None:
+    """Typing the number of the Français button switches the conversation to French."""
+    out = io.StringIO()
+    await run_demo(
+        Settings(bot_token=None, database_path=tmp_path / "unused.sqlite3"),
+        io.StringIO("2\n/help\n"),
+        out,
+    )
+    transcript = out.getvalue()
+    assert "[1] English" in transcript and "[2] Français" in transcript
+    assert "Français" in transcript.split("[2] Français", 1)[1]
+    assert "/language – " in transcript and "Commandes" in transcript
+
+
+def test_the_demo_runs_as_a_command(tmp_path: Path) -> None:
+    """`python -m bot demo` works without a token or network and ends at end of input."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"],
+        input="/help\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "bot> Hello, " in result.stdout and "/timezone – " in result.stdout

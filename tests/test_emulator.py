@@ -1,0 +1,110 @@
+"""The Bot API emulator answers as Telegram does, errors included."""
+
+from __future__ import annotations
+
+import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, RetryAfter
+
+from bot.emulator import ApiError, BotApiEmulator, EmulatorRequest, FakeUser
+
+USER = FakeUser(id=42, first_name="Kofi")
+
+
+@pytest.fixture
+async def bot() -> Bot:
+    emulator = BotApiEmulator()
+    emulator.user_message(USER, "/start")  # the chat exists once the user wrote
+    bot = Bot(
+        "1:T", request=EmulatorRequest(emulator), get_updates_request=EmulatorRequest(emulator)
+    )
+    await bot.initialize()
+    return bot
+
+
+def emulator_of(bot: Bot) -> BotApiEmulator:
+    request = bot.request
+    assert isinstance(request, EmulatorRequest)
+    return request.emulator
+
+
+async def test_messages_are_stored_with_html_removed(bot: Bot) -> None:
+    """HTML parse mode is applied: the stored text is what the user reads."""
+    message = await bot.send_message(42, "<b>Hi</b> &amp; welcome", parse_mode="HTML")
+    assert message.text == "Hi & welcome" and message.chat.id == 42
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("<b>open", "unclosed"),
+        ("<div>x</div>", "unsupported start tag"),
+        ("x" * 4097, "too long"),
+        ("   ", "empty"),
+    ],
+)
+async def test_invalid_messages_are_refused_like_telegram(bot: Bot, text: str, error: str) -> None:
+    """Bad HTML, too long or empty texts get Telegram's 400 answers."""
+    with pytest.raises(BadRequest, match=error):
+        await bot.send_message(42, text, parse_mode="HTML")
+
+
+async def test_oversized_button_data_and_unknown_chats_are_refused(bot: Bot) -> None:
+    """Callback data over 64 bytes and chats that never wrote are refused."""
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="é" * 33)]])
+    with pytest.raises(BadRequest, match="BUTTON_DATA_INVALID"):
+        await bot.send_message(42, "x", reply_markup=markup)
+    with pytest.raises(BadRequest, match="chat not found"):
+        await bot.send_message(43, "x")
+
+
+async def test_an_unchanged_edit_is_refused(bot: Bot) -> None:
+    """Editing a message to the same content is a 400, as on Telegram."""
+    message = await bot.send_message(42, "same")
+    with pytest.raises(BadRequest, match="not modified"):
+        await bot.edit_message_text("same", chat_id=42, message_id=message.message_id)
+    edited = await bot.edit_message_text("new", chat_id=42, message_id=message.message_id)
+    assert not isinstance(edited, bool) and edited.text == "new"
+
+
+async def test_failures_on_demand(bot: Bot) -> None:
+    """429 with retry_after and 403 can be injected for the next call."""
+    emulator = emulator_of(bot)
+    emulator.fail_next(
+        "sendMessage", ApiError(429, "Too Many Requests: retry after 3", {"retry_after": 3})
+    )
+    emulator.fail_next("sendMessage", ApiError(403, "Forbidden: bot was blocked by the user"))
+    with pytest.raises(RetryAfter):
+        await bot.send_message(42, "x")
+    with pytest.raises(Forbidden):
+        await bot.send_message(42, "x")
+    assert (await bot.send_message(42, "x")).text == "x"
+
+
+async def test_updates_are_queued_and_confirmed_by_offset(bot: Bot) -> None:
+    """getUpdates returns queued updates until a later offset confirms them."""
+    emulator = emulator_of(bot)
+    updates = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in updates if u.message] == ["/start"]
+    emulator.user_presses(USER, 1, "lang:fr")
+    updates = await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
+    assert [u.callback_query.data for u in updates if u.callback_query] == ["lang:fr"]
+    await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
+    assert not emulator.has_pending_updates()
+
+
+async def test_documents_round_trip(bot: Bot) -> None:
+    """A sent document is stored; a user's upload can be fetched back with getFile."""
+    sent = await bot.send_document(42, b"a,b\n1,2\n", filename="x.csv")
+    assert sent.document is not None and sent.document.file_name == "x.csv"
+    emulator = emulator_of(bot)
+    update = emulator.user_document(USER, "programme.csv", b"code,title\nX,Y\n")
+    file = await bot.get_file(update["message"]["document"]["file_id"])
+    assert bytes(await file.download_as_bytearray()) == b"code,title\nX,Y\n"
+
+
+async def test_unknown_methods_are_refused_and_recorded(bot: Bot) -> None:
+    """A method the emulator does not implement fails loudly, so tests notice it."""
+    with pytest.raises(Exception, match="Not Found"):
+        await bot.send_dice(42)
+    assert emulator_of(bot).unsupported == ["sendDice"]

@@ -1,0 +1,119 @@
+"""/timezone and the zone directory: cities, countries and zone names in any language."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.db import Database
+from bot.emulator import BotApiEmulator
+from bot.services.timezones import TimezoneDirectory, is_known_zone
+from tests.conftest import ChatDriver, buttons_of, chat_as, texts
+
+
+@pytest.fixture(scope="module")
+def directory() -> TimezoneDirectory:
+    return TimezoneDirectory()
+
+
+@pytest.mark.parametrize(
+    ("query", "zone"),
+    [
+        ("Nairobi", "Africa/Nairobi"),
+        ("Найроби", "Africa/Nairobi"),
+        ("kenya", "Africa/Nairobi"),
+        ("内罗毕", "Africa/Nairobi"),
+        ("São Paulo", "America/Sao_Paulo"),
+        ("sao_paulo", "America/Sao_Paulo"),
+        ("asia/manila", "Asia/Manila"),
+        ("Calcutta", "Asia/Kolkata"),
+        ("UTC+3", "Etc/GMT-3"),
+        ("gmt-5", "Etc/GMT+5"),
+        ("utc", "UTC"),
+        ("Sénégal", "Africa/Dakar"),
+        ("السنغال", "Africa/Dakar"),
+    ],
+)
+def test_places_in_any_supported_language_find_their_zone(
+    directory: TimezoneDirectory, query: str, zone: str
+) -> None:
+    """A city, a country or a zone name, in any supported language, finds the zone."""
+    assert directory.find(query)[0] == zone
+
+
+def test_countries_with_several_zones_list_them_all(directory: TimezoneDirectory) -> None:
+    """Brazil has many zones; all of them are offered, São Paulo among them."""
+    zones = directory.find("Brasil")
+    assert "America/Sao_Paulo" in zones and len(zones) > 8
+    assert (
+        directory.find("xyzzy") == []
+        and directory.find("  ") == []
+        and directory.find("UTC+99") == []
+    )
+
+
+@given(st.text(max_size=200))
+def test_any_text_gives_only_real_zones(query: str) -> None:
+    """Whatever a user types, the search returns known zones or nothing, and never raises."""
+    assert all(is_known_zone(zone) for zone in DIRECTORY.find(query))
+
+
+DIRECTORY = TimezoneDirectory()
+
+
+async def test_a_city_sets_the_zone_and_times_follow_it(amina: ChatDriver, db: Database) -> None:
+    """Typing a unique city sets the zone at once and the reply shows the local time there."""
+    [prompt] = texts(await amina.send("/timezone"))
+    assert "UTC" in prompt and "09:00" in prompt
+    [reply] = texts(await amina.send("Nairobi"))
+    assert "Nairobi" in reply and "12:00" in reply
+    user = await db.users.get(amina.user.id)
+    assert user is not None and user.timezone == "Africa/Nairobi"
+    [after] = texts(await amina.send("Something else"))
+    assert "/help" in after  # the wizard is over: free text is no longer a place
+
+
+async def test_a_country_with_many_zones_offers_buttons(amina: ChatDriver, db: Database) -> None:
+    """Argentina lists its zones as buttons (at most 8), and a press sets the zone."""
+    await amina.send("/timezone")
+    [reply] = texts(await amina.send("Argentina"))
+    assert "Argentina" in reply
+    labels = buttons_of(amina.last_message_with_buttons())
+    assert 1 < len(labels) <= 8
+    calls = await amina.press("tz:America/Argentina/Cordoba")
+    assert "Cordoba" in texts(calls)[0] or "Córdoba" in texts(calls)[0]
+    user = await db.users.get(amina.user.id)
+    assert user is not None and user.timezone == "America/Argentina/Cordoba"
+
+
+async def test_an_unknown_place_asks_again_and_cancel_keeps_the_zone(
+    amina: ChatDriver, db: Database
+) -> None:
+    """Nonsense gets a hint and the question stays open; /cancel leaves the zone unchanged."""
+    await amina.send("/timezone")
+    [reply] = texts(await amina.send("Atlantis under the sea" * 200))
+    assert "could not find" in reply and len(reply) < 400
+    [reply] = texts(await amina.send("/cancel"))
+    assert "UTC" in reply
+    user = await db.users.get(amina.user.id)
+    assert user is not None and user.timezone is None
+
+
+async def test_a_forged_zone_button_changes_nothing(amina: ChatDriver, db: Database) -> None:
+    """tz: buttons with unknown or path-like zones are refused."""
+    await amina.send("/timezone")
+    await amina.send("Argentina")
+    for forged in ("tz:Mars/Base", "tz:../../etc/passwd", "tz:", "tz:" + "A" * 61):
+        calls = await amina.press(forged)
+        assert [c.method for c in calls] == ["answerCallbackQuery"]
+    user = await db.users.get(amina.user.id)
+    assert user is not None and user.timezone is None
+
+
+async def test_the_client_region_suggests_its_zones(app: object, emulator: BotApiEmulator) -> None:
+    """A client tagged es-MX is offered Mexico's zones right away, in Spanish."""
+    chat = chat_as(app, emulator, id=3001, first_name="Lupe", language_code="es-MX")  # type: ignore[arg-type]
+    await chat.send("/timezone")
+    data = [d for _, d in buttons_of(chat.last_message_with_buttons())]
+    assert "tz:America/Mexico_City" in data

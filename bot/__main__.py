@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run | demo]`. Thin: parse arguments, load settings, delegate."""
+"""Command line (`python -m bot --help`). Thin: parse arguments, load settings, delegate."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -32,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "demo", help="chat with the bot in this terminal, against a built-in Bot API emulator"
     )
+    importer = commands.add_parser(
+        "import-events", help="add or update events from a CSV file (all rows or none)"
+    )
+    importer.add_argument("file", type=Path, metavar="FILE.csv")
     return parser
 
 
@@ -68,6 +74,8 @@ def demo(settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # Opt into python-telegram-bot's next behaviour: durations such as retry_after are timedeltas.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -75,6 +83,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "demo":
         return demo(settings)
+    if args.command == "import-events":
+        from bot.cli import import_events
+
+        configure_logging("WARNING")
+        try:
+            data = args.file.read_bytes()
+        except OSError as exc:
+            sys.stderr.write(f"Cannot read {args.file}: {exc.strerror or exc}\n")
+            return 2
+        return asyncio.run(import_events(settings, data))
     return run(settings)
 
 

@@ -2,8 +2,8 @@
 
 The bot runs exactly as in production (long polling, handlers, database) but its requests go
 to `BotApiEmulator`, so no token and no network are needed. The demo user is an organizer,
-so the admin commands can be tried too. The database lives in a temporary folder and is gone
-when the demo ends.
+so the admin commands can be tried too. The database lives in a temporary folder, starts with the
+sample programme, and is gone when the demo ends.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from telegram import Update
 from bot.app import build_application
 from bot.config import Settings
 from bot.emulator import ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
+from bot.sample_programme import sample_programme_csv
 
 DEMO_USER = FakeUser(id=1001, first_name="Amina", username="amina_demo", language_code="en")
 DEMO_TOKEN = "1000000001:DEMO-token-not-used-by-any-server"
@@ -88,6 +89,10 @@ async def run_demo(settings: Settings, stdin: TextIO, out: TextIO) -> None:
         app = build_application(demo_settings, token=DEMO_TOKEN, request=EmulatorRequest(emulator))
         async with app:
             await app.post_init(app)  # type: ignore[misc]
+            services = app.bot_data.services
+            await services.events.import_programme(
+                sample_programme_csv(services.clock.now()), admin_id=None
+            )
             await app.start()
             assert app.updater is not None
             await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0)

@@ -454,9 +454,9 @@ class BotApiEmulator:
 
     def _api_senddocument(self, params: JSON, files: dict[str, tuple[str, bytes]]) -> JSON:
         reference = str(params.get("document") or "")
-        if reference.startswith("attach://"):
-            upload = files.get(reference.removeprefix("attach://"))
-            if upload is None:
+        if not reference or reference.startswith("attach://"):
+            upload = files.get(reference.removeprefix("attach://") or "document")
+            if upload is None or not upload[1]:
                 raise ApiError(400, "Bad Request: file must be non-empty")
             name, content = upload
         elif reference in self.files:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel.numbers import format_decimal
+from babel.units import format_unit
 
 logger = logging.getLogger(__name__)
 
@@ -116,13 +117,24 @@ class Translator:
             return text
         return "\n".join(RLM + line if line else line for line in text.split("\n"))
 
+    def minutes(self, count: int) -> str:
+        """A duration such as "90 minutes", in the reader's language and plural rules."""
+        return str(format_unit(count, "duration-minute", length="long", locale=self.locale))
+
+    def language_label(self, code: str) -> str:
+        """A language's name in the reader's language ("swahili" -> "Swahili" for en)."""
+        name = str(self.locale.languages.get(code) or code)
+        return name[:1].upper() + name[1:]
+
     def number(self, value: float) -> str:
         return str(format_decimal(value, locale=self.locale))
 
     def when(self, moment: datetime, tz: str, width: str = "medium") -> str:
         """A UTC moment as the user reads it: their locale's date and time in their zone."""
-        zone = ZoneInfo(tz)
-        return str(babel_dates.format_datetime(moment, width, tzinfo=zone, locale=self.locale))
+        pattern = str(self.locale.datetime_formats[width]).replace("'", "")
+        return pattern.replace("{0}", self.time(moment, tz)).replace(
+            "{1}", self.date(moment, tz, width)
+        )
 
     def date(self, moment: datetime, tz: str, width: str = "medium") -> str:
         local = moment.astimezone(ZoneInfo(tz))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -33,3 +33,98 @@ class User:
     @property
     def display_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+@dataclass(frozen=True)
+class EventText:
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """A validated event as an organizer describes it, before it is stored."""
+
+    code: str
+    topic: str
+    starts_at: datetime
+    duration_minutes: int
+    capacity: int | None
+    language: str
+    join_url: str
+    title: str
+    description: str
+    texts: dict[str, EventText]
+
+    def as_event(self, event_id: int = 0, status: str = "scheduled") -> Event:
+        """The event this draft would become: for previews before saving."""
+        return Event(
+            event_id=event_id,
+            code=self.code,
+            topic=self.topic,
+            starts_at=self.starts_at,
+            duration_minutes=self.duration_minutes,
+            capacity=self.capacity,
+            language=self.language,
+            join_url=self.join_url,
+            title=self.title,
+            description=self.description,
+            status=status,
+            texts=dict(self.texts),
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: int
+    code: str
+    topic: str
+    starts_at: datetime
+    duration_minutes: int
+    capacity: int | None
+    language: str
+    join_url: str
+    title: str
+    description: str
+    status: str
+    texts: dict[str, EventText]
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    def title_in(self, language: str) -> str:
+        """The title in `language`, else the event's default title."""
+        text = self.texts.get(language)
+        return text.title if text and text.title else self.title
+
+    def description_in(self, language: str) -> str:
+        text = self.texts.get(language)
+        return text.description if text and text.description else self.description
+
+
+@dataclass(frozen=True)
+class EventListing:
+    """An event with how many seats are taken, as lists and cards show it."""
+
+    event: Event
+    confirmed: int
+
+    @property
+    def seats_left(self) -> int | None:
+        """None when the event has no seat limit."""
+        if self.event.capacity is None:
+            return None
+        return max(self.event.capacity - self.confirmed, 0)
+
+
+@dataclass(frozen=True)
+class Page:
+    listings: list[EventListing]
+    page: int
+    pages: int
+    total: int

@@ -1,8 +1,10 @@
 """Telegram transport: each module parses updates, calls a service and renders the answer.
 
-`register_all` is the one wiring point. Every user-facing handler lives in group 0, where the
-first matching handler wins, so the order below matters: wizards before plain commands,
-the catch-all answers of `fallback` last.
+`register_all` is the one wiring point. Handler groups (see `handlers.wizards`):
+- GROUP_LOAD_VIEWER: records the user and loads their language and zone before anything else;
+- one group per wizard, so several conversations never compete for the same message;
+- GROUP_GENERAL: every other handler, where the first match wins, so order matters there:
+  specific handlers first, the catch-all answers of `fallback` last.
 """
 
 from __future__ import annotations
@@ -12,17 +14,33 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from handlers import errors, fallback, help, language, start, timezone
+from handlers import (
+    errors,
+    event_admin,
+    event_wizard,
+    events,
+    fallback,
+    help,
+    language,
+    organizers,
+    programme_upload,
+    start,
+    timezone,
+)
 from handlers.context import load_viewer
-
-LOAD_VIEWER_GROUP = -1
+from handlers.wizards import GROUP_LOAD_VIEWER
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    app.add_handler(TypeHandler(Update, load_viewer), group=LOAD_VIEWER_GROUP)
+    app.add_handler(TypeHandler(Update, load_viewer), group=GROUP_LOAD_VIEWER)
     timezone.register(app)
+    event_wizard.register(app)
+    event_admin.register(app)
     start.register(app)
     language.register(app)
+    events.register(app)
+    organizers.register(app)
+    programme_upload.register(app)
     help.register(app)
     fallback.register(app)  # last: it answers whatever the others did not take
     app.add_error_handler(errors.on_error)

@@ -20,15 +20,24 @@ class CommandInfo:
 
 COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("start", N_("Start again and see what I can do")),
+    CommandInfo("events", N_("Upcoming webinars and courses")),
     CommandInfo("language", N_("Change the language")),
     CommandInfo("timezone", N_("Set your time zone")),
     CommandInfo("help", N_("How to use this bot")),
     CommandInfo("cancel", N_("Stop what you are doing")),
+    CommandInfo("admin", N_("Organizer commands"), organizer_only=True),
+    CommandInfo("newevent", N_("Create an event"), organizer_only=True),
+    CommandInfo("editevent", N_("Change an event: /editevent CODE"), organizer_only=True),
+    CommandInfo("cancelevent", N_("Cancel an event: /cancelevent CODE"), organizer_only=True),
 )
 
 
 def commands_for(is_organizer: bool) -> list[CommandInfo]:
     return [c for c in COMMANDS if is_organizer or not c.organizer_only]
+
+
+def organizer_commands() -> list[CommandInfo]:
+    return [c for c in COMMANDS if c.organizer_only]
 
 
 def command_lines(t: Translator, commands: list[CommandInfo]) -> str:

@@ -69,6 +69,14 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
     def viewer(self, viewer: Viewer) -> None:
         self._viewer = viewer
 
+    @property
+    def session(self) -> dict[Any, Any]:
+        """The viewer's in-memory scratch space between updates (python-telegram-bot's
+        user_data): wizard answers, a deep link waiting for the language choice."""
+        if self.user_data is None:
+            raise RuntimeError("no user behind this update")
+        return self.user_data
+
     def now(self) -> datetime:
         return self.services.clock.now()
 

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from handlers.context import BotContext
 from handlers.ui import answer, send, user_text
+from handlers.wizards import GROUP_GENERAL
 
 MAX_ECHOED_COMMAND = 32
 
@@ -45,7 +46,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("cancel", nothing_to_cancel))
-    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(filters.ALL, anything_else))
-    app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_handler(CommandHandler("cancel", nothing_to_cancel), group=GROUP_GENERAL)
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command), group=GROUP_GENERAL)
+    app.add_handler(MessageHandler(filters.ALL, anything_else), group=GROUP_GENERAL)
+    app.add_handler(CallbackQueryHandler(stale_button), group=GROUP_GENERAL)

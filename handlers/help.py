@@ -8,6 +8,7 @@ from telegram.ext import Application, CommandHandler
 from handlers.commands import command_lines, commands_for
 from handlers.context import BotContext
 from handlers.ui import send
+from handlers.wizards import GROUP_GENERAL
 
 
 async def show_help(update: Update, context: BotContext) -> None:
@@ -24,4 +25,4 @@ async def show_help(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("help", show_help))
+    app.add_handler(CommandHandler("help", show_help), group=GROUP_GENERAL)

@@ -8,9 +8,12 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.i18n import SUPPORTED_LANGUAGES, language_name
 from bot.services.users import InvalidChoice
 from handlers.context import BotContext, refresh_viewer
+from handlers.events import open_from_link
 from handlers.ui import Button, answer, edit, send
+from handlers.wizards import GROUP_GENERAL
 
 CALLBACK_PREFIX = "lang:"
+PENDING_EVENT = "pending_event"  # user_data key: the deep link that waits for a language
 
 
 def picker_rows(current: str | None) -> list[list[Button]]:
@@ -45,7 +48,10 @@ async def on_language_chosen(update: Update, context: BotContext) -> None:
         context,
         t._("Done: I will write to you in {language}.", language=language_name(code)),
     )
-    if first_choice:
+    pending = context.session.pop(PENDING_EVENT, None)
+    if isinstance(pending, str):
+        await open_from_link(context, pending)
+    elif first_choice:
         zone = t.timezone_label(viewer.timezone, context.now())
         await send(
             context,
@@ -59,5 +65,7 @@ async def on_language_chosen(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("language", show_picker))
-    app.add_handler(CallbackQueryHandler(on_language_chosen, pattern=f"^{CALLBACK_PREFIX}"))
+    app.add_handler(CommandHandler("language", show_picker), group=GROUP_GENERAL)
+    app.add_handler(
+        CallbackQueryHandler(on_language_chosen, pattern=f"^{CALLBACK_PREFIX}"), group=GROUP_GENERAL
+    )

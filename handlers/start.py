@@ -5,28 +5,37 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
+from bot.i18n import clean_user_text
 from handlers.context import BotContext
-from handlers.language import picker_rows
+from handlers.events import open_from_link
+from handlers.language import PENDING_EVENT, picker_rows
 from handlers.ui import send, user_text
+from handlers.wizards import GROUP_GENERAL
 
 
 async def start(update: Update, context: BotContext) -> None:
     viewer = context.viewer
     t = viewer.t
-    name = viewer.user.first_name or viewer.user.username or ""
-    greeting = t._("Hello, {name}!", name=user_text(name)) if name.strip() else t._("Hello!")
+    name = clean_user_text(viewer.user.first_name or viewer.user.username or "").strip()
+    greeting = t._("Hello, {name}!", name=user_text(name)) if name else t._("Hello!")
     about = t._(
         "I am the assistant of the city-to-city cooperation programme's webinars and "
         "training courses. I help you find sessions, sign up, get reminders in your own "
         "time zone and check in when a session starts."
     )
+    link_code = context.args[0][:64] if context.args else None
     if viewer.user.language is None:
+        if link_code:  # opened once the language is chosen
+            context.session[PENDING_EVENT] = link_code
         prompt = t._("Choose your language:")
         await send(context, f"{greeting}\n{about}\n\n{prompt}", picker_rows(None))
+        return
+    if link_code:
+        await open_from_link(context, link_code)
         return
     next_step = t._("Send /help to see everything I can do.")
     await send(context, f"{greeting}\n{about}\n\n{next_step}")
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("start", start), group=GROUP_GENERAL)

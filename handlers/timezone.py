@@ -22,6 +22,7 @@ from bot.services.timezones import TimezoneDirectory
 from bot.services.users import InvalidChoice
 from handlers.context import BotContext, refresh_viewer
 from handlers.ui import Button, answer, edit, send, user_text
+from handlers.wizards import GROUP_GENERAL, GROUP_TIMEZONE, build_wizard
 
 CALLBACK_PREFIX = "tz:"
 AWAITING_PLACE = 1
@@ -130,19 +131,16 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     zone_button: BaseHandler[Update, Any, object] = CallbackQueryHandler(
         on_zone_button, pattern=f"^{CALLBACK_PREFIX}"
     )
-    app.add_handler(
-        ConversationHandler(
-            name="timezone",
-            entry_points=[CommandHandler("timezone", ask_for_place)],
-            states={
-                AWAITING_PLACE: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, on_place),
-                    zone_button,
-                ]
-            },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            allow_reentry=True,
-        )
+    wizard = build_wizard(
+        "timezone",
+        entry_points=[CommandHandler("timezone", ask_for_place)],
+        states={
+            AWAITING_PLACE: [MessageHandler(filters.TEXT & ~filters.COMMAND, on_place), zone_button]
+        },
+        on_cancel=cancel,
     )
+    app.add_handler(wizard, group=GROUP_TIMEZONE)
     # A zone button pressed after the conversation ended (or on an old message) still works.
-    app.add_handler(CallbackQueryHandler(on_zone_button, pattern=f"^{CALLBACK_PREFIX}"))
+    app.add_handler(
+        CallbackQueryHandler(on_zone_button, pattern=f"^{CALLBACK_PREFIX}"), group=GROUP_GENERAL
+    )

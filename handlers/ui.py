@@ -14,17 +14,27 @@ from handlers.context import BotContext
 
 logger = logging.getLogger(__name__)
 
-Button = tuple[str, str]  # (label, callback data)
+MAX_MESSAGE_LENGTH = 4096
+Button = tuple[str, str]  # (label, callback data, or an https:// link to open)
 Rows = Sequence[Sequence[Button]]
 
 
 def keyboard(rows: Rows) -> InlineKeyboardMarkup | None:
     """An inline keyboard from rows of (label, callback data); None when there are no rows."""
-    built = [
-        [InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows
-    ]
+    built = [[_button(label, data) for label, data in row] for row in rows]
     built = [row for row in built if row]
     return InlineKeyboardMarkup(built) if built else None
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    if data.startswith("https://"):
+        return InlineKeyboardButton(label, url=data)
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def plain(text: str) -> str:
+    """Our own text that may quote a user's input: shown as is, never as markup."""
+    return escape(text, quote=False)
 
 
 def user_text(text: str) -> str:
@@ -32,11 +42,33 @@ def user_text(text: str) -> str:
     return escape(isolate(text), quote=False)
 
 
+def split_message(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """Telegram refuses texts over 4,096 characters: cut long ones between lines."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            chunks.append(line[:limit])
+            line = line[limit:]
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    chunks.append(current)
+    return chunks
+
+
 async def send(context: BotContext, text: str, rows: Rows = ()) -> Message:
-    """A new message to the viewer, in their reading direction."""
+    """A new message to the viewer, in their reading direction; very long texts in parts."""
+    chunks = split_message(context.viewer.t.directed(text))
+    for chunk in chunks[:-1]:
+        await context.bot.send_message(
+            chat_id=context.viewer.user_id, text=chunk, disable_web_page_preview=True
+        )
     return await context.bot.send_message(
         chat_id=context.viewer.user_id,
-        text=context.viewer.t.directed(text),
+        text=chunks[-1],
         reply_markup=keyboard(rows),
         disable_web_page_preview=True,
     )

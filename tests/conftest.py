@@ -6,6 +6,7 @@ and returns the calls the bot made in answer, as the emulated server received th
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,9 @@ from bot.config import Settings
 from bot.db import Database
 from bot.emulator import ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
 from bot.services.container import Services
+
+# python-telegram-bot's future behaviour (retry_after as a timedelta), which the bot opts into too.
+os.environ["PTB_TIMEDELTA"] = "1"
 
 ORGANIZER_ID = 5001
 START = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

@@ -52,9 +52,9 @@ async def test_invalid_messages_are_refused_like_telegram(bot: Bot, text: str, e
 async def test_oversized_button_data_and_unknown_chats_are_refused(bot: Bot) -> None:
     """Callback data over 64 bytes and chats that never wrote are refused."""
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="é" * 33)]])
-    with pytest.raises(BadRequest, match="BUTTON_DATA_INVALID"):
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await bot.send_message(42, "x", reply_markup=markup)
-    with pytest.raises(BadRequest, match="chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(43, "x")
 
 

@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Catalogs
+from bot.services.events import EventService
 from bot.services.timezones import TimezoneDirectory
 from bot.services.users import UserService
 
@@ -20,6 +21,7 @@ class Services:
     catalogs: Catalogs
     timezones: TimezoneDirectory
     users: UserService
+    events: EventService
 
     @classmethod
     def build(
@@ -37,4 +39,5 @@ class Services:
             catalogs=catalogs,
             timezones=timezones,
             users=UserService(db, clock, settings.default_language, settings.default_timezone),
+            events=EventService(db, clock),
         )

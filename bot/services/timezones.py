@@ -20,7 +20,7 @@ from babel.dates import get_timezone_location
 from bot.i18n import SUPPORTED_LANGUAGES
 
 _ZONE_KEY = re.compile(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,2}$")
-_UTC_OFFSET = re.compile(r"^(?:utc|gmt)\s*([+-])\s*(\d{1,2})$")
+_UTC_OFFSET = re.compile(r"^(?:utc|gmt)([+-])(\d{1,2})$")
 MAX_QUERY_LENGTH = 64
 
 
@@ -78,10 +78,10 @@ class TimezoneDirectory:
         for zone in self._zones:
             if zone.casefold() == query.casefold():
                 return [zone]
-        key = normalize(query)
-        offset = _UTC_OFFSET.match(key.replace(" ", "")) if key else None
+        offset = _UTC_OFFSET.match("".join(query.casefold().split()))
         if offset:
             return self._fixed_offset(offset.group(1), int(offset.group(2)))
+        key = normalize(query)
         if not key:
             return []
         exact = sorted(self._by_city_name.get(key, set()))

@@ -1,4 +1,4 @@
-"""The database layer: the only place with SQL.
+"""The database layer: the only place with SQL. This module: connections and migrations.
 
 One SQLite file in WAL mode. Writes go through one connection, one unit of work at a time
 (`Database.transaction`, `BEGIN IMMEDIATE`), so rules such as "never more confirmed seats than
@@ -20,7 +20,10 @@ from typing import Any
 
 import aiosqlite
 
-from bot.models import Contact, User
+from bot.db.events import EventRepository
+from bot.db.registrations import RegistrationRepository
+from bot.db.times import to_db
+from bot.db.users import UserRepository
 
 logger = logging.getLogger(__name__)
 
@@ -29,17 +32,6 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 10_000
 
 Params = Sequence[Any] | dict[str, Any]
-
-
-def to_db(moment: datetime) -> str:
-    """Store every moment as an ISO 8601 string in UTC, so strings sort like times."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetimes are not stored; give a timezone-aware one")
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def from_db(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -81,6 +73,8 @@ class Database:
         self._reader = reader
         self._write_lock = asyncio.Lock()
         self.users = UserRepository(self)
+        self.events = EventRepository(self)
+        self.registrations = RegistrationRepository(self)
 
     @classmethod
     async def open(cls, path: Path, migrations: Iterable[Migration] | None = None) -> Database:
@@ -153,79 +147,3 @@ async def migrate(conn: aiosqlite.Connection, migrations: Iterable[Migration]) -
         logger.info("Applied migration %s", migration.name)
         applied.append(migration.name)
     return applied
-
-
-def _user(row: aiosqlite.Row) -> User:
-    return User(
-        user_id=row["user_id"],
-        first_name=row["first_name"],
-        last_name=row["last_name"],
-        username=row["username"],
-        telegram_language=row["telegram_language"],
-        language=row["language"],
-        timezone=row["timezone"],
-        is_active=bool(row["is_active"]),
-        created_at=from_db(row["created_at"]),
-        last_seen_at=from_db(row["last_seen_at"]),
-    )
-
-
-class UserRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def get(self, user_id: int) -> User | None:
-        row = await self._db.fetch_one("SELECT * FROM users WHERE user_id = ?", (user_id,))
-        return _user(row) if row else None
-
-    async def upsert_contact(self, contact: Contact, now: datetime) -> User:
-        """Record who wrote: create them, or refresh their name, client language and activity.
-
-        A user who had blocked the bot and writes again is active again.
-        """
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                """
-                INSERT INTO users (user_id, first_name, last_name, username, telegram_language,
-                                   created_at, last_seen_at)
-                VALUES (:id, :first, :last, :username, :lang, :now, :now)
-                ON CONFLICT (user_id) DO UPDATE SET
-                    first_name = excluded.first_name,
-                    last_name = excluded.last_name,
-                    username = excluded.username,
-                    telegram_language = excluded.telegram_language,
-                    last_seen_at = excluded.last_seen_at,
-                    is_active = 1,
-                    blocked_at = NULL
-                """,
-                {
-                    "id": contact.user_id,
-                    "first": contact.first_name,
-                    "last": contact.last_name,
-                    "username": contact.username,
-                    "lang": contact.language_code,
-                    "now": to_db(now),
-                },
-            )
-            async with conn.execute(
-                "SELECT * FROM users WHERE user_id = ?", (contact.user_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
-        assert row is not None
-        return _user(row)
-
-    async def set_language(self, user_id: int, language: str) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE users SET language = ? WHERE user_id = ?", (language, user_id)
-            )
-
-    async def set_timezone(self, user_id: int, timezone: str) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE users SET timezone = ? WHERE user_id = ?", (timezone, user_id)
-            )
-
-    async def count(self) -> int:
-        row = await self._db.fetch_one("SELECT COUNT(*) FROM users")
-        return int(row[0]) if row else 0

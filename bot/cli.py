@@ -1,0 +1,37 @@
+"""What the command line does besides running the bot: work on the database directly.
+
+These run beside a live bot safely: SQLite in WAL mode lets them read while it writes, and
+their writes wait for the bot's (busy timeout) instead of failing.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db import Database
+from bot.i18n import Catalogs
+from bot.services.events import EventService, ImportSummary, describe_import
+
+
+async def import_events(
+    settings: Settings,
+    data: bytes,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    clock: Clock | None = None,
+) -> int:
+    """Add or update the events of a CSV file; exit code 1 and every problem if any row is bad."""
+    t = Catalogs(default_language=settings.default_language).get(None)
+    db = await Database.open(settings.database_path)
+    try:
+        result = await EventService(db, clock or SystemClock()).import_programme(data, None)
+    finally:
+        await db.close()
+    if isinstance(result, ImportSummary):
+        out.write(describe_import(t, result) + "\n")
+        return 0
+    err.write(describe_import(t, result) + "\n")
+    return 1

@@ -1,0 +1,208 @@
+"""Events and their texts per language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from bot.db.times import from_db, to_db
+from bot.models import Event, EventDraft, EventListing, EventText, Page
+
+if TYPE_CHECKING:
+    from bot.db.core import Database
+
+_CONFIRMED = (
+    "(SELECT COUNT(*) FROM registrations r"
+    " WHERE r.event_id = e.event_id AND r.status = 'confirmed') AS confirmed"
+)
+EDITABLE_COLUMNS = frozenset(
+    {
+        "topic",
+        "starts_at",
+        "duration_minutes",
+        "capacity",
+        "language",
+        "join_url",
+        "title",
+        "description",
+    }
+)
+
+
+def _event(row: aiosqlite.Row, texts: dict[str, EventText]) -> Event:
+    return Event(
+        event_id=row["event_id"],
+        code=row["code"],
+        topic=row["topic"],
+        starts_at=from_db(row["starts_at"]),
+        duration_minutes=row["duration_minutes"],
+        capacity=row["capacity"],
+        language=row["language"],
+        join_url=row["join_url"],
+        title=row["title"],
+        description=row["description"],
+        status=row["status"],
+        texts=texts,
+    )
+
+
+def _draft_values(draft: EventDraft) -> dict[str, Any]:
+    return {
+        "code": draft.code,
+        "topic": draft.topic,
+        "starts_at": to_db(draft.starts_at),
+        "duration_minutes": draft.duration_minutes,
+        "capacity": draft.capacity,
+        "language": draft.language,
+        "join_url": draft.join_url,
+        "title": draft.title,
+        "description": draft.description,
+    }
+
+
+class EventRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def _texts(self, event_ids: Sequence[int]) -> dict[int, dict[str, EventText]]:
+        texts: dict[int, dict[str, EventText]] = {event_id: {} for event_id in event_ids}
+        if not event_ids:
+            return texts
+        marks = ",".join("?" * len(event_ids))
+        rows = await self._db.fetch_all(
+            f"SELECT * FROM event_texts WHERE event_id IN ({marks})", list(event_ids)
+        )
+        for row in rows:
+            texts[row["event_id"]][row["language"]] = EventText(row["title"], row["description"])
+        return texts
+
+    async def _listings(self, rows: list[aiosqlite.Row]) -> list[EventListing]:
+        texts = await self._texts([row["event_id"] for row in rows])
+        return [EventListing(_event(row, texts[row["event_id"]]), row["confirmed"]) for row in rows]
+
+    async def upcoming_page(
+        self, now: datetime, topic: str | None, page: int, page_size: int
+    ) -> Page:
+        """Scheduled events that have not started, soonest first, one page of them."""
+        where = "e.status = 'scheduled' AND e.starts_at > :now"
+        params: dict[str, Any] = {"now": to_db(now)}
+        if topic is not None:
+            where += " AND e.topic = :topic"
+            params["topic"] = topic
+        count_row = await self._db.fetch_one(f"SELECT COUNT(*) FROM events e WHERE {where}", params)
+        total = int(count_row[0]) if count_row else 0
+        pages = max((total + page_size - 1) // page_size, 1)
+        page = min(max(page, 0), pages - 1)
+        rows = await self._db.fetch_all(
+            f"SELECT e.*, {_CONFIRMED} FROM events e WHERE {where}"
+            " ORDER BY e.starts_at, e.event_id LIMIT :limit OFFSET :offset",
+            {**params, "limit": page_size, "offset": page * page_size},
+        )
+        return Page(await self._listings(rows), page, pages, total)
+
+    async def upcoming_topics(self, now: datetime) -> dict[str, int]:
+        """How many upcoming events each topic has (topics without any are absent)."""
+        rows = await self._db.fetch_all(
+            "SELECT topic, COUNT(*) FROM events WHERE status = 'scheduled' AND starts_at > ?"
+            " GROUP BY topic",
+            (to_db(now),),
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
+    async def listing(self, code: str) -> EventListing | None:
+        rows = await self._db.fetch_all(
+            f"SELECT e.*, {_CONFIRMED} FROM events e WHERE e.code = ?", (code,)
+        )
+        listings = await self._listings(rows)
+        return listings[0] if listings else None
+
+    async def by_code(self, code: str) -> Event | None:
+        found = await self.listing(code)
+        return found.event if found else None
+
+    async def by_codes(self, codes: Iterable[str]) -> dict[str, Event]:
+        """The stored events among `codes`, by code."""
+        wanted = list(dict.fromkeys(codes))
+        found: dict[str, Event] = {}
+        for start in range(0, len(wanted), 500):  # stay far below SQLite's variable limit
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self._db.fetch_all(f"SELECT * FROM events WHERE code IN ({marks})", chunk)
+            texts = await self._texts([row["event_id"] for row in rows])
+            found.update({row["code"]: _event(row, texts[row["event_id"]]) for row in rows})
+        return found
+
+    # -- writes: inside a unit of work opened by the caller --------------------------------
+
+    async def insert(self, conn: aiosqlite.Connection, draft: EventDraft, now: datetime) -> int:
+        values = {**_draft_values(draft), "now": to_db(now)}
+        cursor = await conn.execute(
+            """
+            INSERT INTO events (code, topic, starts_at, duration_minutes, capacity, language,
+                                join_url, title, description, created_at, updated_at)
+            VALUES (:code, :topic, :starts_at, :duration_minutes, :capacity, :language,
+                    :join_url, :title, :description, :now, :now)
+            """,
+            values,
+        )
+        event_id = cursor.lastrowid
+        assert event_id is not None
+        await self._replace_texts(conn, event_id, draft.texts)
+        return event_id
+
+    async def replace(
+        self, conn: aiosqlite.Connection, event_id: int, draft: EventDraft, now: datetime
+    ) -> None:
+        """Overwrite an event with a newer description of it (its status is kept)."""
+        values = {**_draft_values(draft), "now": to_db(now), "event_id": event_id}
+        await conn.execute(
+            """
+            UPDATE events SET topic = :topic, starts_at = :starts_at,
+                duration_minutes = :duration_minutes, capacity = :capacity,
+                language = :language, join_url = :join_url, title = :title,
+                description = :description, updated_at = :now
+            WHERE event_id = :event_id
+            """,
+            values,
+        )
+        await self._replace_texts(conn, event_id, draft.texts)
+
+    async def _replace_texts(
+        self, conn: aiosqlite.Connection, event_id: int, texts: dict[str, EventText]
+    ) -> None:
+        await conn.execute("DELETE FROM event_texts WHERE event_id = ?", (event_id,))
+        await conn.executemany(
+            "INSERT INTO event_texts (event_id, language, title, description) VALUES (?, ?, ?, ?)",
+            [(event_id, lang, text.title, text.description) for lang, text in texts.items()],
+        )
+
+    async def update_field(
+        self,
+        conn: aiosqlite.Connection,
+        event_id: int,
+        column: str,
+        value: object,
+        now: datetime,
+    ) -> None:
+        if column not in EDITABLE_COLUMNS:
+            raise ValueError(f"{column} cannot be edited")
+        stored = to_db(value) if isinstance(value, datetime) else value
+        await conn.execute(
+            f"UPDATE events SET {column} = ?, updated_at = ? WHERE event_id = ?",
+            (stored, to_db(now), event_id),
+        )
+
+    async def set_status(
+        self, conn: aiosqlite.Connection, event_id: int, status: str, now: datetime
+    ) -> None:
+        await conn.execute(
+            "UPDATE events SET status = ?, updated_at = ? WHERE event_id = ?",
+            (status, to_db(now), event_id),
+        )
+
+    async def count(self) -> int:
+        row = await self._db.fetch_one("SELECT COUNT(*) FROM events")
+        return int(row[0]) if row else 0

@@ -1,0 +1,169 @@
+"""Validation of each field of an event, shared by the CSV import and the chat wizard."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+
+from bot.i18n import N_, clean_user_text
+from bot.services.problems import InputProblem
+from bot.topics import TOPICS
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+MAX_TITLE = 200
+MAX_DESCRIPTION = 1500
+MAX_URL = 500
+MAX_DURATION_MINUTES = 24 * 60
+MAX_CAPACITY = 1_000_000
+EXAMPLE_START = "2026-12-03T14:00+03:00"
+
+
+def _limited(raw: str, limit: int, too_long: str) -> str:
+    """A user's text normalized (NFC, no invisible controls), within `limit` characters."""
+    text = unicodedata.normalize("NFC", clean_user_text(raw)).strip()
+    if len(text) > limit:
+        raise InputProblem(too_long, length=len(text), limit=limit)
+    return text
+
+
+def parse_title(raw: str) -> str:
+    return _limited(
+        raw, MAX_TITLE, N_("The title is {length} characters long; at most {limit} are allowed.")
+    )
+
+
+def parse_description(raw: str) -> str:
+    return _limited(
+        raw,
+        MAX_DESCRIPTION,
+        N_("The description is {length} characters long; at most {limit} are allowed."),
+    )
+
+
+def parse_code(raw: str) -> str:
+    code = raw.strip()
+    if not CODE_PATTERN.match(code):
+        raise InputProblem(
+            N_("“{value}” is not a valid code: use 1 to 40 letters, digits, - or _."),
+            value=raw[:60],
+        )
+    return code
+
+
+def parse_topic(raw: str) -> str:
+    topic = raw.strip().lower()
+    if topic not in TOPICS:
+        raise InputProblem(
+            N_("Unknown topic “{value}”. Valid topics: {topics}."),
+            value=raw[:60],
+            topics=", ".join(TOPICS),
+        )
+    return topic
+
+
+def parse_start(raw: str, now: datetime) -> datetime:
+    """An ISO 8601 date and time with its UTC offset, in the future; returned in UTC."""
+    text = raw.strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputProblem(
+            N_("“{value}” is not a date and time such as {example}."),
+            value=raw[:60],
+            example=EXAMPLE_START,
+        ) from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InputProblem(
+            N_("The time “{value}” has no UTC offset; write it like {example}."),
+            value=raw[:60],
+            example=EXAMPLE_START,
+        )
+    return _future(moment, now, raw)
+
+
+def parse_local_start(raw: str, zone: str, now: datetime) -> datetime:
+    """A date and time typed as "2026-12-03 14:00" in the organizer's own time zone."""
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:.h](\d{2})\s*", raw)
+    if not match:
+        raise InputProblem(
+            N_("Please write the date and time as YYYY-MM-DD HH:MM, for example {example}."),
+            example="2026-12-03 14:00",
+        )
+    year, month, day, hour, minute = (int(part) for part in match.groups())
+    try:
+        moment = datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(zone))
+    except ValueError:
+        raise InputProblem(N_("“{value}” is not a date that exists."), value=raw[:60]) from None
+    return _future(moment, now, raw)
+
+
+def _future(moment: datetime, now: datetime, raw: str) -> datetime:
+    if moment <= now:
+        raise InputProblem(N_("The start “{value}” is in the past."), value=raw[:60])
+    if moment > now + timedelta(days=3 * 366):
+        raise InputProblem(N_("The start “{value}” is more than three years away."), value=raw[:60])
+    return moment.astimezone(ZoneInfo("UTC"))
+
+
+def parse_duration(raw: str) -> int:
+    text = raw.strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_DURATION_MINUTES:
+        raise InputProblem(
+            N_("The duration must be a whole number of minutes from 1 to {limit}, not “{value}”."),
+            limit=MAX_DURATION_MINUTES,
+            value=raw[:60],
+        )
+    return int(text)
+
+
+def parse_capacity(raw: str) -> int | None:
+    """A number of seats, or None for no limit (an empty cell)."""
+    text = raw.strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= MAX_CAPACITY:
+        raise InputProblem(
+            N_(
+                "The capacity must be a whole number of at least 1, or empty for no limit, "
+                "not “{value}”."
+            ),
+            value=raw[:60],
+        )
+    return int(text)
+
+
+def parse_language(raw: str) -> str:
+    """The language of delivery: any language code babel knows (pt, sw, hi...)."""
+    text = raw.strip().lower().replace("_", "-")
+    try:
+        if not re.fullmatch(r"[a-z]{2,3}", text):
+            raise ValueError(text)
+        Locale.parse(text)
+    except (ValueError, UnknownLocaleError):
+        raise InputProblem(
+            N_("“{value}” is not a language code such as en, fr or pt."), value=raw[:60]
+        ) from None
+    return text
+
+
+def parse_url(raw: str) -> str:
+    """A join link (http or https), or empty when it will be given later."""
+    text = raw.strip()
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    if (
+        len(text) > MAX_URL
+        or parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in text)
+    ):
+        raise InputProblem(
+            N_("“{value}” is not a web address starting with https://."), value=raw[:80]
+        )
+    return text

@@ -1,0 +1,162 @@
+"""The programme: browsing upcoming events, and organizers adding, changing and cancelling them."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass, replace
+
+from bot.clock import Clock
+from bot.db import Database, audit
+from bot.i18n import Translator
+from bot.models import Event, EventDraft, EventListing, Page
+from bot.services.programme_import import ParsedProgramme, parse_programme
+
+PAGE_SIZE = 8
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    added: int
+    updated: int
+    unchanged: int
+    moved: tuple[str, ...]  # codes whose start changed; their registrants must be told
+
+
+def _same(event: Event, draft: EventDraft) -> bool:
+    return (
+        event.topic,
+        event.starts_at,
+        event.duration_minutes,
+        event.capacity,
+        event.language,
+        event.join_url,
+        event.title,
+        event.description,
+        event.texts,
+    ) == (
+        draft.topic,
+        draft.starts_at,
+        draft.duration_minutes,
+        draft.capacity,
+        draft.language,
+        draft.join_url,
+        draft.title,
+        draft.description,
+        draft.texts,
+    )
+
+
+def new_code(title: str) -> str:
+    """A readable, unique-enough code for a new event: a slug of its title and a random tail."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+    slug = "-".join(words)[:24].strip("-") or "event"
+    return f"{slug}-{secrets.token_hex(3)}"
+
+
+class EventService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def upcoming(self, topic: str | None, page: int) -> Page:
+        return await self._db.events.upcoming_page(self._clock.now(), topic, page, PAGE_SIZE)
+
+    async def topics(self) -> dict[str, int]:
+        return await self._db.events.upcoming_topics(self._clock.now())
+
+    async def find(self, code: str) -> EventListing | None:
+        return await self._db.events.listing(code)
+
+    async def is_open(self, listing: EventListing) -> bool:
+        """Whether people can still sign up: scheduled and not started."""
+        return not listing.event.is_cancelled and listing.event.starts_at > self._clock.now()
+
+    async def is_registered(self, event: Event, user_id: int) -> bool:
+        status = await self._db.registrations.status_of(event.event_id, user_id)
+        return status in ("confirmed", "waitlisted")
+
+    async def import_programme(
+        self, data: bytes, admin_id: int | None
+    ) -> ParsedProgramme | ImportSummary:
+        """All rows or nothing: problems are returned and nothing is written if any row is bad."""
+        now = self._clock.now()
+        parsed = parse_programme(data, now)
+        if not parsed.ok:
+            return parsed
+        existing = await self._db.events.by_codes(d.code for d in parsed.drafts)
+        added = updated = unchanged = 0
+        moved: list[str] = []
+        async with self._db.transaction() as conn:
+            for draft in parsed.drafts:
+                event = existing.get(draft.code)
+                if event is None:
+                    await self._db.events.insert(conn, draft, now)
+                    added += 1
+                elif _same(event, draft):
+                    unchanged += 1
+                else:
+                    await self._db.events.replace(conn, event.event_id, draft, now)
+                    updated += 1
+                    if event.starts_at != draft.starts_at:
+                        moved.append(draft.code)
+            if admin_id is not None:
+                detail = f"added {added}, updated {updated}, unchanged {unchanged}"
+                await audit.record(conn, admin_id, "import-events", detail, now)
+        return ImportSummary(added, updated, unchanged, tuple(moved))
+
+    async def create(self, draft: EventDraft, admin_id: int) -> Event:
+        now = self._clock.now()
+        while await self._db.events.by_code(draft.code) is not None:
+            draft = replace(draft, code=new_code(draft.title))
+        async with self._db.transaction() as conn:
+            await self._db.events.insert(conn, draft, now)
+            await audit.record(conn, admin_id, "new-event", draft.code, now)
+        event = await self._db.events.by_code(draft.code)
+        assert event is not None
+        return event
+
+    async def change(self, event: Event, column: str, value: object, admin_id: int) -> Event:
+        """Set one field of an event; the caller validated the value."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            await self._db.events.update_field(conn, event.event_id, column, value, now)
+            await audit.record(conn, admin_id, "edit-event", f"{event.code} {column}", now)
+        changed = await self._db.events.by_code(event.code)
+        assert changed is not None
+        return changed
+
+    async def cancel(self, event: Event, admin_id: int) -> Event:
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            await self._db.events.set_status(conn, event.event_id, "cancelled", now)
+            await audit.record(conn, admin_id, "cancel-event", event.code, now)
+        return replace(event, status="cancelled")
+
+
+MAX_LISTED_PROBLEMS = 30
+
+
+def describe_import(t: Translator, result: ParsedProgramme | ImportSummary) -> str:
+    """The outcome of an import as an organizer reads it, in chat or on the command line."""
+    if isinstance(result, ImportSummary):
+        lines = [
+            t._("The programme was imported."),
+            t.ngettext("{count} event added", "{count} events added", result.added),
+            t.ngettext("{count} event updated", "{count} events updated", result.updated),
+            t.ngettext("{count} event unchanged", "{count} events unchanged", result.unchanged),
+        ]
+        return "\n".join(lines)
+    problems = result.problems
+    lines = [t._("Nothing was imported. Please correct the file and send it again:")]
+    for item in problems[:MAX_LISTED_PROBLEMS]:
+        reason = item.problem.render(t)
+        lines.append(
+            t._("Line {line}: {reason}", line=item.line, reason=reason) if item.line else reason
+        )
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        rest = len(problems) - MAX_LISTED_PROBLEMS
+        lines.append(t.ngettext("…and {count} more problem.", "…and {count} more problems.", rest))
+    return "\n".join(lines)

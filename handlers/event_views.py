@@ -1,0 +1,147 @@
+"""How the programme looks in a chat: the list, the topic filter and an event's card.
+
+Pure functions from domain values to (text, buttons), so every screen is rendered the same way
+wherever it is opened from (a command, a button, a deep link) and can be read in tests.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from urllib.parse import quote
+
+from bot.i18n import Translator
+from bot.models import EventListing, Page
+from bot.services.events import PAGE_SIZE
+from bot.topics import TOPIC_SLUGS, TOPICS
+from handlers.ui import Button
+
+LIST = "ev:l"  # ev:l:<topic index or ->:<page>
+CARD = "ev:c"  # ev:c:<code>:<topic index or ->:<page>
+TOPICS_MENU = "ev:t"
+CALENDAR = "ev:i"  # ev:i:<code>
+MAX_BUTTON_TITLE = 40
+
+
+def topic_key(topic: str | None) -> str:
+    return "-" if topic is None else str(TOPIC_SLUGS.index(topic))
+
+
+def topic_from_key(key: str) -> str | None:
+    """The topic a button names; ValueError for anything forged."""
+    if key == "-":
+        return None
+    if not key.isdigit() or int(key) >= len(TOPIC_SLUGS):
+        raise ValueError(key)
+    return TOPIC_SLUGS[int(key)]
+
+
+def deep_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username}?start={code}"
+
+
+def seats_text(t: Translator, listing: EventListing) -> str:
+    seats = listing.seats_left
+    if seats is None:
+        return t._("Open to everyone")
+    if seats == 0:
+        return t._("Full, waitlist open")
+    return t.ngettext("{count} seat left", "{count} seats left", seats)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def list_screen(
+    t: Translator, zone: str, page: Page, topic: str | None
+) -> tuple[str, list[list[Button]]]:
+    key = topic_key(topic)
+    scope = t._(TOPICS[topic]) if topic else t._("All topics")
+    if not page.listings:
+        if topic is None:
+            text = t._("There are no upcoming webinars right now. Please look again soon.")
+            return text, []
+        text = t._("There are no upcoming webinars on {topic} right now.", topic=scope)
+        return text, [[(t._("All topics"), f"{LIST}:-:0")]]
+    heading = t._("Upcoming webinars: {topic}", topic=scope)
+    position = t._(
+        "Page {page} of {pages}", page=t.number(page.page + 1), pages=t.number(page.pages)
+    )
+    lines = [f"<b>{escape(heading)}</b>", position, ""]
+    rows: list[list[Button]] = []
+    first = page.page * PAGE_SIZE
+    for number, listing in enumerate(page.listings, start=first + 1):
+        event = listing.event
+        title = event.title_in(t.language)
+        when = t.when(event.starts_at, zone, "medium")
+        lines.append(f"{t.number(number)}. <b>{escape(title)}</b>")
+        lines.append(f"    {when} · {seats_text(t, listing)}")
+        label = f"{t.number(number)}. {_shorten(title, MAX_BUTTON_TITLE)}"
+        rows.append([(label, f"{CARD}:{event.code}:{key}:{page.page}")])
+    navigation: list[Button] = []
+    if page.page > 0:
+        navigation.append((t._("◀ Previous"), f"{LIST}:{key}:{page.page - 1}"))
+    if page.page + 1 < page.pages:
+        navigation.append((t._("Next ▶"), f"{LIST}:{key}:{page.page + 1}"))
+    rows.append(navigation)
+    rows.append([(t._("Choose a topic"), TOPICS_MENU)])
+    return "\n".join(lines), rows
+
+
+def topics_screen(t: Translator, counts: dict[str, int]) -> tuple[str, list[list[Button]]]:
+    rows: list[list[Button]] = [[(t._("All topics"), f"{LIST}:-:0")]]
+    for slug in TOPIC_SLUGS:
+        if counts.get(slug):
+            label = f"{t._(TOPICS[slug])} ({t.number(counts[slug])})"
+            rows.append([(label, f"{LIST}:{topic_key(slug)}:0")])
+    return t._("Which topic interests you?"), rows
+
+
+def card_screen(
+    t: Translator,
+    zone: str,
+    listing: EventListing,
+    *,
+    now: datetime,
+    bot_username: str,
+    back: str,
+    for_organizer: bool,
+) -> tuple[str, list[list[Button]]]:
+    event = listing.event
+    title = event.title_in(t.language)
+    lines = [f"<b>{escape(title)}</b>", escape(t._(TOPICS.get(event.topic, TOPICS["other"])))]
+    description = event.description_in(t.language)
+    if description:
+        lines += ["", escape(description)]
+    lines += [
+        "",
+        t._("Starts: {when}", when=f"{t.when(event.starts_at, zone, 'full')}"),
+        t._("Time zone: {zone}", zone=t.timezone_label(zone, event.starts_at)),
+        t._("In UTC: {when}", when=t.when(event.starts_at, "UTC", "medium")),
+        t._("Duration: {duration}", duration=t.minutes(event.duration_minutes)),
+        t._("Language: {language}", language=t.language_label(event.language)),
+    ]
+    if event.is_cancelled:
+        lines += ["", t._("This event has been cancelled.")]
+    elif event.starts_at <= now:
+        lines += ["", t._("This event has already started.")]
+    else:
+        lines.append(t._("Seats: {seats}", seats=seats_text(t, listing)))
+    link = deep_link(bot_username, event.code)
+    if for_organizer:
+        lines += ["", t._("Code: {code}", code=event.code), t._("Link: {link}", link=link)]
+    rows: list[list[Button]] = []
+    if not event.is_cancelled:
+        rows.append([(t._("Add to my calendar"), f"{CALENDAR}:{event.code}")])
+        rows.append([(t._("Share"), share_url(bot_username, event.code, title))])
+    rows.append([(t._("◀ Back to the list"), back)])
+    return "\n".join(lines), rows
+
+
+def share_url(bot_username: str, code: str, title: str) -> str:
+    """Telegram's share dialog, pre-filled with the event's deep link and title."""
+    return (
+        f"https://t.me/share/url?url={quote(deep_link(bot_username, code), safe='')}"
+        f"&text={quote(title, safe='')}"
+    )

@@ -1,0 +1,386 @@
+"""/newevent: an organizer creates one event in chat, one question at a time.
+
+Each answer is checked with the same validators as the CSV import; a bad answer is explained
+and the same question stays open. Nothing is stored until the organizer presses Save on the
+preview. /cancel leaves at any step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
+from bot.models import EventDraft, EventListing
+from bot.services import event_fields as fields
+from bot.services.events import new_code
+from bot.services.problems import InputProblem
+from bot.topics import TOPIC_SLUGS, TOPICS
+from handlers.context import BotContext
+from handlers.event_views import card_screen, deep_link
+from handlers.organizers import require_organizer
+from handlers.ui import Button, answer, edit, plain, send
+from handlers.wizards import GROUP_NEW_EVENT, build_wizard
+
+(TITLE, TOPIC, START, DURATION, CAPACITY, LANGUAGE, LINK, DESCRIPTION, CONFIRM) = range(9)
+DRAFT = "new_event"  # session key of the answers so far
+PREFIX = "nw"
+END = ConversationHandler.END
+ANSWERS = frozenset(
+    {
+        "title",
+        "topic",
+        "starts_at",
+        "duration_minutes",
+        "capacity",
+        "language",
+        "join_url",
+        "description",
+    }
+)
+
+
+def _draft(context: BotContext) -> dict[str, Any]:
+    draft = context.session.get(DRAFT)
+    if not isinstance(draft, dict):
+        draft = context.session[DRAFT] = {}
+    return draft
+
+
+def topic_rows(t: Translator, prefix: str) -> list[list[Button]]:
+    return [[(t._(TOPICS[slug]), f"{prefix}:{i}")] for i, slug in enumerate(TOPIC_SLUGS)]
+
+
+def language_rows(t: Translator, prefix: str) -> list[list[Button]]:
+    buttons = [(t.language_label(code), f"{prefix}:{code}") for code in SUPPORTED_LANGUAGES]
+    return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+
+
+def start_prompt(t: Translator, zone: str, now: datetime) -> str:
+    return t._(
+        "When does it start? Write the date and time in your time zone ({zone}) as "
+        "YYYY-MM-DD HH:MM.",
+        zone=t.timezone_label(zone, now),
+    )
+
+
+def start_echo(t: Translator, moment: datetime, zone: str) -> str:
+    return t._(
+        "That is {local} in your time zone, which is {utc} UTC.",
+        local=t.when(moment, zone, "full"),
+        utc=t.when(moment, "UTC", "medium"),
+    )
+
+
+async def begin(update: Update, context: BotContext) -> int:
+    if not await require_organizer(update, context):
+        return END
+    context.session[DRAFT] = {}
+    t = context.viewer.t
+    await send(
+        context,
+        t._("Let’s create an event. Send /cancel at any time to stop.")
+        + "\n\n"
+        + t._("What is its title?"),
+    )
+    return TITLE
+
+
+async def _text_step(
+    update: Update,
+    context: BotContext,
+    parse: Callable[[str], object],
+    key: str,
+    ask_next: Callable[[BotContext], Awaitable[int]],
+    current: int,
+) -> int:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    try:
+        value = parse(message.text)
+    except InputProblem as problem:
+        await send(context, plain(problem.problem.render(context.viewer.t)))
+        return current
+    _draft(context)[key] = value
+    return await ask_next(context)
+
+
+async def on_title(update: Update, context: BotContext) -> int:
+    def parse(raw: str) -> str:
+        title = fields.parse_title(raw)
+        if not title:
+            raise InputProblem(N_("The title cannot be empty."))
+        return title
+
+    return await _text_step(update, context, parse, "title", ask_topic, TITLE)
+
+
+async def ask_topic(context: BotContext) -> int:
+    t = context.viewer.t
+    await send(context, t._("Which topic?"), topic_rows(t, f"{PREFIX}:topic"))
+    return TOPIC
+
+
+async def on_topic(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    key = query.data.rsplit(":", 1)[-1]
+    if not key.isdigit() or int(key) >= len(TOPIC_SLUGS):
+        await answer(query, context.viewer.t._("This button is no longer active."))
+        return TOPIC
+    await answer(query)
+    _draft(context)["topic"] = TOPIC_SLUGS[int(key)]
+    await edit(query, context, context.viewer.t._(TOPICS[TOPIC_SLUGS[int(key)]]))
+    return await ask_start(context)
+
+
+async def ask_start(context: BotContext) -> int:
+    viewer = context.viewer
+    await send(context, start_prompt(viewer.t, viewer.timezone, context.now()))
+    return START
+
+
+async def on_start(update: Update, context: BotContext) -> int:
+    viewer = context.viewer
+
+    def parse(raw: str) -> datetime:
+        return fields.parse_local_start(raw, viewer.timezone, context.now())
+
+    return await _text_step(update, context, parse, "starts_at", ask_duration, START)
+
+
+async def ask_duration(context: BotContext) -> int:
+    viewer = context.viewer
+    t = viewer.t
+    echo = start_echo(t, _draft(context)["starts_at"], viewer.timezone)
+    await send(context, f"{echo}\n\n{t._('How long does it last, in minutes?')}")
+    return DURATION
+
+
+async def on_duration(update: Update, context: BotContext) -> int:
+    return await _text_step(
+        update, context, fields.parse_duration, "duration_minutes", ask_capacity, DURATION
+    )
+
+
+async def ask_capacity(context: BotContext) -> int:
+    t = context.viewer.t
+    await send(
+        context,
+        t._("How many seats? Send a number, or choose:"),
+        [[(t._("No limit"), f"{PREFIX}:cap:none")]],
+    )
+    return CAPACITY
+
+
+async def on_capacity(update: Update, context: BotContext) -> int:
+    def parse(raw: str) -> int | None:
+        if not raw.strip():
+            raise InputProblem(N_("Please send a number of seats."))
+        return fields.parse_capacity(raw)
+
+    return await _text_step(update, context, parse, "capacity", ask_language, CAPACITY)
+
+
+async def on_no_limit(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    _draft(context)["capacity"] = None
+    return await ask_language(context)
+
+
+async def ask_language(context: BotContext) -> int:
+    t = context.viewer.t
+    await send(
+        context,
+        t._("In which language is it given? Choose, or send a language code such as pt or sw."),
+        language_rows(t, f"{PREFIX}:lang"),
+    )
+    return LANGUAGE
+
+
+async def on_language_text(update: Update, context: BotContext) -> int:
+    return await _text_step(update, context, fields.parse_language, "language", ask_link, LANGUAGE)
+
+
+async def on_language_button(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    code = query.data.rsplit(":", 1)[-1]
+    if code not in SUPPORTED_LANGUAGES:
+        await answer(query, context.viewer.t._("This button is no longer active."))
+        return LANGUAGE
+    await answer(query)
+    _draft(context)["language"] = code
+    return await ask_link(context)
+
+
+async def ask_link(context: BotContext) -> int:
+    t = context.viewer.t
+    await send(
+        context,
+        t._("What is the link to join it (https://…)?"),
+        [[(t._("I will add it later"), f"{PREFIX}:link:none")]],
+    )
+    return LINK
+
+
+async def on_link(update: Update, context: BotContext) -> int:
+    return await _text_step(update, context, fields.parse_url, "join_url", ask_description, LINK)
+
+
+async def on_no_link(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    _draft(context)["join_url"] = ""
+    return await ask_description(context)
+
+
+async def ask_description(context: BotContext) -> int:
+    t = context.viewer.t
+    await send(
+        context, t._("Describe it in a few sentences."), [[(t._("Skip"), f"{PREFIX}:desc:none")]]
+    )
+    return DESCRIPTION
+
+
+async def on_description(update: Update, context: BotContext) -> int:
+    return await _text_step(
+        update, context, fields.parse_description, "description", show_preview, DESCRIPTION
+    )
+
+
+async def on_no_description(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    _draft(context)["description"] = ""
+    return await show_preview(context)
+
+
+def _as_draft(values: dict[str, Any]) -> EventDraft:
+    return EventDraft(
+        code=new_code(values["title"]),
+        topic=values["topic"],
+        starts_at=values["starts_at"],
+        duration_minutes=values["duration_minutes"],
+        capacity=values["capacity"],
+        language=values["language"],
+        join_url=values["join_url"],
+        title=values["title"],
+        description=values["description"],
+        texts={},
+    )
+
+
+async def show_preview(context: BotContext) -> int:
+    viewer = context.viewer
+    t = viewer.t
+    draft = _as_draft(_draft(context))
+    preview = EventListing(draft.as_event(), 0)
+    text, _ = card_screen(
+        t,
+        viewer.timezone,
+        preview,
+        now=context.now(),
+        bot_username=context.bot.username,
+        back="",
+        for_organizer=False,
+    )
+    link = (
+        t._("Join link: {link}", link=draft.join_url)
+        if draft.join_url
+        else t._("Join link: to be added later")
+    )
+    await send(
+        context,
+        f"{t._('Please check the event:')}\n\n{text}\n{link}",
+        [[(t._("Save"), f"{PREFIX}:save"), (t._("Cancel"), f"{PREFIX}:discard")]],
+    )
+    return CONFIRM
+
+
+async def on_save(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    if not await require_organizer(update, context):
+        return END
+    values = context.session.pop(DRAFT, None)
+    if not isinstance(values, dict) or not values.keys() >= ANSWERS:
+        await answer(query, context.viewer.t._("This button is no longer active."))
+        return END
+    await answer(query)
+    event = await context.services.events.create(_as_draft(values), context.viewer.user_id)
+    t = context.viewer.t
+    await edit(
+        query,
+        context,
+        t._(
+            "Saved. The event’s code is {code} and its link is {link}",
+            code=event.code,
+            link=deep_link(context.bot.username, event.code),
+        ),
+    )
+    return END
+
+
+async def on_discard(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    context.session.pop(DRAFT, None)
+    await edit(query, context, context.viewer.t._("The event was not saved."))
+    return END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    context.session.pop(DRAFT, None)
+    await send(context, context.viewer.t._("Stopped. Nothing was saved."))
+    return END
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    text = filters.TEXT & ~filters.COMMAND
+
+    def button(
+        callback: Callable[[Update, BotContext], Coroutine[Any, Any, int]], pattern: str
+    ) -> BaseHandler[Update, Any, object]:
+        return CallbackQueryHandler(callback, pattern=f"^{PREFIX}:{pattern}")
+
+    wizard = build_wizard(
+        "new-event",
+        entry_points=[CommandHandler("newevent", begin)],
+        states={
+            TITLE: [MessageHandler(text, on_title)],
+            TOPIC: [button(on_topic, "topic:")],
+            START: [MessageHandler(text, on_start)],
+            DURATION: [MessageHandler(text, on_duration)],
+            CAPACITY: [MessageHandler(text, on_capacity), button(on_no_limit, "cap:none$")],
+            LANGUAGE: [
+                MessageHandler(text, on_language_text),
+                button(on_language_button, "lang:"),
+            ],
+            LINK: [MessageHandler(text, on_link), button(on_no_link, "link:none$")],
+            DESCRIPTION: [
+                MessageHandler(text, on_description),
+                button(on_no_description, "desc:none$"),
+            ],
+            CONFIRM: [button(on_save, "save$"), button(on_discard, "discard$")],
+        },
+        on_cancel=cancel,
+    )
+    app.add_handler(wizard, group=GROUP_NEW_EVENT)

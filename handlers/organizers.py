@@ -1,0 +1,36 @@
+"""What only organizers may do starts here: the guard, and /admin listing their commands."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from handlers.commands import command_lines, organizer_commands
+from handlers.context import BotContext
+from handlers.ui import answer, send
+from handlers.wizards import GROUP_GENERAL
+
+
+async def require_organizer(update: Update, context: BotContext) -> bool:
+    """True for an organizer; anyone else gets a polite refusal and nothing happens."""
+    if context.viewer.is_organizer:
+        return True
+    text = context.viewer.t._("Sorry, this is only for the programme’s organizers.")
+    if update.callback_query is not None:
+        await answer(update.callback_query, text, alert=True)
+    else:
+        await send(context, text)
+    return False
+
+
+async def admin_menu(update: Update, context: BotContext) -> None:
+    if not await require_organizer(update, context):
+        return
+    t = context.viewer.t
+    heading = t._("Organizer commands:")
+    hint = t._("To import a programme, send me its CSV file.")
+    await send(context, f"{heading}\n{command_lines(t, organizer_commands())}\n\n{hint}")
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("admin", admin_menu), group=GROUP_GENERAL)

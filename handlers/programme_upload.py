@@ -1,0 +1,35 @@
+"""An organizer sends the programme as a CSV document; the bot imports it, all or nothing."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, MessageHandler, filters
+
+from bot.services.events import describe_import
+from bot.services.programme_import import MAX_BYTES
+from handlers.context import BotContext
+from handlers.organizers import require_organizer
+from handlers.ui import plain, send
+from handlers.wizards import GROUP_GENERAL
+
+CSV_FILES = filters.Document.FileExtension("csv") | filters.Document.MimeType("text/csv")
+
+
+async def on_programme_file(update: Update, context: BotContext) -> None:
+    if not await require_organizer(update, context):
+        return
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    t = context.viewer.t
+    document = message.document
+    if document.file_size is not None and document.file_size > MAX_BYTES:
+        await send(context, t._("The file is larger than {limit} MB.", limit=MAX_BYTES // 2**20))
+        return
+    file = await document.get_file()
+    data = bytes(await file.download_as_bytearray())
+    result = await context.services.events.import_programme(data, context.viewer.user_id)
+    await send(context, plain(describe_import(t, result)))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(MessageHandler(CSV_FILES, on_programme_file), group=GROUP_GENERAL)

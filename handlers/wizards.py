@@ -1,0 +1,67 @@
+"""Multi-step conversations ("wizards") that cannot trip over each other or the rest of the bot.
+
+Each wizard is a python-telegram-bot `ConversationHandler` in a handler group of its own,
+ahead of the general handlers. Its steps stop further processing of the update they answer
+(so a typed answer is not also treated as an unknown message), while any other command ends
+the wizard quietly and goes on to be handled normally: sending /events in the middle of
+/timezone simply shows the events. /cancel leaves any wizard.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Coroutine
+from typing import Any, cast
+
+from telegram import Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.context import BotContext
+
+Step = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
+AnyHandler = BaseHandler[Update, Any, object]
+
+GROUP_LOAD_VIEWER = -1
+GROUP_TIMEZONE = 1
+GROUP_NEW_EVENT = 2
+GROUP_EDIT_EVENT = 3
+GROUP_GENERAL = 10
+
+
+def _stopping(step: Step) -> Step:
+    @functools.wraps(step)
+    async def wrapper(update: Update, context: BotContext) -> int:
+        raise ApplicationHandlerStop(await step(update, context))
+
+    return wrapper
+
+
+async def _leave_quietly(update: Update, context: BotContext) -> int:
+    return ConversationHandler.END
+
+
+def build_wizard(
+    name: str,
+    entry_points: list[AnyHandler],
+    states: dict[object, list[AnyHandler]],
+    on_cancel: Step,
+) -> ConversationHandler[BotContext]:
+    for handler in [*entry_points, *(h for handlers in states.values() for h in handlers)]:
+        handler.callback = _stopping(cast(Step, handler.callback))
+    return ConversationHandler(
+        name=name,
+        entry_points=entry_points,
+        states=states,
+        fallbacks=[
+            CommandHandler("cancel", _stopping(on_cancel)),
+            MessageHandler(filters.COMMAND, _leave_quietly),
+        ],
+        allow_reentry=True,
+    )

@@ -10,6 +10,7 @@ the wizard quietly and goes on to be handled normally: sending /events in the mi
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any, cast
 
@@ -22,6 +23,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from handlers.context import BotContext
 
@@ -55,13 +57,17 @@ def build_wizard(
 ) -> ConversationHandler[BotContext]:
     for handler in [*entry_points, *(h for handlers in states.values() for h in handlers)]:
         handler.callback = _stopping(cast(Step, handler.callback))
-    return ConversationHandler(
-        name=name,
-        entry_points=entry_points,
-        states=states,
-        fallbacks=[
-            CommandHandler("cancel", _stopping(on_cancel)),
-            MessageHandler(filters.COMMAND, _leave_quietly),
-        ],
-        allow_reentry=True,
-    )
+    with warnings.catch_warnings():
+        # Conversations are tracked per user, not per message, on purpose: a wizard's buttons
+        # belong to the user's current step, whichever message carries them.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            name=name,
+            entry_points=entry_points,
+            states=states,
+            fallbacks=[
+                CommandHandler("cancel", _stopping(on_cancel)),
+                MessageHandler(filters.COMMAND, _leave_quietly),
+            ],
+            allow_reentry=True,
+        )

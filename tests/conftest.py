@@ -20,6 +20,7 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db import Database
 from bot.emulator import ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
+from bot.models import Contact
 from bot.services.container import Services
 
 # python-telegram-bot's future behaviour (retry_after as a timedelta), which the bot opts into too.
@@ -44,6 +45,17 @@ class ChatDriver:
 
     async def send(self, text: str) -> list[ApiCall]:
         return await self._deliver(self.emulator.user_message(self.user, text))
+
+    async def settle(self, language: str | None = None, timezone: str | None = None) -> None:
+        """Make this user known to the bot, with a chosen language and time zone."""
+        users = self.app.bot_data.services.users
+        await users.touch(
+            Contact(self.user.id, self.user.first_name, language_code=self.user.language_code)
+        )
+        if language:
+            await users.choose_language(self.user.id, language)
+        if timezone:
+            await users.choose_timezone(self.user.id, timezone)
 
     async def send_sticker(self) -> list[ApiCall]:
         return await self._deliver(self.emulator.user_sticker(self.user))

@@ -14,19 +14,25 @@ from handlers.commands import COMMANDS
 from tests.conftest import ChatDriver, chat_as, texts
 
 
-async def test_help_lists_the_commands_in_the_users_language(amina: ChatDriver) -> None:
-    """/help explains the bot and lists each participant command with its description."""
+async def test_help_lists_the_commands_in_the_users_language(
+    amina: ChatDriver, organizer: ChatDriver
+) -> None:
+    """/help lists each participant command with its description; organizers see theirs too."""
+    await organizer.settle(language="en")
     [reply] = texts(await amina.send("/help"))
+    [organizers] = texts(await organizer.send("/help"))
     for command in COMMANDS:
-        assert f"/{command.name} – {command.description}" in reply
+        line = f"/{command.name} – {command.description}"
+        assert (line in reply) == (not command.organizer_only)
+        assert line in organizers
 
 
-async def test_every_listed_command_is_handled(amina: ChatDriver) -> None:
+async def test_every_listed_command_is_handled(organizer: ChatDriver) -> None:
     """No command of the menu falls through to the "unknown command" answer."""
     for command in COMMANDS:
-        replies = texts(await amina.send(f"/{command.name}"))
+        replies = texts(await organizer.send(f"/{command.name}"))
         assert replies and not any("do not know the command" in r for r in replies), command.name
-        await amina.send("/cancel")
+        await organizer.send("/cancel")
 
 
 async def test_unknown_commands_text_and_stickers_get_a_helpful_answer(amina: ChatDriver) -> None:

@@ -1,0 +1,200 @@
+"""Organizers publishing the programme in chat: CSV upload, /newevent, /editevent, /cancelevent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import Update
+
+from bot.db import Database
+from bot.emulator import ApiCall
+from bot.sample_programme import sample_programme_csv
+from bot.services.container import Services
+from tests.conftest import START, ChatDriver, buttons_of, texts
+from tests.programme_files import programme, row
+
+SOON = START + timedelta(days=2)
+REFUSAL = "Sorry, this is only for the programme’s organizers."
+
+
+async def upload(chat: ChatDriver, name: str, content: bytes) -> list[ApiCall]:
+    update: dict[str, Any] = chat.emulator.user_document(chat.user, name, content)
+    mark = len(chat.emulator.calls)
+    await chat.app.process_update(Update.de_json(update, chat.app.bot))
+    return chat.emulator.calls[mark:]
+
+
+async def test_an_organizer_imports_a_programme_by_sending_it(
+    organizer: ChatDriver, db: Database
+) -> None:
+    """A CSV document from an organizer is imported and summarized."""
+    await organizer.settle(language="en")
+    [reply] = texts(await upload(organizer, "programme.csv", sample_programme_csv(START)))
+    assert reply.splitlines() == [
+        "The programme was imported.",
+        "8 events added",
+        "0 events updated",
+        "0 events unchanged",
+    ]
+    assert await db.events.count() == 8
+
+
+async def test_a_bad_file_in_chat_lists_its_problems(organizer: ChatDriver, db: Database) -> None:
+    """Problems come back with line numbers, in the organizer's language; nothing is written."""
+    await organizer.settle(language="en")
+    data = programme([row("a", SOON), row("b", SOON, capacity="-1")])
+    [reply] = texts(await upload(organizer, "programme.csv", data))
+    assert reply.startswith("Nothing was imported.")
+    assert "Line 3: The capacity must be a whole number" in reply
+    assert await db.events.count() == 0
+
+
+async def test_a_participant_cannot_import(amina: ChatDriver, db: Database) -> None:
+    """A CSV from a participant is refused politely and changes nothing."""
+    [reply] = texts(await upload(amina, "programme.csv", sample_programme_csv(START)))
+    assert reply == REFUSAL
+    assert await db.events.count() == 0
+
+
+async def test_a_long_problem_list_is_split_into_messages(organizer: ChatDriver) -> None:
+    """Even hundreds of bad rows give readable messages under Telegram's length limit."""
+    await organizer.settle(language="en")
+    data = programme([row(f"x{i}", SOON, topic="nope" * 20) for i in range(200)])
+    replies = texts(await upload(organizer, "big.csv", data))
+    assert all(len(reply) <= 4096 for reply in replies)
+    assert "…and 170 more problems." in replies[-1]
+
+
+async def run_wizard(chat: ChatDriver, steps: list[str]) -> list[str]:
+    replies: list[str] = []
+    for step in steps:
+        if step.startswith("press:"):
+            calls = await chat.press_label(step.removeprefix("press:"))
+        else:
+            calls = await chat.send(step)
+        replies.extend(texts(calls))
+    return replies
+
+
+async def test_newevent_happy_path(organizer: ChatDriver, db: Database) -> None:
+    """Every answer is checked and echoed; Save stores the event with a deep link."""
+    await organizer.settle(language="en", timezone="Africa/Nairobi")
+    replies = await run_wizard(
+        organizer,
+        [
+            "/newevent",
+            "Flood drills for schools",
+            "press:Disaster risk reduction",
+            "2026-12-05 10:00",
+            "90",
+            "press:No limit",
+            "press:French",
+            "https://meet.example.org/drills",
+            "Practical drills.",
+            "press:Save",
+        ],
+    )
+    echo = (
+        "That is Saturday, December 5, 2026, 10:00\u202fAM in your time zone, which is "
+        "Dec 5, 2026, 7:00\u202fAM UTC."
+    )
+    assert any(r.startswith(echo) for r in replies)
+    assert any(
+        r.startswith("Please check the event:") and "Practical drills." in r for r in replies
+    )
+    saved = replies[-1]
+    assert saved.startswith("Saved. The event’s code is flood-drills-for-schools-")
+    code = saved.split("code is ")[1].split(" ")[0]
+    event = await db.events.by_code(code)
+    assert event is not None
+    assert event.starts_at == datetime(2026, 12, 5, 7, 0, tzinfo=UTC)
+    assert (event.topic, event.capacity, event.language, event.duration_minutes) == (
+        "disaster-risk-reduction",
+        None,
+        "fr",
+        90,
+    )
+
+
+async def test_newevent_refuses_a_bad_date_and_keeps_asking(
+    organizer: ChatDriver, db: Database
+) -> None:
+    """An impossible or past date is explained; the question stays open; /cancel leaves."""
+    await organizer.settle(language="en")
+    replies = await run_wizard(
+        organizer,
+        [
+            "/newevent",
+            "Title",
+            "press:Food security",
+            "tomorrow at ten",
+            "2026-02-30 10:00",
+            "2020-01-01 10:00",
+        ],
+    )
+    assert (
+        "Please write the date and time as YYYY-MM-DD HH:MM, for example 2026-12-03 14:00."
+        in replies
+    )
+    assert "“2026-02-30 10:00” is not a date that exists." in replies
+    assert "The start “2020-01-01 10:00” is in the past." in replies
+    [stopped] = texts(await organizer.send("/cancel"))
+    assert stopped == "Stopped. Nothing was saved."
+    [after] = texts(await organizer.send("2026-12-05 10:00"))
+    assert "/help" in after  # the wizard is over
+    assert await db.events.count() == 0
+
+
+async def test_a_participant_cannot_use_organizer_commands(
+    amina: ChatDriver, services: Services, db: Database
+) -> None:
+    """/newevent, /editevent, /cancelevent, /admin and forged organizer buttons are refused."""
+    await services.events.import_programme(programme([row("a", SOON)]), admin_id=None)
+    for command in ("/newevent", "/editevent a", "/cancelevent a", "/admin"):
+        assert texts(await amina.send(command)) == [REFUSAL], command
+    for forged in ("cx:yes:a", "nw:save", "ed:f:title"):
+        calls = await amina.press(forged, message_id=1)
+        assert [c.method for c in calls] == ["answerCallbackQuery"]
+    event = await db.events.by_code("a")
+    assert event is not None and not event.is_cancelled
+
+
+async def test_editevent_changes_one_field(
+    organizer: ChatDriver, services: Services, db: Database
+) -> None:
+    """An organizer changes the capacity; a bad value is explained first."""
+    await organizer.settle(language="en")
+    await services.events.import_programme(programme([row("a", SOON)]), admin_id=None)
+    replies = await run_wizard(organizer, ["/editevent a", "press:Seats", "many", "25"])
+    assert replies[0] == "What do you want to change in “\u2068Session a\u2069”?"
+    assert any(r.startswith("The capacity must be a whole number") for r in replies)
+    assert "Saved." in replies and any("25 seats left" in r for r in replies)
+    event = await db.events.by_code("a")
+    assert event is not None and event.capacity == 25
+    [missing] = texts(await organizer.send("/editevent nope"))
+    assert missing == "There is no event with the code \u2068nope\u2069."
+    [usage] = texts(await organizer.send("/editevent"))
+    assert usage == "Please add the event’s code: /editevent CODE"
+
+
+async def test_cancelevent_asks_first(
+    organizer: ChatDriver, services: Services, db: Database
+) -> None:
+    """/cancelevent asks for confirmation; No keeps it, Yes cancels it once."""
+    await organizer.settle(language="en")
+    await services.events.import_programme(programme([row("a", SOON)]), admin_id=None)
+    [question] = texts(await organizer.send("/cancelevent a"))
+    assert question.startswith("Cancel “\u2068Session a\u2069” on ")
+    labels = [label for label, _ in buttons_of(organizer.last_message_with_buttons())]
+    assert labels == ["Yes, cancel it", "No, keep it"]
+    await organizer.press_label("No, keep it")
+    event = await db.events.by_code("a")
+    assert event is not None and not event.is_cancelled
+    await organizer.send("/cancelevent a")
+    calls = await organizer.press_label("Yes, cancel it")
+    assert texts(calls) == ["“\u2068Session a\u2069” is cancelled."]
+    event = await db.events.by_code("a")
+    assert event is not None and event.is_cancelled
+    again = await organizer.press("cx:yes:a", message_id=1)
+    assert texts(again) == ["This button is no longer active."]

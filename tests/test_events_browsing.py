@@ -1,0 +1,281 @@
+"""Browsing the programme: the list, pages, topics, cards, calendar files and deep links."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from bot.app import BotApplication
+from bot.clock import FrozenClock
+from bot.db import Database, to_db
+from bot.emulator import BotApiEmulator
+from bot.i18n import RLM
+from bot.services.container import Services
+from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
+from tests.programme_files import programme, row, series
+
+SOON = START + timedelta(days=2)
+
+
+async def load(services: Services, data: bytes) -> None:
+    result = await services.events.import_programme(data, admin_id=None)
+    assert not hasattr(result, "problems"), result
+
+
+async def fill_seats(db: Database, code: str, count: int, status: str = "confirmed") -> None:
+    """Registrations straight into the database (sign-up itself is tested elsewhere)."""
+    event = await db.events.by_code(code)
+    assert event is not None
+    async with db.transaction() as conn:
+        for user_id in range(900_000, 900_000 + count):
+            await conn.execute(
+                "INSERT OR IGNORE INTO users (user_id, first_name, created_at, last_seen_at)"
+                " VALUES (?, 'x', ?, ?)",
+                (user_id, to_db(START), to_db(START)),
+            )
+            await conn.execute(
+                "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (event.event_id, user_id, status, to_db(START), to_db(START)),
+            )
+
+
+def event_buttons(chat: ChatDriver) -> list[str]:
+    return [
+        data for _, data in buttons_of(chat.last_message_with_buttons()) if data.startswith("ev:c:")
+    ]
+
+
+async def test_no_events_is_said_kindly(amina: ChatDriver) -> None:
+    """With an empty programme /events says so, without buttons."""
+    [reply] = texts(await amina.send("/events"))
+    assert reply == "There are no upcoming webinars right now. Please look again soon."
+
+
+async def test_pages_of_eight_soonest_first(amina: ChatDriver, services: Services) -> None:
+    """17 events make 3 pages; Next and Previous appear only where they lead somewhere."""
+    await load(services, series(17, SOON))
+    [first] = texts(await amina.send("/events"))
+    assert "Page 1 of 3" in first
+    assert event_buttons(amina) == [f"ev:c:ev-{i:03d}:-:0" for i in range(8)]
+    labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
+    assert "Next ▶" in labels and "◀ Previous" not in labels
+    await amina.press("ev:l:-:2")
+    assert "Page 3 of 3" in amina.last_text()
+    assert event_buttons(amina) == ["ev:c:ev-016:-:2"]
+    labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
+    assert "◀ Previous" in labels and "Next ▶" not in labels
+    await amina.press("ev:l:-:99")  # a forged page number shows the last page
+    assert "Page 3 of 3" in amina.last_text()
+
+
+async def test_past_and_cancelled_events_never_appear(
+    amina: ChatDriver, services: Services, clock: FrozenClock
+) -> None:
+    """Started and cancelled events are left out of the list."""
+    await load(services, series(3, START + timedelta(hours=1)))
+    event = await services.db.events.by_code("ev-002")
+    assert event is not None
+    await services.events.cancel(event, admin_id=5001)
+    clock.advance(timedelta(hours=2))  # ev-000 has started
+    await amina.send("/events")
+    assert event_buttons(amina) == ["ev:c:ev-001:-:0"]
+
+
+async def test_the_topic_filter(amina: ChatDriver, services: Services) -> None:
+    """Topics with events are offered with their counts; choosing one filters the list."""
+    await load(
+        services,
+        programme(
+            [
+                row("a", SOON, topic="food-security"),
+                row("b", SOON, topic="climate-change"),
+                row("c", SOON + timedelta(hours=1), topic="food-security"),
+            ]
+        ),
+    )
+    await amina.send("/events")
+    await amina.press("ev:t")
+    labels = buttons_of(amina.last_message_with_buttons())
+    assert ("Food security (2)", "ev:l:3:0") in labels
+    assert ("Climate change (1)", "ev:l:2:0") in labels
+    assert not any(label.startswith("E-commerce") for label, _ in labels)
+    await amina.press("ev:l:3:0")
+    assert "Upcoming webinars: Food security" in amina.last_text()
+    assert event_buttons(amina) == ["ev:c:a:3:0", "ev:c:c:3:0"]
+    await amina.press("ev:l:4:0")
+    assert amina.last_text() == "There are no upcoming webinars on E-commerce right now."
+    for forged in ("ev:l:9:0", "ev:l:x:0", "ev:l:-:-1x", "ev:l:"):
+        calls = await amina.press(forged)
+        assert [c.method for c in calls] == ["answerCallbackQuery"]
+
+
+@pytest.mark.parametrize(
+    ("language", "zone", "expected"),
+    [
+        ("en", "America/Bogota", "Nov 30, 2026, 4:00\u202fAM"),
+        ("ar", "Asia/Riyadh", "30\u200f/11\u200f/2026، 12:00 م"),
+        ("zh", "Asia/Shanghai", "2026年11月30日 17:00"),
+    ],
+)
+async def test_times_in_the_users_zone_and_locale(
+    app: BotApplication,
+    emulator: BotApiEmulator,
+    services: Services,
+    language: str,
+    zone: str,
+    expected: str,
+) -> None:
+    """The list shows each start in the reader's time zone, written their locale's way."""
+    await load(services, programme([row("a", datetime(2026, 11, 30, 9, 0, tzinfo=UTC))]))
+    chat = chat_as(app, emulator, id=7000, first_name="R", language_code=language)
+    await chat.settle(language, zone)
+    [reply] = texts(await chat.send("/events"))
+    assert expected in reply
+    if language == "ar":
+        assert reply.startswith(RLM)
+
+
+async def test_titles_fall_back_to_the_default(
+    app: BotApplication, emulator: BotApiEmulator, services: Services
+) -> None:
+    """A French reader sees the French title; a Russian one the default title."""
+    await load(services, programme([row("a", SOON, title="Urban floods", title_fr="Crues")]))
+    french = chat_as(app, emulator, id=7101, first_name="F", language_code="fr")
+    russian = chat_as(app, emulator, id=7102, first_name="R", language_code="ru")
+    assert "Crues" in texts(await french.send("/events"))[0]
+    assert "Urban floods" in texts(await russian.send("/events"))[0]
+
+
+async def test_the_card_shows_everything_and_seats(
+    amina: ChatDriver, services: Services, db: Database
+) -> None:
+    """The card has topic, description, local and UTC start, duration, language and seats."""
+    await load(
+        services,
+        programme(
+            [
+                row(
+                    "a",
+                    datetime(2026, 12, 1, 12, 0, tzinfo=UTC),
+                    capacity="3",
+                    language="pt",
+                    duration_minutes="90",
+                )
+            ]
+        ),
+    )
+    await amina.settle(timezone="Africa/Nairobi")
+    await fill_seats(db, "a", 2)
+    await amina.send("/events")
+    [card] = texts(await amina.press("ev:c:a:-:0"))
+    for part in (
+        "Session a",
+        "Climate change",
+        "About a.",
+        "Tuesday, December 1, 2026, 3:00\u202fPM",
+        "Nairobi (GMT+03:00)",
+        "Dec 1, 2026, 12:00\u202fPM",
+        "90 minutes",
+        "Language: Portuguese",
+        "1 seat left",
+    ):
+        assert part in card, part
+    assert "Code:" not in card  # organizer details are for organizers
+    labels = dict(buttons_of(amina.last_message_with_buttons()))
+    assert labels["◀ Back to the list"] == "ev:l:-:0"
+    assert labels["Share"].startswith(
+        "https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fwebinar_demo_bot%3Fstart%3Da"
+    )
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at)"
+            " SELECT event_id, ?, 'confirmed', ?, ? FROM events WHERE code = 'a'",
+            (amina.user.id, to_db(START), to_db(START)),
+        )
+    [card] = texts(await amina.press("ev:c:a:-:0"))
+    assert "Full, waitlist open" in card
+
+
+async def test_organizers_see_the_code_and_deep_link(
+    organizer: ChatDriver, services: Services
+) -> None:
+    """An organizer's card shows the event code and its t.me deep link."""
+    await load(services, programme([row("flood-101", SOON)]))
+    [card] = texts(await organizer.send("/start flood-101"))  # Olga has no language yet
+    await organizer.press("lang:en")
+    card = organizer.last_text()
+    assert "Code: flood-101" in card
+    assert "Link: https://t.me/webinar_demo_bot?start=flood-101" in card
+
+
+async def test_the_calendar_file(amina: ChatDriver, services: Services, db: Database) -> None:
+    """The .ics parses back with the event's UTC times and a stable UID; no join link before
+    registering, the join link once registered."""
+    start = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)
+    await load(services, programme([row("cal", start, duration_minutes="45", title_fr="Titre")]))
+    await amina.settle(language="fr")
+
+    async def download() -> Calendar:
+        calls = await amina.press("ev:i:cal", message_id=1)
+        [document] = [c for c in calls if c.method == "sendDocument"]
+        name, content = document.files["document"]
+        assert name == "cal.ics"
+        return Calendar.from_ical(content)
+
+    [entry] = (await download()).walk("VEVENT")
+    assert entry.start == start
+    assert entry.end == start + timedelta(minutes=45)
+    assert str(entry["SUMMARY"]) == "Titre"
+    assert str(entry["UID"]) == "cal@webinar_demo_bot.t.me"
+    assert "URL" not in entry and "meet.example.org" not in str(entry.get("DESCRIPTION"))
+    event = await db.events.by_code("cal")
+    assert event is not None
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at)"
+            " VALUES (?, ?, 'confirmed', ?, ?)",
+            (event.event_id, amina.user.id, to_db(START), to_db(START)),
+        )
+    [again] = (await download()).walk("VEVENT")
+    assert str(again["URL"]) == "https://meet.example.org/cal"
+    assert str(again["UID"]) == str(entry["UID"])
+
+
+async def test_a_deep_link_for_a_new_user_asks_the_language_first(
+    app: BotApplication, emulator: BotApiEmulator, services: Services
+) -> None:
+    """/start CODE from someone new: the picker, then the card in the chosen language."""
+    await load(services, programme([row("flood-101", SOON, title_ar="الفيضانات")]))
+    chat = chat_as(app, emulator, id=7300, first_name="Omar", language_code="de")
+    [greeting] = texts(await chat.send("/start flood-101"))
+    assert "Choose your language" in greeting
+    calls = await chat.press("lang:ar")
+    assert any("الفيضانات" in text for text in texts(calls))
+    [again] = texts(await chat.send("/start flood-101"))  # known user: straight to the card
+    assert again.startswith(RLM + "الفيضانات")
+
+
+@pytest.mark.parametrize("code", ["nope", "../../x", "a" * 70, "%00", "flood-101'--"])
+async def test_unknown_or_malformed_deep_links(
+    amina: ChatDriver, services: Services, code: str
+) -> None:
+    """An unknown or malformed code gets a clear answer and the list."""
+    await load(services, programme([row("flood-101", SOON)]))
+    await amina.settle(language="en")
+    [reply] = texts(await amina.send(f"/start {code}"))
+    assert reply.startswith("I could not find the event “")
+    assert "Upcoming webinars" in reply
+    assert event_buttons(amina) == ["ev:c:flood-101:-:0"]
+
+
+async def test_forged_card_and_calendar_buttons(amina: ChatDriver, services: Services) -> None:
+    """Buttons naming events that do not exist only get a notice."""
+    await load(services, programme([row("a", SOON)]))
+    await amina.send("/events")
+    for forged in ("ev:c:zzz:-:0", "ev:c:a", "ev:c:a:-:x", "ev:i:zzz", "ev:i:", "ev:c:" + "a" * 59):
+        calls = await amina.press(forged)
+        assert [c.method for c in calls] == ["answerCallbackQuery"], forged
+        assert texts(calls) == ["This event no longer exists."]

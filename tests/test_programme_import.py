@@ -1,0 +1,187 @@
+"""Importing a programme: all rows or none, every problem with its line, updates by code."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.db import Database
+from bot.i18n import Catalogs
+from bot.sample_programme import sample_programme_csv
+from bot.services.events import EventService, ImportSummary, describe_import
+from bot.services.programme_import import ParsedProgramme, parse_programme
+from tests.conftest import START
+from tests.programme_files import programme, row, series
+
+SOON = START + timedelta(days=3)
+ENGLISH = Catalogs().get("en")
+
+
+def problems_of(result: ParsedProgramme | ImportSummary) -> list[str]:
+    assert isinstance(result, ParsedProgramme), result
+    return [f"{p.line}: {p.problem.render(ENGLISH)}" for p in result.problems]
+
+
+async def test_a_good_file_adds_every_event(services: object, db: Database) -> None:
+    """The sample programme imports whole, with its per-language titles."""
+    events: EventService = services.events  # type: ignore[attr-defined]
+    result = await events.import_programme(sample_programme_csv(START), admin_id=5001)
+    assert result == ImportSummary(added=8, updated=0, unchanged=0, moved=())
+    event = await db.events.by_code("flood-early-warning")
+    assert event is not None
+    assert event.title_in("zh") == "城市洪水预警系统"
+    assert event.title_in("es") == "Sistemas de alerta temprana ante inundaciones urbanas"
+    audit = await db.fetch_all("SELECT admin_id, action FROM admin_audit")
+    assert [tuple(r) for r in audit] == [(5001, "import-events")]
+
+
+async def test_every_bad_row_is_reported_and_nothing_is_written(
+    services: object, db: Database
+) -> None:
+    """Each kind of bad row is named with its line number; the good rows are not imported."""
+    events: EventService = services.events  # type: ignore[attr-defined]
+    data = programme(
+        [
+            row("good-1", SOON),
+            row("topic", SOON, topic="urban-farming"),
+            row("naive", SOON, starts_at="2026-12-01T10:00"),
+            row("negative", SOON, capacity="-5"),
+            row("good-1", SOON),
+            row("url", SOON, join_url="meet.example.org/x y"),
+            row("untitled", SOON, title="", title_fr="", title_ar=""),
+            row("types", SOON, duration_minutes="an hour", language="english"),
+            row("past", START - timedelta(days=1)),
+            row("bad code!", SOON, join_url=""),
+        ]
+    )
+    problems = problems_of(await events.import_programme(data, admin_id=None))
+    assert problems[0].startswith("3: Unknown topic “urban-farming”. Valid topics: ")
+    assert "disaster-risk-reduction" in problems[0] and "sustainable-tourism" in problems[0]
+    assert (
+        problems[1] == "4: The time “2026-12-01T10:00” has no UTC offset; write it like "
+        "2026-12-03T14:00+03:00."
+    )
+    assert problems[2].startswith("5: The capacity must be a whole number of at least 1")
+    assert problems[3] == "6: The code good-1 is already used on line 2."
+    assert problems[4] == "7: “meet.example.org/x y” is not a web address starting with https://."
+    assert problems[5] == "8: The event has no title in any language (columns title or title_xx)."
+    assert problems[6].startswith("9: The duration must be a whole number of minutes")
+    assert problems[7] == "9: “english” is not a language code such as en, fr or pt."
+    assert problems[8].startswith("10: The start “") and problems[8].endswith("is in the past.")
+    assert problems[9].startswith("11: “bad code!” is not a valid code")
+    assert len(problems) == 10
+    assert await db.events.count() == 0
+
+
+async def test_reimport_updates_by_code_and_reports_moves(services: object, db: Database) -> None:
+    """A known code is updated (start and capacity), unchanged rows are counted as such."""
+    events: EventService = services.events  # type: ignore[attr-defined]
+    await events.import_programme(series(3, SOON), admin_id=None)
+    rows = [row(f"ev-{i:03d}", SOON + i * timedelta(hours=6)) for i in range(3)]
+    rows[1] = row("ev-001", SOON + timedelta(days=1), capacity="80")
+    rows.append(row("ev-new", SOON))
+    result = await events.import_programme(programme(rows), admin_id=None)
+    assert result == ImportSummary(added=1, updated=1, unchanged=2, moved=("ev-001",))
+    moved = await db.events.by_code("ev-001")
+    assert moved is not None
+    assert (moved.starts_at, moved.capacity) == (SOON + timedelta(days=1), 80)
+    assert await db.events.count() == 4
+
+
+def test_spreadsheet_dialects_are_accepted() -> None:
+    """Semicolon-separated files with a byte-order mark (Excel in many locales) import."""
+    parsed = parse_programme(programme([row("a", SOON, title_ar="ورشة")], ";", bom=True), START)
+    assert parsed.ok
+    assert parsed.drafts[0].texts["ar"].title == "ورشة"
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "0: The file is empty."),
+        (b"code,titre\n", "1: Missing columns: topic, starts_at"),
+        (b"\xff\xfe\x00c\x00o", "0: The file is not UTF-8 text."),
+        (programme([]), "0: The file has a header but no events."),
+    ],
+)
+def test_unusable_files_are_explained(data: bytes, problem: str) -> None:
+    """Empty, non-UTF-8, header-only files and missing columns get one clear problem."""
+    parsed = parse_programme(data, START)
+    found = [f"{p.line}: {p.problem.render(ENGLISH)}" for p in parsed.problems]
+    assert found and found[0].startswith(problem)
+
+
+def test_unknown_columns_and_ragged_rows() -> None:
+    """A column the contract does not know, or a row with too many cells, is reported."""
+    parsed = parse_programme(programme([row("x", SOON)]).replace(b"title_zh", b"title_de"), START)
+    assert "Unknown columns: title_de" in parsed.problems[0].problem.render(ENGLISH)
+    extra = b"y,climate-change,2026-12-01T10:00Z,60,5,en,,T,D,,,,EXTRA\n"
+    ragged = programme([row("x", SOON)]) + extra
+    parsed = parse_programme(ragged, START)
+    assert [p.line for p in parsed.problems] == [3]
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.binary(max_size=600) | st.text(max_size=600).map(lambda s: s.encode("utf-8")))
+def test_any_file_gives_drafts_or_problems(data: bytes) -> None:
+    """No file, however malformed, makes the parser raise."""
+    parsed = parse_programme(
+        b"code,topic,starts_at,duration_minutes,capacity,language,"
+        b"join_url,title,description\n" + data,
+        START,
+    )
+    assert parsed.ok or parsed.problems
+
+
+def test_the_summary_reads_well_in_every_language() -> None:
+    """The import summary uses the right plural forms; problems are listed with lines."""
+    summary = ImportSummary(added=1, updated=3, unchanged=0, moved=())
+    assert describe_import(ENGLISH, summary).splitlines()[1:] == [
+        "1 event added",
+        "3 events updated",
+        "0 events unchanged",
+    ]
+    russian = describe_import(Catalogs().get("ru"), summary)
+    assert "1 " in russian and "3 " in russian
+
+
+def test_the_command_line_import(tmp_path: Path) -> None:
+    """`python -m bot import-events FILE` imports, and exits 1 listing problems on a bad file."""
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(root),
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+    }
+    good = tmp_path / "good.csv"
+    real_now = datetime.now(UTC)  # the command runs on the real clock
+    good.write_bytes(sample_programme_csv(real_now))
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(programme([row("x", real_now + timedelta(days=2), topic="nope")]))
+
+    def run(path: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "import-events", str(path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+            check=False,
+        )
+
+    ok = run(good)
+    assert ok.returncode == 0, ok.stderr
+    assert "8 events added" in ok.stdout
+    failed = run(bad)
+    assert failed.returncode == 1
+    assert "Line 2: Unknown topic “nope”" in failed.stderr
+    missing = run(tmp_path / "missing.csv")
+    assert missing.returncode == 2 and "Cannot read" in missing.stderr

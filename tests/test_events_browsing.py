@@ -225,7 +225,7 @@ async def test_the_calendar_file(amina: ChatDriver, services: Services, db: Data
         assert name == "cal.ics"
         return Calendar.from_ical(content)
 
-    [entry] = (await download()).walk("VEVENT")
+    [entry] = (await download()).events
     assert entry.start == start
     assert entry.end == start + timedelta(minutes=45)
     assert str(entry["SUMMARY"]) == "Titre"
@@ -239,7 +239,7 @@ async def test_the_calendar_file(amina: ChatDriver, services: Services, db: Data
             " VALUES (?, ?, 'confirmed', ?, ?)",
             (event.event_id, amina.user.id, to_db(START), to_db(START)),
         )
-    [again] = (await download()).walk("VEVENT")
+    [again] = (await download()).events
     assert str(again["URL"]) == "https://meet.example.org/cal"
     assert str(again["UID"]) == str(entry["UID"])
 

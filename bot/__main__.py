@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import logging
 import os
 import sys
@@ -38,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
         "import-events", help="add or update events from a CSV file (all rows or none)"
     )
     importer.add_argument("file", type=Path, metavar="FILE.csv")
+    exporter = commands.add_parser("export", help="write a CSV to standard output")
+    exporter.add_argument("what", choices=["registrations"])
+    exporter.add_argument("--event", metavar="CODE", help="only this event's registrations")
     return parser
 
 
@@ -93,6 +97,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(f"Cannot read {args.file}: {exc.strerror or exc}\n")
             return 2
         return asyncio.run(import_events(settings, data))
+    if args.command == "export":
+        from bot.cli import export_registrations
+
+        configure_logging("WARNING")
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        try:
+            return asyncio.run(export_registrations(settings, out, args.event))
+        finally:
+            out.flush()
+            out.detach()
     return run(settings)
 
 

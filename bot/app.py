@@ -20,11 +20,11 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Catalogs, Translator
-from bot.services.container import Services
-from bot.services.timezones import TimezoneDirectory
+from bot.services.container import Directories, Services
 from bot.update_processor import PerUserUpdateProcessor
 from handlers.commands import CommandInfo, commands_for
 from handlers.context import BotContext, BotData
+from handlers.sender import TelegramSender
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +40,15 @@ def build_application(
 ) -> BotApplication:
     """The bot, ready for `run_polling`; `request` swaps the network for an emulator."""
     catalogs = Catalogs(default_language=settings.default_language)
-    timezones = TimezoneDirectory()
+    directories = Directories.build()
     clock = clock or SystemClock()
 
     async def post_init(app: BotApplication) -> None:
         db = await Database.open(settings.database_path)
-        app.bot_data.services = Services.build(settings, clock, db, catalogs, timezones)
+        sender = TelegramSender(app.bot, db, clock)
+        app.bot_data.services = Services.build(
+            settings, clock, db, catalogs, directories, sender, app.bot.username
+        )
         await publish_commands(app.bot, catalogs, settings)
 
     async def post_shutdown(app: BotApplication) -> None:

@@ -13,7 +13,9 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Catalogs
+from bot.services.countries import CountryDirectory
 from bot.services.events import EventService, ImportSummary, describe_import
+from bot.services.exports import write_registrations
 
 
 async def import_events(
@@ -35,3 +37,18 @@ async def import_events(
         return 0
     err.write(describe_import(t, result) + "\n")
     return 1
+
+
+async def export_registrations(
+    settings: Settings, out: TextIO, event_code: str | None, err: TextIO = sys.stderr
+) -> int:
+    """The registrations CSV on `out`; exit code 1 for an unknown event code."""
+    db = await Database.open(settings.database_path)
+    try:
+        if event_code is not None and await db.events.by_code(event_code) is None:
+            err.write(f"There is no event with the code {event_code}.\n")
+            return 1
+        await write_registrations(db, CountryDirectory(), out, event_code)
+    finally:
+        await db.close()
+    return 0

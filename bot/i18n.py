@@ -34,6 +34,7 @@ RLM: Final = "\u200f"  # right-to-left mark: makes a line start right-to-left
 FSI: Final = "\u2068"  # first-strong isolate: embeds a user's text without reordering ours
 PDI: Final = "\u2069"  # pop directional isolate
 _BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+_KEPT_INVISIBLE = frozenset("\n\u200c\u200d")  # newline, zero-width non-joiner and joiner
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -67,9 +68,12 @@ def resolve_language(stored: str | None, telegram_code: str | None, default: str
 
 
 def clean_user_text(text: str) -> str:
-    """Strip bidi controls and other invisible format characters from a user's text."""
+    """Strip bidi controls, control characters and invisible format characters from a
+    user's text, keeping newlines and the joiners that Persian and Indic names need."""
     text = _BIDI_CONTROLS.sub("", text)
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch == "\n")
+    return "".join(
+        ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch in _KEPT_INVISIBLE
+    )
 
 
 def isolate(text: str) -> str:

@@ -18,6 +18,18 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """What a participant tells about themselves to register, with their consent."""
+
+    full_name: str
+    country: str  # ISO 3166-1 alpha-2
+    city: str
+    organization: str = ""
+    role: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
 class User:
     user_id: int
     first_name: str
@@ -29,6 +41,7 @@ class User:
     is_active: bool
     created_at: datetime
     last_seen_at: datetime
+    profile: Profile | None = None  # None until the user consented and completed it
 
     @property
     def display_name(self) -> str:
@@ -128,3 +141,17 @@ class Page:
     page: int
     pages: int
     total: int
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A user's place for an event: confirmed, or waiting at `position` (1 = next in line)."""
+
+    event: Event
+    status: str
+    registered_at: datetime
+    position: int | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ("confirmed", "waitlisted")

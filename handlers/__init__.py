@@ -19,11 +19,16 @@ from handlers import (
     event_admin,
     event_wizard,
     events,
+    exports,
     fallback,
     help,
     language,
+    my,
     organizers,
+    privacy,
+    profile,
     programme_upload,
+    registration,
     start,
     timezone,
 )
@@ -36,9 +41,14 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     timezone.register(app)
     event_wizard.register(app)
     event_admin.register(app)
+    profile.register(app)
     start.register(app)
     language.register(app)
     events.register(app)
+    registration.register(app)
+    my.register(app)
+    privacy.register(app)
+    exports.register(app)
     organizers.register(app)
     programme_upload.register(app)
     help.register(app)

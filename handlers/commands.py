@@ -21,14 +21,18 @@ class CommandInfo:
 COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("start", N_("Start again and see what I can do")),
     CommandInfo("events", N_("Upcoming webinars and courses")),
+    CommandInfo("my", N_("My registrations")),
+    CommandInfo("profile", N_("My profile")),
     CommandInfo("language", N_("Change the language")),
     CommandInfo("timezone", N_("Set your time zone")),
     CommandInfo("help", N_("How to use this bot")),
     CommandInfo("cancel", N_("Stop what you are doing")),
+    CommandInfo("forgetme", N_("Delete my personal data")),
     CommandInfo("admin", N_("Organizer commands"), organizer_only=True),
     CommandInfo("newevent", N_("Create an event"), organizer_only=True),
     CommandInfo("editevent", N_("Change an event: /editevent CODE"), organizer_only=True),
     CommandInfo("cancelevent", N_("Cancel an event: /cancelevent CODE"), organizer_only=True),
+    CommandInfo("export", N_("Registrations as CSV: /export [CODE]"), organizer_only=True),
 )
 
 

@@ -118,6 +118,12 @@ async def load_viewer(update: object, context: BotContext) -> None:
     services = context.services
     user = await services.users.touch(contact)
     context.viewer = make_viewer(services, user)
+    query = update.callback_query
+    if query is not None and not query.data:
+        # python-telegram-bot lets a press without data match every button handler; Telegram
+        # never sends one, so it is forged or broken: answer it and go no further.
+        await query.answer(context.viewer.t._("This button is no longer active."))
+        raise ApplicationHandlerStop
 
 
 async def refresh_viewer(context: BotContext) -> Viewer:

@@ -20,6 +20,8 @@ LIST = "ev:l"  # ev:l:<topic index or ->:<page>
 CARD = "ev:c"  # ev:c:<code>:<topic index or ->:<page>
 TOPICS_MENU = "ev:t"
 CALENDAR = "ev:i"  # ev:i:<code>
+REGISTER = "rg:r"  # rg:r:<code>
+CANCEL = "rg:x"  # rg:x:<code>: asks first
 MAX_BUTTON_TITLE = 40
 
 
@@ -107,6 +109,8 @@ def card_screen(
     bot_username: str,
     back: str,
     for_organizer: bool,
+    status: str | None = None,
+    position: int | None = None,
 ) -> tuple[str, list[list[Button]]]:
     event = listing.event
     title = event.title_in(t.language)
@@ -122,16 +126,30 @@ def card_screen(
         t._("Duration: {duration}", duration=t.minutes(event.duration_minutes)),
         t._("Language: {language}", language=t.language_label(event.language)),
     ]
+    rows: list[list[Button]] = []
+    is_open = not event.is_cancelled and event.starts_at > now
     if event.is_cancelled:
         lines += ["", t._("This event has been cancelled.")]
     elif event.starts_at <= now:
         lines += ["", t._("This event has already started.")]
     else:
         lines.append(t._("Seats: {seats}", seats=seats_text(t, listing)))
+    if is_open and status == "confirmed":
+        lines += ["", "✅ " + t._("You are registered.")]
+        rows.append([(t._("Cancel my registration"), f"{CANCEL}:{event.code}")])
+    elif is_open and status == "waitlisted":
+        lines += [
+            "",
+            "⏳ "
+            + t._("You are number {position} on the waitlist.", position=t.number(position or 0)),
+        ]
+        rows.append([(t._("Leave the waitlist"), f"{CANCEL}:{event.code}")])
+    elif is_open:
+        label = t._("Join the waitlist") if listing.seats_left == 0 else t._("Register")
+        rows.append([(label, f"{REGISTER}:{event.code}")])
     link = deep_link(bot_username, event.code)
     if for_organizer:
         lines += ["", t._("Code: {code}", code=event.code), t._("Link: {link}", link=link)]
-    rows: list[list[Button]] = []
     if not event.is_cancelled:
         rows.append([(t._("Add to my calendar"), f"{CALENDAR}:{event.code}")])
         rows.append([(t._("Share"), share_url(bot_username, event.code, title))])

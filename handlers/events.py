@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.services.calendar import event_calendar
 from bot.services.event_fields import CODE_PATTERN
+from bot.services.notices import calendar_file
 from handlers.context import BotContext
 from handlers.event_views import (
     CALENDAR,
@@ -20,8 +20,6 @@ from handlers.event_views import (
 )
 from handlers.ui import answer, edit, send, user_text
 from handlers.wizards import GROUP_GENERAL
-
-CALENDAR_DOMAIN_SUFFIX = "t.me"
 
 
 async def show_list(
@@ -53,6 +51,7 @@ async def open_card(
     if listing is None:
         return False
     viewer = context.viewer
+    status, position = await context.services.registrations.status(listing.event, viewer.user_id)
     text, rows = card_screen(
         viewer.t,
         viewer.timezone,
@@ -61,6 +60,8 @@ async def open_card(
         bot_username=context.bot.username,
         back=back,
         for_organizer=viewer.is_organizer,
+        status=status,
+        position=position,
     )
     if query is not None:
         await edit(query, context, text, rows)
@@ -134,12 +135,8 @@ async def on_calendar_button(update: Update, context: BotContext) -> None:
     viewer = context.viewer
     event = listing.event
     registered = await services.events.is_registered(event, viewer.user_id)
-    ics = event_calendar(
-        event,
-        viewer.t.language,
-        join_url=event.join_url if registered else None,
-        now=context.now(),
-        domain=f"{context.bot.username}.{CALENDAR_DOMAIN_SUFFIX}",
+    name, ics = calendar_file(
+        event, viewer.t, context.now(), context.bot.username, with_join_url=registered
     )
     caption = viewer.t._(
         "Open this file to add “{title}” to your calendar.",
@@ -148,7 +145,7 @@ async def on_calendar_button(update: Update, context: BotContext) -> None:
     await context.bot.send_document(
         chat_id=viewer.user_id,
         document=ics,
-        filename=f"{event.code}.ics",
+        filename=name,
         caption=viewer.t.directed(caption),
     )
 

@@ -102,6 +102,8 @@ def texts(calls: list[ApiCall]) -> list[str]:
             found.append(html_to_text(str(call.params["text"])))
         elif call.method == "answerCallbackQuery" and call.params.get("text"):
             found.append(str(call.params["text"]))
+        elif call.method == "sendDocument":
+            found.append(html_to_text(str(call.params.get("caption") or "")))
     return found
 
 

@@ -123,11 +123,11 @@ def test_plural_forms_follow_the_language(
     by_index: dict[int, set[str]] = {}
     for n, form in zip(counts, forms, strict=True):
         by_index.setdefault(rule(n), set()).add(form.replace(t.number(n), "#"))
-    # the same grammatical form for the same plural index, different forms across indexes
+    # the same grammatical form for the same plural index
     assert all(len(texts) == 1 for texts in by_index.values())
-    assert len({next(iter(v)) for v in by_index.values()}) == len(by_index)
-    if language == "ru":
+    if language == "ru":  # пояс / пояса / поясов
         assert {rule(n) for n in counts} == {0, 1, 2}
+        assert len({next(iter(v)) for v in by_index.values()}) == 3
     if language == "ar":
         assert {rule(n) for n in counts} == {0, 1, 2, 3, 4, 5}
 

@@ -8,13 +8,14 @@ from hypothesis import strategies as st
 
 from bot.db import Database
 from bot.emulator import BotApiEmulator
+from bot.services.countries import CountryDirectory
 from bot.services.timezones import TimezoneDirectory, is_known_zone
 from tests.conftest import ChatDriver, buttons_of, chat_as, texts
 
 
 @pytest.fixture(scope="module")
 def directory() -> TimezoneDirectory:
-    return TimezoneDirectory()
+    return TimezoneDirectory(CountryDirectory())
 
 
 @pytest.mark.parametrize(
@@ -59,7 +60,7 @@ def test_any_text_gives_only_real_zones(query: str) -> None:
     assert all(is_known_zone(zone) for zone in DIRECTORY.find(query))
 
 
-DIRECTORY = TimezoneDirectory()
+DIRECTORY = TimezoneDirectory(CountryDirectory())
 
 
 async def test_a_city_sets_the_zone_and_times_follow_it(amina: ChatDriver, db: Database) -> None:

@@ -115,6 +115,18 @@ class Database:
         async with self._reader.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
+    @asynccontextmanager
+    async def read_cursor(self, sql: str, params: Params = ()) -> AsyncIterator[aiosqlite.Cursor]:
+        """A cursor on a connection of its own, for long reads such as exports: its snapshot
+        must not hold back what the bot's other reads see meanwhile."""
+        conn = await _connect(self.path)
+        try:
+            await conn.execute("PRAGMA query_only = ON")
+            async with conn.execute(sql, params) as cursor:
+                yield cursor
+        finally:
+            await conn.close()
+
     async def schema_version(self) -> int:
         row = await self.fetch_one("SELECT MAX(version) FROM schema_version")
         return int(row[0]) if row and row[0] is not None else 0

@@ -203,6 +203,11 @@ class EventRepository:
             (status, to_db(now), event_id),
         )
 
+    async def code_of(self, conn: aiosqlite.Connection, event_id: int) -> str | None:
+        async with conn.execute("SELECT code FROM events WHERE event_id = ?", (event_id,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
     async def count(self) -> int:
         row = await self._db.fetch_one("SELECT COUNT(*) FROM events")
         return int(row[0]) if row else 0

@@ -1,11 +1,49 @@
-"""Registrations: who signed up for which event, confirmed or waitlisted."""
+"""Registrations: who signed up for which event, confirmed or waitlisted.
+
+Writes take the caller's connection, inside a unit of work the registration service opened,
+so the seat count it reads is the one its write relies on.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+import aiosqlite
+
+from bot.db.times import from_db, to_db
 
 if TYPE_CHECKING:
     from bot.db.core import Database
+
+
+@dataclass(frozen=True)
+class SeatState:
+    """What a sign-up decision needs to know about an event, read inside the transaction."""
+
+    event_id: int
+    status: str
+    starts_at: datetime
+    capacity: int | None
+    confirmed: int
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    event_code: str
+    event_title: str
+    full_name: str
+    country: str
+    city: str
+    organization: str
+    role: str
+    email: str
+    language: str
+    status: str
+    registered_at: datetime
+    position: int | None
 
 
 class RegistrationRepository:
@@ -19,3 +57,168 @@ class RegistrationRepository:
             (event_id, user_id),
         )
         return str(row[0]) if row else None
+
+    async def position(self, event_id: int, user_id: int) -> int | None:
+        """1 for the next person in line; None if the user is not on the waitlist."""
+        row = await self._db.fetch_one(
+            """
+            SELECT (SELECT COUNT(*) FROM registrations w
+                    WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.seq <= r.seq)
+            FROM registrations r
+            WHERE r.event_id = ? AND r.user_id = ? AND r.status = 'waitlisted'
+            """,
+            (event_id, user_id),
+        )
+        return int(row[0]) if row else None
+
+    async def of_user(self, user_id: int) -> list[tuple[str, str, datetime, int | None]]:
+        """(event code, status, registered at, waitlist position) of every active sign-up."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT e.code, r.status, r.created_at,
+                   CASE WHEN r.status = 'waitlisted' THEN
+                       (SELECT COUNT(*) FROM registrations w WHERE w.event_id = r.event_id
+                        AND w.status = 'waitlisted' AND w.seq <= r.seq) END AS position
+            FROM registrations r JOIN events e ON e.event_id = r.event_id
+            WHERE r.user_id = ? AND r.status IN ('confirmed', 'waitlisted')
+            ORDER BY e.starts_at
+            """,
+            (user_id,),
+        )
+        return [(r[0], r[1], from_db(r[2]), r[3]) for r in rows]
+
+    async def counts(self, event_id: int) -> dict[str, int]:
+        rows = await self._db.fetch_all(
+            "SELECT status, COUNT(*) FROM registrations WHERE event_id = ? GROUP BY status",
+            (event_id,),
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
+    # -- inside the caller's unit of work ----------------------------------------------------
+
+    async def seat_state(self, conn: aiosqlite.Connection, code: str) -> SeatState | None:
+        async with conn.execute(
+            """
+            SELECT e.event_id, e.status, e.starts_at, e.capacity,
+                   (SELECT COUNT(*) FROM registrations r
+                    WHERE r.event_id = e.event_id AND r.status = 'confirmed')
+            FROM events e WHERE e.code = ?
+            """,
+            (code,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return SeatState(row[0], row[1], from_db(row[2]), row[3], int(row[4]))
+
+    async def current(self, conn: aiosqlite.Connection, event_id: int, user_id: int) -> str | None:
+        async with conn.execute(
+            "SELECT status FROM registrations WHERE event_id = ? AND user_id = ?",
+            (event_id, user_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return str(row[0]) if row else None
+
+    async def put(
+        self,
+        conn: aiosqlite.Connection,
+        event_id: int,
+        user_id: int,
+        status: str,
+        now: datetime,
+    ) -> None:
+        """Sign up (or sign up again after cancelling): at the end of any queue."""
+        await conn.execute(
+            """
+            INSERT INTO registrations (event_id, user_id, status, created_at, updated_at, seq)
+            VALUES (:event_id, :user_id, :status, :now, :now,
+                    (SELECT COALESCE(MAX(seq), 0) + 1 FROM registrations))
+            ON CONFLICT (event_id, user_id) DO UPDATE SET
+                status = excluded.status, created_at = excluded.created_at,
+                updated_at = excluded.updated_at, seq = excluded.seq
+            """,
+            {"event_id": event_id, "user_id": user_id, "status": status, "now": to_db(now)},
+        )
+
+    async def set_status(
+        self,
+        conn: aiosqlite.Connection,
+        event_id: int,
+        user_id: int,
+        status: str,
+        now: datetime,
+    ) -> None:
+        await conn.execute(
+            "UPDATE registrations SET status = ?, updated_at = ?"
+            " WHERE event_id = ? AND user_id = ?",
+            (status, to_db(now), event_id, user_id),
+        )
+
+    async def next_waiting(
+        self, conn: aiosqlite.Connection, event_id: int, limit: int
+    ) -> list[int]:
+        """The users first in line on the waitlist, in order of arrival."""
+        async with conn.execute(
+            "SELECT user_id FROM registrations WHERE event_id = ? AND status = 'waitlisted'"
+            " ORDER BY seq LIMIT ?",
+            (event_id, limit),
+        ) as cursor:
+            return [int(row[0]) for row in await cursor.fetchall()]
+
+    async def forget_user(self, conn: aiosqlite.Connection, user_id: int) -> list[int]:
+        """Turn a user's registrations into anonymous counts; return the events they left."""
+        await conn.execute(
+            """
+            INSERT INTO forgotten_registrations (event_id, status, count)
+            SELECT event_id, status, COUNT(*) FROM registrations WHERE user_id = ?
+            GROUP BY event_id, status
+            ON CONFLICT (event_id, status) DO UPDATE SET count = count + excluded.count
+            """,
+            (user_id,),
+        )
+        async with conn.execute(
+            "SELECT event_id FROM registrations WHERE user_id = ? AND status = 'confirmed'",
+            (user_id,),
+        ) as cursor:
+            freed = [int(row[0]) for row in await cursor.fetchall()]
+        await conn.execute("DELETE FROM registrations WHERE user_id = ?", (user_id,))
+        return freed
+
+    async def export_rows(self, event_code: str | None) -> AsyncIterator[ExportRow]:
+        """Every active registration with the registrant's profile, streamed in batches."""
+        where = "r.status IN ('confirmed', 'waitlisted')"
+        params: tuple[str, ...] = ()
+        if event_code is not None:
+            where += " AND e.code = ?"
+            params = (event_code,)
+        sql = f"""
+            SELECT e.code, e.title, u.full_name, u.first_name, u.last_name, u.country, u.city,
+                   u.organization, u.role, u.email, COALESCE(u.language, u.telegram_language),
+                   r.status, r.created_at,
+                   CASE WHEN r.status = 'waitlisted' THEN
+                       ROW_NUMBER() OVER (PARTITION BY r.event_id, r.status ORDER BY r.seq)
+                   END
+            FROM registrations r
+            JOIN events e ON e.event_id = r.event_id
+            JOIN users u ON u.user_id = r.user_id
+            WHERE {where}
+            ORDER BY e.starts_at, e.event_id, r.status, r.seq
+        """
+        async with self._db.read_cursor(sql, params) as cursor:
+            while batch := await cursor.fetchmany(1000):
+                for r in batch:
+                    name = r[2] or " ".join(p for p in (r[3], r[4]) if p)
+                    yield ExportRow(
+                        event_code=r[0],
+                        event_title=r[1],
+                        full_name=name,
+                        country=r[5] or "",
+                        city=r[6] or "",
+                        organization=r[7] or "",
+                        role=r[8] or "",
+                        email=r[9] or "",
+                        language=r[10] or "",
+                        status=r[11],
+                        registered_at=from_db(r[12]),
+                        position=r[13],
+                    )

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 import aiosqlite
 
 from bot.db.times import from_db, to_db
-from bot.models import Contact, User
+from bot.models import Contact, Profile, User
+
+PROFILE_COLUMNS = frozenset({"full_name", "country", "city", "organization", "role", "email"})
 
 if TYPE_CHECKING:
     from bot.db.core import Database
@@ -26,6 +28,20 @@ def _user(row: aiosqlite.Row) -> User:
         is_active=bool(row["is_active"]),
         created_at=from_db(row["created_at"]),
         last_seen_at=from_db(row["last_seen_at"]),
+        profile=_profile(row),
+    )
+
+
+def _profile(row: aiosqlite.Row) -> Profile | None:
+    if not row["consent_at"] or not row["full_name"] or not row["country"]:
+        return None
+    return Profile(
+        full_name=row["full_name"],
+        country=row["country"],
+        city=row["city"] or "",
+        organization=row["organization"] or "",
+        role=row["role"] or "",
+        email=row["email"] or "",
     )
 
 
@@ -88,3 +104,45 @@ class UserRepository:
     async def count(self) -> int:
         row = await self._db.fetch_one("SELECT COUNT(*) FROM users")
         return int(row[0]) if row else 0
+
+    async def save_profile(
+        self, user_id: int, profile: Profile, timezone: str, consented_at: datetime
+    ) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                """
+                UPDATE users SET full_name = :full_name, country = :country, city = :city,
+                    organization = :organization, role = :role, email = :email,
+                    timezone = :timezone, consent_at = :consent_at
+                WHERE user_id = :user_id
+                """,
+                {
+                    "full_name": profile.full_name,
+                    "country": profile.country,
+                    "city": profile.city,
+                    "organization": profile.organization,
+                    "role": profile.role,
+                    "email": profile.email,
+                    "timezone": timezone,
+                    "consent_at": to_db(consented_at),
+                    "user_id": user_id,
+                },
+            )
+
+    async def erase(self, conn: aiosqlite.Connection, user_id: int) -> None:
+        """Delete everything stored about a user (their registrations must be gone first)."""
+        await conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+
+    async def mark_blocked(self, user_id: int, now: datetime) -> None:
+        """The user blocked the bot: stop writing to them until they write again."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE users SET is_active = 0, blocked_at = ? WHERE user_id = ?",
+                (to_db(now), user_id),
+            )
+
+    async def set_profile_field(self, user_id: int, field: str, value: str) -> None:
+        if field not in PROFILE_COLUMNS:
+            raise ValueError(f"{field} is not a profile field")
+        async with self._db.transaction() as conn:
+            await conn.execute(f"UPDATE users SET {field} = ? WHERE user_id = ?", (value, user_id))

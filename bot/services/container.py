@@ -8,9 +8,27 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Catalogs
+from bot.services.countries import CountryDirectory
 from bot.services.events import EventService
+from bot.services.notices import Notices
+from bot.services.profiles import ProfileService
+from bot.services.registrations import RegistrationService
+from bot.services.sender import Sender
 from bot.services.timezones import TimezoneDirectory
 from bot.services.users import UserService
+
+
+@dataclass(frozen=True)
+class Directories:
+    """Reference data built once per process (countries and zones in every language)."""
+
+    countries: CountryDirectory
+    timezones: TimezoneDirectory
+
+    @classmethod
+    def build(cls) -> Directories:
+        countries = CountryDirectory()
+        return cls(countries, TimezoneDirectory(countries))
 
 
 @dataclass(frozen=True)
@@ -19,9 +37,13 @@ class Services:
     clock: Clock
     db: Database
     catalogs: Catalogs
+    countries: CountryDirectory
     timezones: TimezoneDirectory
     users: UserService
     events: EventService
+    registrations: RegistrationService
+    profiles: ProfileService
+    notices: Notices
 
     @classmethod
     def build(
@@ -30,14 +52,22 @@ class Services:
         clock: Clock,
         db: Database,
         catalogs: Catalogs,
-        timezones: TimezoneDirectory,
+        directories: Directories,
+        sender: Sender,
+        bot_username: str,
     ) -> Services:
+        users = UserService(db, clock, settings.default_language, settings.default_timezone)
+        notices = Notices(db, catalogs, users, sender, clock, bot_username)
         return cls(
             settings=settings,
             clock=clock,
             db=db,
             catalogs=catalogs,
-            timezones=timezones,
-            users=UserService(db, clock, settings.default_language, settings.default_timezone),
+            countries=directories.countries,
+            timezones=directories.timezones,
+            users=users,
             events=EventService(db, clock),
+            registrations=RegistrationService(db, clock, notices.promoted),
+            profiles=ProfileService(db, clock),
+            notices=notices,
         )

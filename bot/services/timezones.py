@@ -8,7 +8,6 @@ country's name in each supported language (from babel's CLDR data): "Найро�
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +17,7 @@ from babel.core import get_global
 from babel.dates import get_timezone_location
 
 from bot.i18n import SUPPORTED_LANGUAGES
+from bot.services.countries import CountryDirectory, normalize
 
 _ZONE_KEY = re.compile(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,2}$")
 _UTC_OFFSET = re.compile(r"^(?:utc|gmt)([+-])(\d{1,2})$")
@@ -35,30 +35,20 @@ def is_known_zone(zone: str) -> bool:
     return True
 
 
-def normalize(text: str) -> str:
-    """Fold case, accents and separators so "são_paulo" finds "Sao Paulo"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[_\-/,.'’()]+", " ", stripped).split())
-
-
 class TimezoneDirectory:
     """Every country's zones and every zone's names, built once at start-up."""
 
-    def __init__(self) -> None:
+    def __init__(self, countries: CountryDirectory) -> None:
+        self._countries = countries
         territory_zones: Mapping[str, list[str]] = get_global("territory_zones")
         self._country_zones = {
             country: [zone for zone in zones if is_known_zone(zone)]
             for country, zones in territory_zones.items()
         }
         self._zones = sorted({z for zones in self._country_zones.values() for z in zones})
-        self._by_country_name: dict[str, set[str]] = defaultdict(set)
         self._by_city_name: dict[str, set[str]] = defaultdict(set)
         for code in SUPPORTED_LANGUAGES:
             locale = Locale.parse(code)
-            for country, name in locale.territories.items():
-                if country in self._country_zones:
-                    self._by_country_name[normalize(name)].add(country)
             for zone in self._zones:
                 city = get_timezone_location(ZoneInfo(zone), locale=locale, return_city=True)
                 self._by_city_name[normalize(city)].add(zone)
@@ -85,8 +75,9 @@ class TimezoneDirectory:
         if not key:
             return []
         exact = sorted(self._by_city_name.get(key, set()))
-        for country in sorted(self._by_country_name.get(key, set())):
-            exact += [z for z in self._country_zones[country] if z not in exact]
+        countries = self._countries.match(query)
+        if countries.exact:
+            exact += [z for z in self.zones_of_country(countries.exact) if z not in exact]
         if exact:
             return exact[:limit]
         if len(key) < 3:
@@ -95,10 +86,8 @@ class TimezoneDirectory:
         for name, zones in self._by_city_name.items():
             if name.startswith(key) or f" {key}" in name:
                 partial.update(zones)
-        for name, countries in self._by_country_name.items():
-            if name.startswith(key):
-                for country in countries:
-                    partial.update(self._country_zones[country])
+        for country in countries.candidates:
+            partial.update(self.zones_of_country(country))
         return sorted(partial)[:limit]
 
     @staticmethod

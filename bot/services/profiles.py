@@ -1,0 +1,60 @@
+"""Participant profiles: checking each answer, and storing them only with consent."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.clock import Clock
+from bot.db import Database
+from bot.i18n import N_, clean_user_text
+from bot.models import Profile
+from bot.services.problems import InputProblem
+from bot.services.timezones import is_known_zone
+
+FIELDS = ("full_name", "country", "city", "organization", "role", "email")
+OPTIONAL = frozenset({"organization", "role", "email"})
+LIMITS = {"full_name": 100, "city": 100, "organization": 150, "role": 100, "email": 254}
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+
+
+def parse_text(field: str, raw: str) -> str:
+    """A name, city, organization or role: cleaned of invisible characters, within limits."""
+    text = " ".join(unicodedata.normalize("NFC", clean_user_text(raw)).split())
+    if not text and field not in OPTIONAL:
+        raise InputProblem(N_("Please type an answer."))
+    if len(text) > LIMITS[field]:
+        raise InputProblem(
+            N_("That is {length} characters long; at most {limit} are allowed."),
+            length=len(text),
+            limit=LIMITS[field],
+        )
+    return text
+
+
+def parse_email(raw: str) -> str:
+    text = clean_user_text(raw).strip()
+    if len(text) > LIMITS["email"] or not _EMAIL.match(text) or text.endswith("."):
+        raise InputProblem(
+            N_("“{value}” does not look like an email address, such as name@example.org."),
+            value=text[:80],
+        )
+    return text
+
+
+class ProfileService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def save(self, user_id: int, profile: Profile, timezone: str) -> None:
+        """Store the profile and the moment of consent; only called once consent was given."""
+        if not is_known_zone(timezone):
+            raise ValueError(timezone)
+        await self._db.users.save_profile(user_id, profile, timezone, self._clock.now())
+
+    async def change(self, user_id: int, field: str, value: str) -> None:
+        """One answer changed from /profile (consent was given when the profile was made)."""
+        if field not in FIELDS:
+            raise ValueError(field)
+        await self._db.users.set_profile_field(user_id, field, value)

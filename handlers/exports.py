@@ -1,0 +1,51 @@
+"""/export [CODE]: organizers get the registration list as a CSV document."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.services.event_fields import CODE_PATTERN
+from bot.services.exports import write_registrations
+from handlers.context import BotContext
+from handlers.organizers import require_organizer
+from handlers.ui import send, user_text
+from handlers.wizards import GROUP_GENERAL
+
+
+async def export(update: Update, context: BotContext) -> None:
+    if not await require_organizer(update, context):
+        return
+    t = context.viewer.t
+    services = context.services
+    code = context.args[0] if context.args else None
+    if code is not None and (
+        not CODE_PATTERN.match(code) or await services.events.find(code) is None
+    ):
+        await send(
+            context, t._("There is no event with the code {code}.", code=user_text(code[:64]))
+        )
+        return
+    # A file on disk, not a string: a list of 100,000 rows must not sit in memory.
+    with tempfile.TemporaryFile() as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        rows = await write_registrations(services.db, services.countries, text, code)
+        text.flush()
+        raw.seek(0)
+        stamp = context.now().strftime("%Y-%m-%d")
+        name = f"registrations-{code or 'all'}-{stamp}.csv"
+        caption = t.ngettext("{count} registration", "{count} registrations", rows)
+        await context.bot.send_document(
+            chat_id=context.viewer.user_id,
+            document=raw,
+            filename=name,
+            caption=t.directed(caption),
+        )
+        text.detach()
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("export", export), group=GROUP_GENERAL)

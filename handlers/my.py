@@ -1,0 +1,59 @@
+"""/my: the participant's registrations, upcoming (with a cancel button each) and past."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.i18n import Translator
+from bot.models import Registration
+from handlers.context import BotContext
+from handlers.event_views import CANCEL
+from handlers.ui import Button, send
+from handlers.wizards import GROUP_GENERAL
+
+MAX_PAST = 10
+MAX_BUTTON_TITLE = 30
+
+
+def _line(t: Translator, zone: str, registration: Registration) -> str:
+    event = registration.event
+    title = escape(event.title_in(t.language))
+    when = t.when(event.starts_at, zone)
+    if registration.status == "waitlisted":
+        state = t._("waitlist, number {position}", position=t.number(registration.position or 0))
+    else:
+        state = t._("registered")
+    return f"• <b>{title}</b>\n  {when} · {state}"
+
+
+async def my_registrations(update: Update, context: BotContext) -> None:
+    viewer = context.viewer
+    t = viewer.t
+    upcoming, past = await context.services.registrations.of_user(viewer.user_id)
+    if not upcoming and not past:
+        await send(context, t._("You have no registrations yet. Send /events to find a session."))
+        return
+    lines: list[str] = []
+    rows: list[list[Button]] = []
+    if upcoming:
+        lines.append(f"<b>{escape(t._('Your upcoming sessions'))}</b>")
+        for registration in upcoming:
+            lines.append(_line(t, viewer.timezone, registration))
+            title = registration.event.title_in(t.language)
+            short = title if len(title) <= MAX_BUTTON_TITLE else title[: MAX_BUTTON_TITLE - 1] + "…"
+            rows.append(
+                [(t._("Cancel: {title}", title=short), f"{CANCEL}:{registration.event.code}")]
+            )
+    if past:
+        if lines:
+            lines.append("")
+        lines.append(f"<b>{escape(t._('Past sessions'))}</b>")
+        lines += [_line(t, viewer.timezone, r) for r in past[:MAX_PAST]]
+    await send(context, "\n".join(lines), rows)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("my", my_registrations), group=GROUP_GENERAL)

@@ -1,0 +1,50 @@
+"""/forgetme: a participant deletes their personal data, after saying yes once more."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from handlers.context import BotContext
+from handlers.ui import answer, edit, send
+from handlers.wizards import GROUP_GENERAL
+
+YES = "fm:yes"
+NO = "fm:no"
+
+
+async def ask(update: Update, context: BotContext) -> None:
+    t = context.viewer.t
+    await send(
+        context,
+        t._(
+            "This deletes your profile and your registrations; organizers keep only anonymous "
+            "counts. Upcoming places are given to the next people on the waitlists. This cannot "
+            "be undone. Delete everything?"
+        ),
+        [[(t._("Yes, delete my data"), YES), (t._("No, keep it"), NO)]],
+    )
+
+
+async def on_answer(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = context.viewer.t
+    await answer(query)
+    if query.data != YES:
+        await edit(query, context, t._("Nothing was deleted."))
+        return
+    await context.services.registrations.forget(context.viewer.user_id)
+    await edit(
+        query,
+        context,
+        t._(
+            "Your data is deleted. If you write to me again, I will only keep what I need to "
+            "answer you."
+        ),
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("forgetme", ask), group=GROUP_GENERAL)
+    app.add_handler(CallbackQueryHandler(on_answer, pattern=f"^({YES}|{NO})$"), group=GROUP_GENERAL)

@@ -1,0 +1,372 @@
+"""The participant's profile: asked once, one question at a time, at the first registration.
+
+Pressing Register without a profile starts the questions; every step has a way back and
+/cancel leaves. Nothing is stored until the participant accepts the privacy notice at the
+end; then the profile is saved and the registration goes through in the same breath. /profile
+shows the profile and changes one answer at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from html import escape
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.i18n import N_, Translator, clean_user_text
+from bot.models import Profile
+from bot.services import profiles
+from bot.services.problems import InputProblem
+from bot.services.timezones import is_known_zone
+from handlers.context import BotContext, refresh_viewer
+from handlers.event_views import REGISTER
+from handlers.registration import sign_up
+from handlers.ui import Button, answer, plain, send, user_text
+from handlers.wizards import GROUP_GENERAL, GROUP_PROFILE, build_wizard
+
+ANSWERING = 1
+END = ConversationHandler.END
+FLOW = "profile_flow"  # session: {"answers": {...}, "step": str, "code": str | None, "edit": bool}
+PREFIX = "pf"
+EDIT_PREFIX = "pe"
+STEPS = ("full_name", "country", "city", "organization", "role", "email", "timezone", "consent")
+LABELS = {
+    "full_name": N_("Name"),
+    "country": N_("Country"),
+    "city": N_("City"),
+    "organization": N_("Organization"),
+    "role": N_("Role"),
+    "email": N_("Email"),
+}
+MAX_ZONE_BUTTONS = 8
+
+
+def _flow(context: BotContext) -> dict[str, Any] | None:
+    flow = context.session.get(FLOW)
+    return flow if isinstance(flow, dict) else None
+
+
+def privacy_notice(t: Translator) -> str:
+    return t._(
+        "Before I register you: I store your answers (name, country, city, organization, "
+        "role, email), your language and your time zone with your Telegram account. The "
+        "programme’s organizers use them to run the sessions, send you reminders and "
+        "materials, and report anonymous statistics to partners. Nobody else sees them. "
+        "/profile shows them and /forgetme deletes them at any time.\n\nDo you agree?"
+    )
+
+
+async def ask(context: BotContext, flow: dict[str, Any]) -> int:
+    """Put the current step's question, with its buttons and a way back."""
+    t = context.viewer.t
+    step = flow["step"]
+    rows: list[list[Button]] = []
+    if step == "full_name":
+        text = t._("What is your full name?")
+        telegram_name = clean_user_text(context.viewer.user.display_name).strip()
+        if telegram_name:
+            rows.append([(t._("Use “{name}”", name=telegram_name[:40]), f"{PREFIX}:tg")])
+    elif step == "country":
+        text = t._("In which country do you work? Type its name.")
+    elif step == "city":
+        text = t._("In which city?")
+    elif step == "organization":
+        text = t._("Which organization do you work for? (optional)")
+    elif step == "role":
+        text = t._("What is your role or position? (optional)")
+    elif step == "email":
+        text = t._("What is your email address, for materials and certificates? (optional)")
+    elif step == "timezone":
+        zones = context.services.timezones.zones_of_country(flow["answers"]["country"])
+        now = context.now()
+        text = t._("Which time zone are you in? Choose, or type the name of your city.")
+        rows += [[(t.timezone_label(z, now), f"{PREFIX}:tz:{z}")] for z in zones[:MAX_ZONE_BUTTONS]]
+    else:
+        text = privacy_notice(t)
+        rows.append([(t._("I agree"), f"{PREFIX}:yes"), (t._("I do not agree"), f"{PREFIX}:no")])
+    if step in profiles.OPTIONAL:
+        rows.append([(t._("Skip"), f"{PREFIX}:skip")])
+    if flow.get("edit") or step != STEPS[0]:
+        rows.append([(t._("◀ Back"), f"{PREFIX}:back")])
+    await send(context, text, rows)
+    return ANSWERING
+
+
+async def advance(context: BotContext, flow: dict[str, Any]) -> int:
+    """Go to the next question, or finish when the last one is answered."""
+    if flow.get("edit"):
+        return await save_one(context, flow)
+    index = STEPS.index(flow["step"]) + 1
+    if STEPS[index] == "timezone":
+        zones = context.services.timezones.zones_of_country(flow["answers"]["country"])
+        if len(zones) == 1:  # nothing to ask
+            flow["answers"]["timezone"] = zones[0]
+            index += 1
+    flow["step"] = STEPS[index]
+    return await ask(context, flow)
+
+
+async def on_register(update: Update, context: BotContext) -> int:
+    """Register pressed: straight through with a profile, otherwise the questions first."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    code = query.data.removeprefix(f"{REGISTER}:")
+    await answer(query)
+    if context.viewer.user.profile is not None:
+        await sign_up(context, code, query)
+        return END
+    flow: dict[str, Any] = {"answers": {}, "step": STEPS[0], "code": code, "edit": False}
+    context.session[FLOW] = flow
+    t = context.viewer.t
+    await send(
+        context,
+        t._(
+            "To register you I need a few details; it takes a minute and "
+            "is asked only once. Send /cancel to stop."
+        ),
+    )
+    return await ask(context, flow)
+
+
+async def on_text(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    flow = _flow(context)
+    if flow is None:
+        return END
+    t = context.viewer.t
+    step = flow["step"]
+    try:
+        if step == "country":
+            return await on_country_text(context, flow, message.text)
+        if step == "timezone":
+            return await on_zone_text(context, flow, message.text)
+        if step == "consent":
+            await send(context, t._("Please press one of the buttons."))
+            return ANSWERING
+        value = (
+            profiles.parse_email(message.text)
+            if step == "email"
+            else profiles.parse_text(step, message.text)
+        )
+    except InputProblem as problem:
+        await send(context, plain(problem.problem.render(t)))
+        return ANSWERING
+    flow["answers"][step] = value
+    return await advance(context, flow)
+
+
+async def on_country_text(context: BotContext, flow: dict[str, Any], text: str) -> int:
+    t = context.viewer.t
+    found = context.services.countries.match(text)
+    if found.exact:
+        flow["answers"]["country"] = found.exact
+        return await advance(context, flow)
+    if not found.candidates:
+        await send(
+            context,
+            t._(
+                "I do not know the country “{name}”. Please type its name in "
+                "English or in one of my languages.",
+                name=user_text(text[:60]),
+            ),
+        )
+        return ANSWERING
+    rows = [
+        [(context.services.countries.name(code, t.language), f"{PREFIX}:cc:{code}")]
+        for code in found.candidates
+    ]
+    await send(context, t._("Which one do you mean?"), rows)
+    return ANSWERING
+
+
+async def on_zone_text(context: BotContext, flow: dict[str, Any], text: str) -> int:
+    t = context.viewer.t
+    zones = context.services.timezones.find(text)
+    if len(zones) == 1:
+        flow["answers"]["timezone"] = zones[0]
+        return await advance(context, flow)
+    if not zones:
+        await send(
+            context,
+            t._(
+                "I could not find a time zone for “{place}”. Try a large city "
+                "near you or your country, or send /cancel.",
+                place=user_text(text[:64]),
+            ),
+        )
+        return ANSWERING
+    now = context.now()
+    rows = [[(t.timezone_label(z, now), f"{PREFIX}:tz:{z}")] for z in zones[:MAX_ZONE_BUTTONS]]
+    await send(context, t._("Which of these is your time zone?"), rows)
+    return ANSWERING
+
+
+async def on_button(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    flow = _flow(context)
+    t = context.viewer.t
+    if flow is None:
+        await answer(query, t._("This button is no longer active."))
+        return END
+    action, _, value = query.data.removeprefix(f"{PREFIX}:").partition(":")
+    step = flow["step"]
+    answers = flow["answers"]
+    if action == "back":
+        await answer(query)
+        return await go_back(context, flow)
+    telegram_name = clean_user_text(context.viewer.user.display_name).strip()[:100]
+    if action == "tg" and step == "full_name" and telegram_name:
+        answers["full_name"] = profiles.parse_text("full_name", telegram_name)
+    elif action == "skip" and step in profiles.OPTIONAL:
+        answers[step] = ""
+    elif action == "cc" and step == "country" and context.services.countries.is_country(value):
+        answers["country"] = value
+    elif action == "tz" and step == "timezone" and is_known_zone(value):
+        answers["timezone"] = value
+    elif action == "yes" and step == "consent":
+        await answer(query)
+        return await finish(context, flow)
+    elif action == "no" and step == "consent":
+        await answer(query)
+        context.session.pop(FLOW, None)
+        await send(
+            context,
+            t._(
+                "Nothing was stored. Without your consent I cannot register "
+                "you, but you can still browse the programme with /events."
+            ),
+        )
+        return END
+    else:
+        await answer(query, t._("This button is no longer active."))
+        return ANSWERING
+    await answer(query)
+    return await advance(context, flow)
+
+
+async def go_back(context: BotContext, flow: dict[str, Any]) -> int:
+    if flow.get("edit"):
+        context.session.pop(FLOW, None)
+        await show_profile(context)
+        return END
+    index = max(STEPS.index(flow["step"]) - 1, 0)
+    if (
+        STEPS[index] == "timezone"
+        and len(context.services.timezones.zones_of_country(flow["answers"].get("country", "")))
+        == 1
+    ):
+        index -= 1
+    flow["step"] = STEPS[index]
+    return await ask(context, flow)
+
+
+async def finish(context: BotContext, flow: dict[str, Any]) -> int:
+    """Consent given: store the profile, then register for the event that started it all."""
+    answers = flow["answers"]
+    profile = Profile(**{field: answers.get(field, "") for field in profiles.FIELDS})
+    await context.services.profiles.save(context.viewer.user_id, profile, answers["timezone"])
+    context.session.pop(FLOW, None)
+    await refresh_viewer(context)
+    await send(context, context.viewer.t._("Thank you, your profile is saved."))
+    if flow.get("code"):
+        await sign_up(context, flow["code"])
+    return END
+
+
+async def save_one(context: BotContext, flow: dict[str, Any]) -> int:
+    """A change from /profile: the user consented before, so it is saved at once."""
+    step = flow["step"]
+    await context.services.profiles.change(context.viewer.user_id, step, flow["answers"][step])
+    context.session.pop(FLOW, None)
+    await refresh_viewer(context)
+    await show_profile(context, context.viewer.t._("Saved."))
+    return END
+
+
+def profile_text(context: BotContext) -> str:
+    viewer = context.viewer
+    t = viewer.t
+    profile = viewer.user.profile
+    assert profile is not None
+    values = asdict(profile)
+    values["country"] = context.services.countries.name(profile.country, t.language)
+    lines = [f"<b>{escape(t._('Your profile'))}</b>"]
+    for field, label in LABELS.items():
+        value = values[field] or "—"
+        lines.append(f"{escape(t._(label))}: {user_text(value)}")
+    lines.append(t._("Time zone: {zone}", zone=t.timezone_label(viewer.timezone, context.now())))
+    return "\n".join(lines)
+
+
+async def show_profile(context: BotContext, notice: str | None = None) -> None:
+    t = context.viewer.t
+    if context.viewer.user.profile is None:
+        await send(
+            context,
+            t._(
+                "You have no profile yet. I ask for it the first time you "
+                "register for a session (/events)."
+            ),
+        )
+        return
+    buttons: list[Button] = [(t._(label), f"{EDIT_PREFIX}:{f}") for f, label in LABELS.items()]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    hint = t._(
+        "To change an answer, press its button. /timezone changes the time zone and "
+        "/forgetme deletes everything."
+    )
+    text = profile_text(context) + "\n\n" + hint
+    await send(context, f"{notice}\n\n{text}" if notice else text, rows)
+
+
+async def on_profile_command(update: Update, context: BotContext) -> None:
+    await show_profile(context)
+
+
+async def on_edit_button(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    field = query.data.removeprefix(f"{EDIT_PREFIX}:")
+    if field not in LABELS or context.viewer.user.profile is None:
+        await answer(query, context.viewer.t._("This button is no longer active."))
+        return END
+    await answer(query)
+    flow: dict[str, Any] = {"answers": {}, "step": field, "code": None, "edit": True}
+    context.session[FLOW] = flow
+    return await ask(context, flow)
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    context.session.pop(FLOW, None)
+    await send(context, context.viewer.t._("Stopped. Nothing was saved."))
+    return END
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    wizard = build_wizard(
+        "profile",
+        entry_points=[
+            CallbackQueryHandler(on_register, pattern=f"^{REGISTER}:"),
+            CallbackQueryHandler(on_edit_button, pattern=f"^{EDIT_PREFIX}:"),
+        ],
+        states={
+            ANSWERING: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
+                CallbackQueryHandler(on_button, pattern=f"^{PREFIX}:"),
+            ]
+        },
+        on_cancel=cancel,
+    )
+    app.add_handler(wizard, group=GROUP_PROFILE)
+    app.add_handler(CommandHandler("profile", on_profile_command), group=GROUP_GENERAL)

@@ -1,0 +1,126 @@
+"""Signing up from an event card and giving a place up (from the card or from /my)."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.services.event_fields import CODE_PATTERN
+from bot.services.notices import calendar_file, confirmation_text
+from bot.services.registrations import SignUp
+from handlers.context import BotContext
+from handlers.event_views import CANCEL
+from handlers.events import open_card
+from handlers.ui import answer, edit, send, user_text
+from handlers.wizards import GROUP_GENERAL
+
+CANCEL_YES = "rg:y"  # rg:y:<code>
+CANCEL_NO = "rg:n"
+
+
+async def sign_up(context: BotContext, code: str, query: CallbackQuery | None = None) -> None:
+    """Register the viewer (their profile exists) and tell them the outcome."""
+    viewer = context.viewer
+    t = viewer.t
+    services = context.services
+    outcome, position = await services.registrations.sign_up(viewer.user_id, code)
+    listing = await services.events.find(code)
+    if listing is None or outcome is SignUp.NO_SUCH_EVENT:
+        await send(context, t._("This event no longer exists."))
+        return
+    event = listing.event
+    title = user_text(event.title_in(t.language))
+    if outcome is SignUp.CONFIRMED:
+        await send(context, confirmation_text(t, event, viewer.timezone))
+        name, ics = calendar_file(event, t, context.now(), context.bot.username)
+        await context.bot.send_document(chat_id=viewer.user_id, document=ics, filename=name)
+    elif outcome is SignUp.WAITLISTED:
+        await send(
+            context,
+            t._(
+                "“{title}” is full. You are number {position} on the waitlist; I will write to "
+                "you as soon as a seat is free.",
+                title=title,
+                position=t.number(position or 0),
+            ),
+        )
+    elif outcome is SignUp.ALREADY_CONFIRMED:
+        await send(context, t._("You are already registered for “{title}”.", title=title))
+    elif outcome is SignUp.ALREADY_WAITLISTED:
+        await send(
+            context,
+            t._(
+                "You are already number {position} on the waitlist for “{title}”.",
+                title=title,
+                position=t.number(position or 0),
+            ),
+        )
+    elif outcome is SignUp.CLOSED:
+        await send(
+            context,
+            t._("Registration for “{title}” has closed: the session has started.", title=title),
+        )
+    else:
+        await send(context, t._("This event has been cancelled."))
+    if query is not None and query.message is not None:
+        await open_card(context, code, query=query)
+
+
+async def on_cancel_button(update: Update, context: BotContext) -> None:
+    """Ask before giving a place up: a mis-tap must not cost someone their seat."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    t = context.viewer.t
+    code = query.data.removeprefix(f"{CANCEL}:")
+    listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
+    if listing is None:
+        await answer(query, t._("This event no longer exists."))
+        return
+    await answer(query)
+    title = user_text(listing.event.title_in(t.language))
+    await send(
+        context,
+        t._("Give up your place for “{title}”?", title=title),
+        [
+            [
+                (t._("Yes, cancel my registration"), f"{CANCEL_YES}:{code}"),
+                (t._("No, keep it"), CANCEL_NO),
+            ]
+        ],
+    )
+
+
+async def on_cancel_answer(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    t = context.viewer.t
+    if query.data == CANCEL_NO:
+        await answer(query)
+        await edit(query, context, t._("Your registration is unchanged."))
+        return
+    code = query.data.removeprefix(f"{CANCEL_YES}:")
+    listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
+    had = await context.services.registrations.cancel(context.viewer.user_id, code)
+    if listing is None or had is None:
+        await answer(query, t._("This button is no longer active."))
+        return
+    await answer(query)
+    title = user_text(listing.event.title_in(t.language))
+    await edit(
+        query,
+        context,
+        t._(
+            "Your registration for “{title}” is cancelled. You can register again from /events.",
+            title=title,
+        ),
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(
+        CallbackQueryHandler(on_cancel_button, pattern=f"^{CANCEL}:"), group=GROUP_GENERAL
+    )
+    app.add_handler(
+        CallbackQueryHandler(on_cancel_answer, pattern=f"^({CANCEL_YES}:|{CANCEL_NO}$)"),
+        group=GROUP_GENERAL,
+    )

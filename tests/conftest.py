@@ -92,17 +92,20 @@ class ChatDriver:
         return str(self.messages()[-1].get("text", ""))
 
 
-def texts(calls: list[ApiCall]) -> list[str]:
-    """What the user reads from these calls: message texts and button notices, tags removed."""
+def texts(calls: list[ApiCall], chat_id: int | None = None) -> list[str]:
+    """What users read from these calls (only `chat_id` if given): message texts, captions
+    and button notices, tags removed."""
     from bot.emulator import html_to_text
 
     found = []
     for call in calls:
+        if chat_id is not None and call.params.get("chat_id") not in (chat_id, None):
+            continue
         if call.method in ("sendMessage", "editMessageText"):
             found.append(html_to_text(str(call.params["text"])))
         elif call.method == "answerCallbackQuery" and call.params.get("text"):
             found.append(str(call.params["text"]))
-        elif call.method == "sendDocument":
+        elif call.method == "sendDocument" and call.params.get("caption"):
             found.append(html_to_text(str(call.params.get("caption") or "")))
     return found
 

@@ -1,0 +1,320 @@
+"""Signing up: the profile questions, consent, seats, the waitlist, /my and /forgetme."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bot.app import BotApplication
+from bot.clock import FrozenClock
+from bot.db import Database
+from bot.emulator import BotApiEmulator
+from bot.models import Contact, Profile
+from bot.services.container import Services
+from bot.services.registrations import SignUp
+from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
+from tests.programme_files import programme, row
+
+SOON = START + timedelta(days=2)
+
+
+async def publish(services: Services, **overrides: str) -> None:
+    result = await services.events.import_programme(
+        programme([row("flood", SOON, **overrides)]), admin_id=None
+    )
+    assert not hasattr(result, "problems")
+
+
+async def with_profile(chat: ChatDriver, country: str = "KE", zone: str = "Africa/Nairobi") -> None:
+    await chat.settle(language="en")
+    services: Services = chat.app.bot_data.services
+    await services.profiles.save(
+        chat.user.id, Profile(f"{chat.user.first_name} Doe", country, "Nairobi"), zone
+    )
+
+
+async def answer_steps(chat: ChatDriver, steps: list[str]) -> list[str]:
+    replies: list[str] = []
+    for step in steps:
+        if step.startswith("press:"):
+            replies += texts(await chat.press_label(step.removeprefix("press:")))
+        else:
+            replies += texts(await chat.send(step))
+    return replies
+
+
+async def test_first_registration_asks_the_profile_then_registers(
+    amina: ChatDriver, services: Services, db: Database
+) -> None:
+    """Every question with a bad and a good answer, then consent: profile and seat stored."""
+    await publish(services)
+    await amina.settle(language="en")
+    await amina.send("/start flood")
+    replies = await answer_steps(
+        amina,
+        [
+            "press:Register",
+            "   ",  # empty name
+            "press:Use “Amina”",
+            "Zzyzx",  # unknown country
+            "Keny",  # a typo: candidates as buttons
+            "press:Kenya",
+            "Nairobi",
+            "Kenya Red Cross",
+            "press:Skip",  # role
+            "not-an-email",
+            "amina@example.org",
+            "press:I agree",
+        ],
+    )
+    assert "Please type an answer." in replies
+    assert any(r.startswith("I do not know the country “") for r in replies)
+    assert "Which one do you mean?" in replies
+    assert any(r.startswith("“not-an-email” does not look like an email address") for r in replies)
+    assert not any(r.startswith("Which time zone") for r in replies)  # Kenya has one zone
+    assert any(r.startswith("Before I register you") for r in replies)
+    assert "Thank you, your profile is saved." in replies
+    confirmation = next(r for r in replies if r.startswith("You are registered for"))
+    assert "Nairobi (GMT+03:00)" in confirmation and "UTC" in confirmation
+    assert "Join link: https://meet.example.org/flood" in confirmation
+    user = await db.users.get(amina.user.id)
+    assert user is not None and user.profile == Profile(
+        "Amina", "KE", "Nairobi", "Kenya Red Cross", "", "amina@example.org"
+    )
+    assert user.timezone == "Africa/Nairobi"
+    event = await db.events.by_code("flood")
+    assert event is not None
+    assert await db.registrations.status_of(event.event_id, amina.user.id) == "confirmed"
+    documents = [c for c in amina.emulator.sent_to(amina.user.id) if c.method == "sendDocument"]
+    assert documents[-1].files["document"][0] == "flood.ics"
+
+
+async def test_a_country_with_several_zones_asks_which_and_back_works(
+    amina: ChatDriver, services: Services, db: Database
+) -> None:
+    """Brazil has several zones: the user chooses one; Back returns to the previous question."""
+    await publish(services)
+    await amina.settle(language="en")
+    await amina.send("/start flood")
+    replies = await answer_steps(
+        amina,
+        [
+            "press:Register",
+            "Amina Diallo",
+            "Brasil",
+            "press:◀ Back",
+            "Brazil",
+            "Recife",
+            "press:Skip",
+            "press:Skip",
+            "press:Skip",
+        ],
+    )
+    assert replies.count("In which country do you work? Type its name.") == 2
+    assert replies[-1].startswith("Which time zone are you in?")
+    labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
+    assert 1 < len(labels) <= 10  # the country's zones, a few at a time, and Back
+    consent = texts(await amina.send("Recife"))  # typing the city picks its zone
+    assert consent[0].startswith("Before I register you")
+    await amina.press_label("I agree")
+    user = await db.users.get(amina.user.id)
+    assert user is not None and user.timezone == "America/Recife"
+    assert user.profile is not None and user.profile.country == "BR"
+
+
+async def test_without_consent_nothing_is_stored(
+    amina: ChatDriver, services: Services, db: Database
+) -> None:
+    """Refusing the privacy notice stores no answer and no registration."""
+    await publish(services)
+    await amina.settle(language="en")
+    await amina.send("/start flood")
+    replies = await answer_steps(
+        amina,
+        [
+            "press:Register",
+            "Amina",
+            "Kenya",
+            "Nairobi",
+            "press:Skip",
+            "press:Skip",
+            "press:Skip",
+            "press:I do not agree",
+        ],
+    )
+    assert replies[-1].startswith("Nothing was stored.")
+    user = await db.users.get(amina.user.id)
+    assert user is not None and user.profile is None
+    assert await db.fetch_all("SELECT * FROM registrations") == []
+
+
+async def test_cancel_leaves_the_questions(amina: ChatDriver, services: Services) -> None:
+    """/cancel in the middle stops the questions; the next text is not taken as an answer."""
+    await publish(services)
+    await amina.settle(language="en")
+    await amina.send("/start flood")
+    await answer_steps(amina, ["press:Register", "Amina"])
+    assert texts(await amina.send("/cancel")) == ["Stopped. Nothing was saved."]
+    [after] = texts(await amina.send("Kenya"))
+    assert "/help" in after
+
+
+async def test_with_a_profile_registration_is_one_tap_and_twice_is_once(
+    amina: ChatDriver, services: Services, db: Database
+) -> None:
+    """A known participant registers with one tap; pressing again says already registered."""
+    await publish(services)
+    await with_profile(amina)
+    await amina.send("/start flood")
+    first = texts(await amina.press("rg:r:flood"))
+    assert first[0].startswith("You are registered for “Session flood”.")
+    assert any("✅ You are registered." in text for text in first)  # the card is refreshed
+    second = texts(await amina.press("rg:r:flood"))
+    assert second[0] == "You are already registered for “\u2068Session flood\u2069”."
+    rows = await db.fetch_all("SELECT status FROM registrations")
+    assert [r[0] for r in rows] == ["confirmed"]
+
+
+async def test_concurrent_sign_ups_never_overbook(services: Services, db: Database) -> None:
+    """Fifty users at once for three seats: three confirmed, the rest waitlisted in order."""
+    await publish(services, capacity="3")
+    users = range(100, 150)
+    for user_id in users:
+        await services.users.touch(Contact(user_id, f"U{user_id}"))
+    outcomes = await asyncio.gather(
+        *(services.registrations.sign_up(user_id, "flood") for user_id in users)
+    )
+    confirmed = [o for o, _ in outcomes if o is SignUp.CONFIRMED]
+    waitlisted = sorted(p or 0 for o, p in outcomes if o is SignUp.WAITLISTED)
+    assert len(confirmed) == 3
+    assert waitlisted == list(range(1, 48))
+    counts = await db.registrations.counts((await db.events.by_code("flood")).event_id)  # type: ignore[union-attr]
+    assert counts == {"confirmed": 3, "waitlisted": 47}
+
+
+async def test_a_cancellation_promotes_the_first_in_line_and_tells_them(
+    app: BotApplication, emulator: BotApiEmulator, services: Services, db: Database
+) -> None:
+    """When a confirmed participant cancels, the earliest waitlisted one gets the seat."""
+    await publish(services, capacity="1")
+    chats = [
+        chat_as(app, emulator, id=6000 + i, first_name=f"P{i}", language_code="en")
+        for i in range(3)
+    ]
+    for chat in chats:
+        await with_profile(chat)
+        await chat.send("/start flood")
+        await chat.press("rg:r:flood")
+    assert texts(emulator.sent_to(6002))[-2].startswith(
+        "“\u2068Session flood\u2069” is full. You are number 2 on the waitlist"
+    )
+    await chats[0].send("/my")
+    await chats[0].press_label("Cancel: Session flood")
+    replies = texts(await chats[0].press_label("Yes, cancel my registration"), 6000)
+    assert replies[0].startswith("Your registration for “")
+    assert texts(emulator.sent_to(6001))[-1].startswith("Good news: a seat is free for you.")
+    assert emulator.sent_to(6001)[-1].files["document"][0] == "flood.ics"
+    event = await db.events.by_code("flood")
+    assert event is not None
+    assert await db.registrations.status_of(event.event_id, 6001) == "confirmed"
+    assert await db.registrations.position(event.event_id, 6002) == 1
+    # cancelling, then registering again, puts you at the end of the line
+    await chats[0].send("/start flood")
+    [again] = texts(await chats[0].press("rg:r:flood"))[:1]
+    assert "You are number 2 on the waitlist" in again
+
+
+async def test_registration_closes_at_the_start(
+    amina: ChatDriver, services: Services, clock: FrozenClock
+) -> None:
+    """Once the event has started, Register is refused."""
+    await publish(services)
+    await with_profile(amina)
+    await amina.send("/start flood")
+    clock.set(SOON + timedelta(minutes=1))
+    [reply] = texts(await amina.press("rg:r:flood"))[:1]
+    assert (
+        reply == "Registration for “\u2068Session flood\u2069” has closed: the session has started."
+    )
+
+
+async def test_forged_registration_buttons_change_nothing(
+    amina: ChatDriver, services: Services, db: Database
+) -> None:
+    """Cancelling someone else's place, or registering for a missing event, does nothing."""
+    await publish(services)
+    await services.users.touch(Contact(77, "B"))
+    await services.registrations.sign_up(77, "flood")
+    await with_profile(amina)
+    for forged in ("rg:y:flood", "rg:x:nope", "rg:y:nope", "rg:y:", "rg:r:nope"):
+        await amina.press(forged, message_id=1)
+    event = await db.events.by_code("flood")
+    assert event is not None
+    assert await db.registrations.status_of(event.event_id, 77) == "confirmed"
+    assert await db.registrations.status_of(event.event_id, amina.user.id) is None
+
+
+async def test_my_lists_upcoming_and_past(
+    amina: ChatDriver, services: Services, clock: FrozenClock
+) -> None:
+    """/my shows upcoming sessions with their state, then past ones."""
+    await services.events.import_programme(
+        programme(
+            [
+                row("soon", SOON),
+                row("later", SOON + timedelta(days=5), capacity="1"),
+            ]
+        ),
+        admin_id=None,
+    )
+    await with_profile(amina)
+    assert texts(await amina.send("/my")) == [
+        "You have no registrations yet. Send /events to find a session."
+    ]
+    await services.users.touch(Contact(88, "X"))
+    await services.registrations.sign_up(88, "later")
+    await services.registrations.sign_up(amina.user.id, "soon")
+    await services.registrations.sign_up(amina.user.id, "later")
+    [listing] = texts(await amina.send("/my"))
+    assert listing.index("Session soon") < listing.index("Session later")
+    assert "registered" in listing and "waitlist, number 1" in listing
+    clock.set(SOON + timedelta(hours=2))
+    [listing] = texts(await amina.send("/my"))
+    assert listing.index("Your upcoming sessions") < listing.index("Past sessions")
+    assert listing.index("Past sessions") < listing.index("Session soon")
+
+
+async def test_forgetme_erases_the_profile_and_keeps_counts(
+    amina: ChatDriver, services: Services, db: Database
+) -> None:
+    """After /forgetme the user row and registrations are gone; counts remain; the seat
+    goes to the waitlist."""
+    await publish(services, capacity="1")
+    await with_profile(amina)
+    await services.registrations.sign_up(amina.user.id, "flood")
+    await services.users.touch(Contact(99, "W"))
+    await services.registrations.sign_up(99, "flood")
+    await amina.send("/forgetme")
+    assert texts(await amina.press_label("No, keep it")) == ["Nothing was deleted."]
+    await amina.send("/forgetme")
+    [done] = texts(await amina.press_label("Yes, delete my data"), amina.user.id)
+    assert done.startswith("Your data is deleted.")
+    assert await db.users.get(amina.user.id) is None
+    event = await db.events.by_code("flood")
+    assert event is not None
+    assert await db.registrations.status_of(event.event_id, 99) == "confirmed"
+    counts = await db.fetch_all("SELECT status, count FROM forgotten_registrations")
+    assert [tuple(r) for r in counts] == [("confirmed", 1)]
+
+
+async def test_profile_shows_and_changes_one_answer(amina: ChatDriver, db: Database) -> None:
+    """/profile shows the answers; a field button changes that one answer."""
+    assert texts(await amina.send("/profile"))[0].startswith("You have no profile yet.")
+    await with_profile(amina)
+    [shown] = texts(await amina.send("/profile"))
+    assert "Country: \u2068Kenya\u2069" in shown and "City: \u2068Nairobi\u2069" in shown
+    await amina.press_label("City")
+    replies = texts(await amina.send("Mombasa"))
+    assert replies[0].startswith("Saved.") and "Mombasa" in replies[0]
+    user = await db.users.get(amina.user.id)
+    assert user is not None and user.profile is not None and user.profile.city == "Mombasa"

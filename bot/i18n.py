@@ -70,6 +70,8 @@ def resolve_language(stored: str | None, telegram_code: str | None, default: str
 def clean_user_text(text: str) -> str:
     """Strip bidi controls, control characters and invisible format characters from a
     user's text, keeping newlines and the joiners that Persian and Indic names need."""
+    if text.isprintable():  # the common case: nothing invisible to remove
+        return text
     text = _BIDI_CONTROLS.sub("", text)
     return "".join(
         ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch in _KEPT_INVISIBLE

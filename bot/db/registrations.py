@@ -42,7 +42,7 @@ class ExportRow:
     email: str
     language: str
     status: str
-    registered_at: datetime
+    registered_at: str  # ISO 8601 in UTC, as stored
     position: int | None
 
 
@@ -219,6 +219,6 @@ class RegistrationRepository:
                         email=r[9] or "",
                         language=r[10] or "",
                         status=r[11],
-                        registered_at=from_db(r[12]),
+                        registered_at=r[12],
                         position=r[13],
                     )

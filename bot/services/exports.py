@@ -8,9 +8,9 @@ run as formulas (starting with =, +, -, @) neutralized.
 from __future__ import annotations
 
 import csv
-from typing import TextIO
+from typing import Protocol
 
-from bot.db import Database, to_db
+from bot.db import Database
 from bot.i18n import clean_user_text
 from bot.services.countries import CountryDirectory
 
@@ -28,6 +28,14 @@ COLUMNS = (
     "registered_at",
     "waitlist_position",
 )
+
+
+class TextSink(Protocol):
+    """Where the CSV goes: a file, standard output, a counter in a benchmark."""
+
+    def write(self, text: str, /) -> int: ...
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -38,15 +46,18 @@ def safe_cell(value: str) -> str:
 
 
 async def write_registrations(
-    db: Database, countries: CountryDirectory, out: TextIO, event_code: str | None = None
+    db: Database, countries: CountryDirectory, out: TextSink, event_code: str | None = None
 ) -> int:
     """Write the CSV to `out` (opened with newline=""); returns the number of rows."""
     writer = csv.writer(out)
     out.write("\ufeff")
     writer.writerow(COLUMNS)
     count = 0
+    country_names: dict[str, str] = {}
     async for row in db.registrations.export_rows(event_code):
-        country = countries.name(row.country, "en") if row.country else ""
+        country = country_names.get(row.country, "")
+        if row.country and not country:
+            country = country_names[row.country] = countries.name(row.country, "en")
         writer.writerow(
             [
                 safe_cell(row.event_code),
@@ -59,7 +70,7 @@ async def write_registrations(
                 safe_cell(row.email),
                 row.language,
                 row.status,
-                to_db(row.registered_at),
+                row.registered_at,
                 "" if row.position is None else row.position,
             ]
         )

@@ -6,6 +6,7 @@ Resources follow the application's lifecycle: the database opens in `post_init` 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot.services.container import Directories, Services
 from bot.update_processor import PerUserUpdateProcessor
 from handlers.commands import CommandInfo, commands_for
 from handlers.context import BotContext, BotData
+from handlers.jobs import JobQueueScheduler, plan_all
 from handlers.sender import TelegramSender
 
 logger = logging.getLogger(__name__)
@@ -37,8 +39,12 @@ def build_application(
     token: str | None = None,
     request: BaseRequest | None = None,
     clock: Clock | None = None,
+    deliver: bool = True,
 ) -> BotApplication:
-    """The bot, ready for `run_polling`; `request` swaps the network for an emulator."""
+    """The bot, ready for `run_polling`; `request` swaps the network for an emulator.
+
+    `deliver=False` leaves the delivery worker stopped, so tests can drive it step by step.
+    """
     catalogs = Catalogs(default_language=settings.default_language)
     directories = Directories.build()
     clock = clock or SystemClock()
@@ -46,12 +52,30 @@ def build_application(
     async def post_init(app: BotApplication) -> None:
         db = await Database.open(settings.database_path)
         sender = TelegramSender(app.bot, db, clock)
-        app.bot_data.services = Services.build(
-            settings, clock, db, catalogs, directories, sender, app.bot.username
+        assert app.job_queue is not None
+        scheduler = JobQueueScheduler(app.job_queue)
+        services = Services.build(
+            settings, clock, db, catalogs, directories, sender, app.bot.username, scheduler
         )
+        app.bot_data.services = services
         await publish_commands(app.bot, catalogs, settings)
+        planned = await plan_all(scheduler, services)
+        scheduler.start_replanning()
+        logger.info("Planned %d reminder jobs", planned)
+        if deliver:
+            app.bot_data.worker = asyncio.create_task(services.delivery.run(), name="delivery")
+
+    async def post_stop(app: BotApplication) -> None:
+        """SIGTERM: the worker finishes the message in flight, then the process may end."""
+        services = app.bot_data._services
+        worker = app.bot_data.worker
+        if services is not None and worker is not None:
+            services.delivery.stop()
+            await worker
+            app.bot_data.worker = None
 
     async def post_shutdown(app: BotApplication) -> None:
+        await post_stop(app)
         services = app.bot_data._services
         if services is not None:
             await services.db.close()
@@ -64,6 +88,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .concurrent_updates(PerUserUpdateProcessor())
     )

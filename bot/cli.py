@@ -16,6 +16,17 @@ from bot.i18n import Catalogs
 from bot.services.countries import CountryDirectory
 from bot.services.events import EventService, ImportSummary, describe_import
 from bot.services.exports import write_registrations
+from bot.services.programme_hooks import NoScheduler, ProgrammeHooks
+from bot.services.registrations import RegistrationService
+from bot.services.reminders import ReminderService
+
+
+def _events(db: Database, settings: Settings, clock: Clock) -> EventService:
+    """Programme changes from the command line queue their notices in the outbox; the running
+    bot sends them and plans the reminders (it re-reads the programme every few minutes)."""
+    registrations = RegistrationService(db, clock)
+    reminders = ReminderService(db, clock, settings.reminder_offsets, lambda: None)
+    return EventService(db, clock, ProgrammeHooks(reminders, registrations, NoScheduler()))
 
 
 async def import_events(
@@ -29,7 +40,7 @@ async def import_events(
     t = Catalogs(default_language=settings.default_language).get(None)
     db = await Database.open(settings.database_path)
     try:
-        result = await EventService(db, clock or SystemClock()).import_programme(data, None)
+        result = await _events(db, settings, clock or SystemClock()).import_programme(data, None)
     finally:
         await db.close()
     if isinstance(result, ImportSummary):

@@ -18,11 +18,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlparse
 
 from telegram.request import BaseRequest, RequestData
+
+from bot.services.formatting import FormattingError
+from bot.services.formatting import html_to_text as telegram_html_to_text
 
 logger = logging.getLogger(__name__)
 
@@ -30,26 +32,6 @@ JSON = dict[str, Any]
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
-ALLOWED_TAGS = frozenset(
-    {
-        "b",
-        "strong",
-        "i",
-        "em",
-        "u",
-        "ins",
-        "s",
-        "strike",
-        "del",
-        "a",
-        "code",
-        "pre",
-        "tg-spoiler",
-        "span",
-        "blockquote",
-        "tg-emoji",
-    }
-)
 
 
 class ApiError(Exception):
@@ -90,41 +72,12 @@ class FakeUser:
         return data
 
 
-class _HtmlToText(HTMLParser):
-    """Telegram's HTML parse mode: known tags only, properly closed; returns the plain text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.stack: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            raise ApiError(400, 'Bad Request: can\'t parse entities: unsupported start tag "br"')
-        if tag not in ALLOWED_TAGS:
-            raise ApiError(
-                400, f'Bad Request: can\'t parse entities: unsupported start tag "{tag}"'
-            )
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack[-1] != tag:
-            raise ApiError(400, f'Bad Request: can\'t parse entities: unmatched end tag "{tag}"')
-        self.stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
 def html_to_text(html: str) -> str:
-    parser = _HtmlToText()
-    parser.feed(html)
-    parser.close()
-    if parser.stack:
-        raise ApiError(
-            400, f'Bad Request: can\'t parse entities: unclosed tag "{parser.stack[-1]}"'
-        )
-    return "".join(parser.parts)
+    """Telegram's HTML parse mode: the plain text, or the 400 Telegram would answer."""
+    try:
+        return telegram_html_to_text(html)
+    except FormattingError as exc:
+        raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
 
 
 def _decode(value: Any) -> Any:

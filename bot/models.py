@@ -155,3 +155,15 @@ class Registration:
     @property
     def is_active(self) -> bool:
         return self.status in ("confirmed", "waitlisted")
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a campaign goes to: everyone, an event's registrants or waitlist, a language,
+    the people signed up for a topic, or one user."""
+
+    kind: str
+    value: str | int | None = None
+
+    def describe(self) -> str:
+        return self.kind if self.value is None else f"{self.kind}:{self.value}"

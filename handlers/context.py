@@ -7,6 +7,7 @@ once per update by `load_viewer`, so no handler repeats that lookup or casts `bo
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ class BotData:
 
     def __init__(self) -> None:
         self._services: Services | None = None
+        self.worker: asyncio.Task[None] | None = None  # the delivery worker, while it runs
 
     @property
     def services(self) -> Services:

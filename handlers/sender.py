@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.services.sender import Buttons, Outcome
+from bot.services.sender import Buttons, Outcome, Result
 from handlers.ui import keyboard
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,8 @@ class TelegramSender:
         text: str,
         buttons: Buttons = (),
         document: tuple[str, bytes] | None = None,
-    ) -> Outcome:
+    ) -> Result:
+        """Send, and say what happened in terms the delivery engine acts on."""
         try:
             await self._bot.send_message(
                 chat_id=chat_id,
@@ -35,13 +37,40 @@ class TelegramSender:
                 reply_markup=keyboard(buttons),
                 disable_web_page_preview=True,
             )
-            if document is not None:
-                name, content = document
-                await self._bot.send_document(chat_id=chat_id, document=content, filename=name)
-        except Forbidden:
+        except Forbidden as exc:
             await self._db.users.mark_blocked(chat_id, self._clock.now())
-            return Outcome.BLOCKED
-        except (BadRequest, TelegramError) as exc:
-            logger.warning("Could not message %s: %s", chat_id, exc)
-            return Outcome.FAILED
-        return Outcome.SENT
+            return Result(Outcome.BLOCKED, error=str(exc))
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            return Result(Outcome.RETRY, retry_after=seconds, error=str(exc))
+        except BadRequest as exc:
+            logger.warning("Telegram refused a message to %s: %s", chat_id, exc)
+            return Result(Outcome.FAILED, error=str(exc))
+        except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, connection errors
+            return Result(Outcome.RETRY, error=str(exc))
+        if document is not None:
+            # The message went through; a lost attachment must not make us send it twice.
+            name, content = document
+            try:
+                await self._bot.send_document(chat_id=chat_id, document=content, filename=name)
+            except TelegramError as exc:
+                logger.warning("Could not send %s to %s: %s", name, chat_id, exc)
+        return Result(Outcome.SENT)
+
+    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons = ()) -> Result:
+        try:
+            await self._bot.edit_message_text(
+                chat_id=chat_id,
+                message_id=message_id,
+                text=text,
+                reply_markup=keyboard(buttons),
+                disable_web_page_preview=True,
+            )
+        except BadRequest as exc:
+            if "not modified" in exc.message:
+                return Result(Outcome.SENT)
+            return Result(Outcome.FAILED, error=str(exc))
+        except TelegramError as exc:
+            return Result(Outcome.RETRY, error=str(exc))
+        return Result(Outcome.SENT)

@@ -138,7 +138,9 @@ def emulator(clock: FrozenClock) -> BotApiEmulator:
 async def app(
     settings: Settings, emulator: BotApiEmulator, clock: FrozenClock
 ) -> AsyncIterator[BotApplication]:
-    application = build_application(settings, request=EmulatorRequest(emulator), clock=clock)
+    application = build_application(
+        settings, request=EmulatorRequest(emulator), clock=clock, deliver=False
+    )
     await application.initialize()
     assert application.post_init is not None
     await application.post_init(application)

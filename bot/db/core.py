@@ -21,6 +21,7 @@ from typing import Any
 import aiosqlite
 
 from bot.db.events import EventRepository
+from bot.db.outbox import OutboxRepository
 from bot.db.registrations import RegistrationRepository
 from bot.db.times import to_db
 from bot.db.users import UserRepository
@@ -75,6 +76,7 @@ class Database:
         self.users = UserRepository(self)
         self.events = EventRepository(self)
         self.registrations = RegistrationRepository(self)
+        self.outbox = OutboxRepository(self)
 
     @classmethod
     async def open(cls, path: Path, migrations: Iterable[Migration] | None = None) -> Database:

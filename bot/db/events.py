@@ -123,6 +123,22 @@ class EventRepository:
         found = await self.listing(code)
         return found.event if found else None
 
+    async def by_id(self, event_id: int) -> Event | None:
+        row = await self._db.fetch_one("SELECT * FROM events WHERE event_id = ?", (event_id,))
+        if row is None:
+            return None
+        texts = await self._texts([event_id])
+        return _event(row, texts[event_id])
+
+    async def scheduled_after(self, moment: datetime) -> list[Event]:
+        """Every scheduled event starting after `moment`, soonest first."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM events WHERE status = 'scheduled' AND starts_at > ? ORDER BY starts_at",
+            (to_db(moment),),
+        )
+        texts = await self._texts([row["event_id"] for row in rows])
+        return [_event(row, texts[row["event_id"]]) for row in rows]
+
     async def by_codes(self, codes: Iterable[str]) -> dict[str, Event]:
         """The stored events among `codes`, by code."""
         wanted = list(dict.fromkeys(codes))

@@ -8,11 +8,15 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Catalogs
+from bot.services.broadcasts import BroadcastService
+from bot.services.campaign_texts import CampaignTexts
 from bot.services.countries import CountryDirectory
+from bot.services.delivery import DeliveryWorker
 from bot.services.events import EventService
-from bot.services.notices import Notices
 from bot.services.profiles import ProfileService
+from bot.services.programme_hooks import ProgrammeHooks
 from bot.services.registrations import RegistrationService
+from bot.services.reminders import ReminderService, Scheduler
 from bot.services.sender import Sender
 from bot.services.timezones import TimezoneDirectory
 from bot.services.users import UserService
@@ -43,7 +47,9 @@ class Services:
     events: EventService
     registrations: RegistrationService
     profiles: ProfileService
-    notices: Notices
+    reminders: ReminderService
+    broadcasts: BroadcastService
+    delivery: DeliveryWorker
 
     @classmethod
     def build(
@@ -55,9 +61,19 @@ class Services:
         directories: Directories,
         sender: Sender,
         bot_username: str,
+        scheduler: Scheduler,
     ) -> Services:
         users = UserService(db, clock, settings.default_language, settings.default_timezone)
-        notices = Notices(db, catalogs, users, sender, clock, bot_username)
+
+        def wake() -> None:
+            delivery.wake()
+
+        texts = CampaignTexts(db, catalogs, users, clock, bot_username)
+        broadcasts = BroadcastService(db, clock, catalogs, users, sender, wake)
+        delivery = DeliveryWorker(db, sender, texts, broadcasts, clock)
+        registrations = RegistrationService(db, clock, wake)
+        reminders = ReminderService(db, clock, settings.reminder_offsets, wake)
+        hooks = ProgrammeHooks(reminders, registrations, scheduler)
         return cls(
             settings=settings,
             clock=clock,
@@ -66,8 +82,10 @@ class Services:
             countries=directories.countries,
             timezones=directories.timezones,
             users=users,
-            events=EventService(db, clock),
-            registrations=RegistrationService(db, clock, notices.promoted),
+            events=EventService(db, clock, hooks),
+            registrations=registrations,
             profiles=ProfileService(db, clock),
-            notices=notices,
+            reminders=reminders,
+            broadcasts=broadcasts,
+            delivery=delivery,
         )

@@ -6,6 +6,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from bot.clock import Clock
 from bot.db import Database, audit
@@ -56,10 +57,21 @@ def new_code(title: str) -> str:
     return f"{slug}-{secrets.token_hex(3)}"
 
 
+class ProgrammeListener(Protocol):
+    """Told about every change of programme (notices, waitlist, reminders follow)."""
+
+    async def created(self, event: Event) -> None: ...
+
+    async def changed(self, before: Event, after: Event) -> None: ...
+
+    async def cancelled(self, event: Event) -> None: ...
+
+
 class EventService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, listener: ProgrammeListener) -> None:
         self._db = db
         self._clock = clock
+        self._listener = listener
 
     async def upcoming(self, topic: str | None, page: int) -> Page:
         return await self._db.events.upcoming_page(self._clock.now(), topic, page, PAGE_SIZE)
@@ -105,6 +117,13 @@ class EventService:
             if admin_id is not None:
                 detail = f"added {added}, updated {updated}, unchanged {unchanged}"
                 await audit.record(conn, admin_id, "import-events", detail, now)
+        after = await self._db.events.by_codes(d.code for d in parsed.drafts)
+        for code, event in after.items():
+            before = existing.get(code)
+            if before is None:
+                await self._listener.created(event)
+            elif before != event:
+                await self._listener.changed(before, event)
         return ImportSummary(added, updated, unchanged, tuple(moved))
 
     async def create(self, draft: EventDraft, admin_id: int) -> Event:
@@ -116,6 +135,7 @@ class EventService:
             await audit.record(conn, admin_id, "new-event", draft.code, now)
         event = await self._db.events.by_code(draft.code)
         assert event is not None
+        await self._listener.created(event)
         return event
 
     async def change(self, event: Event, column: str, value: object, admin_id: int) -> Event:
@@ -126,6 +146,7 @@ class EventService:
             await audit.record(conn, admin_id, "edit-event", f"{event.code} {column}", now)
         changed = await self._db.events.by_code(event.code)
         assert changed is not None
+        await self._listener.changed(event, changed)
         return changed
 
     async def cancel(self, event: Event, admin_id: int) -> Event:
@@ -133,7 +154,9 @@ class EventService:
         async with self._db.transaction() as conn:
             await self._db.events.set_status(conn, event.event_id, "cancelled", now)
             await audit.record(conn, admin_id, "cancel-event", event.code, now)
-        return replace(event, status="cancelled")
+        cancelled = replace(event, status="cancelled")
+        await self._listener.cancelled(cancelled)
+        return cancelled
 
 
 MAX_LISTED_PROBLEMS = 30

@@ -9,14 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from bot.clock import Clock
-from bot.db import Database
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Translator
 from bot.models import Event
 from bot.services.calendar import event_calendar
-from bot.services.registrations import Promotion
-from bot.services.sender import Sender
-from bot.services.users import UserService
 
 
 def when_text(t: Translator, event: Event, zone: str) -> str:
@@ -60,41 +55,3 @@ def calendar_file(
         domain=f"{bot_username}.t.me",
     )
     return f"{event.code}.ics", ics
-
-
-class Notices:
-    def __init__(
-        self,
-        db: Database,
-        catalogs: Catalogs,
-        users: UserService,
-        sender: Sender,
-        clock: Clock,
-        bot_username: str,
-    ) -> None:
-        self._db = db
-        self._catalogs = catalogs
-        self._users = users
-        self._sender = sender
-        self._clock = clock
-        self._bot_username = bot_username
-
-    async def promoted(self, promotions: list[Promotion]) -> None:
-        """Tell each person who got a seat from the waitlist, in their language and zone."""
-        for promotion in promotions:
-            user = await self._db.users.get(promotion.user_id)
-            event = await self._db.events.by_code(promotion.event_code)
-            if user is None or event is None or not user.is_active:
-                continue
-            t = self._catalogs.get(self._users.language_of(user))
-            zone = self._users.timezone_of(user)
-            text = (
-                t._("Good news: a seat is free for you.")
-                + "\n\n"
-                + confirmation_text(t, event, zone)
-            )
-            await self._sender.send(
-                user.user_id,
-                t.directed(text),
-                document=calendar_file(event, t, self._clock.now(), self._bot_username),
-            )

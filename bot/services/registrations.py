@@ -8,15 +8,15 @@ registers once. When a confirmed place frees up, the first person on the waitlis
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
 import aiosqlite
 
 from bot.clock import Clock
-from bot.db import Database
-from bot.models import Event, Registration
+from bot.db import Database, to_db
+from bot.models import Audience, Event, Registration
 
 
 class SignUp(Enum):
@@ -37,18 +37,17 @@ class Promotion:
     event_code: str
 
 
-PromotionSink = Callable[[list[Promotion]], Awaitable[None]]
-
-
-async def _ignore(promotions: list[Promotion]) -> None:
+def _nothing() -> None:
     return None
 
 
 class RegistrationService:
-    def __init__(self, db: Database, clock: Clock, on_promotions: PromotionSink = _ignore) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, wake_delivery: Callable[[], None] = _nothing
+    ) -> None:
         self._db = db
         self._clock = clock
-        self._on_promotions = on_promotions
+        self._wake_delivery = wake_delivery
 
     async def sign_up(self, user_id: int, code: str) -> tuple[SignUp, int | None]:
         """Register `user_id`; the outcome and, for the waitlist, the position in it."""
@@ -88,7 +87,7 @@ class RegistrationService:
                 return None
             await repo.set_status(conn, state.event_id, user_id, "cancelled", now)
             promoted = await self._fill_seats(conn, state.event_id, code)
-        await self._on_promotions(promoted)
+        self._notify(promoted)
         return current
 
     async def fill_freed_seats(self, code: str) -> list[Promotion]:
@@ -96,7 +95,7 @@ class RegistrationService:
         async with self._db.transaction() as conn:
             state = await self._db.registrations.seat_state(conn, code)
             promoted = await self._fill_seats(conn, state.event_id, code) if state else []
-        await self._on_promotions(promoted)
+        self._notify(promoted)
         return promoted
 
     async def _fill_seats(
@@ -113,7 +112,21 @@ class RegistrationService:
         now = self._clock.now()
         for waiting_user in waiting:
             await repo.set_status(conn, event_id, waiting_user, "confirmed", now)
+            # The good news is queued in the same unit of work as the seat itself.
+            await self._db.outbox.enqueue_in(
+                conn,
+                "promotion",
+                f"promotion:{event_id}:{waiting_user}:{to_db(now)}",
+                Audience("user", waiting_user),
+                {},
+                now,
+                event_id=event_id,
+            )
         return [Promotion(user, code) for user in waiting]
+
+    def _notify(self, promotions: list[Promotion]) -> None:
+        if promotions:
+            self._wake_delivery()
 
     async def status(self, event: Event, user_id: int) -> tuple[str | None, int | None]:
         """The user's status for an event and their waitlist position, if any."""
@@ -146,4 +159,4 @@ class RegistrationService:
                 code = await self._db.events.code_of(conn, event_id)
                 if code:
                     promoted += await self._fill_seats(conn, event_id, code)
-        await self._on_promotions(promoted)
+        self._notify(promoted)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
@@ -12,7 +13,15 @@ Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data o
 class Outcome(Enum):
     SENT = "sent"
     BLOCKED = "blocked"  # the user blocked the bot; do not write again until they do
-    FAILED = "failed"
+    FAILED = "failed"  # Telegram refused this message for good (bad request, chat gone)
+    RETRY = "retry"  # flood control, a server or network error: try again later
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    retry_after: float | None = None  # seconds Telegram asked us to wait (429)
+    error: str | None = None
 
 
 class Sender(Protocol):
@@ -22,6 +31,10 @@ class Sender(Protocol):
         text: str,
         buttons: Buttons = (),
         document: tuple[str, bytes] | None = None,
-    ) -> Outcome:
+    ) -> Result:
         """Deliver an HTML `text` (and optionally a file) to one chat."""
+        ...
+
+    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons = ()) -> Result:
+        """Replace the text of a message the bot sent (a progress report)."""
         ...

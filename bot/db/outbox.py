@@ -1,0 +1,299 @@
+"""The outbox: campaigns (one message to an audience) and their deliveries (one per user)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from bot.db.times import from_db, to_db
+from bot.models import Audience
+
+if TYPE_CHECKING:
+    from bot.db.core import Database
+
+# Who an audience is, as a query of user ids. Only active users: someone who blocked the bot is
+# not tried again until they write to it.
+_AUDIENCES: dict[str, str] = {
+    "everyone": "SELECT user_id FROM users WHERE is_active = 1",
+    "registrants": (
+        "SELECT r.user_id FROM registrations r JOIN users u ON u.user_id = r.user_id"
+        " WHERE r.event_id = :value AND r.status = 'confirmed' AND u.is_active = 1"
+    ),
+    "waitlist": (
+        "SELECT r.user_id FROM registrations r JOIN users u ON u.user_id = r.user_id"
+        " WHERE r.event_id = :value AND r.status = 'waitlisted' AND u.is_active = 1"
+    ),
+    "signed-up": (
+        "SELECT r.user_id FROM registrations r JOIN users u ON u.user_id = r.user_id"
+        " WHERE r.event_id = :value AND r.status IN ('confirmed', 'waitlisted')"
+        " AND u.is_active = 1"
+    ),
+    "language": (
+        "SELECT user_id FROM users WHERE is_active = 1"
+        " AND COALESCE(language, substr(telegram_language, 1, 2)) = :value"
+    ),
+    "topic": (
+        "SELECT DISTINCT r.user_id FROM registrations r"
+        " JOIN events e ON e.event_id = r.event_id JOIN users u ON u.user_id = r.user_id"
+        " WHERE e.topic = :value AND r.status IN ('confirmed', 'waitlisted')"
+        " AND u.is_active = 1"
+    ),
+    "user": "SELECT user_id FROM users WHERE user_id = :value AND is_active = 1",
+}
+
+
+@dataclass(frozen=True)
+class Campaign:
+    campaign_id: int
+    kind: str
+    event_id: int | None
+    payload: dict[str, Any]
+    audience: str
+    created_by: int | None
+    status: str
+    progress_chat: int | None
+    progress_message: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Delivery:
+    delivery_id: int
+    campaign_id: int
+    user_id: int
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    pending: int = 0
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    skipped: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.sent + self.failed + self.blocked + self.skipped
+
+
+def _campaign(row: aiosqlite.Row) -> Campaign:
+    return Campaign(
+        campaign_id=row["campaign_id"],
+        kind=row["kind"],
+        event_id=row["event_id"],
+        payload=json.loads(row["payload"]),
+        audience=row["audience"],
+        created_by=row["created_by"],
+        status=row["status"],
+        progress_chat=row["progress_chat"],
+        progress_message=row["progress_message"],
+        created_at=from_db(row["created_at"]),
+    )
+
+
+class OutboxRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def count_audience(self, audience: Audience) -> int:
+        row = await self._db.fetch_one(
+            f"SELECT COUNT(*) FROM ({_AUDIENCES[audience.kind]})", {"value": audience.value}
+        )
+        return int(row[0]) if row else 0
+
+    async def enqueue(
+        self,
+        kind: str,
+        dedupe_key: str,
+        audience: Audience,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        event_id: int | None = None,
+        created_by: int | None = None,
+    ) -> tuple[int, int] | None:
+        """A campaign and a delivery per recipient, in one unit of work.
+
+        Returns (campaign id, deliveries); None when a campaign with this key exists already,
+        so firing the same reminder twice (a restart, a retry) queues it once.
+        """
+        async with self._db.transaction() as conn:
+            return await self.enqueue_in(
+                conn,
+                kind,
+                dedupe_key,
+                audience,
+                payload,
+                now,
+                event_id=event_id,
+                created_by=created_by,
+            )
+
+    async def enqueue_in(
+        self,
+        conn: aiosqlite.Connection,
+        kind: str,
+        dedupe_key: str,
+        audience: Audience,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        event_id: int | None = None,
+        created_by: int | None = None,
+    ) -> tuple[int, int] | None:
+        """`enqueue` inside the caller's unit of work: the notice exists iff the change does."""
+        cursor = await conn.execute(
+            "INSERT OR IGNORE INTO campaigns (kind, dedupe_key, event_id, payload, audience,"
+            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                kind,
+                dedupe_key,
+                event_id,
+                json.dumps(payload, ensure_ascii=False),
+                audience.describe(),
+                created_by,
+                to_db(now),
+            ),
+        )
+        if cursor.rowcount == 0:
+            return None
+        campaign_id = cursor.lastrowid
+        assert campaign_id is not None
+        cursor = await conn.execute(
+            "INSERT OR IGNORE INTO deliveries (campaign_id, user_id, next_attempt_at)"
+            f" SELECT :campaign, user_id, :at FROM ({_AUDIENCES[audience.kind]})",
+            {"campaign": campaign_id, "at": to_db(now), "value": audience.value},
+        )
+        return campaign_id, cursor.rowcount
+
+    async def set_progress_message(self, campaign_id: int, chat_id: int, message_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE campaigns SET progress_chat = ?, progress_message = ?"
+                " WHERE campaign_id = ?",
+                (chat_id, message_id, campaign_id),
+            )
+
+    async def due(self, now: datetime, limit: int) -> list[Delivery]:
+        """Pending deliveries whose time has come, oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT d.delivery_id, d.campaign_id, d.user_id, d.attempts FROM deliveries d"
+            " WHERE d.status = 'pending' AND d.next_attempt_at <= ?"
+            " ORDER BY d.next_attempt_at, d.delivery_id LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [Delivery(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def next_due_at(self) -> datetime | None:
+        row = await self._db.fetch_one(
+            "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'"
+        )
+        return from_db(row[0]) if row and row[0] else None
+
+    async def finish(
+        self, delivery_id: int, status: str, now: datetime, error: str | None = None
+    ) -> None:
+        """Record the final fate of a delivery: sent, failed, blocked or skipped."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?,"
+                " sent_at = CASE WHEN ? = 'sent' THEN ? END WHERE delivery_id = ?",
+                (status, error, status, to_db(now), delivery_id),
+            )
+
+    async def retry_at(self, delivery_id: int, when: datetime, error: str, count: bool) -> None:
+        """Try again later; `count` says whether this attempt counts towards the limit."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE deliveries SET next_attempt_at = ?, last_error = ?,"
+                " attempts = attempts + ? WHERE delivery_id = ?",
+                (to_db(when), error, 1 if count else 0, delivery_id),
+            )
+
+    async def campaign(self, campaign_id: int) -> Campaign | None:
+        row = await self._db.fetch_one(
+            "SELECT * FROM campaigns WHERE campaign_id = ?", (campaign_id,)
+        )
+        return _campaign(row) if row else None
+
+    async def progress(self, campaign_id: int) -> Progress:
+        rows = await self._db.fetch_all(
+            "SELECT status, COUNT(*) FROM deliveries WHERE campaign_id = ? GROUP BY status",
+            (campaign_id,),
+        )
+        return Progress(**{row[0]: int(row[1]) for row in rows})
+
+    async def close_finished(self, now: datetime) -> list[int]:
+        """Mark running campaigns without pending deliveries as done; return their ids."""
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT campaign_id FROM campaigns c WHERE status = 'running' AND NOT EXISTS"
+                " (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.campaign_id"
+                " AND d.status = 'pending')"
+            ) as cursor:
+                done = [int(r[0]) for r in await cursor.fetchall()]
+            await conn.executemany(
+                "UPDATE campaigns SET status = 'done', finished_at = ? WHERE campaign_id = ?",
+                [(to_db(now), campaign_id) for campaign_id in done],
+            )
+        return done
+
+    async def cancel(self, campaign_id: int, now: datetime) -> bool:
+        """Stop a running campaign: what is not sent yet is skipped."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE campaigns SET status = 'cancelled', finished_at = ?"
+                " WHERE campaign_id = ? AND status = 'running'",
+                (to_db(now), campaign_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await conn.execute(
+                "UPDATE deliveries SET status = 'skipped' WHERE campaign_id = ?"
+                " AND status = 'pending'",
+                (campaign_id,),
+            )
+        return True
+
+    async def recent(self, kind: str, limit: int) -> list[Campaign]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM campaigns WHERE kind = ? ORDER BY campaign_id DESC LIMIT ?",
+            (kind, limit),
+        )
+        return [_campaign(row) for row in rows]
+
+    async def exists(self, dedupe_key: str) -> bool:
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM campaigns WHERE dedupe_key = ?", (dedupe_key,)
+        )
+        return row is not None
+
+    async def event_offsets(self, event_id: int) -> list[int]:
+        rows = await self._db.fetch_all(
+            "SELECT offset_minutes FROM event_reminders WHERE event_id = ?"
+            " ORDER BY offset_minutes DESC",
+            (event_id,),
+        )
+        return [int(r[0]) for r in rows]
+
+    async def all_event_offsets(self) -> dict[int, list[int]]:
+        rows = await self._db.fetch_all(
+            "SELECT event_id, offset_minutes FROM event_reminders ORDER BY offset_minutes DESC"
+        )
+        offsets: dict[int, list[int]] = {}
+        for event_id, minutes in rows:
+            offsets.setdefault(int(event_id), []).append(int(minutes))
+        return offsets
+
+    async def set_event_offsets(self, event_id: int, minutes: list[int]) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute("DELETE FROM event_reminders WHERE event_id = ?", (event_id,))
+            await conn.executemany(
+                "INSERT INTO event_reminders (event_id, offset_minutes) VALUES (?, ?)",
+                [(event_id, m) for m in sorted(set(minutes))],
+            )

@@ -1,0 +1,140 @@
+"""Reminders, "starting now" messages and the notices that follow a change of programme.
+
+Nothing is scheduled per registrant: one job per event and offset, which, when it fires, queues
+a campaign whose deliveries go to the event's confirmed registrants at that moment. Campaign
+keys include the event's start, so firing twice queues once, and a moved event's reminders are
+new ones. The database is the truth: at start-up the jobs are planned again from it, and a
+reminder that fell due while the bot was down is sent if its event has not started yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.db import Database, to_db
+from bot.models import Audience, Event
+
+REMINDER = "reminder"
+STARTING = "starting"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One moment at which the bot writes to an event's registrants."""
+
+    kind: str  # REMINDER or STARTING
+    event_id: int
+    offset_minutes: int  # before the start; 0 for STARTING
+    when: datetime
+
+    @property
+    def name(self) -> str:
+        """Stable per event and offset, so rescheduling replaces rather than adds."""
+        return f"{self.kind}:{self.event_id}:{self.offset_minutes}"
+
+
+class Scheduler(Protocol):
+    """Where jobs run (python-telegram-bot's JobQueue in the bot, a list in tests)."""
+
+    def replace_jobs(self, event_id: int, jobs: list[Job]) -> None: ...
+
+
+class ReminderService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        default_offsets: tuple[timedelta, ...],
+        wake_worker: Callable[[], None],
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._default_offsets = [int(o.total_seconds() // 60) for o in default_offsets]
+        self._wake = wake_worker
+
+    def jobs_of(self, event: Event, offsets: list[int]) -> list[Job]:
+        jobs = [
+            Job(REMINDER, event.event_id, minutes, event.starts_at - timedelta(minutes=minutes))
+            for minutes in offsets
+        ]
+        return [*jobs, Job(STARTING, event.event_id, 0, event.starts_at)]
+
+    async def offsets_of(self, event_id: int) -> list[int]:
+        return await self._db.outbox.event_offsets(event_id) or list(self._default_offsets)
+
+    async def plan(self) -> tuple[list[Job], list[Job]]:
+        """At start-up: (jobs still to come, jobs that fell due while the bot was down)."""
+        now = self._clock.now()
+        custom = await self._db.outbox.all_event_offsets()
+        upcoming, missed = [], []
+        for event in await self._db.events.scheduled_after(now - timedelta(days=1)):
+            offsets = custom.get(event.event_id, self._default_offsets)
+            for job in self.jobs_of(event, offsets):
+                if job.when > now:
+                    upcoming.append(job)
+                elif (job.kind == REMINDER and event.starts_at > now) or (
+                    job.kind == STARTING and event.ends_at > now
+                ):
+                    missed.append(job)
+        return upcoming, missed
+
+    async def jobs_for(self, event: Event) -> list[Job]:
+        """The future jobs of one event (none once it is cancelled)."""
+        if event.is_cancelled:
+            return []
+        now = self._clock.now()
+        jobs = self.jobs_of(event, await self.offsets_of(event.event_id))
+        return [job for job in jobs if job.when > now]
+
+    async def fire(self, job: Job) -> int | None:
+        """Queue the job's message for the event's confirmed registrants; idempotent."""
+        event = await self._db.events.by_id(job.event_id)
+        now = self._clock.now()
+        if event is None or event.is_cancelled:
+            return None
+        if job.kind == REMINDER and event.starts_at <= now:
+            return None  # too late to remind
+        if job.kind == STARTING and event.ends_at <= now:
+            return None
+        key = f"{job.kind}:{event.event_id}:{job.offset_minutes}:{to_db(event.starts_at)}"
+        queued = await self._db.outbox.enqueue(
+            job.kind,
+            key,
+            Audience("registrants", event.event_id),
+            {"offset_minutes": job.offset_minutes, "starts_at": to_db(event.starts_at)},
+            now,
+            event_id=event.event_id,
+        )
+        self._wake()
+        return queued[1] if queued else None
+
+    async def set_offsets(self, event: Event, minutes: list[int]) -> None:
+        await self._db.outbox.set_event_offsets(event.event_id, minutes)
+
+    async def event_moved(self, before: Event, after: Event) -> None:
+        """Tell everyone signed up that the start changed."""
+        key = f"moved:{after.event_id}:{to_db(before.starts_at)}:{to_db(after.starts_at)}"
+        await self._db.outbox.enqueue(
+            "moved",
+            key,
+            Audience("signed-up", after.event_id),
+            {"old_starts_at": to_db(before.starts_at)},
+            self._clock.now(),
+            event_id=after.event_id,
+        )
+        self._wake()
+
+    async def event_cancelled(self, event: Event) -> None:
+        await self._db.outbox.enqueue(
+            "cancelled",
+            f"cancelled:{event.event_id}",
+            Audience("signed-up", event.event_id),
+            {},
+            self._clock.now(),
+            event_id=event.event_id,
+        )
+        self._wake()

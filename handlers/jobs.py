@@ -1,0 +1,72 @@
+"""Reminder jobs on python-telegram-bot's JobQueue: named per event and offset, replaced on
+every change, and planned again from the database at start-up and every few minutes."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram.ext import JobQueue
+
+from bot.services.container import Services
+from bot.services.reminders import Job
+from handlers.context import BotContext
+
+logger = logging.getLogger(__name__)
+
+REPLAN_EVERY = timedelta(minutes=5)
+
+
+class JobQueueScheduler:
+    def __init__(self, job_queue: JobQueue[Any]) -> None:
+        self._queue = job_queue
+        self._names: dict[int, set[str]] = {}  # event id -> names of its jobs
+
+    def forget_all(self) -> None:
+        for names in self._names.values():
+            for name in names:
+                for job in self._queue.get_jobs_by_name(name):
+                    job.schedule_removal()
+        self._names.clear()
+
+    def start_replanning(self) -> None:
+        self._queue.run_repeating(
+            replan, interval=REPLAN_EVERY, first=REPLAN_EVERY, name="replan", data=self
+        )
+
+    def replace_jobs(self, event_id: int, jobs: list[Job]) -> None:
+        for name in self._names.pop(event_id, set()):
+            for job in self._queue.get_jobs_by_name(name):
+                job.schedule_removal()
+        for planned in jobs:
+            self._queue.run_once(fire, when=planned.when, name=planned.name, data=planned)
+        if jobs:
+            self._names[event_id] = {planned.name for planned in jobs}
+
+
+async def fire(context: BotContext) -> None:
+    """A reminder's moment has come: queue it (the delivery worker sends it)."""
+    assert context.job is not None and isinstance(context.job.data, Job)
+    queued = await context.services.reminders.fire(context.job.data)
+    logger.info("Job %s queued %s deliveries", context.job.name, queued)
+
+
+async def replan(context: BotContext) -> None:
+    """Catch changes made outside the bot (a CSV imported on the command line)."""
+    assert context.job is not None and isinstance(context.job.data, JobQueueScheduler)
+    await plan_all(context.job.data, context.services)
+
+
+async def plan_all(scheduler: JobQueueScheduler, services: Services) -> int:
+    """Schedule every future job from the database and queue the ones missed while down."""
+    upcoming, missed = await services.reminders.plan()
+    scheduler.forget_all()
+    by_event: dict[int, list[Job]] = {}
+    for job in upcoming:
+        by_event.setdefault(job.event_id, []).append(job)
+    for event_id, jobs in by_event.items():
+        scheduler.replace_jobs(event_id, jobs)
+    for job in missed:
+        await services.reminders.fire(job)
+    return len(upcoming)

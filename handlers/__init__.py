@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from handlers import (
+    broadcast,
     errors,
     event_admin,
     event_wizard,
@@ -42,6 +43,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     event_wizard.register(app)
     event_admin.register(app)
     profile.register(app)
+    broadcast.register(app)
     start.register(app)
     language.register(app)
     events.register(app)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from babel.dates import format_timedelta
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -17,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import N_, SUPPORTED_LANGUAGES
+from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
 from bot.models import Event
 from bot.services import event_fields as fields
 from bot.services.event_fields import CODE_PATTERN
@@ -255,6 +256,41 @@ async def on_cancel_answer(update: Update, context: BotContext) -> None:
     )
 
 
+def _offsets_text(t: Translator, minutes: list[int]) -> str:
+    return ", ".join(
+        format_timedelta(timedelta(minutes=m), threshold=10, locale=t.locale) for m in minutes
+    )
+
+
+async def reminders(update: Update, context: BotContext) -> None:
+    """/reminders CODE shows an event's reminder times; /reminders CODE 2d,1h,15m sets them."""
+    if not await require_organizer(update, context):
+        return
+    event = await _event_from_args(update, context, "/reminders CODE 1d,1h")
+    if event is None:
+        return
+    t = context.viewer.t
+    assert context.args is not None
+    if len(context.args) > 1:
+        try:
+            minutes = fields.parse_offsets(" ".join(context.args[1:]))
+        except InputProblem as problem:
+            await send(context, plain(problem.problem.render(t)))
+            return
+        await context.services.events.set_reminders(event, minutes, context.viewer.user_id)
+    minutes = await context.services.events.reminder_offsets(event)
+    default = [int(o.total_seconds() // 60) for o in context.services.settings.reminder_offsets]
+    title = user_text(event.title_in(t.language))
+    await send(
+        context,
+        t._(
+            "Reminders for “{title}” go out {offsets} before the start.",
+            title=title,
+            offsets=_offsets_text(t, minutes or default),
+        ),
+    )
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     def button(
         callback: Callable[[Update, BotContext], Coroutine[Any, Any, int]], pattern: str
@@ -275,6 +311,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handler(wizard, group=GROUP_EDIT_EVENT)
     app.add_handler(CommandHandler("cancelevent", ask_cancel), group=GROUP_GENERAL)
+    app.add_handler(CommandHandler("reminders", reminders), group=GROUP_GENERAL)
     app.add_handler(
         CallbackQueryHandler(on_cancel_answer, pattern=f"^{CANCEL_PREFIX}:"), group=GROUP_GENERAL
     )

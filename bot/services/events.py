@@ -149,6 +149,17 @@ class EventService:
         await self._listener.changed(event, changed)
         return changed
 
+    async def set_reminders(self, event: Event, minutes: list[int], admin_id: int) -> None:
+        """Change when this event's reminders go out; its jobs are planned again."""
+        await self._db.outbox.set_event_offsets(event.event_id, minutes)
+        async with self._db.transaction() as conn:
+            detail = f"{event.code} {','.join(map(str, minutes))}"
+            await audit.record(conn, admin_id, "set-reminders", detail, self._clock.now())
+        await self._listener.changed(event, event)
+
+    async def reminder_offsets(self, event: Event) -> list[int]:
+        return await self._db.outbox.event_offsets(event.event_id)
+
     async def cancel(self, event: Event, admin_id: int) -> Event:
         now = self._clock.now()
         async with self._db.transaction() as conn:

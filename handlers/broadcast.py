@@ -1,0 +1,374 @@
+"""/broadcast: an organizer writes to everyone or to a segment; /broadcasts follows them up.
+
+Audience, message (Telegram formatting checked before anything is sent), optional versions per
+language, a preview with the number of recipients, then Send. The delivery engine does the
+sending; the organizer's progress message is edited as it goes.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
+from bot.models import Audience
+from bot.services.broadcasts import progress_text
+from bot.services.event_fields import CODE_PATTERN
+from bot.services.formatting import FormattingError, html_to_text
+from bot.topics import TOPIC_SLUGS, TOPICS
+from handlers.context import BotContext
+from handlers.event_wizard import language_rows, topic_rows
+from handlers.organizers import require_organizer
+from handlers.ui import MAX_MESSAGE_LENGTH, Button, answer, edit, plain, send, user_text
+from handlers.wizards import GROUP_BROADCAST, GROUP_GENERAL, build_wizard
+
+AUDIENCE, EVENT_CODE, CHOICE, MESSAGE, VERSIONS, VERSION_TEXT = range(6)
+END = ConversationHandler.END
+DRAFT = "broadcast"  # session: {"audience": [kind, value], "texts": {...}, "pending": lang}
+PREFIX = "bc"
+AUDIENCES = {
+    "everyone": N_("Everyone"),
+    "registrants": N_("Registrants of an event"),
+    "waitlist": N_("The waitlist of an event"),
+    "language": N_("People who read one language"),
+    "topic": N_("People signed up for a topic"),
+}
+
+
+def _draft(context: BotContext) -> dict[str, Any]:
+    draft = context.session.get(DRAFT)
+    if not isinstance(draft, dict):
+        draft = context.session[DRAFT] = {"texts": {}}
+    return draft
+
+
+def describe(t: Translator, audience: Audience) -> str:
+    if audience.kind == "language" and isinstance(audience.value, str):
+        return f"{t._(AUDIENCES['language'])}: {t.language_label(audience.value)}"
+    if audience.kind == "topic" and isinstance(audience.value, str):
+        return f"{t._(AUDIENCES['topic'])}: {t._(TOPICS[audience.value])}"
+    label = t._(AUDIENCES.get(audience.kind, AUDIENCES["everyone"]))
+    return label if audience.value is None else f"{label}: {audience.value}"
+
+
+async def begin(update: Update, context: BotContext) -> int:
+    if not await require_organizer(update, context):
+        return END
+    context.session[DRAFT] = {"texts": {}}
+    t = context.viewer.t
+    rows = [[(t._(label), f"{PREFIX}:a:{kind}")] for kind, label in AUDIENCES.items()]
+    await send(context, t._("Who should receive the message? Send /cancel to stop."), rows)
+    return AUDIENCE
+
+
+async def on_audience(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    kind = query.data.rsplit(":", 1)[-1]
+    t = context.viewer.t
+    if kind not in AUDIENCES:
+        await answer(query, t._("This button is no longer active."))
+        return AUDIENCE
+    await answer(query)
+    await edit(query, context, t._(AUDIENCES[kind]))
+    draft = _draft(context)
+    draft["kind"] = kind
+    if kind == "everyone":
+        draft["audience"] = ["everyone", None]
+        return await ask_message(context)
+    if kind in ("registrants", "waitlist"):
+        await send(context, t._("Send the event’s code."))
+        return EVENT_CODE
+    rows = language_rows(t, f"{PREFIX}:l") if kind == "language" else topic_rows(t, f"{PREFIX}:t")
+    await send(context, t._("Which one?"), rows)
+    return CHOICE
+
+
+async def on_event_code(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    code = message.text.strip()
+    t = context.viewer.t
+    listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
+    if listing is None:
+        await send(
+            context, t._("There is no event with the code {code}.", code=user_text(code[:64]))
+        )
+        return EVENT_CODE
+    draft = _draft(context)
+    draft["audience"] = [draft["kind"], listing.event.event_id]
+    draft["event_label"] = listing.event.title_in(t.language)
+    return await ask_message(context)
+
+
+async def on_choice(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, kind, value = query.data.split(":", 2)
+    t = context.viewer.t
+    draft = _draft(context)
+    if kind == "l" and value in SUPPORTED_LANGUAGES and draft.get("kind") == "language":
+        draft["audience"] = ["language", value]
+    elif (
+        kind == "t"
+        and value.isdigit()
+        and int(value) < len(TOPIC_SLUGS)
+        and draft.get("kind") == "topic"
+    ):
+        draft["audience"] = ["topic", TOPIC_SLUGS[int(value)]]
+    else:
+        await answer(query, t._("This button is no longer active."))
+        return CHOICE
+    await answer(query)
+    return await ask_message(context)
+
+
+async def ask_message(context: BotContext) -> int:
+    t = context.viewer.t
+    await send(
+        context,
+        escape(
+            t._(
+                "Write the message. Telegram formatting is allowed: <b>bold</b>, <i>italic</i>, "
+                '<a href="https://example.org">links</a>.'
+            )
+        ),
+    )
+    return MESSAGE
+
+
+def _checked(t: Translator, text: str) -> str | None:
+    """The problem with a message's formatting or length, in the organizer's language."""
+    try:
+        shown = html_to_text(text)
+    except FormattingError as exc:
+        return t._(
+            "Telegram would refuse this formatting ({reason}). Please correct it and "
+            "send the message again.",
+            reason=str(exc),
+        )
+    if len(shown) > MAX_MESSAGE_LENGTH:
+        return t._(
+            "The message is {length} characters long; at most {limit} fit in one message.",
+            length=len(shown),
+            limit=MAX_MESSAGE_LENGTH,
+        )
+    if not shown.strip():
+        return t._("The message is empty.")
+    return None
+
+
+async def on_message(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    t = context.viewer.t
+    text = message.text_html_urled if message.entities else message.text
+    problem = _checked(t, text)
+    if problem:
+        await send(context, plain(problem))
+        return MESSAGE
+    _draft(context)["texts"]["default"] = text
+    return await ask_versions(context)
+
+
+async def ask_versions(context: BotContext) -> int:
+    t = context.viewer.t
+    texts = _draft(context)["texts"]
+    buttons: list[Button] = [
+        (("✓ " if code in texts else "") + t.language_label(code), f"{PREFIX}:v:{code}")
+        for code in SUPPORTED_LANGUAGES
+    ]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    rows.append([(t._("Preview"), f"{PREFIX}:preview")])
+    await send(
+        context,
+        t._(
+            "Add a version in another language? Each person gets the version "
+            "in their language, or else the message you just wrote."
+        ),
+        rows,
+    )
+    return VERSIONS
+
+
+async def on_version_button(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    code = query.data.rsplit(":", 1)[-1]
+    t = context.viewer.t
+    if code not in SUPPORTED_LANGUAGES:
+        await answer(query, t._("This button is no longer active."))
+        return VERSIONS
+    await answer(query)
+    _draft(context)["pending"] = code
+    await send(context, t._("Write the version in {language}.", language=t.language_label(code)))
+    return VERSION_TEXT
+
+
+async def on_version_text(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    t = context.viewer.t
+    text = message.text_html_urled if message.entities else message.text
+    problem = _checked(t, text)
+    if problem:
+        await send(context, plain(problem))
+        return VERSION_TEXT
+    draft = _draft(context)
+    draft["texts"][draft.pop("pending", "default")] = text
+    return await ask_versions(context)
+
+
+async def on_preview(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    t = context.viewer.t
+    draft = _draft(context)
+    audience = Audience(*draft["audience"])
+    count = await context.services.broadcasts.audience_size(audience)
+    versions = ", ".join(t.language_label(c) for c in SUPPORTED_LANGUAGES if c in draft["texts"])
+    target = describe(t, audience)
+    if draft.get("event_label"):
+        target = f"{t._(AUDIENCES[audience.kind])}: {draft['event_label']}"
+    summary = "\n".join(
+        [
+            t._("To: {audience}", audience=escape(target)),
+            t.ngettext("{count} recipient", "{count} recipients", count),
+            t._("Versions: {languages}", languages=versions or "—"),
+            "",
+            t._("This is how the message will look:"),
+        ]
+    )
+    await send(context, summary)
+    await send(
+        context,
+        draft["texts"]["default"],
+        [
+            [
+                (t._("Send"), f"{PREFIX}:send"),
+                (t._("Cancel"), f"{PREFIX}:discard"),
+            ]
+        ],
+    )
+    return VERSIONS
+
+
+async def on_send(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    if not await require_organizer(update, context):
+        return END
+    t = context.viewer.t
+    draft = context.session.pop(DRAFT, None)
+    if not isinstance(draft, dict) or "default" not in draft.get("texts", {}):
+        await answer(query, t._("This button is no longer active."))
+        return END
+    await answer(query)
+    services = context.services
+    audience = Audience(*draft["audience"])
+    campaign_id = await services.broadcasts.start(context.viewer.user_id, audience, draft["texts"])
+    status = await services.broadcasts.status(campaign_id)
+    assert status is not None
+    message = await send(context, progress_text(t, status, finished=False))
+    await services.broadcasts.watch(campaign_id, message.chat_id, message.message_id)
+    return END
+
+
+async def on_discard(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    context.session.pop(DRAFT, None)
+    await send(context, context.viewer.t._("The message was not sent."))
+    return END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    context.session.pop(DRAFT, None)
+    await send(context, context.viewer.t._("Stopped. Nothing was sent."))
+    return END
+
+
+async def list_broadcasts(update: Update, context: BotContext) -> None:
+    if not await require_organizer(update, context):
+        return
+    t = context.viewer.t
+    recent = await context.services.broadcasts.recent()
+    if not recent:
+        await send(context, t._("No broadcasts yet. Send /broadcast to write one."))
+        return
+    blocks: list[str] = []
+    rows: list[list[Button]] = []
+    for status in recent:
+        campaign = status.campaign
+        when = t.when(campaign.created_at, context.viewer.timezone)
+        blocks.append(f"{when}\n{progress_text(t, status, campaign.status == 'done')}")
+        if campaign.status == "running":
+            rows.append(
+                [
+                    (
+                        t._("Stop broadcast #{number}", number=campaign.campaign_id),
+                        f"{PREFIX}:x:{campaign.campaign_id}",
+                    )
+                ]
+            )
+    await send(context, "\n\n".join(blocks), rows)
+
+
+async def on_stop(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not await require_organizer(update, context):
+        return
+    t = context.viewer.t
+    number = query.data.rsplit(":", 1)[-1]
+    stopped = number.isdigit() and await context.services.broadcasts.cancel(
+        int(number), context.viewer.user_id
+    )
+    if not stopped:
+        await answer(query, t._("This button is no longer active."))
+        return
+    await answer(query)
+    await send(
+        context, t._("Broadcast #{number} is stopped; nothing more will be sent.", number=number)
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    text = filters.TEXT & ~filters.COMMAND
+
+    def button(callback: Any, pattern: str) -> Any:
+        return CallbackQueryHandler(callback, pattern=f"^{PREFIX}:{pattern}")
+
+    wizard = build_wizard(
+        "broadcast",
+        entry_points=[CommandHandler("broadcast", begin)],
+        states={
+            AUDIENCE: [button(on_audience, "a:")],
+            EVENT_CODE: [MessageHandler(text, on_event_code)],
+            CHOICE: [button(on_choice, "[lt]:")],
+            MESSAGE: [MessageHandler(text, on_message)],
+            VERSIONS: [
+                button(on_version_button, "v:"),
+                button(on_preview, "preview$"),
+                button(on_send, "send$"),
+                button(on_discard, "discard$"),
+            ],
+            VERSION_TEXT: [MessageHandler(text, on_version_text)],
+        },
+        on_cancel=cancel,
+    )
+    app.add_handler(wizard, group=GROUP_BROADCAST)
+    app.add_handler(CommandHandler("broadcasts", list_broadcasts), group=GROUP_GENERAL)
+    app.add_handler(button(on_stop, r"x:\d+$"), group=GROUP_GENERAL)

@@ -1,0 +1,82 @@
+"""/broadcast and /broadcasts as an organizer uses them in chat."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.db import Database
+from bot.emulator import BotApiEmulator, FakeUser
+from bot.models import Contact
+from bot.services.container import Services
+from tests.conftest import START, ChatDriver, buttons_of, texts
+from tests.programme_files import programme, row
+
+
+async def test_a_broadcast_from_audience_to_summary(
+    organizer: ChatDriver, services: Services, db: Database, emulator: BotApiEmulator
+) -> None:
+    """Audience, message, a French version, preview with the count, send, progress, summary."""
+    await organizer.settle(language="en")
+    for user_id, language in ((801, "fr"), (802, "en"), (803, "ar")):
+        await services.users.touch(Contact(user_id, "R", language_code=language))
+        emulator.user_message(FakeUser(id=user_id), "/start")  # their chat with the bot exists
+    await organizer.send("/broadcast")
+    await organizer.press_label("Everyone")
+    [problem] = texts(await organizer.send("<b>Registration is open"))
+    assert problem.startswith("Telegram would refuse this formatting")
+    await organizer.send("<b>Registration</b> is open for December.")
+    await organizer.press_label("French")
+    await organizer.send("Les <b>inscriptions</b> sont ouvertes.")
+    preview = texts(await organizer.press_label("Preview"))
+    assert "4 recipients" in preview[0] and "Versions: French" in preview[0]
+    assert preview[1] == "Registration is open for December."
+    calls = await organizer.press_label("Send")
+    assert texts(calls)[0].startswith("Broadcast #1 · sending")
+    assert await services.delivery.drain_once() == 4
+    assert texts(emulator.sent_to(801))[-1] == "Les inscriptions sont ouvertes."
+    assert texts(emulator.sent_to(802))[-1] == "Registration is open for December."
+    await services.delivery.drain_once()  # the campaign is closed and summarized
+    summary = next(m["text"] for m in organizer.messages() if m["text"].startswith("Broadcast"))
+    assert summary.startswith("Broadcast #1 · finished") and "Sent: 4" in summary
+    [listing] = texts(await organizer.send("/broadcasts"))
+    assert "Broadcast #1 · finished" in listing
+
+
+async def test_a_segment_and_stopping_a_running_broadcast(
+    organizer: ChatDriver, services: Services, db: Database
+) -> None:
+    """Registrants of one event; a running broadcast can be stopped from /broadcasts."""
+    await organizer.settle(language="en")
+    await services.events.import_programme(
+        programme([row("flood", START + timedelta(days=2))]), None
+    )
+    for user_id in (901, 902):
+        await services.users.touch(Contact(user_id, "R"))
+        await services.registrations.sign_up(user_id, "flood")
+    await organizer.send("/broadcast")
+    await organizer.press_label("Registrants of an event")
+    [missing] = texts(await organizer.send("nope"))
+    assert missing == "There is no event with the code \u2068nope\u2069."
+    await organizer.send("flood")
+    await organizer.send("Bring your questions!")
+    preview = texts(await organizer.press_label("Preview"))
+    assert "To: Registrants of an event: Session flood" in preview[0]
+    assert "2 recipients" in preview[0]
+    await organizer.press_label("Send")
+    await organizer.send("/broadcasts")
+    labels = [label for label, _ in buttons_of(organizer.last_message_with_buttons())]
+    assert labels == ["Stop broadcast #1"]
+    [stopped] = texts(await organizer.press_label("Stop broadcast #1"))
+    assert stopped == "Broadcast #1 is stopped; nothing more will be sent."
+    assert await services.delivery.drain_once() == 0
+    skipped = await db.fetch_one("SELECT COUNT(*) FROM deliveries WHERE status = 'skipped'")
+    assert skipped is not None and skipped[0] == 2
+
+
+async def test_participants_cannot_broadcast(amina: ChatDriver, db: Database) -> None:
+    """/broadcast, /broadcasts and a forged stop button are refused; nothing is queued."""
+    refusal = "Sorry, this is only for the programme’s organizers."
+    assert texts(await amina.send("/broadcast")) == [refusal]
+    assert texts(await amina.send("/broadcasts")) == [refusal]
+    await amina.press("bc:x:1", message_id=1)
+    assert await db.fetch_all("SELECT * FROM campaigns") == []

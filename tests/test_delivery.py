@@ -1,0 +1,357 @@
+"""The delivery engine: pace, retries, blocked users, crashes, audiences and reminders.
+
+The worker is driven step by step with a fake sender and the injected clock; nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.db import Database
+from bot.db.outbox import Campaign, Progress
+from bot.models import Audience, Contact, Profile
+from bot.services.container import Services
+from bot.services.delivery import MAX_ATTEMPTS, DeliveryWorker, Rendered
+from bot.services.reminders import REMINDER, STARTING, Job
+from bot.services.sender import Buttons, Outcome, Result
+from tests.conftest import START
+from tests.programme_files import programme, row
+
+SOON = START + timedelta(days=2)
+
+
+class FakeSender:
+    """Records what it was asked to send; answers from a script, then SENT."""
+
+    def __init__(self, script: Sequence[Result] = ()) -> None:
+        self.script = list(script)
+        self.sent: list[tuple[int, str]] = []
+        self.edits: list[tuple[int, int, str]] = []
+        self.crash_on: int | None = None  # the process dies before this call reaches Telegram
+
+    async def send(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Buttons = (),
+        document: tuple[str, bytes] | None = None,
+    ) -> Result:
+        if self.crash_on is not None and len(self.sent) == self.crash_on:
+            raise asyncio.CancelledError
+        result = self.script.pop(0) if self.script else Result(Outcome.SENT)
+        if result.outcome is Outcome.SENT:
+            self.sent.append((chat_id, text))
+        return result
+
+    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons = ()) -> Result:
+        self.edits.append((chat_id, message_id, text))
+        return Result(Outcome.SENT)
+
+
+class Plain:
+    async def render(self, campaign: Campaign, user_id: int) -> Rendered | None:
+        return Rendered(f"{campaign.kind} for {user_id}")
+
+
+class Silent:
+    def __init__(self) -> None:
+        self.finished: list[Progress] = []
+
+    async def report(self, campaign: Campaign, progress: Progress, finished: bool) -> None:
+        if finished:
+            self.finished.append(progress)
+
+
+class NoLimit:
+    async def acquire(self, amount: float = 1) -> None:
+        return None
+
+
+def worker(
+    db: Database,
+    clock: FrozenClock,
+    sender: FakeSender,
+    sleeps: list[float] | None = None,
+    reporter: Silent | None = None,
+) -> DeliveryWorker:
+    async def sleep(seconds: float) -> None:
+        if sleeps is not None:
+            sleeps.append(seconds)
+
+    return DeliveryWorker(
+        db, sender, Plain(), reporter or Silent(), clock, limiter=NoLimit(), sleep=sleep
+    )
+
+
+async def people(services: Services, count: int, first: int = 1000) -> list[int]:
+    ids = list(range(first, first + count))
+    for user_id in ids:
+        await services.users.touch(Contact(user_id, f"P{user_id}", language_code="en"))
+    return ids
+
+
+EVERYONE = Audience("everyone")
+
+
+async def queue(services: Services, audience: Audience = EVERYONE) -> int:
+    queued = await services.db.outbox.enqueue(
+        "broadcast",
+        f"test:{audience.describe()}",
+        audience,
+        {"texts": {"default": "Hi"}},
+        services.clock.now(),
+    )
+    assert queued is not None
+    return queued[0]
+
+
+async def test_everyone_gets_it_once(services: Services, db: Database, clock: FrozenClock) -> None:
+    """Each recipient is sent the message once and the campaign ends with a summary."""
+    ids = await people(services, 25)
+    campaign = await queue(services)
+    sender, reporter = FakeSender(), Silent()
+    engine = worker(db, clock, sender, reporter=reporter)
+    assert await engine.drain_once() == 25
+    assert await engine.drain_once() == 0
+    assert sorted(chat for chat, _ in sender.sent) == ids
+    assert await db.outbox.progress(campaign) == Progress(sent=25)
+    assert reporter.finished == [Progress(sent=25)]
+
+
+async def test_a_429_is_obeyed_then_the_message_goes(
+    services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """Flood control: the worker waits retry_after, then sends; the wait is not an attempt."""
+    await people(services, 2)
+    campaign = await queue(services)
+    sleeps: list[float] = []
+    sender = FakeSender([Result(Outcome.RETRY, retry_after=3.0, error="429")])
+    engine = worker(db, clock, sender, sleeps)
+    await engine.drain_once()
+    await engine.drain_once()
+    assert sleeps == [3.0]
+    assert len(sender.sent) == 2
+    assert await db.outbox.progress(campaign) == Progress(sent=2)
+    attempts = await db.fetch_all("SELECT attempts FROM deliveries ORDER BY delivery_id")
+    assert [r[0] for r in attempts] == [1, 1]
+
+
+async def test_a_blocked_user_is_marked_and_not_tried_again(
+    services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """403: the delivery counts as blocked, the user becomes inactive and later audiences skip
+    them until they write again."""
+    ids = await people(services, 3)
+    campaign = await queue(services)
+    sender = FakeSender([Result(Outcome.BLOCKED, error="Forbidden: bot was blocked by the user")])
+
+    class BlockingSender(FakeSender):
+        async def send(
+            self,
+            chat_id: int,
+            text: str,
+            buttons: Buttons = (),
+            document: tuple[str, bytes] | None = None,
+        ) -> Result:
+            result = await super().send(chat_id, text, buttons, document)
+            if result.outcome is Outcome.BLOCKED:
+                await db.users.mark_blocked(chat_id, clock.now())
+            return result
+
+    sender = BlockingSender(sender.script)
+    await worker(db, clock, sender).drain_once()
+    assert await db.outbox.progress(campaign) == Progress(sent=2, blocked=1)
+    blocked = await db.users.get(ids[0])
+    assert blocked is not None and not blocked.is_active
+    assert await services.broadcasts.audience_size(Audience("everyone")) == 2
+    await services.users.touch(Contact(ids[0], "Back again", language_code="en"))
+    assert await services.broadcasts.audience_size(Audience("everyone")) == 3
+
+
+async def test_server_errors_back_off_then_fail_with_the_reason(
+    services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """5xx and network errors are retried later, a bounded number of times."""
+    await people(services, 1)
+    campaign = await queue(services)
+    error = Result(Outcome.RETRY, error="Bad Gateway (502)")
+    sender = FakeSender([error] * MAX_ATTEMPTS)
+    engine = worker(db, clock, sender)
+    for attempt in range(MAX_ATTEMPTS):
+        assert await engine.drain_once() == 1
+        assert await engine.drain_once() == 0  # not yet: it backs off
+        clock.advance(timedelta(seconds=2 ** (attempt + 1)))
+    assert await db.outbox.progress(campaign) == Progress(failed=1)
+    row_ = await db.fetch_one("SELECT attempts, last_error FROM deliveries")
+    assert row_ is not None and tuple(row_) == (MAX_ATTEMPTS, "Bad Gateway (502)")
+    assert sender.sent == []
+
+
+async def test_a_crash_in_the_middle_resumes_without_duplicates(
+    services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """The process dies after 7 of 20 messages; a new worker sends the other 13, once each."""
+    ids = await people(services, 20)
+    campaign = await queue(services)
+    first = FakeSender()
+    first.crash_on = 7
+    with pytest.raises(asyncio.CancelledError):
+        await worker(db, clock, first).drain_once()
+    assert len(first.sent) == 7
+    second = FakeSender()
+    await worker(db, clock, second).drain_once()  # a new process: nothing in memory
+    delivered = [chat for chat, _ in first.sent + second.sent]
+    assert sorted(delivered) == ids  # nobody skipped, nobody twice
+    assert await db.outbox.progress(campaign) == Progress(sent=20)
+
+
+async def test_one_message_a_second_per_chat(
+    services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """Two campaigns for the same person: the second waits a second."""
+    [user] = await people(services, 1)
+    await queue(services, Audience("user", user))
+    await queue(services, Audience("everyone"))
+    sender = FakeSender()
+    engine = worker(db, clock, sender)
+    await engine.drain_once()
+    assert len(sender.sent) == 1
+    clock.advance(timedelta(seconds=1))
+    await engine.drain_once()
+    assert len(sender.sent) == 2
+
+
+async def test_audiences(services: Services, db: Database) -> None:
+    """Everyone active, an event's registrants or waitlist, a language, a topic."""
+    await services.events.import_programme(
+        programme([row("a", SOON, capacity="1", topic="food-security"), row("b", SOON)]), None
+    )
+    ids = await people(services, 4)
+    await services.users.choose_language(ids[3], "fr")
+    for user in ids[:3]:
+        await services.registrations.sign_up(user, "a")
+    event = await db.events.by_code("a")
+    assert event is not None
+    size = services.broadcasts.audience_size
+    assert await size(Audience("everyone")) == 4
+    assert await size(Audience("registrants", event.event_id)) == 1
+    assert await size(Audience("waitlist", event.event_id)) == 2
+    assert await size(Audience("language", "fr")) == 1
+    assert await size(Audience("language", "en")) == 3
+    assert await size(Audience("topic", "food-security")) == 3
+    assert await size(Audience("topic", "e-commerce")) == 0
+
+
+async def test_each_reader_gets_their_languages_version(
+    services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """A French reader gets the French version; others the default one."""
+    ids = await people(services, 2)
+    await services.users.choose_language(ids[0], "fr")
+    await services.broadcasts.start(1, Audience("everyone"), {"default": "Hello", "fr": "Bonjour"})
+    sender = FakeSender()
+    engine = DeliveryWorker(
+        db, sender, services.delivery._renderer, Silent(), clock, limiter=NoLimit()
+    )
+    await engine.drain_once()
+    assert sorted(sender.sent) == [(ids[0], "Bonjour"), (ids[1], "Hello")]
+
+
+async def confirmed(services: Services, *users: int) -> None:
+    for user in users:
+        await services.profiles.save(user, Profile("N", "KE", "Nairobi"), "Africa/Nairobi")
+        await services.registrations.sign_up(user, "flood")
+
+
+async def test_reminders_follow_the_registrants_and_the_clock(
+    services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """A reminder job queues one delivery per confirmed registrant, once, in their zone and
+    language; someone who cancelled before it is sent does not get it."""
+    await services.events.import_programme(programme([row("flood", SOON)]), None)
+    ids = await people(services, 3)
+    await confirmed(services, *ids)
+    await services.users.choose_language(ids[1], "ru")
+    event = await db.events.by_code("flood")
+    assert event is not None
+    job = Job(REMINDER, event.event_id, 60, SOON - timedelta(hours=1))
+    clock.set(job.when)
+    assert await services.reminders.fire(job) == 3
+    assert await services.reminders.fire(job) is None  # fired twice, queued once
+    await services.registrations.cancel(ids[2], "flood")
+    sender = FakeSender()
+    engine = DeliveryWorker(
+        db, sender, services.delivery._renderer, Silent(), clock, limiter=NoLimit()
+    )
+    await engine.drain_once()
+    texts = dict(sender.sent)
+    assert set(texts) == {ids[0], ids[1]}
+    assert "starts in 1 hour" in texts[ids[0]] and "Nairobi (GMT+03:00)" in texts[ids[0]]
+    assert "https://meet.example.org/flood" in texts[ids[0]]
+
+
+async def test_the_plan_at_start_up(services: Services, db: Database, clock: FrozenClock) -> None:
+    """Future jobs are planned from the database; one missed while down is sent if the event
+    has not started, and skipped if it has."""
+    await services.events.import_programme(
+        programme(
+            [
+                row("later", START + timedelta(days=3)),
+                row("soon", START + timedelta(minutes=30)),
+            ]
+        ),
+        None,
+    )
+    upcoming, missed = await services.reminders.plan()
+    names = {job.name for job in upcoming}
+    later = await db.events.by_code("later")
+    soon = await db.events.by_code("soon")
+    assert later is not None and soon is not None
+    assert {
+        f"reminder:{later.event_id}:1440",
+        f"reminder:{later.event_id}:60",
+        f"starting:{later.event_id}:0",
+    } <= names
+    assert [(j.kind, j.event_id, j.offset_minutes) for j in missed] == [
+        (REMINDER, soon.event_id, 1440),
+        (REMINDER, soon.event_id, 60),
+    ]
+    clock.advance(timedelta(minutes=31))  # "soon" has started: its reminders are not sent
+    _, missed = await services.reminders.plan()
+    assert [(j.kind, j.event_id) for j in missed] == [(STARTING, soon.event_id)]
+
+
+async def test_moving_and_cancelling_notify_and_replan(
+    services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """A moved event notifies everyone signed up; reminders queued for the old time are
+    skipped; a cancelled event notifies them and its reminders stop."""
+    await services.events.import_programme(programme([row("flood", SOON)]), None)
+    ids = await people(services, 2)
+    await confirmed(services, *ids)
+    event = await db.events.by_code("flood")
+    assert event is not None
+    old_job = Job(REMINDER, event.event_id, 1440, SOON - timedelta(days=1))
+    clock.set(old_job.when)
+    await services.reminders.fire(old_job)
+    moved = await services.events.change(event, "starts_at", SOON + timedelta(days=1), 5001)
+    sender = FakeSender()
+    engine = DeliveryWorker(
+        db, sender, services.delivery._renderer, Silent(), clock, limiter=NoLimit()
+    )
+    await engine.drain_once()
+    assert len(sender.sent) == 2 and all("has moved" in text for _, text in sender.sent)
+    skipped = await db.fetch_one("SELECT COUNT(*) FROM deliveries WHERE status = 'skipped'")
+    assert skipped is not None and skipped[0] == 2  # the reminder for the old time
+    await services.events.cancel(moved, 5001)
+    new_job = Job(REMINDER, event.event_id, 60, moved.starts_at - timedelta(hours=1))
+    clock.set(new_job.when)
+    assert await services.reminders.fire(new_job) is None
+    clock.advance(timedelta(seconds=5))
+    await engine.drain_once()
+    assert sum("has been cancelled" in text for _, text in sender.sent) == 2

@@ -98,6 +98,7 @@ class BotApiEmulator:
         bot_id: int = 7_000_000_001,
         username: str = "webinar_demo_bot",
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        open_chats: bool = False,
     ) -> None:
         self.bot_user: JSON = {
             "id": bot_id,
@@ -109,6 +110,7 @@ class BotApiEmulator:
             "supports_inline_queries": False,
         }
         self._now = now
+        self._open_chats = open_chats  # any chat id is valid (benchmarks with many users)
         self.calls: list[ApiCall] = []
         self.messages: dict[tuple[int, int], JSON] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
@@ -337,6 +339,8 @@ class BotApiEmulator:
         except (KeyError, TypeError, ValueError):
             raise ApiError(400, "Bad Request: chat not found") from None
         user = self._users.get(chat_id)
+        if user is None and self._open_chats and chat_id > 0:
+            user = FakeUser(id=chat_id, first_name=f"User {chat_id}")
         if user is None:
             raise ApiError(400, "Bad Request: chat not found")
         return self._chat(user)

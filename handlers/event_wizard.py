@@ -165,7 +165,8 @@ async def ask_duration(context: BotContext) -> int:
     viewer = context.viewer
     t = viewer.t
     echo = start_echo(t, _draft(context)["starts_at"], viewer.timezone)
-    await send(context, f"{echo}\n\n{t._('How long does it last, in minutes?')}")
+    question = t._("How long does it last, in minutes?")
+    await send(context, f"{echo}\n\n{question}")
     return DURATION
 
 
@@ -308,7 +309,7 @@ async def show_preview(context: BotContext) -> int:
     )
     await send(
         context,
-        f"{t._('Please check the event:')}\n\n{text}\n{link}",
+        t._("Please check the event:") + f"\n\n{text}\n{link}",
         [[(t._("Save"), f"{PREFIX}:save"), (t._("Cancel"), f"{PREFIX}:discard")]],
     )
     return CONFIRM

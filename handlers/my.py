@@ -39,7 +39,7 @@ async def my_registrations(update: Update, context: BotContext) -> None:
     lines: list[str] = []
     rows: list[list[Button]] = []
     if upcoming:
-        lines.append(f"<b>{escape(t._('Your upcoming sessions'))}</b>")
+        lines.append("<b>" + escape(t._("Your upcoming sessions")) + "</b>")
         for registration in upcoming:
             lines.append(_line(t, viewer.timezone, registration))
             title = registration.event.title_in(t.language)
@@ -50,7 +50,7 @@ async def my_registrations(update: Update, context: BotContext) -> None:
     if past:
         if lines:
             lines.append("")
-        lines.append(f"<b>{escape(t._('Past sessions'))}</b>")
+        lines.append("<b>" + escape(t._("Past sessions")) + "</b>")
         lines += [_line(t, viewer.timezone, r) for r in past[:MAX_PAST]]
     await send(context, "\n".join(lines), rows)
 

@@ -301,7 +301,7 @@ def profile_text(context: BotContext) -> str:
     assert profile is not None
     values = asdict(profile)
     values["country"] = context.services.countries.name(profile.country, t.language)
-    lines = [f"<b>{escape(t._('Your profile'))}</b>"]
+    lines = ["<b>" + escape(t._("Your profile")) + "</b>"]
     for field, label in LABELS.items():
         value = values[field] or "—"
         lines.append(f"{escape(t._(label))}: {user_text(value)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -69,12 +70,33 @@ def test_every_message_is_translated_with_the_same_placeholders(code: str) -> No
             assert string.count("\n") == ids[0].count("\n"), f"{code}: lines of {string!r}"
 
 
+def _frozen(value: object) -> object:
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_compiled_catalogs_match_their_sources(code: str) -> None:
     """`pybabel compile` was run after the last change to the .po file."""
     source = read_catalog(code)
     with (LOCALES_DIR / code / "LC_MESSAGES" / "bot.mo").open("rb") as handle:
         compiled = read_mo(handle)
-    assert {(m.id, m.string) for m in compiled if m.id} == {
-        (m.id, m.string) for m in source if m.id
+    assert {(_frozen(m.id), _frozen(m.string)) for m in compiled if m.id} == {
+        (_frozen(m.id), _frozen(m.string)) for m in source if m.id
     }
+
+
+def test_no_message_hides_inside_an_f_string() -> None:
+    """pybabel cannot see a `_()` call inside an f-string, so its text would never be
+    translated: every message must be a plain call."""
+    offenders = []
+    for folder in ("bot", "handlers"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            with path.open("rb") as handle:
+                for token in tokenize.tokenize(handle.readline):
+                    if token.type != tokenize.STRING or not token.string[:2].lower().startswith(
+                        ("f", "rf", "fr")
+                    ):
+                        continue
+                    if re.search(r"(\._|ngettext)\(\s*['\"]", token.string):
+                        offenders.append(f"{path.name}:{token.start[0]}")
+    assert offenders == []

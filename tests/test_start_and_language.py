@@ -97,7 +97,7 @@ async def test_a_forged_language_button_changes_nothing(
     stale = services.catalogs.get("fr")._("This button is no longer active.")
     assert stale != "This button is no longer active."
     for forged in ("lang:de", "lang:" + "x" * 59, "lang:", "lang:fr\n"):
-        calls = await amina.press(forged)
+        calls = await amina.press(forged, message_id=1)
         assert [c.method for c in calls] == ["answerCallbackQuery"]
         assert texts(calls) == [stale]
     user = await db.users.get(amina.user.id)

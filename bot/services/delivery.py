@@ -73,7 +73,9 @@ class DeliveryWorker:
         self._renderer = renderer
         self._reporter = reporter
         self._clock = clock
-        self._limiter: Limiter = limiter or AsyncLimiter(OVERALL_RATE, 1)
+        # One message per 1/29 s, no bursts: a bucket that allowed 29 at once and then 29 a
+        # second could put 58 into one second and trip Telegram's flood control.
+        self._limiter: Limiter = limiter or AsyncLimiter(1, 1 / OVERALL_RATE)
         self._sleep = sleep
         self._max_attempts = max_attempts
         self._wake = asyncio.Event()

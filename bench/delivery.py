@@ -1,0 +1,207 @@
+"""Issue 5's figures.
+
+1. A broadcast to 3,000 users against a local fake Bot API (a separate process on 127.0.0.1)
+   that enforces 30 messages/s and answers 429 beyond: average rate (must be 28/s or more)
+   and the number of 429 answers (must be 0).
+2. The same fake without the limit: the engine's own ceiling in messages/s.
+3. Peak memory of the engine while 10,000 and 100,000 deliveries are queued and drained (with a
+   sender that only counts): it must not grow with the audience.
+4. Start-up with 500 events and 1,000,000 registrations: the reminder schedule rebuilt from
+   the database in under 2 s.
+
+    python -m bench.delivery
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+from bench.harness import NOW, Bench, programme_csv, running_bot, seed_users
+from bot.app import build_application
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.db import to_db
+from bot.db.outbox import Campaign, Progress
+from bot.emulator import BotApiEmulator, EmulatorRequest
+from bot.models import Audience
+from bot.services.delivery import DeliveryWorker, Rendered
+from bot.services.sender import Buttons, Outcome, Result
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_fake(limit: int | None) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    command = [sys.executable, "-m", "bot.emulator_server", "--port", str(port), "--open-chats"]
+    if limit:
+        command += ["--limit", str(limit)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    process.stdout.readline()  # "Bot API emulator on ..." once it listens
+    return process, port
+
+
+def stats(port: int) -> dict[str, int]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/stats") as answer:
+        return dict(json.loads(answer.read()))
+
+
+async def broadcast_over_http(folder: Path, limit: int | None, users: int) -> None:
+    process, port = start_fake(limit)
+    try:
+        settings = Settings(
+            bot_token="1:BENCH",
+            database_path=folder / f"http-{limit}.sqlite3",
+            telegram_api_url=f"http://127.0.0.1:{port}/bot",
+        )
+        app = build_application(settings, clock=SystemClock())
+        await app.initialize()
+        assert app.post_init is not None and app.post_shutdown is not None
+        await app.post_init(app)  # starts the delivery worker
+        services = app.bot_data.services
+        await seed_users(services.db, users)
+        started = time.perf_counter()
+        campaign = await services.broadcasts.start(1, Audience("everyone"), {"default": "Hello"})
+        while (await services.db.outbox.progress(campaign)).pending:  # noqa: ASYNC110
+            await asyncio.sleep(0.2)  # watch from outside, as an organizer would
+        elapsed = time.perf_counter() - started
+        progress = await services.db.outbox.progress(campaign)
+        seen = stats(port)
+        label = f"limit {limit}/s" if limit else "no limit"
+        print(
+            f"broadcast to {users} users over HTTP ({label}): {elapsed:.1f} s, "
+            f"{progress.sent / elapsed:.1f} messages/s, sent={progress.sent} "
+            f"failed={progress.failed}, 429 answers={seen['refused']}"
+        )
+        await app.post_shutdown(app)
+        await app.shutdown()
+    finally:
+        process.terminate()
+        process.wait()
+
+
+class CountingSender:
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def send(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Buttons = (),
+        document: tuple[str, bytes] | None = None,
+    ) -> Result:
+        self.count += 1
+        return Result(Outcome.SENT)
+
+    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons = ()) -> Result:
+        return Result(Outcome.SENT)
+
+
+class Same:
+    async def render(self, campaign: Campaign, user_id: int) -> Rendered | None:
+        return Rendered("Hello")
+
+
+class Quiet:
+    async def report(self, campaign: Campaign, progress: Progress, finished: bool) -> None:
+        return None
+
+
+class NoLimit:
+    async def acquire(self, amount: float = 1) -> None:
+        return None
+
+
+async def memory(bench: Bench, users: int, first: int) -> tuple[int, float]:
+    await seed_users(bench.db, users, first_id=first)
+    await bench.db.outbox.enqueue(
+        "broadcast", f"mem-{users}", Audience("everyone"), {}, bench.clock.now()
+    )
+    sender = CountingSender()
+    worker = DeliveryWorker(bench.db, sender, Same(), Quiet(), bench.clock, limiter=NoLimit())
+    tracemalloc.start()
+    started = time.perf_counter()
+    while await worker.drain_once():
+        pass
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak, sender.count / elapsed
+
+
+async def startup(folder: Path) -> None:
+    async with running_bot(folder / "scale") as bench:  # seeded through the real import
+        await bench.app.bot_data.services.events.import_programme(
+            programme_csv(500, NOW + timedelta(days=1), timedelta(hours=2)), admin_id=1
+        )
+        users = 350_000
+        await seed_users(bench.db, users)
+        stamp = to_db(NOW)
+        async with bench.db.transaction() as conn:
+            events = [r[0] for r in await conn.execute_fetchall("SELECT event_id FROM events")]
+            for start in range(0, 1_000_000, 50_000):
+                await conn.executemany(
+                    "INSERT INTO registrations (event_id, user_id, status, created_at,"
+                    " updated_at, seq) VALUES (?, ?, 'confirmed', ?, ?, ?)",
+                    [
+                        (events[i % 500], 10_000_000 + (i // 500) % users, stamp, stamp, i + 1)
+                        for i in range(start, start + 50_000)
+                    ],
+                )
+        count = await bench.db.fetch_one("SELECT COUNT(*) FROM registrations")
+        path = bench.db.path
+        clock = bench.clock
+    assert count is not None
+    settings = Settings(bot_token="1:BENCH", database_path=path)
+    app = build_application(
+        settings, request=EmulatorRequest(BotApiEmulator()), clock=clock, deliver=False
+    )
+    started = time.perf_counter()
+    await app.initialize()
+    assert app.post_init is not None and app.post_shutdown is not None
+    await app.post_init(app)
+    elapsed = time.perf_counter() - started
+    assert app.job_queue is not None
+    jobs = len(app.job_queue.scheduler.get_jobs())
+    size = path.stat().st_size / 1e6
+    print(
+        f"start-up with 500 events and {count[0]:,} registrations ({size:.0f} MB database): "
+        f"{elapsed:.2f} s, {jobs} jobs planned{' OK' if elapsed < 2 else ' OVER'}"
+    )
+    await app.post_shutdown(app)
+    await app.shutdown()
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        await broadcast_over_http(root, 30, 3_000)
+        await broadcast_over_http(root, None, 3_000)
+        async with running_bot(root / "memory") as bench:
+            small_peak, small_rate = await memory(bench, 10_000, 50_000_000)
+            large_peak, large_rate = await memory(bench, 100_000, 60_000_000)
+        print(
+            f"engine with a counting sender: 10,000 deliveries peak {small_peak / 1e6:.2f} MB "
+            f"({small_rate:.0f}/s); 100,000 deliveries peak {large_peak / 1e6:.2f} MB "
+            f"({large_rate:.0f}/s)"
+        )
+        await startup(root)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -23,6 +23,7 @@ import tempfile
 import time
 import tracemalloc
 import urllib.request
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -74,8 +75,24 @@ async def broadcast_over_http(folder: Path, limit: int | None, users: int) -> No
         await app.post_init(app)  # starts the delivery worker
         services = app.bot_data.services
         await seed_users(services.db, users)
+        if limit is None:  # the engine's own ceiling: its pacing switched off
+            services.delivery.stop()
+            assert app.bot_data.worker is not None
+            await app.bot_data.worker
+            renderer, reporter = services.delivery._renderer, services.delivery._reporter
+            unpaced = DeliveryWorker(
+                services.db,
+                services.delivery._sender,
+                renderer,
+                reporter,
+                services.clock,
+                limiter=NoLimit(),
+            )
+            app.bot_data.worker = asyncio.create_task(unpaced.run())
+            services = replace(services, delivery=unpaced)
         started = time.perf_counter()
         campaign = await services.broadcasts.start(1, Audience("everyone"), {"default": "Hello"})
+        services.delivery.wake()
         while (await services.db.outbox.progress(campaign)).pending:  # noqa: ASYNC110
             await asyncio.sleep(0.2)  # watch from outside, as an organizer would
         elapsed = time.perf_counter() - started
@@ -87,6 +104,7 @@ async def broadcast_over_http(folder: Path, limit: int | None, users: int) -> No
             f"{progress.sent / elapsed:.1f} messages/s, sent={progress.sent} "
             f"failed={progress.failed}, 429 answers={seen['refused']}"
         )
+        app.bot_data.services = services
         await app.post_shutdown(app)
         await app.shutdown()
     finally:

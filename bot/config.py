@@ -38,6 +38,7 @@ class Settings:
     default_timezone: str = "UTC"
     reminder_offsets: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=1))
     log_level: str = "INFO"
+    checkin_opens: timedelta = timedelta(minutes=15)
 
     def is_organizer(self, user_id: int) -> bool:
         return user_id in self.admin_ids
@@ -83,6 +84,7 @@ def load_settings(
         default_timezone=parse_timezone(get("DEFAULT_TIMEZONE") or "UTC"),
         reminder_offsets=parse_reminder_offsets(get("REMINDER_OFFSETS") or "1d,1h"),
         log_level=parse_log_level(get("LOG_LEVEL") or "INFO"),
+        checkin_opens=parse_checkin_opens(get("CHECKIN_OPENS_MINUTES") or "15"),
     )
 
 
@@ -168,3 +170,12 @@ def parse_log_level(raw: str) -> str:
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL: {raw!r} must be one of {', '.join(LOG_LEVELS)}.")
     return level
+
+
+def parse_checkin_opens(raw: str) -> timedelta:
+    if not raw.isdigit() or int(raw) > 24 * 60:
+        raise ConfigError(
+            f"CHECKIN_OPENS_MINUTES: {raw!r} must be a whole number of minutes from 0 to 1440 "
+            "(how long before the start check-in opens)."
+        )
+    return timedelta(minutes=int(raw))

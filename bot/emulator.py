@@ -433,6 +433,26 @@ class BotApiEmulator:
         extra = {"caption": caption} if caption else {}
         return self._new_message(params, document=document, **extra)
 
+    def _api_sendphoto(self, params: JSON, files: dict[str, tuple[str, bytes]]) -> JSON:
+        upload = files.get(str(params.get("photo") or "").removeprefix("attach://") or "photo")
+        if upload is None or not upload[1]:
+            raise ApiError(400, "Bad Request: photo must be non-empty")
+        file_id = self._store_file(upload[0], upload[1])
+        caption = (
+            self._render(params, "caption", MAX_CAPTION_LENGTH) if params.get("caption") else None
+        )
+        photo = [
+            {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "width": 800,
+                "height": 450,
+                "file_size": len(upload[1]),
+            }
+        ]
+        extra = {"caption": caption} if caption else {}
+        return self._new_message(params, photo=photo, **extra)
+
     def _api_getfile(self, params: JSON, files: Any) -> JSON:
         file_id = str(params.get("file_id") or "")
         if file_id not in self.files:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 
 logger = logging.getLogger(__name__)
@@ -131,6 +131,13 @@ class Translator:
         """A language's name in the reader's language ("swahili" -> "Swahili" for en)."""
         name = str(self.locale.languages.get(code) or code)
         return name[:1].upper() + name[1:]
+
+    def percent(self, value: float) -> str:
+        return str(format_percent(value, locale=self.locale))
+
+    def decimal(self, value: float) -> str:
+        """One decimal place, as in an average rating ("4.3", "4,3")."""
+        return str(format_decimal(value, "#,##0.0", locale=self.locale))
 
     def number(self, value: float) -> str:
         return str(format_decimal(value, locale=self.locale))

@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from handlers import (
+    attendance,
     broadcast,
     errors,
     event_admin,
@@ -22,6 +23,7 @@ from handlers import (
     events,
     exports,
     fallback,
+    feedback,
     help,
     language,
     my,
@@ -31,6 +33,7 @@ from handlers import (
     programme_upload,
     registration,
     start,
+    stats,
     timezone,
 )
 from handlers.context import load_viewer
@@ -44,6 +47,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     event_admin.register(app)
     profile.register(app)
     broadcast.register(app)
+    feedback.register(app)
     start.register(app)
     language.register(app)
     events.register(app)
@@ -51,8 +55,11 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     my.register(app)
     privacy.register(app)
     exports.register(app)
+    attendance.register(app)
+    stats.register(app)
     organizers.register(app)
     programme_upload.register(app)
     help.register(app)
-    fallback.register(app)  # last: it answers whatever the others did not take
+    attendance.register_code_listener(app)  # plain text: maybe a session code...
+    fallback.register(app)  # ...and last, an answer for whatever the others did not take
     app.add_error_handler(errors.on_error)

@@ -27,6 +27,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("timezone", N_("Set your time zone")),
     CommandInfo("help", N_("How to use this bot")),
     CommandInfo("cancel", N_("Stop what you are doing")),
+    CommandInfo("checkin", N_("Check in with the session code: /checkin CODE")),
     CommandInfo("forgetme", N_("Delete my personal data")),
     CommandInfo("admin", N_("Organizer commands"), organizer_only=True),
     CommandInfo("newevent", N_("Create an event"), organizer_only=True),
@@ -38,6 +39,11 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo(
         "reminders", N_("Reminder times of an event: /reminders CODE"), organizer_only=True
     ),
+    CommandInfo(
+        "checkincode", N_("Session code for check-in: /checkincode CODE"), organizer_only=True
+    ),
+    CommandInfo("attendance", N_("Mark attendance by hand: /attendance CODE"), organizer_only=True),
+    CommandInfo("stats", N_("Statistics: /stats or /stats CODE"), organizer_only=True),
 )
 
 

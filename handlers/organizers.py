@@ -28,7 +28,10 @@ async def admin_menu(update: Update, context: BotContext) -> None:
         return
     t = context.viewer.t
     heading = t._("Organizer commands:")
-    hint = t._("To import a programme, send me its CSV file.")
+    hint = t._(
+        "To import a programme, send me its CSV file. To import an attendance report, "
+        "send its CSV file with the event’s code as caption."
+    )
     await send(context, f"{heading}\n{command_lines(t, organizer_commands())}\n\n{hint}")
 
 

@@ -1,15 +1,18 @@
-"""An organizer sends the programme as a CSV document; the bot imports it, all or nothing."""
+"""Organizers send CSV documents: the programme (imported all or nothing), or, with an event's
+code as caption, the attendance report of its video-conferencing tool."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
+from bot.services.event_fields import CODE_PATTERN
 from bot.services.events import describe_import
 from bot.services.programme_import import MAX_BYTES
+from handlers.attendance import import_report
 from handlers.context import BotContext
 from handlers.organizers import require_organizer
-from handlers.ui import plain, send
+from handlers.ui import plain, send, user_text
 from handlers.wizards import GROUP_GENERAL
 
 CSV_FILES = filters.Document.FileExtension("csv") | filters.Document.MimeType("text/csv")
@@ -27,6 +30,19 @@ async def on_programme_file(update: Update, context: BotContext) -> None:
         return
     file = await document.get_file()
     data = bytes(await file.download_as_bytearray())
+    caption = (message.caption or "").strip()
+    if caption:  # a report with the event's code as caption: attendance, not a programme
+        listing = (
+            await context.services.events.find(caption) if CODE_PATTERN.match(caption) else None
+        )
+        if listing is None:
+            await send(
+                context,
+                t._("There is no event with the code {code}.", code=user_text(caption[:64])),
+            )
+            return
+        await import_report(context, listing.event, data)
+        return
     result = await context.services.events.import_programme(data, context.viewer.user_id)
     await send(context, plain(describe_import(t, result)))
 

@@ -20,9 +20,11 @@ from typing import Any
 
 import aiosqlite
 
+from bot.db.attendance import AttendanceRepository
 from bot.db.events import EventRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.registrations import RegistrationRepository
+from bot.db.stats import StatsRepository
 from bot.db.times import to_db
 from bot.db.users import UserRepository
 
@@ -77,6 +79,8 @@ class Database:
         self.events = EventRepository(self)
         self.registrations = RegistrationRepository(self)
         self.outbox = OutboxRepository(self)
+        self.attendance = AttendanceRepository(self)
+        self.stats = StatsRepository(self)
 
     @classmethod
     async def open(cls, path: Path, migrations: Iterable[Migration] | None = None) -> Database:

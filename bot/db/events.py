@@ -139,6 +139,11 @@ class EventRepository:
         texts = await self._texts([row["event_id"] for row in rows])
         return [_event(row, texts[row["event_id"]]) for row in rows]
 
+    async def all_events(self) -> list[Event]:
+        rows = await self._db.fetch_all("SELECT * FROM events ORDER BY starts_at")
+        texts = await self._texts([row["event_id"] for row in rows])
+        return [_event(row, texts[row["event_id"]]) for row in rows]
+
     async def by_codes(self, codes: Iterable[str]) -> dict[str, Event]:
         """The stored events among `codes`, by code."""
         wanted = list(dict.fromkeys(codes))

@@ -42,6 +42,10 @@ _AUDIENCES: dict[str, str] = {
         " WHERE e.topic = :value AND r.status IN ('confirmed', 'waitlisted')"
         " AND u.is_active = 1"
     ),
+    "attendees": (
+        "SELECT a.user_id FROM attendance a JOIN users u ON u.user_id = a.user_id"
+        " WHERE a.event_id = :value AND u.is_active = 1"
+    ),
     "user": "SELECT user_id FROM users WHERE user_id = :value AND is_active = 1",
 }
 

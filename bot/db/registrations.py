@@ -44,6 +44,10 @@ class ExportRow:
     status: str
     registered_at: str  # ISO 8601 in UTC, as stored
     position: int | None
+    checked_in_at: str
+    checkin_method: str
+    rating: int | None
+    comment: str
 
 
 class RegistrationRepository:
@@ -176,6 +180,15 @@ class RegistrationRepository:
             """,
             (user_id,),
         )
+        await conn.execute(
+            """
+            INSERT INTO forgotten_registrations (event_id, status, count)
+            SELECT event_id, 'attended', COUNT(*) FROM attendance WHERE user_id = ?
+            GROUP BY event_id
+            ON CONFLICT (event_id, status) DO UPDATE SET count = count + excluded.count
+            """,
+            (user_id,),
+        )
         async with conn.execute(
             "SELECT event_id FROM registrations WHERE user_id = ? AND status = 'confirmed'",
             (user_id,),
@@ -197,10 +210,13 @@ class RegistrationRepository:
                    r.status, r.created_at,
                    CASE WHEN r.status = 'waitlisted' THEN
                        ROW_NUMBER() OVER (PARTITION BY r.event_id, r.status ORDER BY r.seq)
-                   END
+                   END,
+                   a.checked_in_at, a.method, f.rating, f.comment
             FROM registrations r
             JOIN events e ON e.event_id = r.event_id
             JOIN users u ON u.user_id = r.user_id
+            LEFT JOIN attendance a ON a.event_id = r.event_id AND a.user_id = r.user_id
+            LEFT JOIN feedback f ON f.event_id = r.event_id AND f.user_id = r.user_id
             WHERE {where}
             ORDER BY e.starts_at, e.event_id, r.status, r.seq
         """
@@ -221,4 +237,8 @@ class RegistrationRepository:
                         status=r[11],
                         registered_at=r[12],
                         position=r[13],
+                        checked_in_at=r[14] or "",
+                        checkin_method=r[15] or "",
+                        rating=r[16],
+                        comment=r[17] or "",
                     )

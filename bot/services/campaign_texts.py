@@ -21,6 +21,9 @@ from bot.services.delivery import Rendered
 from bot.services.notices import calendar_file, confirmation_text, join_text, when_text
 from bot.services.users import UserService
 
+CHECKIN_PREFIX = "ci"  # ci:<event id>
+RATE_PREFIX = "fb"  # fb:<event id>:<1..5>
+
 
 class CampaignTexts:
     def __init__(
@@ -65,7 +68,21 @@ class CampaignTexts:
             return Rendered(t.directed(self._moved(t, event, zone, old)))
         if campaign.kind in ("reminder", "starting"):
             return await self._reminder(campaign, user, event, t, zone)
+        if campaign.kind == "feedback":
+            return await self._feedback(user, event, t)
         return None
+
+    async def _feedback(self, user: User, event: Event, t: Translator) -> Rendered | None:
+        if await self._db.attendance.feedback_of(event.event_id, user.user_id) is not None:
+            return None  # they already answered
+        title = f"<b>{escape(event.title_in(t.language))}</b>"
+        text = t._(
+            "Thank you for attending “{title}”. How useful was it for your work, from 1 "
+            "(not at all) to 5 (very)?",
+            title=title,
+        )
+        buttons = [[(str(n) + " ⭐", f"{RATE_PREFIX}:{event.event_id}:{n}") for n in range(1, 6)]]
+        return Rendered(t.directed(text), buttons)
 
     async def _reminder(
         self, campaign: Campaign, user: User, event: Event, t: Translator, zone: str
@@ -79,8 +96,13 @@ class CampaignTexts:
         if campaign.kind == "starting":
             if event.ends_at <= now:
                 return None
-            lines = [t._("“{title}” is starting now.", title=title), join_text(t, event)]
-            return Rendered(t.directed("\n".join(lines)))
+            lines = [
+                t._("“{title}” is starting now.", title=title),
+                join_text(t, event),
+                t._("Press the button to record your attendance."),
+            ]
+            button = [[(t._("I am here: check in"), f"{CHECKIN_PREFIX}:{event.event_id}")]]
+            return Rendered(t.directed("\n".join(lines)), button)
         if event.starts_at <= now:
             return None
         soon = format_timedelta(event.starts_at - now, add_direction=True, locale=t.locale)

@@ -8,16 +8,19 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Catalogs
+from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaign_texts import CampaignTexts
 from bot.services.countries import CountryDirectory
 from bot.services.delivery import DeliveryWorker
 from bot.services.events import EventService
+from bot.services.feedback import FeedbackService
 from bot.services.profiles import ProfileService
 from bot.services.programme_hooks import ProgrammeHooks
 from bot.services.registrations import RegistrationService
 from bot.services.reminders import ReminderService, Scheduler
 from bot.services.sender import Sender
+from bot.services.stats import StatsService
 from bot.services.timezones import TimezoneDirectory
 from bot.services.users import UserService
 
@@ -50,6 +53,9 @@ class Services:
     reminders: ReminderService
     broadcasts: BroadcastService
     delivery: DeliveryWorker
+    attendance: AttendanceService
+    feedback: FeedbackService
+    stats: StatsService
 
     @classmethod
     def build(
@@ -88,4 +94,7 @@ class Services:
             reminders=reminders,
             broadcasts=broadcasts,
             delivery=delivery,
+            attendance=AttendanceService(db, clock, settings.checkin_opens),
+            feedback=FeedbackService(db, clock),
+            stats=StatsService(db),
         )

@@ -27,6 +27,10 @@ COLUMNS = (
     "status",
     "registered_at",
     "waitlist_position",
+    "checked_in_at",
+    "checkin_method",
+    "rating",
+    "comment",
 )
 
 
@@ -72,6 +76,10 @@ async def write_registrations(
                 row.status,
                 row.registered_at,
                 "" if row.position is None else row.position,
+                row.checked_in_at,
+                row.checkin_method,
+                "" if row.rating is None else row.rating,
+                safe_cell(row.comment),
             ]
         )
         count += 1

@@ -20,6 +20,8 @@ from bot.models import Audience, Event
 
 REMINDER = "reminder"
 STARTING = "starting"
+FEEDBACK = "feedback"  # after the end, to those who attended
+FEEDBACK_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,11 @@ class ReminderService:
             Job(REMINDER, event.event_id, minutes, event.starts_at - timedelta(minutes=minutes))
             for minutes in offsets
         ]
-        return [*jobs, Job(STARTING, event.event_id, 0, event.starts_at)]
+        return [
+            *jobs,
+            Job(STARTING, event.event_id, 0, event.starts_at),
+            Job(FEEDBACK, event.event_id, 0, event.ends_at),
+        ]
 
     async def offsets_of(self, event_id: int) -> list[int]:
         return await self._db.outbox.event_offsets(event_id) or list(self._default_offsets)
@@ -76,11 +82,18 @@ class ReminderService:
             for job in self.jobs_of(event, offsets):
                 if job.when > now:
                     upcoming.append(job)
-                elif (job.kind == REMINDER and event.starts_at > now) or (
-                    job.kind == STARTING and event.ends_at > now
-                ):
+                elif self._still_useful(job, event, now):
                     missed.append(job)
         return upcoming, missed
+
+    @staticmethod
+    def _still_useful(job: Job, event: Event, now: datetime) -> bool:
+        """A job that fell due while the bot was down is sent late only if it still helps."""
+        if job.kind == REMINDER:
+            return event.starts_at > now
+        if job.kind == STARTING:
+            return event.ends_at > now
+        return event.ends_at + timedelta(days=1) > now  # feedback: the day after at the latest
 
     async def jobs_for(self, event: Event) -> list[Job]:
         """The future jobs of one event (none once it is cancelled)."""
@@ -94,17 +107,16 @@ class ReminderService:
         """Queue the job's message for the event's confirmed registrants; idempotent."""
         event = await self._db.events.by_id(job.event_id)
         now = self._clock.now()
-        if event is None or event.is_cancelled:
+        if event is None or event.is_cancelled or not self._still_useful(job, event, now):
             return None
-        if job.kind == REMINDER and event.starts_at <= now:
-            return None  # too late to remind
-        if job.kind == STARTING and event.ends_at <= now:
+        if job.kind == FEEDBACK and now < event.ends_at:
             return None
         key = f"{job.kind}:{event.event_id}:{job.offset_minutes}:{to_db(event.starts_at)}"
+        audience = "attendees" if job.kind == FEEDBACK else "registrants"
         queued = await self._db.outbox.enqueue(
             job.kind,
             key,
-            Audience("registrants", event.event_id),
+            Audience(audience, event.event_id),
             {"offset_minutes": job.offset_minutes, "starts_at": to_db(event.starts_at)},
             now,
             event_id=event.event_id,

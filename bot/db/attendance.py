@@ -1,0 +1,191 @@
+"""Attendance, session codes, wrong-code counters and feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.db.times import from_db, to_db
+
+if TYPE_CHECKING:
+    from bot.db.core import Database
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """A registrant as an organizer's attendance list shows them."""
+
+    user_id: int
+    name: str
+    attended: bool
+
+
+@dataclass(frozen=True)
+class Failures:
+    count: int
+    first: datetime
+    blocked_until: datetime | None
+
+
+class AttendanceRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(self, event_id: int, user_id: int, method: str, now: datetime) -> bool:
+        """Record attendance once; False if it was recorded before."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO attendance (event_id, user_id, method, checked_in_at)"
+                " VALUES (?, ?, ?, ?)",
+                (event_id, user_id, method, to_db(now)),
+            )
+            return cursor.rowcount == 1
+
+    async def record_many(
+        self, event_id: int, user_ids: list[int], method: str, now: datetime
+    ) -> int:
+        async with self._db.transaction() as conn:
+            before = conn.total_changes
+            await conn.executemany(
+                "INSERT OR IGNORE INTO attendance (event_id, user_id, method, checked_in_at)"
+                " VALUES (?, ?, ?, ?)",
+                [(event_id, user_id, method, to_db(now)) for user_id in user_ids],
+            )
+            return conn.total_changes - before
+
+    async def remove(self, event_id: int, user_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM attendance WHERE event_id = ? AND user_id = ?", (event_id, user_id)
+            )
+
+    async def attended(self, event_id: int, user_id: int) -> bool:
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM attendance WHERE event_id = ? AND user_id = ?", (event_id, user_id)
+        )
+        return row is not None
+
+    async def roster(self, event_id: int, offset: int, limit: int) -> tuple[list[RosterLine], int]:
+        """Confirmed registrants (and anyone checked in), alphabetically, one page of them."""
+        base = """
+            FROM users u
+            WHERE u.user_id IN (
+                SELECT user_id FROM registrations WHERE event_id = :event AND status = 'confirmed'
+                UNION SELECT user_id FROM attendance WHERE event_id = :event)
+        """
+        total_row = await self._db.fetch_one(f"SELECT COUNT(*) {base}", {"event": event_id})
+        rows = await self._db.fetch_all(
+            f"""SELECT u.user_id, COALESCE(NULLIF(u.full_name, ''), u.first_name),
+                   EXISTS (SELECT 1 FROM attendance a
+                           WHERE a.event_id = :event AND a.user_id = u.user_id)
+                {base} ORDER BY 2 COLLATE NOCASE, u.user_id LIMIT :limit OFFSET :offset""",
+            {"event": event_id, "limit": limit, "offset": offset},
+        )
+        lines = [RosterLine(int(r[0]), str(r[1]), bool(r[2])) for r in rows]
+        return lines, int(total_row[0]) if total_row else 0
+
+    async def registrant_keys(self, event_id: int) -> tuple[dict[str, int], dict[str, int]]:
+        """The event's registrants by lower-case email and by lower-case username."""
+        rows = await self._db.fetch_all(
+            "SELECT u.user_id, lower(u.email), lower(u.username) FROM registrations r"
+            " JOIN users u ON u.user_id = r.user_id"
+            " WHERE r.event_id = ? AND r.status IN ('confirmed', 'waitlisted')",
+            (event_id,),
+        )
+        emails = {r[1]: int(r[0]) for r in rows if r[1]}
+        usernames = {r[2]: int(r[0]) for r in rows if r[2]}
+        return emails, usernames
+
+    # -- session codes and wrong guesses ---------------------------------------------------
+
+    async def set_code(self, event_id: int, code: str, admin_id: int, now: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO checkin_codes (event_id, code, created_by, created_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET code = excluded.code,"
+                " created_by = excluded.created_by, created_at = excluded.created_at",
+                (event_id, code, admin_id, to_db(now)),
+            )
+
+    async def code_of(self, event_id: int) -> str | None:
+        row = await self._db.fetch_one(
+            "SELECT code FROM checkin_codes WHERE event_id = ?", (event_id,)
+        )
+        return str(row[0]) if row else None
+
+    async def open_events_with_code(
+        self, user_id: int, opens_before: int, now: datetime
+    ) -> list[tuple[int, str]]:
+        """(event id, session code) of the user's confirmed events whose check-in is open."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT e.event_id, c.code, e.starts_at, e.duration_minutes
+            FROM registrations r JOIN events e ON e.event_id = r.event_id
+            JOIN checkin_codes c ON c.event_id = e.event_id
+            WHERE r.user_id = ? AND r.status = 'confirmed' AND e.status = 'scheduled'
+            """,
+            (user_id,),
+        )
+        found = []
+        for event_id, code, starts_at, duration in rows:
+            start = from_db(starts_at)
+            if (
+                start.timestamp() - opens_before * 60
+                <= now.timestamp()
+                <= (start.timestamp() + duration * 60)
+            ):
+                found.append((int(event_id), str(code)))
+        return found
+
+    async def failures(self, user_id: int) -> Failures | None:
+        row = await self._db.fetch_one(
+            "SELECT failures, first_failure, blocked_until FROM checkin_failures WHERE user_id = ?",
+            (user_id,),
+        )
+        if row is None:
+            return None
+        return Failures(int(row[0]), from_db(row[1]), from_db(row[2]) if row[2] else None)
+
+    async def set_failures(
+        self, user_id: int, count: int, first: datetime, blocked_until: datetime | None
+    ) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO checkin_failures (user_id, failures, first_failure, blocked_until)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+                " failures = excluded.failures, first_failure = excluded.first_failure,"
+                " blocked_until = excluded.blocked_until",
+                (user_id, count, to_db(first), to_db(blocked_until) if blocked_until else None),
+            )
+
+    async def clear_failures(self, user_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute("DELETE FROM checkin_failures WHERE user_id = ?", (user_id,))
+
+    # -- feedback --------------------------------------------------------------------------
+
+    async def feedback_of(self, event_id: int, user_id: int) -> tuple[int, str, datetime] | None:
+        row = await self._db.fetch_one(
+            "SELECT rating, comment, created_at FROM feedback WHERE event_id = ? AND user_id = ?",
+            (event_id, user_id),
+        )
+        return (int(row[0]), str(row[1]), from_db(row[2])) if row else None
+
+    async def save_rating(self, event_id: int, user_id: int, rating: int, now: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO feedback (event_id, user_id, rating, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id, user_id) DO UPDATE SET"
+                " rating = excluded.rating, updated_at = excluded.updated_at",
+                (event_id, user_id, rating, to_db(now), to_db(now)),
+            )
+
+    async def save_comment(self, event_id: int, user_id: int, comment: str, now: datetime) -> bool:
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE feedback SET comment = ?, updated_at = ?"
+                " WHERE event_id = ? AND user_id = ?",
+                (comment, to_db(now), event_id, user_id),
+            )
+            return cursor.rowcount == 1

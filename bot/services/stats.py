@@ -1,0 +1,61 @@
+"""Programme statistics for organizers, and the chart of one event."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from bot.db import Database
+from bot.db.stats import Breakdown, Figures
+from bot.models import Event
+
+
+@dataclass(frozen=True)
+class ProgrammeStats:
+    total: Figures
+    per_event: list[tuple[Event, Figures]]
+    breakdowns: dict[str, Breakdown]
+
+
+class StatsService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def programme(self) -> ProgrammeStats:
+        figures = await self._db.stats.per_event()
+        events = {e.event_id: e for e in await self._db.events.all_events()}
+        per_event = sorted(
+            ((events[i], f) for i, f in figures.items() if i in events),
+            key=lambda pair: pair[0].starts_at,
+        )
+        total = sum((f for _, f in per_event), Figures())
+        return ProgrammeStats(total, per_event, await self._db.stats.breakdowns())
+
+    async def event(self, event: Event) -> ProgrammeStats:
+        figures = (await self._db.stats.per_event(event.event_id)).get(event.event_id, Figures())
+        breakdowns = await self._db.stats.breakdowns(event.event_id)
+        return ProgrammeStats(figures, [(event, figures)], breakdowns)
+
+
+def country_chart(
+    breakdown: Breakdown, names: dict[str, str], title: str, legend: tuple[str, str]
+) -> bytes:
+    """Registrations and attendance by country as a PNG bar chart (drawn off-screen)."""
+    from matplotlib.figure import Figure  # heavy: loaded only when a chart is asked for
+
+    countries = sorted(breakdown.registered, key=lambda c: -breakdown.registered[c])[:15]
+    labels = [names.get(c, c or "?") for c in countries]
+    registered = [breakdown.registered.get(c, 0) for c in countries]
+    attended = [breakdown.attended.get(c, 0) for c in countries]
+    figure = Figure(figsize=(8, 4.5), dpi=100)
+    axes = figure.subplots()
+    positions = range(len(countries))
+    axes.bar([p - 0.2 for p in positions], registered, width=0.4, label=legend[0])
+    axes.bar([p + 0.2 for p in positions], attended, width=0.4, label=legend[1])
+    axes.set_xticks(list(positions), labels, rotation=45, ha="right", fontsize=8)
+    axes.set_title(title[:80], fontsize=10)
+    axes.legend()
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()

@@ -1,0 +1,260 @@
+"""Check-in (button, session code, /checkin), and the organizers' attendance tools."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import CallbackQuery, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.i18n import Translator
+from bot.models import Event
+from bot.services.attendance import CheckIn, CheckInResult, ReportResult
+from bot.services.campaign_texts import CHECKIN_PREFIX
+from bot.services.event_fields import CODE_PATTERN
+from handlers.context import BotContext
+from handlers.fallback import anything_else
+from handlers.organizers import require_organizer
+from handlers.ui import Button, answer, edit, plain, send, user_text
+from handlers.wizards import GROUP_GENERAL
+
+ROSTER_PREFIX = "at"  # at:<event id>:<user id>:<page> toggles; at:<event id>:p:<page> pages
+PAGE_SIZE = 10
+
+
+def check_in_text(t: Translator, result: CheckInResult, zone: str) -> str:
+    title = user_text(result.event.title_in(t.language)) if result.event else ""
+    if result.outcome is CheckIn.RECORDED:
+        return t._("You are checked in for “{title}”. Enjoy the session!", title=title)
+    if result.outcome is CheckIn.ALREADY:
+        return t._("You were already checked in for “{title}”.", title=title)
+    if result.outcome is CheckIn.NOT_OPEN_YET and result.opens_at is not None:
+        return t._(
+            "Check-in for “{title}” opens at {time}.",
+            title=title,
+            time=t.when(result.opens_at, zone),
+        )
+    if result.outcome is CheckIn.CLOSED:
+        return t._("Check-in for “{title}” has closed: the session is over.", title=title)
+    if result.outcome is CheckIn.NOT_REGISTERED:
+        return t._("You are not registered for “{title}”, so I cannot check you in.", title=title)
+    if result.outcome is CheckIn.WRONG_CODE:
+        return t._("That is not the session code. Please check it and try again.")
+    if result.outcome is CheckIn.SLOW_DOWN and result.wait_until is not None:
+        return t._(
+            "Too many wrong codes. Please wait until {time} and try again.",
+            time=t.time(result.wait_until, zone, "medium"),
+        )
+    return t._("This event no longer exists.")
+
+
+async def on_checkin_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    viewer = context.viewer
+    event_id = query.data.removeprefix(f"{CHECKIN_PREFIX}:")
+    if not event_id.isdigit():
+        await answer(query, viewer.t._("This button is no longer active."))
+        return
+    result = await context.services.attendance.check_in(viewer.user_id, int(event_id), "button")
+    text = check_in_text(viewer.t, result, viewer.timezone)
+    await answer(query, html_free(text))
+    await send(context, text)
+
+
+def html_free(text: str) -> str:
+    """Button notices are plain text: no isolation marks or entities to show."""
+    return text.replace("\u2068", "").replace("\u2069", "")
+
+
+async def check_code(context: BotContext, text: str) -> bool:
+    """Try `text` as a session code; False when no check-in with a code is open for them."""
+    viewer = context.viewer
+    result = await context.services.attendance.check_in_with_code(viewer.user_id, text)
+    if result is None:
+        return False
+    await send(context, check_in_text(viewer.t, result, viewer.timezone))
+    return True
+
+
+async def on_checkin_command(update: Update, context: BotContext) -> None:
+    t = context.viewer.t
+    if not context.args:
+        await send(
+            context,
+            t._(
+                "Send /checkin followed by the session code read out in the "
+                "session, for example /checkin K7QX2M."
+            ),
+        )
+        return
+    if not await check_code(context, " ".join(context.args)):
+        await send(context, t._("No session of yours is open for check-in with a code right now."))
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    """A plain message may be a session code; otherwise it gets the usual answer."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    if len(message.text) > 40 or not await check_code(context, message.text):
+        await anything_else(update, context)
+
+
+async def _event_of(context: BotContext, usage: str) -> Event | None:
+    t = context.viewer.t
+    code = context.args[0] if context.args else ""
+    if not code:
+        await send(context, t._("Please add the event’s code: {usage}", usage=usage))
+        return None
+    listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
+    if listing is None:
+        await send(
+            context, t._("There is no event with the code {code}.", code=user_text(code[:64]))
+        )
+        return None
+    return listing.event
+
+
+async def on_checkin_code(update: Update, context: BotContext) -> None:
+    """/checkincode CODE [SESSIONCODE]: set (or generate) the code to read out."""
+    if not await require_organizer(update, context):
+        return
+    event = await _event_of(context, "/checkincode CODE")
+    if event is None:
+        return
+    assert context.args is not None
+    wanted = " ".join(context.args[1:]) or None
+    code = await context.services.attendance.set_code(event, wanted, context.viewer.user_id)
+    viewer = context.viewer
+    t = viewer.t
+    opens, closes = context.services.attendance.window(event)
+    await send(
+        context,
+        t._(
+            "Session code for “{title}”: {code}\nRead it out during the session: participants "
+            "who send it to me between {opens} and {closes} are checked in.",
+            title=user_text(event.title_in(t.language)),
+            code=f"<code>{escape(code)}</code>",
+            opens=t.when(opens, viewer.timezone),
+            closes=t.time(closes, viewer.timezone),
+        ),
+    )
+
+
+async def show_roster(
+    context: BotContext, event: Event, page: int, query: CallbackQuery | None = None
+) -> None:
+    t = context.viewer.t
+    lines, total = await context.services.attendance.roster(event, page, PAGE_SIZE)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(page, 0), pages - 1)
+    if page and not lines:  # the list got shorter: show its last page
+        lines, total = await context.services.attendance.roster(event, page, PAGE_SIZE)
+    heading = t._(
+        "Attendance for “{title}” (page {page} of {pages}). Press a name to mark "
+        "them present or absent.",
+        title=user_text(event.title_in(t.language)),
+        page=t.number(page + 1),
+        pages=t.number(pages),
+    )
+    if not total:
+        heading = t._(
+            "Nobody is registered for “{title}” yet.", title=user_text(event.title_in(t.language))
+        )
+    rows: list[list[Button]] = [
+        [
+            (
+                ("✅ " if line.attended else "▫️ ") + line.name[:40],
+                f"{ROSTER_PREFIX}:{event.event_id}:{line.user_id}:{page}",
+            )
+        ]
+        for line in lines
+    ]
+    navigation: list[Button] = []
+    if page > 0:
+        navigation.append((t._("◀ Previous"), f"{ROSTER_PREFIX}:{event.event_id}:p:{page - 1}"))
+    if page + 1 < pages:
+        navigation.append((t._("Next ▶"), f"{ROSTER_PREFIX}:{event.event_id}:p:{page + 1}"))
+    rows.append(navigation)
+    if query is not None:
+        await edit(query, context, heading, rows)
+    else:
+        await send(context, heading, rows)
+
+
+async def on_attendance(update: Update, context: BotContext) -> None:
+    """/attendance CODE: the registrants with a present/absent toggle each, a page at a time."""
+    if not await require_organizer(update, context):
+        return
+    event = await _event_of(context, "/attendance CODE")
+    if event is not None:
+        await show_roster(context, event, 0)
+
+
+async def on_roster_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not await require_organizer(update, context):
+        return
+    parts = query.data.split(":")
+    event = None
+    if len(parts) == 4 and parts[1].isdigit():
+        event = await context.services.db.events.by_id(int(parts[1]))
+    if event is None or not parts[3].isdigit() or not (parts[2].isdigit() or parts[2] == "p"):
+        await answer(query, context.viewer.t._("This button is no longer active."))
+        return
+    await answer(query)
+    if parts[2] != "p":
+        await context.services.attendance.toggle(event, int(parts[2]), context.viewer.user_id)
+    await show_roster(context, event, int(parts[3]), query)
+
+
+def report_text(t: Translator, result: ReportResult) -> str:
+    if result.problem is not None:
+        return result.problem.render(t)
+    lines = [
+        t.ngettext(
+            "{count} participant matched the report.",
+            "{count} participants matched the report.",
+            result.matched,
+        ),
+        t.ngettext(
+            "{count} was newly marked present.",
+            "{count} were newly marked present.",
+            result.newly_recorded,
+        ),
+    ]
+    if result.unmatched:
+        lines.append(
+            t.ngettext(
+                "{count} line matched nobody:",
+                "{count} lines matched nobody:",
+                len(result.unmatched),
+            )
+        )
+        lines += [f"• {value}" for value in result.unmatched[:50]]
+        if len(result.unmatched) > 50:
+            lines.append("…")
+    return "\n".join(lines)
+
+
+async def import_report(context: BotContext, event: Event, data: bytes) -> None:
+    result = await context.services.attendance.import_report(event, data, context.viewer.user_id)
+    await send(context, plain(report_text(context.viewer.t, result)))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(
+        CallbackQueryHandler(on_checkin_button, pattern=rf"^{CHECKIN_PREFIX}:"), group=GROUP_GENERAL
+    )
+    app.add_handler(CommandHandler("checkin", on_checkin_command), group=GROUP_GENERAL)
+    app.add_handler(CommandHandler("checkincode", on_checkin_code), group=GROUP_GENERAL)
+    app.add_handler(CommandHandler("attendance", on_attendance), group=GROUP_GENERAL)
+    app.add_handler(
+        CallbackQueryHandler(on_roster_button, pattern=rf"^{ROSTER_PREFIX}:"), group=GROUP_GENERAL
+    )
+
+
+def register_code_listener(app: Application) -> None:  # type: ignore[type-arg]
+    """Last but one: plain text that no wizard took may be a session code."""
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text), group=GROUP_GENERAL)

@@ -1,0 +1,90 @@
+"""Feedback after a session: the rating buttons of the request, then an optional comment."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.services.campaign_texts import RATE_PREFIX
+from bot.services.feedback import Rating
+from handlers.context import BotContext
+from handlers.ui import answer, send
+from handlers.wizards import GROUP_FEEDBACK, build_wizard
+
+COMMENT = 1
+END = ConversationHandler.END
+RATED = "rated_event"  # session: the event whose rating may get a comment
+
+
+async def on_rating(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    t = context.viewer.t
+    parts = query.data.split(":")
+    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("1", "2", "3", "4", "5"):
+        await answer(query, t._("This button is no longer active."))
+        return END
+    event_id, rating = int(parts[1]), int(parts[2])
+    outcome = await context.services.feedback.rate(context.viewer.user_id, event_id, rating)
+    if outcome in (Rating.NO_EVENT, Rating.NOT_ATTENDED):
+        await answer(query, t._("Only participants who attended can rate this session."))
+        return END
+    if outcome is Rating.TOO_LATE:
+        await answer(query, t._("Feedback for this session is closed."))
+        return END
+    await answer(query)
+    context.session[RATED] = event_id
+    thanks = t._("Thank you! Your rating: {rating} of 5.", rating=rating)
+    if outcome is Rating.CHANGED:
+        thanks = t._("Your rating is now {rating} of 5.", rating=rating)
+    await send(
+        context,
+        thanks
+        + "\n"
+        + t._(
+            "If you wish, write a comment now (what was useful, what was missing), or send /skip."
+        ),
+    )
+    return COMMENT
+
+
+async def on_comment(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    event_id = context.session.pop(RATED, None)
+    t = context.viewer.t
+    if isinstance(event_id, int) and await context.services.feedback.comment(
+        context.viewer.user_id, event_id, message.text
+    ):
+        await send(context, t._("Thank you for your comment."))
+    else:
+        await send(context, t._("Feedback for this session is closed."))
+    return END
+
+
+async def skip(update: Update, context: BotContext) -> int:
+    context.session.pop(RATED, None)
+    await send(context, context.viewer.t._("Thank you!"))
+    return END
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    wizard = build_wizard(
+        "feedback",
+        entry_points=[CallbackQueryHandler(on_rating, pattern=rf"^{RATE_PREFIX}:")],
+        states={
+            COMMENT: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, on_comment),
+                CommandHandler("skip", skip),
+            ]
+        },
+        on_cancel=skip,
+    )
+    app.add_handler(wizard, group=GROUP_FEEDBACK)

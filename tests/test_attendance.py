@@ -1,0 +1,220 @@
+"""Check-in, session codes, attendance by hand and by report, feedback, statistics."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+
+from bot.clock import FrozenClock
+from bot.db import Database
+from bot.emulator import ApiCall
+from bot.models import Contact, Profile
+from bot.services.container import Services
+from bot.services.reminders import STARTING, Job
+from tests.conftest import START, ChatDriver, buttons_of, texts
+from tests.programme_files import programme, row
+
+BEGIN = START + timedelta(days=1)  # the session: BEGIN to BEGIN + 60 minutes
+REFUSAL = "Sorry, this is only for the programme’s organizers."
+
+
+async def setup_event(services: Services, *users: ChatDriver, capacity: str = "50") -> int:
+    await services.events.import_programme(
+        programme([row("flood", BEGIN, capacity=capacity)]), None
+    )
+    for chat in users:
+        await chat.settle(language="en")
+        await services.profiles.save(
+            chat.user.id,
+            Profile(f"{chat.user.first_name} Doe", "KE", "Nairobi", email=f"{chat.user.id}@x.org"),
+            "UTC",
+        )
+        await services.registrations.sign_up(chat.user.id, "flood")
+    event = await services.db.events.by_code("flood")
+    assert event is not None
+    return event.event_id
+
+
+async def test_the_check_in_button_and_its_window(
+    amina: ChatDriver, services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """Before the window: when it opens; inside: recorded once; after the end: closed."""
+    event_id = await setup_event(services, amina)
+    clock.set(BEGIN - timedelta(minutes=30))
+    [early, _] = texts(await amina.press(f"ci:{event_id}", message_id=1))
+    assert early == "Check-in for “Session flood” opens at Nov 29, 2026, 8:45\u202fAM."
+    clock.set(BEGIN - timedelta(minutes=10))
+    [done, _] = texts(await amina.press(f"ci:{event_id}", message_id=1))
+    assert done == "You are checked in for “Session flood”. Enjoy the session!"
+    [again, _] = texts(await amina.press(f"ci:{event_id}", message_id=1))
+    assert again.startswith("You were already checked in")
+    row_ = await db.fetch_one("SELECT method, checked_in_at FROM attendance")
+    assert row_ is not None and tuple(row_) == ("button", "2026-11-29T08:50:00+00:00")
+    clock.set(BEGIN + timedelta(minutes=61))
+    [late, _] = texts(await amina.press(f"ci:{event_id}", message_id=1))
+    assert late == "Check-in for “Session flood” has closed: the session is over."
+
+
+async def test_the_starting_message_carries_the_button(
+    amina: ChatDriver, services: Services, clock: FrozenClock
+) -> None:
+    """The "starting now" delivery has the check-in button."""
+    event_id = await setup_event(services, amina)
+    clock.set(BEGIN)
+
+    await amina.send("/my")  # her chat with the bot exists
+    await services.reminders.fire(Job(STARTING, event_id, 0, BEGIN))
+    assert await services.delivery.drain_once() == 1
+    message = amina.last_message_with_buttons()
+    assert message["text"].startswith("“Session flood” is starting now.")
+    assert buttons_of(message) == [("I am here: check in", f"ci:{event_id}")]
+
+
+async def test_session_codes_and_slowing_down(
+    amina: ChatDriver, organizer: ChatDriver, services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """The organizer sets a code; wrong codes are refused, then slowed down; the right one
+    checks in (by plain text or /checkin)."""
+    await setup_event(services, amina)
+    await organizer.settle(language="en")
+    [shown] = texts(await organizer.send("/checkincode flood k7q-x2m"))
+    assert shown.startswith("Session code for “\u2068Session flood\u2069”: K7QX2M")
+    assert texts(await amina.send("K7QX2M")) == [
+        "I understand commands and buttons. Send /help to see what I can do."
+    ]  # not open yet
+    clock.set(BEGIN + timedelta(minutes=5))
+    for _ in range(2):
+        assert texts(await amina.send("WRONG1")) == [
+            "That is not the session code. Please check it and try again."
+        ]
+    [slow] = texts(await amina.send("WRONG2"))
+    assert slow.startswith("Too many wrong codes. Please wait until")
+    [still] = texts(await amina.send("/checkin K7QX2M"))
+    assert still.startswith("Too many wrong codes")  # even the right code waits
+    clock.advance(timedelta(minutes=2))
+    [ok] = texts(await amina.send("/checkin k7qx2m"))
+    assert ok.startswith("You are checked in")
+    row_ = await db.fetch_one("SELECT method FROM attendance")
+    assert row_ is not None and row_[0] == "code"
+    [generated] = texts(await organizer.send("/checkincode flood"))
+    code = generated.split(": ")[1].split("\n")[0]
+    assert len(code) == 6 and code != "K7QX2M"
+
+
+async def test_attendance_by_hand(
+    organizer: ChatDriver, amina: ChatDriver, services: Services, db: Database
+) -> None:
+    """/attendance CODE lists registrants with toggles; a press marks present, again absent."""
+    await setup_event(services, amina)
+    await organizer.settle(language="en")
+    [heading] = texts(await organizer.send("/attendance flood"))
+    assert heading.startswith("Attendance for “\u2068Session flood\u2069” (page 1 of 1)")
+    assert [label for label, _ in buttons_of(organizer.last_message_with_buttons())] == [
+        "▫️ Amina Doe"
+    ]
+    await organizer.press_label("Amina Doe")
+    assert buttons_of(organizer.last_message_with_buttons())[0][0] == "✅ Amina Doe"
+    row_ = await db.fetch_one("SELECT method FROM attendance")
+    assert row_ is not None and row_[0] == "organizer"
+    await organizer.press_label("Amina Doe")
+    assert await db.fetch_all("SELECT * FROM attendance") == []
+
+
+async def upload(chat: ChatDriver, content: bytes, caption: str) -> list[ApiCall]:
+    update: dict[str, Any] = chat.emulator.user_document(chat.user, "report.csv", content)
+    update["message"]["caption"] = caption
+    mark = len(chat.emulator.calls)
+    await chat.app.process_update(Update.de_json(update, chat.app.bot))
+    return chat.emulator.calls[mark:]
+
+
+async def test_importing_an_attendance_report(
+    organizer: ChatDriver, amina: ChatDriver, services: Services, db: Database
+) -> None:
+    """A CSV with an email column, captioned with the event code: matches and mismatches."""
+    await setup_event(services, amina)
+    await services.users.touch(Contact(3333, "T", username="tg_user"))
+    await services.registrations.sign_up(3333, "flood")
+    await organizer.settle(language="en")
+    report = (
+        f"Name;User Email;Telegram\nAmina;{amina.user.id}@X.org;\nT;;@TG_User\n"
+        "Ghost;ghost@nowhere.org;\n"
+    ).encode()
+    [reply] = texts(await upload(organizer, report, "flood"))
+    assert reply.splitlines() == [
+        "2 participants matched the report.",
+        "2 were newly marked present.",
+        "1 line matched nobody:",
+        "• ghost@nowhere.org",
+    ]
+    methods = await db.fetch_all("SELECT method FROM attendance")
+    assert [r[0] for r in methods] == ["import", "import"]
+    [bad] = texts(await upload(organizer, b"a,b\n1,2\n", "flood"))
+    assert bad.startswith("I found no column of emails or Telegram usernames.")
+    [unknown] = texts(await upload(organizer, report, "nope"))
+    assert unknown == "There is no event with the code \u2068nope\u2069."
+
+
+async def test_feedback_once_and_changed(
+    amina: ChatDriver, services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """Attendees rate 1-5 and may comment; a second rating changes the first; non-attendees
+    and late answers are refused."""
+    event_id = await setup_event(services, amina)
+    clock.set(BEGIN + timedelta(hours=2))
+    calls = await amina.press(f"fb:{event_id}:4", message_id=1)
+    assert texts(calls) == ["Only participants who attended can rate this session."]
+    await db.attendance.record(event_id, amina.user.id, "button", BEGIN)
+    [thanks] = texts(await amina.press(f"fb:{event_id}:4", message_id=1))
+    assert thanks.startswith("Thank you! Your rating: 4 of 5.")
+    assert texts(await amina.send("Very practical, thank you")) == ["Thank you for your comment."]
+    [changed] = texts(await amina.press(f"fb:{event_id}:5", message_id=1))
+    assert changed.startswith("Your rating is now 5 of 5.")
+    assert texts(await amina.send("/skip")) == ["Thank you!"]
+    row_ = await db.fetch_one("SELECT rating, comment FROM feedback")
+    assert row_ is not None and tuple(row_) == (5, "Very practical, thank you")
+    clock.advance(timedelta(days=8))
+    assert texts(await amina.press(f"fb:{event_id}:1", message_id=1)) == [
+        "Feedback for this session is closed."
+    ]
+
+
+async def test_statistics_on_a_known_data_set(
+    organizer: ChatDriver, amina: ChatDriver, services: Services, db: Database
+) -> None:
+    """Known registrations, attendance and ratings give the expected figures and a chart."""
+    event_id = await setup_event(services, amina, capacity="3")
+    for user_id, country in ((4001, "FR"), (4002, "FR"), (4003, "BR")):
+        await services.users.touch(Contact(user_id, "U", language_code="fr"))
+        await services.profiles.save(user_id, Profile("U", country, "X"), "UTC")
+        await services.registrations.sign_up(user_id, "flood")
+    for user_id in (amina.user.id, 4001):
+        await db.attendance.record(event_id, user_id, "button", BEGIN)
+        await db.attendance.save_rating(event_id, user_id, 3 if user_id == 4001 else 4, BEGIN)
+    await organizer.settle(language="en")
+    [overall] = texts(await organizer.send("/stats"))
+    assert overall.startswith(
+        "Programme statistics: 1 event\nregistered: 3 · waitlist: 1 · "
+        "attended: 2 · attendance rate: 67% · feedback: 3.5 of 5 (2 answers)"
+    )
+    assert "• Kenya: 1 registered, 1 attended" in overall
+    assert "• France: 2 registered, 1 attended" in overall
+    assert "• Climate change: 3 registered, 2 attended" in overall
+    calls = await organizer.send("/stats flood")
+    [photo] = [c for c in calls if c.method == "sendPhoto"]
+    assert photo.files["photo"][1].startswith(b"\x89PNG\r\n\x1a\n")
+    await services.registrations.forget(amina.user.id)  # anonymous counts remain
+    [after] = texts(await organizer.send("/stats"))
+    # her place went to the waitlist; her registration and attendance stay as counts
+    assert "registered: 4 · waitlist: 0 · attended: 2" in after
+
+
+async def test_participants_are_refused_everywhere(amina: ChatDriver, services: Services) -> None:
+    """Organizer attendance and statistics tools refuse participants."""
+    await setup_event(services, amina)
+    for command in ("/checkincode flood", "/attendance flood", "/stats", "/stats flood"):
+        assert texts(await amina.send(command)) == [REFUSAL], command
+    calls = await amina.press("at:1:1:0", message_id=1)
+    assert [c.method for c in calls] == ["answerCallbackQuery"]

@@ -18,6 +18,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 from bot.i18n import Translator
 from bot.models import Contact, User
 from bot.services.container import Services
+from handlers.flood import FloodGuard
 
 
 class BotData:
@@ -26,6 +27,7 @@ class BotData:
     def __init__(self) -> None:
         self._services: Services | None = None
         self.worker: asyncio.Task[None] | None = None  # the delivery worker, while it runs
+        self.flood = FloodGuard()
 
     @property
     def services(self) -> Services:
@@ -118,6 +120,19 @@ async def load_viewer(update: object, context: BotContext) -> None:
     if contact is None or (chat is not None and chat.type != chat.PRIVATE):
         raise ApplicationHandlerStop
     services = context.services
+    admitted, warn = context.bot_data.flood.admit(contact.user_id, services.clock.now())
+    if not admitted:
+        if warn:
+            user = await services.users.touch(contact)
+            t = make_viewer(services, user).t
+            text = t._(
+                "You are sending messages faster than I can answer. I will answer "
+                "again in a few seconds."
+            )
+            await context.bot.send_message(chat_id=contact.user_id, text=t.directed(text))
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        raise ApplicationHandlerStop
     user = await services.users.touch(contact)
     context.viewer = make_viewer(services, user)
     query = update.callback_query

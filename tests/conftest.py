@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +38,21 @@ class ChatDriver:
         self.emulator = emulator
         self.user = user
 
-    async def _deliver(self, update: dict[str, Any]) -> list[ApiCall]:
+    async def _deliver(
+        self, update: dict[str, Any], pace: timedelta = timedelta(seconds=1)
+    ) -> list[ApiCall]:
+        # People take a moment between two messages; without it every test would look like
+        # a flood to the bot's flood guard.
+        clock = self.app.bot_data.services.clock
+        if isinstance(clock, FrozenClock):
+            clock.advance(pace)
         mark = len(self.emulator.calls)
         await self.app.process_update(Update.de_json(update, self.app.bot))
         return self.emulator.calls[mark:]
 
-    async def send(self, text: str) -> list[ApiCall]:
-        return await self._deliver(self.emulator.user_message(self.user, text))
+    async def send(self, text: str, pace: timedelta = timedelta(seconds=1)) -> list[ApiCall]:
+        """A message, a second after the previous one unless `pace` says otherwise."""
+        return await self._deliver(self.emulator.user_message(self.user, text), pace)
 
     async def settle(self, language: str | None = None, timezone: str | None = None) -> None:
         """Make this user known to the bot, with a chosen language and time zone."""

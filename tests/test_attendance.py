@@ -51,7 +51,7 @@ async def test_the_check_in_button_and_its_window(
     [again, _] = texts(await amina.press(f"ci:{event_id}", message_id=1))
     assert again.startswith("You were already checked in")
     row_ = await db.fetch_one("SELECT method, checked_in_at FROM attendance")
-    assert row_ is not None and tuple(row_) == ("button", "2026-11-29T08:50:00+00:00")
+    assert row_ is not None and tuple(row_) == ("button", "2026-11-29T08:50:01+00:00")
     clock.set(BEGIN + timedelta(minutes=61))
     [late, _] = texts(await amina.press(f"ci:{event_id}", message_id=1))
     assert late == "Check-in for “Session flood” has closed: the session is over."

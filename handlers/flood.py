@@ -1,0 +1,50 @@
+"""A user who floods the bot is answered at a sane rate; the rest is dropped with one notice.
+
+Each user may send a burst of a few updates, then about one a second; beyond that, updates are
+dropped until they slow down, and they are told once per flood. Other users are unaffected:
+the counters are per user, and a dropped update costs a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+BURST = 8
+WINDOW = timedelta(seconds=8)
+
+
+@dataclass
+class _Stream:
+    times: deque[datetime] = field(default_factory=deque)
+    warned: bool = False
+
+
+class FloodGuard:
+    def __init__(self, burst: int = BURST, window: timedelta = WINDOW) -> None:
+        self._burst = burst
+        self._window = window
+        self._streams: dict[int, _Stream] = {}
+
+    def admit(self, user_id: int, now: datetime) -> tuple[bool, bool]:
+        """(answer this update?, tell the user they are flooding?)"""
+        stream = self._streams.setdefault(user_id, _Stream())
+        while stream.times and now - stream.times[0] >= self._window:
+            stream.times.popleft()
+        if len(stream.times) < self._burst:
+            stream.times.append(now)
+            stream.warned = False
+            self._forget_quiet(now)
+            return True, False
+        warn = not stream.warned
+        stream.warned = True
+        return False, warn
+
+    def _forget_quiet(self, now: datetime) -> None:
+        if len(self._streams) > 50_000:
+            self._streams = {
+                user: s
+                for user, s in self._streams.items()
+                if s.times and now - s.times[-1] < self._window
+            }

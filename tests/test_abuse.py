@@ -51,9 +51,14 @@ async def test_odd_texts_get_an_answer(amina: ChatDriver) -> None:
 @given(st.text(max_size=40))
 def test_reminder_times_parse_or_explain(raw: str) -> None:
     """Whatever an organizer types after /reminders CODE, it parses or gets a clear problem."""
+    minutes: list[int] = []
+    problem: InputProblem | None = None
     try:
         minutes = parse_offsets(raw)
-    except InputProblem as problem:
+    except InputProblem as exc:
+        problem = exc
+    if problem is not None:
         assert problem.problem.message
     else:
-        assert minutes == sorted(set(minutes), reverse=True) and 1 <= len(minutes) <= 5
+        assert minutes == sorted(set(minutes), reverse=True)
+        assert 1 <= len(minutes) <= 5

@@ -24,14 +24,12 @@ import time
 import tracemalloc
 import urllib.request
 from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 
-from bench.harness import NOW, Bench, programme_csv, running_bot, seed_users
+from bench.harness import Bench, running_bot, seed_scale, seed_users
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.db import to_db
 from bot.db.outbox import Campaign, Progress
 from bot.emulator import BotApiEmulator, EmulatorRequest
 from bot.models import Audience
@@ -163,24 +161,8 @@ async def memory(bench: Bench, users: int, first: int) -> tuple[int, float]:
 
 
 async def startup(folder: Path) -> None:
-    async with running_bot(folder / "scale") as bench:  # seeded through the real import
-        await bench.app.bot_data.services.events.import_programme(
-            programme_csv(500, NOW + timedelta(days=1), timedelta(hours=2)), admin_id=1
-        )
-        users = 350_000
-        await seed_users(bench.db, users)
-        stamp = to_db(NOW)
-        async with bench.db.transaction() as conn:
-            events = [r[0] for r in await conn.execute_fetchall("SELECT event_id FROM events")]
-            for start in range(0, 1_000_000, 50_000):
-                await conn.executemany(
-                    "INSERT INTO registrations (event_id, user_id, status, created_at,"
-                    " updated_at, seq) VALUES (?, ?, 'confirmed', ?, ?, ?)",
-                    [
-                        (events[i % 500], 10_000_000 + (i // 500) % users, stamp, stamp, i + 1)
-                        for i in range(start, start + 50_000)
-                    ],
-                )
+    async with running_bot(folder / "scale") as bench:
+        await seed_scale(bench)
         count = await bench.db.fetch_one("SELECT COUNT(*) FROM registrations")
         path = bench.db.path
         clock = bench.clock

@@ -115,3 +115,33 @@ async def timed(action: Callable[[], Awaitable[object]]) -> float:
     started = time.perf_counter()
     await action()
     return time.perf_counter() - started
+
+
+async def seed_scale(bench: Bench, users: int = 350_000, registrations: int = 1_000_000) -> None:
+    """The programme at scale: 500 events (through the real import), `users` users with
+    profiles, `registrations` confirmed registrations spread over the events."""
+    services = bench.app.bot_data.services
+    await services.events.import_programme(
+        programme_csv(500, NOW + timedelta(days=1), timedelta(hours=2)), admin_id=1
+    )
+    await seed_users(bench.db, users)
+    countries = ("KE", "NG", "BR", "IN", "PH", "CO", "MA", "EG", "CN", "RU", "FR", "MX")
+    stamp = to_db(NOW)
+    async with bench.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE users SET full_name = first_name, city = 'City', consent_at = ?,"
+            " country = CASE user_id % 12 "
+            + " ".join(f"WHEN {i} THEN '{c}'" for i, c in enumerate(countries))
+            + " END",
+            (stamp,),
+        )
+        events = [r[0] for r in await conn.execute_fetchall("SELECT event_id FROM events")]
+        for start in range(0, registrations, 50_000):
+            await conn.executemany(
+                "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at,"
+                " seq) VALUES (?, ?, 'confirmed', ?, ?, ?)",
+                [
+                    (events[i % 500], 10_000_000 + (i // 500) % users, stamp, stamp, i + 1)
+                    for i in range(start, min(start + 50_000, registrations))
+                ],
+            )

@@ -74,31 +74,40 @@ class StatsRepository:
         )
         return {int(r[0]): Figures(*(int(v) for v in r[1:])) for r in rows}
 
-    async def breakdowns(self, event_id: int | None = None) -> dict[str, Breakdown]:
+    async def breakdowns(
+        self, per_event: dict[int, Figures], topics: dict[int, str], event_id: int | None = None
+    ) -> dict[str, Breakdown]:
         """Confirmed registrations and attendance by country, language and topic.
 
-        One pass over each table, grouped by all three at once: a million registrations are
-        read once, not three times.
+        Topics come from the per-event figures (no scan needed); countries and languages from
+        one pass per table, counted per user first (an index-only scan) and only then joined
+        to the users: a million registrations cost a fraction of a second.
         """
-        only = "AND r.event_id = :event" if event_id else ""
+        only = "AND event_id = :event" if event_id else ""
         keys = (
-            "COALESCE(u.country, ''),"
-            " COALESCE(u.language, substr(u.telegram_language, 1, 2), ''), e.topic"
+            "COALESCE(u.country, ''), COALESCE(u.language, substr(u.telegram_language, 1, 2), '')"
         )
         sources = {
-            "registered": f"registrations r JOIN users u ON u.user_id = r.user_id"
-            f" JOIN events e ON e.event_id = r.event_id"
-            f" WHERE r.status = 'confirmed' {only}",
-            "attended": f"attendance r JOIN users u ON u.user_id = r.user_id"
-            f" JOIN events e ON e.event_id = r.event_id WHERE 1 = 1 {only}",
+            "registered": f"SELECT user_id, COUNT(*) AS n FROM registrations"
+            f" WHERE status = 'confirmed' {only} GROUP BY user_id",
+            "attended": f"SELECT user_id, COUNT(*) AS n FROM attendance"
+            f" WHERE 1 = 1 {only} GROUP BY user_id",
         }
         result = {name: Breakdown() for name in ("country", "language", "topic")}
         for measure, source in sources.items():
             rows = await self._db.fetch_all(
-                f"SELECT {keys}, COUNT(*) FROM {source} GROUP BY 1, 2, 3", {"event": event_id}
+                f"SELECT {keys}, SUM(c.n) FROM ({source}) c JOIN users u ON u.user_id = c.user_id"
+                " GROUP BY 1, 2",
+                {"event": event_id},
             )
-            for country, language, topic, count in rows:
-                for name, value in (("country", country), ("language", language), ("topic", topic)):
+            for country, language, count in rows:
+                for name, value in (("country", country), ("language", language)):
                     table = getattr(result[name], measure)
                     table[str(value)] = table.get(str(value), 0) + int(count)
+        topic = result["topic"]
+        for event, figures in per_event.items():
+            if event in topics:
+                slug = topics[event]
+                topic.registered[slug] = topic.registered.get(slug, 0) + figures.registered
+                topic.attended[slug] = topic.attended.get(slug, 0) + figures.attended
         return result

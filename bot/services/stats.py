@@ -29,11 +29,16 @@ class StatsService:
             key=lambda pair: pair[0].starts_at,
         )
         total = sum((f for _, f in per_event), Figures())
-        return ProgrammeStats(total, per_event, await self._db.stats.breakdowns())
+        topics = {event_id: event.topic for event_id, event in events.items()}
+        breakdowns = await self._db.stats.breakdowns(figures, topics)
+        return ProgrammeStats(total, per_event, breakdowns)
 
     async def event(self, event: Event) -> ProgrammeStats:
-        figures = (await self._db.stats.per_event(event.event_id)).get(event.event_id, Figures())
-        breakdowns = await self._db.stats.breakdowns(event.event_id)
+        per_event = await self._db.stats.per_event(event.event_id)
+        figures = per_event.get(event.event_id, Figures())
+        breakdowns = await self._db.stats.breakdowns(
+            per_event, {event.event_id: event.topic}, event.event_id
+        )
         return ProgrammeStats(figures, [(event, figures)], breakdowns)
 
 

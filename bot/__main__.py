@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     exporter = commands.add_parser("export", help="write a CSV to standard output")
     exporter.add_argument("what", choices=["registrations"])
     exporter.add_argument("--event", metavar="CODE", help="only this event's registrations")
+    saver = commands.add_parser(
+        "backup", help="copy the live database to FILE without stopping the bot"
+    )
+    saver.add_argument("file", type=Path, metavar="FILE")
     return parser
 
 
@@ -97,6 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(f"Cannot read {args.file}: {exc.strerror or exc}\n")
             return 2
         return asyncio.run(import_events(settings, data))
+    if args.command == "backup":
+        from bot.cli import backup
+
+        configure_logging("WARNING")
+        return asyncio.run(backup(settings, args.file))
     if args.command == "export":
         from bot.cli import export_registrations
 

@@ -7,6 +7,7 @@ their writes wait for the bot's (busy timeout) instead of failing.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.clock import Clock, SystemClock
@@ -60,6 +61,19 @@ async def export_registrations(
             err.write(f"There is no event with the code {event_code}.\n")
             return 1
         await write_registrations(db, CountryDirectory(), out, event_code)
+    finally:
+        await db.close()
+    return 0
+
+
+async def backup(settings: Settings, target: Path, err: TextIO = sys.stderr) -> int:
+    """Copy the database to `target` while the bot may be running."""
+    if not settings.database_path.exists():
+        err.write(f"There is no database at {settings.database_path}.\n")
+        return 1
+    db = await Database.open(settings.database_path)
+    try:
+        await db.backup(target)
     finally:
         await db.close()
     return 0

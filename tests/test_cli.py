@@ -40,3 +40,32 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     """`python -m bot --help` lists run and demo."""
     result = run_cli("--help", env={}, cwd=tmp_path)
     assert result.returncode == 0 and "run" in result.stdout and "demo" in result.stdout
+
+
+def test_backup_copies_the_live_database(tmp_path: Path) -> None:
+    """`python -m bot backup FILE` makes a consistent, openable copy while the file is in use."""
+    import sqlite3
+
+    database = tmp_path / "bot.sqlite3"
+    imported = tmp_path / "programme.csv"
+    from datetime import UTC, datetime
+
+    from bot.sample_programme import sample_programme_csv
+
+    imported.write_bytes(sample_programme_csv(datetime.now(UTC)))
+    env = {"DATABASE_PATH": str(database)}
+    assert run_cli("import-events", str(imported), env=env, cwd=tmp_path).returncode == 0
+    reader = sqlite3.connect(database)  # another reader holds the database open meanwhile
+    reader.execute("BEGIN")
+    reader.execute("SELECT COUNT(*) FROM events").fetchone()
+    result = run_cli("backup", str(tmp_path / "copy.sqlite3"), env=env, cwd=tmp_path)
+    reader.rollback()
+    reader.close()
+    assert result.returncode == 0, result.stderr
+    copy = sqlite3.connect(tmp_path / "copy.sqlite3")
+    assert copy.execute("SELECT COUNT(*) FROM events").fetchone() == (8,)
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    copy.close()
+    missing = run_cli("backup", "x.sqlite3", env={"DATABASE_PATH": str(tmp_path / "none")},
+                      cwd=tmp_path)
+    assert missing.returncode == 1

@@ -105,3 +105,19 @@ def test_times_are_stored_in_utc() -> None:
     assert from_db(to_db(plus3)) == plus3
     with pytest.raises(ValueError, match="naive"):
         to_db(datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+async def test_a_write_waits_for_a_locked_database(db: Database) -> None:
+    """Another process holding the write lock (a backup, a script) makes writes wait, not fail."""
+    import asyncio
+    import sqlite3
+
+    blocker = sqlite3.connect(db.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    write = asyncio.create_task(db.users.upsert_contact(Contact(42, "Waits"), NOW))
+    done, _ = await asyncio.wait({write}, timeout=0.3)
+    assert not done  # still waiting for the lock
+    blocker.execute("COMMIT")
+    blocker.close()
+    user = await write
+    assert user.first_name == "Waits"

@@ -133,6 +133,16 @@ class Database:
         finally:
             await conn.close()
 
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the live database (SQLite's online backup API), taken while
+        the bot keeps running: pages are copied in steps, so writers wait only briefly."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        destination = await aiosqlite.connect(target)
+        try:
+            await self._reader.backup(destination, pages=1024)
+        finally:
+            await destination.close()
+
     async def schema_version(self) -> int:
         row = await self.fetch_one("SELECT MAX(version) FROM schema_version")
         return int(row[0]) if row and row[0] is not None else 0

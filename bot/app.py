@@ -13,7 +13,7 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes, Defaults, ExtBot
+from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults, ExtBot
 from telegram.request import BaseRequest
 
 import handlers
@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Catalogs, Translator
 from bot.services.container import Directories, Services
+from bot.services.delivery import OVERALL_RATE
 from bot.update_processor import PerUserUpdateProcessor
 from handlers.commands import CommandInfo, commands_for
 from handlers.context import BotContext, BotData
@@ -40,10 +41,12 @@ def build_application(
     request: BaseRequest | None = None,
     clock: Clock | None = None,
     deliver: bool = True,
+    pace: bool = True,
 ) -> BotApplication:
     """The bot, ready for `run_polling`; `request` swaps the network for an emulator.
 
-    `deliver=False` leaves the delivery worker stopped, so tests can drive it step by step.
+    `deliver=False` leaves the delivery worker stopped, so tests can drive it step by step;
+    `pace=False` drops the rate limiter, for tests that send hundreds of messages at once.
     """
     catalogs = Catalogs(default_language=settings.default_language)
     directories = Directories.build()
@@ -85,6 +88,7 @@ def build_application(
         Application.builder()
         .token(token or settings.bot_token or "")
         .base_url(settings.telegram_api_url)
+        .base_file_url(file_url(settings.telegram_api_url))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .post_init(post_init)
@@ -92,11 +96,28 @@ def build_application(
         .post_shutdown(post_shutdown)
         .concurrent_updates(PerUserUpdateProcessor())
     )
+    if pace:
+        # Every message the bot sends, a reply or a broadcast, takes one slot of 1/29 s: the
+        # whole bot stays under Telegram's ~30 messages a second with no bursts, and replies
+        # are not starved by a broadcast (they queue for the next slot, a few ms away).
+        # A 429 is not retried here: the delivery worker obeys it itself.
+        limiter: AIORateLimiter = AIORateLimiter(
+            overall_max_rate=1, overall_time_period=1 / OVERALL_RATE, max_retries=0
+        )
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app: BotApplication = builder.build()
     handlers.register_all(app)
     return app
+
+
+def file_url(api_url: str) -> str:
+    """Where files are downloaded from: "<server>/file/bot" beside "<server>/bot", as on
+    api.telegram.org and self-hosted Bot API servers."""
+    if api_url.endswith("/bot"):
+        return api_url[: -len("/bot")] + "/file/bot"
+    return api_url.rstrip("/") + "/file/bot"
 
 
 def _menu(t: Translator, commands: list[CommandInfo]) -> list[BotCommand]:

@@ -126,6 +126,8 @@ class BotApiEmulator:
         self._users: dict[int, FakeUser] = {}
         self._arrived: asyncio.Event | None = None
         self._drained: asyncio.Event | None = None
+        self._changed: asyncio.Condition | None = None
+        self.polls = 0  # getUpdates calls: the bot is alive and listening
 
     # -- the user's side ---------------------------------------------------------------
 
@@ -252,7 +254,20 @@ class BotApiEmulator:
             return exc.status, body
         for listener in self.listeners:
             listener(call, result if isinstance(result, dict) else {})
+        await self._notify()
         return 200, {"ok": True, "result": result}
+
+    async def _notify(self) -> None:
+        if self._changed is not None:
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def wait_until(self, predicate: Callable[[], bool]) -> None:
+        """Wait, woken by each call the bot makes, until `predicate` holds (callers bound it
+        with `asyncio.timeout`)."""
+        self._changed = self._changed or asyncio.Condition()
+        async with self._changed:
+            await self._changed.wait_for(predicate)
 
     def _api_getme(self, params: JSON, files: Any) -> JSON:
         return self.bot_user
@@ -264,6 +279,8 @@ class BotApiEmulator:
         return True
 
     async def _api_getupdates(self, params: JSON, files: Any) -> list[JSON]:
+        self.polls += 1
+        await self._notify()
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)

@@ -11,8 +11,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-BURST = 8
-WINDOW = timedelta(seconds=8)
+BURST = 20
+WINDOW = timedelta(seconds=10)
 
 
 @dataclass

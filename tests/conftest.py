@@ -147,7 +147,7 @@ async def app(
     settings: Settings, emulator: BotApiEmulator, clock: FrozenClock
 ) -> AsyncIterator[BotApplication]:
     application = build_application(
-        settings, request=EmulatorRequest(emulator), clock=clock, deliver=False
+        settings, request=EmulatorRequest(emulator), clock=clock, deliver=False, pace=False
     )
     await application.initialize()
     assert application.post_init is not None

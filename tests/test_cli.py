@@ -66,6 +66,7 @@ def test_backup_copies_the_live_database(tmp_path: Path) -> None:
     assert copy.execute("SELECT COUNT(*) FROM events").fetchone() == (8,)
     assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     copy.close()
-    missing = run_cli("backup", "x.sqlite3", env={"DATABASE_PATH": str(tmp_path / "none")},
-                      cwd=tmp_path)
+    missing = run_cli(
+        "backup", "x.sqlite3", env={"DATABASE_PATH": str(tmp_path / "none")}, cwd=tmp_path
+    )
     assert missing.returncode == 1

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from aiolimiter import AsyncLimiter
-
 from bot.clock import Clock
 from bot.db import Database
 from bot.db.outbox import Campaign, Delivery, Progress
@@ -73,9 +71,9 @@ class DeliveryWorker:
         self._renderer = renderer
         self._reporter = reporter
         self._clock = clock
-        # One message per 1/29 s, no bursts: a bucket that allowed 29 at once and then 29 a
-        # second could put 58 into one second and trip Telegram's flood control.
-        self._limiter: Limiter = limiter or AsyncLimiter(1, 1 / OVERALL_RATE)
+        # Pacing normally happens in the bot's rate limiter, shared with interactive replies
+        # (see bot.app); a limiter given here paces this worker alone (benchmarks, tools).
+        self._limiter: Limiter | None = limiter
         self._sleep = sleep
         self._max_attempts = max_attempts
         self._wake = asyncio.Event()
@@ -147,7 +145,8 @@ class DeliveryWorker:
         if message is None:
             await outbox.finish(delivery.delivery_id, "skipped", now, "no longer concerned")
             return
-        await self._limiter.acquire()
+        if self._limiter is not None:
+            await self._limiter.acquire()
         result = await self._sender.send(
             delivery.user_id, message.text, message.buttons, message.document
         )

@@ -1,0 +1,238 @@
+"""End to end: `python -m bot` as a real process, talking HTTP to the Bot API emulator on
+127.0.0.1, through whole journeys; then SIGTERM and SIGKILL in the middle of a broadcast.
+
+Waiting here is event-driven: the emulator wakes the test on every call the bot makes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from icalendar import Calendar
+
+from bot.emulator import BotApiEmulator, FakeUser
+from bot.emulator_server import BotApiServer, FloodControl
+from tests.conftest import buttons_of
+
+ROOT = Path(__file__).resolve().parent.parent
+ORGANIZER = FakeUser(id=5001, first_name="Olga", language_code="en")
+LEA = FakeUser(id=2001, first_name="Léa", last_name="Martin", language_code="fr")
+WAIT = 30.0
+
+
+class Bot:
+    """The bot process and the user's side of the conversation."""
+
+    def __init__(self, emulator: BotApiEmulator, server: BotApiServer, folder: Path) -> None:
+        self.emulator = emulator
+        self.server = server
+        self.folder = folder
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self, **env: str) -> None:
+        polls = self.emulator.polls
+        log = (self.folder / "bot.log").open("ab")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=self.folder,
+            env={
+                "PATH": os.environ.get("PATH", ""),
+                "PYTHONPATH": str(ROOT),
+                "BOT_TOKEN": "123456:E2E",
+                "TELEGRAM_API_URL": self.server.base_url,
+                "DATABASE_PATH": str(self.folder / "bot.sqlite3"),
+                "ADMIN_IDS": "5001",
+                "LOG_LEVEL": "WARNING",
+                **env,
+            },
+            stderr=log,
+        )
+        log.close()  # the child has its own copy
+        await self.until(lambda: self.emulator.polls > polls)
+
+    async def stop(self, how: signal.Signals) -> int:
+        assert self.process is not None
+        self.process.send_signal(how)
+        async with asyncio.timeout(WAIT):
+            return await self.process.wait()
+
+    async def until(self, predicate: Callable[[], bool]) -> None:
+        try:
+            async with asyncio.timeout(WAIT):
+                await self.emulator.wait_until(predicate)
+        except TimeoutError:
+            log = (self.folder / "bot.log").read_text(errors="replace")[-3000:]
+            raise AssertionError(f"the bot did not get there; its log:\n{log}") from None
+
+    def messages(self, user: FakeUser) -> list[dict[str, Any]]:
+        bot_id = self.emulator.bot_user["id"]
+        return [
+            m
+            for (chat, _), m in sorted(self.emulator.messages.items())
+            if chat == user.id and m["from"]["id"] == bot_id
+        ]
+
+    async def say(self, user: FakeUser, text: str, replies: int = 1) -> list[dict[str, Any]]:
+        before = len(self.messages(user))
+        self.emulator.user_message(user, text)
+        await self.until(lambda: len(self.messages(user)) >= before + replies)
+        return self.messages(user)[before:]
+
+    async def press(self, user: FakeUser, label: str, replies: int = 1) -> list[dict[str, Any]]:
+        message = next(m for m in reversed(self.messages(user)) if m.get("reply_markup"))
+        data = next(d for text, d in buttons_of(message) if label in text)
+        calls = len(self.emulator.calls)
+        before = len(self.messages(user))
+        self.emulator.user_presses(user, message["message_id"], data)
+        await self.until(
+            lambda: (
+                len(self.emulator.calls) > calls and len(self.messages(user)) >= before + replies
+            )
+        )
+        return self.messages(user)[before:]
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    emulator = BotApiEmulator(open_chats=True)
+    server = BotApiServer(emulator, FloodControl(30))
+    await server.start()
+    running = Bot(emulator, server, tmp_path)
+    yield running
+    if running.process is not None and running.process.returncode is None:
+        running.process.kill()
+        await running.process.wait()
+    await server.stop()
+    assert server.flood is not None and server.flood.refused == 0, "the bot exceeded 30/s"
+
+
+def programme_file(start: datetime) -> bytes:
+    return (
+        "code,topic,starts_at,duration_minutes,capacity,language,join_url,title,description,"
+        "title_fr\n"
+        f"flood,disaster-risk-reduction,{start.isoformat(timespec='seconds')},60,50,fr,"
+        "https://meet.example.org/flood,Urban floods,Early warning,Crues urbaines\n"
+    ).encode()
+
+
+async def test_journeys_of_an_organizer_and_a_french_participant(bot: Bot) -> None:
+    """Import by document, deep link in French, profile, registration with its calendar file,
+    a reminder sent after a restart, a session code check-in, statistics and an export."""
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=10)
+    await bot.start()
+    await bot.say(ORGANIZER, "/start")
+    bot.emulator.user_document(ORGANIZER, "programme.csv", programme_file(start))
+    await bot.until(
+        lambda: any("1 event added" in m.get("text", "") for m in bot.messages(ORGANIZER))
+    )
+
+    [greeting] = await bot.say(LEA, "/start flood")
+    assert greeting["text"].startswith("Bonjour")
+    [card] = await bot.press(LEA, "Français")
+    assert card["text"].startswith("Crues urbaines")
+    await bot.press(LEA, "S’inscrire", replies=2)
+    await bot.press(LEA, "Léa Martin")
+    await bot.say(LEA, "France")
+    await bot.say(LEA, "Lyon")
+    for _ in range(3):
+        await bot.press(LEA, "Passer")
+    done = await bot.press(LEA, "J’accepte", replies=3)
+    texts = [m.get("text", "") for m in done]
+    assert any(t.startswith("Votre inscription") for t in texts), texts
+    await bot.until(lambda: any("document" in m for m in bot.messages(LEA)))
+    document = next(m["document"] for m in bot.messages(LEA) if "document" in m)
+    ics = Calendar.from_ical(bot.emulator.files[document["file_id"]][1])
+    assert ics.events[0].start == start
+
+    # SIGTERM, then a restart with a reminder 1 day before: it fell due "while down" and the
+    # event has not started, so it goes out at start-up, in French.
+    assert await bot.stop(signal.SIGTERM) == 0
+    await bot.start(REMINDER_OFFSETS="1d")
+    await bot.until(
+        lambda: any(
+            m.get("text", "").startswith("\u200fRappel") or "Rappel" in m.get("text", "")
+            for m in bot.messages(LEA)
+        )
+    )
+
+    [code_message] = await bot.say(ORGANIZER, "/checkincode flood GO2026")
+    assert "GO2026" in code_message["text"]
+    [checked] = await bot.say(LEA, "go2026")
+    assert "Crues urbaines" in checked["text"] and checked["text"].startswith("Votre présence"), (
+        checked["text"]
+    )
+    replies = await bot.say(ORGANIZER, "/stats flood", replies=2)
+    assert "attended: 1" in replies[0]["text"]
+    assert "photo" in replies[1]
+    [export] = await bot.say(ORGANIZER, "/export flood")
+    content = bot.emulator.files[export["document"]["file_id"]][1].decode("utf-8-sig")
+    assert "Léa Martin" in content and ",code," in content
+
+
+async def test_sigterm_and_sigkill_in_the_middle_of_a_broadcast(bot: Bot) -> None:
+    """200 recipients; the bot is killed, then stopped, mid-way; after each restart everyone
+    has the message once (SIGKILL may repeat the one message in flight, which Telegram had
+    accepted but the bot had not yet recorded)."""
+    from bot.db import Database, to_db
+
+    db = await Database.open(bot.folder / "bot.sqlite3")
+    now = to_db(datetime.now(UTC))
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO users (user_id, first_name, language, created_at, last_seen_at)"
+            " VALUES (?, 'P', 'en', ?, ?)",
+            [(10_000 + i, now, now) for i in range(200)],
+        )
+    await db.close()
+    recipients = [FakeUser(id=10_000 + i) for i in range(200)]
+    await bot.start()
+
+    def received(text: str) -> Counter[int]:
+        return Counter(
+            m["chat"]["id"]
+            for (chat, _), m in bot.emulator.messages.items()
+            if chat >= 10_000 and m.get("text") == text
+        )
+
+    for number, how, news in (
+        (1, signal.SIGKILL, "First news"),
+        (2, signal.SIGTERM, "Second news"),
+    ):
+        await bot.say(ORGANIZER, "/broadcast")
+        await bot.press(ORGANIZER, "Everyone")
+        await bot.say(ORGANIZER, news)
+        await bot.press(ORGANIZER, "Preview", replies=2)
+        await bot.press(ORGANIZER, "Send")
+        await bot.until(lambda text=news: sum(received(text).values()) >= 40)  # type: ignore[misc]
+        await bot.stop(how)
+        assert sum(received(news).values()) < len(recipients)  # really in the middle
+        await bot.start()
+        await bot.until(lambda text=news: len(received(text)) == len(recipients))  # type: ignore[misc]
+        summary = f"Broadcast #{number} · finished"
+        await bot.until(  # the organizer's progress message ends with the summary
+            lambda text=summary: any(
+                m.get("text", "").startswith(text)  # type: ignore[misc]
+                for m in bot.messages(ORGANIZER)
+            )
+        )
+        counts = received(news)
+        repeated = sum(n - 1 for n in counts.values())
+        assert repeated <= (1 if how is signal.SIGKILL else 0), (how, repeated)
+    rows = (
+        sqlite3.connect(bot.folder / "bot.sqlite3")
+        .execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status")
+        .fetchall()
+    )
+    assert dict(rows)["sent"] == 400 + 2  # both broadcasts, and the organizer received both

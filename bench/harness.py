@@ -48,7 +48,9 @@ async def running_bot(folder: Path) -> AsyncIterator[Bench]:
     settings = Settings(
         bot_token="1:BENCH", database_path=folder / "bench.sqlite3", admin_ids=frozenset({1})
     )
-    app = build_application(settings, request=EmulatorRequest(emulator), clock=clock, pace=False)
+    app = build_application(
+        settings, request=EmulatorRequest(emulator), clock=clock, deliver=False, pace=False
+    )
     await app.initialize()
     assert app.post_init is not None and app.post_shutdown is not None
     await app.post_init(app)

@@ -173,7 +173,7 @@ def parse_log_level(raw: str) -> str:
 
 
 def parse_checkin_opens(raw: str) -> timedelta:
-    if not raw.isdigit() or int(raw) > 24 * 60:
+    if not raw.isdecimal() or int(raw) > 24 * 60:
         raise ConfigError(
             f"CHECKIN_OPENS_MINUTES: {raw!r} must be a whole number of minutes from 0 to 1440 "
             "(how long before the start check-in opens)."

@@ -120,7 +120,7 @@ async def run_demo(settings: Settings, stdin: TextIO, out: TextIO) -> None:
 def _handle_input(line: str, emulator: BotApiEmulator, chat: TerminalChat) -> None:
     if not line:
         return
-    if line.isdigit() and 1 <= int(line) <= len(chat.buttons):
+    if line.isdecimal() and 1 <= int(line) <= len(chat.buttons):
         message_id, data = chat.buttons[int(line) - 1]
         emulator.user_presses(DEMO_USER, message_id, data)
     else:

@@ -53,7 +53,7 @@ async def on_checkin_button(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     viewer = context.viewer
     event_id = query.data.removeprefix(f"{CHECKIN_PREFIX}:")
-    if not event_id.isdigit():
+    if not event_id.isdecimal():
         await answer(query, viewer.t._("This button is no longer active."))
         return
     result = await context.services.attendance.check_in(viewer.user_id, int(event_id), "button")
@@ -198,9 +198,9 @@ async def on_roster_button(update: Update, context: BotContext) -> None:
         return
     parts = query.data.split(":")
     event = None
-    if len(parts) == 4 and parts[1].isdigit():
+    if len(parts) == 4 and parts[1].isdecimal():
         event = await context.services.db.events.by_id(int(parts[1]))
-    if event is None or not parts[3].isdigit() or not (parts[2].isdigit() or parts[2] == "p"):
+    if event is None or not parts[3].isdecimal() or not (parts[2].isdecimal() or parts[2] == "p"):
         await answer(query, context.viewer.t._("This button is no longer active."))
         return
     await answer(query)

@@ -121,7 +121,7 @@ async def on_choice(update: Update, context: BotContext) -> int:
         draft["audience"] = ["language", value]
     elif (
         kind == "t"
-        and value.isdigit()
+        and value.isdecimal()
         and int(value) < len(TOPIC_SLUGS)
         and draft.get("kind") == "topic"
     ):
@@ -333,7 +333,7 @@ async def on_stop(update: Update, context: BotContext) -> None:
         return
     t = context.viewer.t
     number = query.data.rsplit(":", 1)[-1]
-    stopped = number.isdigit() and await context.services.broadcasts.cancel(
+    stopped = number.isdecimal() and await context.services.broadcasts.cancel(
         int(number), context.viewer.user_id
     )
     if not stopped:

@@ -181,7 +181,7 @@ async def on_value_button(update: Update, context: BotContext) -> int:
     assert query is not None and query.data is not None
     _, kind, choice = query.data.split(":", 2)
     value: object
-    if kind == "topic" and choice.isdigit() and int(choice) < len(TOPIC_SLUGS):
+    if kind == "topic" and choice.isdecimal() and int(choice) < len(TOPIC_SLUGS):
         value = TOPIC_SLUGS[int(choice)]
     elif kind == "lang" and choice in SUPPORTED_LANGUAGES:
         value = choice

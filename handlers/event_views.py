@@ -33,7 +33,7 @@ def topic_from_key(key: str) -> str | None:
     """The topic a button names; ValueError for anything forged."""
     if key == "-":
         return None
-    if not key.isdigit() or int(key) >= len(TOPIC_SLUGS):
+    if not key.isdecimal() or int(key) >= len(TOPIC_SLUGS):
         raise ValueError(key)
     return TOPIC_SLUGS[int(key)]
 

@@ -137,7 +137,7 @@ async def on_topic(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     key = query.data.rsplit(":", 1)[-1]
-    if not key.isdigit() or int(key) >= len(TOPIC_SLUGS):
+    if not key.isdecimal() or int(key) >= len(TOPIC_SLUGS):
         await answer(query, context.viewer.t._("This button is no longer active."))
         return TOPIC
     await answer(query)

@@ -28,7 +28,7 @@ async def on_rating(update: Update, context: BotContext) -> int:
     assert query is not None and query.data is not None
     t = context.viewer.t
     parts = query.data.split(":")
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("1", "2", "3", "4", "5"):
+    if len(parts) != 3 or not parts[1].isdecimal() or parts[2] not in ("1", "2", "3", "4", "5"):
         await answer(query, t._("This button is no longer active."))
         return END
     event_id, rating = int(parts[1]), int(parts[2])

@@ -112,7 +112,7 @@ def _future(moment: datetime, now: datetime, raw: str) -> datetime:
 
 def parse_duration(raw: str) -> int:
     text = raw.strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_DURATION_MINUTES:
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_DURATION_MINUTES:
         raise InputProblem(
             N_("The duration must be a whole number of minutes from 1 to {limit}, not “{value}”."),
             limit=MAX_DURATION_MINUTES,
@@ -126,7 +126,7 @@ def parse_capacity(raw: str) -> int | None:
     text = raw.strip()
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= MAX_CAPACITY:
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_CAPACITY:
         raise InputProblem(
             N_(
                 "The capacity must be a whole number of at least 1, or empty for no limit, "

@@ -11,10 +11,9 @@ from bot.i18n import Translator
 from bot.models import Event
 from bot.services.attendance import CheckIn, CheckInResult, ReportResult
 from bot.services.campaign_texts import CHECKIN_PREFIX
-from bot.services.event_fields import CODE_PATTERN
 from handlers.context import BotContext
 from handlers.fallback import anything_else
-from handlers.organizers import require_organizer
+from handlers.organizers import event_from_args, require_organizer
 from handlers.ui import Button, answer, edit, plain, send, user_text
 from handlers.wizards import GROUP_GENERAL
 
@@ -100,26 +99,11 @@ async def on_text(update: Update, context: BotContext) -> None:
         await anything_else(update, context)
 
 
-async def _event_of(context: BotContext, usage: str) -> Event | None:
-    t = context.viewer.t
-    code = context.args[0] if context.args else ""
-    if not code:
-        await send(context, t._("Please add the event’s code: {usage}", usage=usage))
-        return None
-    listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
-    if listing is None:
-        await send(
-            context, t._("There is no event with the code {code}.", code=user_text(code[:64]))
-        )
-        return None
-    return listing.event
-
-
 async def on_checkin_code(update: Update, context: BotContext) -> None:
     """/checkincode CODE [SESSIONCODE]: set (or generate) the code to read out."""
     if not await require_organizer(update, context):
         return
-    event = await _event_of(context, "/checkincode CODE")
+    event = await event_from_args(context, "/checkincode CODE")
     if event is None:
         return
     assert context.args is not None
@@ -186,7 +170,7 @@ async def on_attendance(update: Update, context: BotContext) -> None:
     """/attendance CODE: the registrants with a present/absent toggle each, a page at a time."""
     if not await require_organizer(update, context):
         return
-    event = await _event_of(context, "/attendance CODE")
+    event = await event_from_args(context, "/attendance CODE")
     if event is not None:
         await show_roster(context, event, 0)
 

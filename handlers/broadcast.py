@@ -23,14 +23,20 @@ from telegram.ext import (
 from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
 from bot.models import Audience
 from bot.services.broadcasts import progress_text
-from bot.services.event_fields import CODE_PATTERN
 from bot.services.formatting import FormattingError, html_to_text
 from bot.topics import TOPIC_SLUGS, TOPICS
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, topic_rows
-from handlers.organizers import require_organizer
-from handlers.ui import MAX_MESSAGE_LENGTH, Button, answer, edit, plain, send, user_text
-from handlers.wizards import GROUP_BROADCAST, GROUP_GENERAL, build_wizard
+from handlers.organizers import event_by_code, require_organizer
+from handlers.ui import MAX_MESSAGE_LENGTH, Button, answer, edit, plain, send
+from handlers.wizards import (
+    GROUP_BROADCAST,
+    GROUP_GENERAL,
+    AnyHandler,
+    Step,
+    build_wizard,
+    step_button,
+)
 
 AUDIENCE, EVENT_CODE, CHOICE, MESSAGE, VERSIONS, VERSION_TEXT = range(6)
 END = ConversationHandler.END
@@ -99,15 +105,12 @@ async def on_event_code(update: Update, context: BotContext) -> int:
     assert message is not None and message.text is not None
     code = message.text.strip()
     t = context.viewer.t
-    listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
-    if listing is None:
-        await send(
-            context, t._("There is no event with the code {code}.", code=user_text(code[:64]))
-        )
+    event = await event_by_code(context, code)
+    if event is None:
         return EVENT_CODE
     draft = _draft(context)
-    draft["audience"] = [draft["kind"], listing.event.event_id]
-    draft["event_label"] = listing.event.title_in(t.language)
+    draft["audience"] = [draft["kind"], event.event_id]
+    draft["event_label"] = event.title_in(t.language)
     return await ask_message(context)
 
 
@@ -348,8 +351,8 @@ async def on_stop(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
 
-    def button(callback: Any, pattern: str) -> Any:
-        return CallbackQueryHandler(callback, pattern=f"^{PREFIX}:{pattern}")
+    def button(step: Step, pattern: str) -> AnyHandler:
+        return step_button(PREFIX, step, pattern)
 
     wizard = build_wizard(
         "broadcast",
@@ -371,4 +374,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handler(wizard, group=GROUP_BROADCAST)
     app.add_handler(CommandHandler("broadcasts", list_broadcasts), group=GROUP_GENERAL)
-    app.add_handler(button(on_stop, r"x:\d+$"), group=GROUP_GENERAL)
+    app.add_handler(
+        CallbackQueryHandler(on_stop, pattern=rf"^{PREFIX}:x:\d+$"), group=GROUP_GENERAL
+    )

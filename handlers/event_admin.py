@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from babel.dates import format_timedelta
 from telegram import Update
 from telegram.ext import (
     Application,
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -21,15 +19,21 @@ from telegram.ext import (
 from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
 from bot.models import Event
 from bot.services import event_fields as fields
-from bot.services.event_fields import CODE_PATTERN
 from bot.services.problems import InputProblem
 from bot.topics import TOPIC_SLUGS
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, start_echo, start_prompt, topic_rows
 from handlers.events import open_card
-from handlers.organizers import require_organizer
+from handlers.organizers import event_from_args, require_organizer
 from handlers.ui import Button, answer, edit, plain, send, user_text
-from handlers.wizards import GROUP_EDIT_EVENT, GROUP_GENERAL, build_wizard
+from handlers.wizards import (
+    GROUP_EDIT_EVENT,
+    GROUP_GENERAL,
+    AnyHandler,
+    Step,
+    build_wizard,
+    step_button,
+)
 
 CHOOSE, VALUE = range(2)
 END = ConversationHandler.END
@@ -69,25 +73,10 @@ def _parser(field: str, zone: str, now: datetime) -> Callable[[str], object]:
     return parsers[field]
 
 
-async def _event_from_args(update: Update, context: BotContext, usage: str) -> Event | None:
-    t = context.viewer.t
-    code = context.args[0] if context.args else ""
-    if not code:
-        await send(context, t._("Please add the event’s code: {usage}", usage=usage))
-        return None
-    listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
-    if listing is None:
-        await send(
-            context, t._("There is no event with the code {code}.", code=user_text(code[:64]))
-        )
-        return None
-    return listing.event
-
-
 async def begin_edit(update: Update, context: BotContext) -> int:
     if not await require_organizer(update, context):
         return END
-    event = await _event_from_args(update, context, "/editevent CODE")
+    event = await event_from_args(context, "/editevent CODE")
     if event is None:
         return END
     context.session[EDITING] = {"code": event.code}
@@ -210,7 +199,7 @@ async def stop_editing(update: Update, context: BotContext) -> int:
 async def ask_cancel(update: Update, context: BotContext) -> None:
     if not await require_organizer(update, context):
         return
-    event = await _event_from_args(update, context, "/cancelevent CODE")
+    event = await event_from_args(context, "/cancelevent CODE")
     if event is None:
         return
     t = context.viewer.t
@@ -266,7 +255,7 @@ async def reminders(update: Update, context: BotContext) -> None:
     """/reminders CODE shows an event's reminder times; /reminders CODE 2d,1h,15m sets them."""
     if not await require_organizer(update, context):
         return
-    event = await _event_from_args(update, context, "/reminders CODE 1d,1h")
+    event = await event_from_args(context, "/reminders CODE 1d,1h")
     if event is None:
         return
     t = context.viewer.t
@@ -292,10 +281,8 @@ async def reminders(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    def button(
-        callback: Callable[[Update, BotContext], Coroutine[Any, Any, int]], pattern: str
-    ) -> BaseHandler[Update, Any, object]:
-        return CallbackQueryHandler(callback, pattern=f"^{PREFIX}:{pattern}")
+    def button(step: Step, pattern: str) -> AnyHandler:
+        return step_button(PREFIX, step, pattern)
 
     wizard = build_wizard(
         "edit-event",

@@ -7,15 +7,13 @@ preview. /cancel leaves at any step.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     Application,
-    BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -32,7 +30,7 @@ from handlers.context import BotContext
 from handlers.event_views import card_screen, deep_link
 from handlers.organizers import require_organizer
 from handlers.ui import Button, answer, edit, plain, send
-from handlers.wizards import GROUP_NEW_EVENT, build_wizard
+from handlers.wizards import GROUP_NEW_EVENT, AnyHandler, Step, build_wizard, step_button
 
 (TITLE, TOPIC, START, DURATION, CAPACITY, LANGUAGE, LINK, DESCRIPTION, CONFIRM) = range(9)
 DRAFT = "new_event"  # session key of the answers so far
@@ -357,10 +355,8 @@ async def cancel(update: Update, context: BotContext) -> int:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
 
-    def button(
-        callback: Callable[[Update, BotContext], Coroutine[Any, Any, int]], pattern: str
-    ) -> BaseHandler[Update, Any, object]:
-        return CallbackQueryHandler(callback, pattern=f"^{PREFIX}:{pattern}")
+    def button(step: Step, pattern: str) -> AnyHandler:
+        return step_button(PREFIX, step, pattern)
 
     wizard = build_wizard(
         "new-event",

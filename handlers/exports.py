@@ -8,11 +8,9 @@ import tempfile
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.services.event_fields import CODE_PATTERN
 from bot.services.exports import write_registrations
 from handlers.context import BotContext
-from handlers.organizers import require_organizer
-from handlers.ui import send, user_text
+from handlers.organizers import event_by_code, require_organizer
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -22,12 +20,7 @@ async def export(update: Update, context: BotContext) -> None:
     t = context.viewer.t
     services = context.services
     code = context.args[0] if context.args else None
-    if code is not None and (
-        not CODE_PATTERN.match(code) or await services.events.find(code) is None
-    ):
-        await send(
-            context, t._("There is no event with the code {code}.", code=user_text(code[:64]))
-        )
+    if code is not None and await event_by_code(context, code) is None:
         return
     # A file on disk, not a string: a list of 100,000 rows must not sit in memory.
     with tempfile.TemporaryFile() as raw:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
+from bot.models import Event
+from bot.services.event_fields import CODE_PATTERN
 from handlers.commands import command_lines, organizer_commands
 from handlers.context import BotContext
-from handlers.ui import answer, send
+from handlers.ui import answer, send, user_text
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -21,6 +23,28 @@ async def require_organizer(update: Update, context: BotContext) -> bool:
     else:
         await send(context, text)
     return False
+
+
+async def event_from_args(context: BotContext, usage: str) -> Event | None:
+    """The event named by a command's first argument, or an explanation to the organizer."""
+    t = context.viewer.t
+    code = context.args[0] if context.args else ""
+    if not code:
+        await send(context, t._("Please add the event’s code: {usage}", usage=usage))
+        return None
+    return await event_by_code(context, code)
+
+
+async def event_by_code(context: BotContext, code: str) -> Event | None:
+    """The event with this code, or "there is no event..." said to the user."""
+    listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
+    if listing is None:
+        t = context.viewer.t
+        await send(
+            context, t._("There is no event with the code {code}.", code=user_text(code[:64]))
+        )
+        return None
+    return listing.event
 
 
 async def admin_menu(update: Update, context: BotContext) -> None:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
-from bot.services.event_fields import CODE_PATTERN
 from bot.services.events import describe_import
 from bot.services.programme_import import MAX_BYTES
 from handlers.attendance import import_report
 from handlers.context import BotContext
-from handlers.organizers import require_organizer
-from handlers.ui import plain, send, user_text
+from handlers.organizers import event_by_code, require_organizer
+from handlers.ui import plain, send
 from handlers.wizards import GROUP_GENERAL
 
 CSV_FILES = filters.Document.FileExtension("csv") | filters.Document.MimeType("text/csv")
@@ -32,16 +31,9 @@ async def on_programme_file(update: Update, context: BotContext) -> None:
     data = bytes(await file.download_as_bytearray())
     caption = (message.caption or "").strip()
     if caption:  # a report with the event's code as caption: attendance, not a programme
-        listing = (
-            await context.services.events.find(caption) if CODE_PATTERN.match(caption) else None
-        )
-        if listing is None:
-            await send(
-                context,
-                t._("There is no event with the code {code}.", code=user_text(caption[:64])),
-            )
-            return
-        await import_report(context, listing.event, data)
+        event = await event_by_code(context, caption)
+        if event is not None:
+            await import_report(context, event, data)
         return
     result = await context.services.events.import_programme(data, context.viewer.user_id)
     await send(context, plain(describe_import(t, result)))

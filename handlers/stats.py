@@ -9,12 +9,11 @@ from telegram.ext import Application, CommandHandler
 
 from bot.db.stats import Breakdown, Figures
 from bot.i18n import Translator
-from bot.services.event_fields import CODE_PATTERN
 from bot.services.stats import ProgrammeStats, country_chart
 from bot.topics import TOPICS
 from handlers.context import BotContext
-from handlers.organizers import require_organizer
-from handlers.ui import send, user_text
+from handlers.organizers import event_by_code, require_organizer
+from handlers.ui import send
 from handlers.wizards import GROUP_GENERAL
 
 TOP = 10
@@ -97,14 +96,11 @@ async def on_stats(update: Update, context: BotContext) -> None:
         )
         await send(context, stats_text(context, stats, heading))
         return
-    listing = await services.events.find(code) if CODE_PATTERN.match(code) else None
-    if listing is None:
-        await send(
-            context, t._("There is no event with the code {code}.", code=user_text(code[:64]))
-        )
+    event = await event_by_code(context, code)
+    if event is None:
         return
-    title = listing.event.title_in(t.language)
-    stats = await services.stats.event(listing.event)
+    title = event.title_in(t.language)
+    stats = await services.stats.event(event)
     await send(context, stats_text(context, stats, title))
     breakdown = stats.breakdowns["country"]
     if breakdown.registered:

@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
+    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -74,3 +75,8 @@ def build_wizard(
             ],
             allow_reentry=True,
         )
+
+
+def step_button(prefix: str, step: Step, pattern: str) -> AnyHandler:
+    """A wizard's button handler: callback data "<prefix>:<pattern>"."""
+    return CallbackQueryHandler(step, pattern=f"^{prefix}:{pattern}")

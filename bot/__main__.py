@@ -67,7 +67,8 @@ def run(settings: Settings) -> int:
 
     configure_logging(settings.log_level)
     app = build_application(settings)
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    # Telegram unreachable at start-up: keep trying (with back-off) instead of exiting.
+    app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
     return 0
 
 

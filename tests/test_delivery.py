@@ -192,6 +192,26 @@ async def test_server_errors_back_off_then_fail_with_the_reason(
     assert sender.sent == []
 
 
+async def test_an_outage_pauses_everyone_without_using_up_their_attempts(
+    services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """Telegram unreachable: the worker backs off as a whole (1 s, 2 s, 4 s...) and only the
+    message that met the error counts an attempt; when it comes back, everything goes."""
+    await people(services, 5)
+    campaign = await queue(services)
+    down = Result(Outcome.RETRY, error="httpx.ConnectError: connection refused")
+    sleeps: list[float] = []
+    sender = FakeSender([down, down, down])
+    engine = worker(db, clock, sender, sleeps)
+    await engine.drain_once()
+    assert sleeps == [2.0, 4.0, 8.0]
+    clock.advance(timedelta(minutes=1))
+    await engine.drain_once()
+    assert await db.outbox.progress(campaign) == Progress(sent=5)
+    attempts = await db.fetch_all("SELECT attempts FROM deliveries ORDER BY delivery_id")
+    assert sorted(r[0] for r in attempts) == [1, 1, 2, 2, 2]
+
+
 async def test_a_crash_in_the_middle_resumes_without_duplicates(
     services: Services, db: Database, clock: FrozenClock
 ) -> None:

@@ -68,6 +68,13 @@ class Bot:
         async with asyncio.timeout(WAIT):
             return await self.process.wait()
 
+    async def log_says(self, text: str) -> None:
+        """Wait until the bot's log mentions `text` (checked every 50 ms, for WAIT at most)."""
+        log = self.folder / "bot.log"
+        async with asyncio.timeout(WAIT):
+            while not (log.exists() and text in log.read_text(errors="replace")):  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+
     async def until(self, predicate: Callable[[], bool]) -> None:
         try:
             async with asyncio.timeout(WAIT):
@@ -236,3 +243,22 @@ async def test_sigterm_and_sigkill_in_the_middle_of_a_broadcast(bot: Bot) -> Non
         .fetchall()
     )
     assert dict(rows)["sent"] == 400 + 2  # both broadcasts, and the organizer received both
+
+
+async def test_the_bot_api_unreachable_then_back(bot: Bot) -> None:
+    """Telegram unreachable at start-up and in the middle of work: the bot keeps trying,
+    recovers without a restart, and answers every message sent meanwhile."""
+    port = bot.server.port
+    await bot.server.stop()
+    starting = asyncio.create_task(bot.start(LOG_LEVEL="DEBUG"))
+    await bot.log_says("Failed run number")  # it met the closed port, and did not give up
+    await bot.server.start(port=port)
+    await starting
+    await bot.say(LEA, "/help")
+    await bot.server.stop()
+    for text in ("/help", "/events", "/language"):
+        bot.emulator.user_message(LEA, text)  # Telegram keeps these until the bot fetches them
+    before = len(bot.messages(LEA))
+    await bot.server.start(port=port)
+    await bot.until(lambda: len(bot.messages(LEA)) >= before + 3)
+    assert bot.process is not None and bot.process.returncode is None

@@ -27,6 +27,7 @@ OVERALL_RATE = 29.0  # messages per second, under Telegram's ~30 for bulk messag
 PER_CHAT_INTERVAL = timedelta(seconds=1)
 MAX_ATTEMPTS = 5
 MAX_BACKOFF = timedelta(minutes=5)
+MAX_PAUSE = 60.0  # seconds the whole worker waits after repeated server or network errors
 BATCH = 100
 IDLE_WAIT = 30.0  # seconds to sleep when nothing is due and nobody wakes the worker
 PROGRESS_EVERY = timedelta(seconds=3)
@@ -81,6 +82,7 @@ class DeliveryWorker:
         self._last_sent: dict[int, datetime] = {}
         self._campaigns: dict[int, Campaign | None] = {}
         self._reported: dict[int, datetime] = {}
+        self._failures_in_a_row = 0  # server or network errors, whoever the recipient
 
     def wake(self) -> None:
         """New work was queued: look now rather than at the next scheduled time."""
@@ -151,6 +153,13 @@ class DeliveryWorker:
             delivery.user_id, message.text, message.buttons, message.document
         )
         now = self._clock.now()
+        if result.outcome is Outcome.RETRY and result.retry_after is None:
+            # Telegram unreachable or failing: back off for everyone, not just this message,
+            # so an outage does not use up the attempts of the whole queue.
+            self._failures_in_a_row += 1
+            await self._sleep(min(2.0**self._failures_in_a_row, MAX_PAUSE))
+        else:
+            self._failures_in_a_row = 0
         if result.outcome is Outcome.SENT:
             self._last_sent[delivery.user_id] = now
             self._forget_old_chats(now)

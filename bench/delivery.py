@@ -23,7 +23,6 @@ import tempfile
 import time
 import tracemalloc
 import urllib.request
-from dataclasses import replace
 from pathlib import Path
 
 from bench.harness import Bench, running_bot, seed_scale, seed_users
@@ -67,27 +66,14 @@ async def broadcast_over_http(folder: Path, limit: int | None, users: int) -> No
             database_path=folder / f"http-{limit}.sqlite3",
             telegram_api_url=f"http://127.0.0.1:{port}/bot",
         )
-        app = build_application(settings, clock=SystemClock())
+        # Without the fake's limit, the bot's own pacing is switched off too: the figure is
+        # the engine's ceiling (database, rendering, HTTP), not Telegram's limit.
+        app = build_application(settings, clock=SystemClock(), pace=limit is not None)
         await app.initialize()
         assert app.post_init is not None and app.post_shutdown is not None
         await app.post_init(app)  # starts the delivery worker
         services = app.bot_data.services
         await seed_users(services.db, users)
-        if limit is None:  # the engine's own ceiling: its pacing switched off
-            services.delivery.stop()
-            assert app.bot_data.worker is not None
-            await app.bot_data.worker
-            renderer, reporter = services.delivery._renderer, services.delivery._reporter
-            unpaced = DeliveryWorker(
-                services.db,
-                services.delivery._sender,
-                renderer,
-                reporter,
-                services.clock,
-                limiter=NoLimit(),
-            )
-            app.bot_data.worker = asyncio.create_task(unpaced.run())
-            services = replace(services, delivery=unpaced)
         started = time.perf_counter()
         campaign = await services.broadcasts.start(1, Audience("everyone"), {"default": "Hello"})
         services.delivery.wake()
@@ -102,7 +88,6 @@ async def broadcast_over_http(folder: Path, limit: int | None, users: int) -> No
             f"{progress.sent / elapsed:.1f} messages/s, sent={progress.sent} "
             f"failed={progress.failed}, 429 answers={seen['refused']}"
         )
-        app.bot_data.services = services
         await app.post_shutdown(app)
         await app.shutdown()
     finally:

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -36,6 +37,12 @@ PDI: Final = "\u2069"  # pop directional isolate
 _BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 _KEPT_INVISIBLE = frozenset("\n\u200c\u200d")  # newline, zero-width non-joiner and joiner
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@lru_cache(maxsize=4096)
+def _decimal(value: float, language: str) -> str:
+    """Numbers repeat (seat counts, page numbers): format each once per language."""
+    return str(format_decimal(value, locale=Locale.parse(language)))
 
 
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
@@ -90,8 +97,8 @@ class Translator:
     language: str
     translations: gettext.NullTranslations
 
-    @property
-    def locale(self) -> Locale:
+    @cached_property
+    def locale(self) -> Locale:  # parsed once: it is asked for on every formatted value
         return Locale.parse(self.language)
 
     @property
@@ -140,7 +147,7 @@ class Translator:
         return str(format_decimal(value, "#,##0.0", locale=self.locale))
 
     def number(self, value: float) -> str:
-        return str(format_decimal(value, locale=self.locale))
+        return _decimal(value, self.language)
 
     def when(self, moment: datetime, tz: str, width: str = "medium") -> str:
         """A UTC moment as the user reads it: their locale's date and time in their zone."""

@@ -35,6 +35,8 @@ from bot.models import Audience
 from bot.services.delivery import DeliveryWorker, Rendered
 from bot.services.sender import Buttons, Outcome, Result
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -170,6 +172,43 @@ async def startup(folder: Path) -> None:
     )
     await app.post_shutdown(app)
     await app.shutdown()
+    as_a_process(path)
+
+
+def as_a_process(path: Path) -> None:
+    """`python -m bot` on that database: time to its first getUpdates and its memory then."""
+    fake, port = start_fake(None)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": "1:BENCH",
+        "DATABASE_PATH": str(path),
+        "LOG_LEVEL": "WARNING",
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{port}/bot",
+    }
+    started = time.perf_counter()
+    bot = subprocess.Popen([sys.executable, "-m", "bot"], env=env)
+    try:
+        while stats(port).get("polls", 0) < 1:
+            time.sleep(0.05)
+        ready = time.perf_counter() - started
+        rss = rss_mb(bot.pid)
+        print(
+            f"python -m bot on it: polling after {ready:.2f} s (imports, migrations, "
+            f"{rss:.0f} MB resident)"
+        )
+    finally:
+        bot.terminate()
+        bot.wait()
+        fake.terminate()
+        fake.wait()
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 async def main() -> None:

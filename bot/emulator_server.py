@@ -141,7 +141,8 @@ class BotApiServer:
         if path == "/stats":  # for benchmarks: how much was sent, how much refused
             sent = sum(1 for call in self.emulator.calls if call.method in SENDING_METHODS)
             refused = self.flood.refused if self.flood else 0
-            return 200, json.dumps({"sent": sent, "refused": refused}).encode(), "application/json"
+            figures = {"sent": sent, "refused": refused, "polls": self.emulator.polls}
+            return 200, json.dumps(figures).encode(), "application/json"
         if path.startswith("/file/"):
             status, content = self.emulator.download(path)
             return status, content, "application/octet-stream"

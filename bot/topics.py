@@ -17,3 +17,4 @@ TOPICS: Final[dict[str, str]] = {
     "other": N_("Other topics"),
 }
 TOPIC_SLUGS: Final = tuple(TOPICS)
+TOPIC_KEYS: Final = frozenset(str(i) for i in range(len(TOPIC_SLUGS)))  # in button data

@@ -28,7 +28,7 @@ from bot.topics import TOPIC_SLUGS, TOPICS
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, topic_rows
 from handlers.organizers import event_by_code, require_organizer
-from handlers.ui import MAX_MESSAGE_LENGTH, Button, answer, edit, plain, send
+from handlers.ui import MAX_MESSAGE_LENGTH, Button, answer, choice, edit, plain, send
 from handlers.wizards import (
     GROUP_BROADCAST,
     GROUP_GENERAL,
@@ -79,13 +79,11 @@ async def begin(update: Update, context: BotContext) -> int:
 
 async def on_audience(update: Update, context: BotContext) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    kind = query.data.rsplit(":", 1)[-1]
-    t = context.viewer.t
-    if kind not in AUDIENCES:
-        await answer(query, t._("This button is no longer active."))
+    assert query is not None
+    kind = await choice(query, context, AUDIENCES)
+    if kind is None:
         return AUDIENCE
-    await answer(query)
+    t = context.viewer.t
     await edit(query, context, t._(AUDIENCES[kind]))
     draft = _draft(context)
     draft["kind"] = kind
@@ -206,13 +204,11 @@ async def ask_versions(context: BotContext) -> int:
 
 async def on_version_button(update: Update, context: BotContext) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    code = query.data.rsplit(":", 1)[-1]
-    t = context.viewer.t
-    if code not in SUPPORTED_LANGUAGES:
-        await answer(query, t._("This button is no longer active."))
+    assert query is not None
+    code = await choice(query, context, SUPPORTED_LANGUAGES)
+    if code is None:
         return VERSIONS
-    await answer(query)
+    t = context.viewer.t
     _draft(context)["pending"] = code
     await send(context, t._("Write the version in {language}.", language=t.language_label(code)))
     return VERSION_TEXT

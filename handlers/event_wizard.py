@@ -25,11 +25,11 @@ from bot.models import EventDraft, EventListing
 from bot.services import event_fields as fields
 from bot.services.events import new_code
 from bot.services.problems import InputProblem
-from bot.topics import TOPIC_SLUGS, TOPICS
+from bot.topics import TOPIC_KEYS, TOPIC_SLUGS, TOPICS
 from handlers.context import BotContext
 from handlers.event_views import card_screen, deep_link
 from handlers.organizers import require_organizer
-from handlers.ui import Button, answer, edit, plain, send
+from handlers.ui import Button, answer, choice, edit, plain, send
 from handlers.wizards import GROUP_NEW_EVENT, AnyHandler, Step, build_wizard, step_button
 
 (TITLE, TOPIC, START, DURATION, CAPACITY, LANGUAGE, LINK, DESCRIPTION, CONFIRM) = range(9)
@@ -133,12 +133,10 @@ async def ask_topic(context: BotContext) -> int:
 
 async def on_topic(update: Update, context: BotContext) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    key = query.data.rsplit(":", 1)[-1]
-    if not key.isdecimal() or int(key) >= len(TOPIC_SLUGS):
-        await answer(query, context.viewer.t._("This button is no longer active."))
+    assert query is not None
+    key = await choice(query, context, TOPIC_KEYS)
+    if key is None:
         return TOPIC
-    await answer(query)
     _draft(context)["topic"] = TOPIC_SLUGS[int(key)]
     await edit(query, context, context.viewer.t._(TOPICS[TOPIC_SLUGS[int(key)]]))
     return await ask_start(context)
@@ -217,12 +215,10 @@ async def on_language_text(update: Update, context: BotContext) -> int:
 
 async def on_language_button(update: Update, context: BotContext) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    code = query.data.rsplit(":", 1)[-1]
-    if code not in SUPPORTED_LANGUAGES:
-        await answer(query, context.viewer.t._("This button is no longer active."))
+    assert query is not None
+    code = await choice(query, context, SUPPORTED_LANGUAGES)
+    if code is None:
         return LANGUAGE
-    await answer(query)
     _draft(context)["language"] = code
     return await ask_link(context)
 

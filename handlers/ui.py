@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from html import escape
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -85,6 +85,17 @@ async def edit(query: CallbackQuery, context: BotContext, text: str, rows: Rows 
     except BadRequest as exc:
         if "not modified" not in exc.message:
             raise
+
+
+async def choice(query: CallbackQuery, context: BotContext, allowed: Collection[str]) -> str | None:
+    """The option a button names (the last part of its data), its spinner stopped; None,
+    after a "no longer active" notice, when the data names none of `allowed` (forged, stale)."""
+    value = (query.data or "").rsplit(":", 1)[-1]
+    if value not in allowed:
+        await answer(query, context.viewer.t._("This button is no longer active."))
+        return None
+    await answer(query)
+    return value
 
 
 async def answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:

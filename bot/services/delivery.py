@@ -27,6 +27,7 @@ OVERALL_RATE = 29.0  # messages per second, under Telegram's ~30 for bulk messag
 PER_CHAT_INTERVAL = timedelta(seconds=1)
 MAX_ATTEMPTS = 5
 MAX_BACKOFF = timedelta(minutes=5)
+PRUNE_ABOVE = 10_000
 MAX_PAUSE = 60.0  # seconds the whole worker waits after repeated server or network errors
 BATCH = 100
 IDLE_WAIT = 30.0  # seconds to sleep when nothing is due and nobody wakes the worker
@@ -80,6 +81,7 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._last_sent: dict[int, datetime] = {}
+        self._prune_above = PRUNE_ABOVE
         self._campaigns: dict[int, Campaign | None] = {}
         self._reported: dict[int, datetime] = {}
         self._failures_in_a_row = 0  # server or network errors, whoever the recipient
@@ -180,10 +182,12 @@ class DeliveryWorker:
             await outbox.retry_at(delivery.delivery_id, now + backoff, result.error or "", True)
 
     def _forget_old_chats(self, now: datetime) -> None:
-        if len(self._last_sent) > 10_000:
+        """Keep the pacing memory small; pruned when it doubled, so the cost stays linear."""
+        if len(self._last_sent) > self._prune_above:
             self._last_sent = {
                 user: at for user, at in self._last_sent.items() if now - at < PER_CHAT_INTERVAL
             }
+            self._prune_above = max(PRUNE_ABOVE, 2 * len(self._last_sent))
 
     async def _report(self, finished_only: bool) -> None:
         """Progress for organizers now and then, and a summary when a campaign ends."""

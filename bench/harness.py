@@ -119,12 +119,17 @@ async def timed(action: Callable[[], Awaitable[object]]) -> float:
     return time.perf_counter() - started
 
 
-async def seed_scale(bench: Bench, users: int = 350_000, registrations: int = 1_000_000) -> None:
-    """The programme at scale: 500 events (through the real import), `users` users with
-    profiles, `registrations` confirmed registrations spread over the events."""
+async def seed_scale(
+    bench: Bench,
+    users: int = 350_000,
+    registrations: int = 1_000_000,
+    first_event: datetime = NOW + timedelta(days=1),
+) -> None:
+    """The programme at scale: 500 events two hours apart (through the real import), `users`
+    users with profiles, `registrations` confirmed registrations spread over the events."""
     services = bench.app.bot_data.services
     await services.events.import_programme(
-        programme_csv(500, NOW + timedelta(days=1), timedelta(hours=2)), admin_id=1
+        programme_csv(500, first_event, timedelta(hours=2)), admin_id=1
     )
     await seed_users(bench.db, users)
     countries = ("KE", "NG", "BR", "IN", "PH", "CO", "MA", "EG", "CN", "RU", "FR", "MX")

@@ -19,6 +19,7 @@ import logging
 import time
 from email.parser import BytesParser
 from email.policy import HTTP
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.emulator import JSON, ApiError, BotApiEmulator
@@ -79,6 +80,7 @@ class BotApiServer:
         self.emulator = emulator
         self.flood = flood
         self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[Any]] = set()
         self.port = 0
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -90,12 +92,19 @@ class BotApiServer:
         return f"http://127.0.0.1:{self.port}/bot"
 
     async def stop(self) -> None:
+        """Go down as a server does: stop listening and drop every open connection."""
         if self._server is not None:
             self._server.close()
+            for connection in list(self._connections):
+                connection.cancel()
+            await asyncio.gather(*self._connections, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connection = asyncio.current_task()
+        if connection is not None:
+            self._connections.add(connection)
         try:
             while True:
                 request = await self._read_request(reader)
@@ -111,8 +120,11 @@ class BotApiServer:
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:
+            pass  # dropped by `stop`; ending quietly keeps asyncio from logging it as a failure
         finally:
             writer.close()
+            self._connections.discard(connection)
 
     @staticmethod
     async def _read_request(

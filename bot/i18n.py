@@ -45,6 +45,17 @@ def _decimal(value: float, language: str) -> str:
     return str(format_decimal(value, locale=Locale.parse(language)))
 
 
+@lru_cache(maxsize=8192)
+def _when(moment: datetime, tz: str, width: str, language: str) -> str:
+    """Event times repeat on every list and card: format each once per zone and language."""
+    locale = Locale.parse(language)
+    zone = ZoneInfo(tz)
+    pattern = str(locale.datetime_formats[width]).replace("'", "")
+    time = str(babel_dates.format_time(moment, "short", tzinfo=zone, locale=locale))
+    date = str(babel_dates.format_date(moment.astimezone(zone), width, locale=locale))
+    return pattern.replace("{0}", time).replace("{1}", date)
+
+
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
     """Mark a string for extraction; it is translated later, where the user is known."""
     return message
@@ -151,10 +162,7 @@ class Translator:
 
     def when(self, moment: datetime, tz: str, width: str = "medium") -> str:
         """A UTC moment as the user reads it: their locale's date and time in their zone."""
-        pattern = str(self.locale.datetime_formats[width]).replace("'", "")
-        return pattern.replace("{0}", self.time(moment, tz)).replace(
-            "{1}", self.date(moment, tz, width)
-        )
+        return _when(moment, tz, width, self.language)
 
     def date(self, moment: datetime, tz: str, width: str = "medium") -> str:
         local = moment.astimezone(ZoneInfo(tz))

@@ -74,8 +74,13 @@ async def send(context: BotContext, text: str, rows: Rows = ()) -> Message:
     )
 
 
+# Telegram's answers when the pressed message is gone or may no longer be changed.
+GONE = ("message to edit not found", "message can't be edited")
+
+
 async def edit(query: CallbackQuery, context: BotContext, text: str, rows: Rows = ()) -> None:
-    """Replace the message whose button was pressed; an unchanged message is not an error."""
+    """Replace the message whose button was pressed; an unchanged message is not an error,
+    and a message that can no longer be changed gets the new screen below it instead."""
     try:
         await query.edit_message_text(
             text=context.viewer.t.directed(text),
@@ -83,7 +88,10 @@ async def edit(query: CallbackQuery, context: BotContext, text: str, rows: Rows 
             disable_web_page_preview=True,
         )
     except BadRequest as exc:
-        if "not modified" not in exc.message:
+        reason = exc.message.lower()
+        if any(gone in reason for gone in GONE):
+            await send(context, text, rows)
+        elif "not modified" not in reason:
             raise
 
 

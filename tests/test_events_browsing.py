@@ -279,3 +279,21 @@ async def test_forged_card_and_calendar_buttons(amina: ChatDriver, services: Ser
         calls = await amina.press(forged)
         assert [c.method for c in calls] == ["answerCallbackQuery"], forged
         assert texts(calls) == ["This event no longer exists."]
+
+
+async def test_a_button_on_a_message_that_is_gone_answers_below(
+    amina: ChatDriver, services: Services, emulator: BotApiEmulator
+) -> None:
+    """Telegram refuses to edit a message that is gone (deleted, or too old to change): the
+    screen the press asked for arrives as a new message instead of an error."""
+    await load(services, programme([row("a", SOON)]))
+    await amina.send("/events")
+    listing = amina.last_message_with_buttons()
+    del emulator.messages[(amina.user.id, listing["message_id"])]
+    calls = await amina.press("ev:c:a:-:0", listing["message_id"])
+    assert [c.method for c in calls if c.method != "answerCallbackQuery"] == [
+        "editMessageText",  # refused by Telegram
+        "sendMessage",
+    ]
+    assert texts(calls)[-1].startswith("Session a")
+    assert "Something went wrong" not in "".join(texts(calls))

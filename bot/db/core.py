@@ -24,6 +24,7 @@ from bot.db.attendance import AttendanceRepository
 from bot.db.events import EventRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.registrations import RegistrationRepository
+from bot.db.rows import all_rows, first_row
 from bot.db.stats import StatsRepository
 from bot.db.times import to_db
 from bot.db.users import UserRepository
@@ -113,13 +114,11 @@ class Database:
             await self._writer.commit()
 
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._reader.execute(sql, params) as cursor:
-            row: aiosqlite.Row | None = await cursor.fetchone()
-            return row
+        """For queries of at most one row (a key lookup, an aggregate)."""
+        return await first_row(self._reader, sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return await all_rows(self._reader, sql, params)
 
     @asynccontextmanager
     async def read_cursor(self, sql: str, params: Params = ()) -> AsyncIterator[aiosqlite.Cursor]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
+from bot.db.rows import first_row
 from bot.db.times import from_db, to_db
 from bot.models import Event, EventDraft, EventListing, EventText, Page
 
@@ -225,8 +226,7 @@ class EventRepository:
         )
 
     async def code_of(self, conn: aiosqlite.Connection, event_id: int) -> str | None:
-        async with conn.execute("SELECT code FROM events WHERE event_id = ?", (event_id,)) as cur:
-            row = await cur.fetchone()
+        row = await first_row(conn, "SELECT code FROM events WHERE event_id = ?", (event_id,))
         return str(row[0]) if row else None
 
     async def count(self) -> int:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
+from bot.db.rows import all_rows
 from bot.db.times import from_db, to_db
 from bot.models import Audience
 
@@ -235,12 +236,13 @@ class OutboxRepository:
     async def close_finished(self, now: datetime) -> list[int]:
         """Mark running campaigns without pending deliveries as done; return their ids."""
         async with self._db.transaction() as conn:
-            async with conn.execute(
+            rows = await all_rows(
+                conn,
                 "SELECT campaign_id FROM campaigns c WHERE status = 'running' AND NOT EXISTS"
                 " (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.campaign_id"
-                " AND d.status = 'pending')"
-            ) as cursor:
-                done = [int(r[0]) for r in await cursor.fetchall()]
+                " AND d.status = 'pending')",
+            )
+            done = [int(r[0]) for r in rows]
             await conn.executemany(
                 "UPDATE campaigns SET status = 'done', finished_at = ? WHERE campaign_id = ?",
                 [(to_db(now), campaign_id) for campaign_id in done],

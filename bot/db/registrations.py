@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from bot.db.rows import all_rows, first_row
 from bot.db.times import from_db, to_db
 
 if TYPE_CHECKING:
@@ -101,7 +102,8 @@ class RegistrationRepository:
     # -- inside the caller's unit of work ----------------------------------------------------
 
     async def seat_state(self, conn: aiosqlite.Connection, code: str) -> SeatState | None:
-        async with conn.execute(
+        row = await first_row(
+            conn,
             """
             SELECT e.event_id, e.status, e.starts_at, e.capacity,
                    (SELECT COUNT(*) FROM registrations r
@@ -109,18 +111,17 @@ class RegistrationRepository:
             FROM events e WHERE e.code = ?
             """,
             (code,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return None
         return SeatState(row[0], row[1], from_db(row[2]), row[3], int(row[4]))
 
     async def current(self, conn: aiosqlite.Connection, event_id: int, user_id: int) -> str | None:
-        async with conn.execute(
+        row = await first_row(
+            conn,
             "SELECT status FROM registrations WHERE event_id = ? AND user_id = ?",
             (event_id, user_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return str(row[0]) if row else None
 
     async def put(
@@ -162,12 +163,13 @@ class RegistrationRepository:
         self, conn: aiosqlite.Connection, event_id: int, limit: int
     ) -> list[int]:
         """The users first in line on the waitlist, in order of arrival."""
-        async with conn.execute(
+        rows = await all_rows(
+            conn,
             "SELECT user_id FROM registrations WHERE event_id = ? AND status = 'waitlisted'"
             " ORDER BY seq LIMIT ?",
             (event_id, limit),
-        ) as cursor:
-            return [int(row[0]) for row in await cursor.fetchall()]
+        )
+        return [int(row[0]) for row in rows]
 
     async def forget_user(self, conn: aiosqlite.Connection, user_id: int) -> list[int]:
         """Turn a user's registrations into anonymous counts; return the events they left."""
@@ -189,11 +191,12 @@ class RegistrationRepository:
             """,
             (user_id,),
         )
-        async with conn.execute(
+        rows = await all_rows(
+            conn,
             "SELECT event_id FROM registrations WHERE user_id = ? AND status = 'confirmed'",
             (user_id,),
-        ) as cursor:
-            freed = [int(row[0]) for row in await cursor.fetchall()]
+        )
+        freed = [int(row[0]) for row in rows]
         await conn.execute("DELETE FROM registrations WHERE user_id = ?", (user_id,))
         return freed
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from bot.db.rows import first_row
 from bot.db.times import from_db, to_db
 from bot.models import Contact, Profile, User
 
@@ -59,7 +60,8 @@ class UserRepository:
         A user who had blocked the bot and writes again is active again.
         """
         async with self._db.transaction() as conn:
-            await conn.execute(
+            row = await first_row(
+                conn,
                 """
                 INSERT INTO users (user_id, first_name, last_name, username, telegram_language,
                                    created_at, last_seen_at)
@@ -72,6 +74,7 @@ class UserRepository:
                     last_seen_at = excluded.last_seen_at,
                     is_active = 1,
                     blocked_at = NULL
+                RETURNING *
                 """,
                 {
                     "id": contact.user_id,
@@ -82,10 +85,6 @@ class UserRepository:
                     "now": to_db(now),
                 },
             )
-            async with conn.execute(
-                "SELECT * FROM users WHERE user_id = ?", (contact.user_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
         assert row is not None
         return _user(row)
 

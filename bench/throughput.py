@@ -35,7 +35,7 @@ async def journey(bench: Bench, user: FakeUser, timings: list[float]) -> None:
     timings.append(await bench.deliver(emulator.user_presses(user, last, f"rg:r:{code}")))
 
 
-async def ours(folder: Path) -> tuple[float, list[float]]:
+async def ours(folder: Path) -> tuple[float, list[float], float]:
     async with running_bot(folder) as bench:
         await bench.app.bot_data.services.events.import_programme(
             programme_csv(40, NOW + timedelta(days=1)), admin_id=1
@@ -48,12 +48,14 @@ async def ours(folder: Path) -> tuple[float, list[float]]:
                 (to_db(NOW),),
             )
         timings: list[float] = []
+        calls = len(bench.emulator.calls)
         started = time.perf_counter()
         await asyncio.gather(*(journey(bench, user, timings) for user in users))
-        return len(timings) / (time.perf_counter() - started), timings
+        rate = len(timings) / (time.perf_counter() - started)
+        return rate, timings, (len(bench.emulator.calls) - calls) / len(timings)
 
 
-async def echo() -> tuple[float, list[float]]:
+async def echo() -> tuple[float, list[float], float]:
     emulator = BotApiEmulator()
     request = EmulatorRequest(emulator)
 
@@ -83,16 +85,22 @@ async def echo() -> tuple[float, list[float]]:
     await asyncio.gather(*(user_journey(user) for user in users))
     rate = len(timings) / (time.perf_counter() - started)
     await app.shutdown()
-    return rate, timings
+    return rate, timings, len(emulator.calls) / len(timings)
 
 
 async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        our_rate, our_timings = await ours(Path(folder))
-    echo_rate, echo_timings = await echo()
+        our_rate, our_timings, our_calls = await ours(Path(folder))
+    echo_rate, echo_timings, echo_calls = await echo()
     print(f"{USERS} users at once, 4 steps each (/start, /events, a card, Register):")
-    print(f"  our bot: {our_rate:.0f} updates/s; {report('latency', our_timings)}")
-    print(f"  echo bot: {echo_rate:.0f} updates/s; {report('latency', echo_timings)}")
+    print(
+        f"  our bot: {our_rate:.0f} updates/s, {our_calls:.2f} Bot API calls per update; "
+        f"{report('latency', our_timings)}"
+    )
+    print(
+        f"  echo bot: {echo_rate:.0f} updates/s, {echo_calls:.2f} Bot API calls per update; "
+        f"{report('latency', echo_timings)}"
+    )
     print(f"  ratio: {our_rate / echo_rate:.2f} of the framework's own ceiling")
 
 

@@ -112,8 +112,8 @@ class Translator:
     def locale(self) -> Locale:  # parsed once: it is asked for on every formatted value
         return Locale.parse(self.language)
 
-    @property
-    def is_rtl(self) -> bool:
+    @cached_property
+    def is_rtl(self) -> bool:  # asked for on every message the bot sends
         return bool(self.locale.text_direction == "rtl")
 
     def _(self, message: str, /, **values: object) -> str:

@@ -23,8 +23,7 @@ from urllib.parse import urlparse
 
 from telegram.request import BaseRequest, RequestData
 
-from bot.services.formatting import FormattingError
-from bot.services.formatting import html_to_text as telegram_html_to_text
+from bot.services.formatting import Entity, FormattingError, parse_html
 
 logger = logging.getLogger(__name__)
 
@@ -72,12 +71,17 @@ class FakeUser:
         return data
 
 
-def html_to_text(html: str) -> str:
-    """Telegram's HTML parse mode: the plain text, or the 400 Telegram would answer."""
+def formatted(html: str) -> tuple[str, list[Entity]]:
+    """Telegram's HTML parse mode: the plain text and its entities, or the 400 Telegram
+    would answer."""
     try:
-        return telegram_html_to_text(html)
+        return parse_html(html)
     except FormattingError as exc:
         raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
+
+
+def html_to_text(html: str) -> str:
+    return formatted(html)[0]
 
 
 def _decode(value: Any) -> Any:
@@ -341,14 +345,18 @@ class BotApiEmulator:
                     )
         return dict(markup)
 
-    def _render(self, params: JSON, key: str = "text", limit: int = MAX_TEXT_LENGTH) -> str:
+    def _render(self, params: JSON, key: str = "text", limit: int = MAX_TEXT_LENGTH) -> JSON:
+        """The text (or caption) as Telegram stores it, with its entities when formatted."""
         raw = str(params.get(key) or "")
-        text = html_to_text(raw) if params.get("parse_mode") == "HTML" else raw
+        text, entities = formatted(raw) if params.get("parse_mode") == "HTML" else (raw, [])
         if key == "text" and not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
         if len(text) > limit:
             raise ApiError(400, "Bad Request: message is too long")
-        return text
+        content: JSON = {key: text}
+        if entities:
+            content["entities" if key == "text" else "caption_entities"] = entities
+        return content
 
     def _chat_of(self, params: JSON) -> JSON:
         try:
@@ -378,7 +386,7 @@ class BotApiEmulator:
         return message
 
     def _api_sendmessage(self, params: JSON, files: Any) -> JSON:
-        return self._new_message(params, text=self._render(params))
+        return self._new_message(params, **self._render(params))
 
     def _stored_message(self, params: JSON) -> JSON:
         key = (int(params.get("chat_id") or 0), int(params.get("message_id") or 0))
@@ -389,16 +397,21 @@ class BotApiEmulator:
 
     def _api_editmessagetext(self, params: JSON, files: Any) -> JSON:
         message = self._stored_message(params)
-        text = self._render(params)
+        content = self._render(params)
         markup = self._check_markup(params)
-        if text == message.get("text") and markup == message.get("reply_markup"):
+        if (
+            content.get("text") == message.get("text")
+            and content.get("entities") == message.get("entities")
+            and markup == message.get("reply_markup")
+        ):
             raise ApiError(
                 400,
                 "Bad Request: message is not modified: specified new message "
                 "content and reply markup are exactly the same as a current content "
                 "and reply markup of the message",
             )
-        message["text"] = text
+        message.pop("entities", None)
+        message.update(content)
         message.pop("reply_markup", None)
         if markup:
             message["reply_markup"] = markup
@@ -439,7 +452,7 @@ class BotApiEmulator:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         file_id = self._store_file(name, content)
         caption = (
-            self._render(params, "caption", MAX_CAPTION_LENGTH) if params.get("caption") else None
+            self._render(params, "caption", MAX_CAPTION_LENGTH) if params.get("caption") else {}
         )
         document = {
             "file_id": file_id,
@@ -447,8 +460,7 @@ class BotApiEmulator:
             "file_name": name,
             "file_size": len(content),
         }
-        extra = {"caption": caption} if caption else {}
-        return self._new_message(params, document=document, **extra)
+        return self._new_message(params, document=document, **caption)
 
     def _api_sendphoto(self, params: JSON, files: dict[str, tuple[str, bytes]]) -> JSON:
         upload = files.get(str(params.get("photo") or "").removeprefix("attach://") or "photo")
@@ -456,7 +468,7 @@ class BotApiEmulator:
             raise ApiError(400, "Bad Request: photo must be non-empty")
         file_id = self._store_file(upload[0], upload[1])
         caption = (
-            self._render(params, "caption", MAX_CAPTION_LENGTH) if params.get("caption") else None
+            self._render(params, "caption", MAX_CAPTION_LENGTH) if params.get("caption") else {}
         )
         photo = [
             {
@@ -467,8 +479,7 @@ class BotApiEmulator:
                 "file_size": len(upload[1]),
             }
         ]
-        extra = {"caption": caption} if caption else {}
-        return self._new_message(params, photo=photo, **extra)
+        return self._new_message(params, photo=photo, **caption)
 
     def _api_getfile(self, params: JSON, files: Any) -> JSON:
         file_id = str(params.get("file_id") or "")

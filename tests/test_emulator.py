@@ -34,6 +34,24 @@ async def test_messages_are_stored_with_html_removed(bot: Bot) -> None:
     assert message.text == "Hi & welcome" and message.chat.id == 42
 
 
+async def test_formatting_comes_back_as_entities(bot: Bot) -> None:
+    """As Telegram does: offsets in UTF-16 units (an emoji counts two), nested entities,
+    links with their address, and empty tags dropped."""
+    message = await bot.send_message(
+        42,
+        '🌊 <b>Floods <i>and</i> cities</b><b></b>: <a href="https://example.org/x">join</a>',
+        parse_mode="HTML",
+    )
+    assert message.text == "🌊 Floods and cities: join"
+    found = [(e.type, e.offset, e.length, e.url) for e in message.entities]
+    assert found == [
+        ("bold", 3, 17, None),
+        ("italic", 10, 3, None),
+        ("text_link", 22, 4, "https://example.org/x"),
+    ]
+    assert message.parse_entity(message.entities[0]) == "Floods and cities"
+
+
 @pytest.mark.parametrize(
     ("text", "error"),
     [

@@ -184,7 +184,10 @@ async def test_the_card_shows_everything_and_seats(
     ):
         assert part in card, part
     assert "Code:" not in card  # organizer details are for organizers
-    labels = dict(buttons_of(amina.last_message_with_buttons()))
+    shown = amina.last_message_with_buttons()
+    bold = [shown["text"][e["offset"] : e["offset"] + e["length"]] for e in shown["entities"]]
+    assert bold[0] == "Session a"  # the title stands out
+    labels = dict(buttons_of(shown))
     assert labels["◀ Back to the list"] == "ev:l:-:0"
     assert labels["Share"].startswith(
         "https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fwebinar_demo_bot%3Fstart%3Da"

@@ -7,6 +7,7 @@ The Bot API emulator uses this checker too, so tests meet the errors Telegram wo
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from typing import Any
 
 ALLOWED_TAGS = frozenset(
     {
@@ -34,31 +35,75 @@ class FormattingError(ValueError):
     """The text would be refused by Telegram; the message says why, as Telegram would."""
 
 
+# Telegram's message entity for each tag of its HTML parse mode.
+ENTITY_TYPES = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
+}
+
+Entity = dict[str, Any]  # as in the Bot API's JSON: type, offset, length, url
+
+
+def utf16_length(text: str) -> int:
+    """Telegram counts entity offsets and lengths in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 class _HtmlToText(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.stack: list[str] = []
+        self.stack: list[tuple[str, int, dict[str, str | None]]] = []
+        self.entities: list[Entity] = []
+        self.units = 0  # UTF-16 units of text so far (HTMLParser owns `offset`)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
             raise FormattingError(f'unsupported start tag "{tag}"')
-        self.stack.append(tag)
+        self.stack.append((tag, self.units, dict(attrs)))
 
     def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack[-1] != tag:
+        if not self.stack or self.stack[-1][0] != tag:
             raise FormattingError(f'unmatched end tag "{tag}"')
-        self.stack.pop()
+        _, start, attrs = self.stack.pop()
+        if self.units == start:
+            return  # Telegram drops empty entities
+        entity: Entity = {"type": ENTITY_TYPES[tag], "offset": start, "length": self.units - start}
+        if tag == "a":
+            entity["url"] = attrs.get("href") or ""
+        self.entities.append(entity)
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
+        self.units += utf16_length(data)
 
 
-def html_to_text(html: str) -> str:
-    """The text a reader sees; FormattingError if Telegram would refuse the markup."""
+def parse_html(html: str) -> tuple[str, list[Entity]]:
+    """The text a reader sees and its entities (bold, links...), ordered by offset as
+    Telegram returns them; FormattingError if Telegram would refuse the markup."""
     parser = _HtmlToText()
     parser.feed(html)
     parser.close()
     if parser.stack:
-        raise FormattingError(f'unclosed tag "{parser.stack[-1]}"')
-    return "".join(parser.parts)
+        raise FormattingError(f'unclosed tag "{parser.stack[-1][0]}"')
+    entities = sorted(parser.entities, key=lambda e: (e["offset"], -e["length"]))
+    return "".join(parser.parts), entities
+
+
+def html_to_text(html: str) -> str:
+    """The text a reader sees; FormattingError if Telegram would refuse the markup."""
+    return parse_html(html)[0]

@@ -1,10 +1,11 @@
-"""`python -m bench`: every benchmark, one after the other (about 15 minutes on 2 cores)."""
+"""`python -m bench`: every benchmark, one after the other (about 80 minutes on 2 cores, of
+which the last hour is the soak)."""
 
 from __future__ import annotations
 
 import asyncio
 
-from bench import delivery, programme, signup, stats
+from bench import delivery, programme, signup, soak, stats, throughput
 
 
 async def main() -> None:
@@ -13,9 +14,12 @@ async def main() -> None:
         ("signup", signup),
         ("delivery", delivery),
         ("stats", stats),
+        ("throughput", throughput),
     ):
         print(f"\n== bench.{name} ==", flush=True)
         await module.main()
+    print("\n== bench.soak ==", flush=True)
+    await soak.soak(minutes=60, participants=24)
 
 
 if __name__ == "__main__":

@@ -61,14 +61,13 @@ def run(settings: Settings) -> int:
     if not settings.bot_token:
         sys.stderr.write(NO_TOKEN)
         return 2
-    from telegram import Update
 
-    from bot.app import build_application
+    from bot.app import ALLOWED_UPDATES, build_application
 
     configure_logging(settings.log_level)
     app = build_application(settings)
     # Telegram unreachable at start-up: keep trying (with back-off) instead of exiting.
-    app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
     return 0
 
 

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults, ExtBot
@@ -28,6 +28,10 @@ from handlers.commands import CommandInfo, commands_for
 from handlers.context import BotContext, BotData
 from handlers.jobs import JobQueueScheduler, plan_all
 from handlers.sender import TelegramSender
+
+# What the bot asks Telegram for: new messages and button presses (edits, channel posts and
+# the rest would only be dropped by `load_viewer`).
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 logger = logging.getLogger(__name__)
 

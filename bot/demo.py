@@ -14,9 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from telegram import Update
-
-from bot.app import build_application
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
 from bot.emulator import ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
 from bot.sample_programme import sample_programme_csv
@@ -95,7 +93,7 @@ async def run_demo(settings: Settings, stdin: TextIO, out: TextIO) -> None:
             )
             await app.start()
             assert app.updater is not None
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0)
+            await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0)
             out.write(
                 "Demo chat with the webinar bot (you are an organizer). Type a message, or the "
                 "number of a button to press it. Ctrl-D ends the demo.\n\n"

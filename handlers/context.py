@@ -111,9 +111,11 @@ def make_viewer(services: Services, user: User) -> Viewer:
 async def load_viewer(update: object, context: BotContext) -> None:
     """Runs before every handler: record the user and load their language and time zone.
 
-    The bot lives in private chats; updates from groups, channels or other bots stop here.
+    The bot lives in private chats and answers new messages and button presses; updates from
+    groups, channels or other bots stop here, and so do edits of earlier messages (an edited
+    name must not be taken as the answer to whatever question is open now).
     """
-    if not isinstance(update, Update):
+    if not isinstance(update, Update) or (update.message is None and update.callback_query is None):
         raise ApplicationHandlerStop
     chat = update.effective_chat
     contact = contact_of(update)

@@ -1,0 +1,89 @@
+"""Wizards never trip over each other, over edits of old messages, or over a user who walked
+away from one: the next message goes where it would have gone without the wizard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Update
+
+from bot.clock import FrozenClock
+from bot.db import Database
+from bot.services.container import Services
+from handlers.wizards import WIZARD_IDLE
+from tests.conftest import START, ChatDriver, texts
+from tests.test_signup import SOON, publish, with_profile
+
+
+async def test_register_in_the_middle_of_timezone_leaves_timezone(
+    amina: ChatDriver, services: Services, db: Database
+) -> None:
+    """/timezone left unanswered, then Register on a card above: the name typed next answers
+    the profile's question, not the time-zone search."""
+    await publish(services)
+    await amina.settle(language="en")
+    await amina.send("/start flood")
+    card = amina.last_message_with_buttons()["message_id"]
+    await amina.send("/timezone")
+    assert texts(await amina.press("rg:r:flood", card))[-1] == "What is your full name?"
+    assert texts(await amina.send("Amina Diallo")) == [
+        "In which country do you work? Type its name."
+    ]
+    assert texts(await amina.send("Kenya"))[-1] == "In which city?"
+    user = await db.users.get(amina.user.id)
+    assert user is not None and user.timezone is None  # "Kenya" did not set a time zone
+
+
+async def test_an_edited_earlier_message_is_not_an_answer(
+    amina: ChatDriver, services: Services, db: Database
+) -> None:
+    """Correcting the name message while the city is asked changes nothing."""
+    await publish(services)
+    await amina.settle(language="en")
+    await amina.send("/start flood")
+    await amina.press_label("Register")
+    await amina.send("Amina Dialo")
+    [name] = [m for m in amina.emulator.messages.values() if m.get("text") == "Amina Dialo"]
+    await amina.send("Kenya")
+    edited = {**name, "text": "Amina Diallo", "edit_date": name["date"] + 5}
+    mark = len(amina.emulator.calls)
+    await amina.app.process_update(
+        Update.de_json({"update_id": 10**6, "edited_message": edited}, amina.app.bot)
+    )
+    assert amina.emulator.calls[mark:] == []
+    assert texts(await amina.send("Nairobi"))[-1].startswith("Which organization")
+
+
+async def test_an_abandoned_wizard_lets_a_check_in_code_through(
+    amina: ChatDriver, services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """/timezone, and /profile's City, left unanswered two days before the session: the code
+    read out during the session checks in and changes neither the zone nor the city."""
+    await publish(services)
+    await with_profile(amina)
+    await services.registrations.sign_up(amina.user.id, "flood")
+    event = await db.events.by_code("flood")
+    assert event is not None
+    await services.attendance.set_code(event, "ABC123", 5001)
+    await amina.send("/timezone")
+    await amina.send("/profile")
+    await amina.press_label("City")
+    clock.set(SOON + timedelta(minutes=2))
+    [reply] = texts(await amina.send("ABC123"))
+    assert "checked in" in reply.lower() or "attendance" in reply.lower(), reply
+    assert await db.attendance.attended(event.event_id, amina.user.id)
+    user = await db.users.get(amina.user.id)
+    assert user is not None and user.profile is not None
+    assert user.profile.city == "Nairobi" and user.timezone == "Africa/Nairobi"
+
+
+async def test_a_wizard_in_use_keeps_its_answers(
+    amina: ChatDriver, clock: FrozenClock, db: Database
+) -> None:
+    """Just under the idle limit between two steps, the answer still belongs to the wizard."""
+    await amina.settle(language="en")
+    await amina.send("/timezone")
+    clock.set(START + WIZARD_IDLE)
+    await amina.send("Nairobi")
+    user = await db.users.get(amina.user.id)
+    assert user is not None and user.timezone == "Africa/Nairobi"

@@ -134,9 +134,9 @@ async def on_calendar_button(update: Update, context: BotContext) -> None:
     await answer(query)
     viewer = context.viewer
     event = listing.event
-    registered = await services.events.is_registered(event, viewer.user_id)
+    seated = await services.events.has_seat(event, viewer.user_id)
     name, ics = calendar_file(
-        event, viewer.t, context.now(), context.bot.username, with_join_url=registered
+        event, viewer.t, context.now(), context.bot.username, with_join_url=seated
     )
     caption = viewer.t._(
         "Open this file to add “{title}” to your calendar.",

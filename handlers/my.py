@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from telegram import Update
@@ -18,15 +19,29 @@ MAX_PAST = 10
 MAX_BUTTON_TITLE = 30
 
 
-def _line(t: Translator, zone: str, registration: Registration) -> str:
+def _state(t: Translator, registration: Registration, now: datetime) -> str:
+    event = registration.event
+    if event.is_cancelled:
+        return t._("cancelled by the organizers")
+    if registration.status == "waitlisted":
+        if event.starts_at <= now:
+            return t._("stayed on the waitlist")
+        return t._("waitlist, number {position}", position=t.number(registration.position or 0))
+    if event.starts_at <= now < event.ends_at:
+        return t._("registered, happening now")
+    return t._("registered")
+
+
+def _line(t: Translator, zone: str, registration: Registration, now: datetime) -> str:
     event = registration.event
     title = escape(event.title_in(t.language))
     when = t.when(event.starts_at, zone)
-    if registration.status == "waitlisted":
-        state = t._("waitlist, number {position}", position=t.number(registration.position or 0))
-    else:
-        state = t._("registered")
-    return f"• <b>{title}</b>\n  {when} · {state}"
+    return f"• <b>{title}</b>\n  {when} · {_state(t, registration, now)}"
+
+
+def _can_cancel(registration: Registration, now: datetime) -> bool:
+    """Only before the session, and not once the organizers cancelled it themselves."""
+    return not registration.event.is_cancelled and registration.event.starts_at > now
 
 
 async def my_registrations(update: Update, context: BotContext) -> None:
@@ -36,12 +51,15 @@ async def my_registrations(update: Update, context: BotContext) -> None:
     if not upcoming and not past:
         await send(context, t._("You have no registrations yet. Send /events to find a session."))
         return
+    now = context.now()
     lines: list[str] = []
     rows: list[list[Button]] = []
     if upcoming:
         lines.append("<b>" + escape(t._("Your upcoming sessions")) + "</b>")
         for registration in upcoming:
-            lines.append(_line(t, viewer.timezone, registration))
+            lines.append(_line(t, viewer.timezone, registration, now))
+            if not _can_cancel(registration, now):
+                continue
             title = registration.event.title_in(t.language)
             short = title if len(title) <= MAX_BUTTON_TITLE else title[: MAX_BUTTON_TITLE - 1] + "…"
             rows.append(
@@ -51,7 +69,7 @@ async def my_registrations(update: Update, context: BotContext) -> None:
         if lines:
             lines.append("")
         lines.append("<b>" + escape(t._("Past sessions")) + "</b>")
-        lines += [_line(t, viewer.timezone, r) for r in past[:MAX_PAST]]
+        lines += [_line(t, viewer.timezone, r, now) for r in past[:MAX_PAST]]
     await send(context, "\n".join(lines), rows)
 
 

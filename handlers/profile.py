@@ -121,8 +121,11 @@ async def on_register(update: Update, context: BotContext) -> int:
     assert query is not None and query.data is not None
     code = query.data.removeprefix(f"{REGISTER}:")
     await answer(query)
-    if context.viewer.user.profile is not None:
-        await sign_up(context, code, query)
+    if (
+        context.viewer.user.profile is not None
+        or await context.services.registrations.closed_reason(code) is not None
+    ):
+        await sign_up(context, code, query)  # signs up, or says why nobody can
         return END
     flow: dict[str, Any] = {"answers": {}, "step": STEPS[0], "code": code, "edit": False}
     context.session[FLOW] = flow
@@ -304,7 +307,9 @@ def profile_text(context: BotContext) -> str:
     lines = ["<b>" + escape(t._("Your profile")) + "</b>"]
     for field, label in LABELS.items():
         value = values[field] or "—"
-        lines.append(f"{escape(t._(label))}: {user_text(value)}")
+        # TRANSLATORS: a profile line such as "Name: Amina"; the colon follows the language's
+        # typography (French puts a space before it, Chinese uses a full-width colon).
+        lines.append(t._("{label}: {value}", label=escape(t._(label)), value=user_text(value)))
     lines.append(t._("Time zone: {zone}", zone=t.timezone_label(viewer.timezone, context.now())))
     return "\n".join(lines)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.i18n import Translator
 from bot.services.event_fields import CODE_PATTERN
 from bot.services.notices import calendar_file, confirmation_text
-from bot.services.registrations import SignUp
+from bot.services.registrations import RegistrationClosed, SignUp
 from handlers.context import BotContext
 from handlers.event_views import CANCEL
 from handlers.events import open_card
@@ -66,6 +67,10 @@ async def sign_up(context: BotContext, code: str, query: CallbackQuery | None = 
         await open_card(context, code, query=query)
 
 
+def started_text(t: Translator) -> str:
+    return t._("The session has started, so this registration can no longer be changed.")
+
+
 async def on_cancel_button(update: Update, context: BotContext) -> None:
     """Ask before giving a place up: a mis-tap must not cost someone their seat."""
     query = update.callback_query
@@ -77,6 +82,9 @@ async def on_cancel_button(update: Update, context: BotContext) -> None:
         await answer(query, t._("This event no longer exists."))
         return
     await answer(query)
+    if listing.event.starts_at <= context.now():
+        await send(context, started_text(t))
+        return
     title = user_text(listing.event.title_in(t.language))
     await send(
         context,
@@ -100,7 +108,12 @@ async def on_cancel_answer(update: Update, context: BotContext) -> None:
         return
     code = query.data.removeprefix(f"{CANCEL_YES}:")
     listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
-    had = await context.services.registrations.cancel(context.viewer.user_id, code)
+    try:
+        had = await context.services.registrations.cancel(context.viewer.user_id, code)
+    except RegistrationClosed:
+        await answer(query)
+        await edit(query, context, started_text(t))
+        return
     if listing is None or had is None:
         await answer(query, t._("This button is no longer active."))
         return

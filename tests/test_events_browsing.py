@@ -244,6 +244,13 @@ async def test_the_calendar_file(amina: ChatDriver, services: Services, db: Data
         )
     [again] = (await download()).events
     assert str(again["URL"]) == "https://meet.example.org/cal"
+    async with db.transaction() as conn:  # on the waitlist there is no seat, so no link
+        await conn.execute(
+            "UPDATE registrations SET status = 'waitlisted', seq = 1 WHERE user_id = ?",
+            (amina.user.id,),
+        )
+    [waiting] = (await download()).events
+    assert "URL" not in waiting and "meet.example.org" not in str(waiting.get("DESCRIPTION"))
     assert str(again["UID"]) == str(entry["UID"])
 
 

@@ -319,3 +319,88 @@ async def test_profile_shows_and_changes_one_answer(amina: ChatDriver, db: Datab
     assert replies[0].startswith("Saved.") and "Mombasa" in replies[0]
     user = await db.users.get(amina.user.id)
     assert user is not None and user.profile is not None and user.profile.city == "Mombasa"
+
+
+async def test_my_shows_what_changed_and_offers_cancel_only_before_the_session(
+    amina: ChatDriver, services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """A session the organizers cancelled says so and has no Cancel button; once a session
+    starts, its Cancel button goes and a waitlist place reads as not admitted."""
+    await services.events.import_programme(
+        programme([row("gone", SOON), row("full", SOON, capacity="1"), row("mine", SOON)]),
+        admin_id=None,
+    )
+    await with_profile(amina)
+    await services.users.touch(Contact(88, "X"))
+    await services.registrations.sign_up(88, "full")
+    for code in ("gone", "full", "mine"):
+        await services.registrations.sign_up(amina.user.id, code)
+    gone = await db.events.by_code("gone")
+    assert gone is not None
+    await services.events.cancel(gone, 5001)
+    [listing] = texts(await amina.send("/my"))
+    assert "Session gone\n" in listing and "cancelled by the organizers" in listing
+    labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
+    assert sorted(labels) == ["Cancel: Session full", "Cancel: Session mine"]
+    clock.set(SOON + timedelta(minutes=10))
+    calls = await amina.send("/my")
+    [listing] = texts(calls)
+    assert "stayed on the waitlist" in listing and "registered, happening now" in listing
+    assert not any(c.params.get("reply_markup") for c in calls)
+
+
+async def test_no_cancelling_once_the_session_started(
+    amina: ChatDriver, services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """An old Cancel button, pressed during or after the session, changes nothing: who was
+    registered is what attendance is compared with."""
+    await publish(services)
+    await with_profile(amina)
+    await services.registrations.sign_up(amina.user.id, "flood")
+    await amina.send("/my")
+    clock.set(SOON + timedelta(days=1))
+    notice = "The session has started, so this registration can no longer be changed."
+    assert texts(await amina.press("rg:x:flood")) == [notice]
+    assert texts(await amina.press("rg:y:flood")) == [notice]
+    event = await db.events.by_code("flood")
+    assert event is not None
+    assert await db.registrations.status_of(event.event_id, amina.user.id) == "confirmed"
+
+
+async def test_register_for_a_gone_or_started_event_asks_nothing(
+    amina: ChatDriver, services: Services, clock: FrozenClock
+) -> None:
+    """Without a profile, Register on an event that is gone or has started says so at once
+    instead of asking the profile questions first."""
+    await publish(services)
+    await amina.settle(language="en")
+    await amina.send("/start flood")
+    assert texts(await amina.press("rg:r:nope")) == ["This event no longer exists."]
+    clock.set(SOON + timedelta(minutes=5))
+    replies = texts(await amina.press("rg:r:flood"))
+    assert replies[0] == (
+        "Registration for “\u2068Session flood\u2069” has closed: the session has started."
+    )
+    assert "What is your full name?" not in replies
+
+
+async def test_a_name_that_shows_nothing_is_refused(amina: ChatDriver, services: Services) -> None:
+    """Joiners alone, a Hangul filler, Braille blanks or a lone accent are not a name."""
+    await publish(services)
+    await amina.settle(language="en")
+    await amina.send("/start flood")
+    await amina.press("rg:r:flood")
+    for name in ("\u200d\u200c", "\u3164", "\u2800\u2800", "\u0301"):
+        assert texts(await amina.send(name)) == ["Please type an answer."], repr(name)
+    assert texts(await amina.send("Zoë Ndlovu")) == ["In which country do you work? Type its name."]
+
+
+async def test_profile_lines_follow_each_languages_punctuation(amina: ChatDriver) -> None:
+    await with_profile(amina)
+    users = amina.app.bot_data.services.users
+    await users.choose_language(amina.user.id, "fr")
+    [fr] = texts(await amina.send("/profile"))
+    assert "Nom\u00a0: \u2068Amina Doe" in fr
+    await users.choose_language(amina.user.id, "zh")
+    [zh] = texts(await amina.send("/profile"))
+    assert "：\u2068Amina Doe" in zh

@@ -86,9 +86,10 @@ class EventService:
         """Whether people can still sign up: scheduled and not started."""
         return not listing.event.is_cancelled and listing.event.starts_at > self._clock.now()
 
-    async def is_registered(self, event: Event, user_id: int) -> bool:
+    async def has_seat(self, event: Event, user_id: int) -> bool:
+        """A confirmed place: what the join link is for (the waitlist does not have one)."""
         status = await self._db.registrations.status_of(event.event_id, user_id)
-        return status in ("confirmed", "waitlisted")
+        return status == "confirmed"
 
     async def import_programme(
         self, data: bytes, admin_id: int | None

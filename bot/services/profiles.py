@@ -18,9 +18,21 @@ LIMITS = {"full_name": 100, "city": 100, "organization": 150, "role": 100, "emai
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 
 
+# Letters by Unicode's category that show nothing (Hangul fillers), used to fake a blank name.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def _readable(text: str) -> bool:
+    """At least one visible letter or digit: a lone accent, a Braille blank or a filler is
+    not a name."""
+    return any(unicodedata.category(ch)[0] in "LN" and ch not in _FILLERS for ch in text)
+
+
 def parse_text(field: str, raw: str) -> str:
     """A name, city, organization or role: cleaned of invisible characters, within limits."""
     text = " ".join(unicodedata.normalize("NFC", clean_user_text(raw)).split())
+    if not _readable(text):
+        text = ""
     if not text and field not in OPTIONAL:
         raise InputProblem(N_("Please type an answer."))
     if len(text) > LIMITS[field]:

@@ -29,6 +29,10 @@ class SignUp(Enum):
     NO_SUCH_EVENT = "no-such-event"
 
 
+class RegistrationClosed(Exception):
+    """The session has started: registrations for it no longer change."""
+
+
 @dataclass(frozen=True)
 class Promotion:
     """Someone who moved from the waitlist to a confirmed seat and must be told."""
@@ -74,14 +78,32 @@ class RegistrationService:
                 outcome = SignUp.WAITLISTED
         return outcome, await repo.position(state.event_id, user_id)
 
+    async def closed_reason(self, code: str) -> SignUp | None:
+        """Why nobody can sign up for `code` now (gone, cancelled, started), None if one can:
+        asked before the profile questions, so nobody answers eight of them in vain."""
+        event = await self._db.events.by_code(code)
+        if event is None:
+            return SignUp.NO_SUCH_EVENT
+        if event.is_cancelled:
+            return SignUp.CANCELLED_EVENT
+        if event.starts_at <= self._clock.now():
+            return SignUp.CLOSED
+        return None
+
     async def cancel(self, user_id: int, code: str) -> str | None:
-        """Give up a place; returns the status the user had, None if they had none."""
+        """Give up a place; returns the status the user had, None if they had none.
+
+        Raises RegistrationClosed once the session has started: who was registered is then
+        part of the record that attendance is compared with.
+        """
         now = self._clock.now()
         repo = self._db.registrations
         async with self._db.transaction() as conn:
             state = await repo.seat_state(conn, code)
             if state is None:
                 return None
+            if state.starts_at <= now:
+                raise RegistrationClosed(code)
             current = await repo.current(conn, state.event_id, user_id)
             if current not in ("confirmed", "waitlisted"):
                 return None

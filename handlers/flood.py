@@ -11,6 +11,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.forgetful import ForgetfulDict
+
 BURST = 20
 WINDOW = timedelta(seconds=10)
 
@@ -25,26 +27,21 @@ class FloodGuard:
     def __init__(self, burst: int = BURST, window: timedelta = WINDOW) -> None:
         self._burst = burst
         self._window = window
-        self._streams: dict[int, _Stream] = {}
+        self._streams: ForgetfulDict[int, _Stream] = ForgetfulDict(self._is_quiet)
+
+    def _is_quiet(self, stream: _Stream, now: datetime) -> bool:
+        return not stream.times or now - stream.times[-1] >= self._window
 
     def admit(self, user_id: int, now: datetime) -> tuple[bool, bool]:
         """(answer this update?, tell the user they are flooding?)"""
-        stream = self._streams.setdefault(user_id, _Stream())
+        stream = self._streams.setdefault(user_id, _Stream)
         while stream.times and now - stream.times[0] >= self._window:
             stream.times.popleft()
         if len(stream.times) < self._burst:
             stream.times.append(now)
             stream.warned = False
-            self._forget_quiet(now)
+            self._streams.forget_idle(now)
             return True, False
         warn = not stream.warned
         stream.warned = True
         return False, warn
-
-    def _forget_quiet(self, now: datetime) -> None:
-        if len(self._streams) > 50_000:
-            self._streams = {
-                user: s
-                for user, s in self._streams.items()
-                if s.times and now - s.times[-1] < self._window
-            }

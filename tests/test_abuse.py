@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,6 +11,7 @@ from bot.app import BotApplication
 from bot.emulator import BotApiEmulator
 from bot.services.event_fields import parse_offsets
 from bot.services.problems import InputProblem
+from handlers.flood import BURST, FloodGuard
 from tests.conftest import ChatDriver, chat_as, texts
 
 NOTICE = "You are sending messages faster than I can answer. I will answer again in a few seconds."
@@ -29,6 +30,22 @@ async def test_a_flood_is_cut_with_one_notice_and_others_are_unaffected(
     other = chat_as(app, emulator, id=7777, first_name="Other", language_code="en")
     assert len(texts(await other.send("/help", pace=timedelta(0)))) == 1
     assert len(texts(await amina.send("/help", pace=timedelta(seconds=11)))) == 1
+
+
+def test_the_flood_guard_remembers_only_the_active_crowd() -> None:
+    """100,000 different users, 100 a second: the guard keeps about the last ten seconds of
+    them, not everyone it ever met, and a flooder in that crowd stays held back."""
+    guard = FloodGuard()
+    start = datetime(2026, 11, 28, tzinfo=UTC)
+    for _ in range(BURST):
+        assert guard.admit(1, start)[0]
+    assert guard.admit(1, start) == (False, True)
+    for i in range(100_000):
+        now = start + timedelta(milliseconds=10 * i)
+        assert guard.admit(1_000_000 + i, now)[0]
+        if i == 500:
+            assert guard.admit(1, now) == (False, False)  # still flooding, already told
+    assert len(guard._streams) <= 3 * 1_000
 
 
 async def test_odd_texts_get_an_answer(amina: ChatDriver) -> None:

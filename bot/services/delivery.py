@@ -19,6 +19,7 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.db import Database
 from bot.db.outbox import Campaign, Delivery, Progress
+from bot.forgetful import ForgetfulDict
 from bot.services.sender import Buttons, Outcome, Sender
 
 logger = logging.getLogger(__name__)
@@ -80,8 +81,9 @@ class DeliveryWorker:
         self._max_attempts = max_attempts
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        self._last_sent: dict[int, datetime] = {}
-        self._prune_above = PRUNE_ABOVE
+        self._last_sent: ForgetfulDict[int, datetime] = ForgetfulDict(
+            lambda at, now: now - at >= PER_CHAT_INTERVAL, floor=PRUNE_ABOVE
+        )
         self._campaigns: dict[int, Campaign | None] = {}
         self._reported: dict[int, datetime] = {}
         self._failures_in_a_row = 0  # server or network errors, whoever the recipient
@@ -164,7 +166,7 @@ class DeliveryWorker:
             self._failures_in_a_row = 0
         if result.outcome is Outcome.SENT:
             self._last_sent[delivery.user_id] = now
-            self._forget_old_chats(now)
+            self._last_sent.forget_idle(now)
             await outbox.finish(delivery.delivery_id, "sent", now)
         elif result.outcome is Outcome.BLOCKED:
             await outbox.finish(delivery.delivery_id, "blocked", now, result.error)
@@ -180,14 +182,6 @@ class DeliveryWorker:
         else:
             backoff = min(timedelta(seconds=2 ** (delivery.attempts + 1)), MAX_BACKOFF)
             await outbox.retry_at(delivery.delivery_id, now + backoff, result.error or "", True)
-
-    def _forget_old_chats(self, now: datetime) -> None:
-        """Keep the pacing memory small; pruned when it doubled, so the cost stays linear."""
-        if len(self._last_sent) > self._prune_above:
-            self._last_sent = {
-                user: at for user, at in self._last_sent.items() if now - at < PER_CHAT_INTERVAL
-            }
-            self._prune_above = max(PRUNE_ABOVE, 2 * len(self._last_sent))
 
     async def _report(self, finished_only: bool) -> None:
         """Progress for organizers now and then, and a summary when a campaign ends."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 import time
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Update
+from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication, build_application
 from bot.clock import FrozenClock
@@ -21,6 +23,8 @@ from bot.db import Database, to_db
 from bot.emulator import BotApiEmulator, EmulatorRequest, FakeUser
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+# In-process benchmarks do not run the JobQueue (nothing here is scheduled).
+warnings.filterwarnings("ignore", "Ignoring `conversation_timeout`", PTBUserWarning)
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
 ZONES = ("UTC", "Africa/Nairobi", "America/Bogota", "Asia/Manila", "Europe/Paris", "Asia/Dubai")

@@ -35,7 +35,20 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 logger = logging.getLogger(__name__)
 
-BotApplication = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+_Application = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+
+class BotApplication(_Application):
+    """python-telegram-bot's Application, forgetting the in-memory scratch space of users who
+    have nothing in it: it would otherwise keep an entry for every user it ever met."""
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            user = update.effective_user if isinstance(update, Update) else None
+            if user is not None and user.id in self.user_data and not self.user_data[user.id]:
+                self.drop_user_data(user.id)
 
 
 def build_application(
@@ -56,7 +69,7 @@ def build_application(
     directories = Directories.build()
     clock = clock or SystemClock()
 
-    async def post_init(app: BotApplication) -> None:
+    async def post_init(app: _Application) -> None:
         db = await Database.open(settings.database_path)
         sender = TelegramSender(app.bot, db, clock)
         assert app.job_queue is not None
@@ -72,7 +85,7 @@ def build_application(
         if deliver:
             app.bot_data.worker = asyncio.create_task(services.delivery.run(), name="delivery")
 
-    async def post_stop(app: BotApplication) -> None:
+    async def post_stop(app: _Application) -> None:
         """SIGTERM: the worker finishes the message in flight, then the process may end."""
         services = app.bot_data._services
         worker = app.bot_data.worker
@@ -81,7 +94,7 @@ def build_application(
             await worker
             app.bot_data.worker = None
 
-    async def post_shutdown(app: BotApplication) -> None:
+    async def post_shutdown(app: _Application) -> None:
         await post_stop(app)
         services = app.bot_data._services
         if services is not None:
@@ -90,6 +103,7 @@ def build_application(
 
     builder = (
         Application.builder()
+        .application_class(BotApplication)
         .token(token or settings.bot_token or "")
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url(settings.telegram_api_url))
@@ -111,7 +125,8 @@ def build_application(
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    app: BotApplication = builder.build()
+    app = builder.build()
+    assert isinstance(app, BotApplication)
     handlers.register_all(app)
     return app
 

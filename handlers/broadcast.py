@@ -367,6 +367,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             VERSION_TEXT: [MessageHandler(text, on_version_text)],
         },
         on_cancel=cancel,
+        scratch=DRAFT,
     )
     app.add_handler(wizard, group=GROUP_BROADCAST)
     app.add_handler(CommandHandler("broadcasts", list_broadcasts), group=GROUP_GENERAL)

@@ -295,6 +295,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             ],
         },
         on_cancel=stop_editing,
+        scratch=EDITING,
     )
     app.add_handler(wizard, group=GROUP_EDIT_EVENT)
     app.add_handler(CommandHandler("cancelevent", ask_cancel), group=GROUP_GENERAL)

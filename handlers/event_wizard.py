@@ -375,5 +375,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CONFIRM: [button(on_save, "save$"), button(on_discard, "discard$")],
         },
         on_cancel=cancel,
+        scratch=DRAFT,
     )
     app.add_handler(wizard, group=GROUP_NEW_EVENT)

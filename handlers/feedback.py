@@ -86,5 +86,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             ]
         },
         on_cancel=skip,
+        scratch=RATED,
     )
     app.add_handler(wizard, group=GROUP_FEEDBACK)

@@ -372,6 +372,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             ]
         },
         on_cancel=cancel,
+        scratch=FLOW,
     )
     app.add_handler(wizard, group=GROUP_PROFILE)
     app.add_handler(CommandHandler("profile", on_profile_command), group=GROUP_GENERAL)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
@@ -29,6 +30,7 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.warnings import PTBUserWarning
@@ -48,7 +50,8 @@ GROUP_FEEDBACK = 6
 GROUP_GENERAL = 10
 
 WIZARD_IDLE = timedelta(minutes=30)
-_CURRENT = "wizard"  # session key: (name of the user's current wizard, time of its last step)
+# Session key: (name of the user's current wizard, time of its last step, its scratch key).
+_CURRENT = "wizard"
 
 
 def _stopping(step: Step) -> Step:
@@ -59,31 +62,72 @@ def _stopping(step: Step) -> Step:
     return wrapper
 
 
-def _entering(name: str, step: Step) -> Step:
-    """A wizard's entry point: it becomes the user's current wizard."""
+@dataclass(frozen=True)
+class _Wizard:
+    name: str
+    scratch: str | None  # the session key of the answers so far, dropped when it ends
 
-    @functools.wraps(step)
-    async def wrapper(update: Update, context: BotContext) -> int:
-        context.session[_CURRENT] = (name, context.now())
-        raise ApplicationHandlerStop(await step(update, context))
-
-    return wrapper
-
-
-def _continuing(name: str, step: Step) -> Step:
-    """A wizard's step, taken only while the wizard is current and recently used; otherwise
-    the wizard ends and the update goes on to the other handlers as if it had not been there."""
-
-    @functools.wraps(step)
-    async def wrapper(update: Update, context: BotContext) -> int:
+    def finish(self, context: BotContext) -> None:
+        """Forget the wizard's answers, and that it was the user's current one."""
+        if self.scratch:
+            context.session.pop(self.scratch, None)
         current = context.session.get(_CURRENT)
-        now = context.now()
-        if current is None or current[0] != name or now - current[1] > WIZARD_IDLE:
-            return ConversationHandler.END
-        context.session[_CURRENT] = (name, now)
-        raise ApplicationHandlerStop(await step(update, context))
+        if current is not None and current[0] == self.name:
+            del context.session[_CURRENT]
 
-    return wrapper
+    def _become_current(self, context: BotContext) -> None:
+        previous = context.session.get(_CURRENT)
+        if previous is not None and previous[0] != self.name and previous[2]:
+            context.session.pop(previous[2], None)  # the wizard it replaces is over
+        context.session[_CURRENT] = (self.name, context.now(), self.scratch)
+
+    def entering(self, step: Step) -> Step:
+        """An entry point: the wizard becomes the user's current one."""
+
+        @functools.wraps(step)
+        async def wrapper(update: Update, context: BotContext) -> int:
+            self._become_current(context)
+            raise ApplicationHandlerStop(await self._ended(context, await step(update, context)))
+
+        return wrapper
+
+    def continuing(self, step: Step) -> Step:
+        """A step, taken only while the wizard is current and recently used; otherwise the
+        wizard ends and the update goes on as if it had not been there."""
+
+        @functools.wraps(step)
+        async def wrapper(update: Update, context: BotContext) -> int:
+            current = context.session.get(_CURRENT)
+            now = context.now()
+            if current is None or current[0] != self.name or now - current[1] > WIZARD_IDLE:
+                self.finish(context)
+                return ConversationHandler.END
+            context.session[_CURRENT] = (self.name, now, self.scratch)
+            raise ApplicationHandlerStop(await self._ended(context, await step(update, context)))
+
+        return wrapper
+
+    def leaving(self, step: Step) -> Step:
+        """/cancel or another command: the wizard ends whatever the step says."""
+
+        @functools.wraps(step)
+        async def wrapper(update: Update, context: BotContext) -> int:
+            self.finish(context)
+            return await step(update, context)
+
+        return wrapper
+
+    async def timed_out(self, update: object, context: BotContext) -> None:
+        """python-telegram-bot's own timeout, which also forgets the conversation itself."""
+        self.finish(context)
+        user = update.effective_user if isinstance(update, Update) else None
+        if user is not None and not context.session:
+            context.application.drop_user_data(user.id)
+
+    async def _ended(self, context: BotContext, state: int) -> int:
+        if state == ConversationHandler.END:
+            self.finish(context)
+        return state
 
 
 async def _leave_quietly(update: Update, context: BotContext) -> int:
@@ -95,11 +139,15 @@ def build_wizard(
     entry_points: list[AnyHandler],
     states: dict[object, list[AnyHandler]],
     on_cancel: Step,
+    scratch: str | None = None,
 ) -> ConversationHandler[BotContext]:
+    """`scratch` names the session key where the wizard keeps its answers; it is dropped
+    whenever the wizard ends, however it ends."""
+    wizard = _Wizard(name, scratch)
     for handler in entry_points:
-        handler.callback = _entering(name, cast(Step, handler.callback))
+        handler.callback = wizard.entering(cast(Step, handler.callback))
     for handler in (h for handlers in states.values() for h in handlers):
-        handler.callback = _continuing(name, cast(Step, handler.callback))
+        handler.callback = wizard.continuing(cast(Step, handler.callback))
     with warnings.catch_warnings():
         # Conversations are tracked per user, not per message, on purpose: a wizard's buttons
         # belong to the user's current step, whichever message carries them.
@@ -107,10 +155,14 @@ def build_wizard(
         return ConversationHandler(
             name=name,
             entry_points=entry_points,
-            states=states,
+            states={
+                **states,
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, wizard.timed_out)],
+            },
+            conversation_timeout=WIZARD_IDLE,
             fallbacks=[
-                CommandHandler("cancel", _stopping(on_cancel)),
-                MessageHandler(filters.COMMAND, _leave_quietly),
+                CommandHandler("cancel", _stopping(wizard.leaving(on_cancel))),
+                MessageHandler(filters.COMMAND, wizard.leaving(_leave_quietly)),
             ],
             allow_reentry=True,
         )

@@ -4,9 +4,11 @@ away from one: the next message goes where it would have gone without the wizard
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest.mock import ANY
 
 from telegram import Update
 
+from bot.app import BotApplication
 from bot.clock import FrozenClock
 from bot.db import Database
 from bot.services.container import Services
@@ -87,3 +89,23 @@ async def test_a_wizard_in_use_keeps_its_answers(
     await amina.send("Nairobi")
     user = await db.users.get(amina.user.id)
     assert user is not None and user.timezone == "Africa/Nairobi"
+
+
+async def test_nothing_is_kept_in_memory_for_users_with_nothing_pending(
+    amina: ChatDriver, organizer: ChatDriver, services: Services, app: BotApplication
+) -> None:
+    """python-telegram-bot keeps a scratch space per user; the bot drops it as soon as it is
+    empty, and a wizard's answers go when the wizard ends, whichever way it ends."""
+    await publish(services)
+    await with_profile(amina)
+    await amina.send("/start flood")
+    await amina.press("rg:r:flood")
+    await amina.send("/my")
+    assert amina.user.id not in app.user_data
+    await organizer.send("/newevent")
+    await organizer.send("Urban heat")
+    assert organizer.user.id in app.user_data
+    await organizer.send("/timezone")  # another wizard: the event draft is dropped
+    assert dict(app.user_data[organizer.user.id]) == {"wizard": ("timezone", ANY, None)}
+    await organizer.send("/cancel")
+    assert organizer.user.id not in app.user_data

@@ -34,6 +34,15 @@ def directory() -> TimezoneDirectory:
         ("utc", "UTC"),
         ("Sénégal", "Africa/Dakar"),
         ("السنغال", "Africa/Dakar"),
+        ("Nairobi\u200b", "Africa/Nairobi"),  # a zero-width space copied along
+        ("\u200fنيروبي", "Africa/Nairobi"),  # a right-to-left mark in front
+        ("Beijing", "Asia/Shanghai"),  # large cities that are no zone's example city
+        ("北京", "Asia/Shanghai"),
+        ("New Delhi", "Asia/Kolkata"),
+        ("Washington", "America/New_York"),
+        ("Asia/Calcutta", "Asia/Calcutta"),  # an old name the database still knows
+        ("UTC+5:30", "Asia/Colombo"),  # offsets with minutes: the zones that keep them
+        ("Kosovo", "Europe/Belgrade"),
     ],
 )
 def test_places_in_any_supported_language_find_their_zone(
@@ -41,6 +50,26 @@ def test_places_in_any_supported_language_find_their_zone(
 ) -> None:
     """A city, a country or a zone name, in any supported language, finds the zone."""
     assert directory.find(query)[0] == zone
+
+
+@pytest.mark.parametrize(
+    ("typed", "exact", "candidates"),
+    [
+        ("Palestine", "PS", []),
+        ("فلسطين", "PS", []),
+        ("Palestina", "PS", []),
+        ("Палестина", "PS", []),
+        ("США", "US", []),
+        ("Kosovo", "XK", []),
+        ("Congo", None, ["CD", "CG"]),  # two countries: the participant chooses
+        ("刚果", None, ["CD", "CG"]),
+    ],
+)
+def test_countries_people_type_that_cldr_names_otherwise(
+    typed: str, exact: str | None, candidates: list[str]
+) -> None:
+    found = CountryDirectory().match(typed)
+    assert (found.exact, found.candidates) == (exact, candidates)
 
 
 def test_countries_with_several_zones_list_them_all(directory: TimezoneDirectory) -> None:

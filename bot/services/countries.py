@@ -39,7 +39,30 @@ ALIASES = {
     "iran": "IR",
     "bolivia": "BO",
     "tanzania": "TZ",
+    "palestine": "PS",
+    "palestina": "PS",
+    "state of palestine": "PS",
+    "etat de palestine": "PS",
+    "estado de palestina": "PS",
+    "فلسطين": "PS",
+    "دولة فلسطين": "PS",
+    "巴勒斯坦": "PS",
+    "палестина": "PS",
+    "сша": "US",
+    "ee uu": "US",
+    "eeuu": "US",
+    "оаэ": "AE",
+    "юар": "ZA",
 }
+# Names that stand for more than one country: the participant chooses, nothing is guessed.
+AMBIGUOUS = {
+    "congo": ("CD", "CG"),
+    "конго": ("CD", "CG"),
+    "الكونغو": ("CD", "CG"),
+    "刚果": ("CD", "CG"),
+}
+# Countries CLDR names but lists without a time zone of their own, with the zone they use.
+EXTRA_COUNTRY_ZONES = {"XK": ["Europe/Belgrade"]}
 
 
 def normalize(text: str) -> str:
@@ -59,7 +82,7 @@ class CountryDirectory:
     """The countries (territories with their own time zones), by their names."""
 
     def __init__(self) -> None:
-        zones: dict[str, list[str]] = dict(get_global("territory_zones"))
+        zones: dict[str, list[str]] = {**get_global("territory_zones"), **EXTRA_COUNTRY_ZONES}
         self.codes = frozenset(code for code in zones if len(code) == 2 and code.isalpha())
         self._by_name: dict[str, set[str]] = defaultdict(set)
         for language in SUPPORTED_LANGUAGES:
@@ -75,6 +98,8 @@ class CountryDirectory:
             return CountryMatch(exact=key.upper())
         if key in ALIASES:
             return CountryMatch(exact=ALIASES[key])
+        if key in AMBIGUOUS:
+            return CountryMatch(candidates=list(AMBIGUOUS[key]))
         exact = self._by_name.get(key, set())
         if len(exact) == 1:
             return CountryMatch(exact=next(iter(exact)))

@@ -10,17 +10,63 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 from babel.core import get_global
 from babel.dates import get_timezone_location
 
-from bot.i18n import SUPPORTED_LANGUAGES
-from bot.services.countries import CountryDirectory, normalize
+from bot.i18n import SUPPORTED_LANGUAGES, clean_user_text
+from bot.services.countries import EXTRA_COUNTRY_ZONES, CountryDirectory, normalize
 
 _ZONE_KEY = re.compile(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,2}$")
-_UTC_OFFSET = re.compile(r"^(?:utc|gmt)([+-])(\d{1,2})$")
+_UTC_OFFSET = re.compile(r"^(?:utc|gmt)([+-])(\d{1,2})(?::?(\d{2}))?$")
+# Large cities that are not the example city of an IANA zone, in the languages people type.
+CITY_ZONES = {
+    "Asia/Shanghai": (
+        "beijing",
+        "pekin",
+        "pekín",
+        "北京",
+        "пекин",
+        "بكين",
+        "guangzhou",
+        "shenzhen",
+    ),
+    "Asia/Kolkata": (
+        "delhi",
+        "new delhi",
+        "mumbai",
+        "bombay",
+        "bangalore",
+        "bengaluru",
+        "chennai",
+        "hyderabad",
+        "दिल्ली",
+        "дели",
+        "нью дели",
+        "мумбаи",
+        "نيودلهي",
+        "新德里",
+        "孟买",
+    ),
+    "America/New_York": ("washington", "вашингтон", "واشنطن", "华盛顿", "boston", "miami"),
+    "America/Sao_Paulo": ("rio de janeiro", "brasilia", "brasília", "рио де жанейро"),
+    "Africa/Lagos": ("abuja", "абуджа", "أبوجا", "阿布贾"),
+    "Asia/Karachi": ("islamabad", "lahore", "исламабад", "إسلام آباد", "伊斯兰堡"),
+    "Europe/Istanbul": ("ankara", "анкара", "أنقرة", "安卡拉"),
+    "Africa/Johannesburg": ("pretoria", "cape town", "durban", "претория", "كيب تاون"),
+    "America/Guayaquil": ("quito", "кито"),
+    "Africa/Douala": ("yaounde", "yaoundé", "яунде"),
+    "America/Toronto": ("ottawa", "montreal", "оттава"),
+    "Australia/Sydney": ("canberra", "канберра"),
+    "Asia/Ho_Chi_Minh": ("hanoi", "hà nội", "ханой", "هانوي", "河内"),
+    "Africa/Casablanca": ("rabat", "marrakech", "рабат", "الرباط"),
+    "Asia/Riyadh": ("jeddah", "mecca", "جدة", "مكة"),
+    "Asia/Dhaka": ("chittagong", "chattogram"),
+    "Asia/Manila": ("quezon city", "cebu", "davao"),
+}
 MAX_QUERY_LENGTH = 64
 
 
@@ -40,7 +86,10 @@ class TimezoneDirectory:
 
     def __init__(self, countries: CountryDirectory) -> None:
         self._countries = countries
-        territory_zones: Mapping[str, list[str]] = get_global("territory_zones")
+        territory_zones: Mapping[str, list[str]] = {
+            **get_global("territory_zones"),
+            **EXTRA_COUNTRY_ZONES,
+        }
         self._country_zones = {
             country: [zone for zone in zones if is_known_zone(zone)]
             for country, zones in territory_zones.items()
@@ -54,23 +103,31 @@ class TimezoneDirectory:
                 self._by_city_name[normalize(city)].add(zone)
         for zone in self._zones:
             self._by_city_name[normalize(zone.rsplit("/", 1)[-1])].add(zone)
+        for zone, cities in CITY_ZONES.items():
+            for city in cities:
+                self._by_city_name[normalize(city)].add(zone)
+        # Every name the time-zone database accepts, old ones included ("Asia/Calcutta").
+        self._zone_names = {name.casefold(): name for name in available_timezones()}
 
     def zones_of_country(self, country: str) -> list[str]:
         return list(self._country_zones.get(country.upper(), []))
 
     def find(self, query: str, limit: int = 50) -> list[str]:
         """The zones that `query` most likely means, best first; empty when nothing fits."""
-        query = query.strip()[:MAX_QUERY_LENGTH]
+        query = clean_user_text(query).strip()[:MAX_QUERY_LENGTH]
         if not query:
             return []
         if query.upper() in ("UTC", "GMT", "Z"):
             return ["UTC"]
-        for zone in self._zones:
-            if zone.casefold() == query.casefold():
-                return [zone]
+        named = self._zone_names.get(query.casefold())
+        if named is not None and is_known_zone(named):
+            return [named]
         offset = _UTC_OFFSET.match("".join(query.casefold().split()))
         if offset:
-            return self._fixed_offset(offset.group(1), int(offset.group(2)))
+            sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)
+            if minutes:
+                return self._zones_at_offset(sign, hours, minutes)[:limit]
+            return self._fixed_offset(sign, hours)
         key = normalize(query)
         if not key:
             return []
@@ -89,6 +146,17 @@ class TimezoneDirectory:
         for country in countries.candidates:
             partial.update(self.zones_of_country(country))
         return sorted(partial)[:limit]
+
+    def _zones_at_offset(self, sign: str, hours: int, minutes: int) -> list[str]:
+        """ "UTC+5:30": the zones that keep that offset in January or July (no Etc zone has
+        minutes)."""
+        wanted = (1 if sign == "+" else -1) * timedelta(hours=hours, minutes=minutes)
+        moments = (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC))
+        return [
+            zone
+            for zone in self._zones
+            if any(moment.astimezone(ZoneInfo(zone)).utcoffset() == wanted for moment in moments)
+        ]
 
     @staticmethod
     def _fixed_offset(sign: str, hours: int) -> list[str]:

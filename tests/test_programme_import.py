@@ -102,6 +102,16 @@ def test_spreadsheet_dialects_are_accepted() -> None:
     assert parsed.drafts[0].texts["ar"].title == "ورشة"
 
 
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_quotes_and_separators_inside_cells_survive(delimiter: str) -> None:
+    """A title with quotes and the separator in it, written by a spreadsheet (quotes doubled
+    inside a quoted cell), comes back exactly."""
+    title = 'The "Sendai" Framework; 2015, revisited'
+    parsed = parse_programme(programme([row("a", SOON, title=title)], delimiter), START)
+    assert parsed.ok, parsed.problems
+    assert parsed.drafts[0].title == title
+
+
 @pytest.mark.parametrize(
     ("data", "problem"),
     [

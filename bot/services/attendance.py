@@ -21,6 +21,7 @@ from bot.db.attendance import Failures, RosterLine
 from bot.i18n import N_, clean_user_text
 from bot.models import Event
 from bot.services.problems import Problem
+from bot.services.spreadsheets import spreadsheet_dialect
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out loud safely
 CODE_LENGTH = 6
@@ -184,12 +185,7 @@ class AttendanceService:
                         N_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
                     ),
                 )
-        first_line = text.split("\n", 1)[0]
-        try:
-            dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first_line, ",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        rows = csv.reader(io.StringIO(text, newline=""), dialect)
+        rows = csv.reader(io.StringIO(text, newline=""), spreadsheet_dialect(text))
         try:
             header = [cell.strip().lower() for cell in next(rows)]
         except (StopIteration, csv.Error):

@@ -19,6 +19,7 @@ from bot.i18n import N_, SUPPORTED_LANGUAGES
 from bot.models import EventDraft, EventText
 from bot.services import event_fields as fields
 from bot.services.problems import InputProblem, Problem
+from bot.services.spreadsheets import spreadsheet_dialect
 
 REQUIRED_COLUMNS = (
     "code",
@@ -67,13 +68,6 @@ def _decode(data: bytes) -> str | None:
         return None
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    try:
-        return csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
-
-
 def parse_programme(data: bytes, now: datetime) -> ParsedProgramme:
     """Every row of the file as a draft, or every problem found in it."""
     if len(data) > MAX_BYTES:
@@ -85,7 +79,7 @@ def parse_programme(data: bytes, now: datetime) -> ParsedProgramme:
         )
     if not text.strip():
         return _file_problem(N_("The file is empty."))
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    reader = csv.reader(io.StringIO(text, newline=""), spreadsheet_dialect(text))
     try:
         header = [cell.strip().lower() for cell in next(reader)]
     except csv.Error:

@@ -63,8 +63,11 @@ def run(settings: Settings) -> int:
         return 2
 
     from bot.app import ALLOWED_UPDATES, build_application
+    from bot.cli import prepare_database
 
     configure_logging(settings.log_level)
+    # An unusable database file is reported at once, not inside python-telegram-bot's start-up.
+    asyncio.run(prepare_database(settings))
     app = build_application(settings)
     # Telegram unreachable at start-up: keep trying (with back-off) instead of exiting.
     app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
@@ -81,6 +84,16 @@ def demo(settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bot.db import DatabaseUnusable
+
+    try:
+        return _command(argv)
+    except DatabaseUnusable as exc:
+        sys.stderr.write(f"Database error: {exc}\n")
+        return 2
+
+
+def _command(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     # Opt into python-telegram-bot's next behaviour: durations such as retry_after are timedeltas.
     os.environ.setdefault("PTB_TIMEDELTA", "1")

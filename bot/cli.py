@@ -66,6 +66,12 @@ async def export_registrations(
     return 0
 
 
+async def prepare_database(settings: Settings) -> None:
+    """Create or migrate the database; DatabaseUnusable if the file is not one."""
+    db = await Database.open(settings.database_path)
+    await db.close()
+
+
 async def backup(settings: Settings, target: Path, err: TextIO = sys.stderr) -> int:
     """Copy the database to `target` while the bot may be running."""
     if not settings.database_path.exists():

@@ -15,11 +15,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import SUPPORTED_LANGUAGES
+from bot.services.event_fields import parse_offsets
+from bot.services.problems import InputProblem
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-_OFFSET_RE = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
-_OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
 class ConfigError(ValueError):
@@ -142,7 +142,7 @@ def parse_language(raw: str) -> str:
 def parse_timezone(raw: str) -> str:
     try:
         ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
         raise ConfigError(
             f"DEFAULT_TIMEZONE: {raw!r} is not an IANA time zone name such as UTC, "
             "Africa/Nairobi or America/Bogota."
@@ -151,18 +151,17 @@ def parse_timezone(raw: str) -> str:
 
 
 def parse_reminder_offsets(raw: str) -> tuple[timedelta, ...]:
-    offsets: list[timedelta] = []
-    for part in raw.split(","):
-        if not part.strip():
-            continue
-        match = _OFFSET_RE.match(part.lower())
-        if not match or int(match.group(1)) == 0:
-            raise ConfigError(
-                f"REMINDER_OFFSETS: {part.strip()!r} is not a positive duration such as "
-                "1d, 6h or 30m (comma-separated, e.g. 1d,1h)."
-            )
-        offsets.append(timedelta(**{_OFFSET_UNITS[match.group(2)]: int(match.group(1))}))
-    return tuple(sorted(set(offsets), reverse=True))
+    """The same rules as /reminders in chat: up to five times, each at most 30 days."""
+    if not raw.strip():
+        return ()
+    try:
+        minutes = parse_offsets(raw)
+    except InputProblem:
+        raise ConfigError(
+            f"REMINDER_OFFSETS: {raw!r} must be up to five durations before the start, each "
+            "from 1m to 30d, such as 1d, 6h or 30m (comma-separated, e.g. 1d,1h)."
+        ) from None
+    return tuple(timedelta(minutes=m) for m in minutes)
 
 
 def parse_log_level(raw: str) -> str:

@@ -70,3 +70,25 @@ def test_backup_copies_the_live_database(tmp_path: Path) -> None:
         "backup", "x.sqlite3", env={"DATABASE_PATH": str(tmp_path / "none")}, cwd=tmp_path
     )
     assert missing.returncode == 1
+
+
+def test_a_file_that_is_not_a_database_is_reported_not_hung_on(tmp_path: Path) -> None:
+    """Every command, the bot itself included, names the file and exits."""
+    (tmp_path / "notes.txt").write_text("not a database\n" * 100)
+    env = {
+        "DATABASE_PATH": "notes.txt",
+        "BOT_TOKEN": "1:X",
+        "TELEGRAM_API_URL": "http://127.0.0.1:9/bot",
+    }
+    for command in ((), ("export", "registrations"), ("backup", "copy.db")):
+        result = run_cli(*command, env=env, cwd=tmp_path)
+        assert result.returncode == 2, command
+        assert result.stderr == "Database error: notes.txt: file is not a database\n", command
+
+
+def test_a_backup_to_a_folder_is_explained(tmp_path: Path) -> None:
+    run_cli("export", "registrations", env={"DATABASE_PATH": "bot.db"}, cwd=tmp_path)
+    (tmp_path / "backups").mkdir()
+    result = run_cli("backup", "backups", env={"DATABASE_PATH": "bot.db"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Database error: cannot write a backup to backups:")

@@ -52,7 +52,10 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
         ("DEFAULT_LANGUAGE", "de", "DEFAULT_LANGUAGE: 'de' is not supported"),
         ("DEFAULT_TIMEZONE", "Mars/Olympus", "DEFAULT_TIMEZONE: 'Mars/Olympus'"),
         ("DEFAULT_TIMEZONE", "../../etc/passwd", "DEFAULT_TIMEZONE"),
-        ("REMINDER_OFFSETS", "1d,soon", "REMINDER_OFFSETS: 'soon'"),
+        ("DEFAULT_TIMEZONE", "Europe", "DEFAULT_TIMEZONE: 'Europe'"),  # a folder of zones
+        ("REMINDER_OFFSETS", "1d,soon", "REMINDER_OFFSETS: '1d,soon'"),
+        ("REMINDER_OFFSETS", "1000000d", "REMINDER_OFFSETS"),  # beyond any date
+        ("REMINDER_OFFSETS", "1d,2d,3d,4d,5d,6d", "REMINDER_OFFSETS"),
         ("REMINDER_OFFSETS", "0h", "REMINDER_OFFSETS"),
         ("TELEGRAM_API_URL", "ftp://x", "TELEGRAM_API_URL"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),

@@ -1,6 +1,14 @@
 """The database layer: the only place with SQL (see `core` for the design)."""
 
-from bot.db.core import Database, Migration, load_migrations, migrate
+from bot.db.core import Database, DatabaseUnusable, Migration, load_migrations, migrate
 from bot.db.times import from_db, to_db
 
-__all__ = ["Database", "Migration", "from_db", "load_migrations", "migrate", "to_db"]
+__all__ = [
+    "Database",
+    "DatabaseUnusable",
+    "Migration",
+    "from_db",
+    "load_migrations",
+    "migrate",
+    "to_db",
+]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -59,12 +60,20 @@ def load_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
     return migrations
 
 
+class DatabaseUnusable(Exception):
+    """The database file cannot be used: not SQLite, damaged, or not writable."""
+
+
 async def _connect(path: Path) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = aiosqlite.Row
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        await conn.close()  # else its thread would keep the process alive
+        raise
     return conn
 
 
@@ -85,6 +94,14 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path, migrations: Iterable[Migration] | None = None) -> Database:
+        """Open (creating and migrating) the database; DatabaseUnusable if the file is not one."""
+        try:
+            return await cls._open(path, migrations)
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseUnusable(f"{path}: {exc}") from exc
+
+    @classmethod
+    async def _open(cls, path: Path, migrations: Iterable[Migration] | None) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = await _connect(path)
         try:
@@ -135,12 +152,15 @@ class Database:
     async def backup(self, target: Path) -> None:
         """A consistent copy of the live database (SQLite's online backup API), taken while
         the bot keeps running: pages are copied in steps, so writers wait only briefly."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        destination = await aiosqlite.connect(target)
         try:
-            await self._reader.backup(destination, pages=1024)
-        finally:
-            await destination.close()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            destination = await aiosqlite.connect(target)
+            try:
+                await self._reader.backup(destination, pages=1024)
+            finally:
+                await destination.close()
+        except (sqlite3.Error, OSError) as exc:
+            raise DatabaseUnusable(f"cannot write a backup to {target}: {exc}") from exc
 
     async def schema_version(self) -> int:
         row = await self.fetch_one("SELECT MAX(version) FROM schema_version")

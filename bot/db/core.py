@@ -95,15 +95,11 @@ class Database:
     @classmethod
     async def open(cls, path: Path, migrations: Iterable[Migration] | None = None) -> Database:
         """Open (creating and migrating) the database; DatabaseUnusable if the file is not one."""
+        path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            return await cls._open(path, migrations)
+            writer = await _connect(path)
         except sqlite3.DatabaseError as exc:
             raise DatabaseUnusable(f"{path}: {exc}") from exc
-
-    @classmethod
-    async def _open(cls, path: Path, migrations: Iterable[Migration] | None) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await _connect(path)
         try:
             await writer.execute("PRAGMA journal_mode = WAL")
             await migrate(writer, load_migrations() if migrations is None else migrations)

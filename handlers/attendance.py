@@ -14,7 +14,7 @@ from bot.services.campaign_texts import CHECKIN_PREFIX
 from handlers.context import BotContext
 from handlers.fallback import anything_else
 from handlers.organizers import event_from_args, require_organizer
-from handlers.ui import Button, answer, edit, plain, send, user_text
+from handlers.ui import Button, answer, button_number, edit, plain, send, user_text
 from handlers.wizards import GROUP_GENERAL
 
 ROSTER_PREFIX = "at"  # at:<event id>:<user id>:<page> toggles; at:<event id>:p:<page> pages
@@ -51,11 +51,11 @@ async def on_checkin_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     viewer = context.viewer
-    event_id = query.data.removeprefix(f"{CHECKIN_PREFIX}:")
-    if not event_id.isdecimal():
+    event_id = button_number(query.data.removeprefix(f"{CHECKIN_PREFIX}:"))
+    if event_id is None:
         await answer(query, viewer.t._("This button is no longer active."))
         return
-    result = await context.services.attendance.check_in(viewer.user_id, int(event_id), "button")
+    result = await context.services.attendance.check_in(viewer.user_id, event_id, "button")
     text = check_in_text(viewer.t, result, viewer.timezone)
     await answer(query, html_free(text))
     await send(context, text)
@@ -181,16 +181,25 @@ async def on_roster_button(update: Update, context: BotContext) -> None:
     if not await require_organizer(update, context):
         return
     parts = query.data.split(":")
-    event = None
-    if len(parts) == 4 and parts[1].isdecimal():
-        event = await context.services.db.events.by_id(int(parts[1]))
-    if event is None or not parts[3].isdecimal() or not (parts[2].isdecimal() or parts[2] == "p"):
+    if len(parts) != 4:
+        parts = ["", "", "", ""]
+    event_id, person, page = (
+        button_number(parts[1]),
+        button_number(parts[2]),
+        button_number(parts[3]),
+    )
+    event = await context.services.db.events.by_id(event_id) if event_id is not None else None
+    inactive = event is None or page is None or (person is None and parts[2] != "p")
+    if not inactive and event is not None and person is not None:
+        # Only people on this event's list can be marked: forged data names anyone.
+        inactive = (
+            await context.services.attendance.toggle(event, person, context.viewer.user_id) is None
+        )
+    if inactive or event is None or page is None:
         await answer(query, context.viewer.t._("This button is no longer active."))
         return
     await answer(query)
-    if parts[2] != "p":
-        await context.services.attendance.toggle(event, int(parts[2]), context.viewer.user_id)
-    await show_roster(context, event, int(parts[3]), query)
+    await show_roster(context, event, page, query)
 
 
 def report_text(t: Translator, result: ReportResult) -> str:

@@ -28,7 +28,16 @@ from bot.topics import TOPIC_SLUGS, TOPICS
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, topic_rows
 from handlers.organizers import event_by_code, require_organizer
-from handlers.ui import MAX_MESSAGE_LENGTH, Button, answer, choice, edit, plain, send
+from handlers.ui import (
+    MAX_MESSAGE_LENGTH,
+    Button,
+    answer,
+    button_number,
+    choice,
+    edit,
+    plain,
+    send,
+)
 from handlers.wizards import (
     GROUP_BROADCAST,
     GROUP_GENERAL,
@@ -331,9 +340,9 @@ async def on_stop(update: Update, context: BotContext) -> None:
     if not await require_organizer(update, context):
         return
     t = context.viewer.t
-    number = query.data.rsplit(":", 1)[-1]
-    stopped = number.isdecimal() and await context.services.broadcasts.cancel(
-        int(number), context.viewer.user_id
+    number = button_number(query.data.rsplit(":", 1)[-1])
+    stopped = number is not None and await context.services.broadcasts.cancel(
+        number, context.viewer.user_id
     )
     if not stopped:
         await answer(query, t._("This button is no longer active."))

@@ -15,7 +15,7 @@ from telegram.ext import (
 from bot.services.campaign_texts import RATE_PREFIX
 from bot.services.feedback import Rating
 from handlers.context import BotContext
-from handlers.ui import answer, send
+from handlers.ui import answer, button_number, send
 from handlers.wizards import GROUP_FEEDBACK, build_wizard
 
 COMMENT = 1
@@ -28,10 +28,11 @@ async def on_rating(update: Update, context: BotContext) -> int:
     assert query is not None and query.data is not None
     t = context.viewer.t
     parts = query.data.split(":")
-    if len(parts) != 3 or not parts[1].isdecimal() or parts[2] not in ("1", "2", "3", "4", "5"):
+    event_id = button_number(parts[1]) if len(parts) == 3 else None
+    if event_id is None or parts[2] not in ("1", "2", "3", "4", "5"):
         await answer(query, t._("This button is no longer active."))
         return END
-    event_id, rating = int(parts[1]), int(parts[2])
+    rating = int(parts[2])
     outcome = await context.services.feedback.rate(context.viewer.user_id, event_id, rating)
     if outcome in (Rating.NO_EVENT, Rating.NOT_ATTENDED):
         await answer(query, t._("Only participants who attended can rate this session."))

@@ -95,6 +95,15 @@ async def edit(query: CallbackQuery, context: BotContext, text: str, rows: Rows 
             raise
 
 
+MAX_ID_DIGITS = 15  # ids of users, events and campaigns fit; SQLite's integers end at 19 digits
+
+
+def button_number(text: str) -> int | None:
+    """A number carried by a button (an id, a page), or None when the data is not one or is
+    too long to be real (forged data must not reach the database as an overflowing integer)."""
+    return int(text) if text.isdecimal() and len(text) <= MAX_ID_DIGITS else None
+
+
 async def choice(query: CallbackQuery, context: BotContext, allowed: Collection[str]) -> str | None:
     """The option a button names (the last part of its data), its spinner stopped; None,
     after a "no longer active" notice, when the data names none of `allowed` (forged, stale)."""

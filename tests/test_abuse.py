@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import BotApplication
+from bot.db import Database
 from bot.emulator import BotApiEmulator
+from bot.models import Audience, Contact
+from bot.services.container import Services
 from bot.services.event_fields import parse_offsets
 from bot.services.problems import InputProblem
 from handlers.flood import BURST, FloodGuard
-from tests.conftest import ChatDriver, chat_as, texts
+from tests.conftest import START, ChatDriver, chat_as, texts
+from tests.programme_files import programme, row
 
 NOTICE = "You are sending messages faster than I can answer. I will answer again in a few seconds."
 
@@ -79,3 +85,44 @@ def test_reminder_times_parse_or_explain(raw: str) -> None:
     else:
         assert minutes == sorted(set(minutes), reverse=True)
         assert 1 <= len(minutes) <= 5
+
+
+async def test_forged_numbers_in_admin_and_check_in_buttons_change_nothing(
+    organizer: ChatDriver,
+    amina: ChatDriver,
+    services: Services,
+    db: Database,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Overflowing ids, a stranger marked present, a reminder stopped as if it were a
+    broadcast: each is refused as an inactive button, logs no error and writes nothing."""
+    await services.events.import_programme(
+        programme([row("flood", START + timedelta(days=2))]), admin_id=None
+    )
+    event = await db.events.by_code("flood")
+    assert event is not None
+    await services.users.touch(Contact(424242, "Stranger"))
+    queued = await db.outbox.enqueue(
+        "reminder", "r-flood", Audience("registrants", event.event_id), {}, START
+    )
+    assert queued is not None
+    reminder = queued[0]
+    await organizer.settle(language="en")
+    huge = "9" * 25
+    for data in (
+        f"at:{event.event_id}:424242:0",  # exists, but never registered
+        f"at:{event.event_id}:p:{huge}",
+        f"at:{huge}:p:0",
+        f"bc:x:{huge}",
+        f"bc:x:{reminder}",
+    ):
+        calls = await organizer.press(data, message_id=1)
+        assert texts(calls) == ["This button is no longer active."], data
+    await amina.send("/help")
+    for data in (f"ci:{huge}", f"fb:{huge}:5"):
+        calls = await amina.press(data, message_id=1)
+        assert texts(calls) == ["This button is no longer active."], data
+    assert await db.fetch_all("SELECT * FROM attendance") == []
+    [status] = await db.fetch_all("SELECT status FROM campaigns WHERE campaign_id = ?", (reminder,))
+    assert status[0] == "running"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

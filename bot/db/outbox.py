@@ -249,13 +249,13 @@ class OutboxRepository:
             )
         return done
 
-    async def cancel(self, campaign_id: int, now: datetime) -> bool:
-        """Stop a running campaign: what is not sent yet is skipped."""
+    async def cancel(self, campaign_id: int, kind: str, now: datetime) -> bool:
+        """Stop a running campaign of `kind`: what is not sent yet is skipped."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE campaigns SET status = 'cancelled', finished_at = ?"
-                " WHERE campaign_id = ? AND status = 'running'",
-                (to_db(now), campaign_id),
+                " WHERE campaign_id = ? AND kind = ? AND status = 'running'",
+                (to_db(now), campaign_id, kind),
             )
             if cursor.rowcount == 0:
                 return False

@@ -151,11 +151,16 @@ class AttendanceService:
     async def roster(self, event: Event, page: int, size: int) -> tuple[list[RosterLine], int]:
         return await self._db.attendance.roster(event.event_id, page * size, size)
 
-    async def toggle(self, event: Event, user_id: int, admin_id: int) -> bool:
-        """Mark present or absent by hand; returns whether the person is now present."""
+    async def toggle(self, event: Event, user_id: int, admin_id: int) -> bool | None:
+        """Mark present or absent by hand; whether the person is now present, or None for
+        someone who is neither registered for the event nor marked present."""
         attendance = self._db.attendance
         now = self._clock.now()
-        if await attendance.attended(event.event_id, user_id):
+        attended = await attendance.attended(event.event_id, user_id)
+        status = await self._db.registrations.status_of(event.event_id, user_id)
+        if not attended and status not in ("confirmed", "waitlisted"):
+            return None
+        if attended:
             await attendance.remove(event.event_id, user_id)
             present = False
         else:

@@ -102,7 +102,7 @@ class BroadcastService:
         return BroadcastStatus(campaign, await self._db.outbox.progress(campaign_id))
 
     async def cancel(self, campaign_id: int, admin_id: int) -> bool:
-        cancelled = await self._db.outbox.cancel(campaign_id, self._clock.now())
+        cancelled = await self._db.outbox.cancel(campaign_id, "broadcast", self._clock.now())
         if cancelled:
             async with self._db.transaction() as conn:
                 await audit.record(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from html import escape
 from typing import Any
 
 from telegram import Update
@@ -297,7 +298,7 @@ async def show_preview(context: BotContext) -> int:
         for_organizer=False,
     )
     link = (
-        t._("Join link: {link}", link=draft.join_url)
+        t._("Join link: {link}", link=escape(draft.join_url))
         if draft.join_url
         else t._("Join link: to be added later")
     )

@@ -90,7 +90,8 @@ async def test_newevent_happy_path(organizer: ChatDriver, db: Database) -> None:
             "90",
             "press:No limit",
             "press:French",
-            "https://meet.example.org/drills",
+            "https://meet.example.org/j/1?pwd=<abc>",  # refused: Telegram would choke on it
+            "https://meet.example.org/drills?a=1&b=2",
             "Practical drills.",
             "press:Save",
         ],
@@ -100,8 +101,15 @@ async def test_newevent_happy_path(organizer: ChatDriver, db: Database) -> None:
         "Dec 5, 2026, 7:00\u202fAM UTC."
     )
     assert any(r.startswith(echo) for r in replies)
+    assert (
+        "“https://meet.example.org/j/1?pwd=<abc>” is not a web address starting with https://."
+        in replies
+    )
     assert any(
-        r.startswith("Please check the event:") and "Practical drills." in r for r in replies
+        r.startswith("Please check the event:")
+        and "Practical drills." in r
+        and "https://meet.example.org/drills?a=1&b=2" in r
+        for r in replies
     )
     saved = replies[-1]
     assert saved.startswith("Saved. The event’s code is flood-drills-for-schools-")

@@ -162,6 +162,7 @@ def parse_url(raw: str) -> str:
         or parts.scheme not in ("http", "https")
         or not parts.netloc
         or any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in text)
+        or any(ch in '<>"' for ch in text)  # never valid unescaped in a URL
     ):
         raise InputProblem(
             N_("“{value}” is not a web address starting with https://."), value=raw[:80]

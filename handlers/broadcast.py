@@ -167,11 +167,13 @@ def _checked(t: Translator, text: str) -> str | None:
             "send the message again.",
             reason=str(exc),
         )
-    if len(shown) > MAX_MESSAGE_LENGTH:
+    # Arabic readers get a right-to-left mark at the start of every line: keep room for it.
+    limit = MAX_MESSAGE_LENGTH - shown.count("\n") - 1
+    if len(shown) > limit:
         return t._(
             "The message is {length} characters long; at most {limit} fit in one message.",
-            length=len(shown),
-            limit=MAX_MESSAGE_LENGTH,
+            length=t.number(len(shown)),
+            limit=t.number(limit),
         )
     if not shown.strip():
         return t._("The message is empty.")

@@ -80,3 +80,16 @@ async def test_participants_cannot_broadcast(amina: ChatDriver, db: Database) ->
     assert texts(await amina.send("/broadcasts")) == [refusal]
     await amina.press("bc:x:1", message_id=1)
     assert await db.fetch_all("SELECT * FROM campaigns") == []
+
+
+async def test_a_message_too_long_for_arabic_readers_is_refused(organizer: ChatDriver) -> None:
+    """40 lines of 4,079 characters in all: fine in English, but Arabic readers' copies get a
+    right-to-left mark per line and would pass Telegram's 4,096, so it is refused up front."""
+    await organizer.settle(language="en")
+    await organizer.send("/broadcast")
+    await organizer.press_label("Everyone")
+    text = "\n".join(["x" * 100] * 39 + ["x" * 140])
+    assert len(text) == 4079
+    [problem] = texts(await organizer.send(text))
+    assert problem == "The message is 4,079 characters long; at most 4,056 fit in one message."
+    assert texts(await organizer.send(text[:4000]))[0].startswith("Add a version")

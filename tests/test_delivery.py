@@ -123,6 +123,31 @@ async def test_everyone_gets_it_once(services: Services, db: Database, clock: Fr
     assert reporter.finished == [Progress(sent=25)]
 
 
+async def test_a_stop_pressed_mid_batch_stops_at_once(
+    services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """The worker holds a batch of 100 in memory; Stop after the fifth message means five
+    sent and the rest skipped, not the batch finished."""
+    await people(services, 30)
+    campaign = await queue(services)
+
+    class StoppedMidway(FakeSender):
+        async def send(
+            self,
+            chat_id: int,
+            text: str,
+            buttons: Buttons = (),
+            document: tuple[str, bytes] | None = None,
+        ) -> Result:
+            result = await super().send(chat_id, text, buttons, document)
+            if len(self.sent) == 5:
+                assert await services.broadcasts.cancel(campaign, admin_id=1)
+            return result
+
+    await worker(db, clock, StoppedMidway()).drain_once()
+    assert await db.outbox.progress(campaign) == Progress(sent=5, skipped=25)
+
+
 async def test_a_429_is_obeyed_then_the_message_goes(
     services: Services, db: Database, clock: FrozenClock
 ) -> None:

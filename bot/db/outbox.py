@@ -249,6 +249,14 @@ class OutboxRepository:
             )
         return done
 
+    async def is_pending(self, delivery_id: int) -> bool:
+        """Still to be sent: checked just before sending, as a campaign may have been
+        stopped since its deliveries were read."""
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM deliveries WHERE delivery_id = ? AND status = 'pending'", (delivery_id,)
+        )
+        return row is not None
+
     async def cancel(self, campaign_id: int, kind: str, now: datetime) -> bool:
         """Stop a running campaign of `kind`: what is not sent yet is skipped."""
         async with self._db.transaction() as conn:

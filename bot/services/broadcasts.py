@@ -29,10 +29,10 @@ def progress_text(t: Translator, status: BroadcastStatus, finished: bool) -> str
         t._("Broadcast #{number}", number=status.campaign.campaign_id)
         + " · "
         + (
-            t._("finished")
-            if finished
-            else t._("cancelled")
+            t._("cancelled")
             if status.campaign.status == "cancelled"
+            else t._("finished")
+            if finished
             else t._("sending")
         ),
         t._("Sent: {count}", count=t.number(progress.sent)),
@@ -102,12 +102,16 @@ class BroadcastService:
         return BroadcastStatus(campaign, await self._db.outbox.progress(campaign_id))
 
     async def cancel(self, campaign_id: int, admin_id: int) -> bool:
-        cancelled = await self._db.outbox.cancel(campaign_id, "broadcast", self._clock.now())
+        outbox = self._db.outbox
+        cancelled = await outbox.cancel(campaign_id, BROADCAST, self._clock.now())
         if cancelled:
             async with self._db.transaction() as conn:
                 await audit.record(
                     conn, admin_id, "cancel-broadcast", str(campaign_id), self._clock.now()
                 )
+            campaign = await outbox.campaign(campaign_id)
+            if campaign is not None:  # the progress message ends with what was sent
+                await self.report(campaign, await outbox.progress(campaign_id), True)
         return cancelled
 
     async def report(self, campaign: Campaign, progress: Progress, finished: bool) -> None:

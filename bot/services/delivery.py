@@ -143,6 +143,9 @@ class DeliveryWorker:
         if last is not None and now - last < PER_CHAT_INTERVAL:
             await outbox.retry_at(delivery.delivery_id, last + PER_CHAT_INTERVAL, "pacing", False)
             return
+        if not await outbox.is_pending(delivery.delivery_id):
+            self._campaigns.pop(delivery.campaign_id, None)  # stopped meanwhile
+            return
         campaign = await self._campaign(delivery.campaign_id)
         if campaign is None or campaign.status != "running":
             await outbox.finish(delivery.delivery_id, "skipped", now, "campaign stopped")

@@ -341,8 +341,8 @@ async def test_reminders_follow_the_registrants_and_the_clock(
 
 
 async def test_the_plan_at_start_up(services: Services, db: Database, clock: FrozenClock) -> None:
-    """Future jobs are planned from the database; one missed while down is sent if the event
-    has not started, and skipped if it has."""
+    """Future jobs are planned from the database; of the reminders missed while down, the one
+    closest to the start is sent if the event has not started, and none if it has."""
     await services.events.import_programme(
         programme(
             [
@@ -363,12 +363,35 @@ async def test_the_plan_at_start_up(services: Services, db: Database, clock: Fro
         f"starting:{later.event_id}:0",
     } <= names
     assert [(j.kind, j.event_id, j.offset_minutes) for j in missed] == [
-        (REMINDER, soon.event_id, 1440),
         (REMINDER, soon.event_id, 60),
     ]
     clock.advance(timedelta(minutes=31))  # "soon" has started: its reminders are not sent
     _, missed = await services.reminders.plan()
     assert [(j.kind, j.event_id) for j in missed] == [(STARTING, soon.event_id)]
+
+
+async def test_a_last_minute_move_does_not_remind_twice(
+    services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """The hour-before reminder went out; the event then moves 15 minutes later: the new
+    hour-before moment is already past, and it is not sent again. Moved back and forth,
+    each move is announced."""
+    start = START + timedelta(hours=2)
+    await services.events.import_programme(programme([row("flood", start)]), None)
+    event = await db.events.by_code("flood")
+    assert event is not None
+    clock.set(start - timedelta(hours=1))
+    assert await services.reminders.fire(Job(REMINDER, event.event_id, 60, clock.now())) == 0
+    clock.advance(timedelta(minutes=30))
+    moved = await services.events.change(event, "starts_at", start + timedelta(minutes=15), 5001)
+    _, missed = await services.reminders.plan()
+    assert [j for j in missed if j.kind == REMINDER] == []
+    clock.advance(timedelta(minutes=1))
+    back = await services.events.change(moved, "starts_at", start, 5001)
+    clock.advance(timedelta(minutes=1))
+    await services.events.change(back, "starts_at", start + timedelta(minutes=15), 5001)
+    moves = await db.fetch_one("SELECT COUNT(*) FROM campaigns WHERE kind = 'moved'")
+    assert moves is not None and moves[0] == 3
 
 
 async def test_moving_and_cancelling_notify_and_replan(

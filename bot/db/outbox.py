@@ -249,6 +249,15 @@ class OutboxRepository:
             )
         return done
 
+    async def reminder_offsets_since(self, event_id: int, since: datetime) -> list[int]:
+        """Offsets (minutes before the start) of the event's reminders queued since `since`."""
+        rows = await self._db.fetch_all(
+            "SELECT json_extract(payload, '$.offset_minutes') FROM campaigns"
+            " WHERE event_id = ? AND kind = 'reminder' AND created_at >= ?",
+            (event_id, to_db(since)),
+        )
+        return [int(row[0]) for row in rows if row[0] is not None]
+
     async def is_pending(self, delivery_id: int) -> bool:
         """Still to be sent: checked just before sending, as a campaign may have been
         stopped since its deliveries were read."""

@@ -79,12 +79,29 @@ class ReminderService:
         upcoming, missed = [], []
         for event in await self._db.events.scheduled_after(now - timedelta(days=1)):
             offsets = custom.get(event.event_id, self._default_offsets)
+            late: list[Job] = []
             for job in self.jobs_of(event, offsets):
                 if job.when > now:
                     upcoming.append(job)
                 elif self._still_useful(job, event, now):
-                    missed.append(job)
+                    late.append(job)
+            missed += await self._worth_sending_late(late, now)
         return upcoming, missed
+
+    async def _worth_sending_late(self, late: list[Job], now: datetime) -> list[Job]:
+        """Of an event's reminders that fell due unsent, only the closest to the start goes
+        out, and not even that one if a reminder at least as close was sent in that time
+        (an event moved at the last minute must not remind its registrants twice)."""
+        reminders = sorted((j for j in late if j.kind == REMINDER), key=lambda j: j.offset_minutes)
+        others = [j for j in late if j.kind != REMINDER]
+        if not reminders:
+            return others
+        latest = reminders[0]
+        since = now - timedelta(minutes=latest.offset_minutes)
+        sent = await self._db.outbox.reminder_offsets_since(latest.event_id, since)
+        if any(offset <= latest.offset_minutes for offset in sent):
+            return others
+        return [latest, *others]
 
     @staticmethod
     def _still_useful(job: Job, event: Event, now: datetime) -> bool:
@@ -129,7 +146,9 @@ class ReminderService:
 
     async def event_moved(self, before: Event, after: Event) -> None:
         """Tell everyone signed up that the start changed."""
-        key = f"moved:{after.event_id}:{to_db(before.starts_at)}:{to_db(after.starts_at)}"
+        # The time of the change is part of the key: moving A -> B -> A -> B says so three times.
+        now = to_db(self._clock.now())
+        key = f"moved:{after.event_id}:{to_db(before.starts_at)}:{to_db(after.starts_at)}:{now}"
         await self._db.outbox.enqueue(
             "moved",
             key,

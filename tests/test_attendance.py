@@ -182,9 +182,14 @@ async def test_feedback_once_and_changed(
 
 
 async def test_statistics_on_a_known_data_set(
-    organizer: ChatDriver, amina: ChatDriver, services: Services, db: Database
+    organizer: ChatDriver,
+    amina: ChatDriver,
+    services: Services,
+    db: Database,
+    clock: FrozenClock,
 ) -> None:
-    """Known registrations, attendance and ratings give the expected figures and a chart."""
+    """Known registrations, attendance and ratings give the expected figures and a chart;
+    the attendance rate counts sessions that took place, and cancelled events count not."""
     event_id = await setup_event(services, amina, capacity="3")
     for user_id, country in ((4001, "FR"), (4002, "FR"), (4003, "BR")):
         await services.users.touch(Contact(user_id, "U", language_code="fr"))
@@ -193,11 +198,16 @@ async def test_statistics_on_a_known_data_set(
     for user_id in (amina.user.id, 4001):
         await db.attendance.record(event_id, user_id, "button", BEGIN)
         await db.attendance.save_rating(event_id, user_id, 3 if user_id == 4001 else 4, BEGIN)
+    await services.events.import_programme(programme([row("gone", BEGIN)]), None)
+    await services.registrations.sign_up(4001, "gone")
+    gone = await db.events.by_code("gone")
+    assert gone is not None
+    await services.events.cancel(gone, 5001)
     await organizer.settle(language="en")
     [overall] = texts(await organizer.send("/stats"))
-    assert overall.startswith(
+    assert overall.startswith(  # before the session: no attendance rate yet
         "Programme statistics: 1 event\nregistered: 3 · waitlist: 1 · "
-        "attended: 2 · attendance rate: 67% · feedback: 3.5 of 5 (2 answers)"
+        "attended: 2 · feedback: 3.5 of 5 (2 answers)"
     )
     assert "• Kenya: 1 registered, 1 attended" in overall
     assert "• France: 2 registered, 1 attended" in overall
@@ -209,6 +219,9 @@ async def test_statistics_on_a_known_data_set(
     [after] = texts(await organizer.send("/stats"))
     # her place went to the waitlist; her registration and attendance stay as counts
     assert "registered: 4 · waitlist: 0 · attended: 2" in after
+    clock.set(BEGIN + timedelta(hours=2))
+    [held] = texts(await organizer.send("/stats"))
+    assert "registered: 4 · waitlist: 0 · attended: 2 · attendance rate: 50%" in held
 
 
 async def test_participants_are_refused_everywhere(amina: ChatDriver, services: Services) -> None:

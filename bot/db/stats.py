@@ -20,10 +20,13 @@ class Figures:
     attended: int = 0
     ratings: int = 0
     rating_sum: int = 0
+    held: int = 0  # confirmed registrations of sessions that have taken place
 
     @property
     def attendance_rate(self) -> float | None:
-        return self.attended / self.registered if self.registered else None
+        """Attended over registered, counting only sessions that have taken place: people
+        registered for next month's session have not had the chance to attend yet."""
+        return self.attended / self.held if self.held else None
 
     @property
     def rating_average(self) -> float | None:
@@ -36,6 +39,7 @@ class Figures:
             self.attended + other.attended,
             self.ratings + other.ratings,
             self.rating_sum + other.rating_sum,
+            self.held + other.held,
         )
 
 
@@ -83,7 +87,11 @@ class StatsRepository:
         one pass per table, counted per user first (an index-only scan) and only then joined
         to the users: a million registrations cost a fraction of a second.
         """
-        only = "AND event_id = :event" if event_id else ""
+        only = (
+            "AND event_id = :event"
+            if event_id
+            else "AND event_id NOT IN (SELECT event_id FROM events WHERE status = 'cancelled')"
+        )
         keys = (
             "COALESCE(u.country, ''), COALESCE(u.language, substr(u.telegram_language, 1, 2), '')"
         )

@@ -96,5 +96,5 @@ class Services:
             delivery=delivery,
             attendance=AttendanceService(db, clock, settings.checkin_opens),
             feedback=FeedbackService(db, clock),
-            stats=StatsService(db),
+            stats=StatsService(db, clock),
         )

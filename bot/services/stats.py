@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.clock import Clock
 from bot.db import Database
 from bot.db.stats import Breakdown, Figures
 from bot.models import Event
@@ -18,14 +19,20 @@ class ProgrammeStats:
 
 
 class StatsService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
+        self._clock = clock
+
+    def _with_held(self, event: Event, figures: Figures) -> Figures:
+        held = figures.registered if event.starts_at <= self._clock.now() else 0
+        return replace(figures, held=held)
 
     async def programme(self) -> ProgrammeStats:
+        """Every event but the cancelled ones, which would only dilute the figures."""
         figures = await self._db.stats.per_event()
-        events = {e.event_id: e for e in await self._db.events.all_events()}
+        events = {e.event_id: e for e in await self._db.events.all_events() if not e.is_cancelled}
         per_event = sorted(
-            ((events[i], f) for i, f in figures.items() if i in events),
+            ((events[i], self._with_held(events[i], f)) for i, f in figures.items() if i in events),
             key=lambda pair: pair[0].starts_at,
         )
         total = sum((f for _, f in per_event), Figures())
@@ -35,7 +42,7 @@ class StatsService:
 
     async def event(self, event: Event) -> ProgrammeStats:
         per_event = await self._db.stats.per_event(event.event_id)
-        figures = per_event.get(event.event_id, Figures())
+        figures = self._with_held(event, per_event.get(event.event_id, Figures()))
         breakdowns = await self._db.stats.breakdowns(
             per_event, {event.event_id: event.topic}, event.event_id
         )

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.clock import FrozenClock
 from bot.db import Database
 from bot.i18n import Catalogs
 from bot.sample_programme import sample_programme_csv
@@ -93,6 +94,24 @@ async def test_reimport_updates_by_code_and_reports_moves(services: object, db: 
     assert moved is not None
     assert (moved.starts_at, moved.capacity) == (SOON + timedelta(days=1), 80)
     assert await db.events.count() == 4
+
+
+async def test_reimport_after_the_first_sessions_took_place(
+    services: object, db: Database, clock: FrozenClock
+) -> None:
+    """The same file a week later, with one capacity raised: the sessions already held keep
+    their (now past) start and do not block the import; moving one into the past does."""
+    events: EventService = services.events  # type: ignore[attr-defined]
+    rows = [row("held", SOON), row("next", SOON + timedelta(days=10))]
+    await events.import_programme(programme(rows), admin_id=None)
+    clock.set(SOON + timedelta(days=7))
+    rows[1] = row("next", SOON + timedelta(days=10), capacity="80")
+    result = await events.import_programme(programme(rows), admin_id=None)
+    assert result == ImportSummary(added=0, updated=1, unchanged=1, moved=())
+    rows[0] = row("held", SOON - timedelta(days=1))
+    refused = await events.import_programme(programme(rows), admin_id=None)
+    assert isinstance(refused, ParsedProgramme) and not refused.ok
+    assert "is in the past" in refused.problems[0].problem.message
 
 
 def test_spreadsheet_dialects_are_accepted() -> None:

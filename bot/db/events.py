@@ -145,6 +145,10 @@ class EventRepository:
         texts = await self._texts([row["event_id"] for row in rows])
         return [_event(row, texts[row["event_id"]]) for row in rows]
 
+    async def starts_by_code(self) -> dict[str, datetime]:
+        rows = await self._db.fetch_all("SELECT code, starts_at FROM events")
+        return {str(row[0]): from_db(row[1]) for row in rows}
+
     async def by_codes(self, codes: Iterable[str]) -> dict[str, Event]:
         """The stored events among `codes`, by code."""
         wanted = list(dict.fromkeys(codes))

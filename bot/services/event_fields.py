@@ -66,8 +66,10 @@ def parse_topic(raw: str) -> str:
     return topic
 
 
-def parse_start(raw: str, now: datetime) -> datetime:
-    """An ISO 8601 date and time with its UTC offset, in the future; returned in UTC."""
+def parse_start(raw: str, now: datetime, current: datetime | None = None) -> datetime:
+    """An ISO 8601 date and time with its UTC offset, in the future (or the event's
+    `current` start, unchanged: re-importing a programme whose first sessions have taken
+    place must not fail on them); returned in UTC."""
     text = raw.strip()
     try:
         moment = datetime.fromisoformat(text)
@@ -83,6 +85,8 @@ def parse_start(raw: str, now: datetime) -> datetime:
             value=raw[:60],
             example=EXAMPLE_START,
         )
+    if current is not None and moment == current:
+        return moment.astimezone(ZoneInfo("UTC"))
     return _future(moment, now, raw)
 
 

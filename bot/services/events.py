@@ -96,7 +96,7 @@ class EventService:
     ) -> ParsedProgramme | ImportSummary:
         """All rows or nothing: problems are returned and nothing is written if any row is bad."""
         now = self._clock.now()
-        parsed = parse_programme(data, now)
+        parsed = parse_programme(data, now, await self._db.events.starts_by_code())
         if not parsed.ok:
             return parsed
         existing = await self._db.events.by_codes(d.code for d in parsed.drafts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -68,8 +68,11 @@ def _decode(data: bytes) -> str | None:
         return None
 
 
-def parse_programme(data: bytes, now: datetime) -> ParsedProgramme:
-    """Every row of the file as a draft, or every problem found in it."""
+def parse_programme(
+    data: bytes, now: datetime, current_starts: Mapping[str, datetime] | None = None
+) -> ParsedProgramme:
+    """Every row of the file as a draft, or every problem found in it. `current_starts`
+    (the starts of the events already published, by code) lets an unchanged past start be."""
     if len(data) > MAX_BYTES:
         return _file_problem(N_("The file is larger than {limit} MB."), limit=MAX_BYTES // 2**20)
     text = _decode(data)
@@ -135,7 +138,7 @@ def parse_programme(data: bytes, now: datetime) -> ParsedProgramme:
                 )
                 continue
             row = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))
-            problems, draft = _parse_row(row, now)
+            problems, draft = _parse_row(row, now, current_starts or {})
             if draft is not None and draft.code in first_line_of:
                 problems.append(
                     Problem(
@@ -169,11 +172,14 @@ class _Problems:
             return None
 
 
-def _parse_row(row: dict[str, str], now: datetime) -> tuple[list[Problem], EventDraft | None]:
+def _parse_row(
+    row: dict[str, str], now: datetime, current_starts: Mapping[str, datetime]
+) -> tuple[list[Problem], EventDraft | None]:
     problems = _Problems()
     code = problems.take(fields.parse_code, row["code"])
     topic = problems.take(fields.parse_topic, row["topic"])
-    starts_at = problems.take(lambda raw: fields.parse_start(raw, now), row["starts_at"])
+    current = current_starts.get(code) if code else None
+    starts_at = problems.take(lambda raw: fields.parse_start(raw, now, current), row["starts_at"])
     duration = problems.take(fields.parse_duration, row["duration_minutes"])
     capacity = problems.take(fields.parse_capacity, row["capacity"])
     language = problems.take(fields.parse_language, row["language"])

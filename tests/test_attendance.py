@@ -231,3 +231,15 @@ async def test_participants_are_refused_everywhere(amina: ChatDriver, services: 
         assert texts(await amina.send(command)) == [REFUSAL], command
     calls = await amina.press("at:1:1:0", message_id=1)
     assert [c.method for c in calls] == ["answerCallbackQuery"]
+
+
+async def test_a_chart_for_a_chinese_speaking_organizer(
+    organizer: ChatDriver, amina: ChatDriver, services: Services
+) -> None:
+    """Chinese names and title on a server without a Chinese font: the chart is still drawn
+    (codes stand in for what cannot be drawn) instead of failing or showing boxes."""
+    await setup_event(services, amina, capacity="3")
+    await organizer.settle(language="zh")
+    calls = await organizer.send("/stats flood")
+    [photo] = [c for c in calls if c.method == "sendPhoto"]
+    assert photo.files["photo"][1].startswith(b"\x89PNG\r\n\x1a\n")

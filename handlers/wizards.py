@@ -134,6 +134,14 @@ async def _leave_quietly(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+async def _words_please(update: Update, context: BotContext) -> None:
+    """A sticker, photo or voice note where an answer is expected: ask again, stay put."""
+    t = context.viewer.t
+    await context.bot.send_message(
+        chat_id=context.viewer.user_id, text=t.directed(t._("Please type an answer."))
+    )
+
+
 def build_wizard(
     name: str,
     entry_points: list[AnyHandler],
@@ -156,9 +164,16 @@ def build_wizard(
             name=name,
             entry_points=entry_points,
             states={
-                **states,
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, wizard.timed_out)],
-            },
+                state: [
+                    *handlers,
+                    MessageHandler(
+                        filters.UpdateType.MESSAGE & ~filters.TEXT,
+                        wizard.continuing(_words_please),  # type: ignore[arg-type]
+                    ),
+                ]
+                for state, handlers in states.items()
+            }
+            | {ConversationHandler.TIMEOUT: [TypeHandler(Update, wizard.timed_out)]},
             conversation_timeout=WIZARD_IDLE,
             fallbacks=[
                 CommandHandler("cancel", _stopping(wizard.leaving(on_cancel))),

@@ -109,3 +109,16 @@ async def test_nothing_is_kept_in_memory_for_users_with_nothing_pending(
     assert dict(app.user_data[organizer.user.id]) == {"wizard": ("timezone", ANY, None)}
     await organizer.send("/cancel")
     assert organizer.user.id not in app.user_data
+
+
+async def test_a_sticker_where_an_answer_is_expected_asks_again(
+    amina: ChatDriver, services: Services
+) -> None:
+    await publish(services)
+    await amina.settle(language="en")
+    await amina.send("/start flood")
+    await amina.press("rg:r:flood")
+    assert texts(await amina.send_sticker()) == ["Please type an answer."]
+    assert texts(await amina.send("Amina Diallo")) == [
+        "In which country do you work? Type its name."
+    ]

@@ -12,8 +12,8 @@ from bot.db import Database
 from bot.emulator import ApiCall
 from bot.models import Contact, Profile
 from bot.services.container import Services
-from bot.services.reminders import STARTING, Job
-from tests.conftest import START, ChatDriver, buttons_of, texts
+from bot.services.reminders import FEEDBACK, STARTING, Job
+from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
 from tests.programme_files import programme, row
 
 BEGIN = START + timedelta(days=1)  # the session: BEGIN to BEGIN + 60 minutes
@@ -243,3 +243,23 @@ async def test_a_chart_for_a_chinese_speaking_organizer(
     calls = await organizer.send("/stats flood")
     [photo] = [c for c in calls if c.method == "sendPhoto"]
     assert photo.files["photo"][1].startswith(b"\x89PNG\r\n\x1a\n")
+
+
+async def test_people_marked_present_after_the_session_are_asked_for_feedback_once(
+    amina: ChatDriver, organizer: ChatDriver, services: Services, db: Database, clock: FrozenClock
+) -> None:
+    """Amina checked in and is asked at the end; Kofi, found in the report imported the next
+    morning, is asked then; nobody is asked twice."""
+    kofi = chat_as(amina.app, amina.emulator, id=1002, first_name="Kofi")
+    event_id = await setup_event(services, amina, kofi)
+    await db.attendance.record(event_id, amina.user.id, "button", BEGIN)
+    clock.set(BEGIN + timedelta(hours=1))
+    assert await services.reminders.fire(Job(FEEDBACK, event_id, 0, clock.now())) == 1
+    clock.set(BEGIN + timedelta(hours=14))
+    report = b"email\n1001@x.org\n1002@x.org\n"
+    await upload(organizer, report, "flood")
+    recipients = await db.fetch_all(
+        "SELECT d.user_id FROM deliveries d JOIN campaigns c USING (campaign_id)"
+        " WHERE c.kind = 'feedback' ORDER BY d.delivery_id"
+    )
+    assert [r[0] for r in recipients] == [amina.user.id, 1002]

@@ -47,6 +47,13 @@ _AUDIENCES: dict[str, str] = {
         "SELECT a.user_id FROM attendance a JOIN users u ON u.user_id = a.user_id"
         " WHERE a.event_id = :value AND u.is_active = 1"
     ),
+    # Attendees not yet asked for feedback: those marked present later are asked once too.
+    "unasked-attendees": (
+        "SELECT a.user_id FROM attendance a JOIN users u ON u.user_id = a.user_id"
+        " WHERE a.event_id = :value AND u.is_active = 1 AND NOT EXISTS ("
+        "SELECT 1 FROM deliveries d JOIN campaigns c ON c.campaign_id = d.campaign_id"
+        " WHERE c.kind = 'feedback' AND c.event_id = :value AND d.user_id = a.user_id)"
+    ),
     "user": "SELECT user_id FROM users WHERE user_id = :value AND is_active = 1",
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -81,10 +82,17 @@ def normalize_code(text: str) -> str:
 
 
 class AttendanceService:
-    def __init__(self, db: Database, clock: Clock, opens_before: timedelta) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        opens_before: timedelta,
+        marked_late: Callable[[Event], Awaitable[None]],
+    ) -> None:
         self._db = db
         self._clock = clock
         self.opens_before = opens_before
+        self._marked_late = marked_late  # someone was marked present after the session
 
     def window(self, event: Event) -> tuple[datetime, datetime]:
         return event.starts_at - self.opens_before, event.ends_at
@@ -169,6 +177,8 @@ class AttendanceService:
         async with self._db.transaction() as conn:
             detail = f"{event.code} {user_id} {'present' if present else 'absent'}"
             await audit.record(conn, admin_id, "attendance", detail, now)
+        if present:
+            await self._marked_late(event)
         return present
 
     async def import_report(self, event: Event, data: bytes, admin_id: int) -> ReportResult:
@@ -237,4 +247,6 @@ class AttendanceService:
         async with self._db.transaction() as conn:
             detail = f"{event.code} matched {len(matched)} unmatched {len(unmatched)}"
             await audit.record(conn, admin_id, "attendance-import", detail, self._clock.now())
+        if recorded:
+            await self._marked_late(event)
         return ReportResult(len(matched), recorded, sorted(set(unmatched)))

@@ -94,7 +94,9 @@ class Services:
             reminders=reminders,
             broadcasts=broadcasts,
             delivery=delivery,
-            attendance=AttendanceService(db, clock, settings.checkin_opens),
+            attendance=AttendanceService(
+                db, clock, settings.checkin_opens, reminders.ask_late_attendees
+            ),
             feedback=FeedbackService(db, clock),
             stats=StatsService(db, clock),
         )

@@ -129,7 +129,7 @@ class ReminderService:
         if job.kind == FEEDBACK and now < event.ends_at:
             return None
         key = f"{job.kind}:{event.event_id}:{job.offset_minutes}:{to_db(event.starts_at)}"
-        audience = "attendees" if job.kind == FEEDBACK else "registrants"
+        audience = "unasked-attendees" if job.kind == FEEDBACK else "registrants"
         queued = await self._db.outbox.enqueue(
             job.kind,
             key,
@@ -140,6 +140,24 @@ class ReminderService:
         )
         self._wake()
         return queued[1] if queued else None
+
+    async def ask_late_attendees(self, event: Event) -> None:
+        """People marked present after the session (a report imported the next morning, a
+        correction by hand) are asked for their feedback too, once, while it is open."""
+        now = self._clock.now()
+        if event.is_cancelled or not event.ends_at <= now < event.ends_at + timedelta(
+            days=FEEDBACK_DAYS
+        ):
+            return
+        await self._db.outbox.enqueue(
+            FEEDBACK,
+            f"feedback:{event.event_id}:late:{to_db(now)}",
+            Audience("unasked-attendees", event.event_id),
+            {"offset_minutes": 0, "starts_at": to_db(event.starts_at)},
+            now,
+            event_id=event.event_id,
+        )
+        self._wake()
 
     async def set_offsets(self, event: Event, minutes: list[int]) -> None:
         await self._db.outbox.set_event_offsets(event.event_id, minutes)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
+from bot.services.attendance import MAX_REPORT_BYTES
 from bot.services.events import describe_import
 from bot.services.programme_import import MAX_BYTES
 from handlers.attendance import import_report
@@ -24,13 +25,15 @@ async def on_programme_file(update: Update, context: BotContext) -> None:
     assert message is not None and message.document is not None
     t = context.viewer.t
     document = message.document
-    if document.file_size is not None and document.file_size > MAX_BYTES:
-        await send(context, t._("The file is larger than {limit} MB.", limit=MAX_BYTES // 2**20))
+    caption = (message.caption or "").strip()
+    # A report with the event's code as caption is attendance, which may be a larger file.
+    limit = MAX_REPORT_BYTES if caption else MAX_BYTES
+    if document.file_size is not None and document.file_size > limit:
+        await send(context, t._("The file is larger than {limit} MB.", limit=limit // 2**20))
         return
     file = await document.get_file()
     data = bytes(await file.download_as_bytearray())
-    caption = (message.caption or "").strip()
-    if caption:  # a report with the event's code as caption: attendance, not a programme
+    if caption:
         event = await event_by_code(context, caption)
         if event is not None:
             await import_report(context, event, data)

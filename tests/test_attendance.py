@@ -263,3 +263,18 @@ async def test_people_marked_present_after_the_session_are_asked_for_feedback_on
         " WHERE c.kind = 'feedback' ORDER BY d.delivery_id"
     )
     assert [r[0] for r in recipients] == [amina.user.id, 1002]
+
+
+async def test_a_report_larger_than_a_programme_file_may_be(
+    organizer: ChatDriver, amina: ChatDriver, services: Services
+) -> None:
+    """A 6-megabyte attendance report (a long webinar's export) is read; a programme file of that
+    size is refused."""
+    await setup_event(services, amina)
+    await organizer.settle(language="en")
+    report = b"email\n" + b"1001@x.org\n" * 560_000
+    assert len(report) > 5.5 * 2**20
+    [done] = texts(await upload(organizer, report, "flood"))
+    assert done.startswith("1 participant matched the report.")
+    [refused] = texts(await upload(organizer, report, ""))
+    assert refused == "The file is larger than 5 MB."

@@ -114,6 +114,16 @@ async def test_reimport_after_the_first_sessions_took_place(
     assert "is in the past" in refused.problems[0].problem.message
 
 
+def test_many_bad_rows_are_each_reported_not_taken_for_too_many_rows() -> None:
+    """2,000 rows with three problems each: 6,000 problems, with their line numbers."""
+    bad = [
+        row(f"e{i}", SOON, topic="knitting", capacity="-1", join_url="ftp://x") for i in range(2000)
+    ]
+    parsed = parse_programme(programme(bad), START)
+    assert len(parsed.problems) == 6000
+    assert parsed.problems[-1].line == 2001
+
+
 def test_spreadsheet_dialects_are_accepted() -> None:
     """Semicolon-separated files with a byte-order mark (Excel in many locales) import."""
     parsed = parse_programme(programme([row("a", SOON, title_ar="ورشة")], ";", bom=True), START)

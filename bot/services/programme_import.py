@@ -122,12 +122,14 @@ def parse_programme(
 
     first_line_of: dict[str, int] = {}
     line = reader.line_num + 1
+    rows = 0
     try:
         for cells in reader:
             row_line, line = line, reader.line_num + 1
             if not any(cell.strip() for cell in cells):
                 continue
-            if len(result.drafts) + len(result.problems) >= MAX_ROWS:
+            rows += 1
+            if rows > MAX_ROWS:
                 return _file_problem(N_("The file has more than {limit} rows."), limit=MAX_ROWS)
             if len(cells) > len(header):
                 result.problems.append(

@@ -137,7 +137,9 @@ async def _save(update: Update, context: BotContext, value: object) -> int:
     if current is None or not current[1]:
         return END
     event, field = current
-    changed = await context.services.events.change(event, field, value, context.viewer.user_id)
+    changed = await context.services.events.change(
+        event, field, value, context.viewer.user_id, language=context.viewer.t.language
+    )
     context.session.pop(EDITING, None)
     t = context.viewer.t
     saved = t._("Saved.")

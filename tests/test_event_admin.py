@@ -168,6 +168,23 @@ async def test_a_participant_cannot_use_organizer_commands(
     assert event is not None and not event.is_cancelled
 
 
+async def test_editevent_changes_the_title_the_organizer_reads(
+    organizer: ChatDriver, services: Services, db: Database
+) -> None:
+    """A French organizer of an event with a French title changes that title; an English
+    one changes the default title; each language keeps its own."""
+    await services.events.import_programme(
+        programme([row("a", SOON, title="Old", title_fr="Ancien")]), admin_id=None
+    )
+    await organizer.settle(language="fr")
+    await run_wizard(organizer, ["/editevent a", "press:Titre", "Nouveau titre"])
+    await organizer.settle(language="en")
+    await run_wizard(organizer, ["/editevent a", "press:Title", "New title"])
+    event = await db.events.by_code("a")
+    assert event is not None
+    assert (event.title_in("fr"), event.title_in("en")) == ("Nouveau titre", "New title")
+
+
 async def test_editevent_changes_one_field(
     organizer: ChatDriver, services: Services, db: Database
 ) -> None:

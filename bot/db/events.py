@@ -221,6 +221,26 @@ class EventRepository:
             (stored, to_db(now), event_id),
         )
 
+    async def update_text(
+        self,
+        conn: aiosqlite.Connection,
+        event_id: int,
+        language: str,
+        column: str,
+        value: object,
+        now: datetime,
+    ) -> None:
+        """The title or description of the event in one language."""
+        if column not in ("title", "description"):
+            raise ValueError(f"{column} is not a text of the event")
+        await conn.execute(
+            f"UPDATE event_texts SET {column} = ? WHERE event_id = ? AND language = ?",
+            (value, event_id, language),
+        )
+        await conn.execute(
+            "UPDATE events SET updated_at = ? WHERE event_id = ?", (to_db(now), event_id)
+        )
+
     async def set_status(
         self, conn: aiosqlite.Connection, event_id: int, status: str, now: datetime
     ) -> None:

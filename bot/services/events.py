@@ -139,11 +139,29 @@ class EventService:
         await self._listener.created(event)
         return event
 
-    async def change(self, event: Event, column: str, value: object, admin_id: int) -> Event:
-        """Set one field of an event; the caller validated the value."""
+    async def change(
+        self,
+        event: Event,
+        column: str,
+        value: object,
+        admin_id: int,
+        language: str | None = None,
+    ) -> Event:
+        """Set one field of an event; the caller validated the value.
+
+        A title or description is changed in `language` (the organizer's) when the event has
+        its own text in that language: that is the one the organizer was shown and meant.
+        """
         now = self._clock.now()
+        text = event.texts.get(language or "")
+        translated = text is not None and bool(getattr(text, column, ""))
         async with self._db.transaction() as conn:
-            await self._db.events.update_field(conn, event.event_id, column, value, now)
+            if column in ("title", "description") and translated and language:
+                await self._db.events.update_text(
+                    conn, event.event_id, language, column, value, now
+                )
+            else:
+                await self._db.events.update_field(conn, event.event_id, column, value, now)
             await audit.record(conn, admin_id, "edit-event", f"{event.code} {column}", now)
         changed = await self._db.events.by_code(event.code)
         assert changed is not None

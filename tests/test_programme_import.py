@@ -124,6 +124,24 @@ def test_many_bad_rows_are_each_reported_not_taken_for_too_many_rows() -> None:
     assert parsed.problems[-1].line == 2001
 
 
+async def test_reimporting_a_cancelled_event_leaves_it_and_says_so(
+    services: object, db: Database
+) -> None:
+    events: EventService = services.events  # type: ignore[attr-defined]
+    await events.import_programme(programme([row("gone", SOON)]), admin_id=None)
+    gone = await db.events.by_code("gone")
+    assert gone is not None
+    await events.cancel(gone, 5001)
+    changed = programme([row("gone", SOON, capacity="99")])
+    result = await events.import_programme(changed, admin_id=None)
+    assert result == ImportSummary(added=0, updated=0, unchanged=0, moved=(), cancelled=1)
+    assert describe_import(Catalogs().get("en"), result).endswith(
+        "1 cancelled event was left as it is; give it a new code to publish it again."
+    )
+    after = await db.events.by_code("gone")
+    assert after is not None and after.is_cancelled and after.capacity == 50
+
+
 def test_spreadsheet_dialects_are_accepted() -> None:
     """Semicolon-separated files with a byte-order mark (Excel in many locales) import."""
     parsed = parse_programme(programme([row("a", SOON, title_ar="ورشة")], ";", bom=True), START)

@@ -23,6 +23,7 @@ class ImportSummary:
     updated: int
     unchanged: int
     moved: tuple[str, ...]  # codes whose start changed; their registrants must be told
+    cancelled: int = 0  # rows of cancelled events, left as they are
 
 
 def _same(event: Event, draft: EventDraft) -> bool:
@@ -100,7 +101,7 @@ class EventService:
         if not parsed.ok:
             return parsed
         existing = await self._db.events.by_codes(d.code for d in parsed.drafts)
-        added = updated = unchanged = 0
+        added = updated = unchanged = cancelled = 0
         moved: list[str] = []
         async with self._db.transaction() as conn:
             for draft in parsed.drafts:
@@ -108,6 +109,8 @@ class EventService:
                 if event is None:
                     await self._db.events.insert(conn, draft, now)
                     added += 1
+                elif event.is_cancelled:  # published again only under a new code
+                    cancelled += 1
                 elif _same(event, draft):
                     unchanged += 1
                 else:
@@ -125,7 +128,7 @@ class EventService:
                 await self._listener.created(event)
             elif before != event:
                 await self._listener.changed(before, event)
-        return ImportSummary(added, updated, unchanged, tuple(moved))
+        return ImportSummary(added, updated, unchanged, tuple(moved), cancelled)
 
     async def create(self, draft: EventDraft, admin_id: int) -> Event:
         now = self._clock.now()
@@ -201,6 +204,16 @@ def describe_import(t: Translator, result: ParsedProgramme | ImportSummary) -> s
             t.ngettext("{count} event updated", "{count} events updated", result.updated),
             t.ngettext("{count} event unchanged", "{count} events unchanged", result.unchanged),
         ]
+        if result.cancelled:
+            lines.append(
+                t.ngettext(
+                    "{count} cancelled event was left as it is; give it a new code to publish "
+                    "it again.",
+                    "{count} cancelled events were left as they are; give them new codes to "
+                    "publish them again.",
+                    result.cancelled,
+                )
+            )
         return "\n".join(lines)
     problems = result.problems
     lines = [t._("Nothing was imported. Please correct the file and send it again:")]

@@ -165,7 +165,7 @@ def _checked(t: Translator, text: str) -> str | None:
         return t._(
             "Telegram would refuse this formatting ({reason}). Please correct it and "
             "send the message again.",
-            reason=str(exc),
+            reason=exc.problem.render(t),
         )
     # Arabic readers get a right-to-left mark at the start of every line: keep room for it.
     limit = MAX_MESSAGE_LENGTH - shown.count("\n") - 1

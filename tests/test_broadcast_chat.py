@@ -23,7 +23,10 @@ async def test_a_broadcast_from_audience_to_summary(
     await organizer.send("/broadcast")
     await organizer.press_label("Everyone")
     [problem] = texts(await organizer.send("<b>Registration is open"))
-    assert problem.startswith("Telegram would refuse this formatting")
+    assert problem == (
+        "Telegram would refuse this formatting (<b> is never closed). Please correct it and "
+        "send the message again."
+    )
     await organizer.send("<b>Registration</b> is open for December.")
     await organizer.press_label("French")
     await organizer.send("Les <b>inscriptions</b> sont ouvertes.")

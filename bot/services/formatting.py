@@ -9,6 +9,9 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
+from bot.i18n import N_
+from bot.services.problems import Problem
+
 ALLOWED_TAGS = frozenset(
     {
         "b",
@@ -32,7 +35,12 @@ ALLOWED_TAGS = frozenset(
 
 
 class FormattingError(ValueError):
-    """The text would be refused by Telegram; the message says why, as Telegram would."""
+    """The text would be refused by Telegram. `str()` says why as Telegram would (in
+    English, for the emulator); `problem` says it to an organizer, in their language."""
+
+    def __init__(self, telegram: str, reason: str, tag: str) -> None:
+        super().__init__(f'{telegram} "{tag}"')
+        self.problem = Problem(reason, {"tag": f"<{tag}>"})
 
 
 # Telegram's message entity for each tag of its HTML parse mode.
@@ -73,12 +81,16 @@ class _HtmlToText(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
-            raise FormattingError(f'unsupported start tag "{tag}"')
+            raise FormattingError(
+                "unsupported start tag", N_("{tag} is not a tag Telegram allows"), tag
+            )
         self.stack.append((tag, self.units, dict(attrs)))
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1][0] != tag:
-            raise FormattingError(f'unmatched end tag "{tag}"')
+            raise FormattingError(
+                "unmatched end tag", N_("{tag} closes a tag that is not open"), tag
+            )
         _, start, attrs = self.stack.pop()
         if self.units == start:
             return  # Telegram drops empty entities
@@ -99,7 +111,7 @@ def parse_html(html: str) -> tuple[str, list[Entity]]:
     parser.feed(html)
     parser.close()
     if parser.stack:
-        raise FormattingError(f'unclosed tag "{parser.stack[-1][0]}"')
+        raise FormattingError("unclosed tag", N_("{tag} is never closed"), parser.stack[-1][0])
     entities = sorted(parser.entities, key=lambda e: (e["offset"], -e["length"]))
     return "".join(parser.parts), entities
 

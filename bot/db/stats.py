@@ -87,11 +87,12 @@ class StatsRepository:
         one pass per table, counted per user first (an index-only scan) and only then joined
         to the users: a million registrations cost a fraction of a second.
         """
-        only = (
-            "AND event_id = :event"
-            if event_id
-            else "AND event_id NOT IN (SELECT event_id FROM events WHERE status = 'cancelled')"
-        )
+        only = "AND event_id = :event" if event_id else ""
+        if not event_id and await self._db.fetch_one(
+            "SELECT 1 FROM events WHERE status = 'cancelled' LIMIT 1"
+        ):
+            # Leaving cancelled events out costs the index-only scan: only when there are some.
+            only = "AND event_id NOT IN (SELECT event_id FROM events WHERE status = 'cancelled')"
         keys = (
             "COALESCE(u.country, ''), COALESCE(u.language, substr(u.telegram_language, 1, 2), '')"
         )

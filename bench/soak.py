@@ -112,7 +112,9 @@ class Conversations:
         self.seen.pop(user.id, None)
 
 
-async def participant(talk: Conversations, rng: random.Random, until: float) -> None:
+async def participant(talk: Conversations, rng: random.Random, until: float, known: range) -> None:
+    """Journeys one after the other; `known` are this participant's own seeded users, so two
+    participants never speak as the same person at once."""
     previous: FakeUser | None = None
     while time.perf_counter() < until:
         code = f"ev-{rng.randrange(60):04d}"
@@ -123,7 +125,7 @@ async def participant(talk: Conversations, rng: random.Random, until: float) -> 
             listing = await talk.say(user, "/events", the_list)
             await talk.press(user, listing, f"ev:c:{code}:-:0", edit_of(listing))
         else:
-            user = FakeUser(id=rng.choice(SEEDED_USERS), first_name="User")
+            user = FakeUser(id=rng.choice(known), first_name="User")
             await talk.say(user, "/start")
             listing = await talk.say(user, "/events", the_list)
             card = await talk.press(user, listing, f"ev:c:{code}:-:0", edit_of(listing))
@@ -194,8 +196,15 @@ async def soak(minutes: float, participants: int) -> None:
         until = time.perf_counter() + minutes * 60
         rng = random.Random(7)
         work = [
-            asyncio.create_task(participant(talk, random.Random(rng.random()), until))
-            for _ in range(participants)
+            asyncio.create_task(
+                participant(
+                    talk,
+                    random.Random(rng.random()),
+                    until,
+                    SEEDED_USERS[number::participants],
+                )
+            )
+            for number in range(participants)
         ]
         work.append(asyncio.create_task(organizer(talk, until)))
         minute = 0

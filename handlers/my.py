@@ -39,11 +39,6 @@ def _line(t: Translator, zone: str, registration: Registration, now: datetime) -
     return f"• <b>{title}</b>\n  {when} · {_state(t, registration, now)}"
 
 
-def _can_cancel(registration: Registration, now: datetime) -> bool:
-    """Only before the session, and not once the organizers cancelled it themselves."""
-    return not registration.event.is_cancelled and registration.event.starts_at > now
-
-
 async def my_registrations(update: Update, context: BotContext) -> None:
     viewer = context.viewer
     t = viewer.t
@@ -58,7 +53,7 @@ async def my_registrations(update: Update, context: BotContext) -> None:
         lines.append("<b>" + escape(t._("Your upcoming sessions")) + "</b>")
         for registration in upcoming:
             lines.append(_line(t, viewer.timezone, registration, now))
-            if not _can_cancel(registration, now):
+            if not context.services.registrations.can_cancel(registration.event):
                 continue
             title = registration.event.title_in(t.language)
             short = title if len(title) <= MAX_BUTTON_TITLE else title[: MAX_BUTTON_TITLE - 1] + "…"

@@ -82,7 +82,10 @@ async def on_cancel_button(update: Update, context: BotContext) -> None:
         await answer(query, t._("This event no longer exists."))
         return
     await answer(query)
-    if listing.event.starts_at <= context.now():
+    if listing.event.is_cancelled:
+        await send(context, t._("This event has been cancelled."))
+        return
+    if not context.services.registrations.can_cancel(listing.event):
         await send(context, started_text(t))
         return
     title = user_text(listing.event.title_in(t.language))

@@ -78,6 +78,11 @@ class RegistrationService:
                 outcome = SignUp.WAITLISTED
         return outcome, await repo.position(state.event_id, user_id)
 
+    def can_cancel(self, event: Event) -> bool:
+        """Places are given up before the session only, and not once the organizers cancelled
+        it themselves: who was registered is what attendance is compared with."""
+        return not event.is_cancelled and event.starts_at > self._clock.now()
+
     async def closed_reason(self, code: str) -> SignUp | None:
         """Why nobody can sign up for `code` now (gone, cancelled, started), None if one can:
         asked before the profile questions, so nobody answers eight of them in vain."""
@@ -102,7 +107,7 @@ class RegistrationService:
             state = await repo.seat_state(conn, code)
             if state is None:
                 return None
-            if state.starts_at <= now:
+            if state.starts_at <= now:  # as in can_cancel, read inside the unit of work
                 raise RegistrationClosed(code)
             current = await repo.current(conn, state.event_id, user_id)
             if current not in ("confirmed", "waitlisted"):

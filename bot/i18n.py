@@ -45,15 +45,22 @@ def _decimal(value: float, language: str) -> str:
     return str(format_decimal(value, locale=Locale.parse(language)))
 
 
+def _date(moment: datetime, tz: str, width: str, locale: Locale) -> str:
+    return str(babel_dates.format_date(moment.astimezone(ZoneInfo(tz)), width, locale=locale))
+
+
+def _time(moment: datetime, tz: str, width: str, locale: Locale) -> str:
+    return str(babel_dates.format_time(moment, width, tzinfo=ZoneInfo(tz), locale=locale))
+
+
 @lru_cache(maxsize=8192)
 def _when(moment: datetime, tz: str, width: str, language: str) -> str:
     """Event times repeat on every list and card: format each once per zone and language."""
     locale = Locale.parse(language)
-    zone = ZoneInfo(tz)
     pattern = str(locale.datetime_formats[width]).replace("'", "")
-    time = str(babel_dates.format_time(moment, "short", tzinfo=zone, locale=locale))
-    date = str(babel_dates.format_date(moment.astimezone(zone), width, locale=locale))
-    return pattern.replace("{0}", time).replace("{1}", date)
+    return pattern.replace("{0}", _time(moment, tz, "short", locale)).replace(
+        "{1}", _date(moment, tz, width, locale)
+    )
 
 
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
@@ -165,12 +172,10 @@ class Translator:
         return _when(moment, tz, width, self.language)
 
     def date(self, moment: datetime, tz: str, width: str = "medium") -> str:
-        local = moment.astimezone(ZoneInfo(tz))
-        return str(babel_dates.format_date(local, width, locale=self.locale))
+        return _date(moment, tz, width, self.locale)
 
     def time(self, moment: datetime, tz: str, width: str = "short") -> str:
-        zone = ZoneInfo(tz)
-        return str(babel_dates.format_time(moment, width, tzinfo=zone, locale=self.locale))
+        return _time(moment, tz, width, self.locale)
 
     def timezone_label(self, tz: str, at: datetime) -> str:
         """A zone as people recognise it: its city in their language and its offset at `at`."""

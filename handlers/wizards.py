@@ -36,6 +36,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from handlers.context import BotContext
+from handlers.ui import send
 
 Step = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
 AnyHandler = BaseHandler[Update, Any, object]
@@ -136,10 +137,7 @@ async def _leave_quietly(update: Update, context: BotContext) -> int:
 
 async def _words_please(update: Update, context: BotContext) -> None:
     """A sticker, photo or voice note where an answer is expected: ask again, stay put."""
-    t = context.viewer.t
-    await context.bot.send_message(
-        chat_id=context.viewer.user_id, text=t.directed(t._("Please type an answer."))
-    )
+    await send(context, context.viewer.t._("Please type an answer."))
 
 
 def build_wizard(

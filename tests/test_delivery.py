@@ -6,7 +6,7 @@ The worker is driven step by step with a fake sender and the injected clock; not
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 import pytest
@@ -28,11 +28,16 @@ SOON = START + timedelta(days=2)
 class FakeSender:
     """Records what it was asked to send; answers from a script, then SENT."""
 
-    def __init__(self, script: Sequence[Result] = ()) -> None:
+    def __init__(
+        self,
+        script: Sequence[Result] = (),
+        after: Callable[[int, Result], Awaitable[None]] | None = None,
+    ) -> None:
         self.script = list(script)
         self.sent: list[tuple[int, str]] = []
         self.edits: list[tuple[int, int, str]] = []
         self.crash_on: int | None = None  # the process dies before this call reaches Telegram
+        self._after = after  # what happens in the world once Telegram answered
 
     async def send(
         self,
@@ -46,6 +51,8 @@ class FakeSender:
         result = self.script.pop(0) if self.script else Result(Outcome.SENT)
         if result.outcome is Outcome.SENT:
             self.sent.append((chat_id, text))
+        if self._after is not None:
+            await self._after(chat_id, result)
         return result
 
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons = ()) -> Result:
@@ -131,20 +138,12 @@ async def test_a_stop_pressed_mid_batch_stops_at_once(
     await people(services, 30)
     campaign = await queue(services)
 
-    class StoppedMidway(FakeSender):
-        async def send(
-            self,
-            chat_id: int,
-            text: str,
-            buttons: Buttons = (),
-            document: tuple[str, bytes] | None = None,
-        ) -> Result:
-            result = await super().send(chat_id, text, buttons, document)
-            if len(self.sent) == 5:
-                assert await services.broadcasts.cancel(campaign, admin_id=1)
-            return result
+    async def stop_after_five(chat_id: int, result: Result) -> None:
+        if len(sender.sent) == 5:
+            assert await services.broadcasts.cancel(campaign, admin_id=1)
 
-    await worker(db, clock, StoppedMidway()).drain_once()
+    sender = FakeSender(after=stop_after_five)
+    await worker(db, clock, sender).drain_once()
     assert await db.outbox.progress(campaign) == Progress(sent=5, skipped=25)
 
 
@@ -173,22 +172,15 @@ async def test_a_blocked_user_is_marked_and_not_tried_again(
     them until they write again."""
     ids = await people(services, 3)
     campaign = await queue(services)
-    sender = FakeSender([Result(Outcome.BLOCKED, error="Forbidden: bot was blocked by the user")])
 
-    class BlockingSender(FakeSender):
-        async def send(
-            self,
-            chat_id: int,
-            text: str,
-            buttons: Buttons = (),
-            document: tuple[str, bytes] | None = None,
-        ) -> Result:
-            result = await super().send(chat_id, text, buttons, document)
-            if result.outcome is Outcome.BLOCKED:
-                await db.users.mark_blocked(chat_id, clock.now())
-            return result
+    async def blocked_for_good(chat_id: int, result: Result) -> None:
+        if result.outcome is Outcome.BLOCKED:
+            await db.users.mark_blocked(chat_id, clock.now())
 
-    sender = BlockingSender(sender.script)
+    sender = FakeSender(
+        [Result(Outcome.BLOCKED, error="Forbidden: bot was blocked by the user")],
+        after=blocked_for_good,
+    )
     await worker(db, clock, sender).drain_once()
     assert await db.outbox.progress(campaign) == Progress(sent=2, blocked=1)
     blocked = await db.users.get(ids[0])

@@ -77,12 +77,14 @@ async def broadcast_over_http(folder: Path, limit: int | None, users: int) -> No
         services = app.bot_data.services
         await seed_users(services.db, users)
         started = time.perf_counter()
-        campaign = await services.broadcasts.start(1, Audience("everyone"), {"default": "Hello"})
+        campaign = await services.broadcasts.start(
+            1, Audience(AudienceKind.EVERYONE), {"default": "Hello"}
+        )
         services.delivery.wake()
-        while (await services.db.outbox.progress(campaign)).pending:  # noqa: ASYNC110
+        while (await services.db.read(lambda u: u.outbox.progress(campaign))).pending:  # noqa: ASYNC110
             await asyncio.sleep(0.2)  # watch from outside, as an organizer would
         elapsed = time.perf_counter() - started
-        progress = await services.db.outbox.progress(campaign)
+        progress = await services.db.read(lambda u: u.outbox.progress(campaign))
         seen = stats(port)
         label = f"limit {limit}/s" if limit else "no limit"
         print(
@@ -133,7 +135,7 @@ class NoLimit:
 async def memory(bench: Bench, users: int, first: int) -> tuple[int, float]:
     await seed_users(bench.db, users, first_id=first)
     await bench.db.outbox.enqueue(
-        "broadcast", f"mem-{users}", Audience("everyone"), {}, bench.clock.now()
+        "broadcast", f"mem-{users}", Audience(AudienceKind.EVERYONE), {}, bench.clock.now()
     )
     sender = CountingSender()
     # A running clock, as in production: the per-chat pacing memory forgets chats after 1 s.

@@ -21,9 +21,11 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Catalogs, Translator
-from bot.services.container import Directories, Services
+from bot.services.container import Directories, Outlets, Services
 from bot.services.delivery import OVERALL_RATE
 from bot.update_processor import PerUserUpdateProcessor
+from handlers.broadcast_progress import ProgressMessages
+from handlers.campaign_messages import CampaignMessages
 from handlers.commands import CommandInfo, commands_for
 from handlers.context import BotContext, BotData
 from handlers.jobs import JobQueueScheduler, plan_all
@@ -69,15 +71,21 @@ def build_application(
     directories = Directories.build()
     clock = clock or SystemClock()
 
+    opened: list[Database] = []  # the database, between post_init and post_shutdown
+
     async def post_init(app: _Application) -> None:
         db = await Database.open(settings.database_path)
-        sender = TelegramSender(app.bot, db, clock)
+        opened.append(db)
+        sender = TelegramSender(app.bot)
+        outlets = Outlets(
+            sender=sender,
+            renderer=CampaignMessages(catalogs, app.bot.username),
+            progress=ProgressMessages(sender, catalogs),
+        )
         assert app.job_queue is not None
         scheduler = JobQueueScheduler(app.job_queue)
-        services = Services.build(
-            settings, clock, db, catalogs, directories, sender, app.bot.username, scheduler
-        )
-        app.bot_data.services = services
+        services = Services.build(settings, clock, db, directories, outlets, scheduler)
+        app.bot_data.start(services, catalogs)
         await publish_commands(app.bot, catalogs, settings)
         planned = await plan_all(scheduler, services)
         scheduler.start_replanning()
@@ -87,19 +95,17 @@ def build_application(
 
     async def post_stop(app: _Application) -> None:
         """SIGTERM: the worker finishes the message in flight, then the process may end."""
-        services = app.bot_data._services
         worker = app.bot_data.worker
-        if services is not None and worker is not None:
-            services.delivery.stop()
+        if worker is not None:
+            app.bot_data.services.delivery.stop()
             await worker
             app.bot_data.worker = None
 
     async def post_shutdown(app: _Application) -> None:
         await post_stop(app)
-        services = app.bot_data._services
-        if services is not None:
-            await services.db.close()
-            app.bot_data.services = None
+        app.bot_data.stop()
+        while opened:
+            await opened.pop().close()
 
     builder = (
         Application.builder()

@@ -10,24 +10,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Catalogs
-from bot.services.countries import CountryDirectory
-from bot.services.events import EventService, ImportSummary, describe_import
-from bot.services.exports import write_registrations
-from bot.services.programme_hooks import NoScheduler, ProgrammeHooks
-from bot.services.registrations import RegistrationService
-from bot.services.reminders import ReminderService
-
-
-def _events(db: Database, settings: Settings, clock: Clock) -> EventService:
-    """Programme changes from the command line queue their notices in the outbox; the running
-    bot sends them and plans the reminders (it re-reads the programme every few minutes)."""
-    registrations = RegistrationService(db, clock)
-    reminders = ReminderService(db, clock, settings.reminder_offsets, lambda: None)
-    return EventService(db, clock, ProgrammeHooks(reminders, registrations, NoScheduler()))
+from bot.services.container import offline_services
+from bot.services.events import ImportSummary, describe_import
 
 
 async def import_events(
@@ -39,11 +27,8 @@ async def import_events(
 ) -> int:
     """Add or update the events of a CSV file; exit code 1 and every problem if any row is bad."""
     t = Catalogs(default_language=settings.default_language).get(None)
-    db = await Database.open(settings.database_path)
-    try:
-        result = await _events(db, settings, clock or SystemClock()).import_programme(data, None)
-    finally:
-        await db.close()
+    async with offline_services(settings, clock) as services:
+        result = await services.events.import_programme(data, None)
     if isinstance(result, ImportSummary):
         out.write(describe_import(t, result) + "\n")
         return 0
@@ -55,14 +40,11 @@ async def export_registrations(
     settings: Settings, out: TextIO, event_code: str | None, err: TextIO = sys.stderr
 ) -> int:
     """The registrations CSV on `out`; exit code 1 for an unknown event code."""
-    db = await Database.open(settings.database_path)
-    try:
-        if event_code is not None and await db.events.by_code(event_code) is None:
+    async with offline_services(settings) as services:
+        if event_code is not None and not await services.exports.has_event(event_code):
             err.write(f"There is no event with the code {event_code}.\n")
             return 1
-        await write_registrations(db, CountryDirectory(), out, event_code)
-    finally:
-        await db.close()
+        await services.exports.write_registrations(out, event_code)
     return 0
 
 

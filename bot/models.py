@@ -4,6 +4,65 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class RegistrationStatus(StrEnum):
+    """A user's place for an event; stored as this text in `registrations.status`."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_STATUSES = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED})
+
+
+class EventStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class AudienceKind(StrEnum):
+    """Who a campaign goes to; the outbox turns each into a query of user ids."""
+
+    EVERYONE = "everyone"
+    REGISTRANTS = "registrants"  # an event's confirmed registrants
+    WAITLIST = "waitlist"
+    SIGNED_UP = "signed-up"  # confirmed or waitlisted
+    LANGUAGE = "language"
+    TOPIC = "topic"  # signed up for any event of a topic
+    ATTENDEES = "attendees"
+    UNASKED_ATTENDEES = "unasked-attendees"  # attended, not yet asked for feedback
+    USER = "user"
+
+
+class CampaignKind(StrEnum):
+    """What a campaign says; each kind is rendered at sending time in the reader's terms."""
+
+    BROADCAST = "broadcast"
+    REMINDER = "reminder"
+    STARTING = "starting"
+    FEEDBACK = "feedback"
+    PROMOTION = "promotion"
+    CANCELLED = "cancelled"
+    MOVED = "moved"
+
+
+class CampaignStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class DeliveryStatus(StrEnum):
+    """One message to one user: `sent` only once Telegram accepted it."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"  # the user blocked the bot: never retried
+    SKIPPED = "skipped"  # no longer concerns them, or the campaign was stopped
 
 
 @dataclass(frozen=True)
@@ -69,7 +128,7 @@ class EventDraft:
     description: str
     texts: dict[str, EventText]
 
-    def as_event(self, event_id: int = 0, status: str = "scheduled") -> Event:
+    def as_event(self, event_id: int = 0, status: str = EventStatus.SCHEDULED) -> Event:
         """The event this draft would become: for previews before saving."""
         return Event(
             event_id=event_id,
@@ -108,7 +167,7 @@ class Event:
 
     @property
     def is_cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == EventStatus.CANCELLED
 
     def title_in(self, language: str) -> str:
         """The title in `language`, else the event's default title."""
@@ -154,7 +213,7 @@ class Registration:
 
     @property
     def is_active(self) -> bool:
-        return self.status in ("confirmed", "waitlisted")
+        return self.status in ACTIVE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -162,7 +221,7 @@ class Audience:
     """Who a campaign goes to: everyone, an event's registrants or waitlist, a language,
     the people signed up for a topic, or one user."""
 
-    kind: str
+    kind: AudienceKind
     value: str | int | None = None
 
     def describe(self) -> str:

@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.i18n import Translator
 from bot.models import Event
 from bot.services.attendance import CheckIn, CheckInResult, ReportResult
-from bot.services.campaign_texts import CHECKIN_PREFIX
+from handlers.campaign_messages import CHECKIN_PREFIX
 from handlers.context import BotContext
 from handlers.fallback import anything_else
 from handlers.organizers import event_from_args, require_organizer
@@ -188,7 +188,7 @@ async def on_roster_button(update: Update, context: BotContext) -> None:
         button_number(parts[2]),
         button_number(parts[3]),
     )
-    event = await context.services.db.events.by_id(event_id) if event_id is not None else None
+    event = await context.services.events.by_id(event_id) if event_id is not None else None
     inactive = event is None or page is None or (person is None and parts[2] != "p")
     if not inactive and event is not None and person is not None:
         # Only people on this event's list can be marked: forged data names anyone.

@@ -22,9 +22,9 @@ from telegram.ext import (
 
 from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
 from bot.models import Audience
-from bot.services.broadcasts import progress_text
 from bot.services.formatting import FormattingError, html_to_text
 from bot.topics import TOPIC_SLUGS, TOPICS
+from handlers.broadcast_progress import progress_text
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, topic_rows
 from handlers.organizers import event_by_code, require_organizer

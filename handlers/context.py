@@ -15,19 +15,27 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 
-from bot.i18n import Translator
+from bot.i18n import Catalogs, Translator
 from bot.models import Contact, User
 from bot.services.container import Services
 from handlers.flood import FloodGuard
 
 
 class BotData:
-    """Application-scoped dependencies; `services` exists between start-up and shutdown."""
+    """Application-scoped dependencies; they exist between start-up and shutdown."""
 
     def __init__(self) -> None:
         self._services: Services | None = None
+        self._catalogs: Catalogs | None = None
         self.worker: asyncio.Task[None] | None = None  # the delivery worker, while it runs
         self.flood = FloodGuard()
+
+    def start(self, services: Services, catalogs: Catalogs) -> None:
+        self._services = services
+        self._catalogs = catalogs
+
+    def stop(self) -> None:
+        self._services = None
 
     @property
     def services(self) -> Services:
@@ -35,9 +43,11 @@ class BotData:
             raise RuntimeError("services are not started: post_init has not run")
         return self._services
 
-    @services.setter
-    def services(self, services: Services | None) -> None:
-        self._services = services
+    @property
+    def catalogs(self) -> Catalogs:
+        if self._catalogs is None:
+            raise RuntimeError("catalogs are not loaded: post_init has not run")
+        return self._catalogs
 
 
 @dataclass(frozen=True)
@@ -99,10 +109,10 @@ def contact_of(update: Update) -> Contact | None:
     )
 
 
-def make_viewer(services: Services, user: User) -> Viewer:
+def make_viewer(services: Services, catalogs: Catalogs, user: User) -> Viewer:
     return Viewer(
         user=user,
-        t=services.catalogs.get(services.users.language_of(user)),
+        t=catalogs.get(services.users.language_of(user)),
         timezone=services.users.timezone_of(user),
         is_organizer=services.settings.is_organizer(user.user_id),
     )
@@ -126,7 +136,7 @@ async def load_viewer(update: object, context: BotContext) -> None:
     if not admitted:
         if warn:
             user = await services.users.touch(contact)
-            t = make_viewer(services, user).t
+            t = make_viewer(services, context.bot_data.catalogs, user).t
             text = t._(
                 "You are sending messages faster than I can answer. I will answer "
                 "again in a few seconds."
@@ -136,7 +146,7 @@ async def load_viewer(update: object, context: BotContext) -> None:
             await update.callback_query.answer()
         raise ApplicationHandlerStop
     user = await services.users.touch(contact)
-    context.viewer = make_viewer(services, user)
+    context.viewer = make_viewer(services, context.bot_data.catalogs, user)
     query = update.callback_query
     if query is not None and not query.data:
         # python-telegram-bot lets a press without data match every button handler; Telegram
@@ -149,5 +159,5 @@ async def refresh_viewer(context: BotContext) -> Viewer:
     """Reload the viewer after their language or time zone changed within this update."""
     user = await context.services.users.get(context.viewer.user_id)
     if user is not None:
-        context.viewer = make_viewer(context.services, user)
+        context.viewer = make_viewer(context.services, context.bot_data.catalogs, user)
     return context.viewer

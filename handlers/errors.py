@@ -35,7 +35,7 @@ async def on_error(update: object, context: BotContext) -> None:
             user.language_code,
             services.settings.default_language,
         )
-        t = services.catalogs.get(language)
+        t = context.bot_data.catalogs.get(language)
         text = t._("Sorry, something went wrong on my side. Please try again in a moment.")
         if update.callback_query is not None:
             await update.callback_query.answer()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.services.calendar import calendar_file
 from bot.services.event_fields import CODE_PATTERN
-from bot.services.notices import calendar_file
 from handlers.context import BotContext
 from handlers.event_views import (
     CALENDAR,
@@ -136,7 +136,7 @@ async def on_calendar_button(update: Update, context: BotContext) -> None:
     event = listing.event
     seated = await services.events.has_seat(event, viewer.user_id)
     name, ics = calendar_file(
-        event, viewer.t, context.now(), context.bot.username, with_join_url=seated
+        event, viewer.t.language, context.now(), context.bot.username, with_join_url=seated
     )
     caption = viewer.t._(
         "Open this file to add “{title}” to your calendar.",

@@ -8,7 +8,6 @@ import tempfile
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.services.exports import write_registrations
 from handlers.context import BotContext
 from handlers.organizers import event_by_code, require_organizer
 from handlers.wizards import GROUP_GENERAL
@@ -25,7 +24,7 @@ async def export(update: Update, context: BotContext) -> None:
     # A file on disk, not a string: a list of 100,000 rows must not sit in memory.
     with tempfile.TemporaryFile() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        rows = await write_registrations(services.db, services.countries, text, code)
+        rows = await services.exports.write_registrations(text, code)
         text.flush()
         raw.seek(0)
         stamp = context.now().strftime("%Y-%m-%d")

@@ -12,8 +12,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.services.campaign_texts import RATE_PREFIX
 from bot.services.feedback import Rating
+from handlers.campaign_messages import RATE_PREFIX
 from handlers.context import BotContext
 from handlers.ui import answer, button_number, send
 from handlers.wizards import GROUP_FEEDBACK, build_wizard

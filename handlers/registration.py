@@ -6,12 +6,13 @@ from telegram import CallbackQuery, Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.i18n import Translator
+from bot.services.calendar import calendar_file
 from bot.services.event_fields import CODE_PATTERN
-from bot.services.notices import calendar_file, confirmation_text
 from bot.services.registrations import RegistrationClosed, SignUp
 from handlers.context import BotContext
 from handlers.event_views import CANCEL
 from handlers.events import open_card
+from handlers.messages import confirmation_text
 from handlers.ui import answer, edit, send, user_text
 from handlers.wizards import GROUP_GENERAL
 
@@ -33,7 +34,7 @@ async def sign_up(context: BotContext, code: str, query: CallbackQuery | None = 
     title = user_text(event.title_in(t.language))
     if outcome is SignUp.CONFIRMED:
         await send(context, confirmation_text(t, event, viewer.timezone))
-        name, ics = calendar_file(event, t, context.now(), context.bot.username)
+        name, ics = calendar_file(event, t.language, context.now(), context.bot.username)
         await context.bot.send_document(chat_id=viewer.user_id, document=ics, filename=name)
     elif outcome is SignUp.WAITLISTED:
         await send(

@@ -8,8 +8,6 @@ from datetime import timedelta
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from bot.clock import Clock
-from bot.db import Database
 from bot.services.sender import Buttons, Outcome, Result
 from handlers.ui import keyboard
 
@@ -17,10 +15,8 @@ logger = logging.getLogger(__name__)
 
 
 class TelegramSender:
-    def __init__(self, bot: ExtBot[None], db: Database, clock: Clock) -> None:
+    def __init__(self, bot: ExtBot[None]) -> None:
         self._bot = bot
-        self._db = db
-        self._clock = clock
 
     async def send(
         self,
@@ -38,7 +34,6 @@ class TelegramSender:
                 disable_web_page_preview=True,
             )
         except Forbidden as exc:
-            await self._db.users.mark_blocked(chat_id, self._clock.now())
             return Result(Outcome.BLOCKED, error=str(exc))
         except RetryAfter as exc:
             wait = exc.retry_after

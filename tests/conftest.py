@@ -22,6 +22,7 @@ from bot.db import Database
 from bot.emulator import ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
 from bot.models import Contact
 from bot.services.container import Services
+from tests.store import Store
 
 # python-telegram-bot's future behaviour (retry_after as a timedelta), which the bot opts into too.
 os.environ["PTB_TIMEDELTA"] = "1"
@@ -165,8 +166,11 @@ def services(app: BotApplication) -> Services:
 
 
 @pytest.fixture
-def db(services: Services) -> Database:
-    return services.db
+async def db(app: BotApplication, settings: Settings) -> AsyncIterator[Store]:
+    """The bot's database, opened by the test beside the running bot."""
+    database = await Database.open(settings.database_path)
+    yield Store(database)
+    await database.close()
 
 
 @pytest.fixture

@@ -10,15 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import BotApplication
-from bot.db import Database
 from bot.emulator import BotApiEmulator
-from bot.models import Audience, Contact
+from bot.models import Audience, AudienceKind, CampaignKind, Contact
 from bot.services.container import Services
 from bot.services.event_fields import parse_offsets
 from bot.services.problems import InputProblem
 from handlers.flood import BURST, FloodGuard
 from tests.conftest import START, ChatDriver, chat_as, texts
 from tests.programme_files import programme, row
+from tests.store import Store
 
 NOTICE = "You are sending messages faster than I can answer. I will answer again in a few seconds."
 
@@ -91,7 +91,7 @@ async def test_forged_numbers_in_admin_and_check_in_buttons_change_nothing(
     organizer: ChatDriver,
     amina: ChatDriver,
     services: Services,
-    db: Database,
+    db: Store,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Overflowing ids, a stranger marked present, a reminder stopped as if it were a
@@ -99,11 +99,17 @@ async def test_forged_numbers_in_admin_and_check_in_buttons_change_nothing(
     await services.events.import_programme(
         programme([row("flood", START + timedelta(days=2))]), admin_id=None
     )
-    event = await db.events.by_code("flood")
+    event = await db.read(lambda u: u.events.by_code("flood"))
     assert event is not None
     await services.users.touch(Contact(424242, "Stranger"))
-    queued = await db.outbox.enqueue(
-        "reminder", "r-flood", Audience("registrants", event.event_id), {}, START
+    queued = await db.write(
+        lambda u: u.outbox.enqueue(
+            CampaignKind.REMINDER,
+            "r-flood",
+            Audience(AudienceKind.REGISTRANTS, event.event_id),
+            {},
+            START,
+        )
     )
     assert queued is not None
     reminder = queued[0]

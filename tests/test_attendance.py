@@ -8,13 +8,14 @@ from typing import Any
 from telegram import Update
 
 from bot.clock import FrozenClock
-from bot.db import Database
+from bot.db import UnitOfWork
 from bot.emulator import ApiCall
 from bot.models import Contact, Profile
 from bot.services.container import Services
 from bot.services.reminders import FEEDBACK, STARTING, Job
 from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
 from tests.programme_files import programme, row
+from tests.store import Store
 
 BEGIN = START + timedelta(days=1)  # the session: BEGIN to BEGIN + 60 minutes
 REFUSAL = "Sorry, this is only for the programme’s organizers."
@@ -32,13 +33,13 @@ async def setup_event(services: Services, *users: ChatDriver, capacity: str = "5
             "UTC",
         )
         await services.registrations.sign_up(chat.user.id, "flood")
-    event = await services.db.events.by_code("flood")
-    assert event is not None
-    return event.event_id
+    listing = await services.events.find("flood")
+    assert listing is not None
+    return listing.event.event_id
 
 
 async def test_the_check_in_button_and_its_window(
-    amina: ChatDriver, services: Services, db: Database, clock: FrozenClock
+    amina: ChatDriver, services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """Before the window: when it opens; inside: recorded once; after the end: closed."""
     event_id = await setup_event(services, amina)
@@ -73,7 +74,7 @@ async def test_the_starting_message_carries_the_button(
 
 
 async def test_session_codes_and_slowing_down(
-    amina: ChatDriver, organizer: ChatDriver, services: Services, db: Database, clock: FrozenClock
+    amina: ChatDriver, organizer: ChatDriver, services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """The organizer sets a code; wrong codes are refused, then slowed down; the right one
     checks in (by plain text or /checkin)."""
@@ -104,7 +105,7 @@ async def test_session_codes_and_slowing_down(
 
 
 async def test_attendance_by_hand(
-    organizer: ChatDriver, amina: ChatDriver, services: Services, db: Database
+    organizer: ChatDriver, amina: ChatDriver, services: Services, db: Store
 ) -> None:
     """/attendance CODE lists registrants with toggles; a press marks present, again absent."""
     await setup_event(services, amina)
@@ -131,7 +132,7 @@ async def upload(chat: ChatDriver, content: bytes, caption: str) -> list[ApiCall
 
 
 async def test_importing_an_attendance_report(
-    organizer: ChatDriver, amina: ChatDriver, services: Services, db: Database
+    organizer: ChatDriver, amina: ChatDriver, services: Services, db: Store
 ) -> None:
     """A CSV with an email column, captioned with the event code: matches and mismatches."""
     await setup_event(services, amina)
@@ -158,7 +159,7 @@ async def test_importing_an_attendance_report(
 
 
 async def test_feedback_once_and_changed(
-    amina: ChatDriver, services: Services, db: Database, clock: FrozenClock
+    amina: ChatDriver, services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """Attendees rate 1-5 and may comment; a second rating changes the first; non-attendees
     and late answers are refused."""
@@ -166,7 +167,7 @@ async def test_feedback_once_and_changed(
     clock.set(BEGIN + timedelta(hours=2))
     calls = await amina.press(f"fb:{event_id}:4", message_id=1)
     assert texts(calls) == ["Only participants who attended can rate this session."]
-    await db.attendance.record(event_id, amina.user.id, "button", BEGIN)
+    await db.write(lambda u: u.attendance.record(event_id, amina.user.id, "button", BEGIN))
     [thanks] = texts(await amina.press(f"fb:{event_id}:4", message_id=1))
     assert thanks.startswith("Thank you! Your rating: 4 of 5.")
     assert texts(await amina.send("Very practical, thank you")) == ["Thank you for your comment."]
@@ -185,7 +186,7 @@ async def test_statistics_on_a_known_data_set(
     organizer: ChatDriver,
     amina: ChatDriver,
     services: Services,
-    db: Database,
+    db: Store,
     clock: FrozenClock,
 ) -> None:
     """Known registrations, attendance and ratings give the expected figures and a chart;
@@ -196,11 +197,16 @@ async def test_statistics_on_a_known_data_set(
         await services.profiles.save(user_id, Profile("U", country, "X"), "UTC")
         await services.registrations.sign_up(user_id, "flood")
     for user_id in (amina.user.id, 4001):
-        await db.attendance.record(event_id, user_id, "button", BEGIN)
-        await db.attendance.save_rating(event_id, user_id, 3 if user_id == 4001 else 4, BEGIN)
+        rating = 3 if user_id == 4001 else 4
+
+        def attend_and_rate(uow: UnitOfWork, user_id: int = user_id, rating: int = rating) -> None:
+            uow.attendance.record(event_id, user_id, "button", BEGIN)
+            uow.attendance.save_rating(event_id, user_id, rating, BEGIN)
+
+        await db.write(attend_and_rate)
     await services.events.import_programme(programme([row("gone", BEGIN)]), None)
     await services.registrations.sign_up(4001, "gone")
-    gone = await db.events.by_code("gone")
+    gone = await db.read(lambda u: u.events.by_code("gone"))
     assert gone is not None
     await services.events.cancel(gone, 5001)
     await organizer.settle(language="en")
@@ -246,13 +252,13 @@ async def test_a_chart_for_a_chinese_speaking_organizer(
 
 
 async def test_people_marked_present_after_the_session_are_asked_for_feedback_once(
-    amina: ChatDriver, organizer: ChatDriver, services: Services, db: Database, clock: FrozenClock
+    amina: ChatDriver, organizer: ChatDriver, services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """Amina checked in and is asked at the end; Kofi, found in the report imported the next
     morning, is asked then; nobody is asked twice."""
     kofi = chat_as(amina.app, amina.emulator, id=1002, first_name="Kofi")
     event_id = await setup_event(services, amina, kofi)
-    await db.attendance.record(event_id, amina.user.id, "button", BEGIN)
+    await db.write(lambda u: u.attendance.record(event_id, amina.user.id, "button", BEGIN))
     clock.set(BEGIN + timedelta(hours=1))
     assert await services.reminders.fire(Job(FEEDBACK, event_id, 0, clock.now())) == 1
     clock.set(BEGIN + timedelta(hours=14))

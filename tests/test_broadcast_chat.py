@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.db import Database
 from bot.emulator import BotApiEmulator, FakeUser
 from bot.models import Contact
 from bot.services.container import Services
 from tests.conftest import START, ChatDriver, buttons_of, texts
 from tests.programme_files import programme, row
+from tests.store import Store
 
 
 async def test_a_broadcast_from_audience_to_summary(
-    organizer: ChatDriver, services: Services, db: Database, emulator: BotApiEmulator
+    organizer: ChatDriver, services: Services, db: Store, emulator: BotApiEmulator
 ) -> None:
     """Audience, message, a French version, preview with the count, send, progress, summary."""
     await organizer.settle(language="en")
@@ -46,7 +46,7 @@ async def test_a_broadcast_from_audience_to_summary(
 
 
 async def test_a_segment_and_stopping_a_running_broadcast(
-    organizer: ChatDriver, services: Services, db: Database
+    organizer: ChatDriver, services: Services, db: Store
 ) -> None:
     """Registrants of one event; a running broadcast can be stopped from /broadcasts."""
     await organizer.settle(language="en")
@@ -77,7 +77,7 @@ async def test_a_segment_and_stopping_a_running_broadcast(
     assert skipped is not None and skipped[0] == 2
 
 
-async def test_participants_cannot_broadcast(amina: ChatDriver, db: Database) -> None:
+async def test_participants_cannot_broadcast(amina: ChatDriver, db: Store) -> None:
     """/broadcast, /broadcasts and a forged stop button are refused; nothing is queued."""
     refusal = "Sorry, this is only for the programme’s organizers."
     assert texts(await amina.send("/broadcast")) == [refusal]

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
-from bot.db import Database, Migration, from_db, load_migrations, to_db
-from bot.models import Contact
+from bot.db import Database, Migration, UnitOfWork, from_db, load_migrations, to_db
+from bot.models import Contact, RegistrationStatus
+from tests.store import Store
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
-async def tables(path: Path) -> set[str]:
-    async with aiosqlite.connect(path) as conn:
-        rows = await conn.execute_fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+def tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     return {row[0] for row in rows}
 
 
@@ -35,64 +36,67 @@ async def test_migrations_stairway(tmp_path: Path) -> None:
         upgraded = await Database.open(path)
         assert await upgraded.schema_version() == len(migrations)
         await upgraded.close()
-        assert await tables(path) == await tables(latest)
+        assert tables(path) == tables(latest)
 
 
 async def test_migrations_run_once(tmp_path: Path) -> None:
     """Opening the database again applies nothing twice and keeps the data."""
     path = tmp_path / "bot.sqlite3"
     db = await Database.open(path)
-    await db.users.upsert_contact(Contact(1, "Amina"), NOW)
+    await db.write(lambda u: u.users.upsert_contact(Contact(1, "Amina"), NOW))
     await db.close()
     db = await Database.open(path)
-    assert await db.users.count() == 1
-    rows = await db.fetch_all("SELECT version FROM schema_version")
-    assert [r[0] for r in rows] == list(range(1, len(load_migrations()) + 1))
+    assert await db.read(lambda u: u.users.count()) == 1
     await db.close()
+    rows = await Store(db).fetch_all("SELECT version FROM schema_version")
+    assert [r[0] for r in rows] == list(range(1, len(load_migrations()) + 1))
 
 
 async def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path) -> None:
     """A migration that breaks halfway is rolled back, and the version is not recorded."""
     broken = [*load_migrations(), Migration(99, "0099_broken", "CREATE TABLE t (x);\nNOT SQL;")]
     path = tmp_path / "bot.sqlite3"
-    with pytest.raises(aiosqlite.Error):
+    with pytest.raises(sqlite3.Error):
         await Database.open(path, broken)
-    assert "t" not in await tables(path)
+    assert "t" not in tables(path)
     db = await Database.open(path)
     assert await db.schema_version() == len(load_migrations())
     await db.close()
 
 
-async def test_wal_and_foreign_keys_are_on(db: Database) -> None:
+async def test_wal_and_foreign_keys_are_on(db: Store) -> None:
     """The database runs in WAL mode with foreign keys enforced."""
-    mode = await db.fetch_one("PRAGMA journal_mode")
-    keys = await db.fetch_one("PRAGMA foreign_keys")
-    assert mode is not None and mode[0] == "wal"
-    assert keys is not None and keys[0] == 1
+    assert await db.fetch_one("PRAGMA journal_mode") == ("wal",)
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        await db.write(
+            lambda u: u.registrations.put(999, 1, RegistrationStatus.CONFIRMED, NOW)
+        )  # no event 999, no user 1
 
 
-async def test_a_failed_unit_of_work_is_rolled_back(db: Database) -> None:
+async def test_a_failed_unit_of_work_is_rolled_back(db: Store) -> None:
     """An exception inside a transaction undoes its writes."""
-    await db.users.upsert_contact(Contact(1, "Amina"), NOW)
+    await db.write(lambda u: u.users.upsert_contact(Contact(1, "Amina"), NOW))
 
-    async def change_then_fail() -> None:
-        async with db.transaction() as conn:
-            await conn.execute("UPDATE users SET first_name = 'Changed' WHERE user_id = 1")
-            raise RuntimeError("boom")
+    def change_then_fail(uow: UnitOfWork) -> None:
+        uow.users.set_profile_field(1, "city", "Changed")
+        uow.audit.record(1, "test", "changed", NOW)
+        raise RuntimeError("boom")
 
-    with pytest.raises(RuntimeError):
-        await change_then_fail()
-    user = await db.users.get(1)
-    assert user is not None and user.first_name == "Amina"
+    with pytest.raises(RuntimeError, match="boom"):
+        await db.write(change_then_fail)
+    assert await db.fetch_all("SELECT * FROM admin_audit") == []
+    assert await db.fetch_one("SELECT city FROM users WHERE user_id = 1") == (None,)
 
 
-async def test_user_upsert_keeps_choices_and_refreshes_the_rest(db: Database) -> None:
+async def test_user_upsert_keeps_choices_and_refreshes_the_rest(db: Store) -> None:
     """A returning user keeps language and zone; name, client language and last seen update."""
-    await db.users.upsert_contact(Contact(7, "Ана", None, None, "ru"), NOW)
-    await db.users.set_language(7, "fr")
-    await db.users.set_timezone(7, "Africa/Dakar")
+    await db.write(lambda u: u.users.upsert_contact(Contact(7, "Ана", None, None, "ru"), NOW))
+    await db.write(lambda u: u.users.set_language(7, "fr"))
+    await db.write(lambda u: u.users.set_timezone(7, "Africa/Dakar"))
     later = NOW + timedelta(days=2)
-    user = await db.users.upsert_contact(Contact(7, "Ana", "Diop", "ana_d", "fr-SN"), later)
+    user = await db.write(
+        lambda u: u.users.upsert_contact(Contact(7, "Ana", "Diop", "ana_d", "fr-SN"), later)
+    )
     assert (user.first_name, user.last_name, user.username) == ("Ana", "Diop", "ana_d")
     assert (user.language, user.timezone, user.telegram_language) == ("fr", "Africa/Dakar", "fr-SN")
     assert user.created_at == NOW and user.last_seen_at == later
@@ -107,14 +111,15 @@ def test_times_are_stored_in_utc() -> None:
         to_db(datetime(2026, 1, 1))  # noqa: DTZ001
 
 
-async def test_a_write_waits_for_a_locked_database(db: Database) -> None:
+async def test_a_write_waits_for_a_locked_database(db: Store) -> None:
     """Another process holding the write lock (a backup, a script) makes writes wait, not fail."""
     import asyncio
-    import sqlite3
 
     blocker = sqlite3.connect(db.path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
-    write = asyncio.create_task(db.users.upsert_contact(Contact(42, "Waits"), NOW))
+    write = asyncio.create_task(
+        db.write(lambda u: u.users.upsert_contact(Contact(42, "Waits"), NOW))
+    )
     done, _ = await asyncio.wait({write}, timeout=0.3)
     assert not done  # still waiting for the lock
     blocker.execute("COMMIT")

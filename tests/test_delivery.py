@@ -7,20 +7,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from bot.app import BotApplication
 from bot.clock import FrozenClock
-from bot.db import Database
 from bot.db.outbox import Campaign, Progress
-from bot.models import Audience, Contact, Profile
+from bot.models import Audience, AudienceKind, Contact, Profile
 from bot.services.container import Services
-from bot.services.delivery import MAX_ATTEMPTS, DeliveryWorker, Rendered
+from bot.services.delivery import MAX_ATTEMPTS, DeliveryWorker, Recipient, Rendered, Renderer
 from bot.services.reminders import REMINDER, STARTING, Job
 from bot.services.sender import Buttons, Outcome, Result
+from bot.services.users import UserService
+from handlers.campaign_messages import CampaignMessages
 from tests.conftest import START
 from tests.programme_files import programme, row
+from tests.store import Store
 
 SOON = START + timedelta(days=2)
 
@@ -61,8 +64,8 @@ class FakeSender:
 
 
 class Plain:
-    async def render(self, campaign: Campaign, user_id: int) -> Rendered | None:
-        return Rendered(f"{campaign.kind} for {user_id}")
+    def render(self, recipient: Recipient, now: datetime) -> Rendered | None:
+        return Rendered(f"{recipient.campaign.kind} for {recipient.user.user_id}")
 
 
 class Silent:
@@ -80,19 +83,35 @@ class NoLimit:
 
 
 def worker(
-    db: Database,
+    db: Store,
     clock: FrozenClock,
     sender: FakeSender,
     sleeps: list[float] | None = None,
     reporter: Silent | None = None,
+    renderer: Renderer | None = None,
 ) -> DeliveryWorker:
+    """A delivery worker of the test's own (as a new process would start one)."""
+
     async def sleep(seconds: float) -> None:
         if sleeps is not None:
             sleeps.append(seconds)
 
+    users = UserService(db.database, clock, "en", "UTC")
     return DeliveryWorker(
-        db, sender, Plain(), reporter or Silent(), clock, limiter=NoLimit(), sleep=sleep
+        db.database,
+        users,
+        sender,
+        renderer or Plain(),
+        reporter or Silent(),
+        clock,
+        limiter=NoLimit(),
+        sleep=sleep,
     )
+
+
+def real_messages(app: BotApplication) -> Renderer:
+    """The bot's own campaign messages, as its worker writes them."""
+    return CampaignMessages(app.bot_data.catalogs, "webinar_demo_bot")
 
 
 async def people(services: Services, count: int, first: int = 1000) -> list[int]:
@@ -102,22 +121,14 @@ async def people(services: Services, count: int, first: int = 1000) -> list[int]
     return ids
 
 
-EVERYONE = Audience("everyone")
+EVERYONE = Audience(AudienceKind.EVERYONE)
 
 
 async def queue(services: Services, audience: Audience = EVERYONE) -> int:
-    queued = await services.db.outbox.enqueue(
-        "broadcast",
-        f"test:{audience.describe()}",
-        audience,
-        {"texts": {"default": "Hi"}},
-        services.clock.now(),
-    )
-    assert queued is not None
-    return queued[0]
+    return await services.broadcasts.start(1, audience, {"default": "Hi"})
 
 
-async def test_everyone_gets_it_once(services: Services, db: Database, clock: FrozenClock) -> None:
+async def test_everyone_gets_it_once(services: Services, db: Store, clock: FrozenClock) -> None:
     """Each recipient is sent the message once and the campaign ends with a summary."""
     ids = await people(services, 25)
     campaign = await queue(services)
@@ -126,12 +137,12 @@ async def test_everyone_gets_it_once(services: Services, db: Database, clock: Fr
     assert await engine.drain_once() == 25
     assert await engine.drain_once() == 0
     assert sorted(chat for chat, _ in sender.sent) == ids
-    assert await db.outbox.progress(campaign) == Progress(sent=25)
+    assert await db.read(lambda u: u.outbox.progress(campaign)) == Progress(sent=25)
     assert reporter.finished == [Progress(sent=25)]
 
 
 async def test_a_stop_pressed_mid_batch_stops_at_once(
-    services: Services, db: Database, clock: FrozenClock
+    services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """The worker holds a batch of 100 in memory; Stop after the fifth message means five
     sent and the rest skipped, not the batch finished."""
@@ -144,11 +155,11 @@ async def test_a_stop_pressed_mid_batch_stops_at_once(
 
     sender = FakeSender(after=stop_after_five)
     await worker(db, clock, sender).drain_once()
-    assert await db.outbox.progress(campaign) == Progress(sent=5, skipped=25)
+    assert await db.read(lambda u: u.outbox.progress(campaign)) == Progress(sent=5, skipped=25)
 
 
 async def test_a_429_is_obeyed_then_the_message_goes(
-    services: Services, db: Database, clock: FrozenClock
+    services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """Flood control: the worker waits retry_after, then sends; the wait is not an attempt."""
     await people(services, 2)
@@ -160,13 +171,13 @@ async def test_a_429_is_obeyed_then_the_message_goes(
     await engine.drain_once()
     assert sleeps == [3.0]
     assert len(sender.sent) == 2
-    assert await db.outbox.progress(campaign) == Progress(sent=2)
+    assert await db.read(lambda u: u.outbox.progress(campaign)) == Progress(sent=2)
     attempts = await db.fetch_all("SELECT attempts FROM deliveries ORDER BY delivery_id")
     assert [r[0] for r in attempts] == [1, 1]
 
 
 async def test_a_blocked_user_is_marked_and_not_tried_again(
-    services: Services, db: Database, clock: FrozenClock
+    services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """403: the delivery counts as blocked, the user becomes inactive and later audiences skip
     them until they write again."""
@@ -175,23 +186,23 @@ async def test_a_blocked_user_is_marked_and_not_tried_again(
 
     async def blocked_for_good(chat_id: int, result: Result) -> None:
         if result.outcome is Outcome.BLOCKED:
-            await db.users.mark_blocked(chat_id, clock.now())
+            await db.write(lambda u: u.users.mark_blocked(chat_id, clock.now()))
 
     sender = FakeSender(
         [Result(Outcome.BLOCKED, error="Forbidden: bot was blocked by the user")],
         after=blocked_for_good,
     )
     await worker(db, clock, sender).drain_once()
-    assert await db.outbox.progress(campaign) == Progress(sent=2, blocked=1)
-    blocked = await db.users.get(ids[0])
+    assert await db.read(lambda u: u.outbox.progress(campaign)) == Progress(sent=2, blocked=1)
+    blocked = await db.read(lambda u: u.users.get(ids[0]))
     assert blocked is not None and not blocked.is_active
-    assert await services.broadcasts.audience_size(Audience("everyone")) == 2
+    assert await services.broadcasts.audience_size(Audience(AudienceKind.EVERYONE)) == 2
     await services.users.touch(Contact(ids[0], "Back again", language_code="en"))
-    assert await services.broadcasts.audience_size(Audience("everyone")) == 3
+    assert await services.broadcasts.audience_size(Audience(AudienceKind.EVERYONE)) == 3
 
 
 async def test_server_errors_back_off_then_fail_with_the_reason(
-    services: Services, db: Database, clock: FrozenClock
+    services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """5xx and network errors are retried later, a bounded number of times."""
     await people(services, 1)
@@ -203,14 +214,14 @@ async def test_server_errors_back_off_then_fail_with_the_reason(
         assert await engine.drain_once() == 1
         assert await engine.drain_once() == 0  # not yet: it backs off
         clock.advance(timedelta(seconds=2 ** (attempt + 1)))
-    assert await db.outbox.progress(campaign) == Progress(failed=1)
+    assert await db.read(lambda u: u.outbox.progress(campaign)) == Progress(failed=1)
     row_ = await db.fetch_one("SELECT attempts, last_error FROM deliveries")
     assert row_ is not None and tuple(row_) == (MAX_ATTEMPTS, "Bad Gateway (502)")
     assert sender.sent == []
 
 
 async def test_an_outage_pauses_everyone_without_using_up_their_attempts(
-    services: Services, db: Database, clock: FrozenClock
+    services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """Telegram unreachable: the worker backs off as a whole (1 s, 2 s, 4 s...) and only the
     message that met the error counts an attempt; when it comes back, everything goes."""
@@ -224,13 +235,13 @@ async def test_an_outage_pauses_everyone_without_using_up_their_attempts(
     assert sleeps == [2.0, 4.0, 8.0]
     clock.advance(timedelta(minutes=1))
     await engine.drain_once()
-    assert await db.outbox.progress(campaign) == Progress(sent=5)
+    assert await db.read(lambda u: u.outbox.progress(campaign)) == Progress(sent=5)
     attempts = await db.fetch_all("SELECT attempts FROM deliveries ORDER BY delivery_id")
     assert sorted(r[0] for r in attempts) == [1, 1, 2, 2, 2]
 
 
 async def test_a_crash_in_the_middle_resumes_without_duplicates(
-    services: Services, db: Database, clock: FrozenClock
+    services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """The process dies after 7 of 20 messages; a new worker sends the other 13, once each."""
     ids = await people(services, 20)
@@ -244,16 +255,16 @@ async def test_a_crash_in_the_middle_resumes_without_duplicates(
     await worker(db, clock, second).drain_once()  # a new process: nothing in memory
     delivered = [chat for chat, _ in first.sent + second.sent]
     assert sorted(delivered) == ids  # nobody skipped, nobody twice
-    assert await db.outbox.progress(campaign) == Progress(sent=20)
+    assert await db.read(lambda u: u.outbox.progress(campaign)) == Progress(sent=20)
 
 
 async def test_one_message_a_second_per_chat(
-    services: Services, db: Database, clock: FrozenClock
+    services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """Two campaigns for the same person: the second waits a second."""
     [user] = await people(services, 1)
-    await queue(services, Audience("user", user))
-    await queue(services, Audience("everyone"))
+    await queue(services, Audience(AudienceKind.USER, user))
+    await queue(services, Audience(AudienceKind.EVERYONE))
     sender = FakeSender()
     engine = worker(db, clock, sender)
     await engine.drain_once()
@@ -263,7 +274,7 @@ async def test_one_message_a_second_per_chat(
     assert len(sender.sent) == 2
 
 
-async def test_audiences(services: Services, db: Database) -> None:
+async def test_audiences(services: Services, db: Store) -> None:
     """Everyone active, an event's registrants or waitlist, a language, a topic."""
     await services.events.import_programme(
         programme([row("a", SOON, capacity="1", topic="food-security"), row("b", SOON)]), None
@@ -272,29 +283,29 @@ async def test_audiences(services: Services, db: Database) -> None:
     await services.users.choose_language(ids[3], "fr")
     for user in ids[:3]:
         await services.registrations.sign_up(user, "a")
-    event = await db.events.by_code("a")
+    event = await db.read(lambda u: u.events.by_code("a"))
     assert event is not None
     size = services.broadcasts.audience_size
-    assert await size(Audience("everyone")) == 4
-    assert await size(Audience("registrants", event.event_id)) == 1
-    assert await size(Audience("waitlist", event.event_id)) == 2
-    assert await size(Audience("language", "fr")) == 1
-    assert await size(Audience("language", "en")) == 3
-    assert await size(Audience("topic", "food-security")) == 3
-    assert await size(Audience("topic", "e-commerce")) == 0
+    assert await size(Audience(AudienceKind.EVERYONE)) == 4
+    assert await size(Audience(AudienceKind.REGISTRANTS, event.event_id)) == 1
+    assert await size(Audience(AudienceKind.WAITLIST, event.event_id)) == 2
+    assert await size(Audience(AudienceKind.LANGUAGE, "fr")) == 1
+    assert await size(Audience(AudienceKind.LANGUAGE, "en")) == 3
+    assert await size(Audience(AudienceKind.TOPIC, "food-security")) == 3
+    assert await size(Audience(AudienceKind.TOPIC, "e-commerce")) == 0
 
 
 async def test_each_reader_gets_their_languages_version(
-    services: Services, db: Database, clock: FrozenClock
+    app: BotApplication, services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """A French reader gets the French version; others the default one."""
     ids = await people(services, 2)
     await services.users.choose_language(ids[0], "fr")
-    await services.broadcasts.start(1, Audience("everyone"), {"default": "Hello", "fr": "Bonjour"})
-    sender = FakeSender()
-    engine = DeliveryWorker(
-        db, sender, services.delivery._renderer, Silent(), clock, limiter=NoLimit()
+    await services.broadcasts.start(
+        1, Audience(AudienceKind.EVERYONE), {"default": "Hello", "fr": "Bonjour"}
     )
+    sender = FakeSender()
+    engine = worker(db, clock, sender, renderer=real_messages(app))
     await engine.drain_once()
     assert sorted(sender.sent) == [(ids[0], "Bonjour"), (ids[1], "Hello")]
 
@@ -306,7 +317,7 @@ async def confirmed(services: Services, *users: int) -> None:
 
 
 async def test_reminders_follow_the_registrants_and_the_clock(
-    services: Services, db: Database, clock: FrozenClock
+    app: BotApplication, services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """A reminder job queues one delivery per confirmed registrant, once, in their zone and
     language; someone who cancelled before it is sent does not get it."""
@@ -314,7 +325,7 @@ async def test_reminders_follow_the_registrants_and_the_clock(
     ids = await people(services, 3)
     await confirmed(services, *ids)
     await services.users.choose_language(ids[1], "ru")
-    event = await db.events.by_code("flood")
+    event = await db.read(lambda u: u.events.by_code("flood"))
     assert event is not None
     job = Job(REMINDER, event.event_id, 60, SOON - timedelta(hours=1))
     clock.set(job.when)
@@ -322,9 +333,7 @@ async def test_reminders_follow_the_registrants_and_the_clock(
     assert await services.reminders.fire(job) is None  # fired twice, queued once
     await services.registrations.cancel(ids[2], "flood")
     sender = FakeSender()
-    engine = DeliveryWorker(
-        db, sender, services.delivery._renderer, Silent(), clock, limiter=NoLimit()
-    )
+    engine = worker(db, clock, sender, renderer=real_messages(app))
     await engine.drain_once()
     texts = dict(sender.sent)
     assert set(texts) == {ids[0], ids[1]}
@@ -332,7 +341,7 @@ async def test_reminders_follow_the_registrants_and_the_clock(
     assert "https://meet.example.org/flood" in texts[ids[0]]
 
 
-async def test_the_plan_at_start_up(services: Services, db: Database, clock: FrozenClock) -> None:
+async def test_the_plan_at_start_up(services: Services, db: Store, clock: FrozenClock) -> None:
     """Future jobs are planned from the database; of the reminders missed while down, the one
     closest to the start is sent if the event has not started, and none if it has."""
     await services.events.import_programme(
@@ -346,8 +355,8 @@ async def test_the_plan_at_start_up(services: Services, db: Database, clock: Fro
     )
     upcoming, missed = await services.reminders.plan()
     names = {job.name for job in upcoming}
-    later = await db.events.by_code("later")
-    soon = await db.events.by_code("soon")
+    later = await db.read(lambda u: u.events.by_code("later"))
+    soon = await db.read(lambda u: u.events.by_code("soon"))
     assert later is not None and soon is not None
     assert {
         f"reminder:{later.event_id}:1440",
@@ -363,14 +372,14 @@ async def test_the_plan_at_start_up(services: Services, db: Database, clock: Fro
 
 
 async def test_a_last_minute_move_does_not_remind_twice(
-    services: Services, db: Database, clock: FrozenClock
+    services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """The hour-before reminder went out; the event then moves 15 minutes later: the new
     hour-before moment is already past, and it is not sent again. Moved back and forth,
     each move is announced."""
     start = START + timedelta(hours=2)
     await services.events.import_programme(programme([row("flood", start)]), None)
-    event = await db.events.by_code("flood")
+    event = await db.read(lambda u: u.events.by_code("flood"))
     assert event is not None
     clock.set(start - timedelta(hours=1))
     assert await services.reminders.fire(Job(REMINDER, event.event_id, 60, clock.now())) == 0
@@ -387,23 +396,21 @@ async def test_a_last_minute_move_does_not_remind_twice(
 
 
 async def test_moving_and_cancelling_notify_and_replan(
-    services: Services, db: Database, clock: FrozenClock
+    app: BotApplication, services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """A moved event notifies everyone signed up; reminders queued for the old time are
     skipped; a cancelled event notifies them and its reminders stop."""
     await services.events.import_programme(programme([row("flood", SOON)]), None)
     ids = await people(services, 2)
     await confirmed(services, *ids)
-    event = await db.events.by_code("flood")
+    event = await db.read(lambda u: u.events.by_code("flood"))
     assert event is not None
     old_job = Job(REMINDER, event.event_id, 1440, SOON - timedelta(days=1))
     clock.set(old_job.when)
     await services.reminders.fire(old_job)
     moved = await services.events.change(event, "starts_at", SOON + timedelta(days=1), 5001)
     sender = FakeSender()
-    engine = DeliveryWorker(
-        db, sender, services.delivery._renderer, Silent(), clock, limiter=NoLimit()
-    )
+    engine = worker(db, clock, sender, renderer=real_messages(app))
     await engine.drain_once()
     assert len(sender.sent) == 2 and all("has moved" in text for _, text in sender.sent)
     skipped = await db.fetch_one("SELECT COUNT(*) FROM deliveries WHERE status = 'skipped'")

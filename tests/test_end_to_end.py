@@ -193,16 +193,16 @@ async def test_sigterm_and_sigkill_in_the_middle_of_a_broadcast(bot: Bot) -> Non
     has the message once (SIGKILL may repeat the one message in flight, which Telegram had
     accepted but the bot had not yet recorded)."""
     from bot.db import Database, to_db
+    from tests.store import Store
 
     db = await Database.open(bot.folder / "bot.sqlite3")
-    now = to_db(datetime.now(UTC))
-    async with db.transaction() as conn:
-        await conn.executemany(
-            "INSERT INTO users (user_id, first_name, language, created_at, last_seen_at)"
-            " VALUES (?, 'P', 'en', ?, ?)",
-            [(10_000 + i, now, now) for i in range(200)],
-        )
     await db.close()
+    now = to_db(datetime.now(UTC))
+    await Store(db).execute_many(
+        "INSERT INTO users (user_id, first_name, language, created_at, last_seen_at)"
+        " VALUES (?, 'P', 'en', ?, ?)",
+        [(10_000 + i, now, now) for i in range(200)],
+    )
     recipients = [FakeUser(id=10_000 + i) for i in range(200)]
     await bot.start()
 

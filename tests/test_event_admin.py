@@ -7,12 +7,12 @@ from typing import Any
 
 from telegram import Update
 
-from bot.db import Database
 from bot.emulator import ApiCall
 from bot.sample_programme import sample_programme_csv
 from bot.services.container import Services
 from tests.conftest import START, ChatDriver, buttons_of, texts
 from tests.programme_files import programme, row
+from tests.store import Store
 
 SOON = START + timedelta(days=2)
 REFUSAL = "Sorry, this is only for the programme’s organizers."
@@ -26,7 +26,7 @@ async def upload(chat: ChatDriver, name: str, content: bytes) -> list[ApiCall]:
 
 
 async def test_an_organizer_imports_a_programme_by_sending_it(
-    organizer: ChatDriver, db: Database
+    organizer: ChatDriver, db: Store
 ) -> None:
     """A CSV document from an organizer is imported and summarized."""
     await organizer.settle(language="en")
@@ -37,24 +37,24 @@ async def test_an_organizer_imports_a_programme_by_sending_it(
         "0 events updated",
         "0 events unchanged",
     ]
-    assert await db.events.count() == 8
+    assert await db.read(lambda u: u.events.count()) == 8
 
 
-async def test_a_bad_file_in_chat_lists_its_problems(organizer: ChatDriver, db: Database) -> None:
+async def test_a_bad_file_in_chat_lists_its_problems(organizer: ChatDriver, db: Store) -> None:
     """Problems come back with line numbers, in the organizer's language; nothing is written."""
     await organizer.settle(language="en")
     data = programme([row("a", SOON), row("b", SOON, capacity="-1")])
     [reply] = texts(await upload(organizer, "programme.csv", data))
     assert reply.startswith("Nothing was imported.")
     assert "Line 3: The capacity must be a whole number" in reply
-    assert await db.events.count() == 0
+    assert await db.read(lambda u: u.events.count()) == 0
 
 
-async def test_a_participant_cannot_import(amina: ChatDriver, db: Database) -> None:
+async def test_a_participant_cannot_import(amina: ChatDriver, db: Store) -> None:
     """A CSV from a participant is refused politely and changes nothing."""
     [reply] = texts(await upload(amina, "programme.csv", sample_programme_csv(START)))
     assert reply == REFUSAL
-    assert await db.events.count() == 0
+    assert await db.read(lambda u: u.events.count()) == 0
 
 
 async def test_a_long_problem_list_is_split_into_messages(organizer: ChatDriver) -> None:
@@ -77,7 +77,7 @@ async def run_wizard(chat: ChatDriver, steps: list[str]) -> list[str]:
     return replies
 
 
-async def test_newevent_happy_path(organizer: ChatDriver, db: Database) -> None:
+async def test_newevent_happy_path(organizer: ChatDriver, db: Store) -> None:
     """Every answer is checked and echoed; Save stores the event with a deep link."""
     await organizer.settle(language="en", timezone="Africa/Nairobi")
     replies = await run_wizard(
@@ -114,7 +114,7 @@ async def test_newevent_happy_path(organizer: ChatDriver, db: Database) -> None:
     saved = replies[-1]
     assert saved.startswith("Saved. The event’s code is flood-drills-for-schools-")
     code = saved.split("code is ")[1].split(" ")[0]
-    event = await db.events.by_code(code)
+    event = await db.read(lambda u: u.events.by_code(code))
     assert event is not None
     assert event.starts_at == datetime(2026, 12, 5, 7, 0, tzinfo=UTC)
     assert (event.topic, event.capacity, event.language, event.duration_minutes) == (
@@ -126,7 +126,7 @@ async def test_newevent_happy_path(organizer: ChatDriver, db: Database) -> None:
 
 
 async def test_newevent_refuses_a_bad_date_and_keeps_asking(
-    organizer: ChatDriver, db: Database
+    organizer: ChatDriver, db: Store
 ) -> None:
     """An impossible or past date is explained; the question stays open; /cancel leaves."""
     await organizer.settle(language="en")
@@ -151,11 +151,11 @@ async def test_newevent_refuses_a_bad_date_and_keeps_asking(
     assert stopped == "Stopped. Nothing was saved."
     [after] = texts(await organizer.send("2026-12-05 10:00"))
     assert "/help" in after  # the wizard is over
-    assert await db.events.count() == 0
+    assert await db.read(lambda u: u.events.count()) == 0
 
 
 async def test_a_participant_cannot_use_organizer_commands(
-    amina: ChatDriver, services: Services, db: Database
+    amina: ChatDriver, services: Services, db: Store
 ) -> None:
     """/newevent, /editevent, /cancelevent, /admin and forged organizer buttons are refused."""
     await services.events.import_programme(programme([row("a", SOON)]), admin_id=None)
@@ -164,12 +164,12 @@ async def test_a_participant_cannot_use_organizer_commands(
     for forged in ("cx:yes:a", "nw:save", "ed:f:title"):
         calls = await amina.press(forged, message_id=1)
         assert [c.method for c in calls] == ["answerCallbackQuery"]
-    event = await db.events.by_code("a")
+    event = await db.read(lambda u: u.events.by_code("a"))
     assert event is not None and not event.is_cancelled
 
 
 async def test_editevent_changes_the_title_the_organizer_reads(
-    organizer: ChatDriver, services: Services, db: Database
+    organizer: ChatDriver, services: Services, db: Store
 ) -> None:
     """A French organizer of an event with a French title changes that title; an English
     one changes the default title; each language keeps its own."""
@@ -180,13 +180,13 @@ async def test_editevent_changes_the_title_the_organizer_reads(
     await run_wizard(organizer, ["/editevent a", "press:Titre", "Nouveau titre"])
     await organizer.settle(language="en")
     await run_wizard(organizer, ["/editevent a", "press:Title", "New title"])
-    event = await db.events.by_code("a")
+    event = await db.read(lambda u: u.events.by_code("a"))
     assert event is not None
     assert (event.title_in("fr"), event.title_in("en")) == ("Nouveau titre", "New title")
 
 
 async def test_editevent_changes_one_field(
-    organizer: ChatDriver, services: Services, db: Database
+    organizer: ChatDriver, services: Services, db: Store
 ) -> None:
     """An organizer changes the capacity; a bad value is explained first."""
     await organizer.settle(language="en")
@@ -195,7 +195,7 @@ async def test_editevent_changes_one_field(
     assert replies[0] == "What do you want to change in “\u2068Session a\u2069”?"
     assert any(r.startswith("The capacity must be a whole number") for r in replies)
     assert "Saved." in replies and any("25 seats left" in r for r in replies)
-    event = await db.events.by_code("a")
+    event = await db.read(lambda u: u.events.by_code("a"))
     assert event is not None and event.capacity == 25
     [missing] = texts(await organizer.send("/editevent nope"))
     assert missing == "There is no event with the code \u2068nope\u2069."
@@ -203,9 +203,7 @@ async def test_editevent_changes_one_field(
     assert usage == "Please add the event’s code: /editevent CODE"
 
 
-async def test_cancelevent_asks_first(
-    organizer: ChatDriver, services: Services, db: Database
-) -> None:
+async def test_cancelevent_asks_first(organizer: ChatDriver, services: Services, db: Store) -> None:
     """/cancelevent asks for confirmation; No keeps it, Yes cancels it once."""
     await organizer.settle(language="en")
     await services.events.import_programme(programme([row("a", SOON)]), admin_id=None)
@@ -214,12 +212,12 @@ async def test_cancelevent_asks_first(
     labels = [label for label, _ in buttons_of(organizer.last_message_with_buttons())]
     assert labels == ["Yes, cancel it", "No, keep it"]
     await organizer.press_label("No, keep it")
-    event = await db.events.by_code("a")
+    event = await db.read(lambda u: u.events.by_code("a"))
     assert event is not None and not event.is_cancelled
     await organizer.send("/cancelevent a")
     calls = await organizer.press_label("Yes, cancel it")
     assert texts(calls) == ["“\u2068Session a\u2069” is cancelled."]
-    event = await db.events.by_code("a")
+    event = await db.read(lambda u: u.events.by_code("a"))
     assert event is not None and event.is_cancelled
     again = await organizer.press("cx:yes:a", message_id=1)
     assert texts(again) == ["This button is no longer active."]

@@ -9,12 +9,13 @@ from icalendar import Calendar
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
-from bot.db import Database, to_db
+from bot.db import to_db
 from bot.emulator import BotApiEmulator
 from bot.i18n import RLM
 from bot.services.container import Services
 from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
 from tests.programme_files import programme, row, series
+from tests.store import Store
 
 SOON = START + timedelta(days=2)
 
@@ -24,22 +25,21 @@ async def load(services: Services, data: bytes) -> None:
     assert not hasattr(result, "problems"), result
 
 
-async def fill_seats(db: Database, code: str, count: int, status: str = "confirmed") -> None:
+async def fill_seats(db: Store, code: str, count: int, status: str = "confirmed") -> None:
     """Registrations straight into the database (sign-up itself is tested elsewhere)."""
-    event = await db.events.by_code(code)
+    event = await db.read(lambda u: u.events.by_code(code))
     assert event is not None
-    async with db.transaction() as conn:
-        for user_id in range(900_000, 900_000 + count):
-            await conn.execute(
-                "INSERT OR IGNORE INTO users (user_id, first_name, created_at, last_seen_at)"
-                " VALUES (?, 'x', ?, ?)",
-                (user_id, to_db(START), to_db(START)),
-            )
-            await conn.execute(
-                "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (event.event_id, user_id, status, to_db(START), to_db(START)),
-            )
+    people = range(900_000, 900_000 + count)
+    await db.execute_many(
+        "INSERT OR IGNORE INTO users (user_id, first_name, created_at, last_seen_at)"
+        " VALUES (?, 'x', ?, ?)",
+        [(user_id, to_db(START), to_db(START)) for user_id in people],
+    )
+    await db.execute_many(
+        "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(event.event_id, user_id, status, to_db(START), to_db(START)) for user_id in people],
+    )
 
 
 def event_buttons(chat: ChatDriver) -> list[str]:
@@ -76,9 +76,9 @@ async def test_past_and_cancelled_events_never_appear(
 ) -> None:
     """Started and cancelled events are left out of the list."""
     await load(services, series(3, START + timedelta(hours=1)))
-    event = await services.db.events.by_code("ev-002")
-    assert event is not None
-    await services.events.cancel(event, admin_id=5001)
+    listing = await services.events.find("ev-002")
+    assert listing is not None
+    await services.events.cancel(listing.event, admin_id=5001)
     clock.advance(timedelta(hours=2))  # ev-000 has started
     await amina.send("/events")
     assert event_buttons(amina) == ["ev:c:ev-001:-:0"]
@@ -150,7 +150,7 @@ async def test_titles_fall_back_to_the_default(
 
 
 async def test_the_card_shows_everything_and_seats(
-    amina: ChatDriver, services: Services, db: Database
+    amina: ChatDriver, services: Services, db: Store
 ) -> None:
     """The card has topic, description, local and UTC start, duration, language and seats."""
     await load(
@@ -192,12 +192,11 @@ async def test_the_card_shows_everything_and_seats(
     assert labels["Share"].startswith(
         "https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fwebinar_demo_bot%3Fstart%3Da"
     )
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at)"
-            " SELECT event_id, ?, 'confirmed', ?, ? FROM events WHERE code = 'a'",
-            (amina.user.id, to_db(START), to_db(START)),
-        )
+    await db.execute(
+        "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at)"
+        " SELECT event_id, ?, 'confirmed', ?, ? FROM events WHERE code = 'a'",
+        (amina.user.id, to_db(START), to_db(START)),
+    )
     [card] = texts(await amina.press("ev:c:a:-:0"))
     assert "Full, waitlist open" in card
 
@@ -214,7 +213,7 @@ async def test_organizers_see_the_code_and_deep_link(
     assert "Link: https://t.me/webinar_demo_bot?start=flood-101" in card
 
 
-async def test_the_calendar_file(amina: ChatDriver, services: Services, db: Database) -> None:
+async def test_the_calendar_file(amina: ChatDriver, services: Services, db: Store) -> None:
     """The .ics parses back with the event's UTC times and a stable UID; no join link before
     registering, the join link once registered."""
     start = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)
@@ -234,21 +233,20 @@ async def test_the_calendar_file(amina: ChatDriver, services: Services, db: Data
     assert str(entry["SUMMARY"]) == "Titre"
     assert str(entry["UID"]) == "cal@webinar_demo_bot.t.me"
     assert "URL" not in entry and "meet.example.org" not in str(entry.get("DESCRIPTION"))
-    event = await db.events.by_code("cal")
+    event = await db.read(lambda u: u.events.by_code("cal"))
     assert event is not None
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at)"
-            " VALUES (?, ?, 'confirmed', ?, ?)",
-            (event.event_id, amina.user.id, to_db(START), to_db(START)),
-        )
+    await db.execute(
+        "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at)"
+        " VALUES (?, ?, 'confirmed', ?, ?)",
+        (event.event_id, amina.user.id, to_db(START), to_db(START)),
+    )
     [again] = (await download()).events
     assert str(again["URL"]) == "https://meet.example.org/cal"
-    async with db.transaction() as conn:  # on the waitlist there is no seat, so no link
-        await conn.execute(
-            "UPDATE registrations SET status = 'waitlisted', seq = 1 WHERE user_id = ?",
-            (amina.user.id,),
-        )
+    # on the waitlist there is no seat, so no link
+    await db.execute(
+        "UPDATE registrations SET status = 'waitlisted', seq = 1 WHERE user_id = ?",
+        (amina.user.id,),
+    )
     [waiting] = (await download()).events
     assert "URL" not in waiting and "meet.example.org" not in str(waiting.get("DESCRIPTION"))
     assert str(again["UID"]) == str(entry["UID"])

@@ -11,12 +11,12 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.db import Database
 from bot.models import Contact, Profile
 from bot.services.container import Services
 from bot.services.exports import COLUMNS, safe_cell
 from tests.conftest import START, ChatDriver, texts
 from tests.programme_files import programme, row
+from tests.store import Store
 
 SOON = START + timedelta(days=2)
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +107,7 @@ def test_cells_are_neutralized() -> None:
     assert safe_cell("Ana") == "Ana"
 
 
-async def test_the_command_line_export(tmp_path: Path, db: Database, services: Services) -> None:
+async def test_the_command_line_export(tmp_path: Path, db: Store, services: Services) -> None:
     """`python -m bot export registrations --event a` writes the same CSV to stdout."""
     await services.events.import_programme(
         programme([row("a", datetime.now(UTC) + timedelta(days=3))]), None

@@ -70,7 +70,7 @@ async def test_an_unexpected_error_is_logged_and_the_user_told(
 
     app.add_handler(CommandHandler("boom", broken), group=-2)
     chat = chat_as(app, emulator, id=4001, first_name="Ивана", language_code="ru")
-    sorry = app.bot_data.services.catalogs.get("ru")._(
+    sorry = app.bot_data.catalogs.get("ru")._(
         "Sorry, something went wrong on my side. Please try again in a moment."
     )
     with caplog.at_level(logging.ERROR):

@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FrozenClock
-from bot.db import Database
 from bot.i18n import Catalogs
 from bot.sample_programme import sample_programme_csv
 from bot.services.events import EventService, ImportSummary, describe_import
 from bot.services.programme_import import ParsedProgramme, parse_programme
 from tests.conftest import START
 from tests.programme_files import programme, row, series
+from tests.store import Store
 
 SOON = START + timedelta(days=3)
 ENGLISH = Catalogs().get("en")
@@ -30,12 +30,12 @@ def problems_of(result: ParsedProgramme | ImportSummary) -> list[str]:
     return [f"{p.line}: {p.problem.render(ENGLISH)}" for p in result.problems]
 
 
-async def test_a_good_file_adds_every_event(services: object, db: Database) -> None:
+async def test_a_good_file_adds_every_event(services: object, db: Store) -> None:
     """The sample programme imports whole, with its per-language titles."""
     events: EventService = services.events  # type: ignore[attr-defined]
     result = await events.import_programme(sample_programme_csv(START), admin_id=5001)
     assert result == ImportSummary(added=8, updated=0, unchanged=0, moved=())
-    event = await db.events.by_code("flood-early-warning")
+    event = await db.read(lambda u: u.events.by_code("flood-early-warning"))
     assert event is not None
     assert event.title_in("zh") == "城市洪水预警系统"
     assert event.title_in("es") == "Sistemas de alerta temprana ante inundaciones urbanas"
@@ -44,7 +44,7 @@ async def test_a_good_file_adds_every_event(services: object, db: Database) -> N
 
 
 async def test_every_bad_row_is_reported_and_nothing_is_written(
-    services: object, db: Database
+    services: object, db: Store
 ) -> None:
     """Each kind of bad row is named with its line number; the good rows are not imported."""
     events: EventService = services.events  # type: ignore[attr-defined]
@@ -78,10 +78,10 @@ async def test_every_bad_row_is_reported_and_nothing_is_written(
     assert problems[8].startswith("10: The start “") and problems[8].endswith("is in the past.")
     assert problems[9].startswith("11: “bad code!” is not a valid code")
     assert len(problems) == 10
-    assert await db.events.count() == 0
+    assert await db.read(lambda u: u.events.count()) == 0
 
 
-async def test_reimport_updates_by_code_and_reports_moves(services: object, db: Database) -> None:
+async def test_reimport_updates_by_code_and_reports_moves(services: object, db: Store) -> None:
     """A known code is updated (start and capacity), unchanged rows are counted as such."""
     events: EventService = services.events  # type: ignore[attr-defined]
     await events.import_programme(series(3, SOON), admin_id=None)
@@ -90,14 +90,14 @@ async def test_reimport_updates_by_code_and_reports_moves(services: object, db: 
     rows.append(row("ev-new", SOON))
     result = await events.import_programme(programme(rows), admin_id=None)
     assert result == ImportSummary(added=1, updated=1, unchanged=2, moved=("ev-001",))
-    moved = await db.events.by_code("ev-001")
+    moved = await db.read(lambda u: u.events.by_code("ev-001"))
     assert moved is not None
     assert (moved.starts_at, moved.capacity) == (SOON + timedelta(days=1), 80)
-    assert await db.events.count() == 4
+    assert await db.read(lambda u: u.events.count()) == 4
 
 
 async def test_reimport_after_the_first_sessions_took_place(
-    services: object, db: Database, clock: FrozenClock
+    services: object, db: Store, clock: FrozenClock
 ) -> None:
     """The same file a week later, with one capacity raised: the sessions already held keep
     their (now past) start and do not block the import; moving one into the past does."""
@@ -125,11 +125,11 @@ def test_many_bad_rows_are_each_reported_not_taken_for_too_many_rows() -> None:
 
 
 async def test_reimporting_a_cancelled_event_leaves_it_and_says_so(
-    services: object, db: Database
+    services: object, db: Store
 ) -> None:
     events: EventService = services.events  # type: ignore[attr-defined]
     await events.import_programme(programme([row("gone", SOON)]), admin_id=None)
-    gone = await db.events.by_code("gone")
+    gone = await db.read(lambda u: u.events.by_code("gone"))
     assert gone is not None
     await events.cancel(gone, 5001)
     changed = programme([row("gone", SOON, capacity="99")])
@@ -138,7 +138,7 @@ async def test_reimporting_a_cancelled_event_leaves_it_and_says_so(
     assert describe_import(Catalogs().get("en"), result).endswith(
         "1 cancelled event was left as it is; give it a new code to publish it again."
     )
-    after = await db.events.by_code("gone")
+    after = await db.read(lambda u: u.events.by_code("gone"))
     assert after is not None and after.is_cancelled and after.capacity == 50
 
 

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
-from bot.db import Database
 from bot.emulator import BotApiEmulator
 from bot.models import Contact, Profile
 from bot.services.container import Services
 from bot.services.registrations import SignUp
 from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
 from tests.programme_files import programme, row
+from tests.store import Store
 
 SOON = START + timedelta(days=2)
 
@@ -44,7 +44,7 @@ async def answer_steps(chat: ChatDriver, steps: list[str]) -> list[str]:
 
 
 async def test_first_registration_asks_the_profile_then_registers(
-    amina: ChatDriver, services: Services, db: Database
+    amina: ChatDriver, services: Services, db: Store
 ) -> None:
     """Every question with a bad and a good answer, then consent: profile and seat stored."""
     await publish(services)
@@ -77,20 +77,23 @@ async def test_first_registration_asks_the_profile_then_registers(
     confirmation = next(r for r in replies if r.startswith("You are registered for"))
     assert "Nairobi (GMT+03:00)" in confirmation and "UTC" in confirmation
     assert "Join link: https://meet.example.org/flood" in confirmation
-    user = await db.users.get(amina.user.id)
+    user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.profile == Profile(
         "Amina", "KE", "Nairobi", "Kenya Red Cross", "", "amina@example.org"
     )
     assert user.timezone == "Africa/Nairobi"
-    event = await db.events.by_code("flood")
+    event = await db.read(lambda u: u.events.by_code("flood"))
     assert event is not None
-    assert await db.registrations.status_of(event.event_id, amina.user.id) == "confirmed"
+    assert (
+        await db.read(lambda u: u.registrations.status_of(event.event_id, amina.user.id))
+        == "confirmed"
+    )
     documents = [c for c in amina.emulator.sent_to(amina.user.id) if c.method == "sendDocument"]
     assert documents[-1].files["document"][0] == "flood.ics"
 
 
 async def test_a_country_with_several_zones_asks_which_and_back_works(
-    amina: ChatDriver, services: Services, db: Database
+    amina: ChatDriver, services: Services, db: Store
 ) -> None:
     """Brazil has several zones: the user chooses one; Back returns to the previous question."""
     await publish(services)
@@ -117,13 +120,13 @@ async def test_a_country_with_several_zones_asks_which_and_back_works(
     consent = texts(await amina.send("Recife"))  # typing the city picks its zone
     assert consent[0].startswith("Before I register you")
     await amina.press_label("I agree")
-    user = await db.users.get(amina.user.id)
+    user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.timezone == "America/Recife"
     assert user.profile is not None and user.profile.country == "BR"
 
 
 async def test_without_consent_nothing_is_stored(
-    amina: ChatDriver, services: Services, db: Database
+    amina: ChatDriver, services: Services, db: Store
 ) -> None:
     """Refusing the privacy notice stores no answer and no registration."""
     await publish(services)
@@ -143,7 +146,7 @@ async def test_without_consent_nothing_is_stored(
         ],
     )
     assert replies[-1].startswith("Nothing was stored.")
-    user = await db.users.get(amina.user.id)
+    user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.profile is None
     assert await db.fetch_all("SELECT * FROM registrations") == []
 
@@ -160,7 +163,7 @@ async def test_cancel_leaves_the_questions(amina: ChatDriver, services: Services
 
 
 async def test_with_a_profile_registration_is_one_tap_and_twice_is_once(
-    amina: ChatDriver, services: Services, db: Database
+    amina: ChatDriver, services: Services, db: Store
 ) -> None:
     """A known participant registers with one tap; pressing again says already registered."""
     await publish(services)
@@ -175,7 +178,7 @@ async def test_with_a_profile_registration_is_one_tap_and_twice_is_once(
     assert [r[0] for r in rows] == ["confirmed"]
 
 
-async def test_concurrent_sign_ups_never_overbook(services: Services, db: Database) -> None:
+async def test_concurrent_sign_ups_never_overbook(services: Services, db: Store) -> None:
     """Fifty users at once for three seats: three confirmed, the rest waitlisted in order."""
     await publish(services, capacity="3")
     users = range(100, 150)
@@ -188,12 +191,15 @@ async def test_concurrent_sign_ups_never_overbook(services: Services, db: Databa
     waitlisted = sorted(p or 0 for o, p in outcomes if o is SignUp.WAITLISTED)
     assert len(confirmed) == 3
     assert waitlisted == list(range(1, 48))
-    counts = await db.registrations.counts((await db.events.by_code("flood")).event_id)  # type: ignore[union-attr]
-    assert counts == {"confirmed": 3, "waitlisted": 47}
+    counts = await db.fetch_all(
+        "SELECT r.status, COUNT(*) FROM registrations r JOIN events e USING (event_id)"
+        " WHERE e.code = 'flood' GROUP BY r.status ORDER BY r.status"
+    )
+    assert counts == [("confirmed", 3), ("waitlisted", 47)]
 
 
 async def test_a_cancellation_promotes_the_first_in_line_and_tells_them(
-    app: BotApplication, emulator: BotApiEmulator, services: Services, db: Database
+    app: BotApplication, emulator: BotApiEmulator, services: Services, db: Store
 ) -> None:
     """When a confirmed participant cancels, the earliest waitlisted one gets the seat."""
     await publish(services, capacity="1")
@@ -215,10 +221,10 @@ async def test_a_cancellation_promotes_the_first_in_line_and_tells_them(
     assert await services.delivery.drain_once() == 1  # the good news goes through the outbox
     assert texts(emulator.sent_to(6001))[-1].startswith("Good news: a seat is free for you.")
     assert emulator.sent_to(6001)[-1].files["document"][0] == "flood.ics"
-    event = await db.events.by_code("flood")
+    event = await db.read(lambda u: u.events.by_code("flood"))
     assert event is not None
-    assert await db.registrations.status_of(event.event_id, 6001) == "confirmed"
-    assert await db.registrations.position(event.event_id, 6002) == 1
+    assert await db.read(lambda u: u.registrations.status_of(event.event_id, 6001)) == "confirmed"
+    assert await db.read(lambda u: u.registrations.position(event.event_id, 6002)) == 1
     # cancelling, then registering again, puts you at the end of the line
     await chats[0].send("/start flood")
     [again] = texts(await chats[0].press("rg:r:flood"))[:1]
@@ -240,7 +246,7 @@ async def test_registration_closes_at_the_start(
 
 
 async def test_forged_registration_buttons_change_nothing(
-    amina: ChatDriver, services: Services, db: Database
+    amina: ChatDriver, services: Services, db: Store
 ) -> None:
     """Cancelling someone else's place, or registering for a missing event, does nothing."""
     await publish(services)
@@ -249,10 +255,10 @@ async def test_forged_registration_buttons_change_nothing(
     await with_profile(amina)
     for forged in ("rg:y:flood", "rg:x:nope", "rg:y:nope", "rg:y:", "rg:r:nope"):
         await amina.press(forged, message_id=1)
-    event = await db.events.by_code("flood")
+    event = await db.read(lambda u: u.events.by_code("flood"))
     assert event is not None
-    assert await db.registrations.status_of(event.event_id, 77) == "confirmed"
-    assert await db.registrations.status_of(event.event_id, amina.user.id) is None
+    assert await db.read(lambda u: u.registrations.status_of(event.event_id, 77)) == "confirmed"
+    assert await db.read(lambda u: u.registrations.status_of(event.event_id, amina.user.id)) is None
 
 
 async def test_my_lists_upcoming_and_past(
@@ -286,7 +292,7 @@ async def test_my_lists_upcoming_and_past(
 
 
 async def test_forgetme_erases_the_profile_and_keeps_counts(
-    amina: ChatDriver, services: Services, db: Database
+    amina: ChatDriver, services: Services, db: Store
 ) -> None:
     """After /forgetme the user row and registrations are gone; counts remain; the seat
     goes to the waitlist."""
@@ -300,15 +306,15 @@ async def test_forgetme_erases_the_profile_and_keeps_counts(
     await amina.send("/forgetme")
     [done] = texts(await amina.press_label("Yes, delete my data"), amina.user.id)
     assert done.startswith("Your data is deleted.")
-    assert await db.users.get(amina.user.id) is None
-    event = await db.events.by_code("flood")
+    assert await db.read(lambda u: u.users.get(amina.user.id)) is None
+    event = await db.read(lambda u: u.events.by_code("flood"))
     assert event is not None
-    assert await db.registrations.status_of(event.event_id, 99) == "confirmed"
+    assert await db.read(lambda u: u.registrations.status_of(event.event_id, 99)) == "confirmed"
     counts = await db.fetch_all("SELECT status, count FROM forgotten_registrations")
     assert [tuple(r) for r in counts] == [("confirmed", 1)]
 
 
-async def test_profile_shows_and_changes_one_answer(amina: ChatDriver, db: Database) -> None:
+async def test_profile_shows_and_changes_one_answer(amina: ChatDriver, db: Store) -> None:
     """/profile shows the answers; a field button changes that one answer."""
     assert texts(await amina.send("/profile"))[0].startswith("You have no profile yet.")
     await with_profile(amina)
@@ -317,12 +323,12 @@ async def test_profile_shows_and_changes_one_answer(amina: ChatDriver, db: Datab
     await amina.press_label("City")
     replies = texts(await amina.send("Mombasa"))
     assert replies[0].startswith("Saved.") and "Mombasa" in replies[0]
-    user = await db.users.get(amina.user.id)
+    user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.profile is not None and user.profile.city == "Mombasa"
 
 
 async def test_my_shows_what_changed_and_offers_cancel_only_before_the_session(
-    amina: ChatDriver, services: Services, db: Database, clock: FrozenClock
+    amina: ChatDriver, services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """A session the organizers cancelled says so and has no Cancel button; once a session
     starts, its Cancel button goes and a waitlist place reads as not admitted."""
@@ -335,7 +341,7 @@ async def test_my_shows_what_changed_and_offers_cancel_only_before_the_session(
     await services.registrations.sign_up(88, "full")
     for code in ("gone", "full", "mine"):
         await services.registrations.sign_up(amina.user.id, code)
-    gone = await db.events.by_code("gone")
+    gone = await db.read(lambda u: u.events.by_code("gone"))
     assert gone is not None
     await services.events.cancel(gone, 5001)
     [listing] = texts(await amina.send("/my"))
@@ -350,7 +356,7 @@ async def test_my_shows_what_changed_and_offers_cancel_only_before_the_session(
 
 
 async def test_no_cancelling_once_the_session_started(
-    amina: ChatDriver, services: Services, db: Database, clock: FrozenClock
+    amina: ChatDriver, services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """An old Cancel button, pressed during or after the session, changes nothing: who was
     registered is what attendance is compared with."""
@@ -362,9 +368,12 @@ async def test_no_cancelling_once_the_session_started(
     notice = "The session has started, so this registration can no longer be changed."
     assert texts(await amina.press("rg:x:flood")) == [notice]
     assert texts(await amina.press("rg:y:flood")) == [notice]
-    event = await db.events.by_code("flood")
+    event = await db.read(lambda u: u.events.by_code("flood"))
     assert event is not None
-    assert await db.registrations.status_of(event.event_id, amina.user.id) == "confirmed"
+    assert (
+        await db.read(lambda u: u.registrations.status_of(event.event_id, amina.user.id))
+        == "confirmed"
+    )
 
 
 async def test_register_for_a_gone_or_started_event_asks_nothing(

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from bot.db import Database
 from bot.emulator import BotApiEmulator
 from bot.i18n import RLM
 from bot.services.container import Services
 from tests.conftest import ChatDriver, buttons_of, chat_as, texts
+from tests.store import Store
 
 PICKER = ["English", "Français", "Español", "العربية", "中文", "Русский"]
 
 
 async def test_start_greets_in_the_client_language_and_offers_the_picker(
-    app: object, emulator: BotApiEmulator, db: Database
+    app: object, emulator: BotApiEmulator, db: Store
 ) -> None:
     """A French client is greeted in French, by name, with the six languages to choose from."""
     chat = chat_as(app, emulator, id=2001, first_name="Léa", language_code="fr")  # type: ignore[arg-type]
     [reply] = texts(await chat.send("/start"))
     assert reply.startswith("Bonjour") and "Léa" in reply
     assert [label for label, _ in buttons_of(chat.last_message_with_buttons())] == PICKER
-    user = await db.users.get(2001)
+    user = await db.read(lambda u: u.users.get(2001))
     assert user is not None and user.language is None and user.telegram_language == "fr"
 
 
@@ -34,7 +34,7 @@ async def test_an_unsupported_or_hostile_client_language_falls_back_to_english(
 
 
 async def test_choosing_a_language_is_stored_and_changes_the_next_reply(
-    amina: ChatDriver, db: Database
+    amina: ChatDriver, db: Store
 ) -> None:
     """After picking Español, the confirmation and every later reply are in Spanish."""
     await amina.send("/start")
@@ -43,7 +43,7 @@ async def test_choosing_a_language_is_stored_and_changes_the_next_reply(
     confirmation, next_steps = texts(calls)
     assert "Español" in confirmation and confirmation != "Done: I will write to you in Español."
     assert "/timezone" in next_steps
-    user = await db.users.get(amina.user.id)
+    user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.language == "es"
     [help_text] = texts(await amina.send("/help"))
     assert "/language" in help_text and "Commands:" not in help_text
@@ -89,16 +89,16 @@ async def test_names_in_any_script_and_without_username_work(
 
 
 async def test_a_forged_language_button_changes_nothing(
-    amina: ChatDriver, db: Database, services: Services
+    amina: ChatDriver, db: Store, services: Services
 ) -> None:
     """`lang:xx` or an oversized payload is answered as stale and the stored language stays."""
     await amina.send("/start")
     await amina.press_label("Français")
-    stale = services.catalogs.get("fr")._("This button is no longer active.")
+    stale = amina.app.bot_data.catalogs.get("fr")._("This button is no longer active.")
     assert stale != "This button is no longer active."
     for forged in ("lang:de", "lang:" + "x" * 59, "lang:", "lang:fr\n"):
         calls = await amina.press(forged, message_id=1)
         assert [c.method for c in calls] == ["answerCallbackQuery"]
         assert texts(calls) == [stale]
-    user = await db.users.get(amina.user.id)
+    user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.language == "fr"

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.db import Database
 from bot.emulator import BotApiEmulator
 from bot.services.countries import CountryDirectory
 from bot.services.timezones import TimezoneDirectory, is_known_zone
 from tests.conftest import ChatDriver, buttons_of, chat_as, texts
+from tests.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -92,19 +92,19 @@ def test_any_text_gives_only_real_zones(query: str) -> None:
 DIRECTORY = TimezoneDirectory(CountryDirectory())
 
 
-async def test_a_city_sets_the_zone_and_times_follow_it(amina: ChatDriver, db: Database) -> None:
+async def test_a_city_sets_the_zone_and_times_follow_it(amina: ChatDriver, db: Store) -> None:
     """Typing a unique city sets the zone at once and the reply shows the local time there."""
     [prompt] = texts(await amina.send("/timezone"))
     assert "UTC" in prompt and "9:00\u202fAM" in prompt
     [reply] = texts(await amina.send("Nairobi"))
     assert "Nairobi" in reply and "12:00\u202fPM" in reply
-    user = await db.users.get(amina.user.id)
+    user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.timezone == "Africa/Nairobi"
     [after] = texts(await amina.send("Something else"))
     assert "/help" in after  # the wizard is over: free text is no longer a place
 
 
-async def test_a_country_with_many_zones_offers_buttons(amina: ChatDriver, db: Database) -> None:
+async def test_a_country_with_many_zones_offers_buttons(amina: ChatDriver, db: Store) -> None:
     """Argentina lists its zones as buttons (at most 8), and a press sets the zone."""
     await amina.send("/timezone")
     [reply] = texts(await amina.send("Argentina"))
@@ -113,12 +113,12 @@ async def test_a_country_with_many_zones_offers_buttons(amina: ChatDriver, db: D
     assert 1 < len(labels) <= 8
     calls = await amina.press("tz:America/Argentina/Cordoba")
     assert "Cordoba" in texts(calls)[0] or "Córdoba" in texts(calls)[0]
-    user = await db.users.get(amina.user.id)
+    user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.timezone == "America/Argentina/Cordoba"
 
 
 async def test_an_unknown_place_asks_again_and_cancel_keeps_the_zone(
-    amina: ChatDriver, db: Database
+    amina: ChatDriver, db: Store
 ) -> None:
     """Nonsense gets a hint and the question stays open; /cancel leaves the zone unchanged."""
     await amina.send("/timezone")
@@ -126,18 +126,18 @@ async def test_an_unknown_place_asks_again_and_cancel_keeps_the_zone(
     assert "could not find" in reply and len(reply) < 400
     [reply] = texts(await amina.send("/cancel"))
     assert "UTC" in reply
-    user = await db.users.get(amina.user.id)
+    user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.timezone is None
 
 
-async def test_a_forged_zone_button_changes_nothing(amina: ChatDriver, db: Database) -> None:
+async def test_a_forged_zone_button_changes_nothing(amina: ChatDriver, db: Store) -> None:
     """tz: buttons with unknown or path-like zones are refused."""
     await amina.send("/timezone")
     await amina.send("Argentina")
     for forged in ("tz:Mars/Base", "tz:../../etc/passwd", "tz:", "tz:" + "A" * 61):
         calls = await amina.press(forged)
         assert [c.method for c in calls] == ["answerCallbackQuery"]
-    user = await db.users.get(amina.user.id)
+    user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.timezone is None
 
 

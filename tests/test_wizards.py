@@ -10,15 +10,15 @@ from telegram import Update
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
-from bot.db import Database
 from bot.services.container import Services
 from handlers.wizards import WIZARD_IDLE
 from tests.conftest import START, ChatDriver, texts
+from tests.store import Store
 from tests.test_signup import SOON, publish, with_profile
 
 
 async def test_register_in_the_middle_of_timezone_leaves_timezone(
-    amina: ChatDriver, services: Services, db: Database
+    amina: ChatDriver, services: Services, db: Store
 ) -> None:
     """/timezone left unanswered, then Register on a card above: the name typed next answers
     the profile's question, not the time-zone search."""
@@ -32,12 +32,12 @@ async def test_register_in_the_middle_of_timezone_leaves_timezone(
         "In which country do you work? Type its name."
     ]
     assert texts(await amina.send("Kenya"))[-1] == "In which city?"
-    user = await db.users.get(amina.user.id)
+    user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.timezone is None  # "Kenya" did not set a time zone
 
 
 async def test_an_edited_earlier_message_is_not_an_answer(
-    amina: ChatDriver, services: Services, db: Database
+    amina: ChatDriver, services: Services, db: Store
 ) -> None:
     """Correcting the name message while the city is asked changes nothing."""
     await publish(services)
@@ -57,14 +57,14 @@ async def test_an_edited_earlier_message_is_not_an_answer(
 
 
 async def test_an_abandoned_wizard_lets_a_check_in_code_through(
-    amina: ChatDriver, services: Services, db: Database, clock: FrozenClock
+    amina: ChatDriver, services: Services, db: Store, clock: FrozenClock
 ) -> None:
     """/timezone, and /profile's City, left unanswered two days before the session: the code
     read out during the session checks in and changes neither the zone nor the city."""
     await publish(services)
     await with_profile(amina)
     await services.registrations.sign_up(amina.user.id, "flood")
-    event = await db.events.by_code("flood")
+    event = await db.read(lambda u: u.events.by_code("flood"))
     assert event is not None
     await services.attendance.set_code(event, "ABC123", 5001)
     await amina.send("/timezone")
@@ -73,21 +73,21 @@ async def test_an_abandoned_wizard_lets_a_check_in_code_through(
     clock.set(SOON + timedelta(minutes=2))
     [reply] = texts(await amina.send("ABC123"))
     assert "checked in" in reply.lower() or "attendance" in reply.lower(), reply
-    assert await db.attendance.attended(event.event_id, amina.user.id)
-    user = await db.users.get(amina.user.id)
+    assert await db.read(lambda u: u.attendance.attended(event.event_id, amina.user.id))
+    user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.profile is not None
     assert user.profile.city == "Nairobi" and user.timezone == "Africa/Nairobi"
 
 
 async def test_a_wizard_in_use_keeps_its_answers(
-    amina: ChatDriver, clock: FrozenClock, db: Database
+    amina: ChatDriver, clock: FrozenClock, db: Store
 ) -> None:
     """Just under the idle limit between two steps, the answer still belongs to the wizard."""
     await amina.settle(language="en")
     await amina.send("/timezone")
     clock.set(START + WIZARD_IDLE)
     await amina.send("Nairobi")
-    user = await db.users.get(amina.user.id)
+    user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.timezone == "Africa/Nairobi"
 
 

@@ -2,11 +2,13 @@
 
 from bot.db.core import Database, DatabaseUnusable, Migration, load_migrations, migrate
 from bot.db.times import from_db, to_db
+from bot.db.unit import UnitOfWork
 
 __all__ = [
     "Database",
     "DatabaseUnusable",
     "Migration",
+    "UnitOfWork",
     "from_db",
     "load_migrations",
     "migrate",

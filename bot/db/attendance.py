@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from bot.db.repository import Repository
 from bot.db.times import from_db, to_db
-
-if TYPE_CHECKING:
-    from bot.db.core import Database
 
 
 @dataclass(frozen=True)
@@ -28,45 +25,35 @@ class Failures:
     blocked_until: datetime | None
 
 
-class AttendanceRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def record(self, event_id: int, user_id: int, method: str, now: datetime) -> bool:
+class AttendanceRepository(Repository):
+    def record(self, event_id: int, user_id: int, method: str, now: datetime) -> bool:
         """Record attendance once; False if it was recorded before."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO attendance (event_id, user_id, method, checked_in_at)"
-                " VALUES (?, ?, ?, ?)",
-                (event_id, user_id, method, to_db(now)),
-            )
-            return cursor.rowcount == 1
+        cursor = self._run(
+            "INSERT OR IGNORE INTO attendance (event_id, user_id, method, checked_in_at)"
+            " VALUES (?, ?, ?, ?)",
+            (event_id, user_id, method, to_db(now)),
+        )
+        return cursor.rowcount == 1
 
-    async def record_many(
-        self, event_id: int, user_ids: list[int], method: str, now: datetime
-    ) -> int:
-        async with self._db.transaction() as conn:
-            before = conn.total_changes
-            await conn.executemany(
-                "INSERT OR IGNORE INTO attendance (event_id, user_id, method, checked_in_at)"
-                " VALUES (?, ?, ?, ?)",
-                [(event_id, user_id, method, to_db(now)) for user_id in user_ids],
-            )
-            return conn.total_changes - before
+    def record_many(self, event_id: int, user_ids: list[int], method: str, now: datetime) -> int:
+        before = self._conn.total_changes
+        self._run_many(
+            "INSERT OR IGNORE INTO attendance (event_id, user_id, method, checked_in_at)"
+            " VALUES (?, ?, ?, ?)",
+            [(event_id, user_id, method, to_db(now)) for user_id in user_ids],
+        )
+        return self._conn.total_changes - before
 
-    async def remove(self, event_id: int, user_id: int) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "DELETE FROM attendance WHERE event_id = ? AND user_id = ?", (event_id, user_id)
-            )
+    def remove(self, event_id: int, user_id: int) -> None:
+        self._run("DELETE FROM attendance WHERE event_id = ? AND user_id = ?", (event_id, user_id))
 
-    async def attended(self, event_id: int, user_id: int) -> bool:
-        row = await self._db.fetch_one(
+    def attended(self, event_id: int, user_id: int) -> bool:
+        row = self._one(
             "SELECT 1 FROM attendance WHERE event_id = ? AND user_id = ?", (event_id, user_id)
         )
         return row is not None
 
-    async def roster(self, event_id: int, offset: int, limit: int) -> tuple[list[RosterLine], int]:
+    def roster(self, event_id: int, offset: int, limit: int) -> tuple[list[RosterLine], int]:
         """Confirmed registrants (and anyone checked in), alphabetically, one page of them."""
         base = """
             FROM users u
@@ -74,8 +61,8 @@ class AttendanceRepository:
                 SELECT user_id FROM registrations WHERE event_id = :event AND status = 'confirmed'
                 UNION SELECT user_id FROM attendance WHERE event_id = :event)
         """
-        total_row = await self._db.fetch_one(f"SELECT COUNT(*) {base}", {"event": event_id})
-        rows = await self._db.fetch_all(
+        total_row = self._one(f"SELECT COUNT(*) {base}", {"event": event_id})
+        rows = self._all(
             f"""SELECT u.user_id, COALESCE(NULLIF(u.full_name, ''), u.first_name),
                    EXISTS (SELECT 1 FROM attendance a
                            WHERE a.event_id = :event AND a.user_id = u.user_id)
@@ -85,9 +72,9 @@ class AttendanceRepository:
         lines = [RosterLine(int(r[0]), str(r[1]), bool(r[2])) for r in rows]
         return lines, int(total_row[0]) if total_row else 0
 
-    async def registrant_keys(self, event_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    def registrant_keys(self, event_id: int) -> tuple[dict[str, int], dict[str, int]]:
         """The event's registrants by lower-case email and by lower-case username."""
-        rows = await self._db.fetch_all(
+        rows = self._all(
             "SELECT u.user_id, lower(u.email), lower(u.username) FROM registrations r"
             " JOIN users u ON u.user_id = r.user_id"
             " WHERE r.event_id = ? AND r.status IN ('confirmed', 'waitlisted')",
@@ -99,26 +86,23 @@ class AttendanceRepository:
 
     # -- session codes and wrong guesses ---------------------------------------------------
 
-    async def set_code(self, event_id: int, code: str, admin_id: int, now: datetime) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO checkin_codes (event_id, code, created_by, created_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET code = excluded.code,"
-                " created_by = excluded.created_by, created_at = excluded.created_at",
-                (event_id, code, admin_id, to_db(now)),
-            )
-
-    async def code_of(self, event_id: int) -> str | None:
-        row = await self._db.fetch_one(
-            "SELECT code FROM checkin_codes WHERE event_id = ?", (event_id,)
+    def set_code(self, event_id: int, code: str, admin_id: int, now: datetime) -> None:
+        self._run(
+            "INSERT INTO checkin_codes (event_id, code, created_by, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET code = excluded.code,"
+            " created_by = excluded.created_by, created_at = excluded.created_at",
+            (event_id, code, admin_id, to_db(now)),
         )
+
+    def code_of(self, event_id: int) -> str | None:
+        row = self._one("SELECT code FROM checkin_codes WHERE event_id = ?", (event_id,))
         return str(row[0]) if row else None
 
-    async def open_events_with_code(
+    def open_events_with_code(
         self, user_id: int, opens_before: int, now: datetime
     ) -> list[tuple[int, str]]:
         """(event id, session code) of the user's confirmed events whose check-in is open."""
-        rows = await self._db.fetch_all(
+        rows = self._all(
             """
             SELECT e.event_id, c.code, e.starts_at, e.duration_minutes
             FROM registrations r JOIN events e ON e.event_id = r.event_id
@@ -138,8 +122,8 @@ class AttendanceRepository:
                 found.append((int(event_id), str(code)))
         return found
 
-    async def failures(self, user_id: int) -> Failures | None:
-        row = await self._db.fetch_one(
+    def failures(self, user_id: int) -> Failures | None:
+        row = self._one(
             "SELECT failures, first_failure, blocked_until FROM checkin_failures WHERE user_id = ?",
             (user_id,),
         )
@@ -147,45 +131,40 @@ class AttendanceRepository:
             return None
         return Failures(int(row[0]), from_db(row[1]), from_db(row[2]) if row[2] else None)
 
-    async def set_failures(
+    def set_failures(
         self, user_id: int, count: int, first: datetime, blocked_until: datetime | None
     ) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO checkin_failures (user_id, failures, first_failure, blocked_until)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
-                " failures = excluded.failures, first_failure = excluded.first_failure,"
-                " blocked_until = excluded.blocked_until",
-                (user_id, count, to_db(first), to_db(blocked_until) if blocked_until else None),
-            )
+        self._run(
+            "INSERT INTO checkin_failures (user_id, failures, first_failure, blocked_until)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+            " failures = excluded.failures, first_failure = excluded.first_failure,"
+            " blocked_until = excluded.blocked_until",
+            (user_id, count, to_db(first), to_db(blocked_until) if blocked_until else None),
+        )
 
-    async def clear_failures(self, user_id: int) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute("DELETE FROM checkin_failures WHERE user_id = ?", (user_id,))
+    def clear_failures(self, user_id: int) -> None:
+        self._run("DELETE FROM checkin_failures WHERE user_id = ?", (user_id,))
 
     # -- feedback --------------------------------------------------------------------------
 
-    async def feedback_of(self, event_id: int, user_id: int) -> tuple[int, str, datetime] | None:
-        row = await self._db.fetch_one(
+    def feedback_of(self, event_id: int, user_id: int) -> tuple[int, str, datetime] | None:
+        row = self._one(
             "SELECT rating, comment, created_at FROM feedback WHERE event_id = ? AND user_id = ?",
             (event_id, user_id),
         )
         return (int(row[0]), str(row[1]), from_db(row[2])) if row else None
 
-    async def save_rating(self, event_id: int, user_id: int, rating: int, now: datetime) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO feedback (event_id, user_id, rating, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id, user_id) DO UPDATE SET"
-                " rating = excluded.rating, updated_at = excluded.updated_at",
-                (event_id, user_id, rating, to_db(now), to_db(now)),
-            )
+    def save_rating(self, event_id: int, user_id: int, rating: int, now: datetime) -> None:
+        self._run(
+            "INSERT INTO feedback (event_id, user_id, rating, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id, user_id) DO UPDATE SET"
+            " rating = excluded.rating, updated_at = excluded.updated_at",
+            (event_id, user_id, rating, to_db(now), to_db(now)),
+        )
 
-    async def save_comment(self, event_id: int, user_id: int, comment: str, now: datetime) -> bool:
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE feedback SET comment = ?, updated_at = ?"
-                " WHERE event_id = ? AND user_id = ?",
-                (comment, to_db(now), event_id, user_id),
-            )
-            return cursor.rowcount == 1
+    def save_comment(self, event_id: int, user_id: int, comment: str, now: datetime) -> bool:
+        cursor = self._run(
+            "UPDATE feedback SET comment = ?, updated_at = ? WHERE event_id = ? AND user_id = ?",
+            (comment, to_db(now), event_id, user_id),
+        )
+        return cursor.rowcount == 1

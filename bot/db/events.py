@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import aiosqlite
-
-from bot.db.rows import first_row
+from bot.db.repository import Repository
 from bot.db.times import from_db, to_db
 from bot.models import Event, EventDraft, EventListing, EventText, Page
-
-if TYPE_CHECKING:
-    from bot.db.core import Database
 
 _CONFIRMED = (
     "(SELECT COUNT(*) FROM registrations r"
@@ -33,7 +29,7 @@ EDITABLE_COLUMNS = frozenset(
 )
 
 
-def _event(row: aiosqlite.Row, texts: dict[str, EventText]) -> Event:
+def _event(row: sqlite3.Row, texts: dict[str, EventText]) -> Event:
     return Event(
         event_id=row["event_id"],
         code=row["code"],
@@ -64,108 +60,99 @@ def _draft_values(draft: EventDraft) -> dict[str, Any]:
     }
 
 
-class EventRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def _texts(self, event_ids: Sequence[int]) -> dict[int, dict[str, EventText]]:
+class EventRepository(Repository):
+    def _texts(self, event_ids: Sequence[int]) -> dict[int, dict[str, EventText]]:
         texts: dict[int, dict[str, EventText]] = {event_id: {} for event_id in event_ids}
         if not event_ids:
             return texts
         marks = ",".join("?" * len(event_ids))
-        rows = await self._db.fetch_all(
-            f"SELECT * FROM event_texts WHERE event_id IN ({marks})", list(event_ids)
-        )
+        rows = self._all(f"SELECT * FROM event_texts WHERE event_id IN ({marks})", list(event_ids))
         for row in rows:
             texts[row["event_id"]][row["language"]] = EventText(row["title"], row["description"])
         return texts
 
-    async def _listings(self, rows: list[aiosqlite.Row]) -> list[EventListing]:
-        texts = await self._texts([row["event_id"] for row in rows])
+    def _listings(self, rows: list[sqlite3.Row]) -> list[EventListing]:
+        texts = self._texts([row["event_id"] for row in rows])
         return [EventListing(_event(row, texts[row["event_id"]]), row["confirmed"]) for row in rows]
 
-    async def upcoming_page(
-        self, now: datetime, topic: str | None, page: int, page_size: int
-    ) -> Page:
+    def upcoming_page(self, now: datetime, topic: str | None, page: int, page_size: int) -> Page:
         """Scheduled events that have not started, soonest first, one page of them."""
         where = "e.status = 'scheduled' AND e.starts_at > :now"
         params: dict[str, Any] = {"now": to_db(now)}
         if topic is not None:
             where += " AND e.topic = :topic"
             params["topic"] = topic
-        count_row = await self._db.fetch_one(f"SELECT COUNT(*) FROM events e WHERE {where}", params)
+        count_row = self._one(f"SELECT COUNT(*) FROM events e WHERE {where}", params)
         total = int(count_row[0]) if count_row else 0
         pages = max((total + page_size - 1) // page_size, 1)
         page = min(max(page, 0), pages - 1)
-        rows = await self._db.fetch_all(
+        rows = self._all(
             f"SELECT e.*, {_CONFIRMED} FROM events e WHERE {where}"
             " ORDER BY e.starts_at, e.event_id LIMIT :limit OFFSET :offset",
             {**params, "limit": page_size, "offset": page * page_size},
         )
-        return Page(await self._listings(rows), page, pages, total)
+        return Page(self._listings(rows), page, pages, total)
 
-    async def upcoming_topics(self, now: datetime) -> dict[str, int]:
+    def upcoming_topics(self, now: datetime) -> dict[str, int]:
         """How many upcoming events each topic has (topics without any are absent)."""
-        rows = await self._db.fetch_all(
+        rows = self._all(
             "SELECT topic, COUNT(*) FROM events WHERE status = 'scheduled' AND starts_at > ?"
             " GROUP BY topic",
             (to_db(now),),
         )
         return {row[0]: int(row[1]) for row in rows}
 
-    async def listing(self, code: str) -> EventListing | None:
-        rows = await self._db.fetch_all(
-            f"SELECT e.*, {_CONFIRMED} FROM events e WHERE e.code = ?", (code,)
-        )
-        listings = await self._listings(rows)
+    def listing(self, code: str) -> EventListing | None:
+        rows = self._all(f"SELECT e.*, {_CONFIRMED} FROM events e WHERE e.code = ?", (code,))
+        listings = self._listings(rows)
         return listings[0] if listings else None
 
-    async def by_code(self, code: str) -> Event | None:
-        found = await self.listing(code)
+    def by_code(self, code: str) -> Event | None:
+        found = self.listing(code)
         return found.event if found else None
 
-    async def by_id(self, event_id: int) -> Event | None:
-        row = await self._db.fetch_one("SELECT * FROM events WHERE event_id = ?", (event_id,))
+    def by_id(self, event_id: int) -> Event | None:
+        row = self._one("SELECT * FROM events WHERE event_id = ?", (event_id,))
         if row is None:
             return None
-        texts = await self._texts([event_id])
+        texts = self._texts([event_id])
         return _event(row, texts[event_id])
 
-    async def scheduled_after(self, moment: datetime) -> list[Event]:
+    def scheduled_after(self, moment: datetime) -> list[Event]:
         """Every scheduled event starting after `moment`, soonest first."""
-        rows = await self._db.fetch_all(
+        rows = self._all(
             "SELECT * FROM events WHERE status = 'scheduled' AND starts_at > ? ORDER BY starts_at",
             (to_db(moment),),
         )
-        texts = await self._texts([row["event_id"] for row in rows])
+        texts = self._texts([row["event_id"] for row in rows])
         return [_event(row, texts[row["event_id"]]) for row in rows]
 
-    async def all_events(self) -> list[Event]:
-        rows = await self._db.fetch_all("SELECT * FROM events ORDER BY starts_at")
-        texts = await self._texts([row["event_id"] for row in rows])
+    def all_events(self) -> list[Event]:
+        rows = self._all("SELECT * FROM events ORDER BY starts_at")
+        texts = self._texts([row["event_id"] for row in rows])
         return [_event(row, texts[row["event_id"]]) for row in rows]
 
-    async def starts_by_code(self) -> dict[str, datetime]:
-        rows = await self._db.fetch_all("SELECT code, starts_at FROM events")
+    def starts_by_code(self) -> dict[str, datetime]:
+        rows = self._all("SELECT code, starts_at FROM events")
         return {str(row[0]): from_db(row[1]) for row in rows}
 
-    async def by_codes(self, codes: Iterable[str]) -> dict[str, Event]:
+    def by_codes(self, codes: Iterable[str]) -> dict[str, Event]:
         """The stored events among `codes`, by code."""
         wanted = list(dict.fromkeys(codes))
         found: dict[str, Event] = {}
         for start in range(0, len(wanted), 500):  # stay far below SQLite's variable limit
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = await self._db.fetch_all(f"SELECT * FROM events WHERE code IN ({marks})", chunk)
-            texts = await self._texts([row["event_id"] for row in rows])
+            rows = self._all(f"SELECT * FROM events WHERE code IN ({marks})", chunk)
+            texts = self._texts([row["event_id"] for row in rows])
             found.update({row["code"]: _event(row, texts[row["event_id"]]) for row in rows})
         return found
 
     # -- writes: inside a unit of work opened by the caller --------------------------------
 
-    async def insert(self, conn: aiosqlite.Connection, draft: EventDraft, now: datetime) -> int:
+    def insert(self, draft: EventDraft, now: datetime) -> int:
         values = {**_draft_values(draft), "now": to_db(now)}
-        cursor = await conn.execute(
+        cursor = self._run(
             """
             INSERT INTO events (code, topic, starts_at, duration_minutes, capacity, language,
                                 join_url, title, description, created_at, updated_at)
@@ -176,15 +163,13 @@ class EventRepository:
         )
         event_id = cursor.lastrowid
         assert event_id is not None
-        await self._replace_texts(conn, event_id, draft.texts)
+        self._replace_texts(event_id, draft.texts)
         return event_id
 
-    async def replace(
-        self, conn: aiosqlite.Connection, event_id: int, draft: EventDraft, now: datetime
-    ) -> None:
+    def replace(self, event_id: int, draft: EventDraft, now: datetime) -> None:
         """Overwrite an event with a newer description of it (its status is kept)."""
         values = {**_draft_values(draft), "now": to_db(now), "event_id": event_id}
-        await conn.execute(
+        self._run(
             """
             UPDATE events SET topic = :topic, starts_at = :starts_at,
                 duration_minutes = :duration_minutes, capacity = :capacity,
@@ -194,20 +179,17 @@ class EventRepository:
             """,
             values,
         )
-        await self._replace_texts(conn, event_id, draft.texts)
+        self._replace_texts(event_id, draft.texts)
 
-    async def _replace_texts(
-        self, conn: aiosqlite.Connection, event_id: int, texts: dict[str, EventText]
-    ) -> None:
-        await conn.execute("DELETE FROM event_texts WHERE event_id = ?", (event_id,))
-        await conn.executemany(
+    def _replace_texts(self, event_id: int, texts: dict[str, EventText]) -> None:
+        self._run("DELETE FROM event_texts WHERE event_id = ?", (event_id,))
+        self._run_many(
             "INSERT INTO event_texts (event_id, language, title, description) VALUES (?, ?, ?, ?)",
             [(event_id, lang, text.title, text.description) for lang, text in texts.items()],
         )
 
-    async def update_field(
+    def update_field(
         self,
-        conn: aiosqlite.Connection,
         event_id: int,
         column: str,
         value: object,
@@ -216,14 +198,13 @@ class EventRepository:
         if column not in EDITABLE_COLUMNS:
             raise ValueError(f"{column} cannot be edited")
         stored = to_db(value) if isinstance(value, datetime) else value
-        await conn.execute(
+        self._run(
             f"UPDATE events SET {column} = ?, updated_at = ? WHERE event_id = ?",
             (stored, to_db(now), event_id),
         )
 
-    async def update_text(
+    def update_text(
         self,
-        conn: aiosqlite.Connection,
         event_id: int,
         language: str,
         column: str,
@@ -233,26 +214,22 @@ class EventRepository:
         """The title or description of the event in one language."""
         if column not in ("title", "description"):
             raise ValueError(f"{column} is not a text of the event")
-        await conn.execute(
+        self._run(
             f"UPDATE event_texts SET {column} = ? WHERE event_id = ? AND language = ?",
             (value, event_id, language),
         )
-        await conn.execute(
-            "UPDATE events SET updated_at = ? WHERE event_id = ?", (to_db(now), event_id)
-        )
+        self._run("UPDATE events SET updated_at = ? WHERE event_id = ?", (to_db(now), event_id))
 
-    async def set_status(
-        self, conn: aiosqlite.Connection, event_id: int, status: str, now: datetime
-    ) -> None:
-        await conn.execute(
+    def set_status(self, event_id: int, status: str, now: datetime) -> None:
+        self._run(
             "UPDATE events SET status = ?, updated_at = ? WHERE event_id = ?",
             (status, to_db(now), event_id),
         )
 
-    async def code_of(self, conn: aiosqlite.Connection, event_id: int) -> str | None:
-        row = await first_row(conn, "SELECT code FROM events WHERE event_id = ?", (event_id,))
+    def code_of(self, event_id: int) -> str | None:
+        row = self._one("SELECT code FROM events WHERE event_id = ?", (event_id,))
         return str(row[0]) if row else None
 
-    async def count(self) -> int:
-        row = await self._db.fetch_one("SELECT COUNT(*) FROM events")
+    def count(self) -> int:
+        row = self._one("SELECT COUNT(*) FROM events")
         return int(row[0]) if row else 0

@@ -3,70 +3,66 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import aiosqlite
-
-from bot.db.rows import all_rows
+from bot.db.repository import Repository
 from bot.db.times import from_db, to_db
-from bot.models import Audience
-
-if TYPE_CHECKING:
-    from bot.db.core import Database
+from bot.models import Audience, AudienceKind, CampaignKind, CampaignStatus, DeliveryStatus
 
 # Who an audience is, as a query of user ids. Only active users: someone who blocked the bot is
 # not tried again until they write to it.
-_AUDIENCES: dict[str, str] = {
-    "everyone": "SELECT user_id FROM users WHERE is_active = 1",
-    "registrants": (
+_AUDIENCES: dict[AudienceKind, str] = {
+    AudienceKind.EVERYONE: "SELECT user_id FROM users WHERE is_active = 1",
+    AudienceKind.REGISTRANTS: (
         "SELECT r.user_id FROM registrations r JOIN users u ON u.user_id = r.user_id"
         " WHERE r.event_id = :value AND r.status = 'confirmed' AND u.is_active = 1"
     ),
-    "waitlist": (
+    AudienceKind.WAITLIST: (
         "SELECT r.user_id FROM registrations r JOIN users u ON u.user_id = r.user_id"
         " WHERE r.event_id = :value AND r.status = 'waitlisted' AND u.is_active = 1"
     ),
-    "signed-up": (
+    AudienceKind.SIGNED_UP: (
         "SELECT r.user_id FROM registrations r JOIN users u ON u.user_id = r.user_id"
         " WHERE r.event_id = :value AND r.status IN ('confirmed', 'waitlisted')"
         " AND u.is_active = 1"
     ),
-    "language": (
+    AudienceKind.LANGUAGE: (
         "SELECT user_id FROM users WHERE is_active = 1"
         " AND COALESCE(language, substr(telegram_language, 1, 2)) = :value"
     ),
-    "topic": (
+    AudienceKind.TOPIC: (
         "SELECT DISTINCT r.user_id FROM registrations r"
         " JOIN events e ON e.event_id = r.event_id JOIN users u ON u.user_id = r.user_id"
         " WHERE e.topic = :value AND r.status IN ('confirmed', 'waitlisted')"
         " AND u.is_active = 1"
     ),
-    "attendees": (
+    AudienceKind.ATTENDEES: (
         "SELECT a.user_id FROM attendance a JOIN users u ON u.user_id = a.user_id"
         " WHERE a.event_id = :value AND u.is_active = 1"
     ),
     # Attendees not yet asked for feedback: those marked present later are asked once too.
-    "unasked-attendees": (
+    AudienceKind.UNASKED_ATTENDEES: (
         "SELECT a.user_id FROM attendance a JOIN users u ON u.user_id = a.user_id"
         " WHERE a.event_id = :value AND u.is_active = 1 AND NOT EXISTS ("
         "SELECT 1 FROM deliveries d JOIN campaigns c ON c.campaign_id = d.campaign_id"
         " WHERE c.kind = 'feedback' AND c.event_id = :value AND d.user_id = a.user_id)"
     ),
-    "user": "SELECT user_id FROM users WHERE user_id = :value AND is_active = 1",
+    AudienceKind.USER: "SELECT user_id FROM users WHERE user_id = :value AND is_active = 1",
 }
 
 
 @dataclass(frozen=True)
 class Campaign:
     campaign_id: int
-    kind: str
+    kind: CampaignKind
     event_id: int | None
     payload: dict[str, Any]
     audience: str
     created_by: int | None
-    status: str
+    status: CampaignStatus
     progress_chat: int | None
     progress_message: int | None
     created_at: datetime
@@ -93,34 +89,31 @@ class Progress:
         return self.pending + self.sent + self.failed + self.blocked + self.skipped
 
 
-def _campaign(row: aiosqlite.Row) -> Campaign:
+def _campaign(row: sqlite3.Row) -> Campaign:
     return Campaign(
         campaign_id=row["campaign_id"],
-        kind=row["kind"],
+        kind=CampaignKind(row["kind"]),
         event_id=row["event_id"],
         payload=json.loads(row["payload"]),
         audience=row["audience"],
         created_by=row["created_by"],
-        status=row["status"],
+        status=CampaignStatus(row["status"]),
         progress_chat=row["progress_chat"],
         progress_message=row["progress_message"],
         created_at=from_db(row["created_at"]),
     )
 
 
-class OutboxRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def count_audience(self, audience: Audience) -> int:
-        row = await self._db.fetch_one(
+class OutboxRepository(Repository):
+    def count_audience(self, audience: Audience) -> int:
+        row = self._one(
             f"SELECT COUNT(*) FROM ({_AUDIENCES[audience.kind]})", {"value": audience.value}
         )
         return int(row[0]) if row else 0
 
-    async def enqueue(
+    def enqueue(
         self,
-        kind: str,
+        kind: CampaignKind,
         dedupe_key: str,
         audience: Audience,
         payload: dict[str, Any],
@@ -129,37 +122,13 @@ class OutboxRepository:
         event_id: int | None = None,
         created_by: int | None = None,
     ) -> tuple[int, int] | None:
-        """A campaign and a delivery per recipient, in one unit of work.
+        """A campaign and a delivery per recipient, in the caller's unit of work (the notice
+        exists if and only if the change it announces does).
 
         Returns (campaign id, deliveries); None when a campaign with this key exists already,
         so firing the same reminder twice (a restart, a retry) queues it once.
         """
-        async with self._db.transaction() as conn:
-            return await self.enqueue_in(
-                conn,
-                kind,
-                dedupe_key,
-                audience,
-                payload,
-                now,
-                event_id=event_id,
-                created_by=created_by,
-            )
-
-    async def enqueue_in(
-        self,
-        conn: aiosqlite.Connection,
-        kind: str,
-        dedupe_key: str,
-        audience: Audience,
-        payload: dict[str, Any],
-        now: datetime,
-        *,
-        event_id: int | None = None,
-        created_by: int | None = None,
-    ) -> tuple[int, int] | None:
-        """`enqueue` inside the caller's unit of work: the notice exists iff the change does."""
-        cursor = await conn.execute(
+        cursor = self._run(
             "INSERT OR IGNORE INTO campaigns (kind, dedupe_key, event_id, payload, audience,"
             " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -176,24 +145,22 @@ class OutboxRepository:
             return None
         campaign_id = cursor.lastrowid
         assert campaign_id is not None
-        cursor = await conn.execute(
+        cursor = self._run(
             "INSERT OR IGNORE INTO deliveries (campaign_id, user_id, next_attempt_at)"
             f" SELECT :campaign, user_id, :at FROM ({_AUDIENCES[audience.kind]})",
             {"campaign": campaign_id, "at": to_db(now), "value": audience.value},
         )
         return campaign_id, cursor.rowcount
 
-    async def set_progress_message(self, campaign_id: int, chat_id: int, message_id: int) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE campaigns SET progress_chat = ?, progress_message = ?"
-                " WHERE campaign_id = ?",
-                (chat_id, message_id, campaign_id),
-            )
+    def set_progress_message(self, campaign_id: int, chat_id: int, message_id: int) -> None:
+        self._run(
+            "UPDATE campaigns SET progress_chat = ?, progress_message = ? WHERE campaign_id = ?",
+            (chat_id, message_id, campaign_id),
+        )
 
-    async def due(self, now: datetime, limit: int) -> list[Delivery]:
+    def due(self, now: datetime, limit: int) -> list[Delivery]:
         """Pending deliveries whose time has come, oldest first."""
-        rows = await self._db.fetch_all(
+        rows = self._all(
             "SELECT d.delivery_id, d.campaign_id, d.user_id, d.attempts FROM deliveries d"
             " WHERE d.status = 'pending' AND d.next_attempt_at <= ?"
             " ORDER BY d.next_attempt_at, d.delivery_id LIMIT ?",
@@ -201,118 +168,106 @@ class OutboxRepository:
         )
         return [Delivery(r[0], r[1], r[2], r[3]) for r in rows]
 
-    async def next_due_at(self) -> datetime | None:
-        row = await self._db.fetch_one(
-            "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'"
-        )
+    def next_due_at(self) -> datetime | None:
+        row = self._one("SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'")
         return from_db(row[0]) if row and row[0] else None
 
-    async def finish(
-        self, delivery_id: int, status: str, now: datetime, error: str | None = None
+    def finish(
+        self, delivery_id: int, status: DeliveryStatus, now: datetime, error: str | None = None
     ) -> None:
         """Record the final fate of a delivery: sent, failed, blocked or skipped."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?,"
-                " sent_at = CASE WHEN ? = 'sent' THEN ? END WHERE delivery_id = ?",
-                (status, error, status, to_db(now), delivery_id),
-            )
-
-    async def retry_at(self, delivery_id: int, when: datetime, error: str, count: bool) -> None:
-        """Try again later; `count` says whether this attempt counts towards the limit."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE deliveries SET next_attempt_at = ?, last_error = ?,"
-                " attempts = attempts + ? WHERE delivery_id = ?",
-                (to_db(when), error, 1 if count else 0, delivery_id),
-            )
-
-    async def campaign(self, campaign_id: int) -> Campaign | None:
-        row = await self._db.fetch_one(
-            "SELECT * FROM campaigns WHERE campaign_id = ?", (campaign_id,)
+        self._run(
+            "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?,"
+            " sent_at = CASE WHEN ? = 'sent' THEN ? END WHERE delivery_id = ?",
+            (status, error, status, to_db(now), delivery_id),
         )
+
+    def retry_at(self, delivery_id: int, when: datetime, error: str, *, counts: bool) -> None:
+        """Try again later; `counts` says whether this attempt counts towards the limit."""
+        self._run(
+            "UPDATE deliveries SET next_attempt_at = ?, last_error = ?,"
+            " attempts = attempts + ? WHERE delivery_id = ?",
+            (to_db(when), error, 1 if counts else 0, delivery_id),
+        )
+
+    def campaign(self, campaign_id: int) -> Campaign | None:
+        row = self._one("SELECT * FROM campaigns WHERE campaign_id = ?", (campaign_id,))
         return _campaign(row) if row else None
 
-    async def progress(self, campaign_id: int) -> Progress:
-        rows = await self._db.fetch_all(
+    def progress(self, campaign_id: int) -> Progress:
+        rows = self._all(
             "SELECT status, COUNT(*) FROM deliveries WHERE campaign_id = ? GROUP BY status",
             (campaign_id,),
         )
         return Progress(**{row[0]: int(row[1]) for row in rows})
 
-    async def close_finished(self, now: datetime) -> list[int]:
+    def close_finished(self, now: datetime) -> list[int]:
         """Mark running campaigns without pending deliveries as done; return their ids."""
-        async with self._db.transaction() as conn:
-            rows = await all_rows(
-                conn,
-                "SELECT campaign_id FROM campaigns c WHERE status = 'running' AND NOT EXISTS"
-                " (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.campaign_id"
-                " AND d.status = 'pending')",
-            )
-            done = [int(r[0]) for r in rows]
-            await conn.executemany(
-                "UPDATE campaigns SET status = 'done', finished_at = ? WHERE campaign_id = ?",
-                [(to_db(now), campaign_id) for campaign_id in done],
-            )
+        rows = self._all(
+            "SELECT campaign_id FROM campaigns c WHERE status = 'running' AND NOT EXISTS"
+            " (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.campaign_id"
+            " AND d.status = 'pending')",
+        )
+        done = [int(r[0]) for r in rows]
+        self._run_many(
+            "UPDATE campaigns SET status = 'done', finished_at = ? WHERE campaign_id = ?",
+            [(to_db(now), campaign_id) for campaign_id in done],
+        )
         return done
 
-    async def reminder_offsets_since(self, event_id: int, since: datetime) -> list[int]:
+    def reminder_offsets_since(self, event_id: int, since: datetime) -> list[int]:
         """Offsets (minutes before the start) of the event's reminders queued since `since`."""
-        rows = await self._db.fetch_all(
+        rows = self._all(
             "SELECT json_extract(payload, '$.offset_minutes') FROM campaigns"
             " WHERE event_id = ? AND kind = 'reminder' AND created_at >= ?",
             (event_id, to_db(since)),
         )
         return [int(row[0]) for row in rows if row[0] is not None]
 
-    async def is_pending(self, delivery_id: int) -> bool:
+    def is_pending(self, delivery_id: int) -> bool:
         """Still to be sent: checked just before sending, as a campaign may have been
         stopped since its deliveries were read."""
-        row = await self._db.fetch_one(
+        row = self._one(
             "SELECT 1 FROM deliveries WHERE delivery_id = ? AND status = 'pending'", (delivery_id,)
         )
         return row is not None
 
-    async def cancel(self, campaign_id: int, kind: str, now: datetime) -> bool:
+    def cancel(self, campaign_id: int, kind: CampaignKind, now: datetime) -> bool:
         """Stop a running campaign of `kind`: what is not sent yet is skipped."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE campaigns SET status = 'cancelled', finished_at = ?"
-                " WHERE campaign_id = ? AND kind = ? AND status = 'running'",
-                (to_db(now), campaign_id, kind),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await conn.execute(
-                "UPDATE deliveries SET status = 'skipped' WHERE campaign_id = ?"
-                " AND status = 'pending'",
-                (campaign_id,),
-            )
+        cursor = self._run(
+            "UPDATE campaigns SET status = 'cancelled', finished_at = ?"
+            " WHERE campaign_id = ? AND kind = ? AND status = 'running'",
+            (to_db(now), campaign_id, kind),
+        )
+        if cursor.rowcount == 0:
+            return False
+        self._run(
+            "UPDATE deliveries SET status = 'skipped' WHERE campaign_id = ? AND status = 'pending'",
+            (campaign_id,),
+        )
         return True
 
-    async def recent(self, kind: str, limit: int) -> list[Campaign]:
-        rows = await self._db.fetch_all(
+    def recent(self, kind: CampaignKind, limit: int) -> list[Campaign]:
+        rows = self._all(
             "SELECT * FROM campaigns WHERE kind = ? ORDER BY campaign_id DESC LIMIT ?",
             (kind, limit),
         )
         return [_campaign(row) for row in rows]
 
-    async def exists(self, dedupe_key: str) -> bool:
-        row = await self._db.fetch_one(
-            "SELECT 1 FROM campaigns WHERE dedupe_key = ?", (dedupe_key,)
-        )
+    def exists(self, dedupe_key: str) -> bool:
+        row = self._one("SELECT 1 FROM campaigns WHERE dedupe_key = ?", (dedupe_key,))
         return row is not None
 
-    async def event_offsets(self, event_id: int) -> list[int]:
-        rows = await self._db.fetch_all(
+    def event_offsets(self, event_id: int) -> list[int]:
+        rows = self._all(
             "SELECT offset_minutes FROM event_reminders WHERE event_id = ?"
             " ORDER BY offset_minutes DESC",
             (event_id,),
         )
         return [int(r[0]) for r in rows]
 
-    async def all_event_offsets(self) -> dict[int, list[int]]:
-        rows = await self._db.fetch_all(
+    def all_event_offsets(self) -> dict[int, list[int]]:
+        rows = self._all(
             "SELECT event_id, offset_minutes FROM event_reminders ORDER BY offset_minutes DESC"
         )
         offsets: dict[int, list[int]] = {}
@@ -320,10 +275,9 @@ class OutboxRepository:
             offsets.setdefault(int(event_id), []).append(int(minutes))
         return offsets
 
-    async def set_event_offsets(self, event_id: int, minutes: list[int]) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute("DELETE FROM event_reminders WHERE event_id = ?", (event_id,))
-            await conn.executemany(
-                "INSERT INTO event_reminders (event_id, offset_minutes) VALUES (?, ?)",
-                [(event_id, m) for m in sorted(set(minutes))],
-            )
+    def set_event_offsets(self, event_id: int, minutes: list[int]) -> None:
+        self._run("DELETE FROM event_reminders WHERE event_id = ?", (event_id,))
+        self._run_many(
+            "INSERT INTO event_reminders (event_id, offset_minutes) VALUES (?, ?)",
+            [(event_id, m) for m in sorted(set(minutes))],
+        )

@@ -6,18 +6,13 @@ so the seat count it reads is the one its write relies on.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-import aiosqlite
-
-from bot.db.rows import all_rows, first_row
+from bot.db.repository import Repository
 from bot.db.times import from_db, to_db
-
-if TYPE_CHECKING:
-    from bot.db.core import Database
+from bot.models import EventStatus, RegistrationStatus
 
 
 @dataclass(frozen=True)
@@ -25,7 +20,7 @@ class SeatState:
     """What a sign-up decision needs to know about an event, read inside the transaction."""
 
     event_id: int
-    status: str
+    status: EventStatus
     starts_at: datetime
     capacity: int | None
     confirmed: int
@@ -51,21 +46,29 @@ class ExportRow:
     comment: str
 
 
-class RegistrationRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+class RegistrationRepository(Repository):
+    def status_of(self, event_id: int, user_id: int) -> RegistrationStatus | None:
+        """None if the user never signed up."""
+        return self.standing(event_id, user_id)[0]
 
-    async def status_of(self, event_id: int, user_id: int) -> str | None:
-        """'confirmed', 'waitlisted' or 'cancelled'; None if the user never signed up."""
-        row = await self._db.fetch_one(
-            "SELECT status FROM registrations WHERE event_id = ? AND user_id = ?",
+    def standing(self, event_id: int, user_id: int) -> tuple[RegistrationStatus | None, int | None]:
+        """The user's status for an event and, on the waitlist, their place in line."""
+        row = self._one(
+            """
+            SELECT r.status, CASE WHEN r.status = 'waitlisted' THEN
+                       (SELECT COUNT(*) FROM registrations w WHERE w.event_id = r.event_id
+                        AND w.status = 'waitlisted' AND w.seq <= r.seq) END
+            FROM registrations r WHERE r.event_id = ? AND r.user_id = ?
+            """,
             (event_id, user_id),
         )
-        return str(row[0]) if row else None
+        if row is None:
+            return None, None
+        return RegistrationStatus(row[0]), row[1]
 
-    async def position(self, event_id: int, user_id: int) -> int | None:
+    def position(self, event_id: int, user_id: int) -> int | None:
         """1 for the next person in line; None if the user is not on the waitlist."""
-        row = await self._db.fetch_one(
+        row = self._one(
             """
             SELECT (SELECT COUNT(*) FROM registrations w
                     WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.seq <= r.seq)
@@ -76,9 +79,9 @@ class RegistrationRepository:
         )
         return int(row[0]) if row else None
 
-    async def of_user(self, user_id: int) -> list[tuple[str, str, datetime, int | None]]:
+    def of_user(self, user_id: int) -> list[tuple[str, RegistrationStatus, datetime, int | None]]:
         """(event code, status, registered at, waitlist position) of every active sign-up."""
-        rows = await self._db.fetch_all(
+        rows = self._all(
             """
             SELECT e.code, r.status, r.created_at,
                    CASE WHEN r.status = 'waitlisted' THEN
@@ -90,10 +93,10 @@ class RegistrationRepository:
             """,
             (user_id,),
         )
-        return [(r[0], r[1], from_db(r[2]), r[3]) for r in rows]
+        return [(r[0], RegistrationStatus(r[1]), from_db(r[2]), r[3]) for r in rows]
 
-    async def counts(self, event_id: int) -> dict[str, int]:
-        rows = await self._db.fetch_all(
+    def counts(self, event_id: int) -> dict[str, int]:
+        rows = self._all(
             "SELECT status, COUNT(*) FROM registrations WHERE event_id = ? GROUP BY status",
             (event_id,),
         )
@@ -101,9 +104,8 @@ class RegistrationRepository:
 
     # -- inside the caller's unit of work ----------------------------------------------------
 
-    async def seat_state(self, conn: aiosqlite.Connection, code: str) -> SeatState | None:
-        row = await first_row(
-            conn,
+    def seat_state(self, code: str) -> SeatState | None:
+        row = self._one(
             """
             SELECT e.event_id, e.status, e.starts_at, e.capacity,
                    (SELECT COUNT(*) FROM registrations r
@@ -114,26 +116,17 @@ class RegistrationRepository:
         )
         if row is None:
             return None
-        return SeatState(row[0], row[1], from_db(row[2]), row[3], int(row[4]))
+        return SeatState(row[0], EventStatus(row[1]), from_db(row[2]), row[3], int(row[4]))
 
-    async def current(self, conn: aiosqlite.Connection, event_id: int, user_id: int) -> str | None:
-        row = await first_row(
-            conn,
-            "SELECT status FROM registrations WHERE event_id = ? AND user_id = ?",
-            (event_id, user_id),
-        )
-        return str(row[0]) if row else None
-
-    async def put(
+    def put(
         self,
-        conn: aiosqlite.Connection,
         event_id: int,
         user_id: int,
-        status: str,
+        status: RegistrationStatus,
         now: datetime,
     ) -> None:
         """Sign up (or sign up again after cancelling): at the end of any queue."""
-        await conn.execute(
+        self._run(
             """
             INSERT INTO registrations (event_id, user_id, status, created_at, updated_at, seq)
             VALUES (:event_id, :user_id, :status, :now, :now,
@@ -145,35 +138,31 @@ class RegistrationRepository:
             {"event_id": event_id, "user_id": user_id, "status": status, "now": to_db(now)},
         )
 
-    async def set_status(
+    def set_status(
         self,
-        conn: aiosqlite.Connection,
         event_id: int,
         user_id: int,
-        status: str,
+        status: RegistrationStatus,
         now: datetime,
     ) -> None:
-        await conn.execute(
+        self._run(
             "UPDATE registrations SET status = ?, updated_at = ?"
             " WHERE event_id = ? AND user_id = ?",
             (status, to_db(now), event_id, user_id),
         )
 
-    async def next_waiting(
-        self, conn: aiosqlite.Connection, event_id: int, limit: int
-    ) -> list[int]:
+    def next_waiting(self, event_id: int, limit: int) -> list[int]:
         """The users first in line on the waitlist, in order of arrival."""
-        rows = await all_rows(
-            conn,
+        rows = self._all(
             "SELECT user_id FROM registrations WHERE event_id = ? AND status = 'waitlisted'"
             " ORDER BY seq LIMIT ?",
             (event_id, limit),
         )
         return [int(row[0]) for row in rows]
 
-    async def forget_user(self, conn: aiosqlite.Connection, user_id: int) -> list[int]:
+    def forget_user(self, user_id: int) -> list[int]:
         """Turn a user's registrations into anonymous counts; return the events they left."""
-        await conn.execute(
+        self._run(
             """
             INSERT INTO forgotten_registrations (event_id, status, count)
             SELECT event_id, status, COUNT(*) FROM registrations WHERE user_id = ?
@@ -182,7 +171,7 @@ class RegistrationRepository:
             """,
             (user_id,),
         )
-        await conn.execute(
+        self._run(
             """
             INSERT INTO forgotten_registrations (event_id, status, count)
             SELECT event_id, 'attended', COUNT(*) FROM attendance WHERE user_id = ?
@@ -191,16 +180,15 @@ class RegistrationRepository:
             """,
             (user_id,),
         )
-        rows = await all_rows(
-            conn,
+        rows = self._all(
             "SELECT event_id FROM registrations WHERE user_id = ? AND status = 'confirmed'",
             (user_id,),
         )
         freed = [int(row[0]) for row in rows]
-        await conn.execute("DELETE FROM registrations WHERE user_id = ?", (user_id,))
+        self._run("DELETE FROM registrations WHERE user_id = ?", (user_id,))
         return freed
 
-    async def export_rows(self, event_code: str | None) -> AsyncIterator[ExportRow]:
+    def export_rows(self, event_code: str | None) -> Iterator[ExportRow]:
         """Every active registration with the registrant's profile, streamed in batches."""
         where = "r.status IN ('confirmed', 'waitlisted')"
         params: tuple[str, ...] = ()
@@ -223,25 +211,23 @@ class RegistrationRepository:
             WHERE {where}
             ORDER BY e.starts_at, e.event_id, r.status, r.seq
         """
-        async with self._db.read_cursor(sql, params) as cursor:
-            while batch := await cursor.fetchmany(1000):
-                for r in batch:
-                    name = r[2] or " ".join(p for p in (r[3], r[4]) if p)
-                    yield ExportRow(
-                        event_code=r[0],
-                        event_title=r[1],
-                        full_name=name,
-                        country=r[5] or "",
-                        city=r[6] or "",
-                        organization=r[7] or "",
-                        role=r[8] or "",
-                        email=r[9] or "",
-                        language=r[10] or "",
-                        status=r[11],
-                        registered_at=r[12],
-                        position=r[13],
-                        checked_in_at=r[14] or "",
-                        checkin_method=r[15] or "",
-                        rating=r[16],
-                        comment=r[17] or "",
-                    )
+        for r in self._run(sql, params):
+            name = r[2] or " ".join(p for p in (r[3], r[4]) if p)
+            yield ExportRow(
+                event_code=r[0],
+                event_title=r[1],
+                full_name=name,
+                country=r[5] or "",
+                city=r[6] or "",
+                organization=r[7] or "",
+                role=r[8] or "",
+                email=r[9] or "",
+                language=r[10] or "",
+                status=r[11],
+                registered_at=r[12],
+                position=r[13],
+                checked_in_at=r[14] or "",
+                checkin_method=r[15] or "",
+                rating=r[16],
+                comment=r[17] or "",
+            )

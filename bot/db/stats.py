@@ -7,10 +7,8 @@ figures organizers report do not shrink when someone exercises that right.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.db.core import Database
+from bot.db.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -51,14 +49,11 @@ class Breakdown:
     attended: dict[str, int] = field(default_factory=dict)
 
 
-class StatsRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def per_event(self, event_id: int | None = None) -> dict[int, Figures]:
+class StatsRepository(Repository):
+    def per_event(self, event_id: int | None = None) -> dict[int, Figures]:
         """Figures of every event (or of one), keyed by event id."""
         where, params = ("WHERE e.event_id = ?", (event_id,)) if event_id else ("", ())
-        rows = await self._db.fetch_all(
+        rows = self._all(
             f"""
             SELECT e.event_id,
                 (SELECT COUNT(*) FROM registrations r
@@ -78,7 +73,7 @@ class StatsRepository:
         )
         return {int(r[0]): Figures(*(int(v) for v in r[1:])) for r in rows}
 
-    async def breakdowns(
+    def breakdowns(
         self, per_event: dict[int, Figures], topics: dict[int, str], event_id: int | None = None
     ) -> dict[str, Breakdown]:
         """Confirmed registrations and attendance by country, language and topic.
@@ -88,9 +83,7 @@ class StatsRepository:
         to the users: a million registrations cost a fraction of a second.
         """
         only = "AND event_id = :event" if event_id else ""
-        if not event_id and await self._db.fetch_one(
-            "SELECT 1 FROM events WHERE status = 'cancelled' LIMIT 1"
-        ):
+        if not event_id and self._one("SELECT 1 FROM events WHERE status = 'cancelled' LIMIT 1"):
             # Leaving cancelled events out costs the index-only scan: only when there are some.
             only = "AND event_id NOT IN (SELECT event_id FROM events WHERE status = 'cancelled')"
         keys = (
@@ -104,7 +97,7 @@ class StatsRepository:
         }
         result = {name: Breakdown() for name in ("country", "language", "topic")}
         for measure, source in sources.items():
-            rows = await self._db.fetch_all(
+            rows = self._all(
                 f"SELECT {keys}, SUM(c.n) FROM ({source}) c JOIN users u ON u.user_id = c.user_id"
                 " GROUP BY 1, 2",
                 {"event": event_id},

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-import aiosqlite
-
-from bot.db.rows import first_row
+from bot.db.repository import Repository
 from bot.db.times import from_db, to_db
 from bot.models import Contact, Profile, User
 
 PROFILE_COLUMNS = frozenset({"full_name", "country", "city", "organization", "role", "email"})
 
-if TYPE_CHECKING:
-    from bot.db.core import Database
 
-
-def _user(row: aiosqlite.Row) -> User:
+def _user(row: sqlite3.Row) -> User:
     return User(
         user_id=row["user_id"],
         first_name=row["first_name"],
@@ -33,7 +28,7 @@ def _user(row: aiosqlite.Row) -> User:
     )
 
 
-def _profile(row: aiosqlite.Row) -> Profile | None:
+def _profile(row: sqlite3.Row) -> Profile | None:
     if not row["consent_at"] or not row["full_name"] or not row["country"]:
         return None
     return Profile(
@@ -46,102 +41,88 @@ def _profile(row: aiosqlite.Row) -> Profile | None:
     )
 
 
-class UserRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def get(self, user_id: int) -> User | None:
-        row = await self._db.fetch_one("SELECT * FROM users WHERE user_id = ?", (user_id,))
+class UserRepository(Repository):
+    def get(self, user_id: int) -> User | None:
+        row = self._one("SELECT * FROM users WHERE user_id = ?", (user_id,))
         return _user(row) if row else None
 
-    async def upsert_contact(self, contact: Contact, now: datetime) -> User:
+    def upsert_contact(self, contact: Contact, now: datetime) -> User:
         """Record who wrote: create them, or refresh their name, client language and activity.
 
         A user who had blocked the bot and writes again is active again.
         """
-        async with self._db.transaction() as conn:
-            row = await first_row(
-                conn,
-                """
-                INSERT INTO users (user_id, first_name, last_name, username, telegram_language,
-                                   created_at, last_seen_at)
-                VALUES (:id, :first, :last, :username, :lang, :now, :now)
-                ON CONFLICT (user_id) DO UPDATE SET
-                    first_name = excluded.first_name,
-                    last_name = excluded.last_name,
-                    username = excluded.username,
-                    telegram_language = excluded.telegram_language,
-                    last_seen_at = excluded.last_seen_at,
-                    is_active = 1,
-                    blocked_at = NULL
-                RETURNING *
-                """,
-                {
-                    "id": contact.user_id,
-                    "first": contact.first_name,
-                    "last": contact.last_name,
-                    "username": contact.username,
-                    "lang": contact.language_code,
-                    "now": to_db(now),
-                },
-            )
+        row = self._one(
+            """
+            INSERT INTO users (user_id, first_name, last_name, username, telegram_language,
+                               created_at, last_seen_at)
+            VALUES (:id, :first, :last, :username, :lang, :now, :now)
+            ON CONFLICT (user_id) DO UPDATE SET
+                first_name = excluded.first_name,
+                last_name = excluded.last_name,
+                username = excluded.username,
+                telegram_language = excluded.telegram_language,
+                last_seen_at = excluded.last_seen_at,
+                is_active = 1,
+                blocked_at = NULL
+            RETURNING *
+            """,
+            {
+                "id": contact.user_id,
+                "first": contact.first_name,
+                "last": contact.last_name,
+                "username": contact.username,
+                "lang": contact.language_code,
+                "now": to_db(now),
+            },
+        )
         assert row is not None
         return _user(row)
 
-    async def set_language(self, user_id: int, language: str) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE users SET language = ? WHERE user_id = ?", (language, user_id)
-            )
+    def set_language(self, user_id: int, language: str) -> None:
+        self._run("UPDATE users SET language = ? WHERE user_id = ?", (language, user_id))
 
-    async def set_timezone(self, user_id: int, timezone: str) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE users SET timezone = ? WHERE user_id = ?", (timezone, user_id)
-            )
+    def set_timezone(self, user_id: int, timezone: str) -> None:
+        self._run("UPDATE users SET timezone = ? WHERE user_id = ?", (timezone, user_id))
 
-    async def count(self) -> int:
-        row = await self._db.fetch_one("SELECT COUNT(*) FROM users")
+    def count(self) -> int:
+        row = self._one("SELECT COUNT(*) FROM users")
         return int(row[0]) if row else 0
 
-    async def save_profile(
+    def save_profile(
         self, user_id: int, profile: Profile, timezone: str, consented_at: datetime
     ) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                """
-                UPDATE users SET full_name = :full_name, country = :country, city = :city,
-                    organization = :organization, role = :role, email = :email,
-                    timezone = :timezone, consent_at = :consent_at
-                WHERE user_id = :user_id
-                """,
-                {
-                    "full_name": profile.full_name,
-                    "country": profile.country,
-                    "city": profile.city,
-                    "organization": profile.organization,
-                    "role": profile.role,
-                    "email": profile.email,
-                    "timezone": timezone,
-                    "consent_at": to_db(consented_at),
-                    "user_id": user_id,
-                },
-            )
+        self._run(
+            """
+            UPDATE users SET full_name = :full_name, country = :country, city = :city,
+                organization = :organization, role = :role, email = :email,
+                timezone = :timezone, consent_at = :consent_at
+            WHERE user_id = :user_id
+            """,
+            {
+                "full_name": profile.full_name,
+                "country": profile.country,
+                "city": profile.city,
+                "organization": profile.organization,
+                "role": profile.role,
+                "email": profile.email,
+                "timezone": timezone,
+                "consent_at": to_db(consented_at),
+                "user_id": user_id,
+            },
+        )
 
-    async def erase(self, conn: aiosqlite.Connection, user_id: int) -> None:
+    def erase(self, user_id: int) -> None:
         """Delete everything stored about a user (their registrations must be gone first)."""
-        await conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+        self._run("DELETE FROM users WHERE user_id = ?", (user_id,))
 
-    async def mark_blocked(self, user_id: int, now: datetime) -> None:
+    def mark_blocked(self, user_id: int, now: datetime) -> None:
         """The user blocked the bot: stop writing to them until they write again."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE users SET is_active = 0, blocked_at = ? WHERE user_id = ?",
-                (to_db(now), user_id),
-            )
+        self._run(
+            "UPDATE users SET is_active = 0, blocked_at = ? WHERE user_id = ?",
+            (to_db(now), user_id),
+        )
 
-    async def set_profile_field(self, user_id: int, field: str, value: str) -> None:
+    def set_profile_field(self, user_id: int, field: str, value: str) -> None:
         if field not in PROFILE_COLUMNS:
             raise ValueError(f"{field} is not a profile field")
-        async with self._db.transaction() as conn:
-            await conn.execute(f"UPDATE users SET {field} = ? WHERE user_id = ?", (value, user_id))
+        self._run(f"UPDATE users SET {field} = ? WHERE user_id = ?", (value, user_id))

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.clock import Clock
-from bot.db import Database, audit
+from bot.db import Database, UnitOfWork
 from bot.db.attendance import Failures, RosterLine
 from bot.i18n import N_, clean_user_text
-from bot.models import Event
+from bot.models import ACTIVE_STATUSES, Event, RegistrationStatus
 from bot.services.problems import Problem
 from bot.services.spreadsheets import spreadsheet_dialect
 
@@ -99,7 +99,7 @@ class AttendanceService:
 
     async def check_in(self, user_id: int, event_id: int, method: str) -> CheckInResult:
         """Check a participant in by button (or code, once matched), inside the window."""
-        event = await self._db.events.by_id(event_id)
+        event = await self._db.read(lambda u: u.events.by_id(event_id))
         if event is None or event.is_cancelled:
             return CheckInResult(CheckIn.NO_EVENT)
         opens, closes = self.window(event)
@@ -108,28 +108,32 @@ class AttendanceService:
             return CheckInResult(CheckIn.NOT_OPEN_YET, event, opens_at=opens)
         if now > closes:
             return CheckInResult(CheckIn.CLOSED, event)
-        status = await self._db.registrations.status_of(event_id, user_id)
-        if status != "confirmed":
+        status = await self._db.read(lambda u: u.registrations.status_of(event_id, user_id))
+        if status != RegistrationStatus.CONFIRMED:
             return CheckInResult(CheckIn.NOT_REGISTERED, event)
-        recorded = await self._db.attendance.record(event_id, user_id, method, now)
+        recorded = await self._db.write(
+            lambda u: u.attendance.record(event_id, user_id, method, now)
+        )
         return CheckInResult(CheckIn.RECORDED if recorded else CheckIn.ALREADY, event)
 
     async def check_in_with_code(self, user_id: int, text: str) -> CheckInResult | None:
         """A typed session code; None when the user has no check-in open with a code (so the
         text was not meant as one)."""
         now = self._clock.now()
-        open_events = await self._db.attendance.open_events_with_code(
-            user_id, int(self.opens_before.total_seconds() // 60), now
+        open_events = await self._db.read(
+            lambda u: u.attendance.open_events_with_code(
+                user_id, int(self.opens_before.total_seconds() // 60), now
+            )
         )
         if not open_events:
             return None
-        failures = await self._db.attendance.failures(user_id)
+        failures = await self._db.read(lambda u: u.attendance.failures(user_id))
         if failures and failures.blocked_until and failures.blocked_until > now:
             return CheckInResult(CheckIn.SLOW_DOWN, wait_until=failures.blocked_until)
         code = normalize_code(text)
         for event_id, expected in open_events:
             if secrets.compare_digest(code, expected):
-                await self._db.attendance.clear_failures(user_id)
+                await self._db.write(lambda u: u.attendance.clear_failures(user_id))
                 return await self.check_in(user_id, event_id, "code")
         return await self._wrong_code(user_id, now, failures)
 
@@ -143,7 +147,7 @@ class AttendanceService:
         blocked = None
         if count >= FREE_FAILURES:
             blocked = now + FIRST_PAUSE * 2 ** (count - FREE_FAILURES)
-        await self._db.attendance.set_failures(user_id, count, first, blocked)
+        await self._db.write(lambda u: u.attendance.set_failures(user_id, count, first, blocked))
         if blocked is not None:
             return CheckInResult(CheckIn.SLOW_DOWN, wait_until=blocked)
         return CheckInResult(CheckIn.WRONG_CODE)
@@ -151,32 +155,36 @@ class AttendanceService:
     async def set_code(self, event: Event, code: str | None, admin_id: int) -> str:
         chosen = (normalize_code(code) if code else "") or new_code()
         now = self._clock.now()
-        await self._db.attendance.set_code(event.event_id, chosen, admin_id, now)
-        async with self._db.transaction() as conn:
-            await audit.record(conn, admin_id, "checkin-code", event.code, now)
+
+        def work(uow: UnitOfWork) -> None:
+            uow.attendance.set_code(event.event_id, chosen, admin_id, now)
+            uow.audit.record(admin_id, "checkin-code", event.code, now)
+
+        await self._db.write(work)
         return chosen
 
     async def roster(self, event: Event, page: int, size: int) -> tuple[list[RosterLine], int]:
-        return await self._db.attendance.roster(event.event_id, page * size, size)
+        return await self._db.read(lambda u: u.attendance.roster(event.event_id, page * size, size))
 
     async def toggle(self, event: Event, user_id: int, admin_id: int) -> bool | None:
         """Mark present or absent by hand; whether the person is now present, or None for
         someone who is neither registered for the event nor marked present."""
-        attendance = self._db.attendance
         now = self._clock.now()
-        attended = await attendance.attended(event.event_id, user_id)
-        status = await self._db.registrations.status_of(event.event_id, user_id)
-        if not attended and status not in ("confirmed", "waitlisted"):
-            return None
-        if attended:
-            await attendance.remove(event.event_id, user_id)
-            present = False
-        else:
-            await attendance.record(event.event_id, user_id, "organizer", now)
-            present = True
-        async with self._db.transaction() as conn:
-            detail = f"{event.code} {user_id} {'present' if present else 'absent'}"
-            await audit.record(conn, admin_id, "attendance", detail, now)
+
+        def work(uow: UnitOfWork) -> bool | None:
+            attended = uow.attendance.attended(event.event_id, user_id)
+            status = uow.registrations.status_of(event.event_id, user_id)
+            if not attended and status not in ACTIVE_STATUSES:
+                return None
+            if attended:
+                uow.attendance.remove(event.event_id, user_id)
+            else:
+                uow.attendance.record(event.event_id, user_id, "organizer", now)
+            detail = f"{event.code} {user_id} {'absent' if attended else 'present'}"
+            uow.audit.record(admin_id, "attendance", detail, now)
+            return not attended
+
+        present = await self._db.write(work)
         if present:
             await self._marked_late(event)
         return present
@@ -219,7 +227,9 @@ class AttendanceService:
                     )
                 ),
             )
-        emails, usernames = await self._db.attendance.registrant_keys(event.event_id)
+        emails, usernames = await self._db.read(
+            lambda u: u.attendance.registrant_keys(event.event_id)
+        )
         matched: set[int] = set()
         unmatched: list[str] = []
         try:
@@ -241,12 +251,15 @@ class AttendanceService:
                     unmatched.append(clean_user_text(email or name)[:80])
         except csv.Error:
             return ReportResult(0, 0, [], Problem(N_("The file is not a CSV table.")))
-        recorded = await self._db.attendance.record_many(
-            event.event_id, sorted(matched), "import", self._clock.now()
-        )
-        async with self._db.transaction() as conn:
+        now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> int:
+            recorded = uow.attendance.record_many(event.event_id, sorted(matched), "import", now)
             detail = f"{event.code} matched {len(matched)} unmatched {len(unmatched)}"
-            await audit.record(conn, admin_id, "attendance-import", detail, self._clock.now())
+            uow.audit.record(admin_id, "attendance-import", detail, now)
+            return recorded
+
+        recorded = await self._db.write(work)
         if recorded:
             await self._marked_late(event)
         return ReportResult(len(matched), recorded, sorted(set(unmatched)))

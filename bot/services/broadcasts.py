@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.clock import Clock
-from bot.db import Database, audit
+from bot.db import Database, UnitOfWork
 from bot.db.outbox import Campaign, Progress
-from bot.i18n import Catalogs, Translator
-from bot.models import Audience
-from bot.services.delivery import OVERALL_RATE
-from bot.services.sender import Sender
+from bot.models import Audience, CampaignKind
 from bot.services.users import UserService
-
-BROADCAST = "broadcast"
 
 
 @dataclass(frozen=True)
@@ -23,29 +20,12 @@ class BroadcastStatus:
     progress: Progress
 
 
-def progress_text(t: Translator, status: BroadcastStatus, finished: bool) -> str:
-    progress = status.progress
-    lines = [
-        t._("Broadcast #{number}", number=status.campaign.campaign_id)
-        + " · "
-        + (
-            t._("cancelled")
-            if status.campaign.status == "cancelled"
-            else t._("finished")
-            if finished
-            else t._("sending")
-        ),
-        t._("Sent: {count}", count=t.number(progress.sent)),
-        t._("Blocked the bot: {count}", count=t.number(progress.blocked)),
-        t._("Failed: {count}", count=t.number(progress.failed)),
-    ]
-    if progress.skipped:
-        lines.append(t._("Skipped: {count}", count=t.number(progress.skipped)))
-    if not finished and progress.pending:
-        minutes = max(round(progress.pending / OVERALL_RATE / 60), 1)
-        lines.append(t._("Remaining: {count}", count=t.number(progress.pending)))
-        lines.append(t.ngettext("About {count} minute left", "About {count} minutes left", minutes))
-    return "\n".join(lines)
+class ProgressDisplay(Protocol):
+    """Shows an organizer how their broadcast is going (an edited message in their chat)."""
+
+    async def show(
+        self, chat_id: int, message_id: int, status: BroadcastStatus, finished: bool, language: str
+    ) -> None: ...
 
 
 class BroadcastService:
@@ -53,72 +33,79 @@ class BroadcastService:
         self,
         db: Database,
         clock: Clock,
-        catalogs: Catalogs,
         users: UserService,
-        sender: Sender,
-        wake_delivery: object,
+        display: ProgressDisplay,
+        wake_delivery: Callable[[], None],
     ) -> None:
         self._db = db
         self._clock = clock
-        self._catalogs = catalogs
         self._users = users
-        self._sender = sender
+        self._display = display
         self._wake = wake_delivery
 
     async def audience_size(self, audience: Audience) -> int:
-        return await self._db.outbox.count_audience(audience)
+        return await self._db.read(lambda u: u.outbox.count_audience(audience))
 
     async def start(self, admin_id: int, audience: Audience, texts: dict[str, str]) -> int:
         """Queue the broadcast; returns its campaign id. `texts` has a "default" entry."""
         now = self._clock.now()
-        async with self._db.transaction() as conn:
-            queued = await self._db.outbox.enqueue_in(
-                conn,
-                BROADCAST,
-                f"broadcast:{admin_id}:{secrets.token_hex(8)}",
-                audience,
-                {"texts": texts},
-                now,
-                created_by=admin_id,
+        key = f"broadcast:{admin_id}:{secrets.token_hex(8)}"
+
+        def work(uow: UnitOfWork) -> int:
+            queued = uow.outbox.enqueue(
+                CampaignKind.BROADCAST, key, audience, {"texts": texts}, now, created_by=admin_id
             )
             assert queued is not None
-            await audit.record(conn, admin_id, "broadcast", audience.describe(), now)
-        self._wake()  # type: ignore[operator]
-        return queued[0]
+            uow.audit.record(admin_id, "broadcast", audience.describe(), now)
+            return queued[0]
+
+        campaign_id = await self._db.write(work)
+        self._wake()
+        return campaign_id
 
     async def watch(self, campaign_id: int, chat_id: int, message_id: int) -> None:
-        await self._db.outbox.set_progress_message(campaign_id, chat_id, message_id)
+        await self._db.write(
+            lambda u: u.outbox.set_progress_message(campaign_id, chat_id, message_id)
+        )
 
     async def recent(self, limit: int = 10) -> list[BroadcastStatus]:
-        campaigns = await self._db.outbox.recent(BROADCAST, limit)
-        return [
-            BroadcastStatus(c, await self._db.outbox.progress(c.campaign_id)) for c in campaigns
-        ]
+        def work(uow: UnitOfWork) -> list[BroadcastStatus]:
+            campaigns = uow.outbox.recent(CampaignKind.BROADCAST, limit)
+            return [BroadcastStatus(c, uow.outbox.progress(c.campaign_id)) for c in campaigns]
+
+        return await self._db.read(work)
 
     async def status(self, campaign_id: int) -> BroadcastStatus | None:
-        campaign = await self._db.outbox.campaign(campaign_id)
-        if campaign is None or campaign.kind != BROADCAST:
-            return None
-        return BroadcastStatus(campaign, await self._db.outbox.progress(campaign_id))
+        def work(uow: UnitOfWork) -> BroadcastStatus | None:
+            campaign = uow.outbox.campaign(campaign_id)
+            if campaign is None or campaign.kind != CampaignKind.BROADCAST:
+                return None
+            return BroadcastStatus(campaign, uow.outbox.progress(campaign_id))
+
+        return await self._db.read(work)
 
     async def cancel(self, campaign_id: int, admin_id: int) -> bool:
-        outbox = self._db.outbox
-        cancelled = await outbox.cancel(campaign_id, BROADCAST, self._clock.now())
-        if cancelled:
-            async with self._db.transaction() as conn:
-                await audit.record(
-                    conn, admin_id, "cancel-broadcast", str(campaign_id), self._clock.now()
-                )
-            campaign = await outbox.campaign(campaign_id)
-            if campaign is not None:  # the progress message ends with what was sent
-                await self.report(campaign, await outbox.progress(campaign_id), True)
-        return cancelled
+        now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> BroadcastStatus | None:
+            if not uow.outbox.cancel(campaign_id, CampaignKind.BROADCAST, now):
+                return None
+            uow.audit.record(admin_id, "cancel-broadcast", str(campaign_id), now)
+            campaign = uow.outbox.campaign(campaign_id)
+            assert campaign is not None
+            return BroadcastStatus(campaign, uow.outbox.progress(campaign_id))
+
+        stopped = await self._db.write(work)
+        if stopped is not None:  # the progress message ends with what was sent
+            await self.report(stopped.campaign, stopped.progress, True)
+        return stopped is not None
 
     async def report(self, campaign: Campaign, progress: Progress, finished: bool) -> None:
         """Edit the organizer's progress message (the worker calls this now and then)."""
         if campaign.progress_chat is None or campaign.progress_message is None:
             return
-        organizer = await self._db.users.get(campaign.progress_chat)
-        t = self._catalogs.get(self._users.language_of(organizer) if organizer else None)
-        text = progress_text(t, BroadcastStatus(campaign, progress), finished)
-        await self._sender.edit(campaign.progress_chat, campaign.progress_message, t.directed(text))
+        chat, message = campaign.progress_chat, campaign.progress_message
+        organizer = await self._users.get(chat)
+        language = self._users.language_of(organizer) if organizer else self._users.default_language
+        status = BroadcastStatus(campaign, progress)
+        await self._display.show(chat, message, status, finished, language)

@@ -78,3 +78,17 @@ def _calendar_file(
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(entry)
     return bytes(calendar.to_ical())
+
+
+def calendar_file(
+    event: Event, language: str, now: datetime, bot_username: str, *, with_join_url: bool = True
+) -> tuple[str, bytes]:
+    """The .ics of an event; the join link only for someone who registered."""
+    ics = event_calendar(
+        event,
+        language,
+        join_url=(event.join_url or None) if with_join_url else None,
+        now=now,
+        domain=f"{bot_username}.t.me",
+    )
+    return f"{event.code}.ics", ics

@@ -1,25 +1,27 @@
-"""The services of one running bot, built once the database is open."""
+"""The services of one running bot (or one command-line run), built once the database is open."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
-from bot.i18n import Catalogs
 from bot.services.attendance import AttendanceService
-from bot.services.broadcasts import BroadcastService
-from bot.services.campaign_texts import CampaignTexts
+from bot.services.broadcasts import BroadcastService, BroadcastStatus, ProgressDisplay
 from bot.services.countries import CountryDirectory
-from bot.services.delivery import DeliveryWorker
+from bot.services.delivery import DeliveryWorker, Recipient, Rendered, Renderer
 from bot.services.events import EventService
+from bot.services.exports import ExportService
 from bot.services.feedback import FeedbackService
 from bot.services.profiles import ProfileService
-from bot.services.programme_hooks import ProgrammeHooks
+from bot.services.programme_hooks import NoScheduler, ProgrammeHooks
 from bot.services.registrations import RegistrationService
 from bot.services.reminders import ReminderService, Scheduler
-from bot.services.sender import Sender
+from bot.services.sender import Buttons, Outcome, Result, Sender
 from bot.services.stats import StatsService
 from bot.services.timezones import TimezoneDirectory
 from bot.services.users import UserService
@@ -39,11 +41,49 @@ class Directories:
 
 
 @dataclass(frozen=True)
+class Outlets:
+    """The ways out of the domain, implemented on the Telegram side: sending a message,
+    writing a campaign's message, showing an organizer a broadcast's progress."""
+
+    sender: Sender
+    renderer: Renderer
+    progress: ProgressDisplay
+
+
+class _NotSentHere:
+    """For command-line runs, which queue messages but never send them: the running bot's
+    delivery worker does (these runs do not start a worker, so nothing calls this)."""
+
+    async def send(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Buttons = (),
+        document: tuple[str, bytes] | None = None,
+    ) -> Result:
+        return Result(Outcome.RETRY, error="this process does not send; the bot will")
+
+    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons = ()) -> Result:
+        return Result(Outcome.RETRY, error="this process does not send; the bot will")
+
+    def render(self, recipient: Recipient, now: datetime) -> Rendered | None:
+        return None
+
+    async def show(
+        self, chat_id: int, message_id: int, status: BroadcastStatus, finished: bool, language: str
+    ) -> None:
+        return None
+
+
+def offline_outlets() -> Outlets:
+    outlet = _NotSentHere()
+    return Outlets(outlet, outlet, outlet)
+
+
+@dataclass(frozen=True)
 class Services:
     settings: Settings
     clock: Clock
-    db: Database
-    catalogs: Catalogs
     countries: CountryDirectory
     timezones: TimezoneDirectory
     users: UserService
@@ -56,6 +96,7 @@ class Services:
     attendance: AttendanceService
     feedback: FeedbackService
     stats: StatsService
+    exports: ExportService
 
     @classmethod
     def build(
@@ -63,10 +104,8 @@ class Services:
         settings: Settings,
         clock: Clock,
         db: Database,
-        catalogs: Catalogs,
         directories: Directories,
-        sender: Sender,
-        bot_username: str,
+        outlets: Outlets,
         scheduler: Scheduler,
     ) -> Services:
         users = UserService(db, clock, settings.default_language, settings.default_timezone)
@@ -74,17 +113,14 @@ class Services:
         def wake() -> None:
             delivery.wake()
 
-        texts = CampaignTexts(db, catalogs, users, clock, bot_username)
-        broadcasts = BroadcastService(db, clock, catalogs, users, sender, wake)
-        delivery = DeliveryWorker(db, sender, texts, broadcasts, clock)
+        broadcasts = BroadcastService(db, clock, users, outlets.progress, wake)
+        delivery = DeliveryWorker(db, users, outlets.sender, outlets.renderer, broadcasts, clock)
         registrations = RegistrationService(db, clock, wake)
         reminders = ReminderService(db, clock, settings.reminder_offsets, wake)
-        hooks = ProgrammeHooks(reminders, registrations, scheduler)
+        hooks = ProgrammeHooks(reminders, scheduler, wake)
         return cls(
             settings=settings,
             clock=clock,
-            db=db,
-            catalogs=catalogs,
             countries=directories.countries,
             timezones=directories.timezones,
             users=users,
@@ -99,4 +135,26 @@ class Services:
             ),
             feedback=FeedbackService(db, clock),
             stats=StatsService(db, clock),
+            exports=ExportService(db, directories.countries),
         )
+
+
+@asynccontextmanager
+async def offline_services(
+    settings: Settings, clock: Clock | None = None, directories: Directories | None = None
+) -> AsyncIterator[Services]:
+    """The same services for a command-line run beside the bot: programme changes queue their
+    notices in the outbox, and the running bot sends them and plans the reminders (it
+    re-reads the programme every few minutes)."""
+    db = await Database.open(settings.database_path)
+    try:
+        yield Services.build(
+            settings,
+            clock or SystemClock(),
+            db,
+            directories or Directories.build(),
+            offline_outlets(),
+            NoScheduler(),
+        )
+    finally:
+        await db.close()

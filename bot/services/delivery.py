@@ -17,10 +17,19 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
-from bot.db import Database
+from bot.db import Database, UnitOfWork, from_db
 from bot.db.outbox import Campaign, Delivery, Progress
 from bot.forgetful import ForgetfulDict
+from bot.models import (
+    CampaignKind,
+    CampaignStatus,
+    DeliveryStatus,
+    Event,
+    RegistrationStatus,
+    User,
+)
 from bot.services.sender import Buttons, Outcome, Sender
+from bot.services.users import UserService
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +51,79 @@ class Rendered:
     document: tuple[str, bytes] | None = None
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """What one campaign's message to one person is made from, read in one hop."""
+
+    campaign: Campaign
+    user: User
+    event: Event | None
+    status: RegistrationStatus | None  # the user's registration for the event, if any
+    answered_feedback: bool
+    language: str  # the reader's, as the user service resolves it
+    timezone: str
+
+
 class Renderer(Protocol):
-    async def render(self, campaign: Campaign, user_id: int) -> Rendered | None:
-        """The message of `campaign` for one user; None when it no longer concerns them."""
+    """Writes the message (on the Telegram side: HTML, buttons, calendar file)."""
+
+    def render(self, recipient: Recipient, now: datetime) -> Rendered | None:
+        """The message for this recipient; None when there is nothing to say to them."""
         ...
+
+
+def concerns(recipient: Recipient, now: datetime) -> bool:
+    """Whether the message still concerns its recipient at the moment of sending: a reminder
+    of a session they left, that moved (its new reminders are queued) or was cancelled is
+    not sent, nor a feedback question they answered already."""
+    campaign, event = recipient.campaign, recipient.event
+    if not recipient.user.is_active:
+        return False
+    if campaign.kind == CampaignKind.BROADCAST:
+        return True
+    if event is None:
+        return False
+    if campaign.kind in (CampaignKind.REMINDER, CampaignKind.STARTING):
+        planned = from_db(campaign.payload["starts_at"])
+        if (
+            event.is_cancelled
+            or planned != event.starts_at
+            or recipient.status != RegistrationStatus.CONFIRMED
+        ):
+            return False
+        if campaign.kind == CampaignKind.STARTING:
+            return event.ends_at > now
+        return event.starts_at > now
+    if campaign.kind == CampaignKind.FEEDBACK:
+        return not recipient.answered_feedback
+    return True
+
+
+def _recipient(uow: UnitOfWork, delivery: Delivery, users: UserService) -> Recipient | None:
+    """The recipient of a delivery still pending (a campaign may have been stopped since the
+    batch was read); None when there is none any more."""
+    if not uow.outbox.is_pending(delivery.delivery_id):
+        return None
+    campaign = uow.outbox.campaign(delivery.campaign_id)
+    user = uow.users.get(delivery.user_id)
+    if campaign is None or user is None:
+        return None
+    event = uow.events.by_id(campaign.event_id) if campaign.event_id else None
+    status = uow.registrations.status_of(event.event_id, user.user_id) if event else None
+    answered = (
+        event is not None
+        and campaign.kind == CampaignKind.FEEDBACK
+        and uow.attendance.feedback_of(event.event_id, user.user_id) is not None
+    )
+    return Recipient(
+        campaign,
+        user,
+        event,
+        status,
+        answered,
+        users.language_of(user),
+        users.timezone_of(user),
+    )
 
 
 class ProgressReporter(Protocol):
@@ -60,6 +138,7 @@ class DeliveryWorker:
     def __init__(
         self,
         db: Database,
+        users: UserService,
         sender: Sender,
         renderer: Renderer,
         reporter: ProgressReporter,
@@ -70,6 +149,7 @@ class DeliveryWorker:
         max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self._db = db
+        self._users = users
         self._sender = sender
         self._renderer = renderer
         self._reporter = reporter
@@ -109,7 +189,7 @@ class DeliveryWorker:
                 await self._idle(await self._seconds_until_due())
 
     async def _seconds_until_due(self) -> float:
-        due = await self._db.outbox.next_due_at()
+        due = await self._db.read(lambda u: u.outbox.next_due_at())
         if due is None:
             return IDLE_WAIT
         return min(max((due - self._clock.now()).total_seconds(), 0.05), IDLE_WAIT)
@@ -121,7 +201,7 @@ class DeliveryWorker:
 
     async def drain_once(self) -> int:
         """Send what is due now, one batch; returns how many deliveries were handled."""
-        batch = await self._db.outbox.due(self._clock.now(), BATCH)
+        batch = await self._db.read(lambda u: u.outbox.due(self._clock.now(), BATCH))
         handled = 0
         for delivery in batch:
             if self._stopping.is_set():
@@ -131,28 +211,24 @@ class DeliveryWorker:
         await self._report(finished_only=not batch)
         return handled
 
-    async def _campaign(self, campaign_id: int) -> Campaign | None:
-        if campaign_id not in self._campaigns:
-            self._campaigns[campaign_id] = await self._db.outbox.campaign(campaign_id)
-        return self._campaigns[campaign_id]
-
     async def _deliver(self, delivery: Delivery) -> None:
-        outbox = self._db.outbox
         now = self._clock.now()
         last = self._last_sent.get(delivery.user_id)
         if last is not None and now - last < PER_CHAT_INTERVAL:
-            await outbox.retry_at(delivery.delivery_id, last + PER_CHAT_INTERVAL, "pacing", False)
+            await self._retry(delivery, last + PER_CHAT_INTERVAL, "pacing", counts=False)
             return
-        if not await outbox.is_pending(delivery.delivery_id):
+        recipient = await self._db.read(lambda uow: _recipient(uow, delivery, self._users))
+        if recipient is None:
             self._campaigns.pop(delivery.campaign_id, None)  # stopped meanwhile
+            await self._finish(delivery, DeliveryStatus.SKIPPED, "no recipient")
             return
-        campaign = await self._campaign(delivery.campaign_id)
-        if campaign is None or campaign.status != "running":
-            await outbox.finish(delivery.delivery_id, "skipped", now, "campaign stopped")
+        self._campaigns.setdefault(delivery.campaign_id, recipient.campaign)
+        if recipient.campaign.status != CampaignStatus.RUNNING:
+            await self._finish(delivery, DeliveryStatus.SKIPPED, "campaign stopped")
             return
-        message = await self._renderer.render(campaign, delivery.user_id)
+        message = self._renderer.render(recipient, now) if concerns(recipient, now) else None
         if message is None:
-            await outbox.finish(delivery.delivery_id, "skipped", now, "no longer concerned")
+            await self._finish(delivery, DeliveryStatus.SKIPPED, "no longer concerned")
             return
         if self._limiter is not None:
             await self._limiter.acquire()
@@ -170,31 +246,62 @@ class DeliveryWorker:
         if result.outcome is Outcome.SENT:
             self._last_sent[delivery.user_id] = now
             self._last_sent.forget_idle(now)
-            await outbox.finish(delivery.delivery_id, "sent", now)
+            await self._finish(delivery, DeliveryStatus.SENT)
         elif result.outcome is Outcome.BLOCKED:
-            await outbox.finish(delivery.delivery_id, "blocked", now, result.error)
+            await self._finish(delivery, DeliveryStatus.BLOCKED, result.error, blocked=True)
         elif result.outcome is Outcome.FAILED:
-            await outbox.finish(delivery.delivery_id, "failed", now, result.error)
+            await self._finish(delivery, DeliveryStatus.FAILED, result.error)
         elif result.retry_after is not None:
             # Flood control is for the whole bot: everyone waits, and this try does not count.
             logger.warning("Telegram asked to wait %.1f s", result.retry_after)
-            await outbox.retry_at(delivery.delivery_id, now, result.error or "429", False)
+            await self._retry(delivery, now, result.error or "429", counts=False)
             await self._sleep(result.retry_after)
         elif delivery.attempts + 1 >= self._max_attempts:
-            await outbox.finish(delivery.delivery_id, "failed", now, result.error)
+            await self._finish(delivery, DeliveryStatus.FAILED, result.error)
         else:
             backoff = min(timedelta(seconds=2 ** (delivery.attempts + 1)), MAX_BACKOFF)
-            await outbox.retry_at(delivery.delivery_id, now + backoff, result.error or "", True)
+            await self._retry(delivery, now + backoff, result.error or "", counts=True)
+
+    async def _finish(
+        self,
+        delivery: Delivery,
+        status: DeliveryStatus,
+        error: str | None = None,
+        *,
+        blocked: bool = False,
+    ) -> None:
+        """The delivery's final fate; a user who blocked the bot is not written to again
+        until they write to it (in the same unit of work)."""
+        now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> None:
+            uow.outbox.finish(delivery.delivery_id, status, now, error)
+            if blocked:
+                uow.users.mark_blocked(delivery.user_id, now)
+
+        await self._db.write(work)
+
+    async def _retry(self, delivery: Delivery, when: datetime, error: str, *, counts: bool) -> None:
+        """Try again at `when`; `counts` says whether this attempt counts towards the limit."""
+        await self._db.write(
+            lambda uow: uow.outbox.retry_at(delivery.delivery_id, when, error, counts=counts)
+        )
 
     async def _report(self, finished_only: bool) -> None:
         """Progress for organizers now and then, and a summary when a campaign ends."""
         now = self._clock.now()
-        outbox = self._db.outbox
-        for campaign_id in await outbox.close_finished(now):
-            self._campaigns.pop(campaign_id, None)
-            campaign = await outbox.campaign(campaign_id)
-            if campaign is not None:
-                await self._reporter.report(campaign, await outbox.progress(campaign_id), True)
+
+        def close(uow: UnitOfWork) -> list[tuple[Campaign, Progress]]:
+            closed = []
+            for campaign_id in uow.outbox.close_finished(now):
+                campaign = uow.outbox.campaign(campaign_id)
+                if campaign is not None:
+                    closed.append((campaign, uow.outbox.progress(campaign_id)))
+            return closed
+
+        for closed, progress in await self._db.write(close):
+            self._campaigns.pop(closed.campaign_id, None)
+            await self._reporter.report(closed, progress, True)
         if finished_only:
             return
         for campaign_id, campaign in list(self._campaigns.items()):
@@ -203,4 +310,7 @@ class DeliveryWorker:
             if now - self._reported.get(campaign_id, campaign.created_at) < PROGRESS_EVERY:
                 continue
             self._reported[campaign_id] = now
-            await self._reporter.report(campaign, await outbox.progress(campaign_id), False)
+            await self._reporter.report(campaign, await self._progress(campaign_id), False)
+
+    async def _progress(self, campaign_id: int) -> Progress:
+        return await self._db.read(lambda uow: uow.outbox.progress(campaign_id))

@@ -6,12 +6,12 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 from bot.clock import Clock
-from bot.db import Database, audit
+from bot.db import Database, UnitOfWork
 from bot.i18n import Translator
-from bot.models import Event, EventDraft, EventListing, Page
+from bot.models import Event, EventDraft, EventListing, EventStatus, Page, RegistrationStatus
+from bot.services.programme_hooks import ProgrammeHooks, follow_change
 from bot.services.programme_import import ParsedProgramme, parse_programme
 
 PAGE_SIZE = 8
@@ -58,88 +58,89 @@ def new_code(title: str) -> str:
     return f"{slug}-{secrets.token_hex(3)}"
 
 
-class ProgrammeListener(Protocol):
-    """Told about every change of programme (notices, waitlist, reminders follow)."""
-
-    async def created(self, event: Event) -> None: ...
-
-    async def changed(self, before: Event, after: Event) -> None: ...
-
-    async def cancelled(self, event: Event) -> None: ...
-
-
 class EventService:
-    def __init__(self, db: Database, clock: Clock, listener: ProgrammeListener) -> None:
+    def __init__(self, db: Database, clock: Clock, hooks: ProgrammeHooks) -> None:
         self._db = db
         self._clock = clock
-        self._listener = listener
+        self._hooks = hooks
 
     async def upcoming(self, topic: str | None, page: int) -> Page:
-        return await self._db.events.upcoming_page(self._clock.now(), topic, page, PAGE_SIZE)
+        return await self._db.read(
+            lambda u: u.events.upcoming_page(self._clock.now(), topic, page, PAGE_SIZE)
+        )
 
     async def topics(self) -> dict[str, int]:
-        return await self._db.events.upcoming_topics(self._clock.now())
+        return await self._db.read(lambda u: u.events.upcoming_topics(self._clock.now()))
+
+    async def by_id(self, event_id: int) -> Event | None:
+        return await self._db.read(lambda uow: uow.events.by_id(event_id))
 
     async def find(self, code: str) -> EventListing | None:
-        return await self._db.events.listing(code)
-
-    async def is_open(self, listing: EventListing) -> bool:
-        """Whether people can still sign up: scheduled and not started."""
-        return not listing.event.is_cancelled and listing.event.starts_at > self._clock.now()
+        return await self._db.read(lambda u: u.events.listing(code))
 
     async def has_seat(self, event: Event, user_id: int) -> bool:
         """A confirmed place: what the join link is for (the waitlist does not have one)."""
-        status = await self._db.registrations.status_of(event.event_id, user_id)
-        return status == "confirmed"
+        status = await self._db.read(
+            lambda uow: uow.registrations.status_of(event.event_id, user_id)
+        )
+        return status == RegistrationStatus.CONFIRMED
 
     async def import_programme(
         self, data: bytes, admin_id: int | None
     ) -> ParsedProgramme | ImportSummary:
         """All rows or nothing: problems are returned and nothing is written if any row is bad."""
         now = self._clock.now()
-        parsed = parse_programme(data, now, await self._db.events.starts_by_code())
+        starts = await self._db.read(lambda uow: uow.events.starts_by_code())
+        parsed = parse_programme(data, now, starts)
         if not parsed.ok:
             return parsed
-        existing = await self._db.events.by_codes(d.code for d in parsed.drafts)
-        added = updated = unchanged = cancelled = 0
-        moved: list[str] = []
-        async with self._db.transaction() as conn:
+
+        def work(uow: UnitOfWork) -> tuple[ImportSummary, list[Event], bool]:
+            existing = uow.events.by_codes(d.code for d in parsed.drafts)
+            added = updated = unchanged = cancelled = 0
+            moved: list[str] = []
             for draft in parsed.drafts:
                 event = existing.get(draft.code)
                 if event is None:
-                    await self._db.events.insert(conn, draft, now)
+                    uow.events.insert(draft, now)
                     added += 1
                 elif event.is_cancelled:  # published again only under a new code
                     cancelled += 1
                 elif _same(event, draft):
                     unchanged += 1
                 else:
-                    await self._db.events.replace(conn, event.event_id, draft, now)
+                    uow.events.replace(event.event_id, draft, now)
                     updated += 1
                     if event.starts_at != draft.starts_at:
                         moved.append(draft.code)
             if admin_id is not None:
                 detail = f"added {added}, updated {updated}, unchanged {unchanged}"
-                await audit.record(conn, admin_id, "import-events", detail, now)
-        after = await self._db.events.by_codes(d.code for d in parsed.drafts)
-        for code, event in after.items():
-            before = existing.get(code)
-            if before is None:
-                await self._listener.created(event)
-            elif before != event:
-                await self._listener.changed(before, event)
-        return ImportSummary(added, updated, unchanged, tuple(moved), cancelled)
+                uow.audit.record(admin_id, "import-events", detail, now)
+            after = uow.events.by_codes(d.code for d in parsed.drafts)
+            changed = [event for code, event in after.items() if existing.get(code) != event]
+            queued = [follow_change(uow, existing.get(e.code), e, now) for e in changed]
+            summary = ImportSummary(added, updated, unchanged, tuple(moved), cancelled)
+            return summary, changed, any(queued)
+
+        summary, changed, queued = await self._db.write(work)
+        await self._hooks.replan(changed, queued)
+        return summary
 
     async def create(self, draft: EventDraft, admin_id: int) -> Event:
         now = self._clock.now()
-        while await self._db.events.by_code(draft.code) is not None:
-            draft = replace(draft, code=new_code(draft.title))
-        async with self._db.transaction() as conn:
-            await self._db.events.insert(conn, draft, now)
-            await audit.record(conn, admin_id, "new-event", draft.code, now)
-        event = await self._db.events.by_code(draft.code)
-        assert event is not None
-        await self._listener.created(event)
+
+        def work(uow: UnitOfWork) -> Event:
+            unique = draft
+            while uow.events.by_code(unique.code) is not None:
+                unique = replace(unique, code=new_code(unique.title))
+            uow.events.insert(unique, now)
+            uow.audit.record(admin_id, "new-event", unique.code, now)
+            event = uow.events.by_code(unique.code)
+            assert event is not None
+            return event
+
+        event = await self._db.write(work)
+        await self._hooks.replan([event], queued=False)
         return event
 
     async def change(
@@ -158,37 +159,50 @@ class EventService:
         now = self._clock.now()
         text = event.texts.get(language or "")
         translated = text is not None and bool(getattr(text, column, ""))
-        async with self._db.transaction() as conn:
+
+        def work(uow: UnitOfWork) -> tuple[Event, bool]:
+            before = uow.events.by_id(event.event_id) or event
             if column in ("title", "description") and translated and language:
-                await self._db.events.update_text(
-                    conn, event.event_id, language, column, value, now
-                )
+                uow.events.update_text(event.event_id, language, column, value, now)
             else:
-                await self._db.events.update_field(conn, event.event_id, column, value, now)
-            await audit.record(conn, admin_id, "edit-event", f"{event.code} {column}", now)
-        changed = await self._db.events.by_code(event.code)
-        assert changed is not None
-        await self._listener.changed(event, changed)
+                uow.events.update_field(event.event_id, column, value, now)
+            uow.audit.record(admin_id, "edit-event", f"{event.code} {column}", now)
+            after = uow.events.by_id(event.event_id)
+            assert after is not None
+            return after, follow_change(uow, before, after, now)
+
+        changed, queued = await self._db.write(work)
+        await self._hooks.replan([changed], queued)
         return changed
 
     async def set_reminders(self, event: Event, minutes: list[int], admin_id: int) -> None:
         """Change when this event's reminders go out; its jobs are planned again."""
-        await self._db.outbox.set_event_offsets(event.event_id, minutes)
-        async with self._db.transaction() as conn:
+        now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> None:
+            uow.outbox.set_event_offsets(event.event_id, minutes)
             detail = f"{event.code} {','.join(map(str, minutes))}"
-            await audit.record(conn, admin_id, "set-reminders", detail, self._clock.now())
-        await self._listener.changed(event, event)
+            uow.audit.record(admin_id, "set-reminders", detail, now)
+
+        await self._db.write(work)
+        await self._hooks.replan([event], queued=False)
 
     async def reminder_offsets(self, event: Event) -> list[int]:
-        return await self._db.outbox.event_offsets(event.event_id)
+        return await self._db.read(lambda uow: uow.outbox.event_offsets(event.event_id))
 
     async def cancel(self, event: Event, admin_id: int) -> Event:
+        """Cancel the event; its registrants are told in the same unit of work."""
         now = self._clock.now()
-        async with self._db.transaction() as conn:
-            await self._db.events.set_status(conn, event.event_id, "cancelled", now)
-            await audit.record(conn, admin_id, "cancel-event", event.code, now)
-        cancelled = replace(event, status="cancelled")
-        await self._listener.cancelled(cancelled)
+
+        def work(uow: UnitOfWork) -> tuple[Event, bool]:
+            before = uow.events.by_id(event.event_id) or event
+            uow.events.set_status(event.event_id, EventStatus.CANCELLED, now)
+            uow.audit.record(admin_id, "cancel-event", event.code, now)
+            after = replace(before, status=EventStatus.CANCELLED)
+            return after, follow_change(uow, before, after, now)
+
+        cancelled, queued = await self._db.write(work)
+        await self._hooks.replan([cancelled], queued)
         return cancelled
 
 

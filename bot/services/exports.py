@@ -11,6 +11,7 @@ import csv
 from typing import Protocol
 
 from bot.db import Database
+from bot.db.registrations import ExportRow
 from bot.i18n import clean_user_text
 from bot.services.countries import CountryDirectory
 
@@ -49,38 +50,48 @@ def safe_cell(value: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-async def write_registrations(
-    db: Database, countries: CountryDirectory, out: TextSink, event_code: str | None = None
-) -> int:
-    """Write the CSV to `out` (opened with newline=""); returns the number of rows."""
-    writer = csv.writer(out)
-    out.write("\ufeff")
-    writer.writerow(COLUMNS)
-    count = 0
-    country_names: dict[str, str] = {}
-    async for row in db.registrations.export_rows(event_code):
-        country = country_names.get(row.country, "")
-        if row.country and not country:
-            country = country_names[row.country] = countries.name(row.country, "en")
-        writer.writerow(
-            [
-                safe_cell(row.event_code),
-                safe_cell(row.event_title),
-                safe_cell(row.full_name),
-                safe_cell(country),
-                safe_cell(row.city),
-                safe_cell(row.organization),
-                safe_cell(row.role),
-                safe_cell(row.email),
-                row.language,
-                row.status,
-                row.registered_at,
-                "" if row.position is None else row.position,
-                row.checked_in_at,
-                row.checkin_method,
-                "" if row.rating is None else row.rating,
-                safe_cell(row.comment),
-            ]
-        )
-        count += 1
-    return count
+class ExportService:
+    def __init__(self, db: Database, countries: CountryDirectory) -> None:
+        self._db = db
+        self._countries = countries
+
+    async def has_event(self, code: str) -> bool:
+        return await self._db.read(lambda uow: uow.events.by_code(code)) is not None
+
+    async def write_registrations(self, out: TextSink, event_code: str | None = None) -> int:
+        """Write the CSV to `out` (opened with newline=""); returns the number of rows."""
+        writer = csv.writer(out)
+        out.write("\ufeff")
+        writer.writerow(COLUMNS)
+        count = 0
+        country_names: dict[str, str] = {}
+        batches = self._db.stream(lambda uow: uow.registrations.export_rows(event_code))
+        async for batch in batches:
+            for row in batch:
+                country = country_names.get(row.country, "")
+                if row.country and not country:
+                    country = country_names[row.country] = self._countries.name(row.country, "en")
+                writer.writerow(_cells(row, country))
+            count += len(batch)
+        return count
+
+
+def _cells(row: ExportRow, country: str) -> list[str | int]:
+    return [
+        safe_cell(row.event_code),
+        safe_cell(row.event_title),
+        safe_cell(row.full_name),
+        safe_cell(country),
+        safe_cell(row.city),
+        safe_cell(row.organization),
+        safe_cell(row.role),
+        safe_cell(row.email),
+        row.language,
+        row.status,
+        row.registered_at,
+        "" if row.position is None else row.position,
+        row.checked_in_at,
+        row.checkin_method,
+        "" if row.rating is None else row.rating,
+        safe_cell(row.comment),
+    ]

@@ -63,10 +63,12 @@ class ProfileService:
         """Store the profile and the moment of consent; only called once consent was given."""
         if not is_known_zone(timezone):
             raise ValueError(timezone)
-        await self._db.users.save_profile(user_id, profile, timezone, self._clock.now())
+        await self._db.write(
+            lambda u: u.users.save_profile(user_id, profile, timezone, self._clock.now())
+        )
 
     async def change(self, user_id: int, field: str, value: str) -> None:
         """One answer changed from /profile (consent was given when the profile was made)."""
         if field not in FIELDS:
             raise ValueError(field)
-        await self._db.users.set_profile_field(user_id, field, value)
+        await self._db.write(lambda u: u.users.set_profile_field(user_id, field, value))

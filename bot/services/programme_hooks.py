@@ -1,35 +1,62 @@
-"""What follows a change of programme: notices to registrants, the waitlist, the reminders."""
+"""What follows a change of programme: notices to registrants, the waitlist, the reminders.
+
+The notices and promotions are queued in the change's own unit of work (`follow_change`), so
+an event is never moved or cancelled without its registrants being told, nor told of a change
+that was rolled back. The reminder jobs, which live in memory, are planned again after the
+commit (`ProgrammeHooks.replan`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from bot.db import UnitOfWork
 from bot.models import Event
-from bot.services.registrations import RegistrationService
-from bot.services.reminders import Job, ReminderService, Scheduler
+from bot.services.registrations import fill_seats
+from bot.services.reminders import (
+    Job,
+    ReminderService,
+    Scheduler,
+    queue_cancelled_notice,
+    queue_moved_notice,
+)
+
+
+def follow_change(uow: UnitOfWork, before: Event | None, after: Event, now: datetime) -> bool:
+    """Queue what a change of `before` into `after` means for people; True if it queued any
+    message (so the delivery worker is woken once the unit of work is committed)."""
+    if after.is_cancelled:
+        if before is not None and not before.is_cancelled:
+            queue_cancelled_notice(uow, after, now)
+            return True
+        return False
+    if before is None:
+        return False
+    queued = False
+    if before.starts_at != after.starts_at:
+        queue_moved_notice(uow, before, after, now)
+        queued = True
+    if after.capacity is None or (before.capacity is not None and after.capacity > before.capacity):
+        queued = bool(fill_seats(uow, after.event_id, after.code, now)) or queued
+    return queued
 
 
 class ProgrammeHooks:
+    """After a committed change: the events' reminder jobs planned again, the worker woken."""
+
     def __init__(
-        self, reminders: ReminderService, registrations: RegistrationService, scheduler: Scheduler
+        self, reminders: ReminderService, scheduler: Scheduler, wake_delivery: Callable[[], None]
     ) -> None:
         self._reminders = reminders
-        self._registrations = registrations
         self._scheduler = scheduler
+        self._wake_delivery = wake_delivery
 
-    async def created(self, event: Event) -> None:
-        self._scheduler.replace_jobs(event.event_id, await self._reminders.jobs_for(event))
-
-    async def changed(self, before: Event, after: Event) -> None:
-        if before.starts_at != after.starts_at and not after.is_cancelled:
-            await self._reminders.event_moved(before, after)
-        if after.capacity is None or (
-            before.capacity is not None and after.capacity > before.capacity
-        ):
-            await self._registrations.fill_freed_seats(after.code)
-        self._scheduler.replace_jobs(after.event_id, await self._reminders.jobs_for(after))
-
-    async def cancelled(self, event: Event) -> None:
-        await self._reminders.event_cancelled(event)
-        self._scheduler.replace_jobs(event.event_id, [])
+    async def replan(self, events: Iterable[Event], queued: bool) -> None:
+        for event in events:
+            self._scheduler.replace_jobs(event.event_id, await self._reminders.jobs_for(event))
+        if queued:
+            self._wake_delivery()
 
 
 class NoScheduler:

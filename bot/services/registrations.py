@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
-import aiosqlite
-
 from bot.clock import Clock
-from bot.db import Database, to_db
-from bot.models import Audience, Event, Registration
+from bot.db import Database, UnitOfWork, to_db
+from bot.models import (
+    ACTIVE_STATUSES,
+    Audience,
+    AudienceKind,
+    CampaignKind,
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
 
 
 class SignUp(Enum):
@@ -56,134 +64,151 @@ class RegistrationService:
     async def sign_up(self, user_id: int, code: str) -> tuple[SignUp, int | None]:
         """Register `user_id`; the outcome and, for the waitlist, the position in it."""
         now = self._clock.now()
-        repo = self._db.registrations
-        async with self._db.transaction() as conn:
-            state = await repo.seat_state(conn, code)
+
+        def work(uow: UnitOfWork) -> tuple[SignUp, int | None]:
+            repo = uow.registrations
+            state = repo.seat_state(code)
             if state is None:
                 return SignUp.NO_SUCH_EVENT, None
-            current = await repo.current(conn, state.event_id, user_id)
-            if current == "confirmed":
+            current = repo.status_of(state.event_id, user_id)
+            if current == RegistrationStatus.CONFIRMED:
                 return SignUp.ALREADY_CONFIRMED, None
-            if current == "waitlisted":
-                outcome = SignUp.ALREADY_WAITLISTED
-            elif state.status == "cancelled":
-                return SignUp.CANCELLED_EVENT, None
-            elif state.starts_at <= now:
-                return SignUp.CLOSED, None
-            elif state.capacity is None or state.confirmed < state.capacity:
-                await repo.put(conn, state.event_id, user_id, "confirmed", now)
+            if current == RegistrationStatus.WAITLISTED:
+                return SignUp.ALREADY_WAITLISTED, repo.position(state.event_id, user_id)
+            refusal = closed_reason(state.status, state.starts_at, now)
+            if refusal is not None:
+                return refusal, None
+            if state.capacity is None or state.confirmed < state.capacity:
+                repo.put(state.event_id, user_id, RegistrationStatus.CONFIRMED, now)
                 return SignUp.CONFIRMED, None
-            else:
-                await repo.put(conn, state.event_id, user_id, "waitlisted", now)
-                outcome = SignUp.WAITLISTED
-        return outcome, await repo.position(state.event_id, user_id)
+            repo.put(state.event_id, user_id, RegistrationStatus.WAITLISTED, now)
+            return SignUp.WAITLISTED, repo.position(state.event_id, user_id)
+
+        return await self._db.write(work)
 
     def can_cancel(self, event: Event) -> bool:
         """Places are given up before the session only, and not once the organizers cancelled
         it themselves: who was registered is what attendance is compared with."""
-        return not event.is_cancelled and event.starts_at > self._clock.now()
+        return closed_reason(event.status, event.starts_at, self._clock.now()) is None
 
     async def closed_reason(self, code: str) -> SignUp | None:
         """Why nobody can sign up for `code` now (gone, cancelled, started), None if one can:
         asked before the profile questions, so nobody answers eight of them in vain."""
-        event = await self._db.events.by_code(code)
+        event = await self._db.read(lambda uow: uow.events.by_code(code))
         if event is None:
             return SignUp.NO_SUCH_EVENT
-        if event.is_cancelled:
-            return SignUp.CANCELLED_EVENT
-        if event.starts_at <= self._clock.now():
-            return SignUp.CLOSED
-        return None
+        return closed_reason(event.status, event.starts_at, self._clock.now())
 
-    async def cancel(self, user_id: int, code: str) -> str | None:
+    async def cancel(self, user_id: int, code: str) -> RegistrationStatus | None:
         """Give up a place; returns the status the user had, None if they had none.
 
         Raises RegistrationClosed once the session has started: who was registered is then
         part of the record that attendance is compared with.
         """
         now = self._clock.now()
-        repo = self._db.registrations
-        async with self._db.transaction() as conn:
-            state = await repo.seat_state(conn, code)
+
+        def work(uow: UnitOfWork) -> tuple[RegistrationStatus | None, list[Promotion]]:
+            repo = uow.registrations
+            state = repo.seat_state(code)
             if state is None:
-                return None
+                return None, []
             if state.starts_at <= now:  # as in can_cancel, read inside the unit of work
                 raise RegistrationClosed(code)
-            current = await repo.current(conn, state.event_id, user_id)
-            if current not in ("confirmed", "waitlisted"):
-                return None
-            await repo.set_status(conn, state.event_id, user_id, "cancelled", now)
-            promoted = await self._fill_seats(conn, state.event_id, code)
+            current = repo.status_of(state.event_id, user_id)
+            if current not in ACTIVE_STATUSES:
+                return None, []
+            repo.set_status(state.event_id, user_id, RegistrationStatus.CANCELLED, now)
+            return current, fill_seats(uow, state.event_id, code, now)
+
+        previous, promoted = await self._db.write(work)
         self._notify(promoted)
-        return current
+        return previous
 
     async def fill_freed_seats(self, code: str) -> list[Promotion]:
         """After an event gained seats (its capacity was raised), let the waitlist in."""
-        async with self._db.transaction() as conn:
-            state = await self._db.registrations.seat_state(conn, code)
-            promoted = await self._fill_seats(conn, state.event_id, code) if state else []
+        now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> list[Promotion]:
+            state = uow.registrations.seat_state(code)
+            return fill_seats(uow, state.event_id, code, now) if state else []
+
+        promoted = await self._db.write(work)
         self._notify(promoted)
         return promoted
-
-    async def _fill_seats(
-        self, conn: aiosqlite.Connection, event_id: int, code: str
-    ) -> list[Promotion]:
-        repo = self._db.registrations
-        state = await repo.seat_state(conn, code)
-        if state is None or state.status == "cancelled" or state.starts_at <= self._clock.now():
-            return []
-        free = None if state.capacity is None else state.capacity - state.confirmed
-        if free is not None and free <= 0:
-            return []
-        waiting = await repo.next_waiting(conn, event_id, free if free is not None else 1_000_000)
-        now = self._clock.now()
-        for waiting_user in waiting:
-            await repo.set_status(conn, event_id, waiting_user, "confirmed", now)
-            # The good news is queued in the same unit of work as the seat itself.
-            await self._db.outbox.enqueue_in(
-                conn,
-                "promotion",
-                f"promotion:{event_id}:{waiting_user}:{to_db(now)}",
-                Audience("user", waiting_user),
-                {},
-                now,
-                event_id=event_id,
-            )
-        return [Promotion(user, code) for user in waiting]
 
     def _notify(self, promotions: list[Promotion]) -> None:
         if promotions:
             self._wake_delivery()
 
-    async def status(self, event: Event, user_id: int) -> tuple[str | None, int | None]:
+    async def status(
+        self, event: Event, user_id: int
+    ) -> tuple[RegistrationStatus | None, int | None]:
         """The user's status for an event and their waitlist position, if any."""
-        status = await self._db.registrations.status_of(event.event_id, user_id)
-        if status == "waitlisted":
-            return status, await self._db.registrations.position(event.event_id, user_id)
-        return status, None
+        return await self._db.read(lambda uow: uow.registrations.standing(event.event_id, user_id))
 
     async def of_user(self, user_id: int) -> tuple[list[Registration], list[Registration]]:
         """The user's active registrations: (upcoming, past), soonest and latest first."""
         now = self._clock.now()
-        rows = await self._db.registrations.of_user(user_id)
-        events = await self._db.events.by_codes(code for code, _, _, _ in rows)
-        registrations = [
-            Registration(events[code], status, registered_at, position)
-            for code, status, registered_at, position in rows
-            if code in events
-        ]
+
+        def work(uow: UnitOfWork) -> list[Registration]:
+            rows = uow.registrations.of_user(user_id)
+            events = uow.events.by_codes(code for code, _, _, _ in rows)
+            return [
+                Registration(events[code], status, registered_at, position)
+                for code, status, registered_at, position in rows
+                if code in events
+            ]
+
+        registrations = await self._db.read(work)
         upcoming = [r for r in registrations if r.event.ends_at > now]
         past = [r for r in registrations if r.event.ends_at <= now]
         return upcoming, list(reversed(past))
 
     async def forget(self, user_id: int) -> None:
         """Erase a user's personal data; their registrations survive only as counts."""
-        async with self._db.transaction() as conn:
-            freed = await self._db.registrations.forget_user(conn, user_id)
-            await self._db.users.erase(conn, user_id)
+        now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> list[Promotion]:
+            freed = uow.registrations.forget_user(user_id)
+            uow.users.erase(user_id)
             promoted: list[Promotion] = []
             for event_id in freed:
-                code = await self._db.events.code_of(conn, event_id)
+                code = uow.events.code_of(event_id)
                 if code:
-                    promoted += await self._fill_seats(conn, event_id, code)
-        self._notify(promoted)
+                    promoted += fill_seats(uow, event_id, code, now)
+            return promoted
+
+        self._notify(await self._db.write(work))
+
+
+def closed_reason(status: str, starts_at: datetime, now: datetime) -> SignUp | None:
+    """The one rule of whether an event takes sign-ups (and cancellations) now."""
+    if status == EventStatus.CANCELLED:
+        return SignUp.CANCELLED_EVENT
+    if starts_at <= now:
+        return SignUp.CLOSED
+    return None
+
+
+def fill_seats(uow: UnitOfWork, event_id: int, code: str, now: datetime) -> list[Promotion]:
+    """Give freed seats to the first people on the waitlist, inside the caller's unit of work;
+    the good news is queued in that same unit of work as the seat itself."""
+    repo = uow.registrations
+    state = repo.seat_state(code)
+    if state is None or closed_reason(state.status, state.starts_at, now) is not None:
+        return []
+    free = None if state.capacity is None else state.capacity - state.confirmed
+    if free is not None and free <= 0:
+        return []
+    waiting = repo.next_waiting(event_id, free if free is not None else 1_000_000)
+    for waiting_user in waiting:
+        repo.set_status(event_id, waiting_user, RegistrationStatus.CONFIRMED, now)
+        uow.outbox.enqueue(
+            CampaignKind.PROMOTION,
+            f"promotion:{event_id}:{waiting_user}:{to_db(now)}",
+            Audience(AudienceKind.USER, waiting_user),
+            {},
+            now,
+            event_id=event_id,
+        )
+    return [Promotion(user, code) for user in waiting]

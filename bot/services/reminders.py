@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
-from bot.db import Database, to_db
-from bot.models import Audience, Event
+from bot.db import Database, UnitOfWork, to_db
+from bot.models import Audience, AudienceKind, CampaignKind, Event
 
-REMINDER = "reminder"
-STARTING = "starting"
-FEEDBACK = "feedback"  # after the end, to those who attended
+REMINDER = CampaignKind.REMINDER
+STARTING = CampaignKind.STARTING
+FEEDBACK = CampaignKind.FEEDBACK  # after the end, to those who attended
 FEEDBACK_DAYS = 7
 
 
@@ -28,7 +28,7 @@ FEEDBACK_DAYS = 7
 class Job:
     """One moment at which the bot writes to an event's registrants."""
 
-    kind: str  # REMINDER or STARTING
+    kind: CampaignKind  # REMINDER, STARTING or FEEDBACK
     event_id: int
     offset_minutes: int  # before the start; 0 for STARTING
     when: datetime
@@ -70,14 +70,18 @@ class ReminderService:
         ]
 
     async def offsets_of(self, event_id: int) -> list[int]:
-        return await self._db.outbox.event_offsets(event_id) or list(self._default_offsets)
+        return await self._db.read(lambda u: u.outbox.event_offsets(event_id)) or list(
+            self._default_offsets
+        )
 
     async def plan(self) -> tuple[list[Job], list[Job]]:
         """At start-up: (jobs still to come, jobs that fell due while the bot was down)."""
         now = self._clock.now()
-        custom = await self._db.outbox.all_event_offsets()
+        custom = await self._db.read(lambda u: u.outbox.all_event_offsets())
         upcoming, missed = [], []
-        for event in await self._db.events.scheduled_after(now - timedelta(days=1)):
+        for event in await self._db.read(
+            lambda u: u.events.scheduled_after(now - timedelta(days=1))
+        ):
             offsets = custom.get(event.event_id, self._default_offsets)
             late: list[Job] = []
             for job in self.jobs_of(event, offsets):
@@ -98,7 +102,9 @@ class ReminderService:
             return others
         latest = reminders[0]
         since = now - timedelta(minutes=latest.offset_minutes)
-        sent = await self._db.outbox.reminder_offsets_since(latest.event_id, since)
+        sent = await self._db.read(
+            lambda u: u.outbox.reminder_offsets_since(latest.event_id, since)
+        )
         if any(offset <= latest.offset_minutes for offset in sent):
             return others
         return [latest, *others]
@@ -122,21 +128,25 @@ class ReminderService:
 
     async def fire(self, job: Job) -> int | None:
         """Queue the job's message for the event's confirmed registrants; idempotent."""
-        event = await self._db.events.by_id(job.event_id)
+        event = await self._db.read(lambda u: u.events.by_id(job.event_id))
         now = self._clock.now()
         if event is None or event.is_cancelled or not self._still_useful(job, event, now):
             return None
         if job.kind == FEEDBACK and now < event.ends_at:
             return None
         key = f"{job.kind}:{event.event_id}:{job.offset_minutes}:{to_db(event.starts_at)}"
-        audience = "unasked-attendees" if job.kind == FEEDBACK else "registrants"
-        queued = await self._db.outbox.enqueue(
-            job.kind,
-            key,
-            Audience(audience, event.event_id),
-            {"offset_minutes": job.offset_minutes, "starts_at": to_db(event.starts_at)},
-            now,
-            event_id=event.event_id,
+        audience = (
+            AudienceKind.UNASKED_ATTENDEES if job.kind == FEEDBACK else AudienceKind.REGISTRANTS
+        )
+        queued = await self._db.write(
+            lambda u: u.outbox.enqueue(
+                job.kind,
+                key,
+                Audience(audience, event.event_id),
+                {"offset_minutes": job.offset_minutes, "starts_at": to_db(event.starts_at)},
+                now,
+                event_id=event.event_id,
+            )
         )
         self._wake()
         return queued[1] if queued else None
@@ -149,41 +159,40 @@ class ReminderService:
             days=FEEDBACK_DAYS
         ):
             return
-        await self._db.outbox.enqueue(
-            FEEDBACK,
-            f"feedback:{event.event_id}:late:{to_db(now)}",
-            Audience("unasked-attendees", event.event_id),
-            {"offset_minutes": 0, "starts_at": to_db(event.starts_at)},
-            now,
-            event_id=event.event_id,
+        await self._db.write(
+            lambda u: u.outbox.enqueue(
+                FEEDBACK,
+                f"feedback:{event.event_id}:late:{to_db(now)}",
+                Audience(AudienceKind.UNASKED_ATTENDEES, event.event_id),
+                {"offset_minutes": 0, "starts_at": to_db(event.starts_at)},
+                now,
+                event_id=event.event_id,
+            )
         )
         self._wake()
 
-    async def set_offsets(self, event: Event, minutes: list[int]) -> None:
-        await self._db.outbox.set_event_offsets(event.event_id, minutes)
 
-    async def event_moved(self, before: Event, after: Event) -> None:
-        """Tell everyone signed up that the start changed."""
-        # The time of the change is part of the key: moving A -> B -> A -> B says so three times.
-        now = to_db(self._clock.now())
-        key = f"moved:{after.event_id}:{to_db(before.starts_at)}:{to_db(after.starts_at)}:{now}"
-        await self._db.outbox.enqueue(
-            "moved",
-            key,
-            Audience("signed-up", after.event_id),
-            {"old_starts_at": to_db(before.starts_at)},
-            self._clock.now(),
-            event_id=after.event_id,
-        )
-        self._wake()
+def queue_moved_notice(uow: UnitOfWork, before: Event, after: Event, now: datetime) -> None:
+    """Tell everyone signed up that the start changed, in the change's unit of work."""
+    # The time of the change is part of the key: moving A -> B -> A -> B says so three times.
+    key = f"moved:{after.event_id}:{to_db(before.starts_at)}:{to_db(after.starts_at)}:{to_db(now)}"
+    uow.outbox.enqueue(
+        CampaignKind.MOVED,
+        key,
+        Audience(AudienceKind.SIGNED_UP, after.event_id),
+        {"old_starts_at": to_db(before.starts_at)},
+        now,
+        event_id=after.event_id,
+    )
 
-    async def event_cancelled(self, event: Event) -> None:
-        await self._db.outbox.enqueue(
-            "cancelled",
-            f"cancelled:{event.event_id}",
-            Audience("signed-up", event.event_id),
-            {},
-            self._clock.now(),
-            event_id=event.event_id,
-        )
-        self._wake()
+
+def queue_cancelled_notice(uow: UnitOfWork, event: Event, now: datetime) -> None:
+    """Tell everyone signed up that the event is cancelled, in the cancellation's unit."""
+    uow.outbox.enqueue(
+        CampaignKind.CANCELLED,
+        f"cancelled:{event.event_id}",
+        Audience(AudienceKind.SIGNED_UP, event.event_id),
+        {},
+        now,
+        event_id=event.event_id,
+    )

@@ -30,22 +30,26 @@ class StatsService:
 
     async def programme(self) -> ProgrammeStats:
         """Every event but the cancelled ones, which would only dilute the figures."""
-        figures = await self._db.stats.per_event()
-        events = {e.event_id: e for e in await self._db.events.all_events() if not e.is_cancelled}
+        figures = await self._db.read(lambda u: u.stats.per_event())
+        events = {
+            e.event_id: e
+            for e in await self._db.read(lambda u: u.events.all_events())
+            if not e.is_cancelled
+        }
         per_event = sorted(
             ((events[i], self._with_held(events[i], f)) for i, f in figures.items() if i in events),
             key=lambda pair: pair[0].starts_at,
         )
         total = sum((f for _, f in per_event), Figures())
         topics = {event_id: event.topic for event_id, event in events.items()}
-        breakdowns = await self._db.stats.breakdowns(figures, topics)
+        breakdowns = await self._db.read(lambda u: u.stats.breakdowns(figures, topics))
         return ProgrammeStats(total, per_event, breakdowns)
 
     async def event(self, event: Event) -> ProgrammeStats:
-        per_event = await self._db.stats.per_event(event.event_id)
+        per_event = await self._db.read(lambda u: u.stats.per_event(event.event_id))
         figures = self._with_held(event, per_event.get(event.event_id, Figures()))
-        breakdowns = await self._db.stats.breakdowns(
-            per_event, {event.event_id: event.topic}, event.event_id
+        breakdowns = await self._db.read(
+            lambda u: u.stats.breakdowns(per_event, {event.event_id: event.topic}, event.event_id)
         )
         return ProgrammeStats(figures, [(event, figures)], breakdowns)
 

@@ -30,7 +30,7 @@ class UserService:
     async def touch(self, contact: Contact) -> User:
         """The user behind an update, created on first contact and kept up to date."""
         now = self._clock.now()
-        user = await self._db.users.get(contact.user_id)
+        user = await self._db.read(lambda u: u.users.get(contact.user_id))
         if (
             user is not None
             and user.is_active
@@ -39,10 +39,10 @@ class UserService:
             and now - user.last_seen_at < LAST_SEEN_RESOLUTION
         ):
             return user
-        return await self._db.users.upsert_contact(contact, now)
+        return await self._db.write(lambda u: u.users.upsert_contact(contact, now))
 
     async def get(self, user_id: int) -> User | None:
-        return await self._db.users.get(user_id)
+        return await self._db.read(lambda u: u.users.get(user_id))
 
     def language_of(self, user: User) -> str:
         return resolve_language(user.language, user.telegram_language, self.default_language)
@@ -57,9 +57,9 @@ class UserService:
     async def choose_language(self, user_id: int, language: str) -> None:
         if language not in SUPPORTED_LANGUAGES:
             raise InvalidChoice(language)
-        await self._db.users.set_language(user_id, language)
+        await self._db.write(lambda u: u.users.set_language(user_id, language))
 
     async def choose_timezone(self, user_id: int, zone: str) -> None:
         if not is_known_zone(zone):
             raise InvalidChoice(zone)
-        await self._db.users.set_timezone(user_id, zone)
+        await self._db.write(lambda u: u.users.set_timezone(user_id, zone))

@@ -1,4 +1,4 @@
-"""Messages the bot sends on its own initiative, and texts shared with the chat screens.
+"""Texts shared by the chat screens and the messages the bot sends on its own initiative.
 
 The registration confirmation reads the same whether the user just pressed Register or was
 promoted from the waitlist hours later, so both are written here, once.
@@ -6,12 +6,10 @@ promoted from the waitlist hours later, so both are written here, once.
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 
 from bot.i18n import Translator
 from bot.models import Event
-from bot.services.calendar import event_calendar
 
 
 def when_text(t: Translator, event: Event, zone: str) -> str:
@@ -41,17 +39,3 @@ def confirmation_text(t: Translator, event: Event, zone: str) -> str:
             t._("Add it to your calendar with the file below. To cancel, send /my."),
         ]
     )
-
-
-def calendar_file(
-    event: Event, t: Translator, now: datetime, bot_username: str, *, with_join_url: bool = True
-) -> tuple[str, bytes]:
-    """The .ics of an event; the join link only for someone who registered."""
-    ics = event_calendar(
-        event,
-        t.language,
-        join_url=(event.join_url or None) if with_join_url else None,
-        now=now,
-        domain=f"{bot_username}.t.me",
-    )
-    return f"{event.code}.ics", ics

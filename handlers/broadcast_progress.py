@@ -1,0 +1,48 @@
+"""The organizer's view of a broadcast in progress: one message, edited as it goes."""
+
+from __future__ import annotations
+
+from bot.i18n import Catalogs, Translator
+from bot.models import CampaignStatus
+from bot.services.broadcasts import BroadcastStatus
+from bot.services.delivery import OVERALL_RATE
+from bot.services.sender import Sender
+
+
+def progress_text(t: Translator, status: BroadcastStatus, finished: bool) -> str:
+    progress = status.progress
+    lines = [
+        t._("Broadcast #{number}", number=status.campaign.campaign_id)
+        + " · "
+        + (
+            t._("cancelled")
+            if status.campaign.status == CampaignStatus.CANCELLED
+            else t._("finished")
+            if finished
+            else t._("sending")
+        ),
+        t._("Sent: {count}", count=t.number(progress.sent)),
+        t._("Blocked the bot: {count}", count=t.number(progress.blocked)),
+        t._("Failed: {count}", count=t.number(progress.failed)),
+    ]
+    if progress.skipped:
+        lines.append(t._("Skipped: {count}", count=t.number(progress.skipped)))
+    if not finished and progress.pending:
+        minutes = max(round(progress.pending / OVERALL_RATE / 60), 1)
+        lines.append(t._("Remaining: {count}", count=t.number(progress.pending)))
+        lines.append(t.ngettext("About {count} minute left", "About {count} minutes left", minutes))
+    return "\n".join(lines)
+
+
+class ProgressMessages:
+    """The broadcast service's `ProgressDisplay`, as an edit of the organizer's message."""
+
+    def __init__(self, sender: Sender, catalogs: Catalogs) -> None:
+        self._sender = sender
+        self._catalogs = catalogs
+
+    async def show(
+        self, chat_id: int, message_id: int, status: BroadcastStatus, finished: bool, language: str
+    ) -> None:
+        t = self._catalogs.get(language)
+        await self._sender.edit(chat_id, message_id, t.directed(progress_text(t, status, finished)))

@@ -15,8 +15,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import SUPPORTED_LANGUAGES
-from bot.services.event_fields import parse_offsets
-from bot.services.problems import InputProblem
+from bot.offsets import parse_offsets
+from bot.problems import InputProblem
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

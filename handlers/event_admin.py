@@ -18,8 +18,9 @@ from telegram.ext import (
 
 from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
 from bot.models import Event
+from bot.offsets import parse_offsets
+from bot.problems import InputProblem
 from bot.services import event_fields as fields
-from bot.services.problems import InputProblem
 from bot.topics import TOPIC_SLUGS
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, start_echo, start_prompt, topic_rows
@@ -264,7 +265,7 @@ async def reminders(update: Update, context: BotContext) -> None:
     assert context.args is not None
     if len(context.args) > 1:
         try:
-            minutes = fields.parse_offsets(" ".join(context.args[1:]))
+            minutes = parse_offsets(" ".join(context.args[1:]))
         except InputProblem as problem:
             await send(context, plain(problem.problem.render(t)))
             return

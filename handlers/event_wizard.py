@@ -23,9 +23,9 @@ from telegram.ext import (
 
 from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
 from bot.models import EventDraft, EventListing
+from bot.problems import InputProblem
 from bot.services import event_fields as fields
 from bot.services.events import new_code
-from bot.services.problems import InputProblem
 from bot.topics import TOPIC_KEYS, TOPIC_SLUGS, TOPICS
 from handlers.context import BotContext
 from handlers.event_views import card_screen, deep_link

@@ -24,8 +24,8 @@ from telegram.ext import (
 
 from bot.i18n import N_, Translator, clean_user_text
 from bot.models import Profile
+from bot.problems import InputProblem
 from bot.services import profiles
-from bot.services.problems import InputProblem
 from bot.services.timezones import is_known_zone
 from handlers.context import BotContext, refresh_viewer
 from handlers.event_views import REGISTER

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from bot.app import BotApplication
 from bot.emulator import BotApiEmulator
 from bot.models import Audience, AudienceKind, CampaignKind, Contact
+from bot.offsets import parse_offsets
+from bot.problems import InputProblem
 from bot.services.container import Services
-from bot.services.event_fields import parse_offsets
-from bot.services.problems import InputProblem
 from handlers.flood import BURST, FloodGuard
 from tests.conftest import START, ChatDriver, chat_as, texts
 from tests.programme_files import programme, row

@@ -422,3 +422,32 @@ async def test_moving_and_cancelling_notify_and_replan(
     clock.advance(timedelta(seconds=5))
     await engine.drain_once()
     assert sum("has been cancelled" in text for _, text in sender.sent) == 2
+
+
+async def test_stopping_interrupts_a_wait_telegram_asked_for(
+    services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """SIGTERM during an hour-long retry_after ends the worker at once; the message stays
+    pending for the next start."""
+    await people(services, 1)
+    await queue(services)
+    asked = asyncio.Event()
+
+    async def told_to_wait(chat_id: int, result: Result) -> None:
+        asked.set()
+
+    sender = FakeSender([Result(Outcome.RETRY, retry_after=3600.0)], after=told_to_wait)
+    engine = DeliveryWorker(
+        db.database,
+        UserService(db.database, clock, "en", "UTC"),
+        sender,
+        Plain(),
+        Silent(),
+        clock,
+        limiter=NoLimit(),
+    )
+    running = asyncio.create_task(engine.run())
+    await asyncio.wait_for(asked.wait(), 5)
+    engine.stop()
+    await asyncio.wait_for(running, 2)  # not an hour
+    assert await db.fetch_all("SELECT status FROM deliveries") == [("pending",)]

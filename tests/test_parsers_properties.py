@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.problems import InputProblem
 from bot.services import event_fields, profiles
 from bot.services.countries import CountryDirectory
-from bot.services.problems import InputProblem
 from handlers.event_views import topic_from_key
 from tests.conftest import ChatDriver
 

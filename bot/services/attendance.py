@@ -21,7 +21,7 @@ from bot.db import Database, UnitOfWork
 from bot.db.attendance import Failures, RosterLine
 from bot.i18n import N_, clean_user_text
 from bot.models import ACTIVE_STATUSES, Event, RegistrationStatus
-from bot.services.problems import Problem
+from bot.problems import Problem
 from bot.services.spreadsheets import spreadsheet_dialect
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out loud safely

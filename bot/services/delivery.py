@@ -145,7 +145,7 @@ class DeliveryWorker:
         clock: Clock,
         *,
         limiter: Limiter | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self._db = db
@@ -157,7 +157,7 @@ class DeliveryWorker:
         # Pacing normally happens in the bot's rate limiter, shared with interactive replies
         # (see bot.app); a limiter given here paces this worker alone (benchmarks, tools).
         self._limiter: Limiter | None = limiter
-        self._sleep = sleep
+        self._sleep = sleep or self._pause
         self._max_attempts = max_attempts
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -193,6 +193,12 @@ class DeliveryWorker:
         if due is None:
             return IDLE_WAIT
         return min(max((due - self._clock.now()).total_seconds(), 0.05), IDLE_WAIT)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait as Telegram asked (or out an outage), unless the bot is stopping: SIGTERM must
+        not wait out a whole retry_after."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _idle(self, seconds: float) -> None:
         self._wake.clear()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 
 from bot.i18n import N_, clean_user_text
-from bot.services.problems import InputProblem
+from bot.problems import InputProblem
 from bot.topics import TOPICS
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -172,24 +172,3 @@ def parse_url(raw: str) -> str:
             N_("“{value}” is not a web address starting with https://."), value=raw[:80]
         )
     return text
-
-
-_OFFSET = re.compile(r"^\s*(\d{1,4})\s*([dhm])\s*$")
-_UNIT_MINUTES = {"d": 24 * 60, "h": 60, "m": 1}
-
-
-def parse_offsets(raw: str) -> list[int]:
-    """Reminder times such as "1d, 2h, 30m", as minutes before the start, largest first."""
-    minutes: set[int] = set()
-    for part in raw.split(","):
-        match = _OFFSET.match(part.lower())
-        value = int(match.group(1)) * _UNIT_MINUTES[match.group(2)] if match else 0
-        if not 1 <= value <= 30 * 24 * 60:
-            raise InputProblem(
-                N_("“{value}” is not a time before the start such as 1d, 6h or 30m."),
-                value=part.strip()[:30],
-            )
-        minutes.add(value)
-    if len(minutes) > 5:
-        raise InputProblem(N_("Please give at most five reminder times."))
-    return sorted(minutes, reverse=True)

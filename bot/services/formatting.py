@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from bot.i18n import N_
-from bot.services.problems import Problem
+from bot.problems import Problem
 
 ALLOWED_TAGS = frozenset(
     {

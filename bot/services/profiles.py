@@ -9,7 +9,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.i18n import N_, clean_user_text
 from bot.models import Profile
-from bot.services.problems import InputProblem
+from bot.problems import InputProblem
 from bot.services.timezones import is_known_zone
 
 FIELDS = ("full_name", "country", "city", "organization", "role", "email")

@@ -17,8 +17,8 @@ from typing import TypeVar
 
 from bot.i18n import N_, SUPPORTED_LANGUAGES
 from bot.models import EventDraft, EventText
+from bot.problems import InputProblem, Problem
 from bot.services import event_fields as fields
-from bot.services.problems import InputProblem, Problem
 from bot.services.spreadsheets import spreadsheet_dialect
 
 REQUIRED_COLUMNS = (

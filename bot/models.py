@@ -195,6 +195,20 @@ class EventListing:
 
 
 @dataclass(frozen=True)
+class EventCard:
+    """An event as one person sees it: its seats, their place, whether they can sign up."""
+
+    listing: EventListing
+    status: RegistrationStatus | None
+    position: int | None  # on the waitlist, 1 = next in line
+    is_open: bool  # takes sign-ups (and cancellations) now
+
+    @property
+    def event(self) -> Event:
+        return self.listing.event
+
+
+@dataclass(frozen=True)
 class Page:
     listings: list[EventListing]
     page: int

@@ -25,7 +25,8 @@ async def sign_up(context: BotContext, code: str, query: CallbackQuery | None = 
     viewer = context.viewer
     t = viewer.t
     services = context.services
-    outcome, position = await services.registrations.sign_up(viewer.user_id, code)
+    result = await services.registrations.sign_up(viewer.user_id, code)
+    outcome, position = result.outcome, result.position
     listing = await services.events.find(code)
     if listing is None or outcome is SignUp.NO_SUCH_EVENT:
         await send(context, t._("This event no longer exists."))

@@ -187,8 +187,8 @@ async def test_concurrent_sign_ups_never_overbook(services: Services, db: Store)
     outcomes = await asyncio.gather(
         *(services.registrations.sign_up(user_id, "flood") for user_id in users)
     )
-    confirmed = [o for o, _ in outcomes if o is SignUp.CONFIRMED]
-    waitlisted = sorted(p or 0 for o, p in outcomes if o is SignUp.WAITLISTED)
+    confirmed = [r for r in outcomes if r.outcome is SignUp.CONFIRMED]
+    waitlisted = sorted(r.position or 0 for r in outcomes if r.outcome is SignUp.WAITLISTED)
     assert len(confirmed) == 3
     assert waitlisted == list(range(1, 48))
     counts = await db.fetch_all(

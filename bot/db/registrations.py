@@ -66,19 +66,6 @@ class RegistrationRepository(Repository):
             return None, None
         return RegistrationStatus(row[0]), row[1]
 
-    def position(self, event_id: int, user_id: int) -> int | None:
-        """1 for the next person in line; None if the user is not on the waitlist."""
-        row = self._one(
-            """
-            SELECT (SELECT COUNT(*) FROM registrations w
-                    WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.seq <= r.seq)
-            FROM registrations r
-            WHERE r.event_id = ? AND r.user_id = ? AND r.status = 'waitlisted'
-            """,
-            (event_id, user_id),
-        )
-        return int(row[0]) if row else None
-
     def of_user(self, user_id: int) -> list[tuple[str, RegistrationStatus, datetime, int | None]]:
         """(event code, status, registered at, waitlist position) of every active sign-up."""
         rows = self._all(

@@ -21,6 +21,7 @@ from bot.models import (
     AudienceKind,
     CampaignKind,
     Event,
+    EventCard,
     EventStatus,
     Registration,
     RegistrationStatus,
@@ -35,6 +36,13 @@ class SignUp(Enum):
     CLOSED = "closed"  # the event has started
     CANCELLED_EVENT = "cancelled-event"
     NO_SUCH_EVENT = "no-such-event"
+
+
+@dataclass(frozen=True)
+class SignUpResult:
+    outcome: SignUp
+    position: int | None  # on the waitlist
+    card: EventCard | None  # the event as it stands after the sign-up, read in the same unit
 
 
 class RegistrationClosed(Exception):
@@ -61,35 +69,51 @@ class RegistrationService:
         self._clock = clock
         self._wake_delivery = wake_delivery
 
-    async def sign_up(self, user_id: int, code: str) -> tuple[SignUp, int | None]:
-        """Register `user_id`; the outcome and, for the waitlist, the position in it."""
+    async def sign_up(self, user_id: int, code: str) -> SignUpResult:
+        """Register `user_id`: the outcome, the waitlist position, and the event's card as it
+        stands now, all in one unit of work."""
         now = self._clock.now()
 
-        def work(uow: UnitOfWork) -> tuple[SignUp, int | None]:
+        def decide(uow: UnitOfWork) -> SignUp:
             repo = uow.registrations
             state = repo.seat_state(code)
             if state is None:
-                return SignUp.NO_SUCH_EVENT, None
+                return SignUp.NO_SUCH_EVENT
             current = repo.status_of(state.event_id, user_id)
             if current == RegistrationStatus.CONFIRMED:
-                return SignUp.ALREADY_CONFIRMED, None
+                return SignUp.ALREADY_CONFIRMED
             if current == RegistrationStatus.WAITLISTED:
-                return SignUp.ALREADY_WAITLISTED, repo.position(state.event_id, user_id)
+                return SignUp.ALREADY_WAITLISTED
             refusal = closed_reason(state.status, state.starts_at, now)
             if refusal is not None:
-                return refusal, None
+                return refusal
             if state.capacity is None or state.confirmed < state.capacity:
                 repo.put(state.event_id, user_id, RegistrationStatus.CONFIRMED, now)
-                return SignUp.CONFIRMED, None
+                return SignUp.CONFIRMED
             repo.put(state.event_id, user_id, RegistrationStatus.WAITLISTED, now)
-            return SignUp.WAITLISTED, repo.position(state.event_id, user_id)
+            return SignUp.WAITLISTED
+
+        def work(uow: UnitOfWork) -> SignUpResult:
+            outcome = decide(uow)
+            card = read_card(uow, code, user_id, now)
+            position = card.position if card is not None else None
+            return SignUpResult(outcome, position, card)
 
         return await self._db.write(work)
+
+    async def card(self, code: str, user_id: int) -> EventCard | None:
+        """An event as `user_id` sees it, in one read."""
+        now = self._clock.now()
+        return await self._db.read(lambda uow: read_card(uow, code, user_id, now))
+
+    def is_open(self, event: Event) -> bool:
+        """Whether people can sign up for (or give up a place at) the event now."""
+        return closed_reason(event.status, event.starts_at, self._clock.now()) is None
 
     def can_cancel(self, event: Event) -> bool:
         """Places are given up before the session only, and not once the organizers cancelled
         it themselves: who was registered is what attendance is compared with."""
-        return closed_reason(event.status, event.starts_at, self._clock.now()) is None
+        return self.is_open(event)
 
     async def closed_reason(self, code: str) -> SignUp | None:
         """Why nobody can sign up for `code` now (gone, cancelled, started), None if one can:
@@ -123,18 +147,6 @@ class RegistrationService:
         previous, promoted = await self._db.write(work)
         self._notify(promoted)
         return previous
-
-    async def fill_freed_seats(self, code: str) -> list[Promotion]:
-        """After an event gained seats (its capacity was raised), let the waitlist in."""
-        now = self._clock.now()
-
-        def work(uow: UnitOfWork) -> list[Promotion]:
-            state = uow.registrations.seat_state(code)
-            return fill_seats(uow, state.event_id, code, now) if state else []
-
-        promoted = await self._db.write(work)
-        self._notify(promoted)
-        return promoted
 
     def _notify(self, promotions: list[Promotion]) -> None:
         if promotions:
@@ -188,6 +200,16 @@ def closed_reason(status: str, starts_at: datetime, now: datetime) -> SignUp | N
     if starts_at <= now:
         return SignUp.CLOSED
     return None
+
+
+def read_card(uow: UnitOfWork, code: str, user_id: int, now: datetime) -> EventCard | None:
+    listing = uow.events.listing(code)
+    if listing is None:
+        return None
+    event = listing.event
+    status, position = uow.registrations.standing(event.event_id, user_id)
+    is_open = closed_reason(event.status, event.starts_at, now) is None
+    return EventCard(listing, status, position, is_open)
 
 
 def fill_seats(uow: UnitOfWork, event_id: int, code: str, now: datetime) -> list[Promotion]:

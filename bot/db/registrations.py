@@ -1,7 +1,7 @@
 """Registrations: who signed up for which event, confirmed or waitlisted.
 
-Writes take the caller's connection, inside a unit of work the registration service opened,
-so the seat count it reads is the one its write relies on.
+Reads and writes run in the registration service's unit of work, so the seat count it reads
+is the one its write relies on.
 """
 
 from __future__ import annotations
@@ -88,8 +88,6 @@ class RegistrationRepository(Repository):
             (event_id,),
         )
         return {row[0]: int(row[1]) for row in rows}
-
-    # -- inside the caller's unit of work ----------------------------------------------------
 
     def seat_state(self, code: str) -> SeatState | None:
         row = self._one(

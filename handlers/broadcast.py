@@ -13,7 +13,6 @@ from typing import Any
 from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -24,34 +23,28 @@ from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
 from bot.models import Audience
 from bot.services.broadcasts import progress_text
 from bot.services.formatting import FormattingError, html_to_text
-from bot.topics import TOPIC_SLUGS, TOPICS
+from bot.topics import TOPICS
+from handlers.buttons import (
+    BroadcastAudience,
+    BroadcastDiscard,
+    BroadcastLanguage,
+    BroadcastPreview,
+    BroadcastSend,
+    BroadcastTopic,
+    BroadcastVersion,
+    StopBroadcast,
+)
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, topic_rows
 from handlers.organizers import event_by_code, require_organizer
-from handlers.ui import (
-    MAX_MESSAGE_LENGTH,
-    Button,
-    answer,
-    button_number,
-    choice,
-    edit,
-    plain,
-    send,
-)
-from handlers.wizards import (
-    GROUP_BROADCAST,
-    GROUP_GENERAL,
-    AnyHandler,
-    Step,
-    build_wizard,
-    step_button,
-)
+from handlers.presses import on_press
+from handlers.ui import MAX_MESSAGE_LENGTH, Button, answer, edit, no_longer_active, plain, send
+from handlers.wizards import GROUP_BROADCAST, GROUP_GENERAL, build_wizard
 
 AUDIENCE, EVENT_CODE, CHOICE, MESSAGE, VERSIONS, VERSION_TEXT = range(6)
 END = ConversationHandler.END
 DRAFT = "broadcast"  # session: {"audience": [kind, value], "texts": {...}, "pending": lang}
-PREFIX = "bc"
-AUDIENCES = {
+AUDIENCES = {  # the kinds of buttons.AUDIENCE_KINDS
     "everyone": N_("Everyone"),
     "registrants": N_("Registrants of an event"),
     "waitlist": N_("The waitlist of an event"),
@@ -81,17 +74,18 @@ async def begin(update: Update, context: BotContext) -> int:
         return END
     context.session[DRAFT] = {"texts": {}}
     t = context.viewer.t
-    rows = [[(t._(label), f"{PREFIX}:a:{kind}")] for kind, label in AUDIENCES.items()]
+    rows: list[list[Button]] = [
+        [(t._(label), BroadcastAudience(kind))] for kind, label in AUDIENCES.items()
+    ]
     await send(context, t._("Who should receive the message? Send /cancel to stop."), rows)
     return AUDIENCE
 
 
-async def on_audience(update: Update, context: BotContext) -> int:
+async def on_audience(update: Update, context: BotContext, data: BroadcastAudience) -> int:
     query = update.callback_query
     assert query is not None
-    kind = await choice(query, context, AUDIENCES)
-    if kind is None:
-        return AUDIENCE
+    await answer(query)
+    kind = data.kind
     t = context.viewer.t
     await edit(query, context, t._(AUDIENCES[kind]))
     draft = _draft(context)
@@ -102,7 +96,9 @@ async def on_audience(update: Update, context: BotContext) -> int:
     if kind in ("registrants", "waitlist"):
         await send(context, t._("Send the event’s code."))
         return EVENT_CODE
-    rows = language_rows(t, f"{PREFIX}:l") if kind == "language" else topic_rows(t, f"{PREFIX}:t")
+    rows = (
+        language_rows(t, BroadcastLanguage) if kind == "language" else topic_rows(t, BroadcastTopic)
+    )
     await send(context, t._("Which one?"), rows)
     return CHOICE
 
@@ -121,24 +117,26 @@ async def on_event_code(update: Update, context: BotContext) -> int:
     return await ask_message(context)
 
 
-async def on_choice(update: Update, context: BotContext) -> int:
+async def on_language_choice(update: Update, context: BotContext, data: BroadcastLanguage) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _, kind, value = query.data.split(":", 2)
-    t = context.viewer.t
+    assert query is not None
     draft = _draft(context)
-    if kind == "l" and value in SUPPORTED_LANGUAGES and draft.get("kind") == "language":
-        draft["audience"] = ["language", value]
-    elif (
-        kind == "t"
-        and value.isdecimal()
-        and int(value) < len(TOPIC_SLUGS)
-        and draft.get("kind") == "topic"
-    ):
-        draft["audience"] = ["topic", TOPIC_SLUGS[int(value)]]
-    else:
-        await answer(query, t._("This button is no longer active."))
+    if draft.get("kind") != "language":
+        await no_longer_active(query, context)
         return CHOICE
+    draft["audience"] = ["language", data.language]
+    await answer(query)
+    return await ask_message(context)
+
+
+async def on_topic_choice(update: Update, context: BotContext, data: BroadcastTopic) -> int:
+    query = update.callback_query
+    assert query is not None
+    draft = _draft(context)
+    if draft.get("kind") != "topic":
+        await no_longer_active(query, context)
+        return CHOICE
+    draft["audience"] = ["topic", data.topic]
     await answer(query)
     return await ask_message(context)
 
@@ -197,11 +195,11 @@ async def ask_versions(context: BotContext) -> int:
     t = context.viewer.t
     texts = _draft(context)["texts"]
     buttons: list[Button] = [
-        (("✓ " if code in texts else "") + t.language_label(code), f"{PREFIX}:v:{code}")
+        (("✓ " if code in texts else "") + t.language_label(code), BroadcastVersion(code))
         for code in SUPPORTED_LANGUAGES
     ]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([(t._("Preview"), f"{PREFIX}:preview")])
+    rows.append([(t._("Preview"), BroadcastPreview())])
     await send(
         context,
         t._(
@@ -213,12 +211,11 @@ async def ask_versions(context: BotContext) -> int:
     return VERSIONS
 
 
-async def on_version_button(update: Update, context: BotContext) -> int:
+async def on_version_button(update: Update, context: BotContext, data: BroadcastVersion) -> int:
     query = update.callback_query
     assert query is not None
-    code = await choice(query, context, SUPPORTED_LANGUAGES)
-    if code is None:
-        return VERSIONS
+    await answer(query)
+    code = data.language
     t = context.viewer.t
     _draft(context)["pending"] = code
     await send(context, t._("Write the version in {language}.", language=t.language_label(code)))
@@ -239,7 +236,7 @@ async def on_version_text(update: Update, context: BotContext) -> int:
     return await ask_versions(context)
 
 
-async def on_preview(update: Update, context: BotContext) -> int:
+async def on_preview(update: Update, context: BotContext, data: BroadcastPreview) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
@@ -266,15 +263,15 @@ async def on_preview(update: Update, context: BotContext) -> int:
         draft["texts"]["default"],
         [
             [
-                (t._("Send"), f"{PREFIX}:send"),
-                (t._("Cancel"), f"{PREFIX}:discard"),
+                (t._("Send"), BroadcastSend()),
+                (t._("Cancel"), BroadcastDiscard()),
             ]
         ],
     )
     return VERSIONS
 
 
-async def on_send(update: Update, context: BotContext) -> int:
+async def on_send(update: Update, context: BotContext, data: BroadcastSend) -> int:
     query = update.callback_query
     assert query is not None
     if not await require_organizer(update, context):
@@ -282,7 +279,7 @@ async def on_send(update: Update, context: BotContext) -> int:
     t = context.viewer.t
     draft = context.session.pop(DRAFT, None)
     if not isinstance(draft, dict) or "default" not in draft.get("texts", {}):
-        await answer(query, t._("This button is no longer active."))
+        await no_longer_active(query, context)
         return END
     await answer(query)
     services = context.services
@@ -295,7 +292,7 @@ async def on_send(update: Update, context: BotContext) -> int:
     return END
 
 
-async def on_discard(update: Update, context: BotContext) -> int:
+async def on_discard(update: Update, context: BotContext, data: BroadcastDiscard) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
@@ -329,25 +326,22 @@ async def list_broadcasts(update: Update, context: BotContext) -> None:
                 [
                     (
                         t._("Stop broadcast #{number}", number=campaign.campaign_id),
-                        f"{PREFIX}:x:{campaign.campaign_id}",
+                        StopBroadcast(campaign.campaign_id),
                     )
                 ]
             )
     await send(context, "\n\n".join(blocks), rows)
 
 
-async def on_stop(update: Update, context: BotContext) -> None:
+async def on_stop(update: Update, context: BotContext, data: StopBroadcast) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     if not await require_organizer(update, context):
         return
     t = context.viewer.t
-    number = button_number(query.data.rsplit(":", 1)[-1])
-    stopped = number is not None and await context.services.broadcasts.cancel(
-        number, context.viewer.user_id
-    )
-    if not stopped:
-        await answer(query, t._("This button is no longer active."))
+    number = data.campaign_id
+    if not await context.services.broadcasts.cancel(number, context.viewer.user_id):
+        await no_longer_active(query, context)
         return
     await answer(query)
     await send(
@@ -357,23 +351,22 @@ async def on_stop(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
-
-    def button(step: Step, pattern: str) -> AnyHandler:
-        return step_button(PREFIX, step, pattern)
-
     wizard = build_wizard(
         "broadcast",
         entry_points=[CommandHandler("broadcast", begin)],
         states={
-            AUDIENCE: [button(on_audience, "a:")],
+            AUDIENCE: [on_press(BroadcastAudience, on_audience)],
             EVENT_CODE: [MessageHandler(text, on_event_code)],
-            CHOICE: [button(on_choice, "[lt]:")],
+            CHOICE: [
+                on_press(BroadcastLanguage, on_language_choice),
+                on_press(BroadcastTopic, on_topic_choice),
+            ],
             MESSAGE: [MessageHandler(text, on_message)],
             VERSIONS: [
-                button(on_version_button, "v:"),
-                button(on_preview, "preview$"),
-                button(on_send, "send$"),
-                button(on_discard, "discard$"),
+                on_press(BroadcastVersion, on_version_button),
+                on_press(BroadcastPreview, on_preview),
+                on_press(BroadcastSend, on_send),
+                on_press(BroadcastDiscard, on_discard),
             ],
             VERSION_TEXT: [MessageHandler(text, on_version_text)],
         },
@@ -382,6 +375,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handler(wizard, group=GROUP_BROADCAST)
     app.add_handler(CommandHandler("broadcasts", list_broadcasts), group=GROUP_GENERAL)
-    app.add_handler(
-        CallbackQueryHandler(on_stop, pattern=rf"^{PREFIX}:x:\d+$"), group=GROUP_GENERAL
-    )
+    app.add_handler(on_press(StopBroadcast, on_stop), group=GROUP_GENERAL)

@@ -26,16 +26,26 @@ from bot.models import EventDraft, EventListing
 from bot.services import event_fields as fields
 from bot.services.events import new_code
 from bot.services.problems import InputProblem
-from bot.topics import TOPIC_KEYS, TOPIC_SLUGS, TOPICS
+from bot.topics import TOPIC_SLUGS, TOPICS
+from handlers.buttons import (
+    ButtonData,
+    NewEventDiscard,
+    NewEventLanguage,
+    NewEventNoDescription,
+    NewEventNoLimit,
+    NewEventNoLink,
+    NewEventSave,
+    NewEventTopic,
+)
 from handlers.context import BotContext
-from handlers.event_views import card_screen, deep_link
+from handlers.event_views import FIRST_PAGE, card_screen, deep_link
 from handlers.organizers import require_organizer
-from handlers.ui import Button, answer, choice, edit, plain, send
-from handlers.wizards import GROUP_NEW_EVENT, AnyHandler, Step, build_wizard, step_button
+from handlers.presses import on_press
+from handlers.ui import Button, answer, edit, no_longer_active, plain, send
+from handlers.wizards import GROUP_NEW_EVENT, build_wizard
 
 (TITLE, TOPIC, START, DURATION, CAPACITY, LANGUAGE, LINK, DESCRIPTION, CONFIRM) = range(9)
 DRAFT = "new_event"  # session key of the answers so far
-PREFIX = "nw"
 END = ConversationHandler.END
 ANSWERS = frozenset(
     {
@@ -58,12 +68,14 @@ def _draft(context: BotContext) -> dict[str, Any]:
     return draft
 
 
-def topic_rows(t: Translator, prefix: str) -> list[list[Button]]:
-    return [[(t._(TOPICS[slug]), f"{prefix}:{i}")] for i, slug in enumerate(TOPIC_SLUGS)]
+def topic_rows(t: Translator, button: Callable[[str], ButtonData]) -> list[list[Button]]:
+    """A button per topic, one a row; `button` makes a topic's data."""
+    return [[(t._(TOPICS[slug]), button(slug))] for slug in TOPIC_SLUGS]
 
 
-def language_rows(t: Translator, prefix: str) -> list[list[Button]]:
-    buttons = [(t.language_label(code), f"{prefix}:{code}") for code in SUPPORTED_LANGUAGES]
+def language_rows(t: Translator, button: Callable[[str], ButtonData]) -> list[list[Button]]:
+    """A button per language of the bot, three a row; `button` makes a language's data."""
+    buttons: list[Button] = [(t.language_label(code), button(code)) for code in SUPPORTED_LANGUAGES]
     return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
 
 
@@ -128,18 +140,16 @@ async def on_title(update: Update, context: BotContext) -> int:
 
 async def ask_topic(context: BotContext) -> int:
     t = context.viewer.t
-    await send(context, t._("Which topic?"), topic_rows(t, f"{PREFIX}:topic"))
+    await send(context, t._("Which topic?"), topic_rows(t, NewEventTopic))
     return TOPIC
 
 
-async def on_topic(update: Update, context: BotContext) -> int:
+async def on_topic(update: Update, context: BotContext, data: NewEventTopic) -> int:
     query = update.callback_query
     assert query is not None
-    key = await choice(query, context, TOPIC_KEYS)
-    if key is None:
-        return TOPIC
-    _draft(context)["topic"] = TOPIC_SLUGS[int(key)]
-    await edit(query, context, context.viewer.t._(TOPICS[TOPIC_SLUGS[int(key)]]))
+    await answer(query)
+    _draft(context)["topic"] = data.topic
+    await edit(query, context, context.viewer.t._(TOPICS[data.topic]))
     return await ask_start(context)
 
 
@@ -178,7 +188,7 @@ async def ask_capacity(context: BotContext) -> int:
     await send(
         context,
         t._("How many seats? Send a number, or choose:"),
-        [[(t._("No limit"), f"{PREFIX}:cap:none")]],
+        [[(t._("No limit"), NewEventNoLimit())]],
     )
     return CAPACITY
 
@@ -192,7 +202,7 @@ async def on_capacity(update: Update, context: BotContext) -> int:
     return await _text_step(update, context, parse, "capacity", ask_language, CAPACITY)
 
 
-async def on_no_limit(update: Update, context: BotContext) -> int:
+async def on_no_limit(update: Update, context: BotContext, data: NewEventNoLimit) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
@@ -205,7 +215,7 @@ async def ask_language(context: BotContext) -> int:
     await send(
         context,
         t._("In which language is it given? Choose, or send a language code such as pt or sw."),
-        language_rows(t, f"{PREFIX}:lang"),
+        language_rows(t, NewEventLanguage),
     )
     return LANGUAGE
 
@@ -214,13 +224,11 @@ async def on_language_text(update: Update, context: BotContext) -> int:
     return await _text_step(update, context, fields.parse_language, "language", ask_link, LANGUAGE)
 
 
-async def on_language_button(update: Update, context: BotContext) -> int:
+async def on_language_button(update: Update, context: BotContext, data: NewEventLanguage) -> int:
     query = update.callback_query
     assert query is not None
-    code = await choice(query, context, SUPPORTED_LANGUAGES)
-    if code is None:
-        return LANGUAGE
-    _draft(context)["language"] = code
+    await answer(query)
+    _draft(context)["language"] = data.language
     return await ask_link(context)
 
 
@@ -229,7 +237,7 @@ async def ask_link(context: BotContext) -> int:
     await send(
         context,
         t._("What is the link to join it (https://…)?"),
-        [[(t._("I will add it later"), f"{PREFIX}:link:none")]],
+        [[(t._("I will add it later"), NewEventNoLink())]],
     )
     return LINK
 
@@ -238,7 +246,7 @@ async def on_link(update: Update, context: BotContext) -> int:
     return await _text_step(update, context, fields.parse_url, "join_url", ask_description, LINK)
 
 
-async def on_no_link(update: Update, context: BotContext) -> int:
+async def on_no_link(update: Update, context: BotContext, data: NewEventNoLink) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
@@ -249,7 +257,7 @@ async def on_no_link(update: Update, context: BotContext) -> int:
 async def ask_description(context: BotContext) -> int:
     t = context.viewer.t
     await send(
-        context, t._("Describe it in a few sentences."), [[(t._("Skip"), f"{PREFIX}:desc:none")]]
+        context, t._("Describe it in a few sentences."), [[(t._("Skip"), NewEventNoDescription())]]
     )
     return DESCRIPTION
 
@@ -260,7 +268,9 @@ async def on_description(update: Update, context: BotContext) -> int:
     )
 
 
-async def on_no_description(update: Update, context: BotContext) -> int:
+async def on_no_description(
+    update: Update, context: BotContext, data: NewEventNoDescription
+) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
@@ -294,7 +304,7 @@ async def show_preview(context: BotContext) -> int:
         preview,
         now=context.now(),
         bot_username=context.bot.username,
-        back="",
+        back=FIRST_PAGE,
         for_organizer=False,
     )
     link = (
@@ -305,19 +315,19 @@ async def show_preview(context: BotContext) -> int:
     await send(
         context,
         t._("Please check the event:") + f"\n\n{text}\n{link}",
-        [[(t._("Save"), f"{PREFIX}:save"), (t._("Cancel"), f"{PREFIX}:discard")]],
+        [[(t._("Save"), NewEventSave()), (t._("Cancel"), NewEventDiscard())]],
     )
     return CONFIRM
 
 
-async def on_save(update: Update, context: BotContext) -> int:
+async def on_save(update: Update, context: BotContext, data: NewEventSave) -> int:
     query = update.callback_query
     assert query is not None
     if not await require_organizer(update, context):
         return END
     values = context.session.pop(DRAFT, None)
     if not isinstance(values, dict) or not values.keys() >= ANSWERS:
-        await answer(query, context.viewer.t._("This button is no longer active."))
+        await no_longer_active(query, context)
         return END
     await answer(query)
     event = await context.services.events.create(_as_draft(values), context.viewer.user_id)
@@ -334,7 +344,7 @@ async def on_save(update: Update, context: BotContext) -> int:
     return END
 
 
-async def on_discard(update: Update, context: BotContext) -> int:
+async def on_discard(update: Update, context: BotContext, data: NewEventDiscard) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
@@ -351,29 +361,25 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
-
-    def button(step: Step, pattern: str) -> AnyHandler:
-        return step_button(PREFIX, step, pattern)
-
     wizard = build_wizard(
         "new-event",
         entry_points=[CommandHandler("newevent", begin)],
         states={
             TITLE: [MessageHandler(text, on_title)],
-            TOPIC: [button(on_topic, "topic:")],
+            TOPIC: [on_press(NewEventTopic, on_topic)],
             START: [MessageHandler(text, on_start)],
             DURATION: [MessageHandler(text, on_duration)],
-            CAPACITY: [MessageHandler(text, on_capacity), button(on_no_limit, "cap:none$")],
+            CAPACITY: [MessageHandler(text, on_capacity), on_press(NewEventNoLimit, on_no_limit)],
             LANGUAGE: [
                 MessageHandler(text, on_language_text),
-                button(on_language_button, "lang:"),
+                on_press(NewEventLanguage, on_language_button),
             ],
-            LINK: [MessageHandler(text, on_link), button(on_no_link, "link:none$")],
+            LINK: [MessageHandler(text, on_link), on_press(NewEventNoLink, on_no_link)],
             DESCRIPTION: [
                 MessageHandler(text, on_description),
-                button(on_no_description, "desc:none$"),
+                on_press(NewEventNoDescription, on_no_description),
             ],
-            CONFIRM: [button(on_save, "save$"), button(on_discard, "discard$")],
+            CONFIRM: [on_press(NewEventSave, on_save), on_press(NewEventDiscard, on_discard)],
         },
         on_cancel=cancel,
         scratch=DRAFT,

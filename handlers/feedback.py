@@ -5,17 +5,17 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
-from bot.services.campaign_texts import RATE_PREFIX
 from bot.services.feedback import Rating
+from handlers.buttons import Rate
 from handlers.context import BotContext
-from handlers.ui import answer, button_number, send
+from handlers.presses import on_press
+from handlers.ui import answer, send
 from handlers.wizards import GROUP_FEEDBACK, build_wizard
 
 COMMENT = 1
@@ -23,16 +23,11 @@ END = ConversationHandler.END
 RATED = "rated_event"  # session: the event whose rating may get a comment
 
 
-async def on_rating(update: Update, context: BotContext) -> int:
+async def on_rating(update: Update, context: BotContext, data: Rate) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     t = context.viewer.t
-    parts = query.data.split(":")
-    event_id = button_number(parts[1]) if len(parts) == 3 else None
-    if event_id is None or parts[2] not in ("1", "2", "3", "4", "5"):
-        await answer(query, t._("This button is no longer active."))
-        return END
-    rating = int(parts[2])
+    event_id, rating = data.event_id, data.rating
     outcome = await context.services.feedback.rate(context.viewer.user_id, event_id, rating)
     if outcome in (Rating.NO_EVENT, Rating.NOT_ATTENDED):
         await answer(query, t._("Only participants who attended can rate this session."))
@@ -79,7 +74,7 @@ async def skip(update: Update, context: BotContext) -> int:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     wizard = build_wizard(
         "feedback",
-        entry_points=[CallbackQueryHandler(on_rating, pattern=rf"^{RATE_PREFIX}:")],
+        entry_points=[on_press(Rate, on_rating)],
         states={
             COMMENT: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, on_comment),

@@ -26,7 +26,6 @@ from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -179,8 +178,3 @@ def build_wizard(
             ],
             allow_reentry=True,
         )
-
-
-def step_button(prefix: str, step: Step, pattern: str) -> AnyHandler:
-    """A wizard's button handler: callback data "<prefix>:<pattern>"."""
-    return CallbackQueryHandler(step, pattern=f"^{prefix}:{pattern}")

@@ -13,6 +13,7 @@ from bot.db import Database, to_db
 from bot.emulator import BotApiEmulator
 from bot.i18n import RLM
 from bot.services.container import Services
+from handlers.buttons import CalendarFile, EventCard
 from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
 from tests.programme_files import programme, row, series
 
@@ -282,13 +283,17 @@ async def test_unknown_or_malformed_deep_links(
 
 
 async def test_forged_card_and_calendar_buttons(amina: ChatDriver, services: Services) -> None:
-    """Buttons naming events that do not exist only get a notice."""
+    """Buttons naming events that do not exist, or data no button carries, only get a notice."""
     await load(services, programme([row("a", SOON)]))
     await amina.send("/events")
-    for forged in ("ev:c:zzz:-:0", "ev:c:a", "ev:c:a:-:x", "ev:i:zzz", "ev:i:", "ev:c:" + "a" * 59):
+    for missing in (EventCard("zzz", None, 0).pack(), CalendarFile("zzz").pack()):
+        calls = await amina.press(missing)
+        assert [c.method for c in calls] == ["answerCallbackQuery"], missing
+        assert texts(calls) == ["This event no longer exists."]
+    for forged in ("ev:c:a", "ev:c:a:-:x", "ev:i:", "ev:c:" + "a" * 59):
         calls = await amina.press(forged)
         assert [c.method for c in calls] == ["answerCallbackQuery"], forged
-        assert texts(calls) == ["This event no longer exists."]
+        assert texts(calls) == ["This button is no longer active."]
 
 
 async def test_a_button_on_a_message_that_is_gone_answers_below(

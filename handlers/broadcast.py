@@ -7,8 +7,8 @@ sending; the organizer's progress message is edited as it goes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from html import escape
-from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -38,12 +38,12 @@ from handlers.context import BotContext
 from handlers.event_wizard import language_rows, topic_rows
 from handlers.organizers import event_by_code, require_organizer
 from handlers.presses import on_press
+from handlers.session import clear_state, get_state, pop_state, set_state
 from handlers.ui import MAX_MESSAGE_LENGTH, Button, answer, edit, no_longer_active, plain, send
 from handlers.wizards import GROUP_BROADCAST, GROUP_GENERAL, build_wizard
 
 AUDIENCE, EVENT_CODE, CHOICE, MESSAGE, VERSIONS, VERSION_TEXT = range(6)
 END = ConversationHandler.END
-DRAFT = "broadcast"  # session: {"audience": [kind, value], "texts": {...}, "pending": lang}
 AUDIENCES = {  # the kinds of buttons.AUDIENCE_KINDS
     "everyone": N_("Everyone"),
     "registrants": N_("Registrants of an event"),
@@ -53,11 +53,21 @@ AUDIENCES = {  # the kinds of buttons.AUDIENCE_KINDS
 }
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft = context.session.get(DRAFT)
-    if not isinstance(draft, dict):
-        draft = context.session[DRAFT] = {"texts": {}}
-    return draft
+@dataclass(frozen=True)
+class BroadcastDraft:
+    """The answers so far: the kind of audience chosen, then the audience itself (and the
+    title of its event, if any); the message by language ("default": for everyone else), and
+    the language whose version is awaited."""
+
+    kind: str | None = None
+    audience: Audience | None = None
+    event_label: str | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    pending: str | None = None
+
+
+def _draft(context: BotContext) -> BroadcastDraft:
+    return get_state(context, BroadcastDraft) or BroadcastDraft()
 
 
 def describe(t: Translator, audience: Audience) -> str:
@@ -72,7 +82,7 @@ def describe(t: Translator, audience: Audience) -> str:
 async def begin(update: Update, context: BotContext) -> int:
     if not await require_organizer(update, context):
         return END
-    context.session[DRAFT] = {"texts": {}}
+    set_state(context, BroadcastDraft())
     t = context.viewer.t
     rows: list[list[Button]] = [
         [(t._(label), BroadcastAudience(kind))] for kind, label in AUDIENCES.items()
@@ -88,11 +98,11 @@ async def on_audience(update: Update, context: BotContext, data: BroadcastAudien
     kind = data.kind
     t = context.viewer.t
     await edit(query, context, t._(AUDIENCES[kind]))
-    draft = _draft(context)
-    draft["kind"] = kind
+    draft = replace(_draft(context), kind=kind)
     if kind == "everyone":
-        draft["audience"] = ["everyone", None]
+        set_state(context, replace(draft, audience=Audience("everyone", None)))
         return await ask_message(context)
+    set_state(context, draft)
     if kind in ("registrants", "waitlist"):
         await send(context, t._("Send the event’s code."))
         return EVENT_CODE
@@ -112,8 +122,9 @@ async def on_event_code(update: Update, context: BotContext) -> int:
     if event is None:
         return EVENT_CODE
     draft = _draft(context)
-    draft["audience"] = [draft["kind"], event.event_id]
-    draft["event_label"] = event.title_in(t.language)
+    assert draft.kind is not None  # chosen before the code was asked for
+    audience = Audience(draft.kind, event.event_id)
+    set_state(context, replace(draft, audience=audience, event_label=event.title_in(t.language)))
     return await ask_message(context)
 
 
@@ -121,10 +132,10 @@ async def on_language_choice(update: Update, context: BotContext, data: Broadcas
     query = update.callback_query
     assert query is not None
     draft = _draft(context)
-    if draft.get("kind") != "language":
+    if draft.kind != "language":
         await no_longer_active(query, context)
         return CHOICE
-    draft["audience"] = ["language", data.language]
+    set_state(context, replace(draft, audience=Audience("language", data.language)))
     await answer(query)
     return await ask_message(context)
 
@@ -133,10 +144,10 @@ async def on_topic_choice(update: Update, context: BotContext, data: BroadcastTo
     query = update.callback_query
     assert query is not None
     draft = _draft(context)
-    if draft.get("kind") != "topic":
+    if draft.kind != "topic":
         await no_longer_active(query, context)
         return CHOICE
-    draft["audience"] = ["topic", data.topic]
+    set_state(context, replace(draft, audience=Audience("topic", data.topic)))
     await answer(query)
     return await ask_message(context)
 
@@ -187,13 +198,14 @@ async def on_message(update: Update, context: BotContext) -> int:
     if problem:
         await send(context, plain(problem))
         return MESSAGE
-    _draft(context)["texts"]["default"] = text
+    draft = _draft(context)
+    set_state(context, replace(draft, texts={**draft.texts, "default": text}))
     return await ask_versions(context)
 
 
 async def ask_versions(context: BotContext) -> int:
     t = context.viewer.t
-    texts = _draft(context)["texts"]
+    texts = _draft(context).texts
     buttons: list[Button] = [
         (("✓ " if code in texts else "") + t.language_label(code), BroadcastVersion(code))
         for code in SUPPORTED_LANGUAGES
@@ -217,7 +229,7 @@ async def on_version_button(update: Update, context: BotContext, data: Broadcast
     await answer(query)
     code = data.language
     t = context.viewer.t
-    _draft(context)["pending"] = code
+    set_state(context, replace(_draft(context), pending=code))
     await send(context, t._("Write the version in {language}.", language=t.language_label(code)))
     return VERSION_TEXT
 
@@ -232,22 +244,26 @@ async def on_version_text(update: Update, context: BotContext) -> int:
         await send(context, plain(problem))
         return VERSION_TEXT
     draft = _draft(context)
-    draft["texts"][draft.pop("pending", "default")] = text
+    texts = {**draft.texts, draft.pending or "default": text}
+    set_state(context, replace(draft, texts=texts, pending=None))
     return await ask_versions(context)
 
 
 async def on_preview(update: Update, context: BotContext, data: BroadcastPreview) -> int:
     query = update.callback_query
     assert query is not None
+    draft = _draft(context)
+    audience = draft.audience
+    if audience is None or "default" not in draft.texts:  # cannot be, in this step
+        await no_longer_active(query, context)
+        return END
     await answer(query)
     t = context.viewer.t
-    draft = _draft(context)
-    audience = Audience(*draft["audience"])
     count = await context.services.broadcasts.audience_size(audience)
-    versions = ", ".join(t.language_label(c) for c in SUPPORTED_LANGUAGES if c in draft["texts"])
+    versions = ", ".join(t.language_label(c) for c in SUPPORTED_LANGUAGES if c in draft.texts)
     target = describe(t, audience)
-    if draft.get("event_label"):
-        target = f"{t._(AUDIENCES[audience.kind])}: {draft['event_label']}"
+    if draft.event_label:
+        target = f"{t._(AUDIENCES[audience.kind])}: {draft.event_label}"
     summary = "\n".join(
         [
             t._("To: {audience}", audience=escape(target)),
@@ -260,7 +276,7 @@ async def on_preview(update: Update, context: BotContext, data: BroadcastPreview
     await send(context, summary)
     await send(
         context,
-        draft["texts"]["default"],
+        draft.texts["default"],
         [
             [
                 (t._("Send"), BroadcastSend()),
@@ -277,14 +293,14 @@ async def on_send(update: Update, context: BotContext, data: BroadcastSend) -> i
     if not await require_organizer(update, context):
         return END
     t = context.viewer.t
-    draft = context.session.pop(DRAFT, None)
-    if not isinstance(draft, dict) or "default" not in draft.get("texts", {}):
+    draft = pop_state(context, BroadcastDraft)
+    audience = draft.audience if draft is not None else None
+    if draft is None or audience is None or "default" not in draft.texts:
         await no_longer_active(query, context)
         return END
     await answer(query)
     services = context.services
-    audience = Audience(*draft["audience"])
-    campaign_id = await services.broadcasts.start(context.viewer.user_id, audience, draft["texts"])
+    campaign_id = await services.broadcasts.start(context.viewer.user_id, audience, draft.texts)
     status = await services.broadcasts.status(campaign_id)
     assert status is not None
     message = await send(context, progress_text(t, status, finished=False))
@@ -296,13 +312,13 @@ async def on_discard(update: Update, context: BotContext, data: BroadcastDiscard
     query = update.callback_query
     assert query is not None
     await answer(query)
-    context.session.pop(DRAFT, None)
+    clear_state(context, BroadcastDraft)
     await send(context, context.viewer.t._("The message was not sent."))
     return END
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    context.session.pop(DRAFT, None)
+    clear_state(context, BroadcastDraft)
     await send(context, context.viewer.t._("Stopped. Nothing was sent."))
     return END
 
@@ -371,7 +387,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             VERSION_TEXT: [MessageHandler(text, on_version_text)],
         },
         on_cancel=cancel,
-        scratch=DRAFT,
+        state=BroadcastDraft,
     )
     app.add_handler(wizard, group=GROUP_BROADCAST)
     app.add_handler(CommandHandler("broadcasts", list_broadcasts), group=GROUP_GENERAL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from babel.dates import format_timedelta
@@ -34,12 +35,12 @@ from handlers.event_wizard import language_rows, start_echo, start_prompt, topic
 from handlers.events import open_card
 from handlers.organizers import event_from_args, require_organizer
 from handlers.presses import on_press
+from handlers.session import clear_state, get_state, set_state
 from handlers.ui import Button, answer, edit, no_longer_active, plain, send, user_text
 from handlers.wizards import GROUP_EDIT_EVENT, GROUP_GENERAL, build_wizard
 
 CHOOSE, VALUE = range(2)
 END = ConversationHandler.END
-EDITING = "edit_event"  # session key: {"code": ..., "field": ...}
 
 # field -> its button's label
 FIELDS: dict[EventField, str] = {
@@ -54,14 +55,22 @@ FIELDS: dict[EventField, str] = {
 }
 
 
-def _parser(field: str, zone: str, now: datetime) -> Callable[[str], object]:
+@dataclass(frozen=True)
+class EditingEvent:
+    """The event being changed, and the field chosen (None until a button names one)."""
+
+    code: str
+    field: EventField | None = None
+
+
+def _parser(field: EventField, zone: str, now: datetime) -> Callable[[str], object]:
     def title(raw: str) -> str:
         value = fields.parse_title(raw)
         if not value:
             raise InputProblem(N_("The title cannot be empty."))
         return value
 
-    parsers: dict[str, Callable[[str], object]] = {
+    parsers: dict[EventField, Callable[[str], object]] = {
         "title": title,
         "starts_at": lambda raw: fields.parse_local_start(raw, zone, now),
         "duration_minutes": fields.parse_duration,
@@ -79,7 +88,7 @@ async def begin_edit(update: Update, context: BotContext) -> int:
     event = await event_from_args(context, "/editevent CODE")
     if event is None:
         return END
-    context.session[EDITING] = {"code": event.code}
+    set_state(context, EditingEvent(event.code))
     t = context.viewer.t
     buttons: list[Button] = [(t._(label), EditEventField(key)) for key, label in FIELDS.items()]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -88,12 +97,13 @@ async def begin_edit(update: Update, context: BotContext) -> int:
     return CHOOSE
 
 
-async def _editing(context: BotContext) -> tuple[Event, str] | None:
-    state = context.session.get(EDITING)
-    if not isinstance(state, dict) or "code" not in state:
+async def _editing(context: BotContext) -> tuple[Event, EventField | None] | None:
+    """The event being changed (None if it is gone) and the field chosen."""
+    state = get_state(context, EditingEvent)
+    if state is None:
         return None
-    event = await context.services.events.find(state["code"])
-    return (event.event, str(state.get("field", ""))) if event else None
+    event = await context.services.events.find(state.code)
+    return (event.event, state.field) if event else None
 
 
 async def on_field(update: Update, context: BotContext, data: EditEventField) -> int:
@@ -106,7 +116,9 @@ async def on_field(update: Update, context: BotContext, data: EditEventField) ->
         await no_longer_active(query, context)
         return END
     await answer(query)
-    context.session[EDITING]["field"] = field
+    state = get_state(context, EditingEvent)
+    assert state is not None  # `current` was read from it
+    set_state(context, replace(state, field=field))
     await edit(query, context, t._(FIELDS[field]))
     prompts: dict[EventField, tuple[str, list[list[Button]]]] = {
         "title": (t._("Send the new title."), []),
@@ -134,13 +146,13 @@ async def on_field(update: Update, context: BotContext, data: EditEventField) ->
 
 async def _save(update: Update, context: BotContext, value: object) -> int:
     current = await _editing(context)
-    if current is None or not current[1]:
+    if current is None or current[1] is None:
         return END
-    event, field = current
+    event, field = current[0], current[1]
     changed = await context.services.events.change(
         event, field, value, context.viewer.user_id, language=context.viewer.t.language
     )
-    context.session.pop(EDITING, None)
+    clear_state(context, EditingEvent)
     t = context.viewer.t
     saved = t._("Saved.")
     if field == "starts_at":
@@ -154,11 +166,12 @@ async def on_value(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
     current = await _editing(context)
-    if current is None or current[1] in ("", "topic"):
+    field = current[1] if current is not None else None
+    if field is None or field == "topic":
         if current is not None:
             await send(context, context.viewer.t._("Please choose one of the buttons."))
         return VALUE if current is not None else END
-    parse = _parser(current[1], context.viewer.timezone, context.now())
+    parse = _parser(field, context.viewer.timezone, context.now())
     try:
         value = parse(message.text)
     except InputProblem as problem:
@@ -196,7 +209,7 @@ async def _chosen(update: Update, context: BotContext, field: EventField, value:
 
 
 async def stop_editing(update: Update, context: BotContext) -> int:
-    context.session.pop(EDITING, None)
+    clear_state(context, EditingEvent)
     await send(context, context.viewer.t._("Stopped. Nothing was saved."))
     return END
 
@@ -304,7 +317,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             ],
         },
         on_cancel=stop_editing,
-        scratch=EDITING,
+        state=EditingEvent,
     )
     app.add_handler(wizard, group=GROUP_EDIT_EVENT)
     app.add_handler(CommandHandler("cancelevent", ask_cancel), group=GROUP_GENERAL)

@@ -8,9 +8,9 @@ preview. /cancel leaves at any step.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from html import escape
-from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -41,31 +41,56 @@ from handlers.context import BotContext
 from handlers.event_views import FIRST_PAGE, card_screen, deep_link
 from handlers.organizers import require_organizer
 from handlers.presses import on_press
+from handlers.session import clear_state, get_state, pop_state, set_state
 from handlers.ui import Button, answer, edit, no_longer_active, plain, send
 from handlers.wizards import GROUP_NEW_EVENT, build_wizard
 
 (TITLE, TOPIC, START, DURATION, CAPACITY, LANGUAGE, LINK, DESCRIPTION, CONFIRM) = range(9)
-DRAFT = "new_event"  # session key of the answers so far
 END = ConversationHandler.END
-ANSWERS = frozenset(
-    {
-        "title",
-        "topic",
-        "starts_at",
-        "duration_minutes",
-        "capacity",
-        "language",
-        "join_url",
-        "description",
-    }
-)
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft = context.session.get(DRAFT)
-    if not isinstance(draft, dict):
-        draft = context.session[DRAFT] = {}
-    return draft
+@dataclass(frozen=True)
+class NewEventDraft:
+    """The answers so far, each None until given. None is also the capacity's answer "no
+    limit", but its question comes before the language's: a draft with a language has it."""
+
+    title: str | None = None
+    topic: str | None = None
+    starts_at: datetime | None = None
+    duration_minutes: int | None = None
+    capacity: int | None = None
+    language: str | None = None
+    join_url: str | None = None
+    description: str | None = None
+
+    def complete(self) -> EventDraft | None:
+        """The event to save (with a new code), once every question has its answer."""
+        if (
+            self.title is None
+            or self.topic is None
+            or self.starts_at is None
+            or self.duration_minutes is None
+            or self.language is None
+            or self.join_url is None
+            or self.description is None
+        ):
+            return None
+        return EventDraft(
+            code=new_code(self.title),
+            topic=self.topic,
+            starts_at=self.starts_at,
+            duration_minutes=self.duration_minutes,
+            capacity=self.capacity,
+            language=self.language,
+            join_url=self.join_url,
+            title=self.title,
+            description=self.description,
+            texts={},
+        )
+
+
+def _draft(context: BotContext) -> NewEventDraft:
+    return get_state(context, NewEventDraft) or NewEventDraft()
 
 
 def topic_rows(t: Translator, button: Callable[[str], ButtonData]) -> list[list[Button]]:
@@ -98,7 +123,7 @@ def start_echo(t: Translator, moment: datetime, zone: str) -> str:
 async def begin(update: Update, context: BotContext) -> int:
     if not await require_organizer(update, context):
         return END
-    context.session[DRAFT] = {}
+    set_state(context, NewEventDraft())
     t = context.viewer.t
     await send(
         context,
@@ -112,19 +137,20 @@ async def begin(update: Update, context: BotContext) -> int:
 async def _text_step(
     update: Update,
     context: BotContext,
-    parse: Callable[[str], object],
-    key: str,
+    read: Callable[[NewEventDraft, str], NewEventDraft],
     ask_next: Callable[[BotContext], Awaitable[int]],
     current: int,
 ) -> int:
+    """A typed answer: the draft with it (`read` raises InputProblem, explained, for a bad
+    one, and the question stays open), then the next question."""
     message = update.effective_message
     assert message is not None and message.text is not None
     try:
-        value = parse(message.text)
+        draft = read(_draft(context), message.text)
     except InputProblem as problem:
         await send(context, plain(problem.problem.render(context.viewer.t)))
         return current
-    _draft(context)[key] = value
+    set_state(context, draft)
     return await ask_next(context)
 
 
@@ -135,7 +161,9 @@ async def on_title(update: Update, context: BotContext) -> int:
             raise InputProblem(N_("The title cannot be empty."))
         return title
 
-    return await _text_step(update, context, parse, "title", ask_topic, TITLE)
+    return await _text_step(
+        update, context, lambda draft, raw: replace(draft, title=parse(raw)), ask_topic, TITLE
+    )
 
 
 async def ask_topic(context: BotContext) -> int:
@@ -148,7 +176,7 @@ async def on_topic(update: Update, context: BotContext, data: NewEventTopic) -> 
     query = update.callback_query
     assert query is not None
     await answer(query)
-    _draft(context)["topic"] = data.topic
+    set_state(context, replace(_draft(context), topic=data.topic))
     await edit(query, context, context.viewer.t._(TOPICS[data.topic]))
     return await ask_start(context)
 
@@ -165,22 +193,31 @@ async def on_start(update: Update, context: BotContext) -> int:
     def parse(raw: str) -> datetime:
         return fields.parse_local_start(raw, viewer.timezone, context.now())
 
-    return await _text_step(update, context, parse, "starts_at", ask_duration, START)
+    return await _text_step(
+        update,
+        context,
+        lambda draft, raw: replace(draft, starts_at=parse(raw)),
+        ask_duration,
+        START,
+    )
 
 
 async def ask_duration(context: BotContext) -> int:
     viewer = context.viewer
     t = viewer.t
-    echo = start_echo(t, _draft(context)["starts_at"], viewer.timezone)
+    starts_at = _draft(context).starts_at
+    assert starts_at is not None  # the answer just given
+    echo = start_echo(t, starts_at, viewer.timezone)
     question = t._("How long does it last, in minutes?")
     await send(context, f"{echo}\n\n{question}")
     return DURATION
 
 
 async def on_duration(update: Update, context: BotContext) -> int:
-    return await _text_step(
-        update, context, fields.parse_duration, "duration_minutes", ask_capacity, DURATION
-    )
+    def read(draft: NewEventDraft, raw: str) -> NewEventDraft:
+        return replace(draft, duration_minutes=fields.parse_duration(raw))
+
+    return await _text_step(update, context, read, ask_capacity, DURATION)
 
 
 async def ask_capacity(context: BotContext) -> int:
@@ -199,14 +236,20 @@ async def on_capacity(update: Update, context: BotContext) -> int:
             raise InputProblem(N_("Please send a number of seats."))
         return fields.parse_capacity(raw)
 
-    return await _text_step(update, context, parse, "capacity", ask_language, CAPACITY)
+    return await _text_step(
+        update,
+        context,
+        lambda draft, raw: replace(draft, capacity=parse(raw)),
+        ask_language,
+        CAPACITY,
+    )
 
 
 async def on_no_limit(update: Update, context: BotContext, data: NewEventNoLimit) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    _draft(context)["capacity"] = None
+    set_state(context, replace(_draft(context), capacity=None))
     return await ask_language(context)
 
 
@@ -221,14 +264,17 @@ async def ask_language(context: BotContext) -> int:
 
 
 async def on_language_text(update: Update, context: BotContext) -> int:
-    return await _text_step(update, context, fields.parse_language, "language", ask_link, LANGUAGE)
+    def read(draft: NewEventDraft, raw: str) -> NewEventDraft:
+        return replace(draft, language=fields.parse_language(raw))
+
+    return await _text_step(update, context, read, ask_link, LANGUAGE)
 
 
 async def on_language_button(update: Update, context: BotContext, data: NewEventLanguage) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    _draft(context)["language"] = data.language
+    set_state(context, replace(_draft(context), language=data.language))
     return await ask_link(context)
 
 
@@ -243,14 +289,17 @@ async def ask_link(context: BotContext) -> int:
 
 
 async def on_link(update: Update, context: BotContext) -> int:
-    return await _text_step(update, context, fields.parse_url, "join_url", ask_description, LINK)
+    def read(draft: NewEventDraft, raw: str) -> NewEventDraft:
+        return replace(draft, join_url=fields.parse_url(raw))
+
+    return await _text_step(update, context, read, ask_description, LINK)
 
 
 async def on_no_link(update: Update, context: BotContext, data: NewEventNoLink) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    _draft(context)["join_url"] = ""
+    set_state(context, replace(_draft(context), join_url=""))
     return await ask_description(context)
 
 
@@ -263,9 +312,10 @@ async def ask_description(context: BotContext) -> int:
 
 
 async def on_description(update: Update, context: BotContext) -> int:
-    return await _text_step(
-        update, context, fields.parse_description, "description", show_preview, DESCRIPTION
-    )
+    def read(draft: NewEventDraft, raw: str) -> NewEventDraft:
+        return replace(draft, description=fields.parse_description(raw))
+
+    return await _text_step(update, context, read, show_preview, DESCRIPTION)
 
 
 async def on_no_description(
@@ -274,29 +324,15 @@ async def on_no_description(
     query = update.callback_query
     assert query is not None
     await answer(query)
-    _draft(context)["description"] = ""
+    set_state(context, replace(_draft(context), description=""))
     return await show_preview(context)
-
-
-def _as_draft(values: dict[str, Any]) -> EventDraft:
-    return EventDraft(
-        code=new_code(values["title"]),
-        topic=values["topic"],
-        starts_at=values["starts_at"],
-        duration_minutes=values["duration_minutes"],
-        capacity=values["capacity"],
-        language=values["language"],
-        join_url=values["join_url"],
-        title=values["title"],
-        description=values["description"],
-        texts={},
-    )
 
 
 async def show_preview(context: BotContext) -> int:
     viewer = context.viewer
     t = viewer.t
-    draft = _as_draft(_draft(context))
+    draft = _draft(context).complete()
+    assert draft is not None  # the last question was just answered
     preview = EventListing(draft.as_event(), 0)
     text, _ = card_screen(
         t,
@@ -325,12 +361,13 @@ async def on_save(update: Update, context: BotContext, data: NewEventSave) -> in
     assert query is not None
     if not await require_organizer(update, context):
         return END
-    values = context.session.pop(DRAFT, None)
-    if not isinstance(values, dict) or not values.keys() >= ANSWERS:
+    answers = pop_state(context, NewEventDraft)
+    draft = answers.complete() if answers is not None else None
+    if draft is None:
         await no_longer_active(query, context)
         return END
     await answer(query)
-    event = await context.services.events.create(_as_draft(values), context.viewer.user_id)
+    event = await context.services.events.create(draft, context.viewer.user_id)
     t = context.viewer.t
     await edit(
         query,
@@ -348,13 +385,13 @@ async def on_discard(update: Update, context: BotContext, data: NewEventDiscard)
     query = update.callback_query
     assert query is not None
     await answer(query)
-    context.session.pop(DRAFT, None)
+    clear_state(context, NewEventDraft)
     await edit(query, context, context.viewer.t._("The event was not saved."))
     return END
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    context.session.pop(DRAFT, None)
+    clear_state(context, NewEventDraft)
     await send(context, context.viewer.t._("Stopped. Nothing was saved."))
     return END
 
@@ -382,6 +419,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CONFIRM: [on_press(NewEventSave, on_save), on_press(NewEventDiscard, on_discard)],
         },
         on_cancel=cancel,
-        scratch=DRAFT,
+        state=NewEventDraft,
     )
     app.add_handler(wizard, group=GROUP_NEW_EVENT)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -15,12 +17,19 @@ from bot.services.feedback import Rating
 from handlers.buttons import Rate
 from handlers.context import BotContext
 from handlers.presses import on_press
+from handlers.session import clear_state, pop_state, set_state
 from handlers.ui import answer, send
 from handlers.wizards import GROUP_FEEDBACK, build_wizard
 
 COMMENT = 1
 END = ConversationHandler.END
-RATED = "rated_event"  # session: the event whose rating may get a comment
+
+
+@dataclass(frozen=True)
+class RatedEvent:
+    """The event just rated, whose rating may get a comment."""
+
+    event_id: int
 
 
 async def on_rating(update: Update, context: BotContext, data: Rate) -> int:
@@ -36,7 +45,7 @@ async def on_rating(update: Update, context: BotContext, data: Rate) -> int:
         await answer(query, t._("Feedback for this session is closed."))
         return END
     await answer(query)
-    context.session[RATED] = event_id
+    set_state(context, RatedEvent(event_id))
     thanks = t._("Thank you! Your rating: {rating} of 5.", rating=rating)
     if outcome is Rating.CHANGED:
         thanks = t._("Your rating is now {rating} of 5.", rating=rating)
@@ -54,10 +63,10 @@ async def on_rating(update: Update, context: BotContext, data: Rate) -> int:
 async def on_comment(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
-    event_id = context.session.pop(RATED, None)
+    rated = pop_state(context, RatedEvent)
     t = context.viewer.t
-    if isinstance(event_id, int) and await context.services.feedback.comment(
-        context.viewer.user_id, event_id, message.text
+    if rated is not None and await context.services.feedback.comment(
+        context.viewer.user_id, rated.event_id, message.text
     ):
         await send(context, t._("Thank you for your comment."))
     else:
@@ -66,7 +75,7 @@ async def on_comment(update: Update, context: BotContext) -> int:
 
 
 async def skip(update: Update, context: BotContext) -> int:
-    context.session.pop(RATED, None)
+    clear_state(context, RatedEvent)
     await send(context, context.viewer.t._("Thank you!"))
     return END
 
@@ -82,6 +91,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             ]
         },
         on_cancel=skip,
-        scratch=RATED,
+        state=RatedEvent,
     )
     app.add_handler(wizard, group=GROUP_FEEDBACK)

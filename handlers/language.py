@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
@@ -11,10 +13,16 @@ from handlers.buttons import ChooseLanguage
 from handlers.context import BotContext, refresh_viewer
 from handlers.events import open_from_link
 from handlers.presses import on_press
+from handlers.session import pop_state
 from handlers.ui import Button, answer, edit, no_longer_active, send
 from handlers.wizards import GROUP_GENERAL
 
-PENDING_EVENT = "pending_event"  # user_data key: the deep link that waits for a language
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """The event of a deep link (/start CODE), opened once the new user chose a language."""
+
+    code: str
 
 
 def picker_rows(current: str | None) -> list[list[Button]]:
@@ -49,9 +57,9 @@ async def on_language_chosen(update: Update, context: BotContext, data: ChooseLa
         context,
         t._("Done: I will write to you in {language}.", language=language_name(code)),
     )
-    pending = context.session.pop(PENDING_EVENT, None)
-    if isinstance(pending, str):
-        await open_from_link(context, pending)
+    pending = pop_state(context, PendingEvent)
+    if pending is not None:
+        await open_from_link(context, pending.code)
     elif first_choice:
         zone = t.timezone_label(viewer.timezone, context.now())
         await send(

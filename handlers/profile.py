@@ -8,9 +8,9 @@ shows the profile and changes one answer at a time.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import dataclasses
+from dataclasses import asdict, dataclass
 from html import escape
-from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -37,12 +37,12 @@ from handlers.buttons import (
 from handlers.context import BotContext, refresh_viewer
 from handlers.presses import on_press
 from handlers.registration import sign_up
+from handlers.session import clear_state, get_state, set_state
 from handlers.ui import Button, answer, no_longer_active, plain, send, user_text
 from handlers.wizards import GROUP_GENERAL, GROUP_PROFILE, build_wizard
 
 ANSWERING = 1
 END = ConversationHandler.END
-FLOW = "profile_flow"  # session: {"answers": {...}, "step": str, "code": str | None, "edit": bool}
 STEPS = ("full_name", "country", "city", "organization", "role", "email", "timezone", "consent")
 LABELS: dict[ProfileField, str] = {
     "full_name": N_("Name"),
@@ -55,9 +55,15 @@ LABELS: dict[ProfileField, str] = {
 MAX_ZONE_BUTTONS = 8
 
 
-def _flow(context: BotContext) -> dict[str, Any] | None:
-    flow = context.session.get(FLOW)
-    return flow if isinstance(flow, dict) else None
+@dataclass
+class ProfileFlow:
+    """The questions in progress: the one open now and the answers so far (by step). `code`
+    is the event whose Register button started them; `edit` marks one change from /profile."""
+
+    step: str
+    code: str | None = None
+    edit: bool = False
+    answers: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def privacy_notice(t: Translator) -> str:
@@ -70,10 +76,10 @@ def privacy_notice(t: Translator) -> str:
     )
 
 
-async def ask(context: BotContext, flow: dict[str, Any]) -> int:
+async def ask(context: BotContext, flow: ProfileFlow) -> int:
     """Put the current step's question, with its buttons and a way back."""
     t = context.viewer.t
-    step = flow["step"]
+    step = flow.step
     rows: list[list[Button]] = []
     if step == "full_name":
         text = t._("What is your full name?")
@@ -91,7 +97,7 @@ async def ask(context: BotContext, flow: dict[str, Any]) -> int:
     elif step == "email":
         text = t._("What is your email address, for materials and certificates? (optional)")
     elif step == "timezone":
-        zones = context.services.timezones.zones_of_country(flow["answers"]["country"])
+        zones = context.services.timezones.zones_of_country(flow.answers["country"])
         now = context.now()
         text = t._("Which time zone are you in? Choose, or type the name of your city.")
         rows += [[(t.timezone_label(z, now), ProfileZone(z))] for z in zones[:MAX_ZONE_BUTTONS]]
@@ -102,23 +108,23 @@ async def ask(context: BotContext, flow: dict[str, Any]) -> int:
         )
     if step in profiles.OPTIONAL:
         rows.append([(t._("Skip"), ProfileStep("skip"))])
-    if flow.get("edit") or step != STEPS[0]:
+    if flow.edit or step != STEPS[0]:
         rows.append([(t._("◀ Back"), ProfileStep("back"))])
     await send(context, text, rows)
     return ANSWERING
 
 
-async def advance(context: BotContext, flow: dict[str, Any]) -> int:
+async def advance(context: BotContext, flow: ProfileFlow) -> int:
     """Go to the next question, or finish when the last one is answered."""
-    if flow.get("edit"):
+    if flow.edit:
         return await save_one(context, flow)
-    index = STEPS.index(flow["step"]) + 1
+    index = STEPS.index(flow.step) + 1
     if STEPS[index] == "timezone":
-        zones = context.services.timezones.zones_of_country(flow["answers"]["country"])
+        zones = context.services.timezones.zones_of_country(flow.answers["country"])
         if len(zones) == 1:  # nothing to ask
-            flow["answers"]["timezone"] = zones[0]
+            flow.answers["timezone"] = zones[0]
             index += 1
-    flow["step"] = STEPS[index]
+    flow.step = STEPS[index]
     return await ask(context, flow)
 
 
@@ -134,8 +140,8 @@ async def on_register(update: Update, context: BotContext, data: Register) -> in
     ):
         await sign_up(context, code, query)  # signs up, or says why nobody can
         return END
-    flow: dict[str, Any] = {"answers": {}, "step": STEPS[0], "code": code, "edit": False}
-    context.session[FLOW] = flow
+    flow = ProfileFlow(STEPS[0], code=code)
+    set_state(context, flow)
     t = context.viewer.t
     await send(
         context,
@@ -150,11 +156,11 @@ async def on_register(update: Update, context: BotContext, data: Register) -> in
 async def on_text(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
-    flow = _flow(context)
+    flow = get_state(context, ProfileFlow)
     if flow is None:
         return END
     t = context.viewer.t
-    step = flow["step"]
+    step = flow.step
     try:
         if step == "country":
             return await on_country_text(context, flow, message.text)
@@ -171,15 +177,15 @@ async def on_text(update: Update, context: BotContext) -> int:
     except InputProblem as problem:
         await send(context, plain(problem.problem.render(t)))
         return ANSWERING
-    flow["answers"][step] = value
+    flow.answers[step] = value
     return await advance(context, flow)
 
 
-async def on_country_text(context: BotContext, flow: dict[str, Any], text: str) -> int:
+async def on_country_text(context: BotContext, flow: ProfileFlow, text: str) -> int:
     t = context.viewer.t
     found = context.services.countries.match(text)
     if found.exact:
-        flow["answers"]["country"] = found.exact
+        flow.answers["country"] = found.exact
         return await advance(context, flow)
     if not found.candidates:
         await send(
@@ -199,11 +205,11 @@ async def on_country_text(context: BotContext, flow: dict[str, Any], text: str) 
     return ANSWERING
 
 
-async def on_zone_text(context: BotContext, flow: dict[str, Any], text: str) -> int:
+async def on_zone_text(context: BotContext, flow: ProfileFlow, text: str) -> int:
     t = context.viewer.t
     zones = context.services.timezones.find(text)
     if len(zones) == 1:
-        flow["answers"]["timezone"] = zones[0]
+        flow.answers["timezone"] = zones[0]
         return await advance(context, flow)
     if not zones:
         await send(
@@ -227,13 +233,13 @@ async def on_step_button(update: Update, context: BotContext, data: ProfileStep)
     """Use the Telegram name, skip, back, agree or disagree: each on its own question."""
     query = update.callback_query
     assert query is not None
-    flow = _flow(context)
+    flow = get_state(context, ProfileFlow)
     t = context.viewer.t
     if flow is None:
         await no_longer_active(query, context)
         return END
-    step = flow["step"]
-    answers = flow["answers"]
+    step = flow.step
+    answers = flow.answers
     if data.action == "back":
         await answer(query)
         return await go_back(context, flow)
@@ -247,7 +253,7 @@ async def on_step_button(update: Update, context: BotContext, data: ProfileStep)
         return await finish(context, flow)
     elif data.action == "no" and step == "consent":
         await answer(query)
-        context.session.pop(FLOW, None)
+        clear_state(context, ProfileFlow)
         await send(
             context,
             t._(
@@ -278,52 +284,51 @@ async def _chosen(update: Update, context: BotContext, step: str, value: str | N
     """A country or zone chosen with a button: the answer, if its question is open now."""
     query = update.callback_query
     assert query is not None
-    flow = _flow(context)
+    flow = get_state(context, ProfileFlow)
     if flow is None:
         await no_longer_active(query, context)
         return END
-    if value is None or flow["step"] != step:
+    if value is None or flow.step != step:
         await no_longer_active(query, context)
         return ANSWERING
-    flow["answers"][step] = value
+    flow.answers[step] = value
     await answer(query)
     return await advance(context, flow)
 
 
-async def go_back(context: BotContext, flow: dict[str, Any]) -> int:
-    if flow.get("edit"):
-        context.session.pop(FLOW, None)
+async def go_back(context: BotContext, flow: ProfileFlow) -> int:
+    if flow.edit:
+        clear_state(context, ProfileFlow)
         await show_profile(context)
         return END
-    index = max(STEPS.index(flow["step"]) - 1, 0)
+    index = max(STEPS.index(flow.step) - 1, 0)
     if (
         STEPS[index] == "timezone"
-        and len(context.services.timezones.zones_of_country(flow["answers"].get("country", "")))
-        == 1
+        and len(context.services.timezones.zones_of_country(flow.answers.get("country", ""))) == 1
     ):
         index -= 1
-    flow["step"] = STEPS[index]
+    flow.step = STEPS[index]
     return await ask(context, flow)
 
 
-async def finish(context: BotContext, flow: dict[str, Any]) -> int:
+async def finish(context: BotContext, flow: ProfileFlow) -> int:
     """Consent given: store the profile, then register for the event that started it all."""
-    answers = flow["answers"]
+    answers = flow.answers
     profile = Profile(**{field: answers.get(field, "") for field in profiles.FIELDS})
     await context.services.profiles.save(context.viewer.user_id, profile, answers["timezone"])
-    context.session.pop(FLOW, None)
+    clear_state(context, ProfileFlow)
     await refresh_viewer(context)
     await send(context, context.viewer.t._("Thank you, your profile is saved."))
-    if flow.get("code"):
-        await sign_up(context, flow["code"])
+    if flow.code:
+        await sign_up(context, flow.code)
     return END
 
 
-async def save_one(context: BotContext, flow: dict[str, Any]) -> int:
+async def save_one(context: BotContext, flow: ProfileFlow) -> int:
     """A change from /profile: the user consented before, so it is saved at once."""
-    step = flow["step"]
-    await context.services.profiles.change(context.viewer.user_id, step, flow["answers"][step])
-    context.session.pop(FLOW, None)
+    step = flow.step
+    await context.services.profiles.change(context.viewer.user_id, step, flow.answers[step])
+    clear_state(context, ProfileFlow)
     await refresh_viewer(context)
     await show_profile(context, context.viewer.t._("Saved."))
     return END
@@ -374,18 +379,17 @@ async def on_profile_command(update: Update, context: BotContext) -> None:
 async def on_edit_button(update: Update, context: BotContext, data: EditProfile) -> int:
     query = update.callback_query
     assert query is not None
-    field = data.field
     if context.viewer.user.profile is None:
         await no_longer_active(query, context)
         return END
     await answer(query)
-    flow: dict[str, Any] = {"answers": {}, "step": field, "code": None, "edit": True}
-    context.session[FLOW] = flow
+    flow = ProfileFlow(data.field, edit=True)
+    set_state(context, flow)
     return await ask(context, flow)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    context.session.pop(FLOW, None)
+    clear_state(context, ProfileFlow)
     await send(context, context.viewer.t._("Stopped. Nothing was saved."))
     return END
 
@@ -406,7 +410,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             ]
         },
         on_cancel=cancel,
-        scratch=FLOW,
+        state=ProfileFlow,
     )
     app.add_handler(wizard, group=GROUP_PROFILE)
     app.add_handler(CommandHandler("profile", on_profile_command), group=GROUP_GENERAL)

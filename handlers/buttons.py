@@ -132,7 +132,11 @@ class ButtonData:
 
     def __post_init__(self) -> None:
         for part, value in zip(self._parts(), self._values(), strict=True):
-            if part.read(part.write(value)) != value:
+            try:
+                travels = part.read(part.write(value)) == value
+            except ValueError:
+                travels = False
+            if not travels:
                 raise ValueError(f"{type(self).__name__} cannot carry {value!r}")
 
     @classmethod

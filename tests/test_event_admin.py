@@ -11,6 +11,7 @@ from bot.db import Database
 from bot.emulator import ApiCall
 from bot.sample_programme import sample_programme_csv
 from bot.services.container import Services
+from handlers.buttons import CancelEvent
 from tests.conftest import START, ChatDriver, buttons_of, texts
 from tests.programme_files import programme, row
 
@@ -221,5 +222,5 @@ async def test_cancelevent_asks_first(
     assert texts(calls) == ["“\u2068Session a\u2069” is cancelled."]
     event = await db.events.by_code("a")
     assert event is not None and event.is_cancelled
-    again = await organizer.press("cx:yes:a", message_id=1)
+    again = await organizer.press(CancelEvent("a").pack(), message_id=1)
     assert texts(again) == ["This button is no longer active."]

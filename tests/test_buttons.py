@@ -4,7 +4,9 @@ and anything forged is read as nothing and answered as an old button."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import fields
+from pathlib import Path
 from typing import Any, get_args, get_type_hints
 from zoneinfo import available_timezones
 
@@ -218,6 +220,20 @@ def test_the_fixed_words_match_what_the_handlers_offer() -> None:
     assert tuple(broadcast.AUDIENCES) == AUDIENCE_KINDS
     assert tuple(profile.LABELS) == get_args(ProfileField)
     assert tuple(event_admin.FIELDS) == get_args(EventField)
+
+
+def test_button_data_is_written_and_read_only_in_the_buttons_module() -> None:
+    """No other handler module formats, splits or imports prefixes of button data."""
+    by_hand = re.compile(r"PREFIX|campaign_texts|split\(\":\"|callback_data|pattern=")
+    handlers = Path(__file__).resolve().parent.parent / "handlers"
+    found = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted(handlers.glob("*.py"))
+        if path.name not in ("buttons.py", "ui.py", "presses.py")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if by_hand.search(line)
+    ]
+    assert found == []
 
 
 def test_the_services_check_in_and_rating_data_parse() -> None:

@@ -5,19 +5,19 @@ from __future__ import annotations
 from html import escape
 
 from telegram import CallbackQuery, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.i18n import Translator
 from bot.models import Event
 from bot.services.attendance import CheckIn, CheckInResult, ReportResult
-from handlers.campaign_messages import CHECKIN_PREFIX
+from handlers.buttons import CheckInHere, RosterPage, ToggleAttendance
 from handlers.context import BotContext
 from handlers.fallback import anything_else
 from handlers.organizers import event_from_args, require_organizer
-from handlers.ui import Button, answer, button_number, edit, plain, send, user_text
+from handlers.presses import on_press
+from handlers.ui import Button, answer, edit, no_longer_active, plain, send, user_text
 from handlers.wizards import GROUP_GENERAL
 
-ROSTER_PREFIX = "at"  # at:<event id>:<user id>:<page> toggles; at:<event id>:p:<page> pages
 PAGE_SIZE = 10
 
 
@@ -47,15 +47,11 @@ def check_in_text(t: Translator, result: CheckInResult, zone: str) -> str:
     return t._("This event no longer exists.")
 
 
-async def on_checkin_button(update: Update, context: BotContext) -> None:
+async def on_checkin_button(update: Update, context: BotContext, data: CheckInHere) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     viewer = context.viewer
-    event_id = button_number(query.data.removeprefix(f"{CHECKIN_PREFIX}:"))
-    if event_id is None:
-        await answer(query, viewer.t._("This button is no longer active."))
-        return
-    result = await context.services.attendance.check_in(viewer.user_id, event_id, "button")
+    result = await context.services.attendance.check_in(viewer.user_id, data.event_id, "button")
     text = check_in_text(viewer.t, result, viewer.timezone)
     await answer(query, html_free(text))
     await send(context, text)
@@ -149,16 +145,16 @@ async def show_roster(
         [
             (
                 ("✅ " if line.attended else "▫️ ") + line.name[:40],
-                f"{ROSTER_PREFIX}:{event.event_id}:{line.user_id}:{page}",
+                ToggleAttendance(event.event_id, line.user_id, page),
             )
         ]
         for line in lines
     ]
     navigation: list[Button] = []
     if page > 0:
-        navigation.append((t._("◀ Previous"), f"{ROSTER_PREFIX}:{event.event_id}:p:{page - 1}"))
+        navigation.append((t._("◀ Previous"), RosterPage(event.event_id, page - 1)))
     if page + 1 < pages:
-        navigation.append((t._("Next ▶"), f"{ROSTER_PREFIX}:{event.event_id}:p:{page + 1}"))
+        navigation.append((t._("Next ▶"), RosterPage(event.event_id, page + 1)))
     rows.append(navigation)
     if query is not None:
         await edit(query, context, heading, rows)
@@ -175,31 +171,35 @@ async def on_attendance(update: Update, context: BotContext) -> None:
         await show_roster(context, event, 0)
 
 
-async def on_roster_button(update: Update, context: BotContext) -> None:
+async def on_toggle(update: Update, context: BotContext, data: ToggleAttendance) -> None:
+    """Present or absent, by hand; only people on this event's list can be marked (forged
+    data names anyone)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     if not await require_organizer(update, context):
         return
-    parts = query.data.split(":")
-    if len(parts) != 4:
-        parts = ["", "", "", ""]
-    event_id, person, page = (
-        button_number(parts[1]),
-        button_number(parts[2]),
-        button_number(parts[3]),
+    event = await context.services.events.by_id(data.event_id)
+    toggled = event is not None and await context.services.attendance.toggle(
+        event, data.user_id, context.viewer.user_id
     )
-    event = await context.services.events.by_id(event_id) if event_id is not None else None
-    inactive = event is None or page is None or (person is None and parts[2] != "p")
-    if not inactive and event is not None and person is not None:
-        # Only people on this event's list can be marked: forged data names anyone.
-        inactive = (
-            await context.services.attendance.toggle(event, person, context.viewer.user_id) is None
-        )
-    if inactive or event is None or page is None:
-        await answer(query, context.viewer.t._("This button is no longer active."))
+    if event is None or toggled is None:
+        await no_longer_active(query, context)
         return
     await answer(query)
-    await show_roster(context, event, page, query)
+    await show_roster(context, event, data.page, query)
+
+
+async def on_roster_page(update: Update, context: BotContext, data: RosterPage) -> None:
+    query = update.callback_query
+    assert query is not None
+    if not await require_organizer(update, context):
+        return
+    event = await context.services.events.by_id(data.event_id)
+    if event is None:
+        await no_longer_active(query, context)
+        return
+    await answer(query)
+    await show_roster(context, event, data.page, query)
 
 
 def report_text(t: Translator, result: ReportResult) -> str:
@@ -237,15 +237,12 @@ async def import_report(context: BotContext, event: Event, data: bytes) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(
-        CallbackQueryHandler(on_checkin_button, pattern=rf"^{CHECKIN_PREFIX}:"), group=GROUP_GENERAL
-    )
+    app.add_handler(on_press(CheckInHere, on_checkin_button), group=GROUP_GENERAL)
     app.add_handler(CommandHandler("checkin", on_checkin_command), group=GROUP_GENERAL)
     app.add_handler(CommandHandler("checkincode", on_checkin_code), group=GROUP_GENERAL)
     app.add_handler(CommandHandler("attendance", on_attendance), group=GROUP_GENERAL)
-    app.add_handler(
-        CallbackQueryHandler(on_roster_button, pattern=rf"^{ROSTER_PREFIX}:"), group=GROUP_GENERAL
-    )
+    app.add_handler(on_press(ToggleAttendance, on_toggle), group=GROUP_GENERAL)
+    app.add_handler(on_press(RosterPage, on_roster_page), group=GROUP_GENERAL)
 
 
 def register_code_listener(app: Application) -> None:  # type: ignore[type-arg]

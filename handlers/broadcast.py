@@ -7,13 +7,12 @@ sending; the organizer's progress message is edited as it goes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from html import escape
-from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -21,37 +20,31 @@ from telegram.ext import (
 )
 
 from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
-from bot.models import Audience
+from bot.models import Audience, AudienceKind, CampaignStatus
 from bot.services.formatting import FormattingError, html_to_text
-from bot.topics import TOPIC_SLUGS, TOPICS
+from bot.topics import TOPICS
 from handlers.broadcast_progress import progress_text
+from handlers.buttons import (
+    BroadcastAudience,
+    BroadcastDiscard,
+    BroadcastLanguage,
+    BroadcastPreview,
+    BroadcastSend,
+    BroadcastTopic,
+    BroadcastVersion,
+    StopBroadcast,
+)
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, topic_rows
 from handlers.organizers import event_by_code, require_organizer
-from handlers.ui import (
-    MAX_MESSAGE_LENGTH,
-    Button,
-    answer,
-    button_number,
-    choice,
-    edit,
-    plain,
-    send,
-)
-from handlers.wizards import (
-    GROUP_BROADCAST,
-    GROUP_GENERAL,
-    AnyHandler,
-    Step,
-    build_wizard,
-    step_button,
-)
+from handlers.presses import on_press
+from handlers.session import clear_state, get_state, pop_state, set_state
+from handlers.ui import MAX_MESSAGE_LENGTH, Button, answer, edit, no_longer_active, plain, send
+from handlers.wizards import GROUP_BROADCAST, GROUP_GENERAL, build_wizard
 
 AUDIENCE, EVENT_CODE, CHOICE, MESSAGE, VERSIONS, VERSION_TEXT = range(6)
 END = ConversationHandler.END
-DRAFT = "broadcast"  # session: {"audience": [kind, value], "texts": {...}, "pending": lang}
-PREFIX = "bc"
-AUDIENCES = {
+AUDIENCES = {  # the kinds of buttons.AUDIENCE_KINDS
     "everyone": N_("Everyone"),
     "registrants": N_("Registrants of an event"),
     "waitlist": N_("The waitlist of an event"),
@@ -60,11 +53,21 @@ AUDIENCES = {
 }
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft = context.session.get(DRAFT)
-    if not isinstance(draft, dict):
-        draft = context.session[DRAFT] = {"texts": {}}
-    return draft
+@dataclass(frozen=True)
+class BroadcastDraft:
+    """The answers so far: the kind of audience chosen, then the audience itself (and the
+    title of its event, if any); the message by language ("default": for everyone else), and
+    the language whose version is awaited."""
+
+    kind: str | None = None
+    audience: Audience | None = None
+    event_label: str | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    pending: str | None = None
+
+
+def _draft(context: BotContext) -> BroadcastDraft:
+    return get_state(context, BroadcastDraft) or BroadcastDraft()
 
 
 def describe(t: Translator, audience: Audience) -> str:
@@ -79,30 +82,33 @@ def describe(t: Translator, audience: Audience) -> str:
 async def begin(update: Update, context: BotContext) -> int:
     if not await require_organizer(update, context):
         return END
-    context.session[DRAFT] = {"texts": {}}
+    set_state(context, BroadcastDraft())
     t = context.viewer.t
-    rows = [[(t._(label), f"{PREFIX}:a:{kind}")] for kind, label in AUDIENCES.items()]
+    rows: list[list[Button]] = [
+        [(t._(label), BroadcastAudience(kind))] for kind, label in AUDIENCES.items()
+    ]
     await send(context, t._("Who should receive the message? Send /cancel to stop."), rows)
     return AUDIENCE
 
 
-async def on_audience(update: Update, context: BotContext) -> int:
+async def on_audience(update: Update, context: BotContext, data: BroadcastAudience) -> int:
     query = update.callback_query
     assert query is not None
-    kind = await choice(query, context, AUDIENCES)
-    if kind is None:
-        return AUDIENCE
+    await answer(query)
+    kind = data.kind
     t = context.viewer.t
     await edit(query, context, t._(AUDIENCES[kind]))
-    draft = _draft(context)
-    draft["kind"] = kind
+    draft = replace(_draft(context), kind=kind)
     if kind == "everyone":
-        draft["audience"] = ["everyone", None]
+        set_state(context, replace(draft, audience=Audience(AudienceKind.EVERYONE)))
         return await ask_message(context)
+    set_state(context, draft)
     if kind in ("registrants", "waitlist"):
         await send(context, t._("Send the event’s code."))
         return EVENT_CODE
-    rows = language_rows(t, f"{PREFIX}:l") if kind == "language" else topic_rows(t, f"{PREFIX}:t")
+    rows = (
+        language_rows(t, BroadcastLanguage) if kind == "language" else topic_rows(t, BroadcastTopic)
+    )
     await send(context, t._("Which one?"), rows)
     return CHOICE
 
@@ -116,29 +122,32 @@ async def on_event_code(update: Update, context: BotContext) -> int:
     if event is None:
         return EVENT_CODE
     draft = _draft(context)
-    draft["audience"] = [draft["kind"], event.event_id]
-    draft["event_label"] = event.title_in(t.language)
+    assert draft.kind is not None  # chosen before the code was asked for
+    audience = Audience(AudienceKind(draft.kind), event.event_id)
+    set_state(context, replace(draft, audience=audience, event_label=event.title_in(t.language)))
     return await ask_message(context)
 
 
-async def on_choice(update: Update, context: BotContext) -> int:
+async def on_language_choice(update: Update, context: BotContext, data: BroadcastLanguage) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _, kind, value = query.data.split(":", 2)
-    t = context.viewer.t
+    assert query is not None
     draft = _draft(context)
-    if kind == "l" and value in SUPPORTED_LANGUAGES and draft.get("kind") == "language":
-        draft["audience"] = ["language", value]
-    elif (
-        kind == "t"
-        and value.isdecimal()
-        and int(value) < len(TOPIC_SLUGS)
-        and draft.get("kind") == "topic"
-    ):
-        draft["audience"] = ["topic", TOPIC_SLUGS[int(value)]]
-    else:
-        await answer(query, t._("This button is no longer active."))
+    if draft.kind != "language":
+        await no_longer_active(query, context)
         return CHOICE
+    set_state(context, replace(draft, audience=Audience(AudienceKind.LANGUAGE, data.language)))
+    await answer(query)
+    return await ask_message(context)
+
+
+async def on_topic_choice(update: Update, context: BotContext, data: BroadcastTopic) -> int:
+    query = update.callback_query
+    assert query is not None
+    draft = _draft(context)
+    if draft.kind != "topic":
+        await no_longer_active(query, context)
+        return CHOICE
+    set_state(context, replace(draft, audience=Audience(AudienceKind.TOPIC, data.topic)))
     await answer(query)
     return await ask_message(context)
 
@@ -189,19 +198,20 @@ async def on_message(update: Update, context: BotContext) -> int:
     if problem:
         await send(context, plain(problem))
         return MESSAGE
-    _draft(context)["texts"]["default"] = text
+    draft = _draft(context)
+    set_state(context, replace(draft, texts={**draft.texts, "default": text}))
     return await ask_versions(context)
 
 
 async def ask_versions(context: BotContext) -> int:
     t = context.viewer.t
-    texts = _draft(context)["texts"]
+    texts = _draft(context).texts
     buttons: list[Button] = [
-        (("✓ " if code in texts else "") + t.language_label(code), f"{PREFIX}:v:{code}")
+        (("✓ " if code in texts else "") + t.language_label(code), BroadcastVersion(code))
         for code in SUPPORTED_LANGUAGES
     ]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([(t._("Preview"), f"{PREFIX}:preview")])
+    rows.append([(t._("Preview"), BroadcastPreview())])
     await send(
         context,
         t._(
@@ -213,14 +223,13 @@ async def ask_versions(context: BotContext) -> int:
     return VERSIONS
 
 
-async def on_version_button(update: Update, context: BotContext) -> int:
+async def on_version_button(update: Update, context: BotContext, data: BroadcastVersion) -> int:
     query = update.callback_query
     assert query is not None
-    code = await choice(query, context, SUPPORTED_LANGUAGES)
-    if code is None:
-        return VERSIONS
+    await answer(query)
+    code = data.language
     t = context.viewer.t
-    _draft(context)["pending"] = code
+    set_state(context, replace(_draft(context), pending=code))
     await send(context, t._("Write the version in {language}.", language=t.language_label(code)))
     return VERSION_TEXT
 
@@ -235,22 +244,26 @@ async def on_version_text(update: Update, context: BotContext) -> int:
         await send(context, plain(problem))
         return VERSION_TEXT
     draft = _draft(context)
-    draft["texts"][draft.pop("pending", "default")] = text
+    texts = {**draft.texts, draft.pending or "default": text}
+    set_state(context, replace(draft, texts=texts, pending=None))
     return await ask_versions(context)
 
 
-async def on_preview(update: Update, context: BotContext) -> int:
+async def on_preview(update: Update, context: BotContext, data: BroadcastPreview) -> int:
     query = update.callback_query
     assert query is not None
+    draft = _draft(context)
+    audience = draft.audience
+    if audience is None or "default" not in draft.texts:  # cannot be, in this step
+        await no_longer_active(query, context)
+        return END
     await answer(query)
     t = context.viewer.t
-    draft = _draft(context)
-    audience = Audience(*draft["audience"])
     count = await context.services.broadcasts.audience_size(audience)
-    versions = ", ".join(t.language_label(c) for c in SUPPORTED_LANGUAGES if c in draft["texts"])
+    versions = ", ".join(t.language_label(c) for c in SUPPORTED_LANGUAGES if c in draft.texts)
     target = describe(t, audience)
-    if draft.get("event_label"):
-        target = f"{t._(AUDIENCES[audience.kind])}: {draft['event_label']}"
+    if draft.event_label:
+        target = f"{t._(AUDIENCES[audience.kind])}: {draft.event_label}"
     summary = "\n".join(
         [
             t._("To: {audience}", audience=escape(target)),
@@ -263,31 +276,31 @@ async def on_preview(update: Update, context: BotContext) -> int:
     await send(context, summary)
     await send(
         context,
-        draft["texts"]["default"],
+        draft.texts["default"],
         [
             [
-                (t._("Send"), f"{PREFIX}:send"),
-                (t._("Cancel"), f"{PREFIX}:discard"),
+                (t._("Send"), BroadcastSend()),
+                (t._("Cancel"), BroadcastDiscard()),
             ]
         ],
     )
     return VERSIONS
 
 
-async def on_send(update: Update, context: BotContext) -> int:
+async def on_send(update: Update, context: BotContext, data: BroadcastSend) -> int:
     query = update.callback_query
     assert query is not None
     if not await require_organizer(update, context):
         return END
     t = context.viewer.t
-    draft = context.session.pop(DRAFT, None)
-    if not isinstance(draft, dict) or "default" not in draft.get("texts", {}):
-        await answer(query, t._("This button is no longer active."))
+    draft = pop_state(context, BroadcastDraft)
+    audience = draft.audience if draft is not None else None
+    if draft is None or audience is None or "default" not in draft.texts:
+        await no_longer_active(query, context)
         return END
     await answer(query)
     services = context.services
-    audience = Audience(*draft["audience"])
-    campaign_id = await services.broadcasts.start(context.viewer.user_id, audience, draft["texts"])
+    campaign_id = await services.broadcasts.start(context.viewer.user_id, audience, draft.texts)
     status = await services.broadcasts.status(campaign_id)
     assert status is not None
     message = await send(context, progress_text(t, status, finished=False))
@@ -295,17 +308,17 @@ async def on_send(update: Update, context: BotContext) -> int:
     return END
 
 
-async def on_discard(update: Update, context: BotContext) -> int:
+async def on_discard(update: Update, context: BotContext, data: BroadcastDiscard) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    context.session.pop(DRAFT, None)
+    clear_state(context, BroadcastDraft)
     await send(context, context.viewer.t._("The message was not sent."))
     return END
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    context.session.pop(DRAFT, None)
+    clear_state(context, BroadcastDraft)
     await send(context, context.viewer.t._("Stopped. Nothing was sent."))
     return END
 
@@ -323,31 +336,28 @@ async def list_broadcasts(update: Update, context: BotContext) -> None:
     for status in recent:
         campaign = status.campaign
         when = t.when(campaign.created_at, context.viewer.timezone)
-        blocks.append(f"{when}\n{progress_text(t, status, campaign.status == 'done')}")
-        if campaign.status == "running":
+        blocks.append(f"{when}\n{progress_text(t, status, campaign.status == CampaignStatus.DONE)}")
+        if campaign.status == CampaignStatus.RUNNING:
             rows.append(
                 [
                     (
                         t._("Stop broadcast #{number}", number=campaign.campaign_id),
-                        f"{PREFIX}:x:{campaign.campaign_id}",
+                        StopBroadcast(campaign.campaign_id),
                     )
                 ]
             )
     await send(context, "\n\n".join(blocks), rows)
 
 
-async def on_stop(update: Update, context: BotContext) -> None:
+async def on_stop(update: Update, context: BotContext, data: StopBroadcast) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     if not await require_organizer(update, context):
         return
     t = context.viewer.t
-    number = button_number(query.data.rsplit(":", 1)[-1])
-    stopped = number is not None and await context.services.broadcasts.cancel(
-        number, context.viewer.user_id
-    )
-    if not stopped:
-        await answer(query, t._("This button is no longer active."))
+    number = data.campaign_id
+    if not await context.services.broadcasts.cancel(number, context.viewer.user_id):
+        await no_longer_active(query, context)
         return
     await answer(query)
     await send(
@@ -357,31 +367,28 @@ async def on_stop(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
-
-    def button(step: Step, pattern: str) -> AnyHandler:
-        return step_button(PREFIX, step, pattern)
-
     wizard = build_wizard(
         "broadcast",
         entry_points=[CommandHandler("broadcast", begin)],
         states={
-            AUDIENCE: [button(on_audience, "a:")],
+            AUDIENCE: [on_press(BroadcastAudience, on_audience)],
             EVENT_CODE: [MessageHandler(text, on_event_code)],
-            CHOICE: [button(on_choice, "[lt]:")],
+            CHOICE: [
+                on_press(BroadcastLanguage, on_language_choice),
+                on_press(BroadcastTopic, on_topic_choice),
+            ],
             MESSAGE: [MessageHandler(text, on_message)],
             VERSIONS: [
-                button(on_version_button, "v:"),
-                button(on_preview, "preview$"),
-                button(on_send, "send$"),
-                button(on_discard, "discard$"),
+                on_press(BroadcastVersion, on_version_button),
+                on_press(BroadcastPreview, on_preview),
+                on_press(BroadcastSend, on_send),
+                on_press(BroadcastDiscard, on_discard),
             ],
             VERSION_TEXT: [MessageHandler(text, on_version_text)],
         },
         on_cancel=cancel,
-        scratch=DRAFT,
+        state=BroadcastDraft,
     )
     app.add_handler(wizard, group=GROUP_BROADCAST)
     app.add_handler(CommandHandler("broadcasts", list_broadcasts), group=GROUP_GENERAL)
-    app.add_handler(
-        CallbackQueryHandler(on_stop, pattern=rf"^{PREFIX}:x:\d+$"), group=GROUP_GENERAL
-    )
+    app.add_handler(on_press(StopBroadcast, on_stop), group=GROUP_GENERAL)

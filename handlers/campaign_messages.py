@@ -17,10 +17,8 @@ from bot.i18n import Catalogs, Translator
 from bot.models import CampaignKind, Event
 from bot.services.calendar import calendar_file
 from bot.services.delivery import Recipient, Rendered
+from handlers.buttons import CheckInHere, Rate
 from handlers.messages import confirmation_text, join_text, when_text
-
-CHECKIN_PREFIX = "ci"  # ci:<event id>
-RATE_PREFIX = "fb"  # fb:<event id>:<1..5>
 
 
 def _title(t: Translator, event: Event) -> str:
@@ -72,7 +70,7 @@ def _feedback(t: Translator, event: Event) -> Rendered:
         "(not at all) to 5 (very)?",
         title=_title(t, event),
     )
-    buttons = [[(str(n) + " ⭐", f"{RATE_PREFIX}:{event.event_id}:{n}") for n in range(1, 6)]]
+    buttons = [[(f"{n} ⭐", Rate(event.event_id, n).pack()) for n in range(1, 6)]]
     return Rendered(t.directed(text), buttons)
 
 
@@ -82,7 +80,7 @@ def _starting(t: Translator, event: Event) -> Rendered:
         join_text(t, event),
         t._("Press the button to record your attendance."),
     ]
-    button = [[(t._("I am here: check in"), f"{CHECKIN_PREFIX}:{event.event_id}")]]
+    button = [[(t._("I am here: check in"), CheckInHere(event.event_id).pack())]]
     return Rendered(t.directed("\n".join(lines)), button)
 
 

@@ -3,6 +3,7 @@
 `BotData` is the application-wide slot for the services (filled in when the database opens);
 `Viewer` is the user behind the current update with their translator and time zone, loaded
 once per update by `load_viewer`, so no handler repeats that lookup or casts `bot_data`.
+What a user's wizard remembers between updates is read and written through `handlers.session`.
 """
 
 from __future__ import annotations
@@ -82,14 +83,6 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
     @viewer.setter
     def viewer(self, viewer: Viewer) -> None:
         self._viewer = viewer
-
-    @property
-    def session(self) -> dict[Any, Any]:
-        """The viewer's in-memory scratch space between updates (python-telegram-bot's
-        user_data): wizard answers, a deep link waiting for the language choice."""
-        if self.user_data is None:
-            raise RuntimeError("no user behind this update")
-        return self.user_data
 
     def now(self) -> datetime:
         return self.services.clock.now()

@@ -3,47 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from babel.dates import format_timedelta
 from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
-from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
+from bot.i18n import N_, Translator
 from bot.models import Event
 from bot.offsets import parse_offsets
 from bot.problems import InputProblem
 from bot.services import event_fields as fields
-from bot.topics import TOPIC_SLUGS
+from handlers.buttons import (
+    CancelEvent,
+    EditEventField,
+    EditEventLanguage,
+    EditEventNoLimit,
+    EditEventNoLink,
+    EditEventTopic,
+    EventField,
+    KeepEvent,
+)
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, start_echo, start_prompt, topic_rows
 from handlers.events import open_card
 from handlers.organizers import event_from_args, require_organizer
-from handlers.ui import Button, answer, edit, plain, send, user_text
-from handlers.wizards import (
-    GROUP_EDIT_EVENT,
-    GROUP_GENERAL,
-    AnyHandler,
-    Step,
-    build_wizard,
-    step_button,
-)
+from handlers.presses import on_press
+from handlers.session import clear_state, get_state, set_state
+from handlers.ui import Button, answer, edit, no_longer_active, plain, send, user_text
+from handlers.wizards import GROUP_EDIT_EVENT, GROUP_GENERAL, build_wizard
 
 CHOOSE, VALUE = range(2)
 END = ConversationHandler.END
-EDITING = "edit_event"  # session key: {"code": ..., "field": ...}
-PREFIX = "ed"
-CANCEL_PREFIX = "cx"
 
-# field -> (button label, how to read a typed value: (raw, zone, now) -> value)
-FIELDS: dict[str, str] = {
+# field -> its button's label
+FIELDS: dict[EventField, str] = {
     "title": N_("Title"),
     "topic": N_("Topic"),
     "starts_at": N_("Start"),
@@ -55,14 +56,22 @@ FIELDS: dict[str, str] = {
 }
 
 
-def _parser(field: str, zone: str, now: datetime) -> Callable[[str], object]:
+@dataclass(frozen=True)
+class EditingEvent:
+    """The event being changed, and the field chosen (None until a button names one)."""
+
+    code: str
+    field: EventField | None = None
+
+
+def _parser(field: EventField, zone: str, now: datetime) -> Callable[[str], object]:
     def title(raw: str) -> str:
         value = fields.parse_title(raw)
         if not value:
             raise InputProblem(N_("The title cannot be empty."))
         return value
 
-    parsers: dict[str, Callable[[str], object]] = {
+    parsers: dict[EventField, Callable[[str], object]] = {
         "title": title,
         "starts_at": lambda raw: fields.parse_local_start(raw, zone, now),
         "duration_minutes": fields.parse_duration,
@@ -80,51 +89,54 @@ async def begin_edit(update: Update, context: BotContext) -> int:
     event = await event_from_args(context, "/editevent CODE")
     if event is None:
         return END
-    context.session[EDITING] = {"code": event.code}
+    set_state(context, EditingEvent(event.code))
     t = context.viewer.t
-    buttons: list[Button] = [(t._(label), f"{PREFIX}:f:{key}") for key, label in FIELDS.items()]
+    buttons: list[Button] = [(t._(label), EditEventField(key)) for key, label in FIELDS.items()]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     title = user_text(event.title_in(t.language))
     await send(context, t._("What do you want to change in “{title}”?", title=title), rows)
     return CHOOSE
 
 
-async def _editing(context: BotContext) -> tuple[Event, str] | None:
-    state = context.session.get(EDITING)
-    if not isinstance(state, dict) or "code" not in state:
+async def _editing(context: BotContext) -> tuple[Event, EventField | None] | None:
+    """The event being changed (None if it is gone) and the field chosen."""
+    state = get_state(context, EditingEvent)
+    if state is None:
         return None
-    event = await context.services.events.find(state["code"])
-    return (event.event, str(state.get("field", ""))) if event else None
+    event = await context.services.events.find(state.code)
+    return (event.event, state.field) if event else None
 
 
-async def on_field(update: Update, context: BotContext) -> int:
+async def on_field(update: Update, context: BotContext, data: EditEventField) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    field = query.data.rsplit(":", 1)[-1]
+    assert query is not None
+    field = data.field
     current = await _editing(context)
     t = context.viewer.t
-    if field not in FIELDS or current is None:
-        await answer(query, t._("This button is no longer active."))
-        return END if current is None else CHOOSE
+    if current is None:
+        await no_longer_active(query, context)
+        return END
     await answer(query)
-    context.session[EDITING]["field"] = field
+    state = get_state(context, EditingEvent)
+    assert state is not None  # `current` was read from it
+    set_state(context, replace(state, field=field))
     await edit(query, context, t._(FIELDS[field]))
-    prompts: dict[str, tuple[str, list[list[Button]]]] = {
+    prompts: dict[EventField, tuple[str, list[list[Button]]]] = {
         "title": (t._("Send the new title."), []),
-        "topic": (t._("Which topic?"), topic_rows(t, f"{PREFIX}:topic")),
+        "topic": (t._("Which topic?"), topic_rows(t, EditEventTopic)),
         "starts_at": (start_prompt(t, context.viewer.timezone, context.now()), []),
         "duration_minutes": (t._("How long does it last, in minutes?"), []),
         "capacity": (
             t._("How many seats? Send a number, or choose:"),
-            [[(t._("No limit"), f"{PREFIX}:cap:none")]],
+            [[(t._("No limit"), EditEventNoLimit())]],
         ),
         "language": (
             t._("In which language is it given? Choose, or send a language code such as pt or sw."),
-            language_rows(t, f"{PREFIX}:lang"),
+            language_rows(t, EditEventLanguage),
         ),
         "join_url": (
             t._("What is the link to join it (https://…)?"),
-            [[(t._("I will add it later"), f"{PREFIX}:link:none")]],
+            [[(t._("I will add it later"), EditEventNoLink())]],
         ),
         "description": (t._("Describe it in a few sentences."), []),
     }
@@ -135,13 +147,13 @@ async def on_field(update: Update, context: BotContext) -> int:
 
 async def _save(update: Update, context: BotContext, value: object) -> int:
     current = await _editing(context)
-    if current is None or not current[1]:
+    if current is None or current[1] is None:
         return END
-    event, field = current
+    event, field = current[0], current[1]
     changed = await context.services.events.change(
         event, field, value, context.viewer.user_id, language=context.viewer.t.language
     )
-    context.session.pop(EDITING, None)
+    clear_state(context, EditingEvent)
     t = context.viewer.t
     saved = t._("Saved.")
     if field == "starts_at":
@@ -155,11 +167,12 @@ async def on_value(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
     current = await _editing(context)
-    if current is None or current[1] in ("", "topic"):
+    field = current[1] if current is not None else None
+    if field is None or field == "topic":
         if current is not None:
             await send(context, context.viewer.t._("Please choose one of the buttons."))
         return VALUE if current is not None else END
-    parse = _parser(current[1], context.viewer.timezone, context.now())
+    parse = _parser(field, context.viewer.timezone, context.now())
     try:
         value = parse(message.text)
     except InputProblem as problem:
@@ -168,33 +181,36 @@ async def on_value(update: Update, context: BotContext) -> int:
     return await _save(update, context, value)
 
 
-async def on_value_button(update: Update, context: BotContext) -> int:
+async def on_topic(update: Update, context: BotContext, data: EditEventTopic) -> int:
+    return await _chosen(update, context, "topic", data.topic)
+
+
+async def on_language(update: Update, context: BotContext, data: EditEventLanguage) -> int:
+    return await _chosen(update, context, "language", data.language)
+
+
+async def on_no_limit(update: Update, context: BotContext, data: EditEventNoLimit) -> int:
+    return await _chosen(update, context, "capacity", None)
+
+
+async def on_no_link(update: Update, context: BotContext, data: EditEventNoLink) -> int:
+    return await _chosen(update, context, "join_url", "")
+
+
+async def _chosen(update: Update, context: BotContext, field: EventField, value: object) -> int:
+    """A value chosen with a button: saved if it answers the question open now."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _, kind, choice = query.data.split(":", 2)
-    value: object
-    if kind == "topic" and choice.isdecimal() and int(choice) < len(TOPIC_SLUGS):
-        value = TOPIC_SLUGS[int(choice)]
-    elif kind == "lang" and choice in SUPPORTED_LANGUAGES:
-        value = choice
-    elif kind == "cap" and choice == "none":
-        value = None
-    elif kind == "link" and choice == "none":
-        value = ""
-    else:
-        await answer(query, context.viewer.t._("This button is no longer active."))
-        return VALUE
+    assert query is not None
     current = await _editing(context)
-    expected = {"topic": "topic", "lang": "language", "cap": "capacity", "link": "join_url"}
-    if current is None or current[1] != expected[kind]:
-        await answer(query, context.viewer.t._("This button is no longer active."))
+    if current is None or current[1] != field:
+        await no_longer_active(query, context)
         return VALUE if current else END
     await answer(query)
     return await _save(update, context, value)
 
 
 async def stop_editing(update: Update, context: BotContext) -> int:
-    context.session.pop(EDITING, None)
+    clear_state(context, EditingEvent)
     await send(context, context.viewer.t._("Stopped. Nothing was saved."))
     return END
 
@@ -219,27 +235,31 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
         question,
         [
             [
-                (t._("Yes, cancel it"), f"{CANCEL_PREFIX}:yes:{event.code}"),
-                (t._("No, keep it"), f"{CANCEL_PREFIX}:no"),
+                (t._("Yes, cancel it"), CancelEvent(event.code)),
+                (t._("No, keep it"), KeepEvent()),
             ]
         ],
     )
 
 
-async def on_cancel_answer(update: Update, context: BotContext) -> None:
+async def on_keep_event(update: Update, context: BotContext, data: KeepEvent) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    if not await require_organizer(update, context):
+        return
+    await answer(query)
+    await edit(query, context, context.viewer.t._("The event was not cancelled."))
+
+
+async def on_cancel_event(update: Update, context: BotContext, data: CancelEvent) -> None:
+    query = update.callback_query
+    assert query is not None
     if not await require_organizer(update, context):
         return
     t = context.viewer.t
-    parts = query.data.split(":", 2)
-    if parts[1] == "no":
-        await answer(query)
-        await edit(query, context, t._("The event was not cancelled."))
-        return
-    listing = await context.services.events.find(parts[2]) if len(parts) == 3 else None
-    if parts[1] != "yes" or listing is None or listing.event.is_cancelled:
-        await answer(query, t._("This button is no longer active."))
+    listing = await context.services.events.find(data.code)
+    if listing is None or listing.event.is_cancelled:
+        await no_longer_active(query, context)
         return
     await answer(query)
     event = await context.services.events.cancel(listing.event, context.viewer.user_id)
@@ -284,25 +304,24 @@ async def reminders(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    def button(step: Step, pattern: str) -> AnyHandler:
-        return step_button(PREFIX, step, pattern)
-
     wizard = build_wizard(
         "edit-event",
         entry_points=[CommandHandler("editevent", begin_edit)],
         states={
-            CHOOSE: [button(on_field, "f:")],
+            CHOOSE: [on_press(EditEventField, on_field)],
             VALUE: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, on_value),
-                button(on_value_button, "(topic|lang|cap|link):"),
+                on_press(EditEventTopic, on_topic),
+                on_press(EditEventLanguage, on_language),
+                on_press(EditEventNoLimit, on_no_limit),
+                on_press(EditEventNoLink, on_no_link),
             ],
         },
         on_cancel=stop_editing,
-        scratch=EDITING,
+        state=EditingEvent,
     )
     app.add_handler(wizard, group=GROUP_EDIT_EVENT)
     app.add_handler(CommandHandler("cancelevent", ask_cancel), group=GROUP_GENERAL)
     app.add_handler(CommandHandler("reminders", reminders), group=GROUP_GENERAL)
-    app.add_handler(
-        CallbackQueryHandler(on_cancel_answer, pattern=f"^{CANCEL_PREFIX}:"), group=GROUP_GENERAL
-    )
+    app.add_handler(on_press(CancelEvent, on_cancel_event), group=GROUP_GENERAL)
+    app.add_handler(on_press(KeepEvent, on_keep_event), group=GROUP_GENERAL)

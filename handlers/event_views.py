@@ -14,28 +14,18 @@ from bot.i18n import Translator
 from bot.models import EventListing, Page
 from bot.services.events import PAGE_SIZE
 from bot.topics import TOPIC_SLUGS, TOPICS
+from handlers.buttons import (
+    CalendarFile,
+    CancelRegistration,
+    EventCard,
+    EventList,
+    Register,
+    TopicsMenu,
+)
 from handlers.ui import Button
 
-LIST = "ev:l"  # ev:l:<topic index or ->:<page>
-CARD = "ev:c"  # ev:c:<code>:<topic index or ->:<page>
-TOPICS_MENU = "ev:t"
-CALENDAR = "ev:i"  # ev:i:<code>
-REGISTER = "rg:r"  # rg:r:<code>
-CANCEL = "rg:x"  # rg:x:<code>: asks first
 MAX_BUTTON_TITLE = 40
-
-
-def topic_key(topic: str | None) -> str:
-    return "-" if topic is None else str(TOPIC_SLUGS.index(topic))
-
-
-def topic_from_key(key: str) -> str | None:
-    """The topic a button names; ValueError for anything forged."""
-    if key == "-":
-        return None
-    if not key.isdecimal() or int(key) >= len(TOPIC_SLUGS):
-        raise ValueError(key)
-    return TOPIC_SLUGS[int(key)]
+FIRST_PAGE = EventList(None, 0)  # of every topic
 
 
 def deep_link(bot_username: str, code: str) -> str:
@@ -58,14 +48,13 @@ def _shorten(text: str, limit: int) -> str:
 def list_screen(
     t: Translator, zone: str, page: Page, topic: str | None
 ) -> tuple[str, list[list[Button]]]:
-    key = topic_key(topic)
     scope = t._(TOPICS[topic]) if topic else t._("All topics")
     if not page.listings:
         if topic is None:
             text = t._("There are no upcoming webinars right now. Please look again soon.")
             return text, []
         text = t._("There are no upcoming webinars on {topic} right now.", topic=scope)
-        return text, [[(t._("All topics"), f"{LIST}:-:0")]]
+        return text, [[(t._("All topics"), FIRST_PAGE)]]
     heading = t._("Upcoming webinars: {topic}", topic=scope)
     position = t._(
         "Page {page} of {pages}", page=t.number(page.page + 1), pages=t.number(page.pages)
@@ -80,23 +69,23 @@ def list_screen(
         lines.append(f"{t.number(number)}. <b>{escape(title)}</b>")
         lines.append(f"    {when} · {seats_text(t, listing)}")
         label = f"{t.number(number)}. {_shorten(title, MAX_BUTTON_TITLE)}"
-        rows.append([(label, f"{CARD}:{event.code}:{key}:{page.page}")])
+        rows.append([(label, EventCard(event.code, topic, page.page))])
     navigation: list[Button] = []
     if page.page > 0:
-        navigation.append((t._("◀ Previous"), f"{LIST}:{key}:{page.page - 1}"))
+        navigation.append((t._("◀ Previous"), EventList(topic, page.page - 1)))
     if page.page + 1 < page.pages:
-        navigation.append((t._("Next ▶"), f"{LIST}:{key}:{page.page + 1}"))
+        navigation.append((t._("Next ▶"), EventList(topic, page.page + 1)))
     rows.append(navigation)
-    rows.append([(t._("Choose a topic"), TOPICS_MENU)])
+    rows.append([(t._("Choose a topic"), TopicsMenu())])
     return "\n".join(lines), rows
 
 
 def topics_screen(t: Translator, counts: dict[str, int]) -> tuple[str, list[list[Button]]]:
-    rows: list[list[Button]] = [[(t._("All topics"), f"{LIST}:-:0")]]
+    rows: list[list[Button]] = [[(t._("All topics"), FIRST_PAGE)]]
     for slug in TOPIC_SLUGS:
         if counts.get(slug):
             label = f"{t._(TOPICS[slug])} ({t.number(counts[slug])})"
-            rows.append([(label, f"{LIST}:{topic_key(slug)}:0")])
+            rows.append([(label, EventList(slug, 0))])
     return t._("Which topic interests you?"), rows
 
 
@@ -107,7 +96,7 @@ def card_screen(
     *,
     now: datetime,
     bot_username: str,
-    back: str,
+    back: EventList,
     for_organizer: bool,
     status: str | None = None,
     position: int | None = None,
@@ -136,22 +125,22 @@ def card_screen(
         lines.append(t._("Seats: {seats}", seats=seats_text(t, listing)))
     if is_open and status == "confirmed":
         lines += ["", "✅ " + t._("You are registered.")]
-        rows.append([(t._("Cancel my registration"), f"{CANCEL}:{event.code}")])
+        rows.append([(t._("Cancel my registration"), CancelRegistration(event.code))])
     elif is_open and status == "waitlisted":
         lines += [
             "",
             "⏳ "
             + t._("You are number {position} on the waitlist.", position=t.number(position or 0)),
         ]
-        rows.append([(t._("Leave the waitlist"), f"{CANCEL}:{event.code}")])
+        rows.append([(t._("Leave the waitlist"), CancelRegistration(event.code))])
     elif is_open:
         label = t._("Join the waitlist") if listing.seats_left == 0 else t._("Register")
-        rows.append([(label, f"{REGISTER}:{event.code}")])
+        rows.append([(label, Register(event.code))])
     link = deep_link(bot_username, event.code)
     if for_organizer:
         lines += ["", t._("Code: {code}", code=event.code), t._("Link: {link}", link=link)]
     if not event.is_cancelled:
-        rows.append([(t._("Add to my calendar"), f"{CALENDAR}:{event.code}")])
+        rows.append([(t._("Add to my calendar"), CalendarFile(event.code))])
         rows.append([(t._("Share"), share_url(bot_username, event.code, title))])
     rows.append([(t._("◀ Back to the list"), back)])
     return "\n".join(lines), rows

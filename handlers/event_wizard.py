@@ -8,9 +8,9 @@ preview. /cancel leaves at any step.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from html import escape
-from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -26,44 +26,81 @@ from bot.models import EventDraft, EventListing
 from bot.problems import InputProblem
 from bot.services import event_fields as fields
 from bot.services.events import new_code
-from bot.topics import TOPIC_KEYS, TOPIC_SLUGS, TOPICS
+from bot.topics import TOPIC_SLUGS, TOPICS
+from handlers.buttons import (
+    ButtonData,
+    NewEventDiscard,
+    NewEventLanguage,
+    NewEventNoDescription,
+    NewEventNoLimit,
+    NewEventNoLink,
+    NewEventSave,
+    NewEventTopic,
+)
 from handlers.context import BotContext
-from handlers.event_views import card_screen, deep_link
+from handlers.event_views import FIRST_PAGE, card_screen, deep_link
 from handlers.organizers import require_organizer
-from handlers.ui import Button, answer, choice, edit, plain, send
-from handlers.wizards import GROUP_NEW_EVENT, AnyHandler, Step, build_wizard, step_button
+from handlers.presses import on_press
+from handlers.session import clear_state, get_state, pop_state, set_state
+from handlers.ui import Button, answer, edit, no_longer_active, plain, send
+from handlers.wizards import GROUP_NEW_EVENT, build_wizard
 
 (TITLE, TOPIC, START, DURATION, CAPACITY, LANGUAGE, LINK, DESCRIPTION, CONFIRM) = range(9)
-DRAFT = "new_event"  # session key of the answers so far
-PREFIX = "nw"
 END = ConversationHandler.END
-ANSWERS = frozenset(
-    {
-        "title",
-        "topic",
-        "starts_at",
-        "duration_minutes",
-        "capacity",
-        "language",
-        "join_url",
-        "description",
-    }
-)
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft = context.session.get(DRAFT)
-    if not isinstance(draft, dict):
-        draft = context.session[DRAFT] = {}
-    return draft
+@dataclass(frozen=True)
+class NewEventDraft:
+    """The answers so far, each None until given. None is also the capacity's answer "no
+    limit", but its question comes before the language's: a draft with a language has it."""
+
+    title: str | None = None
+    topic: str | None = None
+    starts_at: datetime | None = None
+    duration_minutes: int | None = None
+    capacity: int | None = None
+    language: str | None = None
+    join_url: str | None = None
+    description: str | None = None
+
+    def complete(self) -> EventDraft | None:
+        """The event to save (with a new code), once every question has its answer."""
+        if (
+            self.title is None
+            or self.topic is None
+            or self.starts_at is None
+            or self.duration_minutes is None
+            or self.language is None
+            or self.join_url is None
+            or self.description is None
+        ):
+            return None
+        return EventDraft(
+            code=new_code(self.title),
+            topic=self.topic,
+            starts_at=self.starts_at,
+            duration_minutes=self.duration_minutes,
+            capacity=self.capacity,
+            language=self.language,
+            join_url=self.join_url,
+            title=self.title,
+            description=self.description,
+            texts={},
+        )
 
 
-def topic_rows(t: Translator, prefix: str) -> list[list[Button]]:
-    return [[(t._(TOPICS[slug]), f"{prefix}:{i}")] for i, slug in enumerate(TOPIC_SLUGS)]
+def _draft(context: BotContext) -> NewEventDraft:
+    return get_state(context, NewEventDraft) or NewEventDraft()
 
 
-def language_rows(t: Translator, prefix: str) -> list[list[Button]]:
-    buttons = [(t.language_label(code), f"{prefix}:{code}") for code in SUPPORTED_LANGUAGES]
+def topic_rows(t: Translator, button: Callable[[str], ButtonData]) -> list[list[Button]]:
+    """A button per topic, one a row; `button` makes a topic's data."""
+    return [[(t._(TOPICS[slug]), button(slug))] for slug in TOPIC_SLUGS]
+
+
+def language_rows(t: Translator, button: Callable[[str], ButtonData]) -> list[list[Button]]:
+    """A button per language of the bot, three a row; `button` makes a language's data."""
+    buttons: list[Button] = [(t.language_label(code), button(code)) for code in SUPPORTED_LANGUAGES]
     return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
 
 
@@ -86,7 +123,7 @@ def start_echo(t: Translator, moment: datetime, zone: str) -> str:
 async def begin(update: Update, context: BotContext) -> int:
     if not await require_organizer(update, context):
         return END
-    context.session[DRAFT] = {}
+    set_state(context, NewEventDraft())
     t = context.viewer.t
     await send(
         context,
@@ -100,19 +137,20 @@ async def begin(update: Update, context: BotContext) -> int:
 async def _text_step(
     update: Update,
     context: BotContext,
-    parse: Callable[[str], object],
-    key: str,
+    read: Callable[[NewEventDraft, str], NewEventDraft],
     ask_next: Callable[[BotContext], Awaitable[int]],
     current: int,
 ) -> int:
+    """A typed answer: the draft with it (`read` raises InputProblem, explained, for a bad
+    one, and the question stays open), then the next question."""
     message = update.effective_message
     assert message is not None and message.text is not None
     try:
-        value = parse(message.text)
+        draft = read(_draft(context), message.text)
     except InputProblem as problem:
         await send(context, plain(problem.problem.render(context.viewer.t)))
         return current
-    _draft(context)[key] = value
+    set_state(context, draft)
     return await ask_next(context)
 
 
@@ -123,23 +161,23 @@ async def on_title(update: Update, context: BotContext) -> int:
             raise InputProblem(N_("The title cannot be empty."))
         return title
 
-    return await _text_step(update, context, parse, "title", ask_topic, TITLE)
+    return await _text_step(
+        update, context, lambda draft, raw: replace(draft, title=parse(raw)), ask_topic, TITLE
+    )
 
 
 async def ask_topic(context: BotContext) -> int:
     t = context.viewer.t
-    await send(context, t._("Which topic?"), topic_rows(t, f"{PREFIX}:topic"))
+    await send(context, t._("Which topic?"), topic_rows(t, NewEventTopic))
     return TOPIC
 
 
-async def on_topic(update: Update, context: BotContext) -> int:
+async def on_topic(update: Update, context: BotContext, data: NewEventTopic) -> int:
     query = update.callback_query
     assert query is not None
-    key = await choice(query, context, TOPIC_KEYS)
-    if key is None:
-        return TOPIC
-    _draft(context)["topic"] = TOPIC_SLUGS[int(key)]
-    await edit(query, context, context.viewer.t._(TOPICS[TOPIC_SLUGS[int(key)]]))
+    await answer(query)
+    set_state(context, replace(_draft(context), topic=data.topic))
+    await edit(query, context, context.viewer.t._(TOPICS[data.topic]))
     return await ask_start(context)
 
 
@@ -155,22 +193,31 @@ async def on_start(update: Update, context: BotContext) -> int:
     def parse(raw: str) -> datetime:
         return fields.parse_local_start(raw, viewer.timezone, context.now())
 
-    return await _text_step(update, context, parse, "starts_at", ask_duration, START)
+    return await _text_step(
+        update,
+        context,
+        lambda draft, raw: replace(draft, starts_at=parse(raw)),
+        ask_duration,
+        START,
+    )
 
 
 async def ask_duration(context: BotContext) -> int:
     viewer = context.viewer
     t = viewer.t
-    echo = start_echo(t, _draft(context)["starts_at"], viewer.timezone)
+    starts_at = _draft(context).starts_at
+    assert starts_at is not None  # the answer just given
+    echo = start_echo(t, starts_at, viewer.timezone)
     question = t._("How long does it last, in minutes?")
     await send(context, f"{echo}\n\n{question}")
     return DURATION
 
 
 async def on_duration(update: Update, context: BotContext) -> int:
-    return await _text_step(
-        update, context, fields.parse_duration, "duration_minutes", ask_capacity, DURATION
-    )
+    def read(draft: NewEventDraft, raw: str) -> NewEventDraft:
+        return replace(draft, duration_minutes=fields.parse_duration(raw))
+
+    return await _text_step(update, context, read, ask_capacity, DURATION)
 
 
 async def ask_capacity(context: BotContext) -> int:
@@ -178,7 +225,7 @@ async def ask_capacity(context: BotContext) -> int:
     await send(
         context,
         t._("How many seats? Send a number, or choose:"),
-        [[(t._("No limit"), f"{PREFIX}:cap:none")]],
+        [[(t._("No limit"), NewEventNoLimit())]],
     )
     return CAPACITY
 
@@ -189,14 +236,20 @@ async def on_capacity(update: Update, context: BotContext) -> int:
             raise InputProblem(N_("Please send a number of seats."))
         return fields.parse_capacity(raw)
 
-    return await _text_step(update, context, parse, "capacity", ask_language, CAPACITY)
+    return await _text_step(
+        update,
+        context,
+        lambda draft, raw: replace(draft, capacity=parse(raw)),
+        ask_language,
+        CAPACITY,
+    )
 
 
-async def on_no_limit(update: Update, context: BotContext) -> int:
+async def on_no_limit(update: Update, context: BotContext, data: NewEventNoLimit) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    _draft(context)["capacity"] = None
+    set_state(context, replace(_draft(context), capacity=None))
     return await ask_language(context)
 
 
@@ -205,22 +258,23 @@ async def ask_language(context: BotContext) -> int:
     await send(
         context,
         t._("In which language is it given? Choose, or send a language code such as pt or sw."),
-        language_rows(t, f"{PREFIX}:lang"),
+        language_rows(t, NewEventLanguage),
     )
     return LANGUAGE
 
 
 async def on_language_text(update: Update, context: BotContext) -> int:
-    return await _text_step(update, context, fields.parse_language, "language", ask_link, LANGUAGE)
+    def read(draft: NewEventDraft, raw: str) -> NewEventDraft:
+        return replace(draft, language=fields.parse_language(raw))
+
+    return await _text_step(update, context, read, ask_link, LANGUAGE)
 
 
-async def on_language_button(update: Update, context: BotContext) -> int:
+async def on_language_button(update: Update, context: BotContext, data: NewEventLanguage) -> int:
     query = update.callback_query
     assert query is not None
-    code = await choice(query, context, SUPPORTED_LANGUAGES)
-    if code is None:
-        return LANGUAGE
-    _draft(context)["language"] = code
+    await answer(query)
+    set_state(context, replace(_draft(context), language=data.language))
     return await ask_link(context)
 
 
@@ -229,64 +283,56 @@ async def ask_link(context: BotContext) -> int:
     await send(
         context,
         t._("What is the link to join it (https://…)?"),
-        [[(t._("I will add it later"), f"{PREFIX}:link:none")]],
+        [[(t._("I will add it later"), NewEventNoLink())]],
     )
     return LINK
 
 
 async def on_link(update: Update, context: BotContext) -> int:
-    return await _text_step(update, context, fields.parse_url, "join_url", ask_description, LINK)
+    def read(draft: NewEventDraft, raw: str) -> NewEventDraft:
+        return replace(draft, join_url=fields.parse_url(raw))
+
+    return await _text_step(update, context, read, ask_description, LINK)
 
 
-async def on_no_link(update: Update, context: BotContext) -> int:
+async def on_no_link(update: Update, context: BotContext, data: NewEventNoLink) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    _draft(context)["join_url"] = ""
+    set_state(context, replace(_draft(context), join_url=""))
     return await ask_description(context)
 
 
 async def ask_description(context: BotContext) -> int:
     t = context.viewer.t
     await send(
-        context, t._("Describe it in a few sentences."), [[(t._("Skip"), f"{PREFIX}:desc:none")]]
+        context, t._("Describe it in a few sentences."), [[(t._("Skip"), NewEventNoDescription())]]
     )
     return DESCRIPTION
 
 
 async def on_description(update: Update, context: BotContext) -> int:
-    return await _text_step(
-        update, context, fields.parse_description, "description", show_preview, DESCRIPTION
-    )
+    def read(draft: NewEventDraft, raw: str) -> NewEventDraft:
+        return replace(draft, description=fields.parse_description(raw))
+
+    return await _text_step(update, context, read, show_preview, DESCRIPTION)
 
 
-async def on_no_description(update: Update, context: BotContext) -> int:
+async def on_no_description(
+    update: Update, context: BotContext, data: NewEventNoDescription
+) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    _draft(context)["description"] = ""
+    set_state(context, replace(_draft(context), description=""))
     return await show_preview(context)
-
-
-def _as_draft(values: dict[str, Any]) -> EventDraft:
-    return EventDraft(
-        code=new_code(values["title"]),
-        topic=values["topic"],
-        starts_at=values["starts_at"],
-        duration_minutes=values["duration_minutes"],
-        capacity=values["capacity"],
-        language=values["language"],
-        join_url=values["join_url"],
-        title=values["title"],
-        description=values["description"],
-        texts={},
-    )
 
 
 async def show_preview(context: BotContext) -> int:
     viewer = context.viewer
     t = viewer.t
-    draft = _as_draft(_draft(context))
+    draft = _draft(context).complete()
+    assert draft is not None  # the last question was just answered
     preview = EventListing(draft.as_event(), 0)
     text, _ = card_screen(
         t,
@@ -294,7 +340,7 @@ async def show_preview(context: BotContext) -> int:
         preview,
         now=context.now(),
         bot_username=context.bot.username,
-        back="",
+        back=FIRST_PAGE,
         for_organizer=False,
     )
     link = (
@@ -305,22 +351,23 @@ async def show_preview(context: BotContext) -> int:
     await send(
         context,
         t._("Please check the event:") + f"\n\n{text}\n{link}",
-        [[(t._("Save"), f"{PREFIX}:save"), (t._("Cancel"), f"{PREFIX}:discard")]],
+        [[(t._("Save"), NewEventSave()), (t._("Cancel"), NewEventDiscard())]],
     )
     return CONFIRM
 
 
-async def on_save(update: Update, context: BotContext) -> int:
+async def on_save(update: Update, context: BotContext, data: NewEventSave) -> int:
     query = update.callback_query
     assert query is not None
     if not await require_organizer(update, context):
         return END
-    values = context.session.pop(DRAFT, None)
-    if not isinstance(values, dict) or not values.keys() >= ANSWERS:
-        await answer(query, context.viewer.t._("This button is no longer active."))
+    answers = pop_state(context, NewEventDraft)
+    draft = answers.complete() if answers is not None else None
+    if draft is None:
+        await no_longer_active(query, context)
         return END
     await answer(query)
-    event = await context.services.events.create(_as_draft(values), context.viewer.user_id)
+    event = await context.services.events.create(draft, context.viewer.user_id)
     t = context.viewer.t
     await edit(
         query,
@@ -334,48 +381,44 @@ async def on_save(update: Update, context: BotContext) -> int:
     return END
 
 
-async def on_discard(update: Update, context: BotContext) -> int:
+async def on_discard(update: Update, context: BotContext, data: NewEventDiscard) -> int:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    context.session.pop(DRAFT, None)
+    clear_state(context, NewEventDraft)
     await edit(query, context, context.viewer.t._("The event was not saved."))
     return END
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    context.session.pop(DRAFT, None)
+    clear_state(context, NewEventDraft)
     await send(context, context.viewer.t._("Stopped. Nothing was saved."))
     return END
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
-
-    def button(step: Step, pattern: str) -> AnyHandler:
-        return step_button(PREFIX, step, pattern)
-
     wizard = build_wizard(
         "new-event",
         entry_points=[CommandHandler("newevent", begin)],
         states={
             TITLE: [MessageHandler(text, on_title)],
-            TOPIC: [button(on_topic, "topic:")],
+            TOPIC: [on_press(NewEventTopic, on_topic)],
             START: [MessageHandler(text, on_start)],
             DURATION: [MessageHandler(text, on_duration)],
-            CAPACITY: [MessageHandler(text, on_capacity), button(on_no_limit, "cap:none$")],
+            CAPACITY: [MessageHandler(text, on_capacity), on_press(NewEventNoLimit, on_no_limit)],
             LANGUAGE: [
                 MessageHandler(text, on_language_text),
-                button(on_language_button, "lang:"),
+                on_press(NewEventLanguage, on_language_button),
             ],
-            LINK: [MessageHandler(text, on_link), button(on_no_link, "link:none$")],
+            LINK: [MessageHandler(text, on_link), on_press(NewEventNoLink, on_no_link)],
             DESCRIPTION: [
                 MessageHandler(text, on_description),
-                button(on_no_description, "desc:none$"),
+                on_press(NewEventNoDescription, on_no_description),
             ],
-            CONFIRM: [button(on_save, "save$"), button(on_discard, "discard$")],
+            CONFIRM: [on_press(NewEventSave, on_save), on_press(NewEventDiscard, on_discard)],
         },
         on_cancel=cancel,
-        scratch=DRAFT,
+        state=NewEventDraft,
     )
     app.add_handler(wizard, group=GROUP_NEW_EVENT)

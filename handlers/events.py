@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from telegram import CallbackQuery, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
 from bot.services.calendar import calendar_file
 from bot.services.event_fields import CODE_PATTERN
+from handlers.buttons import CalendarFile, EventCard, EventList, TopicsMenu
 from handlers.context import BotContext
-from handlers.event_views import (
-    CALENDAR,
-    CARD,
-    LIST,
-    TOPICS_MENU,
-    card_screen,
-    list_screen,
-    topic_from_key,
-    topics_screen,
-)
+from handlers.event_views import FIRST_PAGE, card_screen, list_screen, topics_screen
+from handlers.presses import on_press
 from handlers.ui import answer, edit, send, user_text
 from handlers.wizards import GROUP_GENERAL
 
@@ -43,10 +36,11 @@ async def show_list(
 async def open_card(
     context: BotContext,
     code: str,
-    back: str = f"{LIST}:-:0",
+    back: EventList = FIRST_PAGE,
     query: CallbackQuery | None = None,
 ) -> bool:
-    """Show an event's card; False when there is no such event."""
+    """Show an event's card (a code from a button or a deep link); False when there is no
+    such event."""
     listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
     if listing is None:
         return False
@@ -85,21 +79,14 @@ async def events_command(update: Update, context: BotContext) -> None:
     await show_list(context)
 
 
-async def on_list_button(update: Update, context: BotContext) -> None:
+async def on_list_button(update: Update, context: BotContext, data: EventList) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    try:
-        _, _, key, page = query.data.split(":")
-        topic = topic_from_key(key)
-        number = int(page)
-    except ValueError:
-        await answer(query, context.viewer.t._("This button is no longer active."))
-        return
+    assert query is not None
     await answer(query)
-    await show_list(context, topic, number, query)
+    await show_list(context, data.topic, data.page, query)
 
 
-async def on_topics_button(update: Update, context: BotContext) -> None:
+async def on_topics_button(update: Update, context: BotContext, data: TopicsMenu) -> None:
     query = update.callback_query
     assert query is not None
     await answer(query)
@@ -107,27 +94,20 @@ async def on_topics_button(update: Update, context: BotContext) -> None:
     await edit(query, context, text, rows)
 
 
-async def on_card_button(update: Update, context: BotContext) -> None:
+async def on_card_button(update: Update, context: BotContext, data: EventCard) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    try:
-        code, key, page = parts[2], parts[3], int(parts[4])
-        topic_from_key(key)
-    except (IndexError, ValueError):
-        code, key, page = "", "-", 0
-    if not code or not await open_card(context, code, f"{LIST}:{key}:{page}", query):
+    assert query is not None
+    if not await open_card(context, data.code, data.back, query):
         await answer(query, context.viewer.t._("This event no longer exists."))
         return
     await answer(query)
 
 
-async def on_calendar_button(update: Update, context: BotContext) -> None:
+async def on_calendar_button(update: Update, context: BotContext, data: CalendarFile) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    code = query.data.removeprefix(f"{CALENDAR}:")
+    assert query is not None
     services = context.services
-    listing = await services.events.find(code) if CODE_PATTERN.match(code) else None
+    listing = await services.events.find(data.code)
     if listing is None or listing.event.is_cancelled:
         await answer(query, context.viewer.t._("This event no longer exists."))
         return
@@ -152,11 +132,7 @@ async def on_calendar_button(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("events", events_command), group=GROUP_GENERAL)
-    app.add_handler(CallbackQueryHandler(on_list_button, pattern=f"^{LIST}:"), group=GROUP_GENERAL)
-    app.add_handler(
-        CallbackQueryHandler(on_topics_button, pattern=f"^{TOPICS_MENU}$"), group=GROUP_GENERAL
-    )
-    app.add_handler(CallbackQueryHandler(on_card_button, pattern=f"^{CARD}:"), group=GROUP_GENERAL)
-    app.add_handler(
-        CallbackQueryHandler(on_calendar_button, pattern=f"^{CALENDAR}:"), group=GROUP_GENERAL
-    )
+    app.add_handler(on_press(EventList, on_list_button), group=GROUP_GENERAL)
+    app.add_handler(on_press(TopicsMenu, on_topics_button), group=GROUP_GENERAL)
+    app.add_handler(on_press(EventCard, on_card_button), group=GROUP_GENERAL)
+    app.add_handler(on_press(CalendarFile, on_calendar_button), group=GROUP_GENERAL)

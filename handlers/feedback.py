@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -13,26 +14,29 @@ from telegram.ext import (
 )
 
 from bot.services.feedback import Rating
-from handlers.campaign_messages import RATE_PREFIX
+from handlers.buttons import Rate
 from handlers.context import BotContext
-from handlers.ui import answer, button_number, send
+from handlers.presses import on_press
+from handlers.session import clear_state, pop_state, set_state
+from handlers.ui import answer, send
 from handlers.wizards import GROUP_FEEDBACK, build_wizard
 
 COMMENT = 1
 END = ConversationHandler.END
-RATED = "rated_event"  # session: the event whose rating may get a comment
 
 
-async def on_rating(update: Update, context: BotContext) -> int:
+@dataclass(frozen=True)
+class RatedEvent:
+    """The event just rated, whose rating may get a comment."""
+
+    event_id: int
+
+
+async def on_rating(update: Update, context: BotContext, data: Rate) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     t = context.viewer.t
-    parts = query.data.split(":")
-    event_id = button_number(parts[1]) if len(parts) == 3 else None
-    if event_id is None or parts[2] not in ("1", "2", "3", "4", "5"):
-        await answer(query, t._("This button is no longer active."))
-        return END
-    rating = int(parts[2])
+    event_id, rating = data.event_id, data.rating
     outcome = await context.services.feedback.rate(context.viewer.user_id, event_id, rating)
     if outcome in (Rating.NO_EVENT, Rating.NOT_ATTENDED):
         await answer(query, t._("Only participants who attended can rate this session."))
@@ -41,7 +45,7 @@ async def on_rating(update: Update, context: BotContext) -> int:
         await answer(query, t._("Feedback for this session is closed."))
         return END
     await answer(query)
-    context.session[RATED] = event_id
+    set_state(context, RatedEvent(event_id))
     thanks = t._("Thank you! Your rating: {rating} of 5.", rating=rating)
     if outcome is Rating.CHANGED:
         thanks = t._("Your rating is now {rating} of 5.", rating=rating)
@@ -59,10 +63,10 @@ async def on_rating(update: Update, context: BotContext) -> int:
 async def on_comment(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
-    event_id = context.session.pop(RATED, None)
+    rated = pop_state(context, RatedEvent)
     t = context.viewer.t
-    if isinstance(event_id, int) and await context.services.feedback.comment(
-        context.viewer.user_id, event_id, message.text
+    if rated is not None and await context.services.feedback.comment(
+        context.viewer.user_id, rated.event_id, message.text
     ):
         await send(context, t._("Thank you for your comment."))
     else:
@@ -71,7 +75,7 @@ async def on_comment(update: Update, context: BotContext) -> int:
 
 
 async def skip(update: Update, context: BotContext) -> int:
-    context.session.pop(RATED, None)
+    clear_state(context, RatedEvent)
     await send(context, context.viewer.t._("Thank you!"))
     return END
 
@@ -79,7 +83,7 @@ async def skip(update: Update, context: BotContext) -> int:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     wizard = build_wizard(
         "feedback",
-        entry_points=[CallbackQueryHandler(on_rating, pattern=rf"^{RATE_PREFIX}:")],
+        entry_points=[on_press(Rate, on_rating)],
         states={
             COMMENT: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, on_comment),
@@ -87,6 +91,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             ]
         },
         on_cancel=skip,
-        scratch=RATED,
+        state=RatedEvent,
     )
     app.add_handler(wizard, group=GROUP_FEEDBACK)

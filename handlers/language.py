@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
 from bot.i18n import SUPPORTED_LANGUAGES, language_name
 from bot.services.users import InvalidChoice
+from handlers.buttons import ChooseLanguage
 from handlers.context import BotContext, refresh_viewer
 from handlers.events import open_from_link
-from handlers.ui import Button, answer, edit, send
+from handlers.presses import on_press
+from handlers.session import pop_state
+from handlers.ui import Button, answer, edit, no_longer_active, send
 from handlers.wizards import GROUP_GENERAL
 
-CALLBACK_PREFIX = "lang:"
-PENDING_EVENT = "pending_event"  # user_data key: the deep link that waits for a language
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """The event of a deep link (/start CODE), opened once the new user chose a language."""
+
+    code: str
 
 
 def picker_rows(current: str | None) -> list[list[Button]]:
     """Each language by its own name, two a row, the current one ticked."""
-    buttons = [
-        (("✓ " if code == current else "") + language_name(code), CALLBACK_PREFIX + code)
+    buttons: list[Button] = [
+        (("✓ " if code == current else "") + language_name(code), ChooseLanguage(code))
         for code in SUPPORTED_LANGUAGES
     ]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -30,15 +39,15 @@ async def show_picker(update: Update, context: BotContext) -> None:
     await send(context, t._("Choose your language:"), picker_rows(context.viewer.user.language))
 
 
-async def on_language_chosen(update: Update, context: BotContext) -> None:
+async def on_language_chosen(update: Update, context: BotContext, data: ChooseLanguage) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    code = query.data.removeprefix(CALLBACK_PREFIX)
+    assert query is not None
+    code = data.language
     first_choice = context.viewer.user.language is None
     try:
         await context.services.users.choose_language(context.viewer.user_id, code)
     except InvalidChoice:
-        await answer(query, context.viewer.t._("This button is no longer active."))
+        await no_longer_active(query, context)
         return
     viewer = await refresh_viewer(context)
     t = viewer.t
@@ -48,9 +57,9 @@ async def on_language_chosen(update: Update, context: BotContext) -> None:
         context,
         t._("Done: I will write to you in {language}.", language=language_name(code)),
     )
-    pending = context.session.pop(PENDING_EVENT, None)
-    if isinstance(pending, str):
-        await open_from_link(context, pending)
+    pending = pop_state(context, PendingEvent)
+    if pending is not None:
+        await open_from_link(context, pending.code)
     elif first_choice:
         zone = t.timezone_label(viewer.timezone, context.now())
         await send(
@@ -66,6 +75,4 @@ async def on_language_chosen(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("language", show_picker), group=GROUP_GENERAL)
-    app.add_handler(
-        CallbackQueryHandler(on_language_chosen, pattern=f"^{CALLBACK_PREFIX}"), group=GROUP_GENERAL
-    )
+    app.add_handler(on_press(ChooseLanguage, on_language_chosen), group=GROUP_GENERAL)

@@ -10,8 +10,8 @@ from telegram.ext import Application, CommandHandler
 
 from bot.i18n import Translator
 from bot.models import Registration
+from handlers.buttons import CancelRegistration
 from handlers.context import BotContext
-from handlers.event_views import CANCEL
 from handlers.ui import Button, send
 from handlers.wizards import GROUP_GENERAL
 
@@ -58,7 +58,7 @@ async def my_registrations(update: Update, context: BotContext) -> None:
             title = registration.event.title_in(t.language)
             short = title if len(title) <= MAX_BUTTON_TITLE else title[: MAX_BUTTON_TITLE - 1] + "…"
             rows.append(
-                [(t._("Cancel: {title}", title=short), f"{CANCEL}:{registration.event.code}")]
+                [(t._("Cancel: {title}", title=short), CancelRegistration(registration.event.code))]
             )
     if past:
         if lines:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from handlers.buttons import ForgetMe
 from handlers.context import BotContext
+from handlers.presses import on_press
 from handlers.ui import answer, edit, send
 from handlers.wizards import GROUP_GENERAL
-
-YES = "fm:yes"
-NO = "fm:no"
 
 
 async def ask(update: Update, context: BotContext) -> None:
@@ -22,16 +21,16 @@ async def ask(update: Update, context: BotContext) -> None:
             "counts. Upcoming places are given to the next people on the waitlists. This cannot "
             "be undone. Delete everything?"
         ),
-        [[(t._("Yes, delete my data"), YES), (t._("No, keep it"), NO)]],
+        [[(t._("Yes, delete my data"), ForgetMe("yes")), (t._("No, keep it"), ForgetMe("no"))]],
     )
 
 
-async def on_answer(update: Update, context: BotContext) -> None:
+async def on_answer(update: Update, context: BotContext, data: ForgetMe) -> None:
     query = update.callback_query
     assert query is not None
     t = context.viewer.t
     await answer(query)
-    if query.data != YES:
+    if data.answer != "yes":
         await edit(query, context, t._("Nothing was deleted."))
         return
     await context.services.registrations.forget(context.viewer.user_id)
@@ -47,4 +46,4 @@ async def on_answer(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("forgetme", ask), group=GROUP_GENERAL)
-    app.add_handler(CallbackQueryHandler(on_answer, pattern=f"^({YES}|{NO})$"), group=GROUP_GENERAL)
+    app.add_handler(on_press(ForgetMe, on_answer), group=GROUP_GENERAL)

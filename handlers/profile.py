@@ -8,14 +8,13 @@ shows the profile and changes one answer at a time.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import dataclasses
+from dataclasses import asdict, dataclass
 from html import escape
-from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -27,19 +26,25 @@ from bot.models import Profile
 from bot.problems import InputProblem
 from bot.services import profiles
 from bot.services.timezones import is_known_zone
+from handlers.buttons import (
+    EditProfile,
+    ProfileCountry,
+    ProfileField,
+    ProfileStep,
+    ProfileZone,
+    Register,
+)
 from handlers.context import BotContext, refresh_viewer
-from handlers.event_views import REGISTER
+from handlers.presses import on_press
 from handlers.registration import sign_up
-from handlers.ui import Button, answer, plain, send, user_text
+from handlers.session import clear_state, get_state, set_state
+from handlers.ui import Button, answer, no_longer_active, plain, send, user_text
 from handlers.wizards import GROUP_GENERAL, GROUP_PROFILE, build_wizard
 
 ANSWERING = 1
 END = ConversationHandler.END
-FLOW = "profile_flow"  # session: {"answers": {...}, "step": str, "code": str | None, "edit": bool}
-PREFIX = "pf"
-EDIT_PREFIX = "pe"
 STEPS = ("full_name", "country", "city", "organization", "role", "email", "timezone", "consent")
-LABELS = {
+LABELS: dict[ProfileField, str] = {
     "full_name": N_("Name"),
     "country": N_("Country"),
     "city": N_("City"),
@@ -50,9 +55,15 @@ LABELS = {
 MAX_ZONE_BUTTONS = 8
 
 
-def _flow(context: BotContext) -> dict[str, Any] | None:
-    flow = context.session.get(FLOW)
-    return flow if isinstance(flow, dict) else None
+@dataclass
+class ProfileFlow:
+    """The questions in progress: the one open now and the answers so far (by step). `code`
+    is the event whose Register button started them; `edit` marks one change from /profile."""
+
+    step: str
+    code: str | None = None
+    edit: bool = False
+    answers: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def privacy_notice(t: Translator) -> str:
@@ -65,16 +76,16 @@ def privacy_notice(t: Translator) -> str:
     )
 
 
-async def ask(context: BotContext, flow: dict[str, Any]) -> int:
+async def ask(context: BotContext, flow: ProfileFlow) -> int:
     """Put the current step's question, with its buttons and a way back."""
     t = context.viewer.t
-    step = flow["step"]
+    step = flow.step
     rows: list[list[Button]] = []
     if step == "full_name":
         text = t._("What is your full name?")
         telegram_name = clean_user_text(context.viewer.user.display_name).strip()
         if telegram_name:
-            rows.append([(t._("Use “{name}”", name=telegram_name[:40]), f"{PREFIX}:tg")])
+            rows.append([(t._("Use “{name}”", name=telegram_name[:40]), ProfileStep("tg"))])
     elif step == "country":
         text = t._("In which country do you work? Type its name.")
     elif step == "city":
@@ -86,40 +97,42 @@ async def ask(context: BotContext, flow: dict[str, Any]) -> int:
     elif step == "email":
         text = t._("What is your email address, for materials and certificates? (optional)")
     elif step == "timezone":
-        zones = context.services.timezones.zones_of_country(flow["answers"]["country"])
+        zones = context.services.timezones.zones_of_country(flow.answers["country"])
         now = context.now()
         text = t._("Which time zone are you in? Choose, or type the name of your city.")
-        rows += [[(t.timezone_label(z, now), f"{PREFIX}:tz:{z}")] for z in zones[:MAX_ZONE_BUTTONS]]
+        rows += [[(t.timezone_label(z, now), ProfileZone(z))] for z in zones[:MAX_ZONE_BUTTONS]]
     else:
         text = privacy_notice(t)
-        rows.append([(t._("I agree"), f"{PREFIX}:yes"), (t._("I do not agree"), f"{PREFIX}:no")])
+        rows.append(
+            [(t._("I agree"), ProfileStep("yes")), (t._("I do not agree"), ProfileStep("no"))]
+        )
     if step in profiles.OPTIONAL:
-        rows.append([(t._("Skip"), f"{PREFIX}:skip")])
-    if flow.get("edit") or step != STEPS[0]:
-        rows.append([(t._("◀ Back"), f"{PREFIX}:back")])
+        rows.append([(t._("Skip"), ProfileStep("skip"))])
+    if flow.edit or step != STEPS[0]:
+        rows.append([(t._("◀ Back"), ProfileStep("back"))])
     await send(context, text, rows)
     return ANSWERING
 
 
-async def advance(context: BotContext, flow: dict[str, Any]) -> int:
+async def advance(context: BotContext, flow: ProfileFlow) -> int:
     """Go to the next question, or finish when the last one is answered."""
-    if flow.get("edit"):
+    if flow.edit:
         return await save_one(context, flow)
-    index = STEPS.index(flow["step"]) + 1
+    index = STEPS.index(flow.step) + 1
     if STEPS[index] == "timezone":
-        zones = context.services.timezones.zones_of_country(flow["answers"]["country"])
+        zones = context.services.timezones.zones_of_country(flow.answers["country"])
         if len(zones) == 1:  # nothing to ask
-            flow["answers"]["timezone"] = zones[0]
+            flow.answers["timezone"] = zones[0]
             index += 1
-    flow["step"] = STEPS[index]
+    flow.step = STEPS[index]
     return await ask(context, flow)
 
 
-async def on_register(update: Update, context: BotContext) -> int:
+async def on_register(update: Update, context: BotContext, data: Register) -> int:
     """Register pressed: straight through with a profile, otherwise the questions first."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    code = query.data.removeprefix(f"{REGISTER}:")
+    assert query is not None
+    code = data.code
     await answer(query)
     if (
         context.viewer.user.profile is not None
@@ -127,8 +140,8 @@ async def on_register(update: Update, context: BotContext) -> int:
     ):
         await sign_up(context, code, query)  # signs up, or says why nobody can
         return END
-    flow: dict[str, Any] = {"answers": {}, "step": STEPS[0], "code": code, "edit": False}
-    context.session[FLOW] = flow
+    flow = ProfileFlow(STEPS[0], code=code)
+    set_state(context, flow)
     t = context.viewer.t
     await send(
         context,
@@ -143,11 +156,11 @@ async def on_register(update: Update, context: BotContext) -> int:
 async def on_text(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
-    flow = _flow(context)
+    flow = get_state(context, ProfileFlow)
     if flow is None:
         return END
     t = context.viewer.t
-    step = flow["step"]
+    step = flow.step
     try:
         if step == "country":
             return await on_country_text(context, flow, message.text)
@@ -164,15 +177,15 @@ async def on_text(update: Update, context: BotContext) -> int:
     except InputProblem as problem:
         await send(context, plain(problem.problem.render(t)))
         return ANSWERING
-    flow["answers"][step] = value
+    flow.answers[step] = value
     return await advance(context, flow)
 
 
-async def on_country_text(context: BotContext, flow: dict[str, Any], text: str) -> int:
+async def on_country_text(context: BotContext, flow: ProfileFlow, text: str) -> int:
     t = context.viewer.t
     found = context.services.countries.match(text)
     if found.exact:
-        flow["answers"]["country"] = found.exact
+        flow.answers["country"] = found.exact
         return await advance(context, flow)
     if not found.candidates:
         await send(
@@ -184,19 +197,19 @@ async def on_country_text(context: BotContext, flow: dict[str, Any], text: str) 
             ),
         )
         return ANSWERING
-    rows = [
-        [(context.services.countries.name(code, t.language), f"{PREFIX}:cc:{code}")]
+    rows: list[list[Button]] = [
+        [(context.services.countries.name(code, t.language), ProfileCountry(code))]
         for code in found.candidates
     ]
     await send(context, t._("Which one do you mean?"), rows)
     return ANSWERING
 
 
-async def on_zone_text(context: BotContext, flow: dict[str, Any], text: str) -> int:
+async def on_zone_text(context: BotContext, flow: ProfileFlow, text: str) -> int:
     t = context.viewer.t
     zones = context.services.timezones.find(text)
     if len(zones) == 1:
-        flow["answers"]["timezone"] = zones[0]
+        flow.answers["timezone"] = zones[0]
         return await advance(context, flow)
     if not zones:
         await send(
@@ -209,40 +222,38 @@ async def on_zone_text(context: BotContext, flow: dict[str, Any], text: str) -> 
         )
         return ANSWERING
     now = context.now()
-    rows = [[(t.timezone_label(z, now), f"{PREFIX}:tz:{z}")] for z in zones[:MAX_ZONE_BUTTONS]]
+    rows: list[list[Button]] = [
+        [(t.timezone_label(z, now), ProfileZone(z))] for z in zones[:MAX_ZONE_BUTTONS]
+    ]
     await send(context, t._("Which of these is your time zone?"), rows)
     return ANSWERING
 
 
-async def on_button(update: Update, context: BotContext) -> int:
+async def on_step_button(update: Update, context: BotContext, data: ProfileStep) -> int:
+    """Use the Telegram name, skip, back, agree or disagree: each on its own question."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    flow = _flow(context)
+    assert query is not None
+    flow = get_state(context, ProfileFlow)
     t = context.viewer.t
     if flow is None:
-        await answer(query, t._("This button is no longer active."))
+        await no_longer_active(query, context)
         return END
-    action, _, value = query.data.removeprefix(f"{PREFIX}:").partition(":")
-    step = flow["step"]
-    answers = flow["answers"]
-    if action == "back":
+    step = flow.step
+    answers = flow.answers
+    if data.action == "back":
         await answer(query)
         return await go_back(context, flow)
     telegram_name = clean_user_text(context.viewer.user.display_name).strip()[:100]
-    if action == "tg" and step == "full_name" and telegram_name:
+    if data.action == "tg" and step == "full_name" and telegram_name:
         answers["full_name"] = profiles.parse_text("full_name", telegram_name)
-    elif action == "skip" and step in profiles.OPTIONAL:
+    elif data.action == "skip" and step in profiles.OPTIONAL:
         answers[step] = ""
-    elif action == "cc" and step == "country" and context.services.countries.is_country(value):
-        answers["country"] = value
-    elif action == "tz" and step == "timezone" and is_known_zone(value):
-        answers["timezone"] = value
-    elif action == "yes" and step == "consent":
+    elif data.action == "yes" and step == "consent":
         await answer(query)
         return await finish(context, flow)
-    elif action == "no" and step == "consent":
+    elif data.action == "no" and step == "consent":
         await answer(query)
-        context.session.pop(FLOW, None)
+        clear_state(context, ProfileFlow)
         await send(
             context,
             t._(
@@ -252,46 +263,72 @@ async def on_button(update: Update, context: BotContext) -> int:
         )
         return END
     else:
-        await answer(query, t._("This button is no longer active."))
+        await no_longer_active(query, context)
         return ANSWERING
     await answer(query)
     return await advance(context, flow)
 
 
-async def go_back(context: BotContext, flow: dict[str, Any]) -> int:
-    if flow.get("edit"):
-        context.session.pop(FLOW, None)
+async def on_country_button(update: Update, context: BotContext, data: ProfileCountry) -> int:
+    known = context.services.countries.is_country(data.country)
+    return await _chosen(update, context, "country", data.country if known else None)
+
+
+async def on_zone_button(update: Update, context: BotContext, data: ProfileZone) -> int:
+    return await _chosen(
+        update, context, "timezone", data.zone if is_known_zone(data.zone) else None
+    )
+
+
+async def _chosen(update: Update, context: BotContext, step: str, value: str | None) -> int:
+    """A country or zone chosen with a button: the answer, if its question is open now."""
+    query = update.callback_query
+    assert query is not None
+    flow = get_state(context, ProfileFlow)
+    if flow is None:
+        await no_longer_active(query, context)
+        return END
+    if value is None or flow.step != step:
+        await no_longer_active(query, context)
+        return ANSWERING
+    flow.answers[step] = value
+    await answer(query)
+    return await advance(context, flow)
+
+
+async def go_back(context: BotContext, flow: ProfileFlow) -> int:
+    if flow.edit:
+        clear_state(context, ProfileFlow)
         await show_profile(context)
         return END
-    index = max(STEPS.index(flow["step"]) - 1, 0)
+    index = max(STEPS.index(flow.step) - 1, 0)
     if (
         STEPS[index] == "timezone"
-        and len(context.services.timezones.zones_of_country(flow["answers"].get("country", "")))
-        == 1
+        and len(context.services.timezones.zones_of_country(flow.answers.get("country", ""))) == 1
     ):
         index -= 1
-    flow["step"] = STEPS[index]
+    flow.step = STEPS[index]
     return await ask(context, flow)
 
 
-async def finish(context: BotContext, flow: dict[str, Any]) -> int:
+async def finish(context: BotContext, flow: ProfileFlow) -> int:
     """Consent given: store the profile, then register for the event that started it all."""
-    answers = flow["answers"]
+    answers = flow.answers
     profile = Profile(**{field: answers.get(field, "") for field in profiles.FIELDS})
     await context.services.profiles.save(context.viewer.user_id, profile, answers["timezone"])
-    context.session.pop(FLOW, None)
+    clear_state(context, ProfileFlow)
     await refresh_viewer(context)
     await send(context, context.viewer.t._("Thank you, your profile is saved."))
-    if flow.get("code"):
-        await sign_up(context, flow["code"])
+    if flow.code:
+        await sign_up(context, flow.code)
     return END
 
 
-async def save_one(context: BotContext, flow: dict[str, Any]) -> int:
+async def save_one(context: BotContext, flow: ProfileFlow) -> int:
     """A change from /profile: the user consented before, so it is saved at once."""
-    step = flow["step"]
-    await context.services.profiles.change(context.viewer.user_id, step, flow["answers"][step])
-    context.session.pop(FLOW, None)
+    step = flow.step
+    await context.services.profiles.change(context.viewer.user_id, step, flow.answers[step])
+    clear_state(context, ProfileFlow)
     await refresh_viewer(context)
     await show_profile(context, context.viewer.t._("Saved."))
     return END
@@ -325,7 +362,7 @@ async def show_profile(context: BotContext, notice: str | None = None) -> None:
             ),
         )
         return
-    buttons: list[Button] = [(t._(label), f"{EDIT_PREFIX}:{f}") for f, label in LABELS.items()]
+    buttons: list[Button] = [(t._(label), EditProfile(f)) for f, label in LABELS.items()]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     hint = t._(
         "To change an answer, press its button. /timezone changes the time zone and "
@@ -339,21 +376,20 @@ async def on_profile_command(update: Update, context: BotContext) -> None:
     await show_profile(context)
 
 
-async def on_edit_button(update: Update, context: BotContext) -> int:
+async def on_edit_button(update: Update, context: BotContext, data: EditProfile) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    field = query.data.removeprefix(f"{EDIT_PREFIX}:")
-    if field not in LABELS or context.viewer.user.profile is None:
-        await answer(query, context.viewer.t._("This button is no longer active."))
+    assert query is not None
+    if context.viewer.user.profile is None:
+        await no_longer_active(query, context)
         return END
     await answer(query)
-    flow: dict[str, Any] = {"answers": {}, "step": field, "code": None, "edit": True}
-    context.session[FLOW] = flow
+    flow = ProfileFlow(data.field, edit=True)
+    set_state(context, flow)
     return await ask(context, flow)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    context.session.pop(FLOW, None)
+    clear_state(context, ProfileFlow)
     await send(context, context.viewer.t._("Stopped. Nothing was saved."))
     return END
 
@@ -362,17 +398,19 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     wizard = build_wizard(
         "profile",
         entry_points=[
-            CallbackQueryHandler(on_register, pattern=f"^{REGISTER}:"),
-            CallbackQueryHandler(on_edit_button, pattern=f"^{EDIT_PREFIX}:"),
+            on_press(Register, on_register),
+            on_press(EditProfile, on_edit_button),
         ],
         states={
             ANSWERING: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
-                CallbackQueryHandler(on_button, pattern=f"^{PREFIX}:"),
+                on_press(ProfileStep, on_step_button),
+                on_press(ProfileCountry, on_country_button),
+                on_press(ProfileZone, on_zone_button),
             ]
         },
         on_cancel=cancel,
-        scratch=FLOW,
+        state=ProfileFlow,
     )
     app.add_handler(wizard, group=GROUP_PROFILE)
     app.add_handler(CommandHandler("profile", on_profile_command), group=GROUP_GENERAL)

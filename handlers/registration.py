@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from telegram import CallbackQuery, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from bot.i18n import Translator
 from bot.services.calendar import calendar_file
-from bot.services.event_fields import CODE_PATTERN
 from bot.services.registrations import RegistrationClosed, SignUp
+from handlers.buttons import CancelRegistration, ConfirmCancelRegistration, KeepRegistration
 from handlers.context import BotContext
-from handlers.event_views import CANCEL
 from handlers.events import open_card
 from handlers.messages import confirmation_text
-from handlers.ui import answer, edit, send, user_text
+from handlers.presses import on_press
+from handlers.ui import answer, edit, no_longer_active, send, user_text
 from handlers.wizards import GROUP_GENERAL
-
-CANCEL_YES = "rg:y"  # rg:y:<code>
-CANCEL_NO = "rg:n"
 
 
 async def sign_up(context: BotContext, code: str, query: CallbackQuery | None = None) -> None:
@@ -73,13 +70,12 @@ def started_text(t: Translator) -> str:
     return t._("The session has started, so this registration can no longer be changed.")
 
 
-async def on_cancel_button(update: Update, context: BotContext) -> None:
+async def on_cancel_button(update: Update, context: BotContext, data: CancelRegistration) -> None:
     """Ask before giving a place up: a mis-tap must not cost someone their seat."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     t = context.viewer.t
-    code = query.data.removeprefix(f"{CANCEL}:")
-    listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
+    listing = await context.services.events.find(data.code)
     if listing is None:
         await answer(query, t._("This event no longer exists."))
         return
@@ -96,31 +92,35 @@ async def on_cancel_button(update: Update, context: BotContext) -> None:
         t._("Give up your place for “{title}”?", title=title),
         [
             [
-                (t._("Yes, cancel my registration"), f"{CANCEL_YES}:{code}"),
-                (t._("No, keep it"), CANCEL_NO),
+                (t._("Yes, cancel my registration"), ConfirmCancelRegistration(data.code)),
+                (t._("No, keep it"), KeepRegistration()),
             ]
         ],
     )
 
 
-async def on_cancel_answer(update: Update, context: BotContext) -> None:
+async def on_keep(update: Update, context: BotContext, data: KeepRegistration) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    await answer(query)
+    await edit(query, context, context.viewer.t._("Your registration is unchanged."))
+
+
+async def on_confirm_cancel(
+    update: Update, context: BotContext, data: ConfirmCancelRegistration
+) -> None:
+    query = update.callback_query
+    assert query is not None
     t = context.viewer.t
-    if query.data == CANCEL_NO:
-        await answer(query)
-        await edit(query, context, t._("Your registration is unchanged."))
-        return
-    code = query.data.removeprefix(f"{CANCEL_YES}:")
-    listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
+    listing = await context.services.events.find(data.code)
     try:
-        had = await context.services.registrations.cancel(context.viewer.user_id, code)
+        had = await context.services.registrations.cancel(context.viewer.user_id, data.code)
     except RegistrationClosed:
         await answer(query)
         await edit(query, context, started_text(t))
         return
     if listing is None or had is None:
-        await answer(query, t._("This button is no longer active."))
+        await no_longer_active(query, context)
         return
     await answer(query)
     title = user_text(listing.event.title_in(t.language))
@@ -135,10 +135,6 @@ async def on_cancel_answer(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(
-        CallbackQueryHandler(on_cancel_button, pattern=f"^{CANCEL}:"), group=GROUP_GENERAL
-    )
-    app.add_handler(
-        CallbackQueryHandler(on_cancel_answer, pattern=f"^({CANCEL_YES}:|{CANCEL_NO}$)"),
-        group=GROUP_GENERAL,
-    )
+    app.add_handler(on_press(CancelRegistration, on_cancel_button), group=GROUP_GENERAL)
+    app.add_handler(on_press(KeepRegistration, on_keep), group=GROUP_GENERAL)
+    app.add_handler(on_press(ConfirmCancelRegistration, on_confirm_cancel), group=GROUP_GENERAL)

@@ -8,7 +8,8 @@ from telegram.ext import Application, CommandHandler
 from bot.i18n import clean_user_text
 from handlers.context import BotContext
 from handlers.events import open_from_link
-from handlers.language import PENDING_EVENT, picker_rows
+from handlers.language import PendingEvent, picker_rows
+from handlers.session import set_state
 from handlers.ui import send, user_text
 from handlers.wizards import GROUP_GENERAL
 
@@ -26,7 +27,7 @@ async def start(update: Update, context: BotContext) -> None:
     link_code = context.args[0][:64] if context.args else None
     if viewer.user.language is None:
         if link_code:  # opened once the language is chosen
-            context.session[PENDING_EVENT] = link_code
+            set_state(context, PendingEvent(link_code))
         prompt = t._("Choose your language:")
         await send(context, f"{greeting}\n{about}\n\n{prompt}", picker_rows(None))
         return

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     Application,
-    BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -20,17 +17,18 @@ from bot.i18n import Translator
 from bot.models import User
 from bot.services.timezones import TimezoneDirectory
 from bot.services.users import InvalidChoice
+from handlers.buttons import ChooseZone
 from handlers.context import BotContext, refresh_viewer
-from handlers.ui import Button, answer, edit, send, user_text
+from handlers.presses import on_press
+from handlers.ui import Button, answer, edit, no_longer_active, send, user_text
 from handlers.wizards import GROUP_GENERAL, GROUP_TIMEZONE, build_wizard
 
-CALLBACK_PREFIX = "tz:"
 AWAITING_PLACE = 1
 MAX_BUTTONS = 8
 
 
 def zone_rows(t: Translator, zones: list[str], now: datetime) -> list[list[Button]]:
-    return [[(t.timezone_label(zone, now), CALLBACK_PREFIX + zone)] for zone in zones[:MAX_BUTTONS]]
+    return [[(t.timezone_label(zone, now), ChooseZone(zone))] for zone in zones[:MAX_BUTTONS]]
 
 
 def suggested_zones(user: User, directory: TimezoneDirectory) -> list[str]:
@@ -100,14 +98,14 @@ async def on_place(update: Update, context: BotContext) -> int:
     return AWAITING_PLACE
 
 
-async def on_zone_button(update: Update, context: BotContext) -> int:
+async def on_zone_button(update: Update, context: BotContext, data: ChooseZone) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    zone = query.data.removeprefix(CALLBACK_PREFIX)
+    assert query is not None
+    zone = data.zone
     try:
         await context.services.users.choose_timezone(context.viewer.user_id, zone)
     except InvalidChoice:
-        await answer(query, context.viewer.t._("This button is no longer active."))
+        await no_longer_active(query, context)
         return ConversationHandler.END
     viewer = await refresh_viewer(context)
     await answer(query)
@@ -128,19 +126,17 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    zone_button: BaseHandler[Update, Any, object] = CallbackQueryHandler(
-        on_zone_button, pattern=f"^{CALLBACK_PREFIX}"
-    )
     wizard = build_wizard(
         "timezone",
         entry_points=[CommandHandler("timezone", ask_for_place)],
         states={
-            AWAITING_PLACE: [MessageHandler(filters.TEXT & ~filters.COMMAND, on_place), zone_button]
+            AWAITING_PLACE: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, on_place),
+                on_press(ChooseZone, on_zone_button),
+            ]
         },
         on_cancel=cancel,
     )
     app.add_handler(wizard, group=GROUP_TIMEZONE)
     # A zone button pressed after the conversation ended (or on an old message) still works.
-    app.add_handler(
-        CallbackQueryHandler(on_zone_button, pattern=f"^{CALLBACK_PREFIX}"), group=GROUP_GENERAL
-    )
+    app.add_handler(on_press(ChooseZone, on_zone_button), group=GROUP_GENERAL)

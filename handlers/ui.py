@@ -3,30 +3,35 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from html import escape
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
 from bot.i18n import isolate
+from handlers.buttons import ButtonData
 from handlers.context import BotContext
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = 4096
-Button = tuple[str, str]  # (label, callback data, or an https:// link to open)
+# (label, what pressing it does): typed button data, or an https:// link to open. Other text
+# is callback data packed elsewhere (the services' messages, until they pass typed data too).
+Button = tuple[str, ButtonData | str]
 Rows = Sequence[Sequence[Button]]
 
 
 def keyboard(rows: Rows) -> InlineKeyboardMarkup | None:
-    """An inline keyboard from rows of (label, callback data); None when there are no rows."""
+    """An inline keyboard from rows of buttons; None when there are no rows."""
     built = [[_button(label, data) for label, data in row] for row in rows]
     built = [row for row in built if row]
     return InlineKeyboardMarkup(built) if built else None
 
 
-def _button(label: str, data: str) -> InlineKeyboardButton:
+def _button(label: str, data: ButtonData | str) -> InlineKeyboardButton:
+    if isinstance(data, ButtonData):
+        return InlineKeyboardButton(label, callback_data=data.pack())
     if data.startswith("https://"):
         return InlineKeyboardButton(label, url=data)
     return InlineKeyboardButton(label, callback_data=data)
@@ -95,26 +100,11 @@ async def edit(query: CallbackQuery, context: BotContext, text: str, rows: Rows 
             raise
 
 
-MAX_ID_DIGITS = 15  # ids of users, events and campaigns fit; SQLite's integers end at 19 digits
-
-
-def button_number(text: str) -> int | None:
-    """A number carried by a button (an id, a page), or None when the data is not one or is
-    too long to be real (forged data must not reach the database as an overflowing integer)."""
-    return int(text) if text.isdecimal() and len(text) <= MAX_ID_DIGITS else None
-
-
-async def choice(query: CallbackQuery, context: BotContext, allowed: Collection[str]) -> str | None:
-    """The option a button names (the last part of its data), its spinner stopped; None,
-    after a "no longer active" notice, when the data names none of `allowed` (forged, stale)."""
-    value = (query.data or "").rsplit(":", 1)[-1]
-    if value not in allowed:
-        await answer(query, context.viewer.t._("This button is no longer active."))
-        return None
-    await answer(query)
-    return value
-
-
 async def answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
     """Stop the button's spinner, optionally with a short notice."""
     await query.answer(text=text[:200] if text else None, show_alert=alert)
+
+
+async def no_longer_active(query: CallbackQuery, context: BotContext) -> None:
+    """The answer to a button whose moment has passed: an old message, a wizard that ended."""
+    await answer(query, context.viewer.t._("This button is no longer active."))

@@ -19,14 +19,13 @@ import functools
 import warnings
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -36,6 +35,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from handlers.context import BotContext
+from handlers.session import clear_state, get_state, nothing_kept, set_state
 from handlers.ui import send
 
 Step = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
@@ -51,8 +51,16 @@ GROUP_FEEDBACK = 6
 GROUP_GENERAL = 10
 
 WIZARD_IDLE = timedelta(minutes=30)
-# Session key: (name of the user's current wizard, time of its last step, its scratch key).
-_CURRENT = "wizard"
+
+
+@dataclass(frozen=True)
+class CurrentWizard:
+    """The user's one wizard at a time: its name, when they last answered it, and the kind of
+    state where it keeps their answers (dropped whenever it ends)."""
+
+    name: str
+    last_step: datetime
+    state: type[object] | None
 
 
 def _stopping(step: Step) -> Step:
@@ -66,21 +74,21 @@ def _stopping(step: Step) -> Step:
 @dataclass(frozen=True)
 class _Wizard:
     name: str
-    scratch: str | None  # the session key of the answers so far, dropped when it ends
+    state: type[object] | None  # the kind of state of the answers so far
 
     def finish(self, context: BotContext) -> None:
         """Forget the wizard's answers, and that it was the user's current one."""
-        if self.scratch:
-            context.session.pop(self.scratch, None)
-        current = context.session.get(_CURRENT)
-        if current is not None and current[0] == self.name:
-            del context.session[_CURRENT]
+        if self.state is not None:
+            clear_state(context, self.state)
+        current = get_state(context, CurrentWizard)
+        if current is not None and current.name == self.name:
+            clear_state(context, CurrentWizard)
 
     def _become_current(self, context: BotContext) -> None:
-        previous = context.session.get(_CURRENT)
-        if previous is not None and previous[0] != self.name and previous[2]:
-            context.session.pop(previous[2], None)  # the wizard it replaces is over
-        context.session[_CURRENT] = (self.name, context.now(), self.scratch)
+        previous = get_state(context, CurrentWizard)
+        if previous is not None and previous.name != self.name and previous.state is not None:
+            clear_state(context, previous.state)  # the wizard it replaces is over
+        set_state(context, CurrentWizard(self.name, context.now(), self.state))
 
     def entering(self, step: Step) -> Step:
         """An entry point: the wizard becomes the user's current one."""
@@ -98,12 +106,16 @@ class _Wizard:
 
         @functools.wraps(step)
         async def wrapper(update: Update, context: BotContext) -> int:
-            current = context.session.get(_CURRENT)
+            current = get_state(context, CurrentWizard)
             now = context.now()
-            if current is None or current[0] != self.name or now - current[1] > WIZARD_IDLE:
+            if (
+                current is None
+                or current.name != self.name
+                or now - current.last_step > WIZARD_IDLE
+            ):
                 self.finish(context)
                 return ConversationHandler.END
-            context.session[_CURRENT] = (self.name, now, self.scratch)
+            set_state(context, CurrentWizard(self.name, now, self.state))
             raise ApplicationHandlerStop(await self._ended(context, await step(update, context)))
 
         return wrapper
@@ -122,7 +134,7 @@ class _Wizard:
         """python-telegram-bot's own timeout, which also forgets the conversation itself."""
         self.finish(context)
         user = update.effective_user if isinstance(update, Update) else None
-        if user is not None and not context.session:
+        if user is not None and nothing_kept(context):
             context.application.drop_user_data(user.id)
 
     async def _ended(self, context: BotContext, state: int) -> int:
@@ -145,11 +157,11 @@ def build_wizard(
     entry_points: list[AnyHandler],
     states: dict[object, list[AnyHandler]],
     on_cancel: Step,
-    scratch: str | None = None,
+    state: type[object] | None = None,
 ) -> ConversationHandler[BotContext]:
-    """`scratch` names the session key where the wizard keeps its answers; it is dropped
-    whenever the wizard ends, however it ends."""
-    wizard = _Wizard(name, scratch)
+    """`state` is the kind of state (see `handlers.session`) where the wizard keeps its
+    answers; it is dropped whenever the wizard ends, however it ends."""
+    wizard = _Wizard(name, state)
     for handler in entry_points:
         handler.callback = wizard.entering(cast(Step, handler.callback))
     for handler in (h for handlers in states.values() for h in handlers):
@@ -179,8 +191,3 @@ def build_wizard(
             ],
             allow_reentry=True,
         )
-
-
-def step_button(prefix: str, step: Step, pattern: str) -> AnyHandler:
-    """A wizard's button handler: callback data "<prefix>:<pattern>"."""
-    return CallbackQueryHandler(step, pattern=f"^{prefix}:{pattern}")

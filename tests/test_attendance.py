@@ -13,6 +13,7 @@ from bot.emulator import ApiCall
 from bot.models import Contact, Profile
 from bot.services.container import Services
 from bot.services.reminders import FEEDBACK, STARTING, Job
+from handlers.buttons import CheckInHere, Rate, ToggleAttendance
 from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
 from tests.programme_files import programme, row
 from tests.store import Store
@@ -44,17 +45,17 @@ async def test_the_check_in_button_and_its_window(
     """Before the window: when it opens; inside: recorded once; after the end: closed."""
     event_id = await setup_event(services, amina)
     clock.set(BEGIN - timedelta(minutes=30))
-    [early, _] = texts(await amina.press(f"ci:{event_id}", message_id=1))
+    [early, _] = texts(await amina.press(CheckInHere(event_id).pack(), message_id=1))
     assert early == "Check-in for “Session flood” opens at Nov 29, 2026, 8:45\u202fAM."
     clock.set(BEGIN - timedelta(minutes=10))
-    [done, _] = texts(await amina.press(f"ci:{event_id}", message_id=1))
+    [done, _] = texts(await amina.press(CheckInHere(event_id).pack(), message_id=1))
     assert done == "You are checked in for “Session flood”. Enjoy the session!"
-    [again, _] = texts(await amina.press(f"ci:{event_id}", message_id=1))
+    [again, _] = texts(await amina.press(CheckInHere(event_id).pack(), message_id=1))
     assert again.startswith("You were already checked in")
     row_ = await db.fetch_one("SELECT method, checked_in_at FROM attendance")
     assert row_ is not None and tuple(row_) == ("button", "2026-11-29T08:50:01+00:00")
     clock.set(BEGIN + timedelta(minutes=61))
-    [late, _] = texts(await amina.press(f"ci:{event_id}", message_id=1))
+    [late, _] = texts(await amina.press(CheckInHere(event_id).pack(), message_id=1))
     assert late == "Check-in for “Session flood” has closed: the session is over."
 
 
@@ -70,7 +71,7 @@ async def test_the_starting_message_carries_the_button(
     assert await services.delivery.drain_once() == 1
     message = amina.last_message_with_buttons()
     assert message["text"].startswith("“Session flood” is starting now.")
-    assert buttons_of(message) == [("I am here: check in", f"ci:{event_id}")]
+    assert buttons_of(message) == [("I am here: check in", CheckInHere(event_id).pack())]
 
 
 async def test_session_codes_and_slowing_down(
@@ -165,19 +166,19 @@ async def test_feedback_once_and_changed(
     and late answers are refused."""
     event_id = await setup_event(services, amina)
     clock.set(BEGIN + timedelta(hours=2))
-    calls = await amina.press(f"fb:{event_id}:4", message_id=1)
+    calls = await amina.press(Rate(event_id, 4).pack(), message_id=1)
     assert texts(calls) == ["Only participants who attended can rate this session."]
     await db.write(lambda u: u.attendance.record(event_id, amina.user.id, "button", BEGIN))
-    [thanks] = texts(await amina.press(f"fb:{event_id}:4", message_id=1))
+    [thanks] = texts(await amina.press(Rate(event_id, 4).pack(), message_id=1))
     assert thanks.startswith("Thank you! Your rating: 4 of 5.")
     assert texts(await amina.send("Very practical, thank you")) == ["Thank you for your comment."]
-    [changed] = texts(await amina.press(f"fb:{event_id}:5", message_id=1))
+    [changed] = texts(await amina.press(Rate(event_id, 5).pack(), message_id=1))
     assert changed.startswith("Your rating is now 5 of 5.")
     assert texts(await amina.send("/skip")) == ["Thank you!"]
     row_ = await db.fetch_one("SELECT rating, comment FROM feedback")
     assert row_ is not None and tuple(row_) == (5, "Very practical, thank you")
     clock.advance(timedelta(days=8))
-    assert texts(await amina.press(f"fb:{event_id}:1", message_id=1)) == [
+    assert texts(await amina.press(Rate(event_id, 1).pack(), message_id=1)) == [
         "Feedback for this session is closed."
     ]
 
@@ -235,7 +236,7 @@ async def test_participants_are_refused_everywhere(amina: ChatDriver, services: 
     await setup_event(services, amina)
     for command in ("/checkincode flood", "/attendance flood", "/stats", "/stats flood"):
         assert texts(await amina.send(command)) == [REFUSAL], command
-    calls = await amina.press("at:1:1:0", message_id=1)
+    calls = await amina.press(ToggleAttendance(1, 1, 0).pack(), message_id=1)
     assert [c.method for c in calls] == ["answerCallbackQuery"]
 
 

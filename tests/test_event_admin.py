@@ -10,6 +10,7 @@ from telegram import Update
 from bot.emulator import ApiCall
 from bot.sample_programme import sample_programme_csv
 from bot.services.container import Services
+from handlers.buttons import CancelEvent
 from tests.conftest import START, ChatDriver, buttons_of, texts
 from tests.programme_files import programme, row
 from tests.store import Store
@@ -219,5 +220,5 @@ async def test_cancelevent_asks_first(organizer: ChatDriver, services: Services,
     assert texts(calls) == ["“\u2068Session a\u2069” is cancelled."]
     event = await db.read(lambda u: u.events.by_code("a"))
     assert event is not None and event.is_cancelled
-    again = await organizer.press("cx:yes:a", message_id=1)
+    again = await organizer.press(CancelEvent("a").pack(), message_id=1)
     assert texts(again) == ["This button is no longer active."]

@@ -13,6 +13,14 @@ from bot.db import to_db
 from bot.emulator import BotApiEmulator
 from bot.i18n import RLM
 from bot.services.container import Services
+from handlers.buttons import (
+    CalendarFile,
+    ChooseLanguage,
+    EventCard,
+    EventList,
+    TopicsMenu,
+    parse_button,
+)
 from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
 from tests.programme_files import programme, row, series
 from tests.store import Store
@@ -42,10 +50,10 @@ async def fill_seats(db: Store, code: str, count: int, status: str = "confirmed"
     )
 
 
-def event_buttons(chat: ChatDriver) -> list[str]:
-    return [
-        data for _, data in buttons_of(chat.last_message_with_buttons()) if data.startswith("ev:c:")
-    ]
+def event_buttons(chat: ChatDriver) -> list[EventCard]:
+    """The event cards the latest list links to."""
+    pressed = [parse_button(data) for _, data in buttons_of(chat.last_message_with_buttons())]
+    return [button for button in pressed if isinstance(button, EventCard)]
 
 
 async def test_no_events_is_said_kindly(amina: ChatDriver) -> None:
@@ -59,15 +67,15 @@ async def test_pages_of_eight_soonest_first(amina: ChatDriver, services: Service
     await load(services, series(17, SOON))
     [first] = texts(await amina.send("/events"))
     assert "Page 1 of 3" in first
-    assert event_buttons(amina) == [f"ev:c:ev-{i:03d}:-:0" for i in range(8)]
+    assert event_buttons(amina) == [EventCard(f"ev-{i:03d}", None, 0) for i in range(8)]
     labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
     assert "Next ▶" in labels and "◀ Previous" not in labels
-    await amina.press("ev:l:-:2")
+    await amina.press(EventList(None, 2).pack())
     assert "Page 3 of 3" in amina.last_text()
-    assert event_buttons(amina) == ["ev:c:ev-016:-:2"]
+    assert event_buttons(amina) == [EventCard("ev-016", None, 2)]
     labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
     assert "◀ Previous" in labels and "Next ▶" not in labels
-    await amina.press("ev:l:-:99")  # a forged page number shows the last page
+    await amina.press(EventList(None, 99).pack())  # a forged page number shows the last page
     assert "Page 3 of 3" in amina.last_text()
 
 
@@ -81,7 +89,7 @@ async def test_past_and_cancelled_events_never_appear(
     await services.events.cancel(listing.event, admin_id=5001)
     clock.advance(timedelta(hours=2))  # ev-000 has started
     await amina.send("/events")
-    assert event_buttons(amina) == ["ev:c:ev-001:-:0"]
+    assert event_buttons(amina) == [EventCard("ev-001", None, 0)]
 
 
 async def test_the_topic_filter(amina: ChatDriver, services: Services) -> None:
@@ -97,15 +105,18 @@ async def test_the_topic_filter(amina: ChatDriver, services: Services) -> None:
         ),
     )
     await amina.send("/events")
-    await amina.press("ev:t")
+    await amina.press(TopicsMenu().pack())
     labels = buttons_of(amina.last_message_with_buttons())
-    assert ("Food security (2)", "ev:l:3:0") in labels
-    assert ("Climate change (1)", "ev:l:2:0") in labels
+    assert ("Food security (2)", EventList("food-security", 0).pack()) in labels
+    assert ("Climate change (1)", EventList("climate-change", 0).pack()) in labels
     assert not any(label.startswith("E-commerce") for label, _ in labels)
-    await amina.press("ev:l:3:0")
+    await amina.press(EventList("food-security", 0).pack())
     assert "Upcoming webinars: Food security" in amina.last_text()
-    assert event_buttons(amina) == ["ev:c:a:3:0", "ev:c:c:3:0"]
-    await amina.press("ev:l:4:0")
+    assert event_buttons(amina) == [
+        EventCard("a", "food-security", 0),
+        EventCard("c", "food-security", 0),
+    ]
+    await amina.press(EventList("e-commerce", 0).pack())
     assert amina.last_text() == "There are no upcoming webinars on E-commerce right now."
     for forged in ("ev:l:9:0", "ev:l:x:0", "ev:l:-:-1x", "ev:l:"):
         calls = await amina.press(forged)
@@ -170,7 +181,7 @@ async def test_the_card_shows_everything_and_seats(
     await amina.settle(timezone="Africa/Nairobi")
     await fill_seats(db, "a", 2)
     await amina.send("/events")
-    [card] = texts(await amina.press("ev:c:a:-:0"))
+    [card] = texts(await amina.press(EventCard("a", None, 0).pack()))
     for part in (
         "Session a",
         "Climate change",
@@ -188,7 +199,7 @@ async def test_the_card_shows_everything_and_seats(
     bold = [shown["text"][e["offset"] : e["offset"] + e["length"]] for e in shown["entities"]]
     assert bold[0] == "Session a"  # the title stands out
     labels = dict(buttons_of(shown))
-    assert labels["◀ Back to the list"] == "ev:l:-:0"
+    assert labels["◀ Back to the list"] == EventList(None, 0).pack()
     assert labels["Share"].startswith(
         "https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fwebinar_demo_bot%3Fstart%3Da"
     )
@@ -197,7 +208,7 @@ async def test_the_card_shows_everything_and_seats(
         " SELECT event_id, ?, 'confirmed', ?, ? FROM events WHERE code = 'a'",
         (amina.user.id, to_db(START), to_db(START)),
     )
-    [card] = texts(await amina.press("ev:c:a:-:0"))
+    [card] = texts(await amina.press(EventCard("a", None, 0).pack()))
     assert "Full, waitlist open" in card
 
 
@@ -207,7 +218,7 @@ async def test_organizers_see_the_code_and_deep_link(
     """An organizer's card shows the event code and its t.me deep link."""
     await load(services, programme([row("flood-101", SOON)]))
     [card] = texts(await organizer.send("/start flood-101"))  # Olga has no language yet
-    await organizer.press("lang:en")
+    await organizer.press(ChooseLanguage("en").pack())
     card = organizer.last_text()
     assert "Code: flood-101" in card
     assert "Link: https://t.me/webinar_demo_bot?start=flood-101" in card
@@ -221,7 +232,7 @@ async def test_the_calendar_file(amina: ChatDriver, services: Services, db: Stor
     await amina.settle(language="fr")
 
     async def download() -> Calendar:
-        calls = await amina.press("ev:i:cal", message_id=1)
+        calls = await amina.press(CalendarFile("cal").pack(), message_id=1)
         [document] = [c for c in calls if c.method == "sendDocument"]
         name, content = document.files["document"]
         assert name == "cal.ics"
@@ -260,7 +271,7 @@ async def test_a_deep_link_for_a_new_user_asks_the_language_first(
     chat = chat_as(app, emulator, id=7300, first_name="Omar", language_code="de")
     [greeting] = texts(await chat.send("/start flood-101"))
     assert "Choose your language" in greeting
-    calls = await chat.press("lang:ar")
+    calls = await chat.press(ChooseLanguage("ar").pack())
     assert any("الفيضانات" in text for text in texts(calls))
     [again] = texts(await chat.send("/start flood-101"))  # known user: straight to the card
     assert again.startswith(RLM + "الفيضانات")
@@ -276,17 +287,21 @@ async def test_unknown_or_malformed_deep_links(
     [reply] = texts(await amina.send(f"/start {code}"))
     assert reply.startswith("I could not find the event “")
     assert "Upcoming webinars" in reply
-    assert event_buttons(amina) == ["ev:c:flood-101:-:0"]
+    assert event_buttons(amina) == [EventCard("flood-101", None, 0)]
 
 
 async def test_forged_card_and_calendar_buttons(amina: ChatDriver, services: Services) -> None:
-    """Buttons naming events that do not exist only get a notice."""
+    """Buttons naming events that do not exist, or data no button carries, only get a notice."""
     await load(services, programme([row("a", SOON)]))
     await amina.send("/events")
-    for forged in ("ev:c:zzz:-:0", "ev:c:a", "ev:c:a:-:x", "ev:i:zzz", "ev:i:", "ev:c:" + "a" * 59):
+    for missing in (EventCard("zzz", None, 0).pack(), CalendarFile("zzz").pack()):
+        calls = await amina.press(missing)
+        assert [c.method for c in calls] == ["answerCallbackQuery"], missing
+        assert texts(calls) == ["This event no longer exists."]
+    for forged in ("ev:c:a", "ev:c:a:-:x", "ev:i:", "ev:c:" + "a" * 59):
         calls = await amina.press(forged)
         assert [c.method for c in calls] == ["answerCallbackQuery"], forged
-        assert texts(calls) == ["This event no longer exists."]
+        assert texts(calls) == ["This button is no longer active."]
 
 
 async def test_a_button_on_a_message_that_is_gone_answers_below(
@@ -298,7 +313,7 @@ async def test_a_button_on_a_message_that_is_gone_answers_below(
     await amina.send("/events")
     listing = amina.last_message_with_buttons()
     del emulator.messages[(amina.user.id, listing["message_id"])]
-    calls = await amina.press("ev:c:a:-:0", listing["message_id"])
+    calls = await amina.press(EventCard("a", None, 0).pack(), listing["message_id"])
     assert [c.method for c in calls if c.method != "answerCallbackQuery"] == [
         "editMessageText",  # refused by Telegram
         "sendMessage",

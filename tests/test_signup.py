@@ -11,6 +11,7 @@ from bot.emulator import BotApiEmulator
 from bot.models import Contact, Profile
 from bot.services.container import Services
 from bot.services.registrations import SignUp
+from handlers.buttons import CancelRegistration, ConfirmCancelRegistration, Register
 from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
 from tests.programme_files import programme, row
 from tests.store import Store
@@ -169,10 +170,10 @@ async def test_with_a_profile_registration_is_one_tap_and_twice_is_once(
     await publish(services)
     await with_profile(amina)
     await amina.send("/start flood")
-    first = texts(await amina.press("rg:r:flood"))
+    first = texts(await amina.press(Register("flood").pack()))
     assert first[0].startswith("You are registered for “Session flood”.")
     assert any("✅ You are registered." in text for text in first)  # the card is refreshed
-    second = texts(await amina.press("rg:r:flood"))
+    second = texts(await amina.press(Register("flood").pack()))
     assert second[0] == "You are already registered for “\u2068Session flood\u2069”."
     rows = await db.fetch_all("SELECT status FROM registrations")
     assert [r[0] for r in rows] == ["confirmed"]
@@ -210,7 +211,7 @@ async def test_a_cancellation_promotes_the_first_in_line_and_tells_them(
     for chat in chats:
         await with_profile(chat)
         await chat.send("/start flood")
-        await chat.press("rg:r:flood")
+        await chat.press(Register("flood").pack())
     assert texts(emulator.sent_to(6002))[-2].startswith(
         "“\u2068Session flood\u2069” is full. You are number 2 on the waitlist"
     )
@@ -224,10 +225,13 @@ async def test_a_cancellation_promotes_the_first_in_line_and_tells_them(
     event = await db.read(lambda u: u.events.by_code("flood"))
     assert event is not None
     assert await db.read(lambda u: u.registrations.status_of(event.event_id, 6001)) == "confirmed"
-    assert await db.read(lambda u: u.registrations.position(event.event_id, 6002)) == 1
+    assert await db.read(lambda u: u.registrations.standing(event.event_id, 6002)) == (
+        "waitlisted",
+        1,
+    )
     # cancelling, then registering again, puts you at the end of the line
     await chats[0].send("/start flood")
-    [again] = texts(await chats[0].press("rg:r:flood"))[:1]
+    [again] = texts(await chats[0].press(Register("flood").pack()))[:1]
     assert "You are number 2 on the waitlist" in again
 
 
@@ -239,7 +243,7 @@ async def test_registration_closes_at_the_start(
     await with_profile(amina)
     await amina.send("/start flood")
     clock.set(SOON + timedelta(minutes=1))
-    [reply] = texts(await amina.press("rg:r:flood"))[:1]
+    [reply] = texts(await amina.press(Register("flood").pack()))[:1]
     assert (
         reply == "Registration for “\u2068Session flood\u2069” has closed: the session has started."
     )
@@ -366,8 +370,8 @@ async def test_no_cancelling_once_the_session_started(
     await amina.send("/my")
     clock.set(SOON + timedelta(days=1))
     notice = "The session has started, so this registration can no longer be changed."
-    assert texts(await amina.press("rg:x:flood")) == [notice]
-    assert texts(await amina.press("rg:y:flood")) == [notice]
+    assert texts(await amina.press(CancelRegistration("flood").pack())) == [notice]
+    assert texts(await amina.press(ConfirmCancelRegistration("flood").pack())) == [notice]
     event = await db.read(lambda u: u.events.by_code("flood"))
     assert event is not None
     assert (
@@ -384,9 +388,9 @@ async def test_register_for_a_gone_or_started_event_asks_nothing(
     await publish(services)
     await amina.settle(language="en")
     await amina.send("/start flood")
-    assert texts(await amina.press("rg:r:nope")) == ["This event no longer exists."]
+    assert texts(await amina.press(Register("nope").pack())) == ["This event no longer exists."]
     clock.set(SOON + timedelta(minutes=5))
-    replies = texts(await amina.press("rg:r:flood"))
+    replies = texts(await amina.press(Register("flood").pack()))
     assert replies[0] == (
         "Registration for “\u2068Session flood\u2069” has closed: the session has started."
     )
@@ -398,7 +402,7 @@ async def test_a_name_that_shows_nothing_is_refused(amina: ChatDriver, services:
     await publish(services)
     await amina.settle(language="en")
     await amina.send("/start flood")
-    await amina.press("rg:r:flood")
+    await amina.press(Register("flood").pack())
     for name in ("\u200d\u200c", "\u3164", "\u2800\u2800", "\u0301"):
         assert texts(await amina.send(name)) == ["Please type an answer."], repr(name)
     assert texts(await amina.send("Zoë Ndlovu")) == ["In which country do you work? Type its name."]

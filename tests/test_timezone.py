@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from bot.emulator import BotApiEmulator
 from bot.services.countries import CountryDirectory
 from bot.services.timezones import TimezoneDirectory, is_known_zone
+from handlers.buttons import ChooseZone
 from tests.conftest import ChatDriver, buttons_of, chat_as, texts
 from tests.store import Store
 
@@ -111,7 +112,7 @@ async def test_a_country_with_many_zones_offers_buttons(amina: ChatDriver, db: S
     assert "Argentina" in reply
     labels = buttons_of(amina.last_message_with_buttons())
     assert 1 < len(labels) <= 8
-    calls = await amina.press("tz:America/Argentina/Cordoba")
+    calls = await amina.press(ChooseZone("America/Argentina/Cordoba").pack())
     assert "Cordoba" in texts(calls)[0] or "Córdoba" in texts(calls)[0]
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.timezone == "America/Argentina/Cordoba"
@@ -146,4 +147,4 @@ async def test_the_client_region_suggests_its_zones(app: object, emulator: BotAp
     chat = chat_as(app, emulator, id=3001, first_name="Lupe", language_code="es-MX")  # type: ignore[arg-type]
     await chat.send("/timezone")
     data = [d for _, d in buttons_of(chat.last_message_with_buttons())]
-    assert "tz:America/Mexico_City" in data
+    assert ChooseZone("America/Mexico_City").pack() in data

@@ -11,7 +11,8 @@ from telegram import Update
 from bot.app import BotApplication
 from bot.clock import FrozenClock
 from bot.services.container import Services
-from handlers.wizards import WIZARD_IDLE
+from handlers.buttons import Register
+from handlers.wizards import WIZARD_IDLE, CurrentWizard
 from tests.conftest import START, ChatDriver, texts
 from tests.store import Store
 from tests.test_signup import SOON, publish, with_profile
@@ -27,7 +28,7 @@ async def test_register_in_the_middle_of_timezone_leaves_timezone(
     await amina.send("/start flood")
     card = amina.last_message_with_buttons()["message_id"]
     await amina.send("/timezone")
-    assert texts(await amina.press("rg:r:flood", card))[-1] == "What is your full name?"
+    assert texts(await amina.press(Register("flood").pack(), card))[-1] == "What is your full name?"
     assert texts(await amina.send("Amina Diallo")) == [
         "In which country do you work? Type its name."
     ]
@@ -99,14 +100,15 @@ async def test_nothing_is_kept_in_memory_for_users_with_nothing_pending(
     await publish(services)
     await with_profile(amina)
     await amina.send("/start flood")
-    await amina.press("rg:r:flood")
+    await amina.press(Register("flood").pack())
     await amina.send("/my")
     assert amina.user.id not in app.user_data
     await organizer.send("/newevent")
     await organizer.send("Urban heat")
     assert organizer.user.id in app.user_data
     await organizer.send("/timezone")  # another wizard: the event draft is dropped
-    assert dict(app.user_data[organizer.user.id]) == {"wizard": ("timezone", ANY, None)}
+    kept = list(app.user_data[organizer.user.id].values())
+    assert kept == [CurrentWizard("timezone", ANY, None)]
     await organizer.send("/cancel")
     assert organizer.user.id not in app.user_data
 
@@ -117,7 +119,7 @@ async def test_a_sticker_where_an_answer_is_expected_asks_again(
     await publish(services)
     await amina.settle(language="en")
     await amina.send("/start flood")
-    await amina.press("rg:r:flood")
+    await amina.press(Register("flood").pack())
     assert texts(await amina.send_sticker()) == ["Please type an answer."]
     assert texts(await amina.send("Amina Diallo")) == [
         "In which country do you work? Type its name."

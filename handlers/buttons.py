@@ -1,0 +1,530 @@
+"""Button data, typed: what each kind of button says when pressed, written and read in one place.
+
+Telegram hands a button's `callback_data` back verbatim (at most 64 bytes), and anyone can
+forge it. Each kind of button is a small frozen dataclass whose `WIRE` spells its layout: fixed
+words and typed `Part`s, joined by ":". `pack()` writes it; `parse_button()` reads any data back
+to the one kind it names, or returns None for anything the bot never wrote (unknown words, a
+part too many or too few, numbers out of range, codes an event cannot have). The layouts are
+the ones buttons already in people's chats carry, so they keep working after an upgrade.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Generic, Literal, Self, TypeVar, get_args
+
+from bot.i18n import SUPPORTED_LANGUAGES
+from bot.models import AudienceKind
+from bot.services.event_fields import CODE_PATTERN
+from bot.topics import TOPIC_SLUGS
+
+MAX_DATA_BYTES = 64  # Telegram's limit for callback_data
+SEP = ":"
+MAX_ID = 2**63 - 1  # SQLite's largest integer: ids of events, users and campaigns
+MAX_PAGE = 999_999  # far beyond any list, and page x page size stays a small integer
+ALL_TOPICS = "-"  # the topic part of a list of every topic
+CHECKIN_PREFIX = "ci"  # ci:<event id>; bot.services.campaign_texts writes it too, for now
+RATE_PREFIX = "fb"  # fb:<event id>:<1..5>; likewise
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Part(Generic[T]):
+    """One typed value in button data."""
+
+    read: Callable[[str], T]  # raises ValueError for any text `write` never produces
+    write: Callable[[T], str]
+    widest: T  # the value written longest: what the 64-byte budget is checked against
+
+
+def number(low: int, high: int) -> Part[int]:
+    """A whole number from `low` to `high`, in plain ASCII digits without leading zeros."""
+    digits = len(str(high))
+
+    def read(text: str) -> int:
+        if not (0 < len(text) <= digits and text.isascii() and text.isdigit()):
+            raise ValueError(text)
+        if text[0] == "0" and text != "0":
+            raise ValueError(text)
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueError(text)
+        return value
+
+    return Part(read, str, high)
+
+
+def matching(pattern: re.Pattern[str], widest: str) -> Part[str]:
+    """Text that matches `pattern` from its first character to its last."""
+
+    def read(text: str) -> str:
+        if not pattern.fullmatch(text):
+            raise ValueError(text)
+        return text
+
+    return Part(read, str, widest)
+
+
+def one_of(values: Sequence[str]) -> Part[Any]:
+    """One of a few fixed words (a Literal field)."""
+    allowed = frozenset(values)
+
+    def read(text: str) -> str:
+        if text not in allowed:
+            raise ValueError(text)
+        return text
+
+    return Part(read, str, max(values, key=len))
+
+
+_TOPIC_INDEX = number(0, len(TOPIC_SLUGS) - 1)
+
+
+def _read_topic(text: str) -> str:
+    return TOPIC_SLUGS[_TOPIC_INDEX.read(text)]
+
+
+def _write_topic(slug: str) -> str:
+    return str(TOPIC_SLUGS.index(slug))
+
+
+def _read_topic_or_all(text: str) -> str | None:
+    return None if text == ALL_TOPICS else _read_topic(text)
+
+
+def _write_topic_or_all(slug: str | None) -> str:
+    return ALL_TOPICS if slug is None else _write_topic(slug)
+
+
+ID = number(0, MAX_ID)
+PAGE = number(0, MAX_PAGE)
+RATING = number(1, 5)
+CODE = matching(CODE_PATTERN, "x" * 40)  # 40: the longest code CODE_PATTERN allows
+LANGUAGE = one_of(SUPPORTED_LANGUAGES)
+ZONE = matching(re.compile(r"(?=.{1,50}$)[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,2}"), "x" * 50)
+COUNTRY = matching(re.compile(r"[A-Z]{2}"), "ZZ")
+TOPIC = Part(_read_topic, _write_topic, TOPIC_SLUGS[-1])  # the topic's index in TOPIC_SLUGS
+TOPIC_OR_ALL: Part[str | None] = Part(_read_topic_or_all, _write_topic_or_all, TOPIC_SLUGS[-1])
+
+Wire = tuple[str | Part[Any], ...]
+_KINDS: dict[str, list[type[ButtonData]]] = {}  # by the first word of their data
+
+
+@dataclass(frozen=True)
+class ButtonData:
+    """What a button sends when pressed. Subclasses are frozen dataclasses whose fields are
+    the `Part`s of their `WIRE`, in order; a value that could not travel is refused at once."""
+
+    WIRE: ClassVar[Wire]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        head = cls.WIRE[0]
+        assert isinstance(head, str), f"{cls.__name__}: data starts with a fixed word"
+        assert all(SEP not in word for word in cls.WIRE if isinstance(word, str))
+        assert len(inspect.get_annotations(cls)) == len(cls._parts()), cls.__name__
+        widest = [word if isinstance(word, str) else word.write(word.widest) for word in cls.WIRE]
+        assert len(SEP.join(widest).encode()) <= MAX_DATA_BYTES, cls.__name__
+        _KINDS.setdefault(head, []).append(cls)
+
+    def __post_init__(self) -> None:
+        for part, value in zip(self._parts(), self._values(), strict=True):
+            try:
+                travels = part.read(part.write(value)) == value
+            except ValueError:
+                travels = False
+            if not travels:
+                raise ValueError(f"{type(self).__name__} cannot carry {value!r}")
+
+    @classmethod
+    def _parts(cls) -> list[Part[Any]]:
+        return [part for part in cls.WIRE if isinstance(part, Part)]
+
+    def _values(self) -> list[Any]:
+        return [getattr(self, field.name) for field in fields(self)]
+
+    def pack(self) -> str:
+        """The callback_data of a button of this kind."""
+        values = iter(self._values())
+        data = SEP.join(
+            word if isinstance(word, str) else word.write(next(values)) for word in self.WIRE
+        )
+        assert len(data.encode()) <= MAX_DATA_BYTES, data
+        return data
+
+    @classmethod
+    def unpack(cls, words: Sequence[str]) -> Self | None:
+        """This kind of button from data already split at ":"; None if it is not one."""
+        if len(words) != len(cls.WIRE):
+            return None
+        values: list[Any] = []
+        try:
+            for text, expected in zip(words, cls.WIRE, strict=True):
+                if isinstance(expected, Part):
+                    values.append(expected.read(text))
+                elif text != expected:
+                    return None
+            return cls(*values)
+        except ValueError:
+            return None
+
+    @classmethod
+    def matches(cls, data: object) -> bool:
+        """python-telegram-bot's `pattern` for presses of this kind of button."""
+        return isinstance(data, str) and isinstance(parse_button(data), cls)
+
+
+def parse_button(data: str) -> ButtonData | None:
+    """The button that `data` names, or None for data the bot never wrote."""
+    words = data.split(SEP)
+    for kind in _KINDS.get(words[0], ()):
+        found = kind.unpack(words)
+        if found is not None:
+            return found
+    return None
+
+
+def kinds() -> list[type[ButtonData]]:
+    """Every kind of button, for tests and checks."""
+    return [kind for group in _KINDS.values() for kind in group]
+
+
+# Fixed sets of words some buttons carry.
+ProfileAction = Literal["tg", "skip", "back", "yes", "no"]
+ProfileField = Literal["full_name", "country", "city", "organization", "role", "email"]
+EventField = Literal[
+    "title",
+    "topic",
+    "starts_at",
+    "duration_minutes",
+    "capacity",
+    "language",
+    "join_url",
+    "description",
+]
+# The audiences an organizer picks from (the others are the bot's own, for reminders).
+AUDIENCE_KINDS = tuple(
+    str(kind)
+    for kind in (
+        AudienceKind.EVERYONE,
+        AudienceKind.REGISTRANTS,
+        AudienceKind.WAITLIST,
+        AudienceKind.LANGUAGE,
+        AudienceKind.TOPIC,
+    )
+)
+YesNo = Literal["yes", "no"]
+
+
+# The programme: /events and the event card.
+
+
+@dataclass(frozen=True)
+class EventList(ButtonData):
+    """A page of upcoming events, of one topic (a slug) or of all (None)."""
+
+    topic: str | None
+    page: int
+    WIRE = ("ev", "l", TOPIC_OR_ALL, PAGE)
+
+
+@dataclass(frozen=True)
+class EventCard(ButtonData):
+    """An event's card, opened from a page of the list it goes back to."""
+
+    code: str
+    topic: str | None
+    page: int
+    WIRE = ("ev", "c", CODE, TOPIC_OR_ALL, PAGE)
+
+    @property
+    def back(self) -> EventList:
+        return EventList(self.topic, self.page)
+
+
+@dataclass(frozen=True)
+class TopicsMenu(ButtonData):
+    """The topic filter."""
+
+    WIRE = ("ev", "t")
+
+
+@dataclass(frozen=True)
+class CalendarFile(ButtonData):
+    """An event's .ics file."""
+
+    code: str
+    WIRE = ("ev", "i", CODE)
+
+
+# Registrations.
+
+
+@dataclass(frozen=True)
+class Register(ButtonData):
+    """Sign up (or join the waitlist); starts the profile questions for a first registration."""
+
+    code: str
+    WIRE = ("rg", "r", CODE)
+
+
+@dataclass(frozen=True)
+class CancelRegistration(ButtonData):
+    """Give a place up: only asks whether they are sure."""
+
+    code: str
+    WIRE = ("rg", "x", CODE)
+
+
+@dataclass(frozen=True)
+class ConfirmCancelRegistration(ButtonData):
+    """Yes, give the place up."""
+
+    code: str
+    WIRE = ("rg", "y", CODE)
+
+
+@dataclass(frozen=True)
+class KeepRegistration(ButtonData):
+    """No, keep the place."""
+
+    WIRE = ("rg", "n")
+
+
+# Language, time zone, personal data.
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(ButtonData):
+    language: str
+    WIRE = ("lang", LANGUAGE)
+
+
+@dataclass(frozen=True)
+class ChooseZone(ButtonData):
+    """A time zone found for what the user typed; the zone database says if it exists."""
+
+    zone: str
+    WIRE = ("tz", ZONE)
+
+
+@dataclass(frozen=True)
+class ForgetMe(ButtonData):
+    """The answer to "Delete everything?"."""
+
+    answer: YesNo
+    WIRE = ("fm", one_of(get_args(YesNo)))
+
+
+# The profile questions and /profile.
+
+
+@dataclass(frozen=True)
+class ProfileStep(ButtonData):
+    """Use the Telegram name, skip, go back, agree or disagree: on the question open now."""
+
+    action: ProfileAction
+    WIRE = ("pf", one_of(get_args(ProfileAction)))
+
+
+@dataclass(frozen=True)
+class ProfileCountry(ButtonData):
+    """One of the countries that what the user typed could mean (ISO code)."""
+
+    country: str
+    WIRE = ("pf", "cc", COUNTRY)
+
+
+@dataclass(frozen=True)
+class ProfileZone(ButtonData):
+    zone: str
+    WIRE = ("pf", "tz", ZONE)
+
+
+@dataclass(frozen=True)
+class EditProfile(ButtonData):
+    """Change one answer of the profile."""
+
+    field: ProfileField
+    WIRE = ("pe", one_of(get_args(ProfileField)))
+
+
+# /newevent.
+
+
+@dataclass(frozen=True)
+class NewEventTopic(ButtonData):
+    topic: str
+    WIRE = ("nw", "topic", TOPIC)
+
+
+@dataclass(frozen=True)
+class NewEventNoLimit(ButtonData):
+    WIRE = ("nw", "cap", "none")
+
+
+@dataclass(frozen=True)
+class NewEventLanguage(ButtonData):
+    language: str
+    WIRE = ("nw", "lang", LANGUAGE)
+
+
+@dataclass(frozen=True)
+class NewEventNoLink(ButtonData):
+    WIRE = ("nw", "link", "none")
+
+
+@dataclass(frozen=True)
+class NewEventNoDescription(ButtonData):
+    WIRE = ("nw", "desc", "none")
+
+
+@dataclass(frozen=True)
+class NewEventSave(ButtonData):
+    WIRE = ("nw", "save")
+
+
+@dataclass(frozen=True)
+class NewEventDiscard(ButtonData):
+    WIRE = ("nw", "discard")
+
+
+# /editevent and /cancelevent.
+
+
+@dataclass(frozen=True)
+class EditEventField(ButtonData):
+    field: EventField
+    WIRE = ("ed", "f", one_of(get_args(EventField)))
+
+
+@dataclass(frozen=True)
+class EditEventTopic(ButtonData):
+    topic: str
+    WIRE = ("ed", "topic", TOPIC)
+
+
+@dataclass(frozen=True)
+class EditEventLanguage(ButtonData):
+    language: str
+    WIRE = ("ed", "lang", LANGUAGE)
+
+
+@dataclass(frozen=True)
+class EditEventNoLimit(ButtonData):
+    WIRE = ("ed", "cap", "none")
+
+
+@dataclass(frozen=True)
+class EditEventNoLink(ButtonData):
+    WIRE = ("ed", "link", "none")
+
+
+@dataclass(frozen=True)
+class CancelEvent(ButtonData):
+    """Yes, cancel the event (its registrants are told)."""
+
+    code: str
+    WIRE = ("cx", "yes", CODE)
+
+
+@dataclass(frozen=True)
+class KeepEvent(ButtonData):
+    WIRE = ("cx", "no")
+
+
+# /broadcast and /broadcasts.
+
+
+@dataclass(frozen=True)
+class BroadcastAudience(ButtonData):
+    kind: str
+    WIRE = ("bc", "a", one_of(AUDIENCE_KINDS))
+
+
+@dataclass(frozen=True)
+class BroadcastLanguage(ButtonData):
+    """The audience "people who read one language": which one."""
+
+    language: str
+    WIRE = ("bc", "l", LANGUAGE)
+
+
+@dataclass(frozen=True)
+class BroadcastTopic(ButtonData):
+    """The audience "people signed up for a topic": which one."""
+
+    topic: str
+    WIRE = ("bc", "t", TOPIC)
+
+
+@dataclass(frozen=True)
+class BroadcastVersion(ButtonData):
+    """Add (or replace) the message's version in this language."""
+
+    language: str
+    WIRE = ("bc", "v", LANGUAGE)
+
+
+@dataclass(frozen=True)
+class BroadcastPreview(ButtonData):
+    WIRE = ("bc", "preview")
+
+
+@dataclass(frozen=True)
+class BroadcastSend(ButtonData):
+    WIRE = ("bc", "send")
+
+
+@dataclass(frozen=True)
+class BroadcastDiscard(ButtonData):
+    WIRE = ("bc", "discard")
+
+
+@dataclass(frozen=True)
+class StopBroadcast(ButtonData):
+    campaign_id: int
+    WIRE = ("bc", "x", ID)
+
+
+# Check-in, feedback and the attendance list.
+
+
+@dataclass(frozen=True)
+class CheckInHere(ButtonData):
+    """The "I am here" button under the message sent when a session starts."""
+
+    event_id: int
+    WIRE = (CHECKIN_PREFIX, ID)
+
+
+@dataclass(frozen=True)
+class Rate(ButtonData):
+    """A rating from 1 to 5 stars, under the feedback request after a session."""
+
+    event_id: int
+    rating: int
+    WIRE = (RATE_PREFIX, ID, RATING)
+
+
+@dataclass(frozen=True)
+class ToggleAttendance(ButtonData):
+    """Mark someone present or absent, on a page of the attendance list."""
+
+    event_id: int
+    user_id: int
+    page: int
+    WIRE = ("at", ID, ID, PAGE)
+
+
+@dataclass(frozen=True)
+class RosterPage(ButtonData):
+    """Another page of the attendance list."""
+
+    event_id: int
+    page: int
+    WIRE = ("at", ID, "p", PAGE)

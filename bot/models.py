@@ -195,7 +195,7 @@ class EventListing:
 
 
 @dataclass(frozen=True)
-class EventCard:
+class EventView:
     """An event as one person sees it: its seats, their place, whether they can sign up."""
 
     listing: EventListing

@@ -6,12 +6,11 @@ wherever it is opened from (a command, a button, a deep link) and can be read in
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 from urllib.parse import quote
 
 from bot.i18n import Translator
-from bot.models import EventListing, Page
+from bot.models import EventListing, EventView, Page, RegistrationStatus
 from bot.services.events import PAGE_SIZE
 from bot.topics import TOPIC_SLUGS, TOPICS
 from handlers.buttons import (
@@ -92,16 +91,13 @@ def topics_screen(t: Translator, counts: dict[str, int]) -> tuple[str, list[list
 def card_screen(
     t: Translator,
     zone: str,
-    listing: EventListing,
+    card: EventView,
     *,
-    now: datetime,
     bot_username: str,
     back: EventList,
     for_organizer: bool,
-    status: str | None = None,
-    position: int | None = None,
 ) -> tuple[str, list[list[Button]]]:
-    event = listing.event
+    listing, event = card.listing, card.event
     title = event.title_in(t.language)
     lines = [f"<b>{escape(title)}</b>", escape(t._(TOPICS.get(event.topic, TOPICS["other"])))]
     description = event.description_in(t.language)
@@ -116,21 +112,23 @@ def card_screen(
         t._("Language: {language}", language=t.language_label(event.language)),
     ]
     rows: list[list[Button]] = []
-    is_open = not event.is_cancelled and event.starts_at > now
+    is_open, status = card.is_open, card.status
     if event.is_cancelled:
         lines += ["", t._("This event has been cancelled.")]
-    elif event.starts_at <= now:
+    elif not is_open:
         lines += ["", t._("This event has already started.")]
     else:
         lines.append(t._("Seats: {seats}", seats=seats_text(t, listing)))
-    if is_open and status == "confirmed":
+    if is_open and status == RegistrationStatus.CONFIRMED:
         lines += ["", "✅ " + t._("You are registered.")]
         rows.append([(t._("Cancel my registration"), CancelRegistration(event.code))])
-    elif is_open and status == "waitlisted":
+    elif is_open and status == RegistrationStatus.WAITLISTED:
         lines += [
             "",
             "⏳ "
-            + t._("You are number {position} on the waitlist.", position=t.number(position or 0)),
+            + t._(
+                "You are number {position} on the waitlist.", position=t.number(card.position or 0)
+            ),
         ]
         rows.append([(t._("Leave the waitlist"), CancelRegistration(event.code))])
     elif is_open:

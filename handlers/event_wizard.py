@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
-from bot.models import EventDraft, EventListing
+from bot.models import EventDraft, EventListing, EventView
 from bot.problems import InputProblem
 from bot.services import event_fields as fields
 from bot.services.events import new_code
@@ -333,12 +333,14 @@ async def show_preview(context: BotContext) -> int:
     t = viewer.t
     draft = _draft(context).complete()
     assert draft is not None  # the last question was just answered
-    preview = EventListing(draft.as_event(), 0)
+    event = draft.as_event()
+    preview = EventView(
+        EventListing(event, 0), None, None, context.services.registrations.is_open(event)
+    )
     text, _ = card_screen(
         t,
         viewer.timezone,
         preview,
-        now=context.now(),
         bot_username=context.bot.username,
         back=FIRST_PAGE,
         for_organizer=False,

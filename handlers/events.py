@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 from telegram.ext import Application, CommandHandler
 
+from bot.models import EventView
 from bot.services.calendar import calendar_file
 from bot.services.event_fields import CODE_PATTERN
 from handlers.buttons import CalendarFile, EventCard, EventList, TopicsMenu
@@ -41,27 +42,35 @@ async def open_card(
 ) -> bool:
     """Show an event's card (a code from a button or a deep link); False when there is no
     such event."""
-    listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
-    if listing is None:
+    if not CODE_PATTERN.match(code):
         return False
+    card = await context.services.registrations.card(code, context.viewer.user_id)
+    if card is None:
+        return False
+    await show_card(context, card, back, query)
+    return True
+
+
+async def show_card(
+    context: BotContext,
+    card: EventView,
+    back: EventList = FIRST_PAGE,
+    query: CallbackQuery | None = None,
+) -> None:
+    """The card in place of the pressed message, or as a new message."""
     viewer = context.viewer
-    status, position = await context.services.registrations.status(listing.event, viewer.user_id)
     text, rows = card_screen(
         viewer.t,
         viewer.timezone,
-        listing,
-        now=context.now(),
+        card,
         bot_username=context.bot.username,
         back=back,
         for_organizer=viewer.is_organizer,
-        status=status,
-        position=position,
     )
     if query is not None:
         await edit(query, context, text, rows)
     else:
         await send(context, text, rows)
-    return True
 
 
 async def open_from_link(context: BotContext, code: str) -> None:

@@ -36,6 +36,6 @@ def confirmation_text(t: Translator, event: Event, zone: str) -> str:
             t._("When: {when}", when=when_text(t, event, zone)),
             join_text(t, event),
             "",
-            t._("Add it to your calendar with the file below. To cancel, send /my."),
+            t._("Open the calendar file to add the session to your calendar. To cancel, send /my."),
         ]
     )

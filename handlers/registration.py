@@ -10,10 +10,10 @@ from bot.services.calendar import calendar_file
 from bot.services.registrations import RegistrationClosed, SignUp
 from handlers.buttons import CancelRegistration, ConfirmCancelRegistration, KeepRegistration
 from handlers.context import BotContext
-from handlers.events import open_card
+from handlers.events import show_card
 from handlers.messages import confirmation_text
 from handlers.presses import on_press
-from handlers.ui import answer, edit, no_longer_active, send, user_text
+from handlers.ui import answer, edit, no_longer_active, send, send_with_file, user_text
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -23,17 +23,16 @@ async def sign_up(context: BotContext, code: str, query: CallbackQuery | None = 
     t = viewer.t
     services = context.services
     result = await services.registrations.sign_up(viewer.user_id, code)
-    outcome, position = result.outcome, result.position
-    listing = await services.events.find(code)
-    if listing is None or outcome is SignUp.NO_SUCH_EVENT:
+    outcome, position, card = result.outcome, result.position, result.card
+    if card is None or outcome is SignUp.NO_SUCH_EVENT:
         await send(context, t._("This event no longer exists."))
         return
-    event = listing.event
+    event = card.event
     title = user_text(event.title_in(t.language))
     if outcome is SignUp.CONFIRMED:
-        await send(context, confirmation_text(t, event, viewer.timezone))
-        name, ics = calendar_file(event, t.language, context.now(), context.bot.username)
-        await context.bot.send_document(chat_id=viewer.user_id, document=ics, filename=name)
+        text = t.directed(confirmation_text(t, event, viewer.timezone))
+        ics = calendar_file(event, t.language, context.now(), context.bot.username)
+        await send_with_file(context.bot, viewer.user_id, text, ics)
     elif outcome is SignUp.WAITLISTED:
         await send(
             context,
@@ -63,7 +62,7 @@ async def sign_up(context: BotContext, code: str, query: CallbackQuery | None = 
     else:
         await send(context, t._("This event has been cancelled."))
     if query is not None and query.message is not None:
-        await open_card(context, code, query=query)
+        await show_card(context, card, query=query)
 
 
 def started_text(t: Translator) -> str:

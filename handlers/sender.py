@@ -9,7 +9,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from bot.services.sender import Buttons, Outcome, Result
-from handlers.ui import keyboard
+from handlers.ui import fits_caption, keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -26,13 +26,24 @@ class TelegramSender:
         document: tuple[str, bytes] | None = None,
     ) -> Result:
         """Send, and say what happened in terms the delivery engine acts on."""
+        with_caption = document is not None and fits_caption(text)
         try:
-            await self._bot.send_message(
-                chat_id=chat_id,
-                text=text,
-                reply_markup=keyboard(buttons),
-                disable_web_page_preview=True,
-            )
+            if with_caption and document is not None:
+                name, content = document
+                await self._bot.send_document(
+                    chat_id=chat_id,
+                    document=content,
+                    filename=name,
+                    caption=text,
+                    reply_markup=keyboard(buttons),
+                )
+            else:
+                await self._bot.send_message(
+                    chat_id=chat_id,
+                    text=text,
+                    reply_markup=keyboard(buttons),
+                    disable_web_page_preview=True,
+                )
         except Forbidden as exc:
             return Result(Outcome.BLOCKED, error=str(exc))
         except RetryAfter as exc:
@@ -44,7 +55,7 @@ class TelegramSender:
             return Result(Outcome.FAILED, error=str(exc))
         except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, connection errors
             return Result(Outcome.RETRY, error=str(exc))
-        if document is not None:
+        if document is not None and not with_caption:
             # The message went through; a lost attachment must not make us send it twice.
             name, content = document
             try:

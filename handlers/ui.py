@@ -8,14 +8,17 @@ from html import escape
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
+from telegram.ext import ExtBot
 
 from bot.i18n import isolate
+from bot.services.formatting import html_to_text, utf16_length
 from handlers.buttons import ButtonData
 from handlers.context import BotContext
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
 # (label, what pressing it does): typed button data, or an https:// link to open. Other text
 # is callback data packed elsewhere (the services' messages, until they pass typed data too).
 Button = tuple[str, ButtonData | str]
@@ -77,6 +80,26 @@ async def send(context: BotContext, text: str, rows: Rows = ()) -> Message:
         reply_markup=keyboard(rows),
         disable_web_page_preview=True,
     )
+
+
+def fits_caption(html: str) -> bool:
+    """Telegram limits a file's caption to 1,024 characters of text once its markup is
+    parsed (counted, like its entities, in UTF-16 units)."""
+    return utf16_length(html_to_text(html)) <= MAX_CAPTION_LENGTH
+
+
+async def send_with_file(
+    bot: ExtBot[None], chat_id: int, text: str, file: tuple[str, bytes]
+) -> None:
+    """A text and its file (a calendar invitation) as one message, the text as the file's
+    caption: one message of Telegram's sending budget instead of two. A text too long for a
+    caption goes first, the file after it."""
+    name, content = file
+    if fits_caption(text):
+        await bot.send_document(chat_id=chat_id, document=content, filename=name, caption=text)
+        return
+    await bot.send_message(chat_id=chat_id, text=text, disable_web_page_preview=True)
+    await bot.send_document(chat_id=chat_id, document=content, filename=name)
 
 
 # Telegram's answers when the pressed message is gone or may no longer be changed.

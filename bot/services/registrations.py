@@ -21,8 +21,8 @@ from bot.models import (
     AudienceKind,
     CampaignKind,
     Event,
-    EventCard,
     EventStatus,
+    EventView,
     Registration,
     RegistrationStatus,
 )
@@ -42,7 +42,7 @@ class SignUp(Enum):
 class SignUpResult:
     outcome: SignUp
     position: int | None  # on the waitlist
-    card: EventCard | None  # the event as it stands after the sign-up, read in the same unit
+    card: EventView | None  # the event as it stands after the sign-up, read in the same unit
 
 
 class RegistrationClosed(Exception):
@@ -101,7 +101,7 @@ class RegistrationService:
 
         return await self._db.write(work)
 
-    async def card(self, code: str, user_id: int) -> EventCard | None:
+    async def card(self, code: str, user_id: int) -> EventView | None:
         """An event as `user_id` sees it, in one read."""
         now = self._clock.now()
         return await self._db.read(lambda uow: read_card(uow, code, user_id, now))
@@ -202,14 +202,14 @@ def closed_reason(status: str, starts_at: datetime, now: datetime) -> SignUp | N
     return None
 
 
-def read_card(uow: UnitOfWork, code: str, user_id: int, now: datetime) -> EventCard | None:
+def read_card(uow: UnitOfWork, code: str, user_id: int, now: datetime) -> EventView | None:
     listing = uow.events.listing(code)
     if listing is None:
         return None
     event = listing.event
     status, position = uow.registrations.standing(event.event_id, user_id)
     is_open = closed_reason(event.status, event.starts_at, now) is None
-    return EventCard(listing, status, position, is_open)
+    return EventView(listing, status, position, is_open)
 
 
 def fill_seats(uow: UnitOfWork, event_id: int, code: str, now: datetime) -> list[Promotion]:

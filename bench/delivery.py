@@ -30,7 +30,7 @@ from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db.outbox import Campaign, Progress
-from bot.emulator import BotApiEmulator, EmulatorRequest
+from bot.devtools.emulator import BotApiEmulator, EmulatorRequest
 from bot.models import Audience
 from bot.services.delivery import DeliveryWorker, Rendered
 from bot.services.sender import Buttons, Outcome, Result
@@ -46,7 +46,14 @@ def free_port() -> int:
 
 def start_fake(limit: int | None) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    command = [sys.executable, "-m", "bot.emulator_server", "--port", str(port), "--open-chats"]
+    command = [
+        sys.executable,
+        "-m",
+        "bot.devtools.emulator_server",
+        "--port",
+        str(port),
+        "--open-chats",
+    ]
     if limit:
         command += ["--limit", str(limit)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.app import BotApplication
 from bot.db import Database
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.models import Audience, Contact
 from bot.services.container import Services
 from bot.services.event_fields import parse_offsets

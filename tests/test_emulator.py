@@ -6,7 +6,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from bot.emulator import ApiError, BotApiEmulator, EmulatorRequest, FakeUser
+from bot.devtools.emulator import ApiError, BotApiEmulator, EmulatorRequest, FakeUser
 
 USER = FakeUser(id=42, first_name="Kofi")
 

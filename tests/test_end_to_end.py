@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from bot.emulator import BotApiEmulator, FakeUser
-from bot.emulator_server import BotApiServer, FloodControl
+from bot.devtools.emulator import BotApiEmulator, FakeUser
+from bot.devtools.emulator_server import BotApiServer, FloodControl
 from tests.conftest import buttons_of
 
 ROOT = Path(__file__).resolve().parent.parent

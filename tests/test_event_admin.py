@@ -8,8 +8,8 @@ from typing import Any
 from telegram import Update
 
 from bot.db import Database
-from bot.emulator import ApiCall
-from bot.sample_programme import sample_programme_csv
+from bot.devtools.emulator import ApiCall
+from bot.devtools.sample_programme import sample_programme_csv
 from bot.services.container import Services
 from tests.conftest import START, ChatDriver, buttons_of, texts
 from tests.programme_files import programme, row

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from bot.clock import FrozenClock
 from bot.db import Database
+from bot.devtools.sample_programme import sample_programme_csv
 from bot.i18n import Catalogs
-from bot.sample_programme import sample_programme_csv
 from bot.services.events import EventService, ImportSummary, describe_import
 from bot.services.programme_import import ParsedProgramme, parse_programme
 from tests.conftest import START

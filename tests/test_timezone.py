@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.db import Database
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.services.countries import CountryDirectory
 from bot.services.timezones import TimezoneDirectory, is_known_zone
 from tests.conftest import ChatDriver, buttons_of, chat_as, texts

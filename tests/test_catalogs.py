@@ -80,8 +80,7 @@ def test_every_message_is_translated_with_the_same_placeholders(code: str) -> No
 
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_the_bot_reads_what_the_sources_say(code: str) -> None:
-    """Compiled by the build or, when newer, from the source in memory: every translation
-    the bot uses is the one in the .po file."""
+    """Every translation the bot loads, compiled or from a newer source, is the .po's."""
     translations = Catalogs().get(code).translations
     for message in read_catalog(code):
         if message.id and isinstance(message.id, str) and not message.fuzzy:

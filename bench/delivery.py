@@ -30,7 +30,7 @@ from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db.outbox import Campaign, Progress
-from bot.emulator import BotApiEmulator, EmulatorRequest
+from bot.devtools.emulator import BotApiEmulator, EmulatorRequest
 from bot.models import Audience
 from bot.services.delivery import DeliveryWorker, Rendered
 from bot.services.sender import Buttons, Outcome, Result
@@ -46,7 +46,14 @@ def free_port() -> int:
 
 def start_fake(limit: int | None) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    command = [sys.executable, "-m", "bot.emulator_server", "--port", str(port), "--open-chats"]
+    command = [
+        sys.executable,
+        "-m",
+        "bot.devtools.emulator_server",
+        "--port",
+        str(port),
+        "--open-chats",
+    ]
     if limit:
         command += ["--limit", str(limit)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE)
@@ -77,14 +84,12 @@ async def broadcast_over_http(folder: Path, limit: int | None, users: int) -> No
         services = app.bot_data.services
         await seed_users(services.db, users)
         started = time.perf_counter()
-        campaign = await services.broadcasts.start(
-            1, Audience(AudienceKind.EVERYONE), {"default": "Hello"}
-        )
+        campaign = await services.broadcasts.start(1, Audience("everyone"), {"default": "Hello"})
         services.delivery.wake()
-        while (await services.db.read(lambda u: u.outbox.progress(campaign))).pending:  # noqa: ASYNC110
+        while (await services.db.outbox.progress(campaign)).pending:  # noqa: ASYNC110
             await asyncio.sleep(0.2)  # watch from outside, as an organizer would
         elapsed = time.perf_counter() - started
-        progress = await services.db.read(lambda u: u.outbox.progress(campaign))
+        progress = await services.db.outbox.progress(campaign)
         seen = stats(port)
         label = f"limit {limit}/s" if limit else "no limit"
         print(
@@ -135,7 +140,7 @@ class NoLimit:
 async def memory(bench: Bench, users: int, first: int) -> tuple[int, float]:
     await seed_users(bench.db, users, first_id=first)
     await bench.db.outbox.enqueue(
-        "broadcast", f"mem-{users}", Audience(AudienceKind.EVERYONE), {}, bench.clock.now()
+        "broadcast", f"mem-{users}", Audience("everyone"), {}, bench.clock.now()
     )
     sender = CountingSender()
     # A running clock, as in production: the per-chat pacing memory forgets chats after 1 s.

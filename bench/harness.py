@@ -20,7 +20,7 @@ from bot.app import BotApplication, build_application
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db import Database, to_db
-from bot.emulator import BotApiEmulator, EmulatorRequest, FakeUser
+from bot.devtools.emulator import BotApiEmulator, EmulatorRequest, FakeUser
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 # In-process benchmarks do not run the JobQueue (nothing here is scheduled).

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from bench.delivery import ROOT, rss_mb
 from bench.harness import running_bot, seed_scale
-from bot.emulator import JSON, ApiCall, BotApiEmulator, FakeUser
-from bot.emulator_server import BotApiServer, FloodControl
+from bot.devtools.emulator import JSON, ApiCall, BotApiEmulator, FakeUser
+from bot.devtools.emulator_server import BotApiServer, FloodControl
 
 ORGANIZER = FakeUser(id=1, first_name="Olga", language_code="en")
 SEEDED_USERS = range(10_000_000, 10_350_000)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench.harness import Bench, report, running_bot, seed_scale
 from bot.db import to_db
-from bot.emulator import FakeUser
+from bot.devtools.emulator import FakeUser
 
 ORGANIZER = FakeUser(id=1, first_name="Organizer", language_code="en")
 

@@ -20,7 +20,7 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bench.harness import NOW, Bench, programme_csv, report, running_bot, seed_users
 from bot.db import to_db
-from bot.emulator import BotApiEmulator, EmulatorRequest, FakeUser
+from bot.devtools.emulator import BotApiEmulator, EmulatorRequest, FakeUser
 
 USERS = 400
 

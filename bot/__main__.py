@@ -75,7 +75,7 @@ def run(settings: Settings) -> int:
 
 
 def demo(settings: Settings) -> int:
-    from bot.demo import run_demo
+    from bot.devtools.demo import run_demo
 
     configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
     with contextlib.suppress(KeyboardInterrupt):

@@ -1,6 +1,9 @@
 """Languages, gettext catalogs and locale-aware formatting.
 
-One `Translator` per language is built at start-up from the compiled catalogs in `locales/`;
+One `Translator` per language is built at start-up from the compiled catalogs: the build
+compiles `locales/<ll>/LC_MESSAGES/bot.po` (the source, at the top of the repository) into
+`bot/locales/<ll>/LC_MESSAGES/bot.mo` inside the package (see setup.py). In a source checkout
+whose compiled catalog is missing or older than its source, the source is compiled in memory;
 a user's messages, numbers, dates and time-zone names all go through the translator of their
 language. Strings carry named placeholders (`{count}`) filled in after translation, so a
 translator can move them freely.
@@ -9,6 +12,7 @@ translator can move them freely.
 from __future__ import annotations
 
 import gettext
+import io
 import logging
 import re
 import unicodedata
@@ -21,6 +25,8 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 
@@ -29,7 +35,8 @@ logger = logging.getLogger(__name__)
 SUPPORTED_LANGUAGES: Final = ("en", "fr", "es", "ar", "zh", "ru")
 SOURCE_LANGUAGE: Final = "en"
 DOMAIN: Final = "bot"
-LOCALES_DIR: Final = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR: Final = Path(__file__).resolve().parent / "locales"  # compiled, inside the package
+SOURCE_LOCALES_DIR: Final = Path(__file__).resolve().parent.parent / "locales"  # in a checkout
 
 RLM: Final = "\u200f"  # right-to-left mark: makes a line start right-to-left
 FSI: Final = "\u2068"  # first-strong isolate: embeds a user's text without reordering ours
@@ -189,23 +196,52 @@ class Translator:
         return f"{city} ({offset})"
 
 
+def load_catalog(code: str, compiled: Path, source: Path | None) -> gettext.NullTranslations:
+    """The catalog of language `code`: compiled by the build (an installed package), or
+    compiled here from its source when that is newer or alone (a checkout being worked on)."""
+    mo = compiled / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    po = source / code / "LC_MESSAGES" / f"{DOMAIN}.po" if source is not None else None
+    mo_time = mo.stat().st_mtime_ns if mo.exists() else None
+    if po is not None and po.exists():
+        po_time = po.stat().st_mtime_ns
+        if mo_time is None or po_time > mo_time:
+            return gettext.GNUTranslations(io.BytesIO(_compiled(po, po_time)))
+    if mo_time is not None:
+        with mo.open("rb") as handle:
+            return gettext.GNUTranslations(handle)
+    if code == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()  # the messages are written in English
+    raise FileNotFoundError(
+        f"No catalog for {code!r}: neither {mo} nor {po}. Install the package "
+        "(pip install .) so that its build compiles the catalogs."
+    )
+
+
+@lru_cache(maxsize=32)
+def _compiled(po: Path, modified_ns: int) -> bytes:
+    """A .po file compiled as `pybabel compile` would (fuzzy entries left out), once per
+    version of the file."""
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=po.parent.parent.name)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    return compiled.getvalue()
+
+
 class Catalogs:
     """The translators of every supported language, loaded once."""
 
-    def __init__(self, locales_dir: Path = LOCALES_DIR, default_language: str = "en") -> None:
+    def __init__(
+        self,
+        locales_dir: Path = LOCALES_DIR,
+        default_language: str = "en",
+        source_dir: Path | None = SOURCE_LOCALES_DIR,
+    ) -> None:
         self.default_language = default_language
         self._translators = {
-            code: Translator(code, self._load(locales_dir, code)) for code in SUPPORTED_LANGUAGES
+            code: Translator(code, load_catalog(code, locales_dir, source_dir))
+            for code in SUPPORTED_LANGUAGES
         }
-
-    @staticmethod
-    def _load(locales_dir: Path, code: str) -> gettext.NullTranslations:
-        try:
-            return gettext.translation(DOMAIN, localedir=locales_dir, languages=[code])
-        except FileNotFoundError:
-            if code != SOURCE_LANGUAGE:
-                raise
-            return gettext.NullTranslations()
 
     def get(self, language: str | None) -> Translator:
         """The translator of `language`, or of the default language if it is not supported."""

@@ -19,7 +19,7 @@ from bot.app import BotApplication, build_application
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db import Database
-from bot.emulator import ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
+from bot.devtools.emulator import ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
 from bot.models import Contact
 from bot.services.container import Services
 from tests.store import Store
@@ -104,7 +104,7 @@ class ChatDriver:
 def texts(calls: list[ApiCall], chat_id: int | None = None) -> list[str]:
     """What users read from these calls (only `chat_id` if given): message texts, captions
     and button notices, tags removed."""
-    from bot.emulator import html_to_text
+    from bot.devtools.emulator import html_to_text
 
     found = []
     for call in calls:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import BotApplication
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.models import Audience, AudienceKind, CampaignKind, Contact
 from bot.offsets import parse_offsets
 from bot.problems import InputProblem

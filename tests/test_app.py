@@ -11,7 +11,7 @@ import pytest
 from bot.app import build_application
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.emulator import ApiError, BotApiEmulator, EmulatorRequest
+from bot.devtools.emulator import ApiError, BotApiEmulator, EmulatorRequest
 from bot.i18n import SUPPORTED_LANGUAGES
 from tests.conftest import ORGANIZER_ID
 

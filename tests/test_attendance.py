@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot.clock import FrozenClock
 from bot.db import UnitOfWork
-from bot.emulator import ApiCall
+from bot.devtools.emulator import ApiCall
 from bot.models import Contact, Profile
 from bot.services.container import Services
 from bot.services.reminders import FEEDBACK, STARTING, Job

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.emulator import BotApiEmulator, FakeUser
+from bot.devtools.emulator import BotApiEmulator, FakeUser
 from bot.models import Contact
 from bot.services.container import Services
 from tests.conftest import START, ChatDriver, buttons_of, texts

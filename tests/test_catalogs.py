@@ -1,7 +1,9 @@
-"""The catalogs: complete, faithful to the placeholders, in step with the code and compiled."""
+"""The catalogs: complete, faithful to the placeholders, in step with the code, and read by the
+bot as their sources say."""
 
 from __future__ import annotations
 
+import os
 import re
 import tokenize
 from pathlib import Path
@@ -9,10 +11,16 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
 
-from bot.i18n import LOCALES_DIR, SOURCE_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.i18n import (
+    SOURCE_LANGUAGE,
+    SOURCE_LOCALES_DIR,
+    SUPPORTED_LANGUAGES,
+    Catalogs,
+    load_catalog,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = [code for code in SUPPORTED_LANGUAGES if code != SOURCE_LANGUAGE]
@@ -20,7 +28,7 @@ PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
 def read_catalog(code: str) -> Catalog:
-    with (LOCALES_DIR / code / "LC_MESSAGES" / "bot.po").open("rb") as handle:
+    with (SOURCE_LOCALES_DIR / code / "LC_MESSAGES" / "bot.po").open("rb") as handle:
         return read_po(handle, locale=code)
 
 
@@ -70,19 +78,48 @@ def test_every_message_is_translated_with_the_same_placeholders(code: str) -> No
             assert string.count("\n") == ids[0].count("\n"), f"{code}: lines of {string!r}"
 
 
-def _frozen(value: object) -> object:
-    return tuple(value) if isinstance(value, list | tuple) else value
-
-
 @pytest.mark.parametrize("code", TRANSLATED)
-def test_compiled_catalogs_match_their_sources(code: str) -> None:
-    """`pybabel compile` was run after the last change to the .po file."""
-    source = read_catalog(code)
-    with (LOCALES_DIR / code / "LC_MESSAGES" / "bot.mo").open("rb") as handle:
-        compiled = read_mo(handle)
-    assert {(_frozen(m.id), _frozen(m.string)) for m in compiled if m.id} == {
-        (_frozen(m.id), _frozen(m.string)) for m in source if m.id
-    }
+def test_the_bot_reads_what_the_sources_say(code: str) -> None:
+    """Every translation the bot loads, compiled or from a newer source, is the .po's."""
+    translations = Catalogs().get(code).translations
+    for message in read_catalog(code):
+        if message.id and isinstance(message.id, str) and not message.fuzzy:
+            assert translations.gettext(message.id) == message.string, message.id
+
+
+def _catalog_files(root: Path, text: str, suffix: str) -> Path:
+    catalog = Catalog(locale="fr")
+    catalog.add("Hello", text)
+    path = root / "fr" / "LC_MESSAGES" / f"bot{suffix}"
+    path.parent.mkdir(parents=True)
+    with path.open("wb") as handle:
+        (write_mo if suffix == ".mo" else write_po)(handle, catalog)
+    return path
+
+
+def test_an_installed_package_reads_its_compiled_catalog(tmp_path: Path) -> None:
+    """Installed from a wheel there are no sources: the build's .mo is read."""
+    _catalog_files(tmp_path / "compiled", "Bonjour (compiled)", ".mo")
+    found = load_catalog("fr", tmp_path / "compiled", tmp_path / "absent")
+    assert found.gettext("Hello") == "Bonjour (compiled)"
+
+
+def test_a_source_newer_than_its_compiled_catalog_wins(tmp_path: Path) -> None:
+    """A .po edited after the last build is what the bot says, without a rebuild."""
+    mo = _catalog_files(tmp_path / "compiled", "Bonjour (old)", ".mo")
+    po = _catalog_files(tmp_path / "source", "Bonjour (new)", ".po")
+    os.utime(mo, ns=(1_000_000_000, 1_000_000_000))
+    assert load_catalog("fr", mo.parents[2], po.parents[2]).gettext("Hello") == "Bonjour (new)"
+    os.utime(po, ns=(1_000_000_000, 1_000_000_000))
+    os.utime(mo, ns=(2_000_000_000, 2_000_000_000))
+    assert load_catalog("fr", mo.parents[2], po.parents[2]).gettext("Hello") == "Bonjour (old)"
+
+
+def test_a_missing_catalog_says_how_to_get_it(tmp_path: Path) -> None:
+    """Neither compiled nor source: the error names the fix (English alone needs none)."""
+    with pytest.raises(FileNotFoundError, match=r"pip install \."):
+        load_catalog("fr", tmp_path, tmp_path)
+    assert load_catalog("en", tmp_path, tmp_path).gettext("Hello") == "Hello"
 
 
 def test_no_message_hides_inside_an_f_string() -> None:

@@ -50,7 +50,7 @@ def test_backup_copies_the_live_database(tmp_path: Path) -> None:
     imported = tmp_path / "programme.csv"
     from datetime import UTC, datetime
 
-    from bot.sample_programme import sample_programme_csv
+    from bot.devtools.sample_programme import sample_programme_csv
 
     imported.write_bytes(sample_programme_csv(datetime.now(UTC)))
     env = {"DATABASE_PATH": str(database)}

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
-from bot.demo import run_demo
+from bot.devtools.demo import run_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 

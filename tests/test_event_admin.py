@@ -7,8 +7,8 @@ from typing import Any
 
 from telegram import Update
 
-from bot.emulator import ApiCall
-from bot.sample_programme import sample_programme_csv
+from bot.devtools.emulator import ApiCall
+from bot.devtools.sample_programme import sample_programme_csv
 from bot.services.container import Services
 from handlers.buttons import CancelEvent
 from tests.conftest import START, ChatDriver, buttons_of, texts

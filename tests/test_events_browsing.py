@@ -10,7 +10,7 @@ from icalendar import Calendar
 from bot.app import BotApplication
 from bot.clock import FrozenClock
 from bot.db import to_db
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.i18n import RLM
 from bot.services.container import Services
 from handlers.buttons import (

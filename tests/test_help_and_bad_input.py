@@ -8,7 +8,7 @@ import pytest
 from telegram.ext import CommandHandler
 
 from bot.app import BotApplication
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.services.container import Services
 from handlers.commands import COMMANDS
 from tests.conftest import ChatDriver, chat_as, texts

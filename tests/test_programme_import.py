@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FrozenClock
+from bot.devtools.sample_programme import sample_programme_csv
 from bot.i18n import Catalogs
-from bot.sample_programme import sample_programme_csv
 from bot.services.events import EventService, ImportSummary, describe_import
 from bot.services.programme_import import ParsedProgramme, parse_programme
 from tests.conftest import START

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.models import Contact, Profile
 from bot.services.container import Services
 from bot.services.registrations import SignUp

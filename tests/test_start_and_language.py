@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.i18n import RLM
 from bot.services.container import Services
 from tests.conftest import ChatDriver, buttons_of, chat_as, texts

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.services.countries import CountryDirectory
 from bot.services.timezones import TimezoneDirectory, is_known_zone
 from handlers.buttons import ChooseZone

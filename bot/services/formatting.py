@@ -1,119 +1,81 @@
 """Telegram's HTML formatting, checked before a text is sent to thousands of people.
 
-The same rules as the Bot API's HTML parse mode: only its tags, properly nested and closed.
-The Bot API emulator uses this checker too, so tests meet the errors Telegram would give.
+The rules are `bot.telegram_html`'s (the Bot API documentation's, strictly); this module only
+puts each refusal into words an organizer can act on, in their language.
 """
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from typing import Any
 
 from bot.i18n import N_
 from bot.problems import Problem
+from bot.telegram_html import HtmlError, Reason, parse, utf16_length
 
-ALLOWED_TAGS = frozenset(
-    {
-        "b",
-        "strong",
-        "i",
-        "em",
-        "u",
-        "ins",
-        "s",
-        "strike",
-        "del",
-        "a",
-        "code",
-        "pre",
-        "tg-spoiler",
-        "span",
-        "blockquote",
-        "tg-emoji",
-    }
-)
+__all__ = ["Entity", "FormattingError", "html_to_text", "parse_html", "utf16_length"]
+
+Entity = dict[str, Any]  # as in the Bot API's JSON: type, offset, length, url...
+
+# What to tell an organizer for each refusal; {tag}, {inner} and {outer} are shown as "<b>".
+PROBLEMS: dict[Reason, str] = {
+    Reason.UNSUPPORTED_TAG: N_("{tag} is not a tag Telegram allows"),
+    Reason.BARE_LESS_THAN: N_(
+        "a “<” that does not start a tag must be written &lt; (near “{excerpt}”)"
+    ),
+    Reason.BARE_GREATER_THAN: N_(
+        "a “>” that does not end a tag must be written &gt; (near “{excerpt}”)"
+    ),
+    Reason.BARE_AMPERSAND: N_("a “&” must be written &amp; (near “{excerpt}”)"),
+    Reason.UNSUPPORTED_ENTITY: N_(
+        "{entity} is not a character Telegram knows; type the character itself"
+    ),
+    Reason.BAD_TAG: N_("the tag {tag} is not written correctly"),
+    Reason.MISSING_ATTRIBUTE: N_("{tag} needs {attribute}"),
+    Reason.EMPTY_EMOJI: N_("{tag} needs an emoji inside it"),
+    Reason.LANGUAGE_OUTSIDE_PRE: N_(
+        "a language can be given only to a <code> directly inside <pre>"
+    ),
+    Reason.NESTING: N_("{inner} cannot be placed inside {outer}"),
+    Reason.UNEXPECTED_END_TAG: N_("{tag} closes a tag that is not open"),
+    Reason.MISNESTED: N_("{tag} is closed before {inner}, which was opened inside it"),
+    Reason.UNCLOSED_TAG: N_("{tag} is never closed"),
+}
 
 
 class FormattingError(ValueError):
     """The text would be refused by Telegram. `str()` says why as Telegram would (in
-    English, for the emulator); `problem` says it to an organizer, in their language."""
+    English, for logs); `problem` says it to an organizer, in their language; `error` is the
+    parser's refusal with its machine-readable reason."""
 
-    def __init__(self, telegram: str, reason: str, tag: str) -> None:
-        super().__init__(f'{telegram} "{tag}"')
-        self.problem = Problem(reason, {"tag": f"<{tag}>"})
-
-
-# Telegram's message entity for each tag of its HTML parse mode.
-ENTITY_TYPES = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "a": "text_link",
-    "code": "code",
-    "pre": "pre",
-    "tg-spoiler": "spoiler",
-    "span": "spoiler",
-    "blockquote": "blockquote",
-    "tg-emoji": "custom_emoji",
-}
-
-Entity = dict[str, Any]  # as in the Bot API's JSON: type, offset, length, url
+    def __init__(self, error: HtmlError) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.problem = Problem(PROBLEMS[error.reason], _values(error))
 
 
-def utf16_length(text: str) -> int:
-    """Telegram counts entity offsets and lengths in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-class _HtmlToText(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.stack: list[tuple[str, int, dict[str, str | None]]] = []
-        self.entities: list[Entity] = []
-        self.units = 0  # UTF-16 units of text so far (HTMLParser owns `offset`)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in ALLOWED_TAGS:
-            raise FormattingError(
-                "unsupported start tag", N_("{tag} is not a tag Telegram allows"), tag
-            )
-        self.stack.append((tag, self.units, dict(attrs)))
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack[-1][0] != tag:
-            raise FormattingError(
-                "unmatched end tag", N_("{tag} closes a tag that is not open"), tag
-            )
-        _, start, attrs = self.stack.pop()
-        if self.units == start:
-            return  # Telegram drops empty entities
-        entity: Entity = {"type": ENTITY_TYPES[tag], "offset": start, "length": self.units - start}
-        if tag == "a":
-            entity["url"] = attrs.get("href") or ""
-        self.entities.append(entity)
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-        self.units += utf16_length(data)
+def _values(error: HtmlError) -> dict[str, str]:
+    if error.reason is Reason.NESTING:
+        return {"inner": f"<{error.tag}>", "outer": f"<{error.other_tag}>"}
+    if error.reason is Reason.MISNESTED:
+        return {"tag": f"</{error.tag}>", "inner": f"<{error.other_tag}>"}
+    if error.reason is Reason.UNEXPECTED_END_TAG:
+        return {"tag": f"</{error.tag}>"}
+    return {
+        "tag": f"<{error.tag}>",
+        "entity": error.tag,
+        "attribute": error.attribute,
+        "excerpt": error.excerpt,
+    }
 
 
 def parse_html(html: str) -> tuple[str, list[Entity]]:
-    """The text a reader sees and its entities (bold, links...), ordered by offset as
-    Telegram returns them; FormattingError if Telegram would refuse the markup."""
-    parser = _HtmlToText()
-    parser.feed(html)
-    parser.close()
-    if parser.stack:
-        raise FormattingError("unclosed tag", N_("{tag} is never closed"), parser.stack[-1][0])
-    entities = sorted(parser.entities, key=lambda e: (e["offset"], -e["length"]))
-    return "".join(parser.parts), entities
+    """The text a reader sees and its entities (bold, links...), ordered as Telegram returns
+    them; FormattingError if Telegram would refuse the markup."""
+    try:
+        formatted = parse(html)
+    except HtmlError as exc:
+        raise FormattingError(exc) from None
+    return formatted.text, [entity.to_json() for entity in formatted.entities]
 
 
 def html_to_text(html: str) -> str:

@@ -16,8 +16,8 @@ from typing import Any, TextIO
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
-from bot.emulator import ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
-from bot.sample_programme import sample_programme_csv
+from bot.devtools.emulator import ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
+from bot.devtools.sample_programme import sample_programme_csv
 
 DEMO_USER = FakeUser(id=1001, first_name="Amina", username="amina_demo", language_code="en")
 DEMO_TOKEN = "1000000001:DEMO-token-not-used-by-any-server"

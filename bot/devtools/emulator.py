@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 from telegram.request import BaseRequest, RequestData
 
-from bot.services.formatting import Entity, FormattingError, parse_html
+from bot.telegram_html import HtmlError, parse
 
 logger = logging.getLogger(__name__)
 
@@ -71,13 +71,14 @@ class FakeUser:
         return data
 
 
-def formatted(html: str) -> tuple[str, list[Entity]]:
+def formatted(html: str) -> tuple[str, list[JSON]]:
     """Telegram's HTML parse mode: the plain text and its entities, or the 400 Telegram
     would answer."""
     try:
-        return parse_html(html)
-    except FormattingError as exc:
-        raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
+        result = parse(html)
+    except HtmlError as exc:
+        raise ApiError(400, f"Bad Request: can't parse entities: {exc.detail}") from None
+    return result.text, [entity.to_json() for entity in result.entities]
 
 
 def html_to_text(html: str) -> str:
@@ -354,9 +355,16 @@ class BotApiEmulator:
         if len(text) > limit:
             raise ApiError(400, "Bad Request: message is too long")
         content: JSON = {key: text}
+        for entity in entities:
+            if "user" in entity:  # a tg://user?id= link: Telegram returns the whole user
+                entity["user"] = self._user_json(entity["user"]["id"])
         if entities:
             content["entities" if key == "text" else "caption_entities"] = entities
         return content
+
+    def _user_json(self, user_id: int) -> JSON:
+        user = self._users.get(user_id) or FakeUser(id=user_id, first_name=f"User {user_id}")
+        return user.to_json()
 
     def _chat_of(self, params: JSON) -> JSON:
         try:

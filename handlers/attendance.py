@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import CallbackQuery, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
@@ -13,9 +11,10 @@ from bot.services.attendance import CheckIn, CheckInResult, ReportResult
 from handlers.buttons import CheckInHere, RosterPage, ToggleAttendance
 from handlers.context import BotContext
 from handlers.fallback import anything_else
+from handlers.html import plain, user_text
 from handlers.organizers import event_from_args, require_organizer
 from handlers.presses import on_press
-from handlers.ui import Button, answer, edit, no_longer_active, plain, send, user_text
+from handlers.ui import Button, answer, edit, no_longer_active, send
 from handlers.wizards import GROUP_GENERAL
 
 PAGE_SIZE = 10
@@ -114,7 +113,7 @@ async def on_checkin_code(update: Update, context: BotContext) -> None:
             "Session code for “{title}”: {code}\nRead it out during the session: participants "
             "who send it to me between {opens} and {closes} are checked in.",
             title=user_text(event.title_in(t.language)),
-            code=f"<code>{escape(code)}</code>",
+            code=f"<code>{plain(code)}</code>",
             opens=t.when(opens, viewer.timezone),
             closes=t.time(closes, viewer.timezone),
         ),

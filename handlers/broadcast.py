@@ -8,7 +8,6 @@ sending; the organizer's progress message is edited as it goes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from html import escape
 
 from telegram import Update
 from telegram.ext import (
@@ -36,10 +35,11 @@ from handlers.buttons import (
 )
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, topic_rows
+from handlers.html import plain
 from handlers.organizers import event_by_code, require_organizer
 from handlers.presses import on_press
 from handlers.session import clear_state, get_state, pop_state, set_state
-from handlers.ui import MAX_MESSAGE_LENGTH, Button, answer, edit, no_longer_active, plain, send
+from handlers.ui import MAX_MESSAGE_LENGTH, Button, answer, edit, no_longer_active, send
 from handlers.wizards import GROUP_BROADCAST, GROUP_GENERAL, build_wizard
 
 AUDIENCE, EVENT_CODE, CHOICE, MESSAGE, VERSIONS, VERSION_TEXT = range(6)
@@ -156,7 +156,7 @@ async def ask_message(context: BotContext) -> int:
     t = context.viewer.t
     await send(
         context,
-        escape(
+        plain(
             t._(
                 "Write the message. Telegram formatting is allowed: <b>bold</b>, <i>italic</i>, "
                 '<a href="https://example.org">links</a>.'
@@ -266,7 +266,7 @@ async def on_preview(update: Update, context: BotContext, data: BroadcastPreview
         target = f"{t._(AUDIENCES[audience.kind])}: {draft.event_label}"
     summary = "\n".join(
         [
-            t._("To: {audience}", audience=escape(target)),
+            t._("To: {audience}", audience=plain(target)),
             t.ngettext("{count} recipient", "{count} recipients", count),
             t._("Versions: {languages}", languages=versions or "—"),
             "",

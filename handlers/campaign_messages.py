@@ -8,7 +8,6 @@ rule (`bot.services.delivery.concerns`); this module only writes it.
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
 
 from babel.dates import format_timedelta
 
@@ -18,11 +17,12 @@ from bot.models import CampaignKind, Event
 from bot.services.calendar import calendar_file
 from bot.services.delivery import Recipient, Rendered
 from handlers.buttons import CheckInHere, Rate
+from handlers.html import bold
 from handlers.messages import confirmation_text, join_text, when_text
 
 
 def _title(t: Translator, event: Event) -> str:
-    return f"<b>{escape(event.title_in(t.language))}</b>"
+    return bold(event.title_in(t.language))
 
 
 class CampaignMessages:

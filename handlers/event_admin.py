@@ -34,10 +34,11 @@ from handlers.buttons import (
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, start_echo, start_prompt, topic_rows
 from handlers.events import open_card
+from handlers.html import plain, user_text
 from handlers.organizers import event_from_args, require_organizer
 from handlers.presses import on_press
 from handlers.session import clear_state, get_state, set_state
-from handlers.ui import Button, answer, edit, no_longer_active, plain, send, user_text
+from handlers.ui import Button, answer, edit, no_longer_active, send
 from handlers.wizards import GROUP_EDIT_EVENT, GROUP_GENERAL, build_wizard
 
 CHOOSE, VALUE = range(2)

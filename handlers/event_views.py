@@ -6,7 +6,6 @@ wherever it is opened from (a command, a button, a deep link) and can be read in
 
 from __future__ import annotations
 
-from html import escape
 from urllib.parse import quote
 
 from bot.i18n import Translator
@@ -21,6 +20,7 @@ from handlers.buttons import (
     Register,
     TopicsMenu,
 )
+from handlers.html import bold, plain
 from handlers.ui import Button
 
 MAX_BUTTON_TITLE = 40
@@ -58,14 +58,14 @@ def list_screen(
     position = t._(
         "Page {page} of {pages}", page=t.number(page.page + 1), pages=t.number(page.pages)
     )
-    lines = [f"<b>{escape(heading)}</b>", position, ""]
+    lines = [bold(heading), position, ""]
     rows: list[list[Button]] = []
     first = page.page * PAGE_SIZE
     for number, listing in enumerate(page.listings, start=first + 1):
         event = listing.event
         title = event.title_in(t.language)
         when = t.when(event.starts_at, zone, "medium")
-        lines.append(f"{t.number(number)}. <b>{escape(title)}</b>")
+        lines.append(f"{t.number(number)}. <b>{plain(title)}</b>")
         lines.append(f"    {when} · {seats_text(t, listing)}")
         label = f"{t.number(number)}. {_shorten(title, MAX_BUTTON_TITLE)}"
         rows.append([(label, EventCard(event.code, topic, page.page))])
@@ -99,10 +99,10 @@ def card_screen(
 ) -> tuple[str, list[list[Button]]]:
     listing, event = card.listing, card.event
     title = event.title_in(t.language)
-    lines = [f"<b>{escape(title)}</b>", escape(t._(TOPICS.get(event.topic, TOPICS["other"])))]
+    lines = [bold(title), plain(t._(TOPICS.get(event.topic, TOPICS["other"])))]
     description = event.description_in(t.language)
     if description:
-        lines += ["", escape(description)]
+        lines += ["", plain(description)]
     lines += [
         "",
         t._("Starts: {when}", when=f"{t.when(event.starts_at, zone, 'full')}"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from html import escape
 
 from telegram import Update
 from telegram.ext import (
@@ -39,10 +38,11 @@ from handlers.buttons import (
 )
 from handlers.context import BotContext
 from handlers.event_views import FIRST_PAGE, card_screen, deep_link
+from handlers.html import plain
 from handlers.organizers import require_organizer
 from handlers.presses import on_press
 from handlers.session import clear_state, get_state, pop_state, set_state
-from handlers.ui import Button, answer, edit, no_longer_active, plain, send
+from handlers.ui import Button, answer, edit, no_longer_active, send
 from handlers.wizards import GROUP_NEW_EVENT, build_wizard
 
 (TITLE, TOPIC, START, DURATION, CAPACITY, LANGUAGE, LINK, DESCRIPTION, CONFIRM) = range(9)
@@ -346,7 +346,7 @@ async def show_preview(context: BotContext) -> int:
         for_organizer=False,
     )
     link = (
-        t._("Join link: {link}", link=escape(draft.join_url))
+        t._("Join link: {link}", link=plain(draft.join_url))
         if draft.join_url
         else t._("Join link: to be added later")
     )

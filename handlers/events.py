@@ -11,8 +11,9 @@ from bot.services.event_fields import CODE_PATTERN
 from handlers.buttons import CalendarFile, EventCard, EventList, TopicsMenu
 from handlers.context import BotContext
 from handlers.event_views import FIRST_PAGE, card_screen, list_screen, topics_screen
+from handlers.html import user_text
 from handlers.presses import on_press
-from handlers.ui import answer, edit, send, user_text
+from handlers.ui import answer, edit, send
 from handlers.wizards import GROUP_GENERAL
 
 

@@ -9,7 +9,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.context import BotContext
-from handlers.ui import answer, send, user_text
+from handlers.html import user_text
+from handlers.ui import answer, send
 from handlers.wizards import GROUP_GENERAL
 
 MAX_ECHOED_COMMAND = 32

@@ -6,10 +6,9 @@ promoted from the waitlist hours later, so both are written here, once.
 
 from __future__ import annotations
 
-from html import escape
-
 from bot.i18n import Translator
 from bot.models import Event
+from handlers.html import plain
 
 
 def when_text(t: Translator, event: Event, zone: str) -> str:
@@ -24,12 +23,12 @@ def when_text(t: Translator, event: Event, zone: str) -> str:
 
 def join_text(t: Translator, event: Event) -> str:
     if event.join_url:
-        return t._("Join link: {link}", link=escape(event.join_url))
+        return t._("Join link: {link}", link=plain(event.join_url))
     return t._("The join link will be sent to you before the session starts.")
 
 
 def confirmation_text(t: Translator, event: Event, zone: str) -> str:
-    title = escape(event.title_in(t.language))
+    title = plain(event.title_in(t.language))
     return "\n".join(
         [
             t._("You are registered for “{title}”.", title=f"<b>{title}</b>"),

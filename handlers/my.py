@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler
@@ -12,6 +11,7 @@ from bot.i18n import Translator
 from bot.models import Registration
 from handlers.buttons import CancelRegistration
 from handlers.context import BotContext
+from handlers.html import bold, plain
 from handlers.ui import Button, send
 from handlers.wizards import GROUP_GENERAL
 
@@ -34,7 +34,7 @@ def _state(t: Translator, registration: Registration, now: datetime) -> str:
 
 def _line(t: Translator, zone: str, registration: Registration, now: datetime) -> str:
     event = registration.event
-    title = escape(event.title_in(t.language))
+    title = plain(event.title_in(t.language))
     when = t.when(event.starts_at, zone)
     return f"• <b>{title}</b>\n  {when} · {_state(t, registration, now)}"
 
@@ -50,7 +50,7 @@ async def my_registrations(update: Update, context: BotContext) -> None:
     lines: list[str] = []
     rows: list[list[Button]] = []
     if upcoming:
-        lines.append("<b>" + escape(t._("Your upcoming sessions")) + "</b>")
+        lines.append(bold(t._("Your upcoming sessions")))
         for registration in upcoming:
             lines.append(_line(t, viewer.timezone, registration, now))
             if not context.services.registrations.can_cancel(registration.event):
@@ -63,7 +63,7 @@ async def my_registrations(update: Update, context: BotContext) -> None:
     if past:
         if lines:
             lines.append("")
-        lines.append("<b>" + escape(t._("Past sessions")) + "</b>")
+        lines.append(bold(t._("Past sessions")))
         lines += [_line(t, viewer.timezone, r, now) for r in past[:MAX_PAST]]
     await send(context, "\n".join(lines), rows)
 

@@ -9,7 +9,8 @@ from bot.models import Event
 from bot.services.event_fields import CODE_PATTERN
 from handlers.commands import command_lines, organizer_commands
 from handlers.context import BotContext
-from handlers.ui import answer, send, user_text
+from handlers.html import user_text
+from handlers.ui import answer, send
 from handlers.wizards import GROUP_GENERAL
 
 

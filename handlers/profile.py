@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import asdict, dataclass
-from html import escape
 
 from telegram import Update
 from telegram.ext import (
@@ -35,10 +34,11 @@ from handlers.buttons import (
     Register,
 )
 from handlers.context import BotContext, refresh_viewer
+from handlers.html import bold, plain, user_text
 from handlers.presses import on_press
 from handlers.registration import sign_up
 from handlers.session import clear_state, get_state, set_state
-from handlers.ui import Button, answer, no_longer_active, plain, send, user_text
+from handlers.ui import Button, answer, no_longer_active, send
 from handlers.wizards import GROUP_GENERAL, GROUP_PROFILE, build_wizard
 
 ANSWERING = 1
@@ -341,12 +341,12 @@ def profile_text(context: BotContext) -> str:
     assert profile is not None
     values = asdict(profile)
     values["country"] = context.services.countries.name(profile.country, t.language)
-    lines = ["<b>" + escape(t._("Your profile")) + "</b>"]
+    lines = [bold(t._("Your profile"))]
     for field, label in LABELS.items():
         value = values[field] or "—"
         # TRANSLATORS: a profile line such as "Name: Amina"; the colon follows the language's
         # typography (French puts a space before it, Chinese uses a full-width colon).
-        lines.append(t._("{label}: {value}", label=escape(t._(label)), value=user_text(value)))
+        lines.append(t._("{label}: {value}", label=plain(t._(label)), value=user_text(value)))
     lines.append(t._("Time zone: {zone}", zone=t.timezone_label(viewer.timezone, context.now())))
     return "\n".join(lines)
 

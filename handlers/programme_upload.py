@@ -11,8 +11,9 @@ from bot.services.events import describe_import
 from bot.services.programme_import import MAX_BYTES
 from handlers.attendance import import_report
 from handlers.context import BotContext
+from handlers.html import plain
 from handlers.organizers import event_by_code, require_organizer
-from handlers.ui import plain, send
+from handlers.ui import send
 from handlers.wizards import GROUP_GENERAL
 
 CSV_FILES = filters.Document.FileExtension("csv") | filters.Document.MimeType("text/csv")

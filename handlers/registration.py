@@ -11,9 +11,10 @@ from bot.services.registrations import RegistrationClosed, SignUp
 from handlers.buttons import CancelRegistration, ConfirmCancelRegistration, KeepRegistration
 from handlers.context import BotContext
 from handlers.events import show_card
+from handlers.html import user_text
 from handlers.messages import confirmation_text
 from handlers.presses import on_press
-from handlers.ui import answer, edit, no_longer_active, send, send_with_file, user_text
+from handlers.ui import answer, edit, no_longer_active, send, send_with_file
 from handlers.wizards import GROUP_GENERAL
 
 

@@ -8,9 +8,10 @@ from telegram.ext import Application, CommandHandler
 from bot.i18n import clean_user_text
 from handlers.context import BotContext
 from handlers.events import open_from_link
+from handlers.html import user_text
 from handlers.language import PendingEvent, picker_rows
 from handlers.session import set_state
-from handlers.ui import send, user_text
+from handlers.ui import send
 from handlers.wizards import GROUP_GENERAL
 
 

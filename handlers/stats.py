@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from bot.db.stats import Breakdown, Figures
 from bot.i18n import Translator
-from bot.services.stats import ProgrammeStats, country_chart
+from bot.services.stats import ProgrammeStats
 from bot.topics import TOPICS
+from handlers.charts import country_chart
 from handlers.context import BotContext
+from handlers.html import bold, plain
 from handlers.organizers import event_by_code, require_organizer
 from handlers.ui import send
 from handlers.wizards import GROUP_GENERAL
@@ -45,7 +45,7 @@ def breakdown_lines(t: Translator, breakdown: Breakdown, names: dict[str, str]) 
         "• "
         + t._(
             "{name}: {registered} registered, {attended} attended",
-            name=escape(names.get(key) or key or "—"),
+            name=plain(names.get(key) or key or "—"),
             registered=t.number(breakdown.registered[key]),
             attended=t.number(breakdown.attended.get(key, 0)),
         )
@@ -64,18 +64,18 @@ def stats_text(context: BotContext, stats: ProgrammeStats, heading: str) -> str:
         code: t.language_label(code) for code in stats.breakdowns["language"].registered if code
     }
     topics = {slug: t._(name) for slug, name in TOPICS.items()}
-    lines = [f"<b>{escape(heading)}</b>", figures_line(t, stats.total)]
+    lines = [bold(heading), figures_line(t, stats.total)]
     for title, breakdown, names in (
         (t._("By topic"), stats.breakdowns["topic"], topics),
         (t._("By country"), stats.breakdowns["country"], countries),
         (t._("By language"), stats.breakdowns["language"], languages),
     ):
         if breakdown.registered:
-            lines += ["", f"<b>{escape(title)}</b>", *breakdown_lines(t, breakdown, names)]
+            lines += ["", bold(title), *breakdown_lines(t, breakdown, names)]
     if len(stats.per_event) > 1:
-        lines += ["", "<b>" + escape(t._("Per event")) + "</b>"]
+        lines += ["", bold(t._("Per event"))]
         for event, figures in stats.per_event[-MAX_EVENTS_LISTED:]:
-            title = escape(event.title_in(t.language))
+            title = plain(event.title_in(t.language))
             when = t.date(event.starts_at, context.viewer.timezone)
             lines.append(f"• {title} ({when}): {figures_line(t, figures)}")
     return "\n".join(lines)

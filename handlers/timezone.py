@@ -19,8 +19,9 @@ from bot.services.timezones import TimezoneDirectory
 from bot.services.users import InvalidChoice
 from handlers.buttons import ChooseZone
 from handlers.context import BotContext, refresh_viewer
+from handlers.html import user_text
 from handlers.presses import on_press
-from handlers.ui import Button, answer, edit, no_longer_active, send, user_text
+from handlers.ui import Button, answer, edit, no_longer_active, send
 from handlers.wizards import GROUP_GENERAL, GROUP_TIMEZONE, build_wizard
 
 AWAITING_PLACE = 1

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from html import escape
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
-from bot.i18n import isolate
 from bot.services.formatting import html_to_text, utf16_length
 from handlers.buttons import ButtonData
 from handlers.context import BotContext
@@ -38,16 +36,6 @@ def _button(label: str, data: ButtonData | str) -> InlineKeyboardButton:
     if data.startswith("https://"):
         return InlineKeyboardButton(label, url=data)
     return InlineKeyboardButton(label, callback_data=data)
-
-
-def plain(text: str) -> str:
-    """Our own text that may quote a user's input: shown as is, never as markup."""
-    return escape(text, quote=False)
-
-
-def user_text(text: str) -> str:
-    """A user's own words (a name, a query) made safe to embed in our HTML messages."""
-    return escape(isolate(text), quote=False)
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:

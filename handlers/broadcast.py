@@ -44,12 +44,12 @@ from handlers.wizards import GROUP_BROADCAST, GROUP_GENERAL, build_wizard
 
 AUDIENCE, EVENT_CODE, CHOICE, MESSAGE, VERSIONS, VERSION_TEXT = range(6)
 END = ConversationHandler.END
-AUDIENCES = {  # the kinds of buttons.AUDIENCE_KINDS
-    "everyone": N_("Everyone"),
-    "registrants": N_("Registrants of an event"),
-    "waitlist": N_("The waitlist of an event"),
-    "language": N_("People who read one language"),
-    "topic": N_("People signed up for a topic"),
+AUDIENCES: dict[str, str] = {  # the kinds of buttons.AUDIENCE_KINDS
+    AudienceKind.EVERYONE: N_("Everyone"),
+    AudienceKind.REGISTRANTS: N_("Registrants of an event"),
+    AudienceKind.WAITLIST: N_("The waitlist of an event"),
+    AudienceKind.LANGUAGE: N_("People who read one language"),
+    AudienceKind.TOPIC: N_("People signed up for a topic"),
 }
 
 
@@ -71,9 +71,9 @@ def _draft(context: BotContext) -> BroadcastDraft:
 
 
 def describe(t: Translator, audience: Audience) -> str:
-    if audience.kind == "language" and isinstance(audience.value, str):
+    if audience.kind == AudienceKind.LANGUAGE and isinstance(audience.value, str):
         return f"{t._(AUDIENCES['language'])}: {t.language_label(audience.value)}"
-    if audience.kind == "topic" and isinstance(audience.value, str):
+    if audience.kind == AudienceKind.TOPIC and isinstance(audience.value, str):
         return f"{t._(AUDIENCES['topic'])}: {t._(TOPICS[audience.value])}"
     label = t._(AUDIENCES.get(audience.kind, AUDIENCES["everyone"]))
     return label if audience.value is None else f"{label}: {audience.value}"
@@ -99,15 +99,17 @@ async def on_audience(update: Update, context: BotContext, data: BroadcastAudien
     t = context.viewer.t
     await edit(query, context, t._(AUDIENCES[kind]))
     draft = replace(_draft(context), kind=kind)
-    if kind == "everyone":
+    if kind == AudienceKind.EVERYONE:
         set_state(context, replace(draft, audience=Audience(AudienceKind.EVERYONE)))
         return await ask_message(context)
     set_state(context, draft)
-    if kind in ("registrants", "waitlist"):
+    if kind in (AudienceKind.REGISTRANTS, AudienceKind.WAITLIST):
         await send(context, t._("Send the event’s code."))
         return EVENT_CODE
     rows = (
-        language_rows(t, BroadcastLanguage) if kind == "language" else topic_rows(t, BroadcastTopic)
+        language_rows(t, BroadcastLanguage)
+        if kind == AudienceKind.LANGUAGE
+        else topic_rows(t, BroadcastTopic)
     )
     await send(context, t._("Which one?"), rows)
     return CHOICE
@@ -132,7 +134,7 @@ async def on_language_choice(update: Update, context: BotContext, data: Broadcas
     query = update.callback_query
     assert query is not None
     draft = _draft(context)
-    if draft.kind != "language":
+    if draft.kind != AudienceKind.LANGUAGE:
         await no_longer_active(query, context)
         return CHOICE
     set_state(context, replace(draft, audience=Audience(AudienceKind.LANGUAGE, data.language)))
@@ -144,7 +146,7 @@ async def on_topic_choice(update: Update, context: BotContext, data: BroadcastTo
     query = update.callback_query
     assert query is not None
     draft = _draft(context)
-    if draft.kind != "topic":
+    if draft.kind != AudienceKind.TOPIC:
         await no_longer_active(query, context)
         return CHOICE
     set_state(context, replace(draft, audience=Audience(AudienceKind.TOPIC, data.topic)))

@@ -24,4 +24,3 @@ def user_text(text: str) -> str:
 
 def bold(text: str) -> str:
     return f"<b>{plain(text)}</b>"
-

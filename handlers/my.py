@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from bot.i18n import Translator
-from bot.models import Registration
+from bot.models import Registration, RegistrationStatus
 from handlers.buttons import CancelRegistration
 from handlers.context import BotContext
 from handlers.html import bold, plain
@@ -23,7 +23,7 @@ def _state(t: Translator, registration: Registration, now: datetime) -> str:
     event = registration.event
     if event.is_cancelled:
         return t._("cancelled by the organizers")
-    if registration.status == "waitlisted":
+    if registration.status == RegistrationStatus.WAITLISTED:
         if event.starts_at <= now:
             return t._("stayed on the waitlist")
         return t._("waitlist, number {position}", position=t.number(registration.position or 0))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 from telegram.ext import Application, CommandHandler
 
-from bot.models import EventView
+from bot.models import EventView, RegistrationStatus
 from bot.services.calendar import calendar_file
 from bot.services.event_fields import CODE_PATTERN
 from handlers.buttons import CalendarFile, EventCard, EventList, TopicsMenu
@@ -116,15 +116,14 @@ async def on_card_button(update: Update, context: BotContext, data: EventCard) -
 async def on_calendar_button(update: Update, context: BotContext, data: CalendarFile) -> None:
     query = update.callback_query
     assert query is not None
-    services = context.services
-    listing = await services.events.find(data.code)
-    if listing is None or listing.event.is_cancelled:
-        await answer(query, context.viewer.t._("This event no longer exists."))
+    viewer = context.viewer
+    card = await context.services.registrations.card(data.code, viewer.user_id)
+    if card is None or card.event.is_cancelled:
+        await answer(query, viewer.t._("This event no longer exists."))
         return
     await answer(query)
-    viewer = context.viewer
-    event = listing.event
-    seated = await services.events.has_seat(event, viewer.user_id)
+    event = card.event
+    seated = card.status == RegistrationStatus.CONFIRMED  # the join link is for a seat
     name, ics = calendar_file(
         event, viewer.t.language, context.now(), context.bot.username, with_join_url=seated
     )

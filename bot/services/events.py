@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
 from bot.i18n import Translator
-from bot.models import Event, EventDraft, EventListing, EventStatus, Page, RegistrationStatus
+from bot.models import Event, EventDraft, EventListing, EventStatus, Page
 from bot.services.programme_hooks import ProgrammeHooks, follow_change
 from bot.services.programme_import import ParsedProgramme, parse_programme
 
@@ -77,13 +77,6 @@ class EventService:
 
     async def find(self, code: str) -> EventListing | None:
         return await self._db.read(lambda u: u.events.listing(code))
-
-    async def has_seat(self, event: Event, user_id: int) -> bool:
-        """A confirmed place: what the join link is for (the waitlist does not have one)."""
-        status = await self._db.read(
-            lambda uow: uow.registrations.status_of(event.event_id, user_id)
-        )
-        return status == RegistrationStatus.CONFIRMED
 
     async def import_programme(
         self, data: bytes, admin_id: int | None

@@ -131,25 +131,22 @@ async def on_event_code(update: Update, context: BotContext) -> int:
 
 
 async def on_language_choice(update: Update, context: BotContext, data: BroadcastLanguage) -> int:
-    query = update.callback_query
-    assert query is not None
-    draft = _draft(context)
-    if draft.kind != AudienceKind.LANGUAGE:
-        await no_longer_active(query, context)
-        return CHOICE
-    set_state(context, replace(draft, audience=Audience(AudienceKind.LANGUAGE, data.language)))
-    await answer(query)
-    return await ask_message(context)
+    return await _choose(update, context, Audience(AudienceKind.LANGUAGE, data.language))
 
 
 async def on_topic_choice(update: Update, context: BotContext, data: BroadcastTopic) -> int:
+    return await _choose(update, context, Audience(AudienceKind.TOPIC, data.topic))
+
+
+async def _choose(update: Update, context: BotContext, audience: Audience) -> int:
+    """The language or topic of the audience chosen (a button of an older choice is stale)."""
     query = update.callback_query
     assert query is not None
     draft = _draft(context)
-    if draft.kind != AudienceKind.TOPIC:
+    if draft.kind != audience.kind:
         await no_longer_active(query, context)
         return CHOICE
-    set_state(context, replace(draft, audience=Audience(AudienceKind.TOPIC, data.topic)))
+    set_state(context, replace(draft, audience=audience))
     await answer(query)
     return await ask_message(context)
 

@@ -10,6 +10,8 @@ import csv
 import io
 from datetime import datetime, timedelta
 
+from bot.services.programme_import import REQUIRED_COLUMNS
+
 SESSIONS: tuple[dict[str, str], ...] = (
     {
         "code": "flood-early-warning",
@@ -121,15 +123,7 @@ def sample_programme_csv(now: datetime) -> bytes:
     """The sample sessions as an import file, starting over the next two weeks."""
     languages = ("fr", "es", "ar", "zh", "ru")
     columns = [
-        "code",
-        "topic",
-        "starts_at",
-        "duration_minutes",
-        "capacity",
-        "language",
-        "join_url",
-        "title",
-        "description",
+        *REQUIRED_COLUMNS,
         *(f"{kind}_{lang}" for lang in languages for kind in ("title", "description")),
     ]
     out = io.StringIO()

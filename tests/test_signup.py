@@ -12,6 +12,7 @@ from bot.models import Contact, Profile
 from bot.services.container import Services
 from bot.services.registrations import SignUp
 from handlers.buttons import CancelRegistration, ConfirmCancelRegistration, Register
+from handlers.ui import send_with_file
 from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
 from tests.programme_files import programme, row
 from tests.store import Store
@@ -177,6 +178,30 @@ async def test_with_a_profile_registration_is_one_tap_and_twice_is_once(
     assert second[0] == "You are already registered for “\u2068Session flood\u2069”."
     rows = await db.fetch_all("SELECT status FROM registrations")
     assert [r[0] for r in rows] == ["confirmed"]
+
+
+# The Bot API methods that put a message in a chat, each one of Telegram's ~30 a second.
+MESSAGES = frozenset({"sendMessage", "sendDocument", "sendPhoto", "editMessageText"})
+
+
+async def test_register_spends_two_messages_and_shows_everything(
+    amina: ChatDriver, services: Services
+) -> None:
+    """One tap: the confirmation arrives as the calendar file's caption and the card shows the
+    seat; two messages of the bot's sending budget, and the press itself is answered."""
+    await publish(services)
+    await with_profile(amina)
+    await amina.send("/start flood")
+    calls = await amina.press(Register("flood").pack())
+    sent = [call for call in calls if call.method in MESSAGES]
+    assert [call.method for call in sent] == ["sendDocument", "editMessageText"]
+    assert [call.method for call in calls if call.method not in MESSAGES] == ["answerCallbackQuery"]
+    document, card = sent
+    assert document.files["document"][0] == "flood.ics"
+    caption = texts([document])[0]
+    assert caption.startswith("You are registered for “Session flood”.")
+    assert "Open the calendar file" in caption
+    assert "✅ You are registered." in texts([card])[0]
 
 
 async def test_concurrent_sign_ups_never_overbook(services: Services, db: Store) -> None:
@@ -417,3 +442,21 @@ async def test_profile_lines_follow_each_languages_punctuation(amina: ChatDriver
     await users.choose_language(amina.user.id, "zh")
     [zh] = texts(await amina.send("/profile"))
     assert "：\u2068Amina Doe" in zh
+
+
+async def test_a_text_too_long_for_a_caption_comes_before_its_file(
+    app: BotApplication, emulator: BotApiEmulator, amina: ChatDriver
+) -> None:
+    """Telegram's captions hold 1,024 characters of text: a longer one is a message of its
+    own and the file follows it; one that fits once its markup is parsed is the caption."""
+    await amina.send("/start")
+    mark = len(emulator.calls)
+    long = "<b>Важно:</b> " + "ссылка " * 150
+    await send_with_file(app.bot, amina.user.id, long, ("flood.ics", b"BEGIN:VCALENDAR"))
+    fits = "<b>" + "x" * 1020 + "</b>"  # 1,027 characters of HTML, 1,020 of text
+    await send_with_file(app.bot, amina.user.id, fits, ("flood.ics", b"BEGIN:VCALENDAR"))
+    calls = [call for call in emulator.calls[mark:] if call.method in MESSAGES]
+    assert [call.method for call in calls] == ["sendMessage", "sendDocument", "sendDocument"]
+    assert texts(calls[:1])[0].startswith("Важно: ссылка")
+    assert "caption" not in calls[1].params
+    assert texts(calls[2:])[0] == "x" * 1020

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from bot.i18n import (
     RLM,
     SUPPORTED_LANGUAGES,
     Catalogs,
+    Translator,
     clean_user_text,
     isolate,
     language_name,
@@ -22,11 +24,6 @@ from bot.i18n import (
 )
 
 MOMENT = datetime(2026, 12, 3, 13, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs()
 
 
 def test_languages_are_named_in_their_own_language() -> None:
@@ -158,7 +155,12 @@ def test_user_text_cannot_reorder_ours() -> None:
     assert isolate(hostile) == f"{FSI}Evil Name{PDI}"
 
 
-def test_a_broken_translation_falls_back_to_english(catalogs: Catalogs) -> None:
+def test_a_broken_translation_falls_back_to_english() -> None:
     """A translation whose placeholders do not match is not shown half-filled."""
-    t = catalogs.get("fr")
-    assert t._fill("Bonjour {nom}", "Hello, {name}!", {"name": "Amina"}) == "Hello, Amina!"
+
+    class Broken(gettext.NullTranslations):
+        def gettext(self, message: str) -> str:
+            return "Bonjour {nom}" if message == "Hello, {name}!" else message
+
+    t = Translator("fr", Broken())
+    assert t._("Hello, {name}!", name="Amina") == "Hello, Amina!"

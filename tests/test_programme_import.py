@@ -185,7 +185,7 @@ def test_unknown_columns_and_ragged_rows() -> None:
     assert [p.line for p in parsed.problems] == [3]
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.binary(max_size=600) | st.text(max_size=600).map(lambda s: s.encode("utf-8")))
 def test_any_file_gives_drafts_or_problems(data: bytes) -> None:
     """No file, however malformed, makes the parser raise."""

@@ -17,7 +17,7 @@ from bot.services.container import Services
 from bot.services.event_fields import parse_offsets
 from bot.services.problems import InputProblem
 from handlers.flood import BURST, FloodGuard
-from tests.conftest import START, ChatDriver, chat_as, texts
+from tests.conftest import ANY_CHARACTER, START, ChatDriver, chat_as, texts
 from tests.programme_files import programme, row
 
 NOTICE = "You are sending messages faster than I can answer. I will answer again in a few seconds."
@@ -71,7 +71,7 @@ async def test_odd_texts_get_an_answer(amina: ChatDriver) -> None:
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(st.text(max_size=40))
+@given(st.text(ANY_CHARACTER, max_size=40))
 def test_reminder_times_parse_or_explain(raw: str) -> None:
     """Whatever an organizer types after /reminders CODE, it parses or gets a clear problem."""
     minutes: list[int] = []

@@ -15,7 +15,7 @@ from bot.services import event_fields, profiles
 from bot.services.container import Directories
 from bot.services.problems import InputProblem
 from handlers.event_views import topic_from_key
-from tests.conftest import ChatDriver
+from tests.conftest import ANY_CHARACTER, ChatDriver
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 PARSERS: list[Callable[[str], object]] = [
@@ -35,7 +35,7 @@ PARSERS: list[Callable[[str], object]] = [
 
 
 @settings(deadline=None)
-@given(st.text(max_size=120), st.sampled_from(range(len(PARSERS))))
+@given(st.text(ANY_CHARACTER, max_size=120), st.sampled_from(range(len(PARSERS))))
 def test_field_parsers_accept_or_explain(raw: str, which: int) -> None:
     """Dates, codes, URLs, emails, numbers...: a value, or an InputProblem with a message."""
     explained = ""
@@ -60,7 +60,7 @@ def test_starts_with_an_offset_are_read_as_the_same_moment(moment: datetime, off
 
 
 @settings(deadline=None)
-@given(st.text(max_size=80))
+@given(st.text(ANY_CHARACTER, max_size=80))
 def test_country_matching_never_raises(directories: Directories, raw: str) -> None:
     """Whatever is typed as a country gives a real country, candidates, or nothing."""
     countries = directories.countries
@@ -69,7 +69,7 @@ def test_country_matching_never_raises(directories: Directories, raw: str) -> No
     assert all(countries.is_country(code) for code in match.candidates)
 
 
-@given(st.text(max_size=10))
+@given(st.text(ANY_CHARACTER, max_size=10))
 def test_topic_keys_from_buttons(raw: str) -> None:
     """A forged topic key is refused with ValueError, a real one maps to a topic."""
     try:

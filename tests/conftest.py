@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from telegram import Update
@@ -30,8 +31,14 @@ from bot.services.container import Directories, Services
 os.environ["PTB_TIMEDELTA"] = "1"
 
 # Property-based tests: a quick pass by default, a long one with HYPOTHESIS_PROFILE=thorough.
-# Both build on the profile hypothesis chose itself ("ci" when it detects CI: derandomized).
-_hypothesis_base = hypothesis_settings.get_profile(hypothesis_settings.get_current_profile_name())
+# Both build on the profile hypothesis chose itself ("ci" when it detects CI: derandomized) and,
+# like that one, check behaviour, not timings: no deadline per example and no "too slow" health
+# check, which fail at random on a busy machine.
+_hypothesis_base = hypothesis_settings(
+    hypothesis_settings.get_profile(hypothesis_settings.get_current_profile_name()),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 hypothesis_settings.register_profile("fast", _hypothesis_base, max_examples=50)
 hypothesis_settings.register_profile("thorough", _hypothesis_base, max_examples=2_000)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))

@@ -196,9 +196,9 @@ async def test_sigterm_and_sigkill_in_the_middle_of_a_broadcast(bot: Bot) -> Non
     has the message once (SIGKILL may repeat the one message in flight, which Telegram had
     accepted but the bot had not yet recorded).
 
-    The bot sends one message at a time, paced at 29/s, so the size of the broadcast adds
-    nothing to what a signal can hit but waiting: a quarter of it goes out before the signal,
-    the rest after the restart."""
+    The worker sends one message at a time, 29 a second: a bigger broadcast would only mean
+    longer waits, not another moment for a signal to hit. A quarter of it goes out before each
+    signal, the rest after the restart, and the emulator's 30/s limit watches throughout."""
     from bot.db import Database, to_db
 
     db = await Database.open(bot.folder / "bot.sqlite3")

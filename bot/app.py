@@ -61,14 +61,24 @@ def build_application(
     clock: Clock | None = None,
     deliver: bool = True,
     pace: bool = True,
+    catalogs: Catalogs | None = None,
+    directories: Directories | None = None,
 ) -> BotApplication:
     """The bot, ready for `run_polling`; `request` swaps the network for an emulator.
 
     `deliver=False` leaves the delivery worker stopped, so tests can drive it step by step;
     `pace=False` drops the rate limiter, for tests that send hundreds of messages at once.
+    `catalogs` and `directories` are read-only reference data, built here unless given: a
+    process that builds many applications (the tests) builds them once and shares them.
     """
-    catalogs = Catalogs(default_language=settings.default_language)
-    directories = Directories.build()
+    if catalogs is None:
+        catalogs = Catalogs(default_language=settings.default_language)
+    elif catalogs.default_language != settings.default_language:
+        raise ValueError(
+            f"the catalogs' default language is {catalogs.default_language!r}, "
+            f"the settings' {settings.default_language!r}"
+        )
+    directories = directories or Directories.build()
     clock = clock or SystemClock()
 
     opened: list[Database] = []  # the database, between post_init and post_shutdown

@@ -29,6 +29,11 @@ class FloodGuard:
         self._window = window
         self._streams: ForgetfulDict[int, _Stream] = ForgetfulDict(self._is_quiet)
 
+    @property
+    def remembered(self) -> int:
+        """How many users the guard keeps counters for now: about those of the last window."""
+        return len(self._streams)
+
     def _is_quiet(self, stream: _Stream, now: datetime) -> bool:
         return not stream.times or now - stream.times[-1] >= self._window
 

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from telegram import Update
 
 from bot.app import BotApplication, build_application
@@ -20,15 +23,39 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db import Database
 from bot.devtools.emulator import ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
+from bot.i18n import Catalogs
 from bot.models import Contact
-from bot.services.container import Services
+from bot.services.container import Directories, Services
 from tests.store import Store
 
 # python-telegram-bot's future behaviour (retry_after as a timedelta), which the bot opts into too.
 os.environ["PTB_TIMEDELTA"] = "1"
 
+# Property-based tests: a quick pass by default, a long one with HYPOTHESIS_PROFILE=thorough.
+# Both build on the profile hypothesis chose itself ("ci" when it detects CI: derandomized) and,
+# like that one, check behaviour, not timings: no deadline per example and no "too slow" health
+# check, which fail at random on a busy machine.
+_hypothesis_base = hypothesis_settings(
+    hypothesis_settings.get_profile(hypothesis_settings.get_current_profile_name()),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile("fast", _hypothesis_base, max_examples=50)
+hypothesis_settings.register_profile("thorough", _hypothesis_base, max_examples=2_000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+# Every character but surrogates: what st.text() draws by default, minus hypothesis working out
+# which characters UTF-8 can encode, which takes each test process 2-3 s on a fresh checkout.
+ANY_CHARACTER = st.characters(exclude_categories=["Cs"])
+
 ORGANIZER_ID = 5001
 START = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """End-to-end tests first: they spend most of their time waiting on the bot process (its
+    paced sending, its reconnection back-off), so the other worker runs the rest meanwhile
+    instead of everyone waiting for them at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("end_to_end") is None)
 
 
 class ChatDriver:
@@ -143,12 +170,35 @@ def emulator(clock: FrozenClock) -> BotApiEmulator:
     return BotApiEmulator(now=clock.now)
 
 
+@pytest.fixture(scope="session")
+def catalogs() -> Catalogs:
+    """The translators, loaded once for the session: read-only, like `directories`."""
+    return Catalogs(default_language=Settings(bot_token=None).default_language)
+
+
+@pytest.fixture(scope="session")
+def directories() -> Directories:
+    """Countries and time zones in every language, built once for the session (a bot builds
+    them once at start-up; they are never changed afterwards, so tests can share them)."""
+    return Directories.build()
+
+
 @pytest.fixture
 async def app(
-    settings: Settings, emulator: BotApiEmulator, clock: FrozenClock
+    settings: Settings,
+    emulator: BotApiEmulator,
+    clock: FrozenClock,
+    catalogs: Catalogs,
+    directories: Directories,
 ) -> AsyncIterator[BotApplication]:
     application = build_application(
-        settings, request=EmulatorRequest(emulator), clock=clock, deliver=False, pace=False
+        settings,
+        request=EmulatorRequest(emulator),
+        clock=clock,
+        deliver=False,
+        pace=False,
+        catalogs=catalogs,
+        directories=directories,
     )
     await application.initialize()
     assert application.post_init is not None

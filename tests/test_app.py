@@ -12,7 +12,8 @@ from bot.app import build_application
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.devtools.emulator import ApiError, BotApiEmulator, EmulatorRequest
-from bot.i18n import SUPPORTED_LANGUAGES
+from bot.i18n import SUPPORTED_LANGUAGES, Catalogs
+from bot.services.container import Directories
 from tests.conftest import ORGANIZER_ID
 
 DEFAULT_SCOPE = json.dumps({"type": "default"}, sort_keys=True)
@@ -53,3 +54,15 @@ async def test_a_failing_command_menu_call_is_logged_not_fatal(
     assert app.post_shutdown is not None
     await app.post_shutdown(app)
     await app.shutdown()
+
+
+def test_shared_catalogs_must_have_the_settings_default_language(
+    tmp_path: Path, catalogs: Catalogs, directories: Directories
+) -> None:
+    """Reference data built once and handed in is refused when its default language is not
+    the one the settings ask for, instead of answering strangers in the wrong language."""
+    settings = Settings(
+        bot_token="1:T", database_path=tmp_path / "bot.sqlite3", default_language="fr"
+    )
+    with pytest.raises(ValueError, match="default language"):
+        build_application(settings, catalogs=catalogs, directories=directories)

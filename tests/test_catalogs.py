@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import tokenize
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,8 @@ def read_catalog(code: str) -> Catalog:
         return read_po(handle, locale=code)
 
 
-def code_messages() -> set[str | tuple[str, str]]:
+@cache  # the code does not change during a run: extract it once for every language
+def code_messages() -> frozenset[str | tuple[str, str]]:
     found: set[str | tuple[str, str]] = set()
     keywords = {"_": None, "ngettext": (1, 2), "N_": None}
     for folder in ("bot", "handlers"):
@@ -40,7 +42,7 @@ def code_messages() -> set[str | tuple[str, str]]:
             ROOT / folder, keywords=keywords, method_map=[("**.py", "python")]
         ):
             found.add(message if isinstance(message, str) else (message[0], message[1]))
-    return found
+    return frozenset(found)
 
 
 def catalog_ids(catalog: Catalog) -> set[str | tuple[str, str]]:

@@ -13,13 +13,12 @@ from hypothesis import strategies as st
 
 from bot.problems import InputProblem
 from bot.services import event_fields, profiles
-from bot.services.countries import CountryDirectory
+from bot.services.container import Directories
 from bot.topics import TOPICS
 from handlers.buttons import EventList, parse_button
-from tests.conftest import ChatDriver
+from tests.conftest import ANY_CHARACTER, ChatDriver
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-COUNTRIES = CountryDirectory()
 PARSERS: list[Callable[[str], object]] = [
     event_fields.parse_code,
     event_fields.parse_topic,
@@ -36,8 +35,8 @@ PARSERS: list[Callable[[str], object]] = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=120), st.sampled_from(range(len(PARSERS))))
+@settings(deadline=None)
+@given(st.text(ANY_CHARACTER, max_size=120), st.sampled_from(range(len(PARSERS))))
 def test_field_parsers_accept_or_explain(raw: str, which: int) -> None:
     """Dates, codes, URLs, emails, numbers...: a value, or an InputProblem with a message."""
     explained = ""
@@ -48,7 +47,7 @@ def test_field_parsers_accept_or_explain(raw: str, which: int) -> None:
         assert explained
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(
     st.datetimes(min_value=datetime(2027, 1, 1), max_value=datetime(2029, 1, 1)),  # noqa: DTZ001 (naive bounds, as hypothesis wants)
     st.sampled_from(["+00:00", "+03:00", "-05:30", "Z"]),
@@ -61,16 +60,17 @@ def test_starts_with_an_offset_are_read_as_the_same_moment(moment: datetime, off
     assert parsed == datetime.fromisoformat(raw.replace("Z", "+00:00"))
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=80))
-def test_country_matching_never_raises(raw: str) -> None:
+@settings(deadline=None)
+@given(st.text(ANY_CHARACTER, max_size=80))
+def test_country_matching_never_raises(directories: Directories, raw: str) -> None:
     """Whatever is typed as a country gives a real country, candidates, or nothing."""
-    match = COUNTRIES.match(raw)
-    assert match.exact is None or COUNTRIES.is_country(match.exact)
-    assert all(COUNTRIES.is_country(code) for code in match.candidates)
+    countries = directories.countries
+    match = countries.match(raw)
+    assert match.exact is None or countries.is_country(match.exact)
+    assert all(countries.is_country(code) for code in match.candidates)
 
 
-@given(st.text(max_size=10))
+@given(st.text(ANY_CHARACTER, max_size=10))
 def test_topic_keys_from_buttons(raw: str) -> None:
     """A forged topic key makes a list button unreadable, a real one names a topic."""
     button = parse_button(f"ev:l:{raw}:0")

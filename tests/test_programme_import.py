@@ -17,7 +17,7 @@ from bot.devtools.sample_programme import sample_programme_csv
 from bot.i18n import Catalogs
 from bot.services.events import EventService, ImportSummary, describe_import
 from bot.services.programme_import import ParsedProgramme, parse_programme
-from tests.conftest import START
+from tests.conftest import ANY_CHARACTER, START
 from tests.programme_files import programme, row, series
 from tests.store import Store
 
@@ -185,8 +185,8 @@ def test_unknown_columns_and_ragged_rows() -> None:
     assert [p.line for p in parsed.problems] == [3]
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(st.binary(max_size=600) | st.text(max_size=600).map(lambda s: s.encode("utf-8")))
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.binary(max_size=600) | st.text(ANY_CHARACTER, max_size=600).map(str.encode))
 def test_any_file_gives_drafts_or_problems(data: bytes) -> None:
     """No file, however malformed, makes the parser raise."""
     parsed = parse_programme(

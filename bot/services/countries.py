@@ -84,11 +84,13 @@ class CountryDirectory:
     def __init__(self) -> None:
         zones: dict[str, list[str]] = {**get_global("territory_zones"), **EXTRA_COUNTRY_ZONES}
         self.codes = frozenset(code for code in zones if len(code) == 2 and code.isalpha())
-        self._by_name: dict[str, set[str]] = defaultdict(set)
+        by_name: dict[str, set[str]] = defaultdict(set)
         for language in SUPPORTED_LANGUAGES:
             for code, name in Locale.parse(language).territories.items():
                 if code in self.codes:
-                    self._by_name[normalize(name)].add(code)
+                    by_name[normalize(name)].add(code)
+        # Read-only from here on: one directory is shared by everything in the process.
+        self._by_name = {name: frozenset(codes) for name, codes in by_name.items()}
 
     def match(self, text: str) -> CountryMatch:
         key = normalize(text[:80])
@@ -100,7 +102,7 @@ class CountryDirectory:
             return CountryMatch(exact=ALIASES[key])
         if key in AMBIGUOUS:
             return CountryMatch(candidates=list(AMBIGUOUS[key]))
-        exact = self._by_name.get(key, set())
+        exact = self._by_name.get(key, frozenset())
         if len(exact) == 1:
             return CountryMatch(exact=next(iter(exact)))
         found: list[str] = sorted(exact)

@@ -90,27 +90,39 @@ class TimezoneDirectory:
             **get_global("territory_zones"),
             **EXTRA_COUNTRY_ZONES,
         }
+        # Each zone is read from disk once, then shared by every language: a ZoneInfo nobody
+        # holds on to is read again by the next ZoneInfo(name), which was most of this cost.
+        loaded: dict[str, ZoneInfo] = {}
+        for zones in territory_zones.values():
+            for zone in zones:
+                if zone not in loaded and is_known_zone(zone):
+                    loaded[zone] = ZoneInfo(zone)
         self._country_zones = {
-            country: [zone for zone in zones if is_known_zone(zone)]
+            country: tuple(zone for zone in zones if zone in loaded)
             for country, zones in territory_zones.items()
         }
-        self._zones = sorted({z for zones in self._country_zones.values() for z in zones})
-        self._by_city_name: dict[str, set[str]] = defaultdict(set)
+        self._zones = tuple(sorted(loaded))
+        by_city_name: dict[str, set[str]] = defaultdict(set)
+        normalized: dict[str, str] = {}  # most cities are spelled alike in several languages
         for code in SUPPORTED_LANGUAGES:
             locale = Locale.parse(code)
             for zone in self._zones:
-                city = get_timezone_location(ZoneInfo(zone), locale=locale, return_city=True)
-                self._by_city_name[normalize(city)].add(zone)
+                city = get_timezone_location(loaded[zone], locale=locale, return_city=True)
+                if city not in normalized:
+                    normalized[city] = normalize(city)
+                by_city_name[normalized[city]].add(zone)
         for zone in self._zones:
-            self._by_city_name[normalize(zone.rsplit("/", 1)[-1])].add(zone)
+            by_city_name[normalize(zone.rsplit("/", 1)[-1])].add(zone)
         for zone, cities in CITY_ZONES.items():
             for city in cities:
-                self._by_city_name[normalize(city)].add(zone)
+                by_city_name[normalize(city)].add(zone)
+        # Read-only from here on: one directory is shared by everything in the process.
+        self._by_city_name = {name: frozenset(zones) for name, zones in by_city_name.items()}
         # Every name the time-zone database accepts, old ones included ("Asia/Calcutta").
         self._zone_names = {name.casefold(): name for name in available_timezones()}
 
     def zones_of_country(self, country: str) -> list[str]:
-        return list(self._country_zones.get(country.upper(), []))
+        return list(self._country_zones.get(country.upper(), ()))
 
     def find(self, query: str, limit: int = 50) -> list[str]:
         """The zones that `query` most likely means, best first; empty when nothing fits."""

@@ -19,7 +19,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 from bot.i18n import Catalogs, Translator
 from bot.models import Contact, User
 from bot.services.container import Services
-from handlers.flood import FloodGuard
+from handlers.flood import Admission, FloodGuard
 
 
 class BotData:
@@ -125,9 +125,9 @@ async def load_viewer(update: object, context: BotContext) -> None:
     if contact is None or (chat is not None and chat.type != chat.PRIVATE):
         raise ApplicationHandlerStop
     services = context.services
-    admitted, warn = context.bot_data.flood.admit(contact.user_id, services.clock.now())
-    if not admitted:
-        if warn:
+    admission = context.bot_data.flood.admit(contact.user_id, services.clock.now())
+    if admission is not Admission.ANSWER:
+        if admission is Admission.DROP_AND_WARN:
             user = await services.users.touch(contact)
             t = make_viewer(services, context.bot_data.catalogs, user).t
             text = t._(

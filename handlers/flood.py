@@ -10,11 +10,18 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 
 from bot.forgetful import ForgetfulDict
 
 BURST = 20
 WINDOW = timedelta(seconds=10)
+
+
+class Admission(Enum):
+    ANSWER = "answer"
+    DROP = "drop"  # still flooding, and already told
+    DROP_AND_WARN = "drop-and-warn"  # the first update over the limit: tell them once
 
 
 @dataclass
@@ -37,8 +44,7 @@ class FloodGuard:
     def _is_quiet(self, stream: _Stream, now: datetime) -> bool:
         return not stream.times or now - stream.times[-1] >= self._window
 
-    def admit(self, user_id: int, now: datetime) -> tuple[bool, bool]:
-        """(answer this update?, tell the user they are flooding?)"""
+    def admit(self, user_id: int, now: datetime) -> Admission:
         stream = self._streams.setdefault(user_id, _Stream)
         while stream.times and now - stream.times[0] >= self._window:
             stream.times.popleft()
@@ -46,7 +52,8 @@ class FloodGuard:
             stream.times.append(now)
             stream.warned = False
             self._streams.forget_idle(now)
-            return True, False
-        warn = not stream.warned
+            return Admission.ANSWER
+        if stream.warned:
+            return Admission.DROP
         stream.warned = True
-        return False, warn
+        return Admission.DROP_AND_WARN

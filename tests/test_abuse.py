@@ -15,7 +15,7 @@ from bot.models import Audience, AudienceKind, CampaignKind, Contact
 from bot.offsets import parse_offsets
 from bot.problems import InputProblem
 from bot.services.container import Services
-from handlers.flood import BURST, FloodGuard
+from handlers.flood import BURST, Admission, FloodGuard
 from tests.conftest import ANY_CHARACTER, START, ChatDriver, chat_as, texts
 from tests.programme_files import programme, row
 from tests.store import Store
@@ -44,13 +44,13 @@ def test_the_flood_guard_remembers_only_the_active_crowd() -> None:
     guard = FloodGuard()
     start = datetime(2026, 11, 28, tzinfo=UTC)
     for _ in range(BURST):
-        assert guard.admit(1, start)[0]
-    assert guard.admit(1, start) == (False, True)
+        assert guard.admit(1, start) is Admission.ANSWER
+    assert guard.admit(1, start) is Admission.DROP_AND_WARN
     for i in range(100_000):
         now = start + timedelta(milliseconds=10 * i)
-        assert guard.admit(1_000_000 + i, now)[0]
+        assert guard.admit(1_000_000 + i, now) is Admission.ANSWER
         if i == 500:
-            assert guard.admit(1, now) == (False, False)  # still flooding, already told
+            assert guard.admit(1, now) is Admission.DROP  # still flooding, already told
     assert guard.remembered <= 3 * 1_000
 
 

@@ -39,7 +39,10 @@ async def import_events(
 async def export_registrations(
     settings: Settings, out: TextIO, event_code: str | None, err: TextIO = sys.stderr
 ) -> int:
-    """The registrations CSV on `out`; exit code 1 for an unknown event code."""
+    """The registrations CSV on `out`; exit code 1 for an unknown event code or a database
+    that is not there (a mistyped DATABASE_PATH must not look like an empty programme)."""
+    if not _database_exists(settings, err):
+        return 1
     async with offline_services(settings) as services:
         if event_code is not None and not await services.exports.has_event(event_code):
             err.write(f"There is no event with the code {event_code}.\n")
@@ -56,8 +59,7 @@ async def prepare_database(settings: Settings) -> None:
 
 async def backup(settings: Settings, target: Path, err: TextIO = sys.stderr) -> int:
     """Copy the database to `target` while the bot may be running."""
-    if not settings.database_path.exists():
-        err.write(f"There is no database at {settings.database_path}.\n")
+    if not _database_exists(settings, err):
         return 1
     db = await Database.open(settings.database_path)
     try:
@@ -65,3 +67,10 @@ async def backup(settings: Settings, target: Path, err: TextIO = sys.stderr) -> 
     finally:
         await db.close()
     return 0
+
+
+def _database_exists(settings: Settings, err: TextIO) -> bool:
+    if settings.database_path.is_file():
+        return True
+    err.write(f"There is no database at {settings.database_path}.\n")
+    return False

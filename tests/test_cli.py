@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -72,6 +73,15 @@ def test_backup_copies_the_live_database(tmp_path: Path) -> None:
     assert missing.returncode == 1
 
 
+def test_an_export_from_a_mistyped_database_path_says_so(tmp_path: Path) -> None:
+    """A DATABASE_PATH that names no file is an error, not an empty list, and creates nothing."""
+    typo = tmp_path / "typo" / "bot.sqlite3"
+    result = run_cli("export", "registrations", env={"DATABASE_PATH": str(typo)}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"There is no database at {typo}" in result.stderr and result.stdout == ""
+    assert not typo.parent.exists()
+
+
 def test_a_file_that_is_not_a_database_is_reported_not_hung_on(tmp_path: Path) -> None:
     """Every command, the bot itself included, names the file and exits."""
     (tmp_path / "notes.txt").write_text("not a database\n" * 100)
@@ -87,7 +97,8 @@ def test_a_file_that_is_not_a_database_is_reported_not_hung_on(tmp_path: Path) -
 
 
 def test_a_backup_to_a_folder_is_explained(tmp_path: Path) -> None:
-    run_cli("export", "registrations", env={"DATABASE_PATH": "bot.db"}, cwd=tmp_path)
+    """A backup target that is a folder gets a sentence, not a traceback."""
+    sqlite3.connect(tmp_path / "bot.db").close()
     (tmp_path / "backups").mkdir()
     result = run_cli("backup", "backups", env={"DATABASE_PATH": "bot.db"}, cwd=tmp_path)
     assert result.returncode == 2

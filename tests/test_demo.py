@@ -28,6 +28,21 @@ async def test_the_demo_lets_a_person_pick_french(tmp_path: Path) -> None:
     assert "/language – " in transcript and "Commandes" in transcript
 
 
+async def test_a_number_can_be_sent_as_an_answer(tmp_path: Path) -> None:
+    """'2 sends the text "2" (a number of seats, a duration), where 2 would press a button."""
+    out = io.StringIO()
+    await run_demo(
+        Settings(bot_token=None, database_path=tmp_path / "unused.sqlite3"),
+        io.StringIO("'2\n"),
+        out,
+    )
+    transcript = out.getvalue()
+    assert "[2] Français" in transcript
+    after = transcript.split("[2] Français", 1)[1]
+    assert "Commandes" not in after and "Français" not in after  # no button was pressed
+    assert "I understand commands and buttons" in after
+
+
 def test_the_demo_runs_as_a_command(tmp_path: Path) -> None:
     """`python -m bot demo` works without a token or network and ends at end of input."""
     result = subprocess.run(

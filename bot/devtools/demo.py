@@ -35,8 +35,10 @@ class TerminalChat:
             marker = "bot" if call.method == "sendMessage" else "bot (edited)"
             self._print(f"{marker}> {result.get('text', '')}")
             self._show_buttons(result)
-        elif call.method == "sendDocument":
-            document = result.get("document", {})
+        elif call.method in ("sendDocument", "sendPhoto"):
+            document = result.get("document") or {"file_name": "picture"}
+            if "photo" in result:
+                document = {**document, "file_size": result["photo"][-1].get("file_size")}
             caption = result.get("caption")
             self._print(
                 f"bot> [file {document.get('file_name')}, {document.get('file_size')} bytes]"
@@ -96,7 +98,8 @@ async def run_demo(settings: Settings, stdin: TextIO, out: TextIO) -> None:
             await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0)
             out.write(
                 "Demo chat with the webinar bot (you are an organizer). Type a message, or the "
-                "number of a button to press it. Ctrl-D ends the demo.\n\n"
+                "number of a button to press it; to send a number as a message, start it with "
+                "' (so '1 sends 1). Ctrl-D ends the demo.\n\n"
             )
             out.flush()
             loop = asyncio.get_running_loop()
@@ -118,7 +121,9 @@ async def run_demo(settings: Settings, stdin: TextIO, out: TextIO) -> None:
 def _handle_input(line: str, emulator: BotApiEmulator, chat: TerminalChat) -> None:
     if not line:
         return
-    if line.isdecimal() and 1 <= int(line) <= len(chat.buttons):
+    if line.startswith("'") and len(line) > 1:
+        emulator.user_message(DEMO_USER, line[1:])  # a number meant as an answer
+    elif line.isdecimal() and 1 <= int(line) <= len(chat.buttons):
         message_id, data = chat.buttons[int(line) - 1]
         emulator.user_presses(DEMO_USER, message_id, data)
     else:

@@ -1,5 +1,6 @@
 """`python -m bench`: every benchmark, one after the other (about 80 minutes on 2 cores, of
-which the last hour is the soak)."""
+which the last hour is the soak). The profile and the what-if measurements of the throughput
+journey are run apart (`python -m bench.profile_throughput`, `python -m bench.what_if`)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ async def main() -> None:
         ("signup", signup),
         ("delivery", delivery),
         ("stats", stats),
-        ("throughput", throughput),
     ):
         print(f"\n== bench.{name} ==", flush=True)
         await module.main()
+    print("\n== bench.throughput ==", flush=True)
+    await throughput.compare(throughput.USERS, throughput.ROUNDS)
     print("\n== bench.soak ==", flush=True)
     await soak.soak(minutes=60, participants=24)
 

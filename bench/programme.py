@@ -12,7 +12,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from bench.harness import NOW, programme_csv, report, running_bot, seed_users, timed
+from bench.harness import NOW, programme_csv, report, running_bot, timed
 
 EVENTS = 500
 USERS = 100_000
@@ -31,8 +31,9 @@ async def main() -> None:
             print(
                 f"re-import {EVENTS} changed rows: {second:.3f} s{' OK' if second < 2 else ' OVER'}"
             )
-            users = await seed_users(bench.db, USERS)
-            print(f"database: {EVENTS} events, {await bench.db.users.count()} users")
+            users = bench.seed.users(USERS)
+            count = await bench.db.read(lambda uow: uow.users.count())
+            print(f"database: {EVENTS} events, {count} users")
             rng = random.Random(7)
             lists, pages, cards = [], [], []
             for _ in range(SAMPLES):

@@ -14,27 +14,19 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from bench.harness import NOW, Bench, report, running_bot, seed_users
+from bench.harness import NOW, Bench, report, running_bot
 from bot.db import to_db
-from bot.services.exports import write_registrations
 
 SEATS = 100
 CROWD = 1_000
-
-
-async def give_profiles(bench: Bench) -> None:
-    async with bench.db.transaction() as conn:
-        await conn.execute(
-            "UPDATE users SET full_name = first_name, country = 'KE', city = 'Nairobi',"
-            " consent_at = ? WHERE consent_at IS NULL",
-            (to_db(NOW),),
-        )
 
 
 async def burst(bench: Bench) -> None:
@@ -45,8 +37,8 @@ async def burst(bench: Bench) -> None:
         f"rush,climate-change,{start},60,{SEATS},en,https://meet.example.org/rush,Rush,Full\n"
     ).encode()
     await services.events.import_programme(csv, admin_id=1)
-    users = await seed_users(bench.db, CROWD)
-    await give_profiles(bench)
+    users = bench.seed.users(CROWD)
+    bench.seed.profiles()
     cards = []
     for user in users:  # everyone opens the event's card first, then all press at once
         await bench.deliver(bench.emulator.user_message(user, "/start rush"))
@@ -58,7 +50,7 @@ async def burst(bench: Bench) -> None:
     started = time.perf_counter()
     durations = await asyncio.gather(*(bench.deliver(update) for update in presses))
     wall = time.perf_counter() - started
-    rows = await bench.db.fetch_all("SELECT status, user_id FROM registrations ORDER BY seq")
+    rows = bench.seed.fetch_all("SELECT status, user_id FROM registrations ORDER BY seq")
     confirmed = [r[1] for r in rows if r[0] == "confirmed"]
     waitlisted = [r[1] for r in rows if r[0] == "waitlisted"]
     in_order = confirmed + waitlisted == [u.id for u in users]
@@ -69,14 +61,23 @@ async def burst(bench: Bench) -> None:
     )
     print(report("time from press to answer during the burst (queueing included)", list(durations)))
     print(f"bot-side processing per registration: {wall / CROWD * 1000:.2f} ms (wall / sign-ups)")
-    one_by_one = []
-    late = await seed_users(bench.db, 300, first_id=40_000_000)
-    await give_profiles(bench)
-    for user in late:
-        await bench.deliver(bench.emulator.user_message(user, "/start rush"))
-        card = max(m for (chat, m) in bench.emulator.messages if chat == user.id)
-        one_by_one.append(await bench.deliver(bench.emulator.user_presses(user, card, "rg:r:rush")))
+    one_by_one = await one_at_a_time(bench, 300, 40_000_000)
     print(report("one registration at a time (waitlist, bot-side)", one_by_one))
+
+
+async def one_at_a_time(
+    bench: Bench, count: int, first_id: int, codes: Sequence[str] = ("rush",)
+) -> list[float]:
+    """`count` new users with profiles each open an event's card (one of `codes` in turn) and
+    press Register, one after the other: the bot-side time of each Register."""
+    users = bench.seed.users(count, first_id=first_id)
+    bench.seed.profiles()
+    took = []
+    for user, code in zip(users, itertools.cycle(codes), strict=False):
+        await bench.deliver(bench.emulator.user_message(user, f"/start {code}"))
+        card = max(m for (chat, m) in bench.emulator.messages if chat == user.id)
+        took.append(await bench.deliver(bench.emulator.user_presses(user, card, f"rg:r:{code}")))
+    return took
 
 
 class CountingSink(io.TextIOBase):
@@ -95,7 +96,7 @@ async def export(bench: Bench, rows: int) -> tuple[float, int, int]:
     sink = CountingSink()
     tracemalloc.start()
     started = time.perf_counter()
-    written = await write_registrations(bench.db, bench.app.bot_data.services.countries, sink)
+    written = await bench.app.bot_data.services.exports.write_registrations(sink)
     elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -103,17 +104,17 @@ async def export(bench: Bench, rows: int) -> tuple[float, int, int]:
     return elapsed, peak, sink.size
 
 
-async def seed_registrations(bench: Bench, count: int, first_user: int) -> None:
-    users = await seed_users(bench.db, count, first_id=first_user)
-    async with bench.db.transaction() as conn:
-        await conn.execute(
+def seed_registrations(bench: Bench, count: int, first_user: int) -> None:
+    users = bench.seed.users(count, first_id=first_user)
+    with bench.seed.transaction() as conn:
+        conn.execute(
             "UPDATE users SET full_name = 'Участник ' || user_id, country = 'RU',"
             " city = 'Казань', organization = 'Мэрия', email = 'x@example.org'"
             " WHERE user_id >= ?",
             (first_user,),
         )
-        event_ids = [r[0] for r in await conn.execute_fetchall("SELECT event_id FROM events")]
-        await conn.executemany(
+        event_ids = [r[0] for r in conn.execute("SELECT event_id FROM events")]
+        conn.executemany(
             "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at, seq)"
             " VALUES (?, ?, 'confirmed', ?, ?, ?)",
             [
@@ -127,9 +128,9 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         async with running_bot(Path(folder)) as bench:
             await burst(bench)
-            await seed_registrations(bench, 10_000 - CROWD - 300, 20_000_000)
+            seed_registrations(bench, 10_000 - CROWD - 300, 20_000_000)
             small = await export(bench, 10_000)
-            await seed_registrations(bench, 90_000, 30_000_000)
+            seed_registrations(bench, 90_000, 30_000_000)
             large = await export(bench, 100_000)
             for (elapsed, peak, size), rows in ((small, 10_000), (large, 100_000)):
                 verdict = "OK" if elapsed < 10 else "OVER"

@@ -152,12 +152,6 @@ class RegistrationService:
         if promotions:
             self._wake_delivery()
 
-    async def status(
-        self, event: Event, user_id: int
-    ) -> tuple[RegistrationStatus | None, int | None]:
-        """The user's status for an event and their waitlist position, if any."""
-        return await self._db.read(lambda uow: uow.registrations.standing(event.event_id, user_id))
-
     async def of_user(self, user_id: int) -> tuple[list[Registration], list[Registration]]:
         """The user's active registrations: (upcoming, past), soonest and latest first."""
         now = self._clock.now()

@@ -153,7 +153,7 @@ def report(mine: Profiled, theirs: Profiled, top: int) -> None:
     print(f"  {'ours (the areas marked ours)':38} {ours * per_update:6.2f}")
     print(
         f"  and on the database's thread: {figures.db_seconds * per_update:.2f} ms per update "
-        f"running units of work ({figures.hops / figures.updates:.2f} hops per update)"
+        f"running units of work ({figures.units / figures.updates:.2f} units of work per update)"
     )
     attribution = Attribution(stats)
     own = [(func, row) for func, row in stats.items() if attribution.area(func) in OURS]

@@ -41,7 +41,7 @@ from telegram.ext import Application
 
 from bench.bare_bot import CARD, EVENTS, REGISTER, START, STEPS, Reply, Script, build_bare_bot
 from bench.harness import LANGUAGES, NOW, Bench, percentile, programme_csv, running_bot
-from bot.db.connection import ThreadConnection
+from bot.db import Database
 from bot.devtools.emulator import JSON, ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
 from bot.services.delivery import OVERALL_RATE
 
@@ -57,34 +57,37 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
 class Meter:
-    """What the bots cost besides their own code: database hops (calls of
-    `ThreadConnection.run`, each a trip to the connection's thread and back) and the time the
-    in-process Telegram (the emulator) spends answering."""
+    """What the bots cost besides their own code: units of work (calls of `Database.read` and
+    `Database.write`, the bot's short ones run on the event loop's thread, heavy ones on a
+    database thread), the time spent running them, and the time the in-process Telegram (the
+    emulator) spends answering."""
 
     def __init__(self, emulator: BotApiEmulator) -> None:
-        self.hops = 0
-        self.db_seconds = 0.0  # spent running units of work on the connections' threads
-        self.db_cpu_seconds = 0.0  # of which on a CPU (the rest: waiting for the GIL, disk)
+        self.units = 0
+        self.db_seconds = 0.0  # spent running units of work
+        self.db_cpu_seconds = 0.0  # of which on a CPU (the rest: the disk, waiting for the GIL)
         self.emulator_seconds = 0.0
         self._emulator = emulator
 
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        original_run = ThreadConnection.run
-        original_handle = self._emulator.handle
+    def _counted(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        async def run(db: Database, work: Callable[[Any], Any], **options: Any) -> Any:
+            self.units += 1
 
-        async def run(conn: ThreadConnection, work: Callable[[Any], Any]) -> Any:
-            self.hops += 1
-
-            def timed(connection: Any) -> Any:
+            def timed(uow: Any) -> Any:
                 started, cpu = time.perf_counter(), time.thread_time()
                 try:
-                    return work(connection)
+                    return work(uow)
                 finally:
                     self.db_seconds += time.perf_counter() - started
                     self.db_cpu_seconds += time.thread_time() - cpu
 
-            return await original_run(conn, timed)
+            return await original(db, timed, **options)
+
+        return run
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        original_handle = self._emulator.handle
 
         async def handle(
             method: str, params: JSON, files: dict[str, tuple[str, bytes]] | None = None
@@ -96,7 +99,8 @@ class Meter:
                 self.emulator_seconds += time.perf_counter() - started
 
         with (
-            patch.object(ThreadConnection, "run", run),
+            patch.object(Database, "read", self._counted(Database.read)),
+            patch.object(Database, "write", self._counted(Database.write)),
             patch.object(self._emulator, "handle", handle),
         ):
             yield
@@ -111,7 +115,7 @@ class Figures:
     cpu_seconds: float = 0.0  # of the whole process, every thread: steadier than the wall
     kernel_seconds: float = 0.0  # of which in the kernel (thread wake-ups, the self-pipe)
     calls: int = 0
-    hops: int = 0
+    units: int = 0
     db_seconds: float = 0.0
     db_cpu_seconds: float = 0.0
     emulator_seconds: float = 0.0
@@ -128,7 +132,7 @@ class Figures:
             f"{self.rate:,.0f} updates/s, {self.cpu_seconds / self.updates * 1000:.2f} ms of CPU "
             f"per update ({self.kernel_seconds / self.updates * 1000:.2f} ms in the kernel), "
             f"{self.calls / self.updates:.2f} Bot API calls and "
-            f"{self.hops / self.updates:.2f} database hops per update "
+            f"{self.units / self.updates:.2f} units of work per update "
             f"({self.db_seconds / self.updates * 1000:.2f} ms running units of work, "
             f"{self.db_cpu_seconds / self.updates * 1000:.2f} ms of it on a CPU), "
             f"emulator {self.emulator_seconds / self.updates * 1000:.2f} ms per update; "
@@ -138,10 +142,10 @@ class Figures:
 
 @dataclass
 class Recording:
-    """One journey's Bot API calls and database hops, step by step."""
+    """One journey's Bot API calls and units of work, step by step."""
 
     calls: dict[str, list[ApiCall]] = field(default_factory=dict)
-    hops: dict[str, int] = field(default_factory=dict)
+    units: dict[str, int] = field(default_factory=dict)
 
     def script(self) -> Script:
         return {name: [Reply.of(call) for call in calls] for name, calls in self.calls.items()}
@@ -198,7 +202,7 @@ class Journeys:
         for key in [key for key in self.emulator.messages if key[0] not in chats]:
             del self.emulator.messages[key]
         gc.collect()
-        calls, hops, spent = len(self.emulator.calls), meter.hops, meter.emulator_seconds
+        calls, units, spent = len(self.emulator.calls), meter.units, meter.emulator_seconds
         db_seconds, db_cpu = meter.db_seconds, meter.db_cpu_seconds
         figures = Figures()
         started, cpu, kernel = time.perf_counter(), time.process_time(), os.times().system
@@ -208,7 +212,7 @@ class Journeys:
         figures.kernel_seconds = os.times().system - kernel
         figures.updates = len(figures.latencies)
         figures.calls = len(self.emulator.calls) - calls
-        figures.hops = meter.hops - hops
+        figures.units = meter.units - units
         figures.db_seconds = meter.db_seconds - db_seconds
         figures.db_cpu_seconds = meter.db_cpu_seconds - db_cpu
         figures.emulator_seconds = meter.emulator_seconds - spent
@@ -216,14 +220,14 @@ class Journeys:
 
     async def record(self, user: FakeUser, meter: Meter) -> Recording:
         """One user's journey alone (the first event's card): the calls of each step, and the
-        database hops each took."""
+        units of work each took."""
         recording = Recording()
         emulator = self.emulator
         for name, send in self._steps(user, 0):
-            before, hops_before = len(emulator.calls), meter.hops
+            before, units_before = len(emulator.calls), meter.units
             await self.deliver(send())
             recording.calls[name] = emulator.calls[before:]
-            recording.hops[name] = meter.hops - hops_before
+            recording.units[name] = meter.units - units_before
         return recording
 
     def _steps(self, user: FakeUser, row: int | None) -> Iterator[tuple[str, Callable[[], JSON]]]:
@@ -329,7 +333,7 @@ async def run_comparison(
     recordings = {str(user.language_code): await ours.record(user, meter) for user in recorders}
     scripts = {language: recording.script() for language, recording in recordings.items()}
     english = scripts["en"]
-    hops = recordings["en"].hops
+    units = recordings["en"].units
     shapes = {tuple(tuple(r.method for r in s[n]) for n in STEPS) for s in scripts.values()}
     async with bare_bot(emulator, scripts) as app:
         bare = Journeys(app, emulator)
@@ -377,8 +381,8 @@ async def run_comparison(
         print(f"Bot API calls of each step (every language alike: {len(shapes) == 1}):")
         print(per_step(english))
         print(
-            "  database hops of each step (ours, one user alone): "
-            + ", ".join(f"{name} {hops[name]}" for name in STEPS)
+            "  units of work of each step (ours, one user alone): "
+            + ", ".join(f"{name} {units[name]}" for name in STEPS)
         )
         await one_at_a_time(ours, bare, people.alone)
         bare.close()
@@ -393,7 +397,7 @@ def merged(rounds: Sequence[Figures]) -> Figures:
         total.cpu_seconds += figures.cpu_seconds
         total.kernel_seconds += figures.kernel_seconds
         total.calls += figures.calls
-        total.hops += figures.hops
+        total.units += figures.units
         total.db_seconds += figures.db_seconds
         total.db_cpu_seconds += figures.db_cpu_seconds
         total.emulator_seconds += figures.emulator_seconds

@@ -282,10 +282,10 @@ async def what_if(users: int, rounds: int, names: list[str]) -> None:
         cpu = statistics.median(b.cpu_seconds / o.cpu_seconds for o, b in pairs)
         rate = statistics.median(o.rate for o, _ in pairs)
         cpu_ms = statistics.median(o.cpu_seconds / o.updates * 1000 for o, _ in pairs)
-        hops = statistics.median(o.hops / o.updates for o, _ in pairs)
+        hops = statistics.median(o.units / o.updates for o, _ in pairs)
         print(
-            f"  {name}: {rate:,.0f} updates/s, {cpu_ms:.2f} ms of CPU and {hops:.2f} hops per "
-            f"update; ratio {ratio:.2f}, by CPU time {cpu:.2f}"
+            f"  {name}: {rate:,.0f} updates/s, {cpu_ms:.2f} ms of CPU and {hops:.2f} units of work "
+            f"per update; ratio {ratio:.2f}, by CPU time {cpu:.2f}"
         )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.db import Database, Migration, UnitOfWork, from_db, load_migrations, to_db
+from bot.db import Database, Migration, UnitOfWork, core, from_db, load_migrations, to_db
 from bot.models import Contact, RegistrationStatus
 from tests.store import Store
 
@@ -112,17 +113,42 @@ def test_times_are_stored_in_utc() -> None:
 
 
 async def test_a_write_waits_for_a_locked_database(db: Store) -> None:
-    """Another process holding the write lock (a backup, a script) makes writes wait, not fail."""
-    import asyncio
-
+    """Another process holding the write lock (a backup, a script) makes writes wait, not fail,
+    and the bot goes on reading meanwhile: the write waits on the writer's thread, not on the
+    event loop's."""
     blocker = sqlite3.connect(db.path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     write = asyncio.create_task(
         db.write(lambda u: u.users.upsert_contact(Contact(42, "Waits"), NOW))
     )
-    done, _ = await asyncio.wait({write}, timeout=0.3)
-    assert not done  # still waiting for the lock
+    for _ in range(5):
+        await asyncio.sleep(0)  # turns of the loop, not time
+    assert not write.done()  # waiting for the lock, not failed
+    assert await db.read(lambda u: u.users.get(42)) is None  # the loop is free to answer
     blocker.execute("COMMIT")
     blocker.close()
     user = await write
     assert user.first_name == "Waits"
+    assert await db.fetch_one("SELECT first_name FROM users WHERE user_id = 42") == ("Waits",)
+
+
+@pytest.mark.parametrize(("threshold", "checkpointed"), [(0, True), (1 << 40, False)])
+async def test_the_log_is_copied_back_into_the_database_off_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threshold: int, checkpointed: bool
+) -> None:
+    """Short writes run on the event loop's thread, which never syncs the disk itself: once
+    the write-ahead log has grown, its pages are copied into the database file elsewhere."""
+    monkeypatch.setattr(core, "CHECKPOINT_EVERY", 10)
+    monkeypatch.setattr(core, "CHECKPOINT_AT", threshold)
+    path = tmp_path / "bot.sqlite3"
+    db = await Database.open(path)
+    watcher = sqlite3.connect(path)  # keeps the last close from checkpointing on its own
+    watcher.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the migrations, out of the way
+    size_before = path.stat().st_size
+    for user_id in range(1, 11):
+        name = f"Amina {user_id} " + "x" * 3000  # each write a page or two of the log
+        await db.write(lambda u, i=user_id, n=name: u.users.upsert_contact(Contact(i, n), NOW))
+    await db.close()  # waits for a checkpoint under way
+    assert (path.stat().st_size > size_before) is checkpointed
+    assert watcher.execute("SELECT COUNT(*) FROM users").fetchone() == (10,)
+    watcher.close()

@@ -1,15 +1,17 @@
 """The database layer: the only place with SQL. This module: connections and migrations.
 
-One SQLite file in WAL mode. Writes go through one connection on its own thread, one unit of
-work at a time (`Database.write`, `BEGIN IMMEDIATE`), so rules such as "never more confirmed
-seats than the capacity" hold inside a single transaction. Reads use a second connection,
-which WAL lets run beside a write. A unit of work is a plain function over repositories,
-run on the connection's thread in one hop, however many statements it makes. Migrations are
+One SQLite file in WAL mode. A unit of work is a plain function over repositories, with no
+await inside: a write is one `BEGIN IMMEDIATE` transaction (`Database.write`), so rules such
+as "never more confirmed seats than the capacity" hold inside it, and a read is one snapshot
+(`Database.read`). The bot's short units run on the event loop's thread itself (see
+`connection`); a unit marked `heavy` runs on the writer's or the reader's thread, as does a
+short write that finds the lock taken (by a heavy unit or by the command line). Migrations are
 numbered SQL files applied once, in order, at start-up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sqlite3
@@ -19,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from bot.db.connection import ThreadConnection
+from bot.db.connection import ThreadConnection, is_busy, open_connection
 from bot.db.times import to_db
 from bot.db.unit import UnitOfWork
 
@@ -28,6 +30,11 @@ logger = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 STREAM_BATCH = 1000
+# The inline connection leaves checkpoints to the writer's thread: every CHECKPOINT_EVERY
+# inline commits, a WAL grown past CHECKPOINT_AT bytes (SQLite's own default: 1,000 pages)
+# is copied back into the database there.
+CHECKPOINT_EVERY = 200
+CHECKPOINT_AT = 4 * 1024 * 1024
 
 T = TypeVar("T")
 
@@ -84,12 +91,22 @@ def _snapshot(work: Callable[[UnitOfWork], T]) -> Callable[[sqlite3.Connection],
 
 
 class Database:
-    """The writer and the reader connection; services hand them units of work."""
+    """Where services hand their units of work: inline, or on the writer's or reader's thread."""
 
-    def __init__(self, path: Path, writer: ThreadConnection, reader: ThreadConnection) -> None:
+    def __init__(
+        self,
+        path: Path,
+        inline: sqlite3.Connection,
+        writer: ThreadConnection,
+        reader: ThreadConnection,
+    ) -> None:
         self.path = path
+        self._inline = inline
         self._writer = writer
         self._reader = reader
+        self._wal = path.with_name(f"{path.name}-wal")
+        self._inline_commits = 0
+        self._checkpoint: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path, migrations: Iterable[Migration] | None = None) -> Database:
@@ -97,6 +114,7 @@ class Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = ThreadConnection(path, read_only=False, name="db-writer")
         reader = ThreadConnection(path, read_only=True, name="db-reader")
+        inline: sqlite3.Connection | None = None
         try:
             try:
                 await writer.open()
@@ -106,23 +124,64 @@ class Database:
             steps = list(load_migrations() if migrations is None else migrations)
             await writer.run(lambda conn: migrate(conn, steps))
             await reader.open()
+            inline = open_connection(path, inline=True)
         except BaseException:
             await reader.close()
             await writer.close()
             raise
-        return cls(path, writer, reader)
+        return cls(path, inline, writer, reader)
 
     async def close(self) -> None:
+        if self._checkpoint is not None:
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
+        self._inline.close()
         await self._reader.close()
         await self._writer.close()
 
-    async def write(self, work: Callable[[UnitOfWork], T]) -> T:
-        """Run `work` as one unit of work: committed if it returns, rolled back if it raises."""
+    async def write(self, work: Callable[[UnitOfWork], T], *, heavy: bool = False) -> T:
+        """Run `work` as one unit of work: committed if it returns, rolled back if it raises.
+
+        `heavy`: it may touch thousands of rows (an import, a broadcast's audience), so it runs
+        on the writer's thread while the bot goes on answering."""
+        if not heavy:
+            try:
+                result = _in_transaction(work)(self._inline)
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+            else:
+                self._committed_inline()
+                return result
         return await self._writer.run(_in_transaction(work))
 
-    async def read(self, work: Callable[[UnitOfWork], T]) -> T:
-        """Run `work` on one read-only snapshot, in one hop: a whole view of an update."""
+    async def read(self, work: Callable[[UnitOfWork], T], *, heavy: bool = False) -> T:
+        """Run `work` on one snapshot: a whole view of an update. `heavy` as for `write`."""
+        if not heavy:
+            try:
+                return _snapshot(work)(self._inline)
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
         return await self._reader.run(_snapshot(work))
+
+    def _committed_inline(self) -> None:
+        self._inline_commits += 1
+        if self._inline_commits % CHECKPOINT_EVERY or self._checkpoint is not None:
+            return
+        try:
+            grown = self._wal.stat().st_size >= CHECKPOINT_AT
+        except OSError:
+            return
+        if grown:
+            self._checkpoint = asyncio.get_running_loop().create_task(self._checkpoint_wal())
+
+    async def _checkpoint_wal(self) -> None:
+        try:
+            await self._writer.run(lambda conn: conn.execute("PRAGMA wal_checkpoint(PASSIVE)"))
+        except sqlite3.Error:
+            logger.exception("Checkpointing the database's log failed; the next one will retry")
+        finally:
+            self._checkpoint = None
 
     async def stream(
         self, query: Callable[[UnitOfWork], Iterator[T]], batch: int = STREAM_BATCH

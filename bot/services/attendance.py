@@ -228,7 +228,7 @@ class AttendanceService:
                 ),
             )
         emails, usernames = await self._db.read(
-            lambda u: u.attendance.registrant_keys(event.event_id)
+            lambda u: u.attendance.registrant_keys(event.event_id), heavy=True
         )
         matched: set[int] = set()
         unmatched: list[str] = []
@@ -259,7 +259,7 @@ class AttendanceService:
             uow.audit.record(admin_id, "attendance-import", detail, now)
             return recorded
 
-        recorded = await self._db.write(work)
+        recorded = await self._db.write(work, heavy=True)
         if recorded:
             await self._marked_late(event)
         return ReportResult(len(matched), recorded, sorted(set(unmatched)))

@@ -44,7 +44,7 @@ class BroadcastService:
         self._wake = wake_delivery
 
     async def audience_size(self, audience: Audience) -> int:
-        return await self._db.read(lambda u: u.outbox.count_audience(audience))
+        return await self._db.read(lambda u: u.outbox.count_audience(audience), heavy=True)
 
     async def start(self, admin_id: int, audience: Audience, texts: dict[str, str]) -> int:
         """Queue the broadcast; returns its campaign id. `texts` has a "default" entry."""
@@ -59,7 +59,7 @@ class BroadcastService:
             uow.audit.record(admin_id, "broadcast", audience.describe(), now)
             return queued[0]
 
-        campaign_id = await self._db.write(work)
+        campaign_id = await self._db.write(work, heavy=True)
         self._wake()
         return campaign_id
 
@@ -73,7 +73,7 @@ class BroadcastService:
             campaigns = uow.outbox.recent(CampaignKind.BROADCAST, limit)
             return [BroadcastStatus(c, uow.outbox.progress(c.campaign_id)) for c in campaigns]
 
-        return await self._db.read(work)
+        return await self._db.read(work, heavy=True)
 
     async def status(self, campaign_id: int) -> BroadcastStatus | None:
         def work(uow: UnitOfWork) -> BroadcastStatus | None:
@@ -82,7 +82,7 @@ class BroadcastService:
                 return None
             return BroadcastStatus(campaign, uow.outbox.progress(campaign_id))
 
-        return await self._db.read(work)
+        return await self._db.read(work, heavy=True)
 
     async def cancel(self, campaign_id: int, admin_id: int) -> bool:
         now = self._clock.now()
@@ -95,7 +95,7 @@ class BroadcastService:
             assert campaign is not None
             return BroadcastStatus(campaign, uow.outbox.progress(campaign_id))
 
-        stopped = await self._db.write(work)
+        stopped = await self._db.write(work, heavy=True)
         if stopped is not None:  # the progress message ends with what was sent
             await self.report(stopped.campaign, stopped.progress, True)
         return stopped is not None

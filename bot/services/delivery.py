@@ -305,7 +305,7 @@ class DeliveryWorker:
                     closed.append((campaign, uow.outbox.progress(campaign_id)))
             return closed
 
-        for closed, progress in await self._db.write(close):
+        for closed, progress in await self._db.write(close, heavy=True):
             self._campaigns.pop(closed.campaign_id, None)
             await self._reporter.report(closed, progress, True)
         if finished_only:
@@ -319,4 +319,4 @@ class DeliveryWorker:
             await self._reporter.report(campaign, await self._progress(campaign_id), False)
 
     async def _progress(self, campaign_id: int) -> Progress:
-        return await self._db.read(lambda uow: uow.outbox.progress(campaign_id))
+        return await self._db.read(lambda uow: uow.outbox.progress(campaign_id), heavy=True)

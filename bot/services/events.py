@@ -83,7 +83,7 @@ class EventService:
     ) -> ParsedProgramme | ImportSummary:
         """All rows or nothing: problems are returned and nothing is written if any row is bad."""
         now = self._clock.now()
-        starts = await self._db.read(lambda uow: uow.events.starts_by_code())
+        starts = await self._db.read(lambda uow: uow.events.starts_by_code(), heavy=True)
         parsed = parse_programme(data, now, starts)
         if not parsed.ok:
             return parsed
@@ -115,7 +115,7 @@ class EventService:
             summary = ImportSummary(added, updated, unchanged, tuple(moved), cancelled)
             return summary, changed, any(queued)
 
-        summary, changed, queued = await self._db.write(work)
+        summary, changed, queued = await self._db.write(work, heavy=True)
         await self._hooks.replan(changed, queued)
         return summary
 
@@ -164,7 +164,7 @@ class EventService:
             assert after is not None
             return after, follow_change(uow, before, after, now)
 
-        changed, queued = await self._db.write(work)
+        changed, queued = await self._db.write(work, heavy=True)
         await self._hooks.replan([changed], queued)
         return changed
 
@@ -194,7 +194,7 @@ class EventService:
             after = replace(before, status=EventStatus.CANCELLED)
             return after, follow_change(uow, before, after, now)
 
-        cancelled, queued = await self._db.write(work)
+        cancelled, queued = await self._db.write(work, heavy=True)
         await self._hooks.replan([cancelled], queued)
         return cancelled
 

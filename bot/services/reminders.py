@@ -77,10 +77,10 @@ class ReminderService:
     async def plan(self) -> tuple[list[Job], list[Job]]:
         """At start-up: (jobs still to come, jobs that fell due while the bot was down)."""
         now = self._clock.now()
-        custom = await self._db.read(lambda u: u.outbox.all_event_offsets())
+        custom = await self._db.read(lambda u: u.outbox.all_event_offsets(), heavy=True)
         upcoming, missed = [], []
         for event in await self._db.read(
-            lambda u: u.events.scheduled_after(now - timedelta(days=1))
+            lambda u: u.events.scheduled_after(now - timedelta(days=1)), heavy=True
         ):
             offsets = custom.get(event.event_id, self._default_offsets)
             late: list[Job] = []
@@ -146,7 +146,8 @@ class ReminderService:
                 {"offset_minutes": job.offset_minutes, "starts_at": to_db(event.starts_at)},
                 now,
                 event_id=event.event_id,
-            )
+            ),
+            heavy=True,
         )
         self._wake()
         return queued[1] if queued else None
@@ -167,7 +168,8 @@ class ReminderService:
                 {"offset_minutes": 0, "starts_at": to_db(event.starts_at)},
                 now,
                 event_id=event.event_id,
-            )
+            ),
+            heavy=True,
         )
         self._wake()
 

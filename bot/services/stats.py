@@ -44,7 +44,7 @@ class StatsService:
             topics = {event_id: event.topic for event_id, event in events.items()}
             return ProgrammeStats(total, per_event, uow.stats.breakdowns(figures, topics))
 
-        return await self._db.read(work)
+        return await self._db.read(work, heavy=True)
 
     async def event(self, event: Event) -> ProgrammeStats:
 
@@ -55,4 +55,4 @@ class StatsService:
             breakdowns = uow.stats.breakdowns(per_event, topics, event.event_id)
             return ProgrammeStats(figures, [(event, figures)], breakdowns)
 
-        return await self._db.read(work)
+        return await self._db.read(work, heavy=True)

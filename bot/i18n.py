@@ -17,7 +17,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Final
@@ -115,6 +115,32 @@ def isolate(text: str) -> str:
     return f"{FSI}{clean_user_text(text)}{PDI}"
 
 
+@lru_cache(maxsize=1024)
+def _minutes(count: int, language: str) -> str:
+    """Durations repeat (every card shows one): format each once per language."""
+    return str(format_unit(count, "duration-minute", length="long", locale=Locale.parse(language)))
+
+
+@lru_cache(maxsize=1024)
+def _language_label(code: str, language: str) -> str:
+    name = str(Locale.parse(language).languages.get(code) or code)
+    return name[:1].upper() + name[1:]
+
+
+@lru_cache(maxsize=4096)
+def _timezone_label(tz: str, offset: timedelta | None, language: str) -> str:
+    """A zone's label depends on the moment only through its offset then (summer time)."""
+    if tz in ("UTC", "Etc/UTC"):
+        return "UTC"
+    zone, locale = ZoneInfo(tz), Locale.parse(language)
+    moment = datetime(2000, 1, 1, tzinfo=timezone(offset or timedelta(0)))
+    label = str(babel_dates.format_datetime(moment, "ZZZZ", tzinfo=moment.tzinfo, locale=locale))
+    if tz.startswith("Etc/"):
+        return label  # fixed offsets have no city, and their names invert the sign
+    city = babel_dates.get_timezone_location(zone, locale=locale, return_city=True)
+    return f"{city} ({label})"
+
+
 @dataclass(frozen=True)
 class Translator:
     """Messages and formats of one language."""
@@ -157,12 +183,11 @@ class Translator:
 
     def minutes(self, count: int) -> str:
         """A duration such as "90 minutes", in the reader's language and plural rules."""
-        return str(format_unit(count, "duration-minute", length="long", locale=self.locale))
+        return _minutes(count, self.language)
 
     def language_label(self, code: str) -> str:
         """A language's name in the reader's language ("swahili" -> "Swahili" for en)."""
-        name = str(self.locale.languages.get(code) or code)
-        return name[:1].upper() + name[1:]
+        return _language_label(code, self.language)
 
     def percent(self, value: float) -> str:
         return str(format_percent(value, locale=self.locale))
@@ -186,14 +211,7 @@ class Translator:
 
     def timezone_label(self, tz: str, at: datetime) -> str:
         """A zone as people recognise it: its city in their language and its offset at `at`."""
-        zone = ZoneInfo(tz)
-        offset = str(babel_dates.format_datetime(at, "ZZZZ", tzinfo=zone, locale=self.locale))
-        if tz in ("UTC", "Etc/UTC"):
-            return "UTC"
-        if tz.startswith("Etc/"):
-            return offset  # fixed offsets have no city, and their names invert the sign
-        city = babel_dates.get_timezone_location(zone, locale=self.locale, return_city=True)
-        return f"{city} ({offset})"
+        return _timezone_label(tz, ZoneInfo(tz).utcoffset(at), self.language)
 
 
 def load_catalog(code: str, compiled: Path, source: Path | None) -> gettext.NullTranslations:

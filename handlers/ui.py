@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 
@@ -21,12 +22,21 @@ MAX_CAPTION_LENGTH = 1024
 # is callback data packed elsewhere (the services' messages, until they pass typed data too).
 Button = tuple[str, ButtonData | str]
 Rows = Sequence[Sequence[Button]]
+KEYBOARDS_KEPT = 4096
 
 
 def keyboard(rows: Rows) -> InlineKeyboardMarkup | None:
     """An inline keyboard from rows of buttons; None when there are no rows."""
+    return _markup(tuple(tuple(row) for row in rows if row))
+
+
+@functools.lru_cache(maxsize=KEYBOARDS_KEPT)
+def _markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    """Built once per distinct keyboard: most are the same for everyone who sees a screen
+    (a card's Register and Back, the list's pages), and python-telegram-bot's objects are
+    frozen once built, so one can be sent any number of times. A plain memo of immutable
+    values, like `re`'s compiled patterns: the same rows always give the same keyboard."""
     built = [[_button(label, data) for label, data in row] for row in rows]
-    built = [row for row in built if row]
     return InlineKeyboardMarkup(built) if built else None
 
 

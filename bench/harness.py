@@ -114,14 +114,21 @@ class Bench:
 @asynccontextmanager
 async def running_bot(folder: Path) -> AsyncIterator[Bench]:
     """The real Application on a fresh database in `folder`, the Bot API emulated in-process
-    (no pacing, no delivery worker: each benchmark drives what it measures)."""
+    (no pacing, no delivery worker: each benchmark drives what it measures). Its start-up
+    objects are frozen out of the cycle collector as in the bot's own process, which helps
+    the bare bot of bench/throughput.py too: both run in this process."""
     clock = FrozenClock(NOW)
     emulator = BotApiEmulator(now=clock.now)
     settings = Settings(
         bot_token="1:BENCH", database_path=folder / "bench.sqlite3", admin_ids=frozenset({1})
     )
     app = build_application(
-        settings, request=EmulatorRequest(emulator), clock=clock, deliver=False, pace=False
+        settings,
+        request=EmulatorRequest(emulator),
+        clock=clock,
+        deliver=False,
+        pace=False,
+        freeze_heap=True,  # as `python -m bot` does
     )
     await app.initialize()
     assert app.post_init is not None and app.post_shutdown is not None

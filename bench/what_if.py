@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import os
 import re
 import shutil
@@ -26,22 +25,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
 from unittest.mock import patch
 
-from telegram import InlineKeyboardMarkup
-
-import handlers.events
-import handlers.registration
-import handlers.ui
 from bench.harness import Bench, running_bot
 from bench.throughput import Figures, Journeys, Meter, bare_bot, forget_sign_ups, setup
-from bot.db.connection import ThreadConnection
-from bot.i18n import Translator
-from bot.models import Contact, EventListing, Page, RegistrationStatus, User
-from bot.services.events import EventService
+from bot.models import Contact, RegistrationStatus, User
 from bot.services.users import LAST_SEEN_RESOLUTION, UserService
-from handlers.ui import Rows
 from handlers.wizards import (
     GROUP_BROADCAST,
     GROUP_EDIT_EVENT,
@@ -58,32 +47,6 @@ Standing = tuple[RegistrationStatus | None, int | None]
 @contextmanager
 def as_is(bench: Bench) -> Iterator[None]:
     yield
-
-
-@contextmanager
-def units_inline(bench: Bench) -> Iterator[None]:
-    """Every unit of work runs on the event loop's thread: no hop, no GIL hand-over."""
-
-    async def inline(connection: ThreadConnection, call: Callable[[], Any]) -> Any:
-        return call()
-
-    with patch.object(ThreadConnection, "_run", inline):
-        yield
-
-
-@contextmanager
-def reads_inline(bench: Bench) -> Iterator[None]:
-    """Reads on the event loop's thread (WAL: a read never waits for the writer); writes stay
-    on the writer's thread, where BEGIN IMMEDIATE may wait for another process."""
-    original = ThreadConnection._run
-
-    async def run(connection: ThreadConnection, call: Callable[[], Any]) -> Any:
-        if connection._read_only:
-            return call()
-        return await original(connection, call)
-
-    with patch.object(ThreadConnection, "_run", run):
-        yield
 
 
 @contextmanager
@@ -124,42 +87,6 @@ def viewer_remembered(bench: Bench) -> Iterator[None]:
         yield
 
 
-def _memoized(method: Callable[..., str]) -> Callable[..., str]:
-    cached = functools.lru_cache(maxsize=8192)(method)
-
-    @functools.wraps(method)
-    def call(self: Translator, *args: Any) -> str:
-        return cached(self, *args)
-
-    return call
-
-
-@contextmanager
-def i18n_memoized(bench: Bench) -> Iterator[None]:
-    """Durations, zone labels and language names formatted once per language (as times and
-    numbers already are); a real change would key zone labels by the offset, not the moment."""
-    with (
-        patch.object(Translator, "minutes", _memoized(Translator.minutes)),
-        patch.object(Translator, "timezone_label", _memoized(Translator.timezone_label)),
-        patch.object(Translator, "language_label", _memoized(Translator.language_label)),
-    ):
-        yield
-
-
-@contextmanager
-def keyboards_cached(bench: Bench) -> Iterator[None]:
-    """The same buttons give the same keyboard object, built once (python-telegram-bot's
-    objects are immutable, so one can be sent any number of times)."""
-    build = handlers.ui.keyboard
-    cached = functools.lru_cache(maxsize=4096)(build)
-
-    def keyboard(rows: Rows) -> InlineKeyboardMarkup | None:
-        return cached(tuple(tuple(row) for row in rows))
-
-    with patch.object(handlers.ui, "keyboard", keyboard):
-        yield
-
-
 @contextmanager
 def fewer_wizard_groups(bench: Bench) -> Iterator[None]:
     """The five wizards the journey never enters (time zone, new and edited event, broadcast,
@@ -169,44 +96,6 @@ def fewer_wizard_groups(bench: Bench) -> Iterator[None]:
     kept = {group: found for group, found in bench.app.handlers.items() if group not in unused}
     with patch.dict(bench.app.handlers, kept, clear=True):
         yield
-
-
-@contextmanager
-def programme_in_memory(bench: Bench) -> Iterator[None]:
-    """The upper bound of keeping the programme in memory: list pages and events read once
-    (seat counts then go stale, which a real cache would update on each sign-up; the cost
-    measured is that of reading them from memory instead of the database)."""
-    pages: dict[tuple[str | None, int], Page] = {}
-    found: dict[str, EventListing | None] = {}
-    upcoming, find = EventService.upcoming, EventService.find
-
-    async def cached_upcoming(self: EventService, topic: str | None, page: int) -> Page:
-        if (topic, page) not in pages:
-            pages[topic, page] = await upcoming(self, topic, page)
-        return pages[topic, page]
-
-    async def cached_find(self: EventService, code: str) -> EventListing | None:
-        if code not in found:
-            found[code] = await find(self, code)
-        return found[code]
-
-    with (
-        patch.object(EventService, "upcoming", cached_upcoming),
-        patch.object(EventService, "find", cached_find),
-    ):
-        yield
-
-
-@contextmanager
-def shorter_switch_interval(bench: Bench) -> Iterator[None]:
-    """The interpreter hands the GIL over every 0.5 ms instead of 5 ms, so the database's
-    thread waits less for the event loop's."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
 
 
 def combined(*variants: Variant) -> Variant:
@@ -223,28 +112,9 @@ def combined(*variants: Variant) -> Variant:
 VARIANTS: dict[str, Variant] = {
     "as is": as_is,
     "+1 empty unit of work per update": one_more_unit,
-    "units of work inline": units_inline,
-    "reads inline, writes on the thread": reads_inline,
     "viewer remembered": viewer_remembered,
-    "i18n memoized": i18n_memoized,
-    "keyboards cached": keyboards_cached,
-    "programme in memory": programme_in_memory,
     "five wizard groups fewer": fewer_wizard_groups,
-    "GIL switch interval 0.5 ms": shorter_switch_interval,
-    "A = inline + viewer + i18n + keyboards": combined(
-        units_inline, viewer_remembered, i18n_memoized, keyboards_cached
-    ),
-    "B = inline + viewer + i18n + keyboards + programme in memory": combined(
-        units_inline, viewer_remembered, i18n_memoized, keyboards_cached, programme_in_memory
-    ),
-    "C = B + five wizard groups fewer": combined(
-        units_inline,
-        viewer_remembered,
-        i18n_memoized,
-        keyboards_cached,
-        programme_in_memory,
-        fewer_wizard_groups,
-    ),
+    "both": combined(viewer_remembered, fewer_wizard_groups),
 }
 
 

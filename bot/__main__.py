@@ -68,7 +68,7 @@ def run(settings: Settings) -> int:
     configure_logging(settings.log_level)
     # An unusable database file is reported at once, not inside python-telegram-bot's start-up.
     asyncio.run(prepare_database(settings))
-    app = build_application(settings)
+    app = build_application(settings, freeze_heap=True)
     # Telegram unreachable at start-up: keep trying (with back-off) instead of exiting.
     app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
     return 0

@@ -7,6 +7,7 @@ Resources follow the application's lifecycle: the database opens in `post_init` 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from typing import Any
 
@@ -53,6 +54,21 @@ class BotApplication(_Application):
                 self.drop_user_data(user.id)
 
 
+def freeze_start_up_objects() -> None:
+    """Leave what start-up built out of Python's cycle collector from now on.
+
+    The bot keeps a large, unchanging heap (babel's locale data and the catalogs of six
+    languages, time zones, country and city names, python-telegram-bot itself), and every
+    full collection walked all of it again: a third of the CPU an update cost under load
+    (bench/throughput.py with the collector off: 1.74 -> 1.19 ms). `gc.freeze()` is
+    CPython's documented way out for long-running servers: objects alive now are never
+    examined again (reference counting still frees them). Only for the bot's own process:
+    a test process builds hundreds of applications, whose leftovers must stay collectable.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def build_application(
     settings: Settings,
     *,
@@ -63,6 +79,7 @@ def build_application(
     pace: bool = True,
     catalogs: Catalogs | None = None,
     directories: Directories | None = None,
+    freeze_heap: bool = False,
 ) -> BotApplication:
     """The bot, ready for `run_polling`; `request` swaps the network for an emulator.
 
@@ -70,6 +87,7 @@ def build_application(
     `pace=False` drops the rate limiter, for tests that send hundreds of messages at once.
     `catalogs` and `directories` are read-only reference data, built here unless given: a
     process that builds many applications (the tests) builds them once and shares them.
+    `freeze_heap`: for the bot's own process (see `freeze_start_up_objects`).
     """
     if catalogs is None:
         catalogs = Catalogs(default_language=settings.default_language)
@@ -102,6 +120,8 @@ def build_application(
         logger.info("Planned %d reminder jobs", planned)
         if deliver:
             app.bot_data.worker = asyncio.create_task(services.delivery.run(), name="delivery")
+        if freeze_heap:
+            freeze_start_up_objects()
 
     async def post_stop(app: _Application) -> None:
         """SIGTERM: the worker finishes the message in flight, then the process may end."""

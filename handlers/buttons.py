@@ -10,10 +10,11 @@ the ones buttons already in people's chats carry, so they keep working after an 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Literal, Self, TypeVar, get_args
 
 from bot.i18n import SUPPORTED_LANGUAGES
@@ -22,6 +23,7 @@ from bot.services.event_fields import CODE_PATTERN
 from bot.topics import TOPIC_SLUGS
 
 MAX_DATA_BYTES = 64  # Telegram's limit for callback_data
+PARSED_KEPT = 4096
 SEP = ":"
 MAX_ID = 2**63 - 1  # SQLite's largest integer: ids of events, users and campaigns
 MAX_PAGE = 999_999  # far beyond any list, and page x page size stays a small integer
@@ -120,19 +122,23 @@ class ButtonData:
     the `Part`s of their `WIRE`, in order; a value that could not travel is refused at once."""
 
     WIRE: ClassVar[Wire]
+    PARTS: ClassVar[tuple[Part[Any], ...]] = ()  # the `Part`s of WIRE, found once per kind
+    NAMES: ClassVar[tuple[str, ...]] = ()  # the fields that carry them, in the same order
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls.PARTS = tuple(part for part in cls.WIRE if isinstance(part, Part))
+        cls.NAMES = tuple(inspect.get_annotations(cls))  # a dataclass's fields, in order
         head = cls.WIRE[0]
         assert isinstance(head, str), f"{cls.__name__}: data starts with a fixed word"
         assert all(SEP not in word for word in cls.WIRE if isinstance(word, str))
-        assert len(inspect.get_annotations(cls)) == len(cls._parts()), cls.__name__
+        assert len(cls.NAMES) == len(cls.PARTS), cls.__name__
         widest = [word if isinstance(word, str) else word.write(word.widest) for word in cls.WIRE]
         assert len(SEP.join(widest).encode()) <= MAX_DATA_BYTES, cls.__name__
         _KINDS.setdefault(head, []).append(cls)
 
     def __post_init__(self) -> None:
-        for part, value in zip(self._parts(), self._values(), strict=True):
+        for part, value in zip(self.PARTS, self._values(), strict=True):
             try:
                 travels = part.read(part.write(value)) == value
             except ValueError:
@@ -140,12 +146,8 @@ class ButtonData:
             if not travels:
                 raise ValueError(f"{type(self).__name__} cannot carry {value!r}")
 
-    @classmethod
-    def _parts(cls) -> list[Part[Any]]:
-        return [part for part in cls.WIRE if isinstance(part, Part)]
-
-    def _values(self) -> list[Any]:
-        return [getattr(self, field.name) for field in fields(self)]
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.NAMES)
 
     def pack(self) -> str:
         """The callback_data of a button of this kind."""
@@ -178,8 +180,11 @@ class ButtonData:
         return isinstance(data, str) and isinstance(parse_button(data), cls)
 
 
+@functools.lru_cache(maxsize=PARSED_KEPT)
 def parse_button(data: str) -> ButtonData | None:
-    """The button that `data` names, or None for data the bot never wrote."""
+    """The button that `data` names, or None for data the bot never wrote. Read once per
+    distinct data (every handler's pattern asks, and the same buttons are pressed by many):
+    the answer is a frozen value that depends on the data alone."""
     words = data.split(SEP)
     for kind in _KINDS.get(words[0], ()):
         found = kind.unpack(words)

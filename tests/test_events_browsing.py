@@ -320,3 +320,19 @@ async def test_a_button_on_a_message_that_is_gone_answers_below(
     ]
     assert texts(calls)[-1].startswith("Session a")
     assert "Something went wrong" not in "".join(texts(calls))
+
+
+async def test_the_list_is_at_most_a_second_old(
+    amina: ChatDriver, services: Services, db: Store
+) -> None:
+    """Everyone sees the same list page, so the bot reads it once a second at most: seats
+    taken meanwhile show a second later; an organizer's change to the programme at once."""
+    await load(services, programme([row("a", SOON, capacity="5")]))
+    assert "5 seats left" in texts(await amina.send("/events"))[0]
+    await fill_seats(db, "a", 2)
+    quick = timedelta(milliseconds=300)
+    assert "5 seats left" in texts(await amina.send("/events", pace=quick))[0]
+    assert "3 seats left" in texts(await amina.send("/events", pace=timedelta(seconds=1)))[0]
+    await load(services, programme([row("a", SOON, capacity="5", title="Renamed")]))
+    [renamed] = texts(await amina.send("/events", pace=quick))
+    assert "Renamed" in renamed and "3 seats left" in renamed

@@ -6,6 +6,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
@@ -13,8 +14,10 @@ from bot.i18n import Translator
 from bot.models import Event, EventDraft, EventListing, EventStatus, Page
 from bot.services.programme_hooks import ProgrammeHooks, follow_change
 from bot.services.programme_import import ParsedProgramme, parse_programme
+from bot.services.recent import Recent
 
 PAGE_SIZE = 8
+LIST_MAX_AGE = timedelta(seconds=1)  # how old a list page or topic count may be when shown
 
 
 @dataclass(frozen=True)
@@ -63,14 +66,32 @@ class EventService:
         self._db = db
         self._clock = clock
         self._hooks = hooks
+        # The same for every participant: read once a second at most (see bot.services.recent).
+        self._pages: Recent[tuple[str | None, int], Page] = Recent(LIST_MAX_AGE)
+        self._topics: Recent[None, dict[str, int]] = Recent(LIST_MAX_AGE)
 
     async def upcoming(self, topic: str | None, page: int) -> Page:
-        return await self._db.read(
-            lambda u: u.events.upcoming_page(self._clock.now(), topic, page, PAGE_SIZE)
-        )
+        """One page of the upcoming events; its seat counts may be a second old."""
+        now = self._clock.now()
+        found = self._pages.get((topic, page), now)
+        if found is None:
+            found = await self._db.read(
+                lambda u: u.events.upcoming_page(now, topic, page, PAGE_SIZE)
+            )
+            self._pages.put((topic, page), found, now)
+        return found
 
     async def topics(self) -> dict[str, int]:
-        return await self._db.read(lambda u: u.events.upcoming_topics(self._clock.now()))
+        now = self._clock.now()
+        found = self._topics.get(None, now)
+        if found is None:
+            found = await self._db.read(lambda u: u.events.upcoming_topics(now))
+            self._topics.put(None, found, now)
+        return dict(found)
+
+    def _programme_changed(self) -> None:
+        self._pages.clear()
+        self._topics.clear()
 
     async def by_id(self, event_id: int) -> Event | None:
         return await self._db.read(lambda uow: uow.events.by_id(event_id))
@@ -116,6 +137,7 @@ class EventService:
             return summary, changed, any(queued)
 
         summary, changed, queued = await self._db.write(work, heavy=True)
+        self._programme_changed()
         await self._hooks.replan(changed, queued)
         return summary
 
@@ -133,6 +155,7 @@ class EventService:
             return event
 
         event = await self._db.write(work)
+        self._programme_changed()
         await self._hooks.replan([event], queued=False)
         return event
 
@@ -165,6 +188,7 @@ class EventService:
             return after, follow_change(uow, before, after, now)
 
         changed, queued = await self._db.write(work, heavy=True)
+        self._programme_changed()
         await self._hooks.replan([changed], queued)
         return changed
 
@@ -195,6 +219,7 @@ class EventService:
             return after, follow_change(uow, before, after, now)
 
         cancelled, queued = await self._db.write(work, heavy=True)
+        self._programme_changed()
         await self._hooks.replan([cancelled], queued)
         return cancelled
 

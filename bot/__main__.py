@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
         "import-events", help="add or update events from a CSV file (all rows or none)"
     )
     importer.add_argument("file", type=Path, metavar="FILE.csv")
+    attendance = commands.add_parser(
+        "import-attendance",
+        help="mark who attended a session from its meeting report (Zoom, Teams, Meet, Webex, "
+        "or a list of emails or Telegram usernames; CSV or .xlsx)",
+    )
+    attendance.add_argument("code", metavar="CODE", help="the session's event code")
+    attendance.add_argument("file", type=Path, metavar="FILE")
     exporter = commands.add_parser("export", help="write a CSV to standard output")
     exporter.add_argument("what", choices=["registrations"])
     exporter.add_argument("--event", metavar="CODE", help="only this event's registrations")
@@ -104,8 +111,8 @@ def _command(argv: Sequence[str] | None) -> int:
         return 2
     if args.command == "demo":
         return demo(settings)
-    if args.command == "import-events":
-        from bot.cli import import_events
+    if args.command in ("import-events", "import-attendance"):
+        from bot.cli import import_attendance, import_events
 
         configure_logging("WARNING")
         try:
@@ -113,7 +120,9 @@ def _command(argv: Sequence[str] | None) -> int:
         except OSError as exc:
             sys.stderr.write(f"Cannot read {args.file}: {exc.strerror or exc}\n")
             return 2
-        return asyncio.run(import_events(settings, data))
+        if args.command == "import-events":
+            return asyncio.run(import_events(settings, data))
+        return asyncio.run(import_attendance(settings, args.code, data))
     if args.command == "backup":
         from bot.cli import backup
 

@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Catalogs
+from bot.services.attendance_texts import describe_report
 from bot.services.container import offline_services
 from bot.services.events import ImportSummary, describe_import
 
@@ -34,6 +35,31 @@ async def import_events(
         return 0
     err.write(describe_import(t, result) + "\n")
     return 1
+
+
+async def import_attendance(
+    settings: Settings,
+    event_code: str,
+    data: bytes,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    clock: Clock | None = None,
+) -> int:
+    """The attendance report of one session, as if sent in chat; the same answer printed.
+    Exit code 1 when the event is unknown or the report is refused."""
+    if not _database_exists(settings, err):
+        return 1
+    t = Catalogs(default_language=settings.default_language).get(None)
+    async with offline_services(settings, clock) as services:
+        found = await services.events.find(event_code)
+        if found is None:
+            err.write(f"There is no event with the code {event_code}.\n")
+            return 1
+        event = found.event
+        result = await services.attendance.import_report(event, data, None)
+    text = describe_report(t, "UTC", event, result, in_chat=False)
+    (err if result.problem else out).write(text + "\n")
+    return 1 if result.problem else 0
 
 
 async def export_registrations(

@@ -16,6 +16,7 @@ import io
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cached_property, lru_cache
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -188,6 +190,10 @@ class Translator:
     def language_label(self, code: str) -> str:
         """A language's name in the reader's language ("swahili" -> "Swahili" for en)."""
         return _language_label(code, self.language)
+
+    def and_list(self, items: Sequence[str]) -> str:
+        """Items joined as the language joins them ("a, b and c", "a، b و c", "a、b和c")."""
+        return str(format_list(list(items), locale=self.locale)) if items else ""
 
     def percent(self, value: float) -> str:
         return str(format_percent(value, locale=self.locale))

@@ -127,6 +127,7 @@ class EventDraft:
     title: str
     description: str
     texts: dict[str, EventText]
+    min_attendance_minutes: int | None = None  # None: half the duration
 
     def as_event(self, event_id: int = 0, status: str = EventStatus.SCHEDULED) -> Event:
         """The event this draft would become: for previews before saving."""
@@ -143,6 +144,7 @@ class EventDraft:
             description=self.description,
             status=status,
             texts=dict(self.texts),
+            min_attendance_minutes=self.min_attendance_minutes,
         )
 
 
@@ -160,10 +162,18 @@ class Event:
     description: str
     status: str
     texts: dict[str, EventText]
+    min_attendance_minutes: int | None = None  # None: half the duration
 
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def attendance_minutes(self) -> int:
+        """How long someone must have been in the session to count as present."""
+        if self.min_attendance_minutes is not None:
+            return self.min_attendance_minutes
+        return (self.duration_minutes + 1) // 2
 
     @property
     def is_cancelled(self) -> bool:

@@ -7,8 +7,16 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.i18n import Translator
 from bot.models import Event
-from bot.services.attendance import CheckIn, CheckInResult, ReportResult
-from handlers.buttons import CheckInHere, RosterPage, ToggleAttendance
+from bot.services.attendance import CheckIn, CheckInResult
+from bot.services.attendance_matching import Verdict
+from bot.services.attendance_texts import describe_report
+from handlers.buttons import (
+    CheckInHere,
+    ConfirmAttendee,
+    RosterPage,
+    ToggleAttendance,
+    UndoReport,
+)
 from handlers.context import BotContext
 from handlers.fallback import anything_else
 from handlers.html import plain, user_text
@@ -155,6 +163,12 @@ async def show_roster(
     if page + 1 < pages:
         navigation.append((t._("Next ▶"), RosterPage(event.event_id, page + 1)))
     rows.append(navigation)
+    imported = await context.services.attendance.standing_report(event)
+    if imported is not None:
+        label = t._(
+            "Undo the report of {date}", date=t.when(imported, context.viewer.timezone, "short")
+        )
+        rows.append([(label, UndoReport(event.event_id))])
     if query is not None:
         await edit(query, context, heading, rows)
     else:
@@ -201,38 +215,71 @@ async def on_roster_page(update: Update, context: BotContext, data: RosterPage) 
     await show_roster(context, event, data.page, query)
 
 
-def report_text(t: Translator, result: ReportResult) -> str:
-    if result.problem is not None:
-        return result.problem.render(t)
-    lines = [
-        t.ngettext(
-            "{count} participant matched the report.",
-            "{count} participants matched the report.",
-            result.matched,
-        ),
-        t.ngettext(
-            "{count} was newly marked present.",
-            "{count} were newly marked present.",
-            result.newly_recorded,
-        ),
-    ]
-    if result.unmatched:
-        lines.append(
-            t.ngettext(
-                "{count} line matched nobody:",
-                "{count} lines matched nobody:",
-                len(result.unmatched),
-            )
-        )
-        lines += [f"• {value}" for value in result.unmatched[:50]]
-        if len(result.unmatched) > 50:
-            lines.append("…")
-    return "\n".join(lines)
+REVIEW_BUTTONS = 30  # candidates offered as buttons under a report's answer
 
 
 async def import_report(context: BotContext, event: Event, data: bytes) -> None:
-    result = await context.services.attendance.import_report(event, data, context.viewer.user_id)
-    await send(context, plain(report_text(context.viewer.t, result)))
+    viewer = context.viewer
+    result = await context.services.attendance.import_report(event, data, viewer.user_id)
+    text = describe_report(viewer.t, viewer.timezone, event, result, in_chat=True)
+    rows: list[list[Button]] = []
+    for decision in result.having(Verdict.TO_REVIEW):
+        for candidate in decision.candidates:
+            label = f"{decision.shown_as[:24]} → {candidate.name[:24]}"
+            rows.append([(label, ConfirmAttendee(event.event_id, candidate.user_id))])
+    await send(context, plain(text), rows[:REVIEW_BUTTONS])
+
+
+async def on_confirm_attendee(update: Update, context: BotContext, data: ConfirmAttendee) -> None:
+    """A candidate pressed in a report's review list: marked present by hand."""
+    query = update.callback_query
+    assert query is not None
+    if not await require_organizer(update, context):
+        return
+    event = await context.services.events.by_id(data.event_id)
+    recorded = event is not None and await context.services.attendance.confirm_attendee(
+        event, data.user_id, context.viewer.user_id
+    )
+    if event is None or recorded is None:
+        await no_longer_active(query, context)
+        return
+    t = context.viewer.t
+    await answer(query, t._("Marked present.") if recorded else t._("Already marked present."))
+
+
+async def on_undo_report(update: Update, context: BotContext, data: UndoReport) -> None:
+    query = update.callback_query
+    assert query is not None
+    if not await require_organizer(update, context):
+        return
+    event = await context.services.events.by_id(data.event_id)
+    if event is None:
+        await no_longer_active(query, context)
+        return
+    marks = await context.services.attendance.undo_report(event, context.viewer.user_id)
+    t = context.viewer.t
+    if marks is None:
+        await answer(query, t._("There is no report to undo."))
+    elif marks.replaced is not None:
+        await answer(
+            query,
+            t._(
+                "Report undone: the report imported on {date} stands again.",
+                date=t.when(marks.replaced, context.viewer.timezone, "short"),
+            ),
+            alert=True,
+        )
+    else:
+        await answer(
+            query,
+            t.ngettext(
+                "Report undone: {count} mark taken back.",
+                "Report undone: {count} marks taken back.",
+                marks.unmarked,
+            ),
+            alert=True,
+        )
+    await show_roster(context, event, 0, query)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -242,6 +289,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("attendance", on_attendance), group=GROUP_GENERAL)
     app.add_handler(on_press(ToggleAttendance, on_toggle), group=GROUP_GENERAL)
     app.add_handler(on_press(RosterPage, on_roster_page), group=GROUP_GENERAL)
+    app.add_handler(on_press(ConfirmAttendee, on_confirm_attendee), group=GROUP_GENERAL)
+    app.add_handler(on_press(UndoReport, on_undo_report), group=GROUP_GENERAL)
 
 
 def register_code_listener(app: Application) -> None:  # type: ignore[type-arg]

@@ -533,3 +533,20 @@ class RosterPage(ButtonData):
     event_id: int
     page: int
     WIRE = ("at", ID, "p", PAGE)
+
+
+@dataclass(frozen=True)
+class ConfirmAttendee(ButtonData):
+    """From a report's review list: this registrant is the person the report shows."""
+
+    event_id: int
+    user_id: int
+    WIRE = ("ar", ID, ID)
+
+
+@dataclass(frozen=True)
+class UndoReport(ButtonData):
+    """Take back the marks of the session's last attendance report."""
+
+    event_id: int
+    WIRE = ("ar", ID, "undo")

@@ -3,7 +3,7 @@ code as caption, the attendance report of its video-conferencing tool."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Document, Update
 from telegram.ext import Application, MessageHandler, filters
 
 from bot.services.attendance import MAX_REPORT_BYTES
@@ -17,6 +17,8 @@ from handlers.ui import send
 from handlers.wizards import GROUP_GENERAL
 
 CSV_FILES = filters.Document.FileExtension("csv") | filters.Document.MimeType("text/csv")
+# Meeting tools also give their attendance reports as Excel workbooks.
+XLSX_FILES = filters.Document.FileExtension("xlsx")
 
 
 async def on_programme_file(update: Update, context: BotContext) -> None:
@@ -32,6 +34,16 @@ async def on_programme_file(update: Update, context: BotContext) -> None:
     if document.file_size is not None and document.file_size > limit:
         await send(context, t._("The file is larger than {limit} MB.", limit=limit // 2**20))
         return
+    if not caption and not _is_csv(document):
+        await send(
+            context,
+            t._(
+                "To import an attendance report, send it again with the session’s code as "
+                "its caption. A programme is imported from a CSV file (in Excel: Save as → "
+                "CSV UTF-8)."
+            ),
+        )
+        return
     file = await document.get_file()
     data = bytes(await file.download_as_bytearray())
     if caption:
@@ -43,5 +55,10 @@ async def on_programme_file(update: Update, context: BotContext) -> None:
     await send(context, plain(describe_import(t, result)))
 
 
+def _is_csv(document: Document) -> bool:
+    name = (document.file_name or "").lower()
+    return name.endswith(".csv") or document.mime_type == "text/csv"
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(MessageHandler(CSV_FILES, on_programme_file), group=GROUP_GENERAL)
+    app.add_handler(MessageHandler(CSV_FILES | XLSX_FILES, on_programme_file), group=GROUP_GENERAL)

@@ -93,6 +93,15 @@ class ChatDriver:
         if timezone:
             await users.choose_timezone(self.user.id, timezone)
 
+    async def send_document(
+        self, name: str, content: bytes, caption: str = "", mime_type: str = "text/csv"
+    ) -> list[ApiCall]:
+        """A file, as Telegram delivers it: its name, type and caption."""
+        update = self.emulator.user_document(self.user, name, content, mime_type)
+        if caption:
+            update["message"]["caption"] = caption
+        return await self._deliver(update)
+
     async def send_sticker(self) -> list[ApiCall]:
         return await self._deliver(self.emulator.user_sticker(self.user))
 

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
-
-from telegram import Update
 
 from bot.clock import FrozenClock
 from bot.db import UnitOfWork
-from bot.devtools.emulator import ApiCall
 from bot.models import Contact, Profile
 from bot.services.container import Services
 from bot.services.reminders import FEEDBACK, STARTING, Job
@@ -124,41 +120,6 @@ async def test_attendance_by_hand(
     assert await db.fetch_all("SELECT * FROM attendance") == []
 
 
-async def upload(chat: ChatDriver, content: bytes, caption: str) -> list[ApiCall]:
-    update: dict[str, Any] = chat.emulator.user_document(chat.user, "report.csv", content)
-    update["message"]["caption"] = caption
-    mark = len(chat.emulator.calls)
-    await chat.app.process_update(Update.de_json(update, chat.app.bot))
-    return chat.emulator.calls[mark:]
-
-
-async def test_importing_an_attendance_report(
-    organizer: ChatDriver, amina: ChatDriver, services: Services, db: Store
-) -> None:
-    """A CSV with an email column, captioned with the event code: matches and mismatches."""
-    await setup_event(services, amina)
-    await services.users.touch(Contact(3333, "T", username="tg_user"))
-    await services.registrations.sign_up(3333, "flood")
-    await organizer.settle(language="en")
-    report = (
-        f"Name;User Email;Telegram\nAmina;{amina.user.id}@X.org;\nT;;@TG_User\n"
-        "Ghost;ghost@nowhere.org;\n"
-    ).encode()
-    [reply] = texts(await upload(organizer, report, "flood"))
-    assert reply.splitlines() == [
-        "2 participants matched the report.",
-        "2 were newly marked present.",
-        "1 line matched nobody:",
-        "• ghost@nowhere.org",
-    ]
-    methods = await db.fetch_all("SELECT method FROM attendance")
-    assert [r[0] for r in methods] == ["import", "import"]
-    [bad] = texts(await upload(organizer, b"a,b\n1,2\n", "flood"))
-    assert bad.startswith("I found no column of emails or Telegram usernames.")
-    [unknown] = texts(await upload(organizer, report, "nope"))
-    assert unknown == "There is no event with the code \u2068nope\u2069."
-
-
 async def test_feedback_once_and_changed(
     amina: ChatDriver, services: Services, db: Store, clock: FrozenClock
 ) -> None:
@@ -264,7 +225,7 @@ async def test_people_marked_present_after_the_session_are_asked_for_feedback_on
     assert await services.reminders.fire(Job(FEEDBACK, event_id, 0, clock.now())) == 1
     clock.set(BEGIN + timedelta(hours=14))
     report = b"email\n1001@x.org\n1002@x.org\n"
-    await upload(organizer, report, "flood")
+    await organizer.send_document("report.csv", report, "flood")
     recipients = await db.fetch_all(
         "SELECT d.user_id FROM deliveries d JOIN campaigns c USING (campaign_id)"
         " WHERE c.kind = 'feedback' ORDER BY d.delivery_id"
@@ -272,16 +233,3 @@ async def test_people_marked_present_after_the_session_are_asked_for_feedback_on
     assert [r[0] for r in recipients] == [amina.user.id, 1002]
 
 
-async def test_a_report_larger_than_a_programme_file_may_be(
-    organizer: ChatDriver, amina: ChatDriver, services: Services
-) -> None:
-    """A 6-megabyte attendance report (a long webinar's export) is read; a programme file of that
-    size is refused."""
-    await setup_event(services, amina)
-    await organizer.settle(language="en")
-    report = b"email\n" + b"1001@x.org\n" * 560_000
-    assert len(report) > 5.5 * 2**20
-    [done] = texts(await upload(organizer, report, "flood"))
-    assert done.startswith("1 participant matched the report.")
-    [refused] = texts(await upload(organizer, report, ""))
-    assert refused == "The file is larger than 5 MB."

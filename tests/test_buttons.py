@@ -35,6 +35,7 @@ from handlers.buttons import (
     CheckInHere,
     ChooseLanguage,
     ChooseZone,
+    ConfirmAttendee,
     ConfirmCancelRegistration,
     EditEventField,
     EditEventLanguage,
@@ -65,6 +66,7 @@ from handlers.buttons import (
     StopBroadcast,
     ToggleAttendance,
     TopicsMenu,
+    UndoReport,
     kinds,
     parse_button,
 )
@@ -125,6 +127,8 @@ WIRE = [
     (Rate(7, 4), "fb:7:4"),
     (ToggleAttendance(3, 1001, 0), "at:3:1001:0"),
     (RosterPage(3, 1), "at:3:p:1"),
+    (ConfirmAttendee(3, 42), "ar:3:42"),
+    (UndoReport(3), "ar:3:undo"),
 ]
 
 ZONES = sorted(zone for zone in available_timezones() if "/" in zone)

@@ -147,7 +147,8 @@ async def test_the_log_is_copied_back_into_the_database_off_the_loop(
     size_before = path.stat().st_size
     for user_id in range(1, 11):
         name = f"Amina {user_id} " + "x" * 3000  # each write a page or two of the log
-        await db.write(lambda u, i=user_id, n=name: u.users.upsert_contact(Contact(i, n), NOW))
+        contact = Contact(user_id, name)
+        await db.write(lambda u, c=contact: u.users.upsert_contact(c, NOW))  # type: ignore[misc]
     await db.close()  # waits for a checkpoint under way
     assert (path.stat().st_size > size_before) is checkpointed
     assert watcher.execute("SELECT COUNT(*) FROM users").fetchone() == (10,)

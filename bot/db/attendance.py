@@ -19,6 +19,29 @@ class RosterLine:
 
 
 @dataclass(frozen=True)
+class Registrant:
+    """Someone signed up for an event, as an attendance report may name them."""
+
+    user_id: int
+    confirmed: bool  # False: on the waitlist
+    email: str
+    username: str
+    full_name: str  # as given in the profile
+    telegram_name: str  # first and last name in Telegram
+
+
+@dataclass(frozen=True)
+class ReportMarks:
+    """What importing (or undoing) a report did to the session's marks."""
+
+    report_id: int
+    marked: int  # people the report now marks present
+    newly_marked: int  # of whom not marked before
+    unmarked: int  # marked by the report before, and no longer
+    replaced: datetime | None  # when the report it replaced (or brought back) was imported
+
+
+@dataclass(frozen=True)
 class Failures:
     count: int
     first: datetime
@@ -72,17 +95,103 @@ class AttendanceRepository(Repository):
         lines = [RosterLine(int(r[0]), str(r[1]), bool(r[2])) for r in rows]
         return lines, int(total_row[0]) if total_row else 0
 
-    def registrant_keys(self, event_id: int) -> tuple[dict[str, int], dict[str, int]]:
-        """The event's registrants by lower-case email and by lower-case username."""
+    def registrants(self, event_id: int) -> list[Registrant]:
+        """Everyone confirmed or waitlisted for the event, as a report may name them."""
         rows = self._all(
-            "SELECT u.user_id, lower(u.email), lower(u.username) FROM registrations r"
-            " JOIN users u ON u.user_id = r.user_id"
+            "SELECT u.user_id, r.status, COALESCE(u.email, ''), COALESCE(u.username, ''),"
+            " COALESCE(u.full_name, ''), TRIM(u.first_name || ' ' || COALESCE(u.last_name, ''))"
+            " FROM registrations r JOIN users u ON u.user_id = r.user_id"
             " WHERE r.event_id = ? AND r.status IN ('confirmed', 'waitlisted')",
             (event_id,),
         )
-        emails = {r[1]: int(r[0]) for r in rows if r[1]}
-        usernames = {r[2]: int(r[0]) for r in rows if r[2]}
-        return emails, usernames
+        return [
+            Registrant(int(r[0]), r[1] == "confirmed", str(r[2]), str(r[3]), str(r[4]), str(r[5]))
+            for r in rows
+        ]
+
+    # -- attendance reports ----------------------------------------------------------------
+
+    def _import_marks(self, event_id: int) -> set[int]:
+        rows = self._all(
+            "SELECT user_id FROM attendance WHERE event_id = ? AND method = 'import'", (event_id,)
+        )
+        return {int(row[0]) for row in rows}
+
+    def _standing_report(self, event_id: int) -> tuple[int, datetime] | None:
+        row = self._one(
+            "SELECT report_id, imported_at FROM attendance_reports"
+            " WHERE event_id = ? AND undone_at IS NULL ORDER BY report_id DESC LIMIT 1",
+            (event_id,),
+        )
+        return (int(row[0]), from_db(row[1])) if row else None
+
+    def _apply_marks(self, event_id: int, user_ids: list[int], now: datetime) -> None:
+        """The report's people marked present, unless a check-in or a mark by hand says so
+        already (those are kept as they are)."""
+        self._conn.execute(
+            "DELETE FROM attendance WHERE event_id = ? AND method = 'import'", (event_id,)
+        )
+        self.record_many(event_id, user_ids, "import", now)
+
+    def replace_report(
+        self, event_id: int, user_ids: list[int], admin_id: int | None, now: datetime
+    ) -> ReportMarks:
+        """A new report for the session: its marks replace those of the previous one."""
+        before = self._import_marks(event_id)
+        previous = self._standing_report(event_id)
+        cursor = self._run(
+            "INSERT INTO attendance_reports (event_id, imported_by, imported_at) VALUES (?, ?, ?)",
+            (event_id, admin_id, to_db(now)),
+        )
+        report_id = cursor.lastrowid
+        assert report_id is not None
+        self._run_many(
+            "INSERT OR IGNORE INTO attendance_report_marks (report_id, user_id) VALUES (?, ?)",
+            [(report_id, user_id) for user_id in user_ids],
+        )
+        self._apply_marks(event_id, user_ids, now)
+        after = self._import_marks(event_id)
+        return ReportMarks(
+            report_id,
+            len(after),
+            len(after - before),
+            len(before - after),
+            previous[1] if previous else None,
+        )
+
+    def undo_report(self, event_id: int, now: datetime) -> ReportMarks | None:
+        """Undo the standing report: its marks go, those of the report before come back.
+        None when no report stands."""
+        standing = self._standing_report(event_id)
+        if standing is None:
+            return None
+        report_id, _ = standing
+        before = self._import_marks(event_id)
+        self._run(
+            "UPDATE attendance_reports SET undone_at = ? WHERE report_id = ?",
+            (to_db(now), report_id),
+        )
+        previous = self._standing_report(event_id)
+        restored: list[int] = []
+        if previous is not None:
+            rows = self._all(
+                "SELECT user_id FROM attendance_report_marks WHERE report_id = ?", (previous[0],)
+            )
+            restored = [int(row[0]) for row in rows]
+        self._apply_marks(event_id, restored, now)
+        after = self._import_marks(event_id)
+        return ReportMarks(
+            report_id,
+            len(after),
+            len(after - before),
+            len(before - after),
+            previous[1] if previous else None,
+        )
+
+    def standing_report(self, event_id: int) -> datetime | None:
+        """When the report whose marks stand was imported; None if none does."""
+        found = self._standing_report(event_id)
+        return found[1] if found else None
 
     # -- session codes and wrong guesses ---------------------------------------------------
 

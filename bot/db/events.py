@@ -25,6 +25,7 @@ EDITABLE_COLUMNS = frozenset(
         "join_url",
         "title",
         "description",
+        "min_attendance_minutes",
     }
 )
 
@@ -43,6 +44,7 @@ def _event(row: sqlite3.Row, texts: dict[str, EventText]) -> Event:
         description=row["description"],
         status=row["status"],
         texts=texts,
+        min_attendance_minutes=row["min_attendance_minutes"],
     )
 
 
@@ -57,6 +59,7 @@ def _draft_values(draft: EventDraft) -> dict[str, Any]:
         "join_url": draft.join_url,
         "title": draft.title,
         "description": draft.description,
+        "min_attendance_minutes": draft.min_attendance_minutes,
     }
 
 
@@ -155,9 +158,10 @@ class EventRepository(Repository):
         cursor = self._run(
             """
             INSERT INTO events (code, topic, starts_at, duration_minutes, capacity, language,
-                                join_url, title, description, created_at, updated_at)
+                                join_url, title, description, min_attendance_minutes,
+                                created_at, updated_at)
             VALUES (:code, :topic, :starts_at, :duration_minutes, :capacity, :language,
-                    :join_url, :title, :description, :now, :now)
+                    :join_url, :title, :description, :min_attendance_minutes, :now, :now)
             """,
             values,
         )
@@ -174,7 +178,8 @@ class EventRepository(Repository):
             UPDATE events SET topic = :topic, starts_at = :starts_at,
                 duration_minutes = :duration_minutes, capacity = :capacity,
                 language = :language, join_url = :join_url, title = :title,
-                description = :description, updated_at = :now
+                description = :description,
+                min_attendance_minutes = :min_attendance_minutes, updated_at = :now
             WHERE event_id = :event_id
             """,
             values,

@@ -8,21 +8,21 @@ force.
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
-from bot.db.attendance import Failures, RosterLine
+from bot.db.attendance import Failures, ReportMarks, RosterLine
 from bot.i18n import N_, clean_user_text
 from bot.models import ACTIVE_STATUSES, Event, RegistrationStatus
 from bot.problems import Problem
-from bot.services.spreadsheets import spreadsheet_dialect
+from bot.services.attendance_matching import Decision, Verdict, decide
+from bot.services.attendance_reports import SkipReason, parse_report
+from bot.services.tables import UnreadableTable, read_table
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out loud safely
 CODE_LENGTH = 6
@@ -30,20 +30,6 @@ FREE_FAILURES = 3
 FAILURE_WINDOW = timedelta(minutes=10)
 FIRST_PAUSE = timedelta(minutes=1)
 MAX_REPORT_BYTES = 20 * 1024 * 1024
-EMAIL_COLUMNS = (
-    "email",
-    "e-mail",
-    "mail",
-    "user email",
-    "email address",
-    "attendee email",
-    "participant email",
-    "correo",
-    "courriel",
-    "邮箱",
-    "почта",
-)
-USERNAME_COLUMNS = ("telegram", "username", "telegram username", "user name", "tg")
 
 
 class CheckIn(Enum):
@@ -65,12 +51,26 @@ class CheckInResult:
     wait_until: datetime | None = None
 
 
+COUNTED = (Verdict.PRESENT, Verdict.WITHOUT_SEAT)  # marked present by a report
+
+
 @dataclass(frozen=True)
 class ReportResult:
-    matched: int
-    newly_recorded: int
-    unmatched: list[str]
+    """What an attendance report did, as the organizer is told."""
+
+    decisions: tuple[Decision, ...] = ()
+    skipped: dict[SkipReason, int] = field(default_factory=dict)
+    required_minutes: int | None = None  # None: the report says nothing of time
+    marks: ReportMarks | None = None
     problem: Problem | None = None
+
+    @classmethod
+    def refused(cls, problem: Problem) -> ReportResult:
+        return cls(problem=problem)
+
+    def having(self, verdict: Verdict) -> list[Decision]:
+        found = [d for d in self.decisions if d.verdict is verdict]
+        return sorted(found, key=lambda d: d.shown_as.casefold())
 
 
 def new_code() -> str:
@@ -189,77 +189,91 @@ class AttendanceService:
             await self._marked_late(event)
         return present
 
-    async def import_report(self, event: Event, data: bytes, admin_id: int) -> ReportResult:
-        """A video-conferencing attendance report: rows matched to registrants by email or
-        Telegram username."""
+    async def import_report(self, event: Event, data: bytes, admin_id: int | None) -> ReportResult:
+        """A meeting tool's attendance report (or an organizer's own list): its people matched
+        to the registrants by the rules of `attendance_matching`; the marks it makes replace
+        those of the session's previous report. Nothing is marked if the file is refused."""
+        now = self._clock.now()
+        if now < event.starts_at:
+            return ReportResult.refused(
+                Problem(N_("This session has not started yet: send its report afterwards."))
+            )
         if len(data) > MAX_REPORT_BYTES:
-            return ReportResult(0, 0, [], Problem(N_("The file is too large.")))
+            return ReportResult.refused(Problem(N_("The file is too large.")))
         try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("utf-16")
-            except UnicodeDecodeError:
-                return ReportResult(
-                    0,
-                    0,
-                    [],
-                    Problem(
-                        N_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
-                    ),
-                )
-        rows = csv.reader(io.StringIO(text, newline=""), spreadsheet_dialect(text))
-        try:
-            header = [cell.strip().lower() for cell in next(rows)]
-        except (StopIteration, csv.Error):
-            return ReportResult(0, 0, [], Problem(N_("The file is empty.")))
-        email_at = next((header.index(c) for c in EMAIL_COLUMNS if c in header), None)
-        name_at = next((header.index(c) for c in USERNAME_COLUMNS if c in header), None)
-        if email_at is None and name_at is None:
-            return ReportResult(
-                0,
-                0,
-                [],
+            table = read_table(data)
+        except UnreadableTable:
+            return ReportResult.refused(
+                Problem(N_("I cannot read this file. Send the report as CSV or Excel (.xlsx)."))
+            )
+        report = parse_report(table.rows)
+        if not report.found_table:
+            return ReportResult.refused(
                 Problem(
                     N_(
-                        "I found no column of emails or Telegram usernames. Name one “email” or "
-                        "“telegram”."
+                        "I found no table of participants in this file: it needs a header row "
+                        "with a column of names, emails or Telegram usernames (“email”, "
+                        "“telegram”)."
                     )
-                ),
+                )
             )
-        emails, usernames = await self._db.read(
-            lambda u: u.attendance.registrant_keys(event.event_id), heavy=True
+        required = event.attendance_minutes
+        registrants = await self._db.read(
+            lambda u: u.attendance.registrants(event.event_id), heavy=True
         )
-        matched: set[int] = set()
-        unmatched: list[str] = []
-        try:
-            for cells in rows:
-                email = (
-                    cells[email_at].strip().lower()
-                    if email_at is not None and email_at < len(cells)
-                    else ""
-                )
-                name = (
-                    cells[name_at].strip().lstrip("@").lower()
-                    if name_at is not None and (name_at < len(cells))
-                    else ""
-                )
-                user = emails.get(email) or usernames.get(name)
-                if user is not None:
-                    matched.add(user)
-                elif email or name:
-                    unmatched.append(clean_user_text(email or name)[:80])
-        except csv.Error:
-            return ReportResult(0, 0, [], Problem(N_("The file is not a CSV table.")))
+        decisions = decide(report.people, registrants, required)
+        present = sorted(
+            {d.user_id for d in decisions if d.verdict in COUNTED and d.user_id is not None}
+        )
+
+        def work(uow: UnitOfWork) -> ReportMarks:
+            marks = uow.attendance.replace_report(event.event_id, present, admin_id, now)
+            if admin_id is not None:
+                detail = f"{event.code} marked {marks.marked} report {marks.report_id}"
+                uow.audit.record(admin_id, "attendance-import", detail, now)
+            return marks
+
+        marks = await self._db.write(work, heavy=True)
+        if marks.newly_marked:
+            await self._marked_late(event)
+        return ReportResult(
+            decisions=tuple(decisions),
+            skipped=dict(report.skipped),
+            required_minutes=required if report.has_times else None,
+            marks=marks,
+        )
+
+    async def undo_report(self, event: Event, admin_id: int) -> ReportMarks | None:
+        """Take back the standing report's marks (those of the one before come back)."""
         now = self._clock.now()
 
-        def work(uow: UnitOfWork) -> int:
-            recorded = uow.attendance.record_many(event.event_id, sorted(matched), "import", now)
-            detail = f"{event.code} matched {len(matched)} unmatched {len(unmatched)}"
-            uow.audit.record(admin_id, "attendance-import", detail, now)
+        def work(uow: UnitOfWork) -> ReportMarks | None:
+            marks = uow.attendance.undo_report(event.event_id, now)
+            if marks is not None:
+                detail = f"{event.code} report {marks.report_id}"
+                uow.audit.record(admin_id, "attendance-undo", detail, now)
+            return marks
+
+        return await self._db.write(work)
+
+    async def standing_report(self, event: Event) -> datetime | None:
+        return await self._db.read(lambda u: u.attendance.standing_report(event.event_id))
+
+    async def confirm_attendee(self, event: Event, user_id: int, admin_id: int) -> bool | None:
+        """A registrant the organizer picked from a report's review list, marked present by
+        hand; None when they are not registered for the event (forged data)."""
+        now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> bool | None:
+            if uow.registrations.status_of(event.event_id, user_id) not in ACTIVE_STATUSES:
+                return None
+            recorded = uow.attendance.record(event.event_id, user_id, "organizer", now)
+            if recorded:
+                detail = f"{event.code} {user_id} present (report review)"
+                uow.audit.record(admin_id, "attendance", detail, now)
             return recorded
 
-        recorded = await self._db.write(work, heavy=True)
+        recorded = await self._db.write(work)
         if recorded:
             await self._marked_late(event)
-        return ReportResult(len(matched), recorded, sorted(set(unmatched)))
+        return recorded

@@ -141,6 +141,22 @@ def parse_capacity(raw: str) -> int | None:
     return int(text)
 
 
+def parse_min_attendance(raw: str) -> int | None:
+    """Minutes in the session to count as present, or None (empty) for half the duration."""
+    text = raw.strip()
+    if not text:
+        return None
+    if not text.isdecimal() or int(text) > MAX_DURATION_MINUTES:
+        raise InputProblem(
+            N_(
+                "The minimum attendance must be a whole number of minutes, or empty for half "
+                "the duration, not “{value}”."
+            ),
+            value=raw[:60],
+        )
+    return int(text)
+
+
 def parse_language(raw: str) -> str:
     """The language of delivery: any language code babel knows (pt, sw, hi...)."""
     text = raw.strip().lower().replace("_", "-")

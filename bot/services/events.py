@@ -40,6 +40,7 @@ def _same(event: Event, draft: EventDraft) -> bool:
         event.title,
         event.description,
         event.texts,
+        event.min_attendance_minutes,
     ) == (
         draft.topic,
         draft.starts_at,
@@ -50,6 +51,7 @@ def _same(event: Event, draft: EventDraft) -> bool:
         draft.title,
         draft.description,
         draft.texts,
+        draft.min_attendance_minutes,
     )
 
 

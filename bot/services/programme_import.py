@@ -32,8 +32,9 @@ REQUIRED_COLUMNS = (
     "title",
     "description",
 )
-OPTIONAL_COLUMNS = tuple(
-    f"{kind}_{code}" for code in SUPPORTED_LANGUAGES for kind in ("title", "description")
+OPTIONAL_COLUMNS = (
+    "min_attendance_minutes",
+    *(f"{kind}_{code}" for code in SUPPORTED_LANGUAGES for kind in ("title", "description")),
 )
 MAX_ROWS = 5000
 T = TypeVar("T")
@@ -188,6 +189,7 @@ def _parse_row(
     join_url = problems.take(fields.parse_url, row["join_url"])
     title = problems.take(fields.parse_title, row["title"])
     description = problems.take(fields.parse_description, row["description"])
+    minimum = problems.take(fields.parse_min_attendance, row.get("min_attendance_minutes", ""))
     texts: dict[str, EventText] = {}
     for lang in SUPPORTED_LANGUAGES:
         lang_title = problems.take(fields.parse_title, row.get(f"title_{lang}", ""))
@@ -220,4 +222,5 @@ def _parse_row(
         title=default_title,
         description=description or "",
         texts=texts,
+        min_attendance_minutes=minimum,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from telegram import CallbackQuery, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
@@ -18,7 +20,7 @@ from handlers.buttons import (
     UndoReport,
 )
 from handlers.context import BotContext
-from handlers.fallback import anything_else
+from handlers.fallback import anything_else, anything_else_text
 from handlers.html import plain, user_text
 from handlers.organizers import event_from_args, require_organizer
 from handlers.presses import on_press
@@ -51,6 +53,19 @@ def check_in_text(t: Translator, result: CheckInResult, zone: str) -> str:
             "Too many wrong codes. Please wait until {time} and try again.",
             time=t.time(result.wait_until, zone, "medium"),
         )
+    if result.outcome is CheckIn.NO_SEAT:
+        return t._(
+            "That is the code of “{title}”, but you are on its waitlist, so there is no seat "
+            "to check in to. If you are attending anyway, please tell the session’s host in "
+            "the meeting chat.",
+            title=title,
+        )
+    if result.outcome is CheckIn.HINT:
+        return t._(
+            "To check in for “{title}”, send the session code the organizers read out, or "
+            "press the check-in button of the message that said it was starting.",
+            title=title,
+        )
     return t._("This event no longer exists.")
 
 
@@ -65,17 +80,22 @@ async def on_checkin_button(update: Update, context: BotContext, data: CheckInHe
 
 
 def html_free(text: str) -> str:
-    """Button notices are plain text: no isolation marks or entities to show."""
-    return text.replace("\u2068", "").replace("\u2069", "")
+    """Button notices are plain text: no isolation marks, and entities as the characters
+    they stand for ("Q&A", not "Q&amp;A")."""
+    return html.unescape(text.replace("\u2068", "").replace("\u2069", ""))
 
 
-async def check_code(context: BotContext, text: str) -> bool:
-    """Try `text` as a session code; False when no check-in with a code is open for them."""
+async def check_code(context: BotContext, text: str, *, prefix: str = "") -> bool:
+    """Try `text` as a session code; False when no check-in with a code is open for them.
+    An ordinary message during a check-in gets `prefix` (its usual answer) and a hint."""
     viewer = context.viewer
     result = await context.services.attendance.check_in_with_code(viewer.user_id, text)
     if result is None:
         return False
-    await send(context, check_in_text(viewer.t, result, viewer.timezone))
+    answer_text = check_in_text(viewer.t, result, viewer.timezone)
+    if result.outcome is CheckIn.HINT and prefix:
+        answer_text = f"{prefix}\n\n{answer_text}"
+    await send(context, answer_text)
     return True
 
 
@@ -95,10 +115,11 @@ async def on_checkin_command(update: Update, context: BotContext) -> None:
 
 
 async def on_text(update: Update, context: BotContext) -> None:
-    """A plain message may be a session code; otherwise it gets the usual answer."""
+    """A plain message during a check-in may be the session code; any other gets the usual
+    answer, and during a check-in a hint how to check in."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    if len(message.text) > 40 or not await check_code(context, message.text):
+    if not await check_code(context, message.text, prefix=anything_else_text(context)):
         await anything_else(update, context)
 
 

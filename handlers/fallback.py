@@ -33,11 +33,12 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     )
 
 
+def anything_else_text(context: BotContext) -> str:
+    return context.viewer.t._("I understand commands and buttons. Send /help to see what I can do.")
+
+
 async def anything_else(update: Update, context: BotContext) -> None:
-    await send(
-        context,
-        context.viewer.t._("I understand commands and buttons. Send /help to see what I can do."),
-    )
+    await send(context, anything_else_text(context))
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.clock import FrozenClock
 from bot.db import UnitOfWork
@@ -233,3 +236,114 @@ async def test_people_marked_present_after_the_session_are_asked_for_feedback_on
     assert [r[0] for r in recipients] == [amina.user.id, 1002]
 
 
+CHATTER = [  # what people write during a session, in the bot's six scripts and more
+    "Merci, à bientôt !",
+    "hello",
+    "is the link working?",
+    "شكرا",
+    "Здравствуйте",
+    "谢谢老师",
+    "¿Dónde está el enlace?",
+    "thanks",  # six letters, like a code, but no digits
+    "👍👍👍",
+    "\u200fمرحبا\u200f",  # with right-to-left marks
+    "x" * 4000,
+]
+
+
+async def test_chatting_during_a_check_in_never_locks_anyone_out(
+    amina: ChatDriver, organizer: ChatDriver, services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """Ordinary messages get the usual answer and a hint, count as no attempt, and the code
+    then works at once; only code-like wrong tries slow someone down."""
+    await setup_event(services, amina)
+    await organizer.settle(language="en")
+    await organizer.send("/checkincode flood M5EMP7")
+    clock.set(BEGIN + timedelta(minutes=5))
+    for text in CHATTER:
+        [reply] = texts(await amina.send(text))
+        assert reply.startswith("I understand commands and buttons."), text
+        assert "To check in for “\u2068Session flood\u2069”, send the session code" in reply, text
+    assert await db.fetch_all("SELECT * FROM checkin_failures") == []
+    [done] = texts(await amina.send("m5emp7"))
+    assert done.startswith("You are checked in")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Ｍ５ＥＭＰ７",  # full-width, as Chinese keyboards type it
+        "М5ЕМР7",  # Cyrillic М, Е, М, Р
+        "Μ5ΕΜΡ7",  # Greek capitals
+        "m5 emp-7",
+        "\u200fM5EMP7\u200f",  # right-to-left marks around it
+        " M5EMP7\n",
+    ],
+)
+async def test_the_code_however_it_is_typed(
+    typed: str,
+    amina: ChatDriver,
+    organizer: ChatDriver,
+    services: Services,
+    db: Store,
+    clock: FrozenClock,
+) -> None:
+    await setup_event(services, amina)
+    await organizer.settle(language="en")
+    await organizer.send("/checkincode flood M5EMP7")
+    clock.set(BEGIN + timedelta(minutes=5))
+    [done] = texts(await amina.send(typed))
+    assert done == "You are checked in for “\u2068Session flood\u2069”. Enjoy the session!"
+    assert await db.fetch_one("SELECT method FROM attendance") == ("code",)
+
+
+async def test_wrong_codes_lock_out_until_a_time_in_the_user_s_zone(
+    amina: ChatDriver, organizer: ChatDriver, services: Services, clock: FrozenClock
+) -> None:
+    await setup_event(services, amina)
+    await services.users.choose_timezone(amina.user.id, "Asia/Tokyo")
+    await organizer.settle(language="en")
+    await organizer.send("/checkincode flood M5EMP7")
+    clock.set(BEGIN + timedelta(minutes=5))
+    for _ in range(2):
+        assert texts(await amina.send("K7QX2M")) == [
+            "That is not the session code. Please check it and try again."
+        ]
+    [slow] = texts(await amina.send("К7QХ2М"))  # look-alikes of another wrong code
+    wait_until = (BEGIN + timedelta(minutes=5, seconds=3) + timedelta(minutes=1)).astimezone(
+        ZoneInfo("Asia/Tokyo")
+    )
+    shown = f"{wait_until:%-I:%M:%S}\u202f{wait_until:%p}"
+    assert slow == f"Too many wrong codes. Please wait until {shown} and try again."
+
+
+async def test_the_right_code_from_the_waitlist_says_there_is_no_seat(
+    amina: ChatDriver, services: Services, organizer: ChatDriver, clock: FrozenClock, db: Store
+) -> None:
+    late = chat_as(amina.app, amina.emulator, id=4242, first_name="Late", language_code="en")
+    await setup_event(services, amina, capacity="1")
+    await late.settle(language="en")
+    await services.profiles.save(4242, Profile("Late Comer", "KE", "Nairobi"), "UTC")
+    await services.registrations.sign_up(4242, "flood")  # waitlisted: Amina has the seat
+    await organizer.settle(language="en")
+    await organizer.send("/checkincode flood M5EMP7")
+    clock.set(BEGIN + timedelta(minutes=5))
+    [reply] = texts(await late.send("M5EMP7"))
+    assert reply.startswith(
+        "That is the code of “\u2068Session flood\u2069”, but you are on its waitlist"
+    )
+    assert await db.fetch_all("SELECT * FROM attendance") == []
+
+
+async def test_the_check_in_pop_up_shows_the_title_as_written(
+    amina: ChatDriver, services: Services, clock: FrozenClock, db: Store
+) -> None:
+    """Button notices are plain text: "Q&A", never "Q&amp;A"."""
+    event_id = await setup_event(services, amina)
+    await services.events.import_programme(
+        programme([row("flood", BEGIN, title="Q&A <live> on floods")]), None
+    )
+    clock.set(BEGIN)
+    calls = await amina.press(CheckInHere(event_id).pack(), message_id=1)
+    [popup] = [c.params["text"] for c in calls if c.method == "answerCallbackQuery"]
+    assert popup == "You are checked in for “Q&A <live> on floods”. Enjoy the session!"

@@ -209,26 +209,29 @@ class AttendanceRepository(Repository):
 
     def open_events_with_code(
         self, user_id: int, opens_before: int, now: datetime
-    ) -> list[tuple[int, str]]:
-        """(event id, session code) of the user's confirmed events whose check-in is open."""
+    ) -> list[tuple[int, str, bool]]:
+        """(event id, session code, whether they have a seat) of the events the user is
+        confirmed or waitlisted for whose check-in is open, soonest first."""
         rows = self._all(
             """
-            SELECT e.event_id, c.code, e.starts_at, e.duration_minutes
+            SELECT e.event_id, c.code, e.starts_at, e.duration_minutes, r.status
             FROM registrations r JOIN events e ON e.event_id = r.event_id
             JOIN checkin_codes c ON c.event_id = e.event_id
-            WHERE r.user_id = ? AND r.status = 'confirmed' AND e.status = 'scheduled'
+            WHERE r.user_id = ? AND r.status IN ('confirmed', 'waitlisted')
+              AND e.status = 'scheduled'
+            ORDER BY e.starts_at
             """,
             (user_id,),
         )
         found = []
-        for event_id, code, starts_at, duration in rows:
+        for event_id, code, starts_at, duration, status in rows:
             start = from_db(starts_at)
             if (
                 start.timestamp() - opens_before * 60
                 <= now.timestamp()
                 <= (start.timestamp() + duration * 60)
             ):
-                found.append((int(event_id), str(code)))
+                found.append((int(event_id), str(code), status == "confirmed"))
         return found
 
     def failures(self, user_id: int) -> Failures | None:

@@ -8,7 +8,6 @@ force.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,15 +16,20 @@ from enum import Enum
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
 from bot.db.attendance import Failures, ReportMarks, RosterLine
-from bot.i18n import N_, clean_user_text
+from bot.i18n import N_
 from bot.models import ACTIVE_STATUSES, Event, RegistrationStatus
 from bot.problems import Problem
 from bot.services.attendance_matching import Decision, Verdict, decide
 from bot.services.attendance_reports import SkipReason, parse_report
+from bot.services.session_codes import (
+    MAX_CODE_LENGTH,
+    is_code_like,
+    new_code,
+    normalize_code,
+    same_code,
+)
 from bot.services.tables import UnreadableTable, read_table
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out loud safely
-CODE_LENGTH = 6
 FREE_FAILURES = 3
 FAILURE_WINDOW = timedelta(minutes=10)
 FIRST_PAUSE = timedelta(minutes=1)
@@ -41,6 +45,8 @@ class CheckIn(Enum):
     NO_EVENT = "no-event"
     WRONG_CODE = "wrong-code"
     SLOW_DOWN = "slow-down"
+    NO_SEAT = "no-seat"  # the right code, from someone on the waitlist
+    HINT = "hint"  # an ordinary message during the window: answered as usual, with a hint
 
 
 @dataclass(frozen=True)
@@ -71,14 +77,6 @@ class ReportResult:
     def having(self, verdict: Verdict) -> list[Decision]:
         found = [d for d in self.decisions if d.verdict is verdict]
         return sorted(found, key=lambda d: d.shown_as.casefold())
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalize_code(text: str) -> str:
-    return "".join(ch for ch in clean_user_text(text).upper() if ch.isalnum())[:32]
 
 
 class AttendanceService:
@@ -117,25 +115,40 @@ class AttendanceService:
         return CheckInResult(CheckIn.RECORDED if recorded else CheckIn.ALREADY, event)
 
     async def check_in_with_code(self, user_id: int, text: str) -> CheckInResult | None:
-        """A typed session code; None when the user has no check-in open with a code (so the
-        text was not meant as one)."""
+        """A message during a check-in window: the session code (however typed), a wrong
+        try, or an ordinary message (HINT: answer it as usual, with how to check in). None
+        when the user has no check-in with a code open (the text was not meant as one)."""
         now = self._clock.now()
+        minutes = int(self.opens_before.total_seconds() // 60)
         open_events = await self._db.read(
-            lambda u: u.attendance.open_events_with_code(
-                user_id, int(self.opens_before.total_seconds() // 60), now
-            )
+            lambda u: u.attendance.open_events_with_code(user_id, minutes, now)
         )
         if not open_events:
             return None
+        typed = normalize_code(text)
+        for event_id, expected, seated in open_events:
+            if same_code(typed, expected):
+                return await self._right_code(user_id, event_id, seated, now)
+        if not any(is_code_like(typed, expected) for _, expected, _ in open_events):
+            event = await self._db.read(lambda u: u.events.by_id(open_events[0][0]))
+            return CheckInResult(CheckIn.HINT, event)
         failures = await self._db.read(lambda u: u.attendance.failures(user_id))
         if failures and failures.blocked_until and failures.blocked_until > now:
             return CheckInResult(CheckIn.SLOW_DOWN, wait_until=failures.blocked_until)
-        code = normalize_code(text)
-        for event_id, expected in open_events:
-            if secrets.compare_digest(code, expected):
-                await self._db.write(lambda u: u.attendance.clear_failures(user_id))
-                return await self.check_in(user_id, event_id, "code")
         return await self._wrong_code(user_id, now, failures)
+
+    async def _right_code(
+        self, user_id: int, event_id: int, seated: bool, now: datetime
+    ) -> CheckInResult:
+        failures = await self._db.read(lambda u: u.attendance.failures(user_id))
+        if failures and failures.blocked_until and failures.blocked_until > now:
+            return CheckInResult(CheckIn.SLOW_DOWN, wait_until=failures.blocked_until)
+        if not seated:
+            event = await self._db.read(lambda u: u.events.by_id(event_id))
+            return CheckInResult(CheckIn.NO_SEAT, event)
+        if failures:
+            await self._db.write(lambda u: u.attendance.clear_failures(user_id))
+        return await self.check_in(user_id, event_id, "code")
 
     async def _wrong_code(
         self, user_id: int, now: datetime, previous: Failures | None
@@ -153,7 +166,7 @@ class AttendanceService:
         return CheckInResult(CheckIn.WRONG_CODE)
 
     async def set_code(self, event: Event, code: str | None, admin_id: int) -> str:
-        chosen = (normalize_code(code) if code else "") or new_code()
+        chosen = (normalize_code(code)[:MAX_CODE_LENGTH] if code else "") or new_code()
         now = self._clock.now()
 
         def work(uow: UnitOfWork) -> None:

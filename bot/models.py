@@ -211,7 +211,8 @@ class EventView:
     listing: EventListing
     status: RegistrationStatus | None
     position: int | None  # on the waitlist, 1 = next in line
-    is_open: bool  # takes sign-ups (and cancellations) now
+    is_open: bool  # before the start: places can be taken, given up, waited for
+    in_progress: bool = False  # the session is running now
 
     @property
     def event(self) -> Event:

@@ -15,12 +15,14 @@ from bot.topics import TOPIC_SLUGS, TOPICS
 from handlers.buttons import (
     CalendarFile,
     CancelRegistration,
+    CheckInHere,
     EventCard,
     EventList,
     Register,
     TopicsMenu,
 )
 from handlers.html import bold, plain
+from handlers.messages import join_text
 from handlers.ui import Button
 
 MAX_BUTTON_TITLE = 40
@@ -115,8 +117,10 @@ def card_screen(
     is_open, status = card.is_open, card.status
     if event.is_cancelled:
         lines += ["", t._("This event has been cancelled.")]
+    elif card.in_progress:
+        lines += ["", under_way(t, card, zone, rows)]
     elif not is_open:
-        lines += ["", t._("This event has already started.")]
+        lines += ["", t._("This session is over.")]
     else:
         lines.append(t._("Seats: {seats}", seats=seats_text(t, listing)))
     if is_open and status == RegistrationStatus.CONFIRMED:
@@ -142,6 +146,25 @@ def card_screen(
         rows.append([(t._("Share"), share_url(bot_username, event.code, title))])
     rows.append([(t._("◀ Back to the list"), back)])
     return "\n".join(lines), rows
+
+
+def under_way(t: Translator, card: EventView, zone: str, rows: list[list[Button]]) -> str:
+    """A session that is running, as the one who opens it stands: registered (the link and
+    check-in), left on the waitlist, or free to join late while a seat is free."""
+    event, status = card.event, card.status
+    lines = [t._("The session is under way until {time}.", time=t.time(event.ends_at, zone))]
+    if status == RegistrationStatus.CONFIRMED:
+        lines += ["✅ " + t._("You are registered."), join_text(t, event)]
+        rows.append([(t._("I am here: check in"), CheckInHere(event.event_id))])
+    elif status == RegistrationStatus.WAITLISTED:
+        lines.append("⏳ " + t._("You were on the waitlist, and no seat was free at the start."))
+    elif card.listing.seats_left != 0:
+        lines.append(t._("Seats: {seats}", seats=seats_text(t, card.listing)))
+        lines.append(t._("You can still join: register and I will send you the link."))
+        rows.append([(t._("Register"), Register(event.code))])
+    else:
+        lines.append(t._("The session is full."))
+    return "\n".join(lines)
 
 
 def share_url(bot_username: str, code: str, title: str) -> str:

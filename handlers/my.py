@@ -9,9 +9,10 @@ from telegram.ext import Application, CommandHandler
 
 from bot.i18n import Translator
 from bot.models import Registration, RegistrationStatus
-from handlers.buttons import CancelRegistration
+from handlers.buttons import CancelRegistration, CheckInHere
 from handlers.context import BotContext
 from handlers.html import bold, plain
+from handlers.messages import join_text
 from handlers.ui import Button, send
 from handlers.wizards import GROUP_GENERAL
 
@@ -32,11 +33,28 @@ def _state(t: Translator, registration: Registration, now: datetime) -> str:
     return t._("registered")
 
 
+def _running_for(registration: Registration, now: datetime) -> bool:
+    """A confirmed registration whose session is running: its link is what counts now."""
+    event = registration.event
+    return (
+        registration.status == RegistrationStatus.CONFIRMED
+        and not event.is_cancelled
+        and event.starts_at <= now < event.ends_at
+    )
+
+
 def _line(t: Translator, zone: str, registration: Registration, now: datetime) -> str:
     event = registration.event
     title = plain(event.title_in(t.language))
     when = t.when(event.starts_at, zone)
-    return f"• <b>{title}</b>\n  {when} · {_state(t, registration, now)}"
+    line = f"• <b>{title}</b>\n  {when} · {_state(t, registration, now)}"
+    if _running_for(registration, now):
+        line += f"\n  {join_text(t, event)}"
+    return line
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= MAX_BUTTON_TITLE else title[: MAX_BUTTON_TITLE - 1] + "…"
 
 
 async def my_registrations(update: Update, context: BotContext) -> None:
@@ -53,10 +71,13 @@ async def my_registrations(update: Update, context: BotContext) -> None:
         lines.append(bold(t._("Your upcoming sessions")))
         for registration in upcoming:
             lines.append(_line(t, viewer.timezone, registration, now))
+            if _running_for(registration, now):
+                title = _short(registration.event.title_in(t.language))
+                label = t._("Check in: {title}", title=title)
+                rows.append([(label, CheckInHere(registration.event.event_id))])
             if not context.services.registrations.can_cancel(registration.event):
                 continue
-            title = registration.event.title_in(t.language)
-            short = title if len(title) <= MAX_BUTTON_TITLE else title[: MAX_BUTTON_TITLE - 1] + "…"
+            short = _short(registration.event.title_in(t.language))
             rows.append(
                 [(t._("Cancel: {title}", title=short), CancelRegistration(registration.event.code))]
             )

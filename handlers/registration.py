@@ -58,7 +58,14 @@ async def sign_up(context: BotContext, code: str, query: CallbackQuery | None = 
     elif outcome is SignUp.CLOSED:
         await send(
             context,
-            t._("Registration for “{title}” has closed: the session has started.", title=title),
+            t._(
+                "“{title}” has started and has no free seat, so nobody can join it now.",
+                title=title,
+            ),
+        )
+    elif outcome is SignUp.OVER:
+        await send(
+            context, t._("“{title}” is over. Send /events to find another session.", title=title)
         )
     else:
         await send(context, t._("This event has been cancelled."))

@@ -347,3 +347,44 @@ async def test_the_check_in_pop_up_shows_the_title_as_written(
     calls = await amina.press(CheckInHere(event_id).pack(), message_id=1)
     [popup] = [c.params["text"] for c in calls if c.method == "answerCallbackQuery"]
     assert popup == "You are checked in for “Q&A <live> on floods”. Enjoy the session!"
+
+
+async def test_opening_a_running_session(
+    amina: ChatDriver, services: Services, clock: FrozenClock
+) -> None:
+    """A registered participant who opens a session that started sees that they are
+    registered, the join link and the check-in button; someone left on the waitlist is told."""
+    event_id = await setup_event(services, amina, capacity="1")
+    late = chat_as(amina.app, amina.emulator, id=4343, first_name="Late", language_code="en")
+    await late.settle(language="en")
+    await services.profiles.save(4343, Profile("Late Comer", "KE", "Nairobi"), "UTC")
+    await services.registrations.sign_up(4343, "flood")  # waitlisted
+    clock.set(BEGIN + timedelta(minutes=20))
+    [card] = texts(await amina.send("/start flood"))
+    assert "The session is under way until" in card
+    assert "✅ You are registered." in card and "Join link: https://" in card
+    labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
+    assert labels[0] == "I am here: check in"
+    pressed = dict(buttons_of(amina.last_message_with_buttons()))
+    assert pressed["I am here: check in"] == CheckInHere(event_id).pack()
+    [waiting] = texts(await late.send("/start flood"))
+    assert "You were on the waitlist, and no seat was free at the start." in waiting
+    assert "Join link" not in waiting
+
+
+async def test_statistics_count_attendance_of_registrants_only(
+    organizer: ChatDriver, amina: ChatDriver, services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """Someone in the session from the waitlist attended without a seat: counted apart, so
+    there are never more attendees than registrants."""
+    event_id = await setup_event(services, amina, capacity="1")
+    await services.users.touch(Contact(4444, "Wait"))
+    await services.registrations.sign_up(4444, "flood")  # waitlisted
+    await db.write(lambda u: u.attendance.record(event_id, amina.user.id, "code", BEGIN))
+    await db.write(lambda u: u.attendance.record(event_id, 4444, "import", BEGIN))
+    await organizer.settle(language="en")
+    clock.set(BEGIN + timedelta(hours=2))
+    [stats] = texts(await organizer.send("/stats flood"))[:1]
+    assert "registered: 1" in stats and "attended: 1" in stats
+    assert "attended without a seat: 1" in stats
+    assert "attendance rate: 100%" in stats

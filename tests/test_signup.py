@@ -260,18 +260,38 @@ async def test_a_cancellation_promotes_the_first_in_line_and_tells_them(
     assert "You are number 2 on the waitlist" in again
 
 
-async def test_registration_closes_at_the_start(
-    amina: ChatDriver, services: Services, clock: FrozenClock
+async def test_late_joiners_take_a_free_seat_until_the_end(
+    amina: ChatDriver, services: Services, clock: FrozenClock, db: Store
 ) -> None:
-    """Once the event has started, Register is refused."""
-    await publish(services)
+    """While the session runs, Register takes a free seat and sends the link at once; a full
+    running session and a finished one refuse, saying why."""
+    await services.events.import_programme(
+        programme([row("flood", SOON), row("full", SOON, capacity="1")]), admin_id=None
+    )
+    await services.users.touch(Contact(88, "X"))
+    await services.registrations.sign_up(88, "full")
     await with_profile(amina)
     await amina.send("/start flood")
     clock.set(SOON + timedelta(minutes=1))
-    [reply] = texts(await amina.press(Register("flood").pack()))[:1]
+    [card] = texts(await amina.send("/start flood"))
+    assert "The session is under way until" in card
+    assert "You can still join: register and I will send you the link." in card
+    calls = await amina.press(Register("flood").pack())
+    [confirmation] = [c.params["caption"] for c in calls if c.method == "sendDocument"]
+    assert confirmation.startswith("You are registered for “<b>Session flood</b>”.")
+    assert "Join link: https://" in confirmation
+    event = await db.read(lambda u: u.events.by_code("flood"))
+    assert event is not None
+    standing = await db.read(lambda u: u.registrations.status_of(event.event_id, amina.user.id))
+    assert standing == "confirmed"
+    [full] = texts(await amina.press(Register("full").pack()))[:1]
     assert (
-        reply == "Registration for “\u2068Session flood\u2069” has closed: the session has started."
+        full
+        == "“\u2068Session full\u2069” has started and has no free seat, so nobody can join it now."
     )
+    clock.set(SOON + timedelta(hours=3))
+    [over] = texts(await amina.press(Register("full").pack()))[:1]
+    assert over == "“\u2068Session full\u2069” is over. Send /events to find another session."
 
 
 async def test_forged_registration_buttons_change_nothing(
@@ -381,7 +401,9 @@ async def test_my_shows_what_changed_and_offers_cancel_only_before_the_session(
     calls = await amina.send("/my")
     [listing] = texts(calls)
     assert "stayed on the waitlist" in listing and "registered, happening now" in listing
-    assert not any(c.params.get("reply_markup") for c in calls)
+    assert "Join link: https://" in listing  # the session she has a seat in is running
+    labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
+    assert labels == ["Check in: Session mine"]  # and nothing can be cancelled any more
 
 
 async def test_no_cancelling_once_the_session_started(
@@ -408,16 +430,16 @@ async def test_no_cancelling_once_the_session_started(
 async def test_register_for_a_gone_or_started_event_asks_nothing(
     amina: ChatDriver, services: Services, clock: FrozenClock
 ) -> None:
-    """Without a profile, Register on an event that is gone or has started says so at once
-    instead of asking the profile questions first."""
+    """Without a profile, Register on an event that is gone or over says so at once instead
+    of asking the profile questions first."""
     await publish(services)
     await amina.settle(language="en")
     await amina.send("/start flood")
     assert texts(await amina.press(Register("nope").pack())) == ["This event no longer exists."]
-    clock.set(SOON + timedelta(minutes=5))
+    clock.set(SOON + timedelta(hours=5))
     replies = texts(await amina.press(Register("flood").pack()))
-    assert replies[0] == (
-        "Registration for “\u2068Session flood\u2069” has closed: the session has started."
+    assert (
+        replies[0] == "“\u2068Session flood\u2069” is over. Send /events to find another session."
     )
     assert "What is your full name?" not in replies
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.db.repository import Repository
 from bot.db.times import from_db, to_db
@@ -24,6 +24,15 @@ class SeatState:
     starts_at: datetime
     capacity: int | None
     confirmed: int
+    duration_minutes: int
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def seat_free(self) -> bool:
+        return self.capacity is None or self.confirmed < self.capacity
 
 
 @dataclass(frozen=True)
@@ -94,14 +103,17 @@ class RegistrationRepository(Repository):
             """
             SELECT e.event_id, e.status, e.starts_at, e.capacity,
                    (SELECT COUNT(*) FROM registrations r
-                    WHERE r.event_id = e.event_id AND r.status = 'confirmed')
+                    WHERE r.event_id = e.event_id AND r.status = 'confirmed'),
+                   e.duration_minutes
             FROM events e WHERE e.code = ?
             """,
             (code,),
         )
         if row is None:
             return None
-        return SeatState(row[0], EventStatus(row[1]), from_db(row[2]), row[3], int(row[4]))
+        return SeatState(
+            row[0], EventStatus(row[1]), from_db(row[2]), row[3], int(row[4]), int(row[5])
+        )
 
     def put(
         self,

@@ -19,6 +19,7 @@ class Figures:
     ratings: int = 0
     rating_sum: int = 0
     held: int = 0  # confirmed registrations of sessions that have taken place
+    without_seat: int = 0  # in the session without a confirmed place (from the waitlist)
 
     @property
     def attendance_rate(self) -> float | None:
@@ -38,6 +39,7 @@ class Figures:
             self.ratings + other.ratings,
             self.rating_sum + other.rating_sum,
             self.held + other.held,
+            self.without_seat + other.without_seat,
         )
 
 
@@ -47,6 +49,14 @@ class Breakdown:
 
     registered: dict[str, int] = field(default_factory=dict)
     attended: dict[str, int] = field(default_factory=dict)
+
+
+# Attendance that counts for the figures: of people with a confirmed place. Someone marked
+# present from the waitlist attended without a seat, and is counted apart.
+_SEATED = (
+    "JOIN registrations r ON r.event_id = a.event_id AND r.user_id = a.user_id"
+    " AND r.status = 'confirmed' WHERE 1 = 1"
+)
 
 
 class StatsRepository(Repository):
@@ -62,16 +72,30 @@ class StatsRepository(Repository):
                             WHERE f.event_id = e.event_id AND f.status = 'confirmed'), 0),
                 (SELECT COUNT(*) FROM registrations r
                  WHERE r.event_id = e.event_id AND r.status = 'waitlisted'),
-                (SELECT COUNT(*) FROM attendance a WHERE a.event_id = e.event_id)
+                (SELECT COUNT(*) FROM attendance a {_SEATED} AND a.event_id = e.event_id)
                 + COALESCE((SELECT count FROM forgotten_registrations f
                             WHERE f.event_id = e.event_id AND f.status = 'attended'), 0),
                 (SELECT COUNT(*) FROM feedback b WHERE b.event_id = e.event_id),
-                (SELECT COALESCE(SUM(rating), 0) FROM feedback b WHERE b.event_id = e.event_id)
+                (SELECT COALESCE(SUM(rating), 0) FROM feedback b WHERE b.event_id = e.event_id),
+                (SELECT COUNT(*) FROM attendance a WHERE a.event_id = e.event_id
+                 AND NOT EXISTS (SELECT 1 FROM registrations r
+                                 WHERE r.event_id = a.event_id AND r.user_id = a.user_id
+                                 AND r.status = 'confirmed'))
             FROM events e {where}
             """,
             params,
         )
-        return {int(r[0]): Figures(*(int(v) for v in r[1:])) for r in rows}
+        return {
+            int(r[0]): Figures(
+                registered=int(r[1]),
+                waitlisted=int(r[2]),
+                attended=int(r[3]),
+                ratings=int(r[4]),
+                rating_sum=int(r[5]),
+                without_seat=int(r[6]),
+            )
+            for r in rows
+        }
 
     def breakdowns(
         self, per_event: dict[int, Figures], topics: dict[int, str], event_id: int | None = None
@@ -82,18 +106,18 @@ class StatsRepository(Repository):
         one pass per table, counted per user first (an index-only scan) and only then joined
         to the users: a million registrations cost a fraction of a second.
         """
-        only = "AND event_id = :event" if event_id else ""
+        only = "AND {c} = :event" if event_id else ""
         if not event_id and self._one("SELECT 1 FROM events WHERE status = 'cancelled' LIMIT 1"):
             # Leaving cancelled events out costs the index-only scan: only when there are some.
-            only = "AND event_id NOT IN (SELECT event_id FROM events WHERE status = 'cancelled')"
+            only = "AND {c} NOT IN (SELECT event_id FROM events WHERE status = 'cancelled')"
         keys = (
             "COALESCE(u.country, ''), COALESCE(u.language, substr(u.telegram_language, 1, 2), '')"
         )
         sources = {
-            "registered": f"SELECT user_id, COUNT(*) AS n FROM registrations"
-            f" WHERE status = 'confirmed' {only} GROUP BY user_id",
-            "attended": f"SELECT user_id, COUNT(*) AS n FROM attendance"
-            f" WHERE 1 = 1 {only} GROUP BY user_id",
+            "registered": "SELECT user_id, COUNT(*) AS n FROM registrations"
+            f" WHERE status = 'confirmed' {only.format(c='event_id')} GROUP BY user_id",
+            "attended": f"SELECT a.user_id, COUNT(*) AS n FROM attendance a {_SEATED}"
+            f" {only.format(c='a.event_id')} GROUP BY a.user_id",
         }
         result = {name: Breakdown() for name in ("country", "language", "topic")}
         for measure, source in sources.items():

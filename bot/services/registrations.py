@@ -33,7 +33,8 @@ class SignUp(Enum):
     WAITLISTED = "waitlisted"
     ALREADY_CONFIRMED = "already-confirmed"
     ALREADY_WAITLISTED = "already-waitlisted"
-    CLOSED = "closed"  # the event has started
+    CLOSED = "closed"  # the session has started and has no free seat
+    OVER = "over"  # the session has ended
     CANCELLED_EVENT = "cancelled-event"
     NO_SUCH_EVENT = "no-such-event"
 
@@ -84,10 +85,12 @@ class RegistrationService:
                 return SignUp.ALREADY_CONFIRMED
             if current == RegistrationStatus.WAITLISTED:
                 return SignUp.ALREADY_WAITLISTED
-            refusal = closed_reason(state.status, state.starts_at, now)
+            refusal = signup_refusal(
+                state.status, state.starts_at, state.ends_at, now, state.seat_free
+            )
             if refusal is not None:
                 return refusal
-            if state.capacity is None or state.confirmed < state.capacity:
+            if state.seat_free:
                 repo.put(state.event_id, user_id, RegistrationStatus.CONFIRMED, now)
                 return SignUp.CONFIRMED
             repo.put(state.event_id, user_id, RegistrationStatus.WAITLISTED, now)
@@ -116,12 +119,14 @@ class RegistrationService:
         return self.is_open(event)
 
     async def closed_reason(self, code: str) -> SignUp | None:
-        """Why nobody can sign up for `code` now (gone, cancelled, started), None if one can:
-        asked before the profile questions, so nobody answers eight of them in vain."""
-        event = await self._db.read(lambda uow: uow.events.by_code(code))
-        if event is None:
+        """Why nobody can sign up for `code` now (gone, cancelled, over, started and full),
+        None if one can: asked before the profile questions, so nobody answers eight of them
+        in vain."""
+        now = self._clock.now()
+        state = await self._db.read(lambda uow: uow.registrations.seat_state(code))
+        if state is None:
             return SignUp.NO_SUCH_EVENT
-        return closed_reason(event.status, event.starts_at, self._clock.now())
+        return signup_refusal(state.status, state.starts_at, state.ends_at, now, state.seat_free)
 
     async def cancel(self, user_id: int, code: str) -> RegistrationStatus | None:
         """Give up a place; returns the status the user had, None if they had none.
@@ -188,12 +193,29 @@ class RegistrationService:
 
 
 def closed_reason(status: str, starts_at: datetime, now: datetime) -> SignUp | None:
-    """The one rule of whether an event takes sign-ups (and cancellations) now."""
+    """Whether places change hands now (cancelling, the waitlist moving up): before the
+    start only, and not once the organizers cancelled the event themselves. Who was
+    registered at the start is what attendance is compared with."""
     if status == EventStatus.CANCELLED:
         return SignUp.CANCELLED_EVENT
     if starts_at <= now:
         return SignUp.CLOSED
     return None
+
+
+def signup_refusal(
+    status: str, starts_at: datetime, ends_at: datetime, now: datetime, seat_free: bool
+) -> SignUp | None:
+    """The one rule of whether someone may sign up now: before the start (on the waitlist
+    when full), and while the session runs if a seat is free, so a late joiner who finds it
+    gets the link; never once it is over."""
+    if status == EventStatus.CANCELLED:
+        return SignUp.CANCELLED_EVENT
+    if now < starts_at:
+        return None
+    if now >= ends_at:
+        return SignUp.OVER
+    return None if seat_free else SignUp.CLOSED
 
 
 def read_card(uow: UnitOfWork, code: str, user_id: int, now: datetime) -> EventView | None:
@@ -203,7 +225,8 @@ def read_card(uow: UnitOfWork, code: str, user_id: int, now: datetime) -> EventV
     event = listing.event
     status, position = uow.registrations.standing(event.event_id, user_id)
     is_open = closed_reason(event.status, event.starts_at, now) is None
-    return EventView(listing, status, position, is_open)
+    in_progress = not event.is_cancelled and event.starts_at <= now < event.ends_at
+    return EventView(listing, status, position, is_open, in_progress)
 
 
 def fill_seats(uow: UnitOfWork, event_id: int, code: str, now: datetime) -> list[Promotion]:

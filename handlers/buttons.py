@@ -210,6 +210,7 @@ EventField = Literal[
     "language",
     "join_url",
     "description",
+    "min_attendance_minutes",
 ]
 # The audiences an organizer picks from (the others are the bot's own, for reminders).
 AUDIENCE_KINDS = tuple(
@@ -427,6 +428,13 @@ class EditEventNoLimit(ButtonData):
 @dataclass(frozen=True)
 class EditEventNoLink(ButtonData):
     WIRE = ("ed", "link", "none")
+
+
+@dataclass(frozen=True)
+class EditEventHalfMinimum(ButtonData):
+    """Present after half the session, the rule when an event sets none."""
+
+    WIRE = ("ed", "min", "half")
 
 
 @dataclass(frozen=True)

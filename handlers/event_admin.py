@@ -24,6 +24,7 @@ from bot.services import event_fields as fields
 from handlers.buttons import (
     CancelEvent,
     EditEventField,
+    EditEventHalfMinimum,
     EditEventLanguage,
     EditEventNoLimit,
     EditEventNoLink,
@@ -54,6 +55,7 @@ FIELDS: dict[EventField, str] = {
     "language": N_("Language"),
     "join_url": N_("Join link"),
     "description": N_("Description"),
+    "min_attendance_minutes": N_("Minimum attendance"),
 }
 
 
@@ -80,6 +82,7 @@ def _parser(field: EventField, zone: str, now: datetime) -> Callable[[str], obje
         "language": fields.parse_language,
         "join_url": fields.parse_url,
         "description": fields.parse_description,
+        "min_attendance_minutes": fields.parse_min_attendance,
     }
     return parsers[field]
 
@@ -140,6 +143,13 @@ async def on_field(update: Update, context: BotContext, data: EditEventField) ->
             [[(t._("I will add it later"), EditEventNoLink())]],
         ),
         "description": (t._("Describe it in a few sentences."), []),
+        "min_attendance_minutes": (
+            t._(
+                "How many minutes must someone be in the session to count as present in an "
+                "attendance report? Send a number, or choose:"
+            ),
+            [[(t._("Half of the duration"), EditEventHalfMinimum())]],
+        ),
     }
     text, rows = prompts[field]
     await send(context, text, rows)
@@ -196,6 +206,10 @@ async def on_no_limit(update: Update, context: BotContext, data: EditEventNoLimi
 
 async def on_no_link(update: Update, context: BotContext, data: EditEventNoLink) -> int:
     return await _chosen(update, context, "join_url", "")
+
+
+async def on_half_minimum(update: Update, context: BotContext, data: EditEventHalfMinimum) -> int:
+    return await _chosen(update, context, "min_attendance_minutes", None)
 
 
 async def _chosen(update: Update, context: BotContext, field: EventField, value: object) -> int:
@@ -316,6 +330,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 on_press(EditEventLanguage, on_language),
                 on_press(EditEventNoLimit, on_no_limit),
                 on_press(EditEventNoLink, on_no_link),
+                on_press(EditEventHalfMinimum, on_half_minimum),
             ],
         },
         on_cancel=stop_editing,

@@ -27,9 +27,7 @@ def figures_line(t: Translator, figures: Figures) -> str:
         t._("attended: {count}", count=t.number(figures.attended)),
     ]
     if figures.without_seat:
-        parts.append(
-            t._("attended without a seat: {count}", count=t.number(figures.without_seat))
-        )
+        parts.append(t._("attended without a seat: {count}", count=t.number(figures.without_seat)))
     if figures.attendance_rate is not None:
         parts.append(t._("attendance rate: {rate}", rate=t.percent(figures.attendance_rate)))
     if figures.rating_average is not None:

@@ -38,6 +38,7 @@ from handlers.buttons import (
     ConfirmAttendee,
     ConfirmCancelRegistration,
     EditEventField,
+    EditEventHalfMinimum,
     EditEventLanguage,
     EditEventNoLimit,
     EditEventNoLink,
@@ -129,6 +130,7 @@ WIRE = [
     (RosterPage(3, 1), "at:3:p:1"),
     (ConfirmAttendee(3, 42), "ar:3:42"),
     (UndoReport(3), "ar:3:undo"),
+    (EditEventHalfMinimum(), "ed:min:half"),
 ]
 
 ZONES = sorted(zone for zone in available_timezones() if "/" in zone)

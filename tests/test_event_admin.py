@@ -222,3 +222,30 @@ async def test_cancelevent_asks_first(organizer: ChatDriver, services: Services,
     assert event is not None and event.is_cancelled
     again = await organizer.press(CancelEvent("a").pack(), message_id=1)
     assert texts(again) == ["This button is no longer active."]
+
+
+async def test_editevent_sets_the_minimum_attendance(
+    organizer: ChatDriver, services: Services, db: Store
+) -> None:
+    """How long someone must be in the session to count as present: minutes, or back to
+    half of the duration."""
+    await organizer.settle(language="en")
+    await services.events.import_programme(programme([row("a", SOON)]), admin_id=None)
+    replies = await run_wizard(
+        organizer, ["/editevent a", "press:Minimum attendance", "half an hour", "30"]
+    )
+    assert any(
+        r.startswith("The minimum attendance must be a whole number of minutes") for r in replies
+    )
+    assert "Saved." in replies
+    event = await db.read(lambda u: u.events.by_code("a"))
+    assert event is not None and (event.min_attendance_minutes, event.attendance_minutes) == (
+        30,
+        30,
+    )
+    await run_wizard(
+        organizer, ["/editevent a", "press:Minimum attendance", "press:Half of the duration"]
+    )
+    event = await db.read(lambda u: u.events.by_code("a"))
+    assert event is not None and event.min_attendance_minutes is None
+    assert event.attendance_minutes == (event.duration_minutes + 1) // 2

@@ -185,7 +185,7 @@ def report(mine: Profiled, theirs: Profiled, top: int) -> None:
     for func, extra in framework:
         by_file[func[0].rsplit("/telegram/", 1)[-1]] += extra
     print("the same by python-telegram-bot's file:")
-    for name, extra in sorted(by_file.items(), key=lambda item: -abs(item[1]))[:top // 2]:
+    for name, extra in sorted(by_file.items(), key=lambda item: -abs(item[1]))[: top // 2]:
         print(f"  {extra:+6.3f} ms  {name}")
 
 

@@ -8,6 +8,7 @@ force.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -214,12 +215,13 @@ class AttendanceService:
         if len(data) > MAX_REPORT_BYTES:
             return ReportResult.refused(Problem(N_("The file is too large.")))
         try:
-            table = read_table(data)
+            # Tens of thousands of rows take a second or two: read off the event loop, so
+            # the bot goes on answering everyone else meanwhile.
+            report = await asyncio.to_thread(lambda: parse_report(read_table(data).rows))
         except UnreadableTable:
             return ReportResult.refused(
                 Problem(N_("I cannot read this file. Send the report as CSV or Excel (.xlsx)."))
             )
-        report = parse_report(table.rows)
         if not report.found_table:
             return ReportResult.refused(
                 Problem(
@@ -234,7 +236,7 @@ class AttendanceService:
         registrants = await self._db.read(
             lambda u: u.attendance.registrants(event.event_id), heavy=True
         )
-        decisions = decide(report.people, registrants, required)
+        decisions = await asyncio.to_thread(decide, report.people, registrants, required)
         present = sorted(
             {d.user_id for d in decisions if d.verdict in COUNTED and d.user_id is not None}
         )

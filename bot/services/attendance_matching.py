@@ -98,7 +98,7 @@ class _Registrants:
         self.by_id: dict[int, Registrant] = {}
         self.by_email: dict[str, set[int]] = defaultdict(set)
         self.by_username: dict[str, set[int]] = defaultdict(set)
-        self.by_name: dict[str, set[int]] = defaultdict(set)
+        self._by_name: dict[str, set[int]] | None = None  # built when first asked for
         for registrant in registrants:
             self.by_id[registrant.user_id] = registrant
             email = normalize_email(registrant.email)
@@ -107,14 +107,17 @@ class _Registrants:
             username = normalize_username(registrant.username)
             if username:
                 self.by_username[username].add(registrant.user_id)
-            for name in (registrant.full_name, registrant.telegram_name):
-                for variant in name_variants(name):
-                    self.by_name[variant].add(registrant.user_id)
 
     def named(self, name: str) -> set[int]:
+        if self._by_name is None:  # most reports match by email: names are rarely needed
+            self._by_name = defaultdict(set)
+            for registrant in self.by_id.values():
+                for known in (registrant.full_name, registrant.telegram_name):
+                    for variant in name_variants(known):
+                        self._by_name[variant].add(registrant.user_id)
         found: set[int] = set()
         for variant in name_variants(name):
-            found |= self.by_name.get(variant, set())
+            found |= self._by_name.get(variant, set())
         return found
 
     def candidates(self, user_ids: Iterable[int]) -> tuple[Candidate, ...]:

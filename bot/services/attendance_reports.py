@@ -11,9 +11,10 @@ person who left and came back are added up.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -27,10 +28,16 @@ class Role(Enum):
     PANELIST = "panelist"
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def header_key(cell: str) -> str:
     """A column name as compared: lower case, single spaces, no byte-order mark or colon."""
+    quick = cell.strip().strip(":").lower()
+    if quick.isascii() and "  " not in quick and "\t" not in quick:
+        return quick  # what almost every cell is: the full folding below changes nothing
     text = unicodedata.normalize("NFKC", cell).replace("\ufeff", "").strip().strip(":").lower()
-    return re.sub(r"\s+", " ", text)
+    return _SPACES.sub(" ", text)
 
 
 # Column names by what they hold, as the tools write them (English, and the organizers' own
@@ -70,6 +77,7 @@ SUMMARY_COLUMNS = frozenset({
 })  # fmt: skip
 IDENTITY = EMAIL | USERNAME | NAME | FIRST_NAME
 HOST_EMAIL = frozenset({"user email", "host email", "organizer email"})  # in a summary
+FIRST_COLUMNS = IDENTITY | ATTENDED
 # Section titles: a row with a single cell above a header.
 HOST_TITLES = ("host", "organizer", "organiser")
 PANELIST_TITLES = ("panelist", "panellist", "speaker")
@@ -136,6 +144,8 @@ def _find(keys: Sequence[str], names: frozenset[str]) -> int | None:
 
 
 def _columns(header: Row) -> _Columns | None:
+    if not any(header_key(cell) in IDENTITY for cell in header if "@" not in cell):
+        return None  # most rows: people, not column names
     keys = [header_key(cell) for cell in header]
     if not any(key in IDENTITY for key in keys) or any(key in SUMMARY_COLUMNS for key in keys):
         return None
@@ -175,7 +185,9 @@ def _sections(rows: Sequence[Row]) -> tuple[list[_Section], set[str]]:
         cells = [cell for cell in row if cell]
         if not cells:
             continue
-        columns = _columns(row)
+        columns = (
+            _columns(row) if current is None or (len(cells) > 1 and _may_be_header(row)) else None
+        )
         if columns is not None:
             current, summary_email = _Section(title, columns, []), None
             sections.append(current)
@@ -192,6 +204,13 @@ def _sections(rows: Sequence[Row]) -> tuple[list[_Section], set[str]]:
             if host:
                 hosts.add(host)
     return sections, hosts
+
+
+def _may_be_header(row: Row) -> bool:
+    """Inside a table, a new header comes straight after the last row only in files that
+    have no title between two tables; a quick look at its first cells for a column name
+    (headers start with who, or with Zoom's "Attended") before the full look."""
+    return any(cell.lower() in FIRST_COLUMNS for cell in row[:2])
 
 
 def _is_summary_header(row: Row) -> bool:
@@ -219,7 +238,11 @@ def _section_role(title: str) -> Role | None:
 
 
 def normalize_email(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).strip().lower()
+    if not text:
+        return ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.strip().lower()
     if text.startswith("mailto:"):
         text = text[len("mailto:") :]
     text = text.strip("<>").strip()
@@ -227,7 +250,11 @@ def normalize_email(text: str) -> str:
 
 
 def normalize_username(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).strip().lower()
+    if not text:
+        return ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.strip().lower()
     text = text.removeprefix("https://t.me/").removeprefix("t.me/").lstrip("@").strip()
     return text if re.fullmatch(r"[a-z0-9_]{4,32}", text) else ""
 
@@ -443,27 +470,33 @@ def _read_actions(
         people[key].minutes = None if not people[key].minutes else people[key].minutes
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key_text(name: str) -> str:
     """A name as compared: accents, case, punctuation and word order ignored."""
     return " ".join(sorted(name_words(name)))
 
 
+_WORD_BREAKS = re.compile(r"[\W_]+")
+_BRACKETED = re.compile(r"[(（]([^)）]*)[)）]")
+
+
 def name_words(name: str) -> list[str]:
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return [word for word in re.split(r"[\W_]+", bare.casefold()) if word]
+    if name.isascii():
+        bare = name
+    else:
+        decomposed = unicodedata.normalize("NFKD", name)
+        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return [word for word in _WORD_BREAKS.split(bare.casefold()) if word]
 
 
-def name_variants(name: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def name_variants(name: str) -> frozenset[str]:
     """The keys a displayed name may be known by: itself, and apart, what is in and out of
-    brackets ("Li Na (李娜)": a Zoom name and the original name)."""
+    brackets ("Li Na (李娜)": a Zoom name and the original name). Names repeat (every row
+    of someone who rejoined, every registrant compared): each is worked out once."""
     variants = {name_key_text(name)}
-    inside = re.findall(r"[(（]([^)）]*)[)）]", name)
-    outside = re.sub(r"[(（][^)）]*[)）]", " ", name)
-    variants.add(name_key_text(outside))
-    variants.update(name_key_text(part) for part in inside)
-    return {variant for variant in variants if variant}
-
-
-def all_names(people: Iterable[ReportPerson]) -> list[str]:
-    return [person.name or person.email or person.username for person in people]
+    if "(" in name or "（" in name:
+        inside = _BRACKETED.findall(name)
+        variants.add(name_key_text(_BRACKETED.sub(" ", name)))
+        variants.update(name_key_text(part) for part in inside)
+    return frozenset(variant for variant in variants if variant)

@@ -103,7 +103,9 @@ def _dialect(separator: str) -> type[csv.Dialect]:
 
 
 def _tidy(cells: list[str]) -> Row:
-    tidy = [cell.strip().strip("\ufeff").strip() for cell in cells]
+    tidy = [cell.strip() for cell in cells]
+    if tidy and "\ufeff" in tidy[0]:  # a mark left at the start of a sheet or section
+        tidy[0] = tidy[0].replace("\ufeff", "").strip()
     while tidy and not tidy[-1]:
         tidy.pop()
     return tidy

@@ -38,7 +38,7 @@ async def on_programme_file(update: Update, context: BotContext) -> None:
         await send(
             context,
             t._(
-                "To import an attendance report, send it again with the session’s code as "
+                "To import an attendance report, send it again with the event’s code as "
                 "its caption. A programme is imported from a CSV file (in Excel: Save as → "
                 "CSV UTF-8)."
             ),

@@ -34,18 +34,19 @@ async def on_programme_file(update: Update, context: BotContext) -> None:
     if document.file_size is not None and document.file_size > limit:
         await send(context, t._("The file is larger than {limit} MB.", limit=limit // 2**20))
         return
+    report_hint = t._(
+        "To import an attendance report, send it again with the event’s code as "
+        "its caption. A programme is imported from a CSV file (in Excel: Save as → "
+        "CSV UTF-8)."
+    )
     if not caption and not _is_csv(document):
-        await send(
-            context,
-            t._(
-                "To import an attendance report, send it again with the event’s code as "
-                "its caption. A programme is imported from a CSV file (in Excel: Save as → "
-                "CSV UTF-8)."
-            ),
-        )
+        await send(context, report_hint)
         return
     file = await document.get_file()
     data = bytes(await file.download_as_bytearray())
+    if not caption and await context.services.attendance.looks_like_report(data):
+        await send(context, report_hint)
+        return
     if caption:
         event = await event_by_code(context, caption)
         if event is not None:

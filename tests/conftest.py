@@ -97,9 +97,7 @@ class ChatDriver:
         self, name: str, content: bytes, caption: str = "", mime_type: str = "text/csv"
     ) -> list[ApiCall]:
         """A file, as Telegram delivers it: its name, type and caption."""
-        update = self.emulator.user_document(self.user, name, content, mime_type)
-        if caption:
-            update["message"]["caption"] = caption
+        update = self.emulator.user_document(self.user, name, content, mime_type, caption)
         return await self._deliver(update)
 
     async def send_sticker(self) -> list[ApiCall]:

@@ -292,3 +292,16 @@ async def test_files_that_are_not_reports_change_nothing(
     assert reply.startswith(answer)
     assert await db.fetch_all("SELECT * FROM attendance") == []
     assert await db.fetch_all("SELECT * FROM attendance_reports") == []
+
+
+async def test_a_report_sent_without_the_event_code_is_not_taken_for_a_programme(
+    organizer: ChatDriver, services: Services, db: Store, clock: FrozenClock
+) -> None:
+    await publish(services)
+    await organizer.settle(language="en")
+    clock.set(BEGIN + timedelta(hours=2))
+    for file in ("zoom_participants.csv", "teams_attendance.xlsx"):
+        [hint] = texts(await organizer.send_document(file, (FIXTURES / file).read_bytes()))
+        assert hint.startswith("To import an attendance report, send it again with the event’s")
+    assert await db.fetch_all("SELECT * FROM attendance") == []
+    assert await db.fetch_one("SELECT COUNT(*) FROM events") == (1,)

@@ -57,3 +57,22 @@ def test_the_demo_runs_as_a_command(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "bot> Hello, " in result.stdout and "/timezone – " in result.stdout
+
+
+async def test_the_demo_sends_files_and_moves_its_clock(tmp_path: Path) -> None:
+    """`:file PATH CAPTION` sends a document, `:later` moves the bot's clock: a report for a
+    session still to come is refused; an hour into the session the same file is read."""
+    report = tmp_path / "attendance.csv"
+    report.write_bytes(b"email\nsomeone@example.org\n")
+    out = io.StringIO()
+    lines = [f":file {report} ", ":later 2x", ":later 1d", f":file {tmp_path / 'missing.csv'}"]
+    await run_demo(
+        Settings(bot_token=None, database_path=tmp_path / "unused.sqlite3"),
+        io.StringIO("\n".join(lines) + "\n"),
+        out,
+    )
+    transcript = out.getvalue()
+    assert "To import an attendance report, send it again with the event’s code" in transcript
+    assert "demo> say how much later" in transcript
+    assert "demo> the bot's clock now reads" in transcript
+    assert "demo> cannot read" in transcript

@@ -192,7 +192,12 @@ class BotApiEmulator:
         return self._enqueue({"message": message})
 
     def user_document(
-        self, user: FakeUser, file_name: str, content: bytes, mime_type: str = "text/csv"
+        self,
+        user: FakeUser,
+        file_name: str,
+        content: bytes,
+        mime_type: str = "text/csv",
+        caption: str = "",
     ) -> JSON:
         file_id = self._store_file(file_name, content)
         message: JSON = {
@@ -208,6 +213,8 @@ class BotApiEmulator:
                 "file_size": len(content),
             },
         }
+        if caption:
+            message["caption"] = caption
         return self._enqueue({"message": message})
 
     def user_presses(self, user: FakeUser, message_id: int, data: str) -> JSON:

@@ -258,6 +258,23 @@ class AttendanceService:
             marks=marks,
         )
 
+    @staticmethod
+    async def looks_like_report(data: bytes) -> bool:
+        """Whether a file sent without a caption is a meeting's attendance report (a table of
+        people, no programme columns): the organizer forgot to name the session."""
+        if len(data) > MAX_REPORT_BYTES:
+            return False
+
+        def read() -> bool:
+            try:
+                rows = read_table(data).rows
+            except UnreadableTable:
+                return False
+            header = {cell.strip().lower() for row in rows[:1] for cell in row}
+            return not {"code", "starts_at"} <= header and parse_report(rows).found_table
+
+        return await asyncio.to_thread(read)
+
     async def undo_report(self, event: Event, admin_id: int) -> ReportMarks | None:
         """Take back the standing report's marks (those of the one before come back)."""
         now = self._clock.now()

@@ -205,18 +205,31 @@ async def on_attendance(update: Update, context: BotContext) -> None:
         await show_roster(context, event, 0)
 
 
-async def on_toggle(update: Update, context: BotContext, data: ToggleAttendance) -> None:
-    """Present or absent, by hand; only people on this event's list can be marked (forged
-    data names anyone)."""
+async def _pressed_event(
+    update: Update, context: BotContext, event_id: int
+) -> tuple[CallbackQuery, Event] | None:
+    """An organizer's button about an event: the press and the event, or None when the one
+    pressing is no organizer or the event is gone (answered here)."""
     query = update.callback_query
     assert query is not None
     if not await require_organizer(update, context):
+        return None
+    event = await context.services.events.by_id(event_id)
+    if event is None:
+        await no_longer_active(query, context)
+        return None
+    return query, event
+
+
+async def on_toggle(update: Update, context: BotContext, data: ToggleAttendance) -> None:
+    """Present or absent, by hand; only people on this event's list can be marked (forged
+    data names anyone)."""
+    pressed = await _pressed_event(update, context, data.event_id)
+    if pressed is None:
         return
-    event = await context.services.events.by_id(data.event_id)
-    toggled = event is not None and await context.services.attendance.toggle(
-        event, data.user_id, context.viewer.user_id
-    )
-    if event is None or toggled is None:
+    query, event = pressed
+    toggled = await context.services.attendance.toggle(event, data.user_id, context.viewer.user_id)
+    if toggled is None:
         await no_longer_active(query, context)
         return
     await answer(query)
@@ -224,14 +237,10 @@ async def on_toggle(update: Update, context: BotContext, data: ToggleAttendance)
 
 
 async def on_roster_page(update: Update, context: BotContext, data: RosterPage) -> None:
-    query = update.callback_query
-    assert query is not None
-    if not await require_organizer(update, context):
+    pressed = await _pressed_event(update, context, data.event_id)
+    if pressed is None:
         return
-    event = await context.services.events.by_id(data.event_id)
-    if event is None:
-        await no_longer_active(query, context)
-        return
+    query, event = pressed
     await answer(query)
     await show_roster(context, event, data.page, query)
 
@@ -253,15 +262,14 @@ async def import_report(context: BotContext, event: Event, data: bytes) -> None:
 
 async def on_confirm_attendee(update: Update, context: BotContext, data: ConfirmAttendee) -> None:
     """A candidate pressed in a report's review list: marked present by hand."""
-    query = update.callback_query
-    assert query is not None
-    if not await require_organizer(update, context):
+    pressed = await _pressed_event(update, context, data.event_id)
+    if pressed is None:
         return
-    event = await context.services.events.by_id(data.event_id)
-    recorded = event is not None and await context.services.attendance.confirm_attendee(
+    query, event = pressed
+    recorded = await context.services.attendance.confirm_attendee(
         event, data.user_id, context.viewer.user_id
     )
-    if event is None or recorded is None:
+    if recorded is None:
         await no_longer_active(query, context)
         return
     t = context.viewer.t
@@ -269,14 +277,10 @@ async def on_confirm_attendee(update: Update, context: BotContext, data: Confirm
 
 
 async def on_undo_report(update: Update, context: BotContext, data: UndoReport) -> None:
-    query = update.callback_query
-    assert query is not None
-    if not await require_organizer(update, context):
+    pressed = await _pressed_event(update, context, data.event_id)
+    if pressed is None:
         return
-    event = await context.services.events.by_id(data.event_id)
-    if event is None:
-        await no_longer_active(query, context)
-        return
+    query, event = pressed
     marks = await context.services.attendance.undo_report(event, context.viewer.user_id)
     t = context.viewer.t
     if marks is None:

@@ -149,15 +149,7 @@ class AttendanceRepository(Repository):
             "INSERT OR IGNORE INTO attendance_report_marks (report_id, user_id) VALUES (?, ?)",
             [(report_id, user_id) for user_id in user_ids],
         )
-        self._apply_marks(event_id, user_ids, now)
-        after = self._import_marks(event_id)
-        return ReportMarks(
-            report_id,
-            len(after),
-            len(after - before),
-            len(before - after),
-            previous[1] if previous else None,
-        )
+        return self._marks_become(event_id, report_id, user_ids, before, previous, now)
 
     def undo_report(self, event_id: int, now: datetime) -> ReportMarks | None:
         """Undo the standing report: its marks go, those of the report before come back.
@@ -178,14 +170,26 @@ class AttendanceRepository(Repository):
                 "SELECT user_id FROM attendance_report_marks WHERE report_id = ?", (previous[0],)
             )
             restored = [int(row[0]) for row in rows]
-        self._apply_marks(event_id, restored, now)
+        return self._marks_become(event_id, report_id, restored, before, previous, now)
+
+    def _marks_become(
+        self,
+        event_id: int,
+        report_id: int,
+        user_ids: list[int],
+        before: set[int],
+        other: tuple[int, datetime] | None,
+        now: datetime,
+    ) -> ReportMarks:
+        """The report marks replaced by `user_ids`, and what that changed."""
+        self._apply_marks(event_id, user_ids, now)
         after = self._import_marks(event_id)
         return ReportMarks(
             report_id,
             len(after),
             len(after - before),
             len(before - after),
-            previous[1] if previous else None,
+            other[1] if other else None,
         )
 
     def standing_report(self, event_id: int) -> datetime | None:

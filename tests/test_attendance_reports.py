@@ -305,3 +305,28 @@ async def test_a_report_sent_without_the_event_code_is_not_taken_for_a_programme
         assert hint.startswith("To import an attendance report, send it again with the event’s")
     assert await db.fetch_all("SELECT * FROM attendance") == []
     assert await db.fetch_one("SELECT COUNT(*) FROM events") == (1,)
+
+
+def test_an_email_two_registrants_gave_is_never_marked_by_itself() -> None:
+    """Emails are not verified: Marie typed Amina's address when she registered. A report
+    that shows that address for one person marks neither; both are offered for review."""
+    from bot.db.attendance import Registrant
+    from bot.services.attendance_matching import Verdict, decide
+    from bot.services.attendance_reports import ReportPerson, Role
+
+    registrants = [
+        Registrant(1, True, "amina.diallo@dakar.sn", "", "Amina Diallo", "Amina"),
+        Registrant(2, True, "Amina.Diallo@dakar.sn ", "", "Marie Dubois", "Marie"),
+        Registrant(3, True, "jose@quito.ec", "jose_quito", "José Núñez", "José"),
+    ]
+    people = [
+        ReportPerson("Amina Diallo", "amina.diallo@dakar.sn", "", 80, Role.ATTENDEE, True),
+        ReportPerson("Jose Nunez (iPhone)", "", "", 50, Role.ATTENDEE, True),
+    ]
+    decisions = {d.shown_as: d for d in decide(people, registrants, 45)}
+    amina = decisions["Amina Diallo"]
+    assert amina.verdict is Verdict.TO_REVIEW and amina.user_id is None
+    assert {c.user_id for c in amina.candidates} == {1, 2}
+    jose = decisions["Jose Nunez (iPhone)"]  # a name alone, accents and a device suffix aside
+    assert jose.verdict is Verdict.TO_REVIEW
+    assert [c.user_id for c in jose.candidates] == [3]

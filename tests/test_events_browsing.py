@@ -336,3 +336,18 @@ async def test_the_list_is_at_most_a_second_old(
     await load(services, programme([row("a", SOON, capacity="5", title="Renamed")]))
     [renamed] = texts(await amina.send("/events", pace=quick))
     assert "Renamed" in renamed and "3 seats left" in renamed
+
+
+async def test_a_sign_up_here_shows_in_the_list_at_once(
+    amina: ChatDriver, services: Services
+) -> None:
+    """Someone who registers, then goes back to the list, sees the seat they took (and a
+    cancellation gives it back), however quickly they look."""
+    await load(services, programme([row("a", SOON, capacity="5")]))
+    await amina.settle(language="en")
+    quick = timedelta(milliseconds=200)
+    assert "5 seats left" in texts(await amina.send("/events"))[0]
+    await services.registrations.sign_up(amina.user.id, "a")
+    assert "4 seats left" in texts(await amina.send("/events", pace=quick))[0]
+    await services.registrations.cancel(amina.user.id, "a")
+    assert "5 seats left" in texts(await amina.send("/events", pace=quick))[0]

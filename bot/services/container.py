@@ -115,16 +115,17 @@ class Services:
 
         broadcasts = BroadcastService(db, clock, users, outlets.progress, wake)
         delivery = DeliveryWorker(db, users, outlets.sender, outlets.renderer, broadcasts, clock)
-        registrations = RegistrationService(db, clock, wake)
         reminders = ReminderService(db, clock, settings.reminder_offsets, wake)
         hooks = ProgrammeHooks(reminders, scheduler, wake)
+        events = EventService(db, clock, hooks)
+        registrations = RegistrationService(db, clock, wake, events.seats_changed)
         return cls(
             settings=settings,
             clock=clock,
             countries=directories.countries,
             timezones=directories.timezones,
             users=users,
-            events=EventService(db, clock, hooks),
+            events=events,
             registrations=registrations,
             profiles=ProfileService(db, clock),
             reminders=reminders,

@@ -91,6 +91,21 @@ class EventService:
             self._topics.put(None, found, now)
         return dict(found)
 
+    def seats_changed(self, listing: EventListing) -> None:
+        """A sign-up or a cancellation made here: the pages kept show its seats at once (the
+        person who just registered must not see the list contradict the card)."""
+        event_id = listing.event.event_id
+
+        def revised(page: Page) -> Page:
+            if all(kept.event.event_id != event_id for kept in page.listings):
+                return page
+            listings = [
+                listing if kept.event.event_id == event_id else kept for kept in page.listings
+            ]
+            return replace(page, listings=listings)
+
+        self._pages.revise(revised)
+
     def _programme_changed(self) -> None:
         self._pages.clear()
         self._topics.clear()

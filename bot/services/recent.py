@@ -3,13 +3,14 @@
 The programme's list pages and topic counts are the same for every participant. When hundreds
 browse at once, reading them from the database for each one costs most of an `/events`
 answer (the page's events, their texts in every language, their seat counts), while a page a
-second old is what any web page shows too. Changes made through this process clear them at
-once; changes made elsewhere (the command line, another process) show within `max_age`.
+second old is what any web page shows too. Changes made through this process show at once (a
+sign-up here revises the seat count of the pages kept; a change to the programme clears them);
+changes made elsewhere (the command line, another process) show within `max_age`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
@@ -46,6 +47,10 @@ class Recent(Generic[K, V]):
             for key, (at, value) in self._kept.items()
             if at <= now < at + self._max_age
         }
+
+    def revise(self, change: Callable[[V], V]) -> None:
+        """Bring every kept value up to date with a change made here (its age is kept)."""
+        self._kept = {key: (at, change(value)) for key, (at, value) in self._kept.items()}
 
     def clear(self) -> None:
         self._kept.clear()

@@ -21,6 +21,7 @@ from bot.models import (
     AudienceKind,
     CampaignKind,
     Event,
+    EventListing,
     EventStatus,
     EventView,
     Registration,
@@ -62,13 +63,22 @@ def _nothing() -> None:
     return None
 
 
+def _seats_ignored(listing: EventListing) -> None:
+    return None
+
+
 class RegistrationService:
     def __init__(
-        self, db: Database, clock: Clock, wake_delivery: Callable[[], None] = _nothing
+        self,
+        db: Database,
+        clock: Clock,
+        wake_delivery: Callable[[], None] = _nothing,
+        seats_changed: Callable[[EventListing], None] = _seats_ignored,
     ) -> None:
         self._db = db
         self._clock = clock
         self._wake_delivery = wake_delivery
+        self._seats_changed = seats_changed  # the programme's lists, kept for a moment
 
     async def sign_up(self, user_id: int, code: str) -> SignUpResult:
         """Register `user_id`: the outcome, the waitlist position, and the event's card as it
@@ -102,7 +112,10 @@ class RegistrationService:
             position = card.position if card is not None else None
             return SignUpResult(outcome, position, card)
 
-        return await self._db.write(work)
+        result = await self._db.write(work)
+        if result.card is not None:
+            self._seats_changed(result.card.listing)
+        return result
 
     async def card(self, code: str, user_id: int) -> EventView | None:
         """An event as `user_id` sees it, in one read."""
@@ -136,20 +149,25 @@ class RegistrationService:
         """
         now = self._clock.now()
 
-        def work(uow: UnitOfWork) -> tuple[RegistrationStatus | None, list[Promotion]]:
+        def work(
+            uow: UnitOfWork,
+        ) -> tuple[RegistrationStatus | None, list[Promotion], EventListing | None]:
             repo = uow.registrations
             state = repo.seat_state(code)
             if state is None:
-                return None, []
+                return None, [], None
             if state.starts_at <= now:  # as in can_cancel, read inside the unit of work
                 raise RegistrationClosed(code)
             current = repo.status_of(state.event_id, user_id)
             if current not in ACTIVE_STATUSES:
-                return None, []
+                return None, [], None
             repo.set_status(state.event_id, user_id, RegistrationStatus.CANCELLED, now)
-            return current, fill_seats(uow, state.event_id, code, now)
+            promoted = fill_seats(uow, state.event_id, code, now)
+            return current, promoted, uow.events.listing(code)
 
-        previous, promoted = await self._db.write(work)
+        previous, promoted, listing = await self._db.write(work)
+        if listing is not None:
+            self._seats_changed(listing)
         self._notify(promoted)
         return previous
 

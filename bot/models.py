@@ -213,6 +213,7 @@ class EventView:
     position: int | None  # on the waitlist, 1 = next in line
     is_open: bool  # before the start: places can be taken, given up, waited for
     in_progress: bool = False  # the session is running now
+    checked_in: bool = False  # the viewer is marked present
 
     @property
     def event(self) -> Event:

@@ -124,7 +124,8 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 
 async def on_checkin_code(update: Update, context: BotContext) -> None:
-    """/checkincode CODE [SESSIONCODE]: set (or generate) the code to read out."""
+    """/checkincode CODE [WORD | new]: show the code to read out (generated the first time),
+    set the organizer's own, or replace it with a new one."""
     if not await require_organizer(update, context):
         return
     event = await event_from_args(context, "/checkincode CODE")
@@ -135,6 +136,17 @@ async def on_checkin_code(update: Update, context: BotContext) -> None:
     code = await context.services.attendance.set_code(event, wanted, context.viewer.user_id)
     viewer = context.viewer
     t = viewer.t
+    if code is None:
+        await send(
+            context,
+            t._(
+                "A session code must be 4 to 12 Latin letters or digits, such as K7QX2M, so "
+                "that everyone can type it and no ordinary message matches it. Send "
+                "/checkincode {code} new for a generated one.",
+                code=event.code,
+            ),
+        )
+        return
     opens, closes = context.services.attendance.window(event)
     await send(
         context,
@@ -187,7 +199,7 @@ async def show_roster(
     imported = await context.services.attendance.standing_report(event)
     if imported is not None:
         label = t._(
-            "Undo the report of {date}", date=t.when(imported, context.viewer.timezone, "short")
+            "Undo the report of {date}", date=t.when(imported, context.viewer.timezone, "medium")
         )
         rows.append([(label, UndoReport(event.event_id))])
     if query is not None:
@@ -290,7 +302,7 @@ async def on_undo_report(update: Update, context: BotContext, data: UndoReport) 
             query,
             t._(
                 "Report undone: the report imported on {date} stands again.",
-                date=t.when(marks.replaced, context.viewer.timezone, "short"),
+                date=t.when(marks.replaced, context.viewer.timezone, "medium"),
             ),
             alert=True,
         )

@@ -153,7 +153,9 @@ def under_way(t: Translator, card: EventView, zone: str, rows: list[list[Button]
     check-in), left on the waitlist, or free to join late while a seat is free."""
     event, status = card.event, card.status
     lines = [t._("The session is under way until {time}.", time=t.time(event.ends_at, zone))]
-    if status == RegistrationStatus.CONFIRMED:
+    if card.checked_in:
+        lines += ["✅ " + t._("You are checked in."), join_text(t, event)]
+    elif status == RegistrationStatus.CONFIRMED:
         lines += ["✅ " + t._("You are registered."), join_text(t, event)]
         rows.append([(t._("I am here: check in"), CheckInHere(event.event_id))])
     elif status == RegistrationStatus.WAITLISTED:

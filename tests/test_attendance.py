@@ -99,9 +99,16 @@ async def test_session_codes_and_slowing_down(
     assert ok.startswith("You are checked in")
     row_ = await db.fetch_one("SELECT method FROM attendance")
     assert row_ is not None and row_[0] == "code"
-    [generated] = texts(await organizer.send("/checkincode flood"))
+    [shown_again] = texts(await organizer.send("/checkincode flood"))
+    assert "K7QX2M" in shown_again  # the code read out does not change behind one's back
+    [generated] = texts(await organizer.send("/checkincode flood new"))
     code = generated.split(": ")[1].split("\n")[0]
     assert len(code) == 6 and code != "K7QX2M"
+    for unusable in ("1", "🙂", "AB", "/X", "A" * 13, "ПАВОДОК"):
+        [refused] = texts(await organizer.send(f"/checkincode flood {unusable}"))
+        assert refused.startswith("A session code must be 4 to 12 Latin letters or digits")
+    [still] = texts(await organizer.send("/checkincode flood"))
+    assert code in still
 
 
 async def test_attendance_by_hand(
@@ -328,6 +335,8 @@ async def test_the_right_code_from_the_waitlist_says_there_is_no_seat(
     await organizer.settle(language="en")
     await organizer.send("/checkincode flood M5EMP7")
     clock.set(BEGIN + timedelta(minutes=5))
+    [chat] = texts(await late.send("hello"))  # no seat anywhere: no check-in hint
+    assert chat == "I understand commands and buttons. Send /help to see what I can do."
     [reply] = texts(await late.send("M5EMP7"))
     assert reply.startswith(
         "That is the code of “\u2068Session flood\u2069”, but you are on its waitlist"
@@ -367,6 +376,11 @@ async def test_opening_a_running_session(
     assert labels[0] == "I am here: check in"
     pressed = dict(buttons_of(amina.last_message_with_buttons()))
     assert pressed["I am here: check in"] == CheckInHere(event_id).pack()
+    await amina.press(CheckInHere(event_id).pack())
+    [checked] = texts(await amina.send("/start flood"))
+    assert "✅ You are checked in." in checked and "Join link: https://" in checked
+    labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
+    assert "I am here: check in" not in labels
     [waiting] = texts(await late.send("/start flood"))
     assert "You were on the waitlist, and no seat was free at the start." in waiting
     assert "Join link" not in waiting

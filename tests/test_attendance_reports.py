@@ -157,6 +157,8 @@ async def test_each_tool_s_report_marks_who_was_there_long_enough(
     assert marked == expected.present | expected.without_seat, answer
     assert answer.startswith("Attendance report for “\u2068Session flood\u2069”:")
     assert f"✅ {len(expected.present)} registrant" in answer
+    if expected.present:  # the first report: everyone present is newly marked, no one else
+        assert f"   {len(expected.present)} of them newly marked." in answer
     if expected.too_short:
         assert f"⏱ {len(expected.too_short)} stayed less than 45 minutes" in answer
     if expected.without_seat:
@@ -208,7 +210,7 @@ async def test_review_replace_and_undo(
     clock.set(BEGIN + timedelta(hours=2))
 
     data = (FIXTURES / "zoom_participants.csv").read_bytes()
-    calls = await organizer.send_document("participants.csv", data, "flood")
+    calls = await organizer.send_document("participants.csv", data, "FLOOD")  # typed in capitals
     [answer] = texts(calls)
     assert "• \u2068Amina Diallo\u2069 <amina.diallo@dakar.sn> → \u2068Amina Diallo\u2069" in answer
     assert "• \u2068Marie Dubois\u2069 <amina.diallo@dakar.sn> → " in answer
@@ -272,6 +274,10 @@ async def test_the_command_line_gives_the_same_answer(
     ("content", "answer"),
     [
         (b"a,b\n1,2\n", "I found no table of participants in this file"),
+        (
+            b"\xef\xbb\xbfEmail;Name;;;\r\n;;;;\r\n",
+            "This report lists nobody, so nothing was changed",
+        ),
         (b"", "I found no table of participants in this file"),
         (b"PK\x03\x04broken", "I cannot read this file."),
         (b"\x00\x01\x02\x03" * 50, "I cannot read this file."),
@@ -330,3 +336,6 @@ def test_an_email_two_registrants_gave_is_never_marked_by_itself() -> None:
     jose = decisions["Jose Nunez (iPhone)"]  # a name alone, accents and a device suffix aside
     assert jose.verdict is Verdict.TO_REVIEW
     assert [c.user_id for c in jose.candidates] == [3]
+    brief = ReportPerson("José Núñez", "", "", 20, Role.ATTENDEE, True)
+    [too_short] = decide([brief], registrants, 45)  # whoever it is, not long enough: no review
+    assert (too_short.verdict, too_short.candidates) == (Verdict.TOO_SHORT, ())

@@ -36,7 +36,7 @@ class ReportMarks:
 
     report_id: int
     marked: int  # people the report now marks present
-    newly_marked: int  # of whom not marked before
+    newly: frozenset[int]  # of whom those not marked before
     unmarked: int  # marked by the report before, and no longer
     replaced: datetime | None  # when the report it replaced (or brought back) was imported
 
@@ -187,7 +187,7 @@ class AttendanceRepository(Repository):
         return ReportMarks(
             report_id,
             len(after),
-            len(after - before),
+            frozenset(after - before),
             len(before - after),
             other[1] if other else None,
         )

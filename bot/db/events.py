@@ -110,6 +110,15 @@ class EventRepository(Repository):
         listings = self._listings(rows)
         return listings[0] if listings else None
 
+    def listing_typed(self, code: str) -> EventListing | None:
+        """The event a person typed the code of: as written, else the one event whose code
+        differs only in case ("FLOOD-101" for "flood-101")."""
+        found = self.listing(code)
+        if found is not None:
+            return found
+        rows = self._all("SELECT code FROM events WHERE code = ? COLLATE NOCASE LIMIT 2", (code,))
+        return self.listing(str(rows[0][0])) if len(rows) == 1 else None
+
     def by_code(self, code: str) -> Event | None:
         found = self.listing(code)
         return found.event if found else None

@@ -23,7 +23,8 @@ from bot.problems import Problem
 from bot.services.attendance_matching import Decision, Verdict, decide
 from bot.services.attendance_reports import SkipReason, parse_report
 from bot.services.session_codes import (
-    MAX_CODE_LENGTH,
+    NEW_CODE,
+    chosen_code,
     is_code_like,
     new_code,
     normalize_code,
@@ -70,6 +71,7 @@ class ReportResult:
     required_minutes: int | None = None  # None: the report says nothing of time
     marks: ReportMarks | None = None
     problem: Problem | None = None
+    newly_present: int = 0  # of the registrants present, those not marked before
 
     @classmethod
     def refused(cls, problem: Problem) -> ReportResult:
@@ -131,7 +133,10 @@ class AttendanceService:
             if same_code(typed, expected):
                 return await self._right_code(user_id, event_id, seated, now)
         if not any(is_code_like(typed, expected) for _, expected, _ in open_events):
-            event = await self._db.read(lambda u: u.events.by_id(open_events[0][0]))
+            mine = next((event_id for event_id, _, has_seat in open_events if has_seat), None)
+            if mine is None:  # only waitlisted: nothing to check in to, no hint
+                return None
+            event = await self._db.read(lambda u: u.events.by_id(mine))
             return CheckInResult(CheckIn.HINT, event)
         failures = await self._db.read(lambda u: u.attendance.failures(user_id))
         if failures and failures.blocked_until and failures.blocked_until > now:
@@ -166,16 +171,26 @@ class AttendanceService:
             return CheckInResult(CheckIn.SLOW_DOWN, wait_until=blocked)
         return CheckInResult(CheckIn.WRONG_CODE)
 
-    async def set_code(self, event: Event, code: str | None, admin_id: int) -> str:
-        chosen = (normalize_code(code)[:MAX_CODE_LENGTH] if code else "") or new_code()
+    async def set_code(self, event: Event, wanted: str | None, admin_id: int) -> str | None:
+        """The session's code: the organizer's own (None if unusable, see `chosen_code`), or,
+        without one, the code already set (a code read out must not change behind the
+        organizer's back), or a new one when there is none or `wanted` is NEW_CODE."""
         now = self._clock.now()
+        fresh = wanted is not None and normalize_code(wanted) == NEW_CODE
+        chosen = chosen_code(wanted) if wanted is not None and not fresh else None
+        if wanted is not None and not fresh and chosen is None:
+            return None
 
-        def work(uow: UnitOfWork) -> None:
-            uow.attendance.set_code(event.event_id, chosen, admin_id, now)
+        def work(uow: UnitOfWork) -> str:
+            current = uow.attendance.code_of(event.event_id)
+            if chosen is None and not fresh and current is not None:
+                return current
+            code = chosen or new_code()
+            uow.attendance.set_code(event.event_id, code, admin_id, now)
             uow.audit.record(admin_id, "checkin-code", event.code, now)
+            return code
 
-        await self._db.write(work)
-        return chosen
+        return await self._db.write(work)
 
     async def roster(self, event: Event, page: int, size: int) -> tuple[list[RosterLine], int]:
         return await self._db.read(lambda u: u.attendance.roster(event.event_id, page * size, size))
@@ -232,6 +247,15 @@ class AttendanceService:
                     )
                 )
             )
+        if not report.people and not report.skipped:
+            return ReportResult.refused(
+                Problem(
+                    N_(
+                        "This report lists nobody, so nothing was changed (the marks of an "
+                        "earlier report stay)."
+                    )
+                )
+            )
         required = event.attendance_minutes
         registrants = await self._db.read(
             lambda u: u.attendance.registrants(event.event_id), heavy=True
@@ -249,13 +273,15 @@ class AttendanceService:
             return marks
 
         marks = await self._db.write(work, heavy=True)
-        if marks.newly_marked:
+        if marks.newly:
             await self._marked_late(event)
+        seated = {d.user_id for d in decisions if d.verdict is Verdict.PRESENT}
         return ReportResult(
             decisions=tuple(decisions),
             skipped=dict(report.skipped),
             required_minutes=required if report.has_times else None,
             marks=marks,
+            newly_present=len(seated & marks.newly),
         )
 
     @staticmethod

@@ -142,6 +142,10 @@ def decide(
     for group in groups:
         person = _merged(group)
         user_id, review = _match(person, known, shared=email_groups.get(person.email, 0) > 1)
+        if user_id is None and review and _too_short(person, required_minutes):
+            # not worth a review: whoever it is, they were not there long enough
+            decisions.append(Decision(person, Verdict.TOO_SHORT))
+            continue
         if user_id is not None:
             earlier = matched.get(user_id)
             if earlier is not None:
@@ -177,7 +181,11 @@ def _match(
     return None, known.named(person.name) if person.name else set()
 
 
+def _too_short(person: ReportPerson, required_minutes: int) -> bool:
+    return person.minutes is not None and person.minutes < required_minutes
+
+
 def _verdict(person: ReportPerson, registrant: Registrant, required_minutes: int) -> Verdict:
-    if person.minutes is not None and person.minutes < required_minutes:
+    if _too_short(person, required_minutes):
         return Verdict.TOO_SHORT
     return Verdict.PRESENT if registrant.confirmed else Verdict.WITHOUT_SEAT

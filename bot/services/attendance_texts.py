@@ -56,11 +56,13 @@ def describe_report(
                 minutes=t.minutes(result.required_minutes),
             )
         )
-    if marks is not None and marks.newly_marked:
+    if result.newly_present:
         lines.append(
             "   "
             + t.ngettext(
-                "{count} of them newly marked.", "{count} of them newly marked.", marks.newly_marked
+                "{count} of them newly marked.",
+                "{count} of them newly marked.",
+                result.newly_present,
             )
         )
     too_short = result.having(Verdict.TOO_SHORT)
@@ -148,8 +150,8 @@ def _left_out(t: Translator, skipped: dict[SkipReason, int]) -> str:
         elif reason is SkipReason.NOT_ATTENDED:
             parts.append(
                 t.ngettext(
-                    "{count} registrant the report shows as absent",
-                    "{count} registrants the report shows as absent",
+                    "{count} person the report shows as absent",
+                    "{count} people the report shows as absent",
                     count,
                 )
             )

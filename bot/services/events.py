@@ -114,7 +114,7 @@ class EventService:
         return await self._db.read(lambda uow: uow.events.by_id(event_id))
 
     async def find(self, code: str) -> EventListing | None:
-        return await self._db.read(lambda u: u.events.listing(code))
+        return await self._db.read(lambda u: u.events.listing_typed(code))
 
     async def import_programme(
         self, data: bytes, admin_id: int | None

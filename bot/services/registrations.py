@@ -244,7 +244,8 @@ def read_card(uow: UnitOfWork, code: str, user_id: int, now: datetime) -> EventV
     status, position = uow.registrations.standing(event.event_id, user_id)
     is_open = closed_reason(event.status, event.starts_at, now) is None
     in_progress = not event.is_cancelled and event.starts_at <= now < event.ends_at
-    return EventView(listing, status, position, is_open, in_progress)
+    checked_in = in_progress and uow.attendance.attended(event.event_id, user_id)
+    return EventView(listing, status, position, is_open, in_progress, checked_in)
 
 
 def fill_seats(uow: UnitOfWork, event_id: int, code: str, now: datetime) -> list[Promotion]:

@@ -16,7 +16,9 @@ import unicodedata
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out loud safely
 CODE_DIGITS = "23456789"
 CODE_LENGTH = 6
-MAX_CODE_LENGTH = 32
+MIN_CODE_LENGTH = 4
+MAX_CODE_LENGTH = 12
+NEW_CODE = "NEW"  # `/checkincode EVENT new`: replace the code with a fresh one
 SEPARATORS = frozenset(" -_.\u00a0\u2010\u2011\u2012\u2013\u2014\u3000")
 
 # Cyrillic and Greek capitals (and the small letters that look like Latin ones) that are
@@ -53,6 +55,16 @@ def normalize_code(text: str) -> str:
         ch for ch in folded if ch not in SEPARATORS and unicodedata.category(ch)[0] != "C"
     )
     return kept.upper()[: MAX_CODE_LENGTH * 2]
+
+
+def chosen_code(text: str) -> str | None:
+    """An organizer's own code, as it will be compared; None when people could not type it
+    reliably or an ordinary message could match it: 4 to 12 Latin letters and digits (after
+    folding full-width and look-alike letters)."""
+    code = normalize_code(text)
+    if not (MIN_CODE_LENGTH <= len(code) <= MAX_CODE_LENGTH and code.isascii() and code.isalnum()):
+        return None
+    return code
 
 
 def is_code_like(normalized: str, expected: str) -> bool:

@@ -236,6 +236,7 @@ class Registration:
     status: str
     registered_at: datetime
     position: int | None = None
+    attended: bool = False  # marked present (checked in, by hand or from a report)
 
     @property
     def is_active(self) -> bool:

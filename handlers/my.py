@@ -29,6 +29,8 @@ def _state(t: Translator, registration: Registration, now: datetime) -> str:
             return t._("stayed on the waitlist")
         return t._("waitlist, number {position}", position=t.number(registration.position or 0))
     if event.starts_at <= now < event.ends_at:
+        if registration.attended:
+            return t._("registered, happening now") + " · ✅ " + t._("You are checked in.")
         return t._("registered, happening now")
     return t._("registered")
 
@@ -71,7 +73,7 @@ async def my_registrations(update: Update, context: BotContext) -> None:
         lines.append(bold(t._("Your upcoming sessions")))
         for registration in upcoming:
             lines.append(_line(t, viewer.timezone, registration, now))
-            if _running_for(registration, now):
+            if _running_for(registration, now) and not registration.attended:
                 title = _short(registration.event.title_in(t.language))
                 label = t._("Check in: {title}", title=title)
                 rows.append([(label, CheckInHere(registration.event.event_id))])

@@ -381,6 +381,10 @@ async def test_opening_a_running_session(
     assert "✅ You are checked in." in checked and "Join link: https://" in checked
     labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
     assert "I am here: check in" not in labels
+    calls = await amina.send("/my")
+    [mine] = texts(calls)
+    assert "happening now · ✅ You are checked in." in mine
+    assert not any(c.params.get("reply_markup") for c in calls)  # nothing left to press
     [waiting] = texts(await late.send("/start flood"))
     assert "You were on the waitlist, and no seat was free at the start." in waiting
     assert "Join link" not in waiting

@@ -75,21 +75,26 @@ class RegistrationRepository(Repository):
             return None, None
         return RegistrationStatus(row[0]), row[1]
 
-    def of_user(self, user_id: int) -> list[tuple[str, RegistrationStatus, datetime, int | None]]:
-        """(event code, status, registered at, waitlist position) of every active sign-up."""
+    def of_user(
+        self, user_id: int
+    ) -> list[tuple[str, RegistrationStatus, datetime, int | None, bool]]:
+        """(event code, status, registered at, waitlist position, marked present) of every
+        active sign-up."""
         rows = self._all(
             """
             SELECT e.code, r.status, r.created_at,
                    CASE WHEN r.status = 'waitlisted' THEN
                        (SELECT COUNT(*) FROM registrations w WHERE w.event_id = r.event_id
-                        AND w.status = 'waitlisted' AND w.seq <= r.seq) END AS position
+                        AND w.status = 'waitlisted' AND w.seq <= r.seq) END AS position,
+                   EXISTS (SELECT 1 FROM attendance a
+                           WHERE a.event_id = r.event_id AND a.user_id = r.user_id)
             FROM registrations r JOIN events e ON e.event_id = r.event_id
             WHERE r.user_id = ? AND r.status IN ('confirmed', 'waitlisted')
             ORDER BY e.starts_at
             """,
             (user_id,),
         )
-        return [(r[0], RegistrationStatus(r[1]), from_db(r[2]), r[3]) for r in rows]
+        return [(r[0], RegistrationStatus(r[1]), from_db(r[2]), r[3], bool(r[4])) for r in rows]
 
     def counts(self, event_id: int) -> dict[str, int]:
         rows = self._all(

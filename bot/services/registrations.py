@@ -181,10 +181,10 @@ class RegistrationService:
 
         def work(uow: UnitOfWork) -> list[Registration]:
             rows = uow.registrations.of_user(user_id)
-            events = uow.events.by_codes(code for code, _, _, _ in rows)
+            events = uow.events.by_codes(row[0] for row in rows)
             return [
-                Registration(events[code], status, registered_at, position)
-                for code, status, registered_at, position in rows
+                Registration(events[code], status, registered_at, position, attended)
+                for code, status, registered_at, position, attended in rows
                 if code in events
             ]
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.log_privacy import protect_handlers
 
 NO_TOKEN = """\
 BOT_TOKEN is not set, so the bot cannot connect to Telegram.
@@ -56,10 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, token: str | None = None) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    protect_handlers([token])  # the token never reaches a log line
     # One line per HTTP request drowns everything else at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -72,7 +74,7 @@ def run(settings: Settings) -> int:
     from bot.app import ALLOWED_UPDATES, build_application
     from bot.cli import prepare_database
 
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.bot_token)
     # An unusable database file is reported at once, not inside python-telegram-bot's start-up.
     asyncio.run(prepare_database(settings))
     app = build_application(settings, freeze_heap=True)
@@ -93,6 +95,9 @@ def demo(settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     from bot.db import DatabaseUnusable
 
+    # Whatever the bot writes (the database and its side files, backups) is for the bot's
+    # user alone: it holds people's names, emails and answers.
+    os.umask(0o077)
     try:
         return _command(argv)
     except DatabaseUnusable as exc:

@@ -126,7 +126,14 @@ def parse_api_url(raw: str) -> str:
             f"TELEGRAM_API_URL: {raw!r} is not an http(s) URL. "
             f"The default is {DEFAULT_API_URL}; the bot token is appended to it."
         )
-    return raw
+    if not raw.rstrip("/").endswith("/bot"):
+        # Without it every request goes to <server>/<token>/<method>: Telegram answers 404,
+        # and python-telegram-bot's error message would carry the token into the log.
+        raise ConfigError(
+            f"TELEGRAM_API_URL: {raw!r} must end with /bot (the token is appended to it), "
+            f"as in {DEFAULT_API_URL} or http://127.0.0.1:8081/bot."
+        )
+    return raw.rstrip("/")
 
 
 def parse_language(raw: str) -> str:

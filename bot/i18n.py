@@ -83,6 +83,17 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}")
+
+
+def language_tag(raw: str | None) -> str | None:
+    """A Telegram client's `language_code` if it has the syntax of a language tag ("en",
+    "pt-br", "zh-hans"), else None: it comes from outside and is stored and exported."""
+    if raw is None or len(raw) > 35 or not _LANGUAGE_TAG.fullmatch(raw):
+        return None
+    return raw
+
+
 def parse_language_code(raw: str | None) -> str | None:
     """The supported language a Telegram `language_code` (e.g. "pt-br", "zh-hans") names."""
     if not raw or len(raw) > 35:

@@ -16,7 +16,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Translator, language_tag
 from bot.models import Contact, User
 from bot.services.container import Services
 from handlers.flood import Admission, FloodGuard
@@ -98,7 +98,7 @@ def contact_of(update: Update) -> Contact | None:
         first_name=tg_user.first_name or "",
         last_name=tg_user.last_name,
         username=tg_user.username,
-        language_code=tg_user.language_code,
+        language_code=language_tag(tg_user.language_code),
     )
 
 

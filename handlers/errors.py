@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from telegram import Update
@@ -14,13 +13,21 @@ from handlers.context import BotContext
 logger = logging.getLogger(__name__)
 
 
-async def on_error(update: object, context: BotContext) -> None:
-    update_json = update.to_dict() if isinstance(update, Update) else repr(update)
-    logger.error(
-        "Error while handling an update: %s",
-        json.dumps(update_json, ensure_ascii=False, default=str)[:4000],
-        exc_info=context.error,
+def describe(update: object) -> str:
+    """An update as the log may name it: its id, its kind and the user's id; never texts,
+    names, emails or files (people's data does not belong in logs)."""
+    if not isinstance(update, Update):
+        return type(update).__name__
+    kinds = [k for k in ("message", "edited_message", "callback_query") if getattr(update, k)]
+    user = update.effective_user
+    return (
+        f"update {update.update_id} ({', '.join(kinds) or 'other'}), "
+        f"user {user.id if user else '-'}"
     )
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    logger.error("Error while handling %s", describe(update), exc_info=context.error)
     if not isinstance(update, Update) or isinstance(context.error, Forbidden):
         return
     user = update.effective_user

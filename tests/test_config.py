@@ -58,6 +58,9 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
         ("REMINDER_OFFSETS", "1d,2d,3d,4d,5d,6d", "REMINDER_OFFSETS"),
         ("REMINDER_OFFSETS", "0h", "REMINDER_OFFSETS"),
         ("TELEGRAM_API_URL", "ftp://x", "TELEGRAM_API_URL"),
+        # without /bot the token would land in the URL path, and then in error messages
+        ("TELEGRAM_API_URL", "https://api.telegram.org", "must end with /bot"),
+        ("TELEGRAM_API_URL", "http://127.0.0.1:8081/", "must end with /bot"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
     ],
 )

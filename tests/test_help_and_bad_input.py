@@ -74,10 +74,12 @@ async def test_an_unexpected_error_is_logged_and_the_user_told(
         "Sorry, something went wrong on my side. Please try again in a moment."
     )
     with caplog.at_level(logging.ERROR):
-        calls = await chat.send("/boom")
+        calls = await chat.send("/boom ivana@example.org")
     assert sorry in texts(calls) and sorry.startswith("Извините")
-    record = next(r for r in caplog.records if "Error while handling an update" in r.message)
-    assert "/boom" in record.message and record.exc_info is not None
+    record = next(r for r in caplog.records if "Error while handling update" in r.message)
+    assert "(message), user 4001" in record.message and record.exc_info is not None
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Ивана" not in logged and "ivana@example.org" not in logged  # no one's data
 
 
 async def test_updates_from_groups_are_ignored(

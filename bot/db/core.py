@@ -12,6 +12,7 @@ numbered SQL files applied once, in order, at start-up.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -111,7 +112,7 @@ class Database:
     @classmethod
     async def open(cls, path: Path, migrations: Iterable[Migration] | None = None) -> Database:
         """Open (creating and migrating) the database; DatabaseUnusable if the file is not one."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         writer = ThreadConnection(path, read_only=False, name="db-writer")
         reader = ThreadConnection(path, read_only=True, name="db-reader")
         inline: sqlite3.Connection | None = None
@@ -125,6 +126,7 @@ class Database:
             await writer.run(lambda conn: migrate(conn, steps))
             await reader.open()
             inline = open_connection(path, inline=True)
+            _keep_private(path)
         except BaseException:
             await reader.close()
             await writer.close()
@@ -220,6 +222,15 @@ class Database:
 
     async def schema_version(self) -> int:
         return await self._reader.run(current_version)
+
+
+def _keep_private(path: Path) -> None:
+    """The database and its side files readable by the bot's user only, also when an older
+    version or another tool created them readable by everyone."""
+    for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        with contextlib.suppress(OSError):  # not ours to change, or not there: leave it
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
 
 
 def current_version(conn: sqlite3.Connection) -> int:

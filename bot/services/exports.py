@@ -86,7 +86,7 @@ def _cells(row: ExportRow, country: str) -> list[str | int]:
         safe_cell(row.organization),
         safe_cell(row.role),
         safe_cell(row.email),
-        row.language,
+        safe_cell(row.language or ""),  # stored from Telegram's client: from outside too
         row.status,
         row.registered_at,
         "" if row.position is None else row.position,

@@ -124,7 +124,10 @@ async def on_confirm_cancel(
         had = await context.services.registrations.cancel(context.viewer.user_id, data.code)
     except RegistrationClosed:
         await answer(query)
-        await edit(query, context, started_text(t))
+        cancelled = listing is not None and listing.event.is_cancelled
+        await edit(
+            query, context, t._("This event has been cancelled.") if cancelled else started_text(t)
+        )
         return
     if listing is None or had is None:
         await no_longer_active(query, context)

@@ -482,3 +482,21 @@ async def test_a_text_too_long_for_a_caption_comes_before_its_file(
     assert texts(calls[:1])[0].startswith("Важно: ссылка")
     assert "caption" not in calls[1].params
     assert texts(calls[2:])[0] == "x" * 1020
+
+
+async def test_an_old_yes_button_after_the_organizers_cancelled_changes_nothing(
+    amina: ChatDriver, services: Services, db: Store
+) -> None:
+    """The confirmation was asked before the organizers cancelled the event: pressing Yes
+    afterwards says the event is cancelled and keeps the registration as the record."""
+    await publish(services)
+    await with_profile(amina)
+    await services.registrations.sign_up(amina.user.id, "flood")
+    await amina.press(CancelRegistration("flood").pack(), message_id=1)
+    event = await db.read(lambda u: u.events.by_code("flood"))
+    assert event is not None
+    await services.events.cancel(event, 5001)
+    [reply] = texts(await amina.press(ConfirmCancelRegistration("flood").pack()))
+    assert reply == "This event has been cancelled."
+    status = await db.read(lambda u: u.registrations.status_of(event.event_id, amina.user.id))
+    assert status == "confirmed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import unicodedata
@@ -122,7 +123,8 @@ class EventService:
         """All rows or nothing: problems are returned and nothing is written if any row is bad."""
         now = self._clock.now()
         starts = await self._db.read(lambda uow: uow.events.starts_by_code(), heavy=True)
-        parsed = parse_programme(data, now, starts)
+        # Parsed off the event loop: a long or hostile file must not hold everyone else up.
+        parsed = await asyncio.to_thread(parse_programme, data, now, starts)
         if not parsed.ok:
             return parsed
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +38,7 @@ OPTIONAL_COLUMNS = (
     *(f"{kind}_{code}" for code in SUPPORTED_LANGUAGES for kind in ("title", "description")),
 )
 MAX_ROWS = 5000
+NAMES_LISTED = 20  # column names quoted back in a problem (a hostile header has thousands)
 T = TypeVar("T")
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -90,7 +92,7 @@ def parse_programme(
         return _file_problem(N_("The file is not a CSV table."))
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in REQUIRED_COLUMNS and c not in OPTIONAL_COLUMNS]
-    duplicated = sorted({c for c in header if header.count(c) > 1})
+    duplicated = sorted(c for c, n in Counter(header).items() if n > 1)[:NAMES_LISTED]
     result = ParsedProgramme()
     if missing:
         result.problems.append(
@@ -105,7 +107,8 @@ def parse_programme(
                 Problem(
                     N_("Unknown columns: {columns}. Allowed: {allowed}."),
                     {
-                        "columns": ", ".join(c or "(empty)" for c in unknown),
+                        "columns": ", ".join(c[:40] or "(empty)" for c in unknown[:NAMES_LISTED])
+                        + ("…" if len(unknown) > NAMES_LISTED else ""),
                         "allowed": ", ".join(REQUIRED_COLUMNS) + ", title_xx, description_xx",
                     },
                 ),

@@ -156,7 +156,9 @@ class RegistrationService:
             state = repo.seat_state(code)
             if state is None:
                 return None, [], None
-            if state.starts_at <= now:  # as in can_cancel, read inside the unit of work
+            if closed_reason(state.status, state.starts_at, now) is not None:
+                # started, or cancelled by the organizers (an old Yes button): as can_cancel
+                # says, read again inside the unit of work
                 raise RegistrationClosed(code)
             current = repo.status_of(state.event_id, user_id)
             if current not in ACTIVE_STATUSES:

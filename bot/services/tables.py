@@ -15,8 +15,9 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from bot.services.spreadsheets import SEPARATORS, dialect
+
 Row = list[str]
-SEPARATORS = (",", ";", "\t")
 SNIFFED_LINES = 60  # enough to pass a report's summary block and reach its table
 
 
@@ -40,7 +41,7 @@ def read_table(data: bytes) -> Table:
     separator = guess_separator(text)
     try:
         rows = [
-            _tidy(cells) for cells in csv.reader(io.StringIO(text, newline=""), _dialect(separator))
+            _tidy(cells) for cells in csv.reader(io.StringIO(text, newline=""), dialect(separator))
         ]
     except csv.Error as exc:
         raise UnreadableTable(str(exc)) from exc
@@ -89,17 +90,13 @@ def guess_separator(text: str) -> str:
     best, best_score = ",", 0
     for separator in SEPARATORS:
         try:
-            rows = list(csv.reader(io.StringIO(sample, newline=""), _dialect(separator)))
+            rows = list(csv.reader(io.StringIO(sample, newline=""), dialect(separator)))
         except csv.Error:
             continue
         score = sum(1 for cells in rows if len([c for c in cells if c.strip()]) > 1)
         if score > best_score:
             best, best_score = separator, score
     return best
-
-
-def _dialect(separator: str) -> type[csv.Dialect]:
-    return type("Spreadsheet", (csv.excel,), {"delimiter": separator})
 
 
 def _tidy(cells: list[str]) -> Row:

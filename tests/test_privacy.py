@@ -7,15 +7,24 @@ import io
 import logging
 import os
 import stat
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.app import BotApplication
+from bot.clock import FrozenClock
 from bot.db import Database
+from bot.devtools.emulator import BotApiEmulator
 from bot.i18n import language_tag
 from bot.log_privacy import REDACTED, protect_handlers
+from bot.models import Profile
+from bot.services.container import Services
 from bot.services.exports import safe_cell
+from bot.services.reminders import REMINDER, Job
+from tests.conftest import chat_as
+from tests.programme_files import programme, row
+from tests.store import Store
 
 TOKEN = "123456789:AAHk_secret-part-of-the-token-0123456789"
 
@@ -86,3 +95,67 @@ async def test_the_database_is_readable_by_its_user_only(tmp_path: Path) -> None
         os.umask(previous)
     assert stat.S_IMODE(fresh.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+
+
+async def test_forgetme_leaves_nothing_that_names_the_person(
+    services: Services,
+    db: Store,
+    clock: FrozenClock,
+    app: BotApplication,
+    emulator: BotApiEmulator,
+) -> None:
+    """After /forgetme, a byte search of the database file and its write-ahead log finds
+    neither their name, email, username, comment nor their id in the other tables; the
+    statistics keep anonymous counts."""
+    start = clock.now() + timedelta(days=1)
+    await services.events.import_programme(programme([row("flood", start)]), None)
+    zanele = chat_as(
+        app, emulator, id=987654321, first_name="Zanele", username="zanele_qx", language_code="en"
+    )
+    await zanele.settle(language="en")
+    await services.profiles.save(
+        zanele.user.id,
+        Profile("Zanele Dlamini-Qwerty", "ZA", "Durban", email="zanele.unique@example.org"),
+        "UTC",
+    )
+    await services.registrations.sign_up(zanele.user.id, "flood")
+    event = await db.read(lambda u: u.events.by_code("flood"))
+    assert event is not None
+    uid, now = zanele.user.id, clock.now()
+    await db.write(lambda u: u.attendance.record(event.event_id, uid, "code", now))
+    await db.write(lambda u: u.attendance.save_rating(event.event_id, uid, 5, now))
+    await db.write(lambda u: u.attendance.save_comment(event.event_id, uid, "XYZZY-practical", now))
+    await db.write(lambda u: u.attendance.set_failures(uid, 1, now, None))
+    await db.write(lambda u: u.audit.record(5001, "attendance", f"flood {uid} present", now))
+    await services.reminders.fire(Job(REMINDER, event.event_id, 60, start - timedelta(hours=1)))
+    assert await db.fetch_one("SELECT COUNT(*) FROM deliveries WHERE user_id = ?", (uid,)) == (1,)
+
+    await zanele.send("/forgetme")
+    await zanele.press_label("Yes, delete my data")
+
+    for table, column in [
+        ("deliveries", "user_id"),
+        ("checkin_failures", "user_id"),
+        ("attendance", "user_id"),
+        ("feedback", "user_id"),
+        ("users", "user_id"),
+    ]:
+        assert await db.fetch_all(f"SELECT * FROM {table} WHERE {column} = ?", (uid,)) == [], table
+    [detail] = await db.fetch_one("SELECT detail FROM admin_audit WHERE action = 'attendance'") or [
+        ""
+    ]
+    assert str(uid) not in detail
+    stored = b"".join(
+        file.read_bytes() for file in db.path.parent.iterdir() if file.name.startswith(db.path.name)
+    )
+    for trace in (
+        "Zanele",
+        "Dlamini-Qwerty",
+        "zanele.unique@example.org",
+        "zanele_qx",
+        "XYZZY-practical",
+        "Durban",
+    ):
+        assert trace.encode() not in stored, trace
+    counts = await db.fetch_all("SELECT status, count FROM forgotten_registrations ORDER BY 1")
+    assert [tuple(r) for r in counts] == [("attended", 1), ("confirmed", 1)]

@@ -38,6 +38,8 @@ def open_connection(
         conn.execute(f"PRAGMA busy_timeout = {timeout}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # Freed pages are overwritten: what /forgetme erased is not left in the file.
+        conn.execute("PRAGMA secure_delete = ON")
         if inline:
             conn.execute("PRAGMA wal_autocheckpoint = 0")
         if read_only:

@@ -220,6 +220,13 @@ class Database:
         except (sqlite3.Error, OSError) as exc:
             raise DatabaseUnusable(f"cannot write a backup to {target}: {exc}") from exc
 
+    async def flush_log(self) -> None:
+        """Copy the write-ahead log into the database file and empty it: after an erasure,
+        the log must not keep what was erased (waits for readers to finish their snapshot)."""
+        await self._writer.run(
+            lambda conn: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        )
+
     async def schema_version(self) -> int:
         return await self._reader.run(current_version)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.db.repository import Repository
 from bot.db.times import from_db, to_db
-from bot.models import Contact, Profile, User
+from bot.models import Audience, AudienceKind, Contact, Profile, User
 
 PROFILE_COLUMNS = frozenset({"full_name", "country", "city", "organization", "role", "email"})
 
@@ -112,7 +112,29 @@ class UserRepository(Repository):
         )
 
     def erase(self, user_id: int) -> None:
-        """Delete everything stored about a user (their registrations must be gone first)."""
+        """Delete everything stored about a user (their registrations must be gone first):
+        their row (attendance, feedback and report marks go with it), the messages queued or
+        sent to them and the campaigns addressed to them alone, their wrong-code counter, and
+        their id wherever it names them (the audit log's details, what they created as an
+        organizer)."""
+        mention = f"% {user_id} %"
+        self._run("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
+        self._run(
+            "DELETE FROM campaigns WHERE audience = ?",
+            (Audience(AudienceKind.USER, user_id).describe(),),
+        )
+        self._run("DELETE FROM checkin_failures WHERE user_id = ?", (user_id,))
+        self._run(
+            "UPDATE admin_audit SET detail = replace(' ' || detail || ' ', ?, ' - ')"
+            " WHERE ' ' || detail || ' ' LIKE ?",
+            (f" {user_id} ", mention),
+        )
+        self._run("UPDATE admin_audit SET admin_id = 0 WHERE admin_id = ?", (user_id,))
+        self._run("UPDATE campaigns SET created_by = NULL WHERE created_by = ?", (user_id,))
+        self._run("UPDATE checkin_codes SET created_by = 0 WHERE created_by = ?", (user_id,))
+        self._run(
+            "UPDATE attendance_reports SET imported_by = NULL WHERE imported_by = ?", (user_id,)
+        )
         self._run("DELETE FROM users WHERE user_id = ?", (user_id,))
 
     def mark_blocked(self, user_id: int, now: datetime) -> None:

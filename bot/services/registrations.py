@@ -210,6 +210,7 @@ class RegistrationService:
             return promoted
 
         self._notify(await self._db.write(work))
+        await self._db.flush_log()
 
 
 def closed_reason(status: str, starts_at: datetime, now: datetime) -> SignUp | None:

@@ -39,6 +39,7 @@ class Settings:
     reminder_offsets: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=1))
     log_level: str = "INFO"
     checkin_opens: timedelta = timedelta(minutes=15)
+    retention: timedelta = timedelta(days=730)
 
     def is_organizer(self, user_id: int) -> bool:
         return user_id in self.admin_ids
@@ -85,6 +86,7 @@ def load_settings(
         reminder_offsets=parse_reminder_offsets(get("REMINDER_OFFSETS") or "1d,1h"),
         log_level=parse_log_level(get("LOG_LEVEL") or "INFO"),
         checkin_opens=parse_checkin_opens(get("CHECKIN_OPENS_MINUTES") or "15"),
+        retention=parse_retention(get("RETENTION_DAYS") or "730"),
     )
 
 
@@ -176,6 +178,15 @@ def parse_log_level(raw: str) -> str:
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL: {raw!r} must be one of {', '.join(LOG_LEVELS)}.")
     return level
+
+
+def parse_retention(raw: str) -> timedelta:
+    if not raw.isdecimal() or not 1 <= int(raw) <= 36_500:
+        raise ConfigError(
+            f"RETENTION_DAYS: {raw!r} must be a whole number of days from 1 to 36500 (how long "
+            "after their last session a participant's personal data is kept)."
+        )
+    return timedelta(days=int(raw))
 
 
 def parse_checkin_opens(raw: str) -> timedelta:

@@ -19,6 +19,7 @@ from handlers.context import BotContext
 logger = logging.getLogger(__name__)
 
 REPLAN_EVERY = timedelta(minutes=5)
+RETENTION_EVERY = timedelta(days=1)
 
 
 class JobQueueScheduler:
@@ -37,6 +38,9 @@ class JobQueueScheduler:
     def start_replanning(self) -> None:
         self._queue.run_repeating(
             replan, interval=REPLAN_EVERY, first=REPLAN_EVERY, name="replan", data=self
+        )
+        self._queue.run_repeating(
+            erase_expired, interval=RETENTION_EVERY, first=REPLAN_EVERY, name="retention"
         )
 
     def replace_jobs(self, event_id: int, jobs: list[Job]) -> None:
@@ -61,6 +65,16 @@ async def fire(context: BotContext) -> None:
     assert context.job is not None and isinstance(context.job.data, Job)
     queued = await context.services.reminders.fire(context.job.data)
     logger.info("Job %s queued %s deliveries", context.job.name, queued)
+
+
+async def erase_expired(context: BotContext) -> None:
+    """Once a day: personal data kept longer than RETENTION_DAYS after the last session goes."""
+    services = context.services
+    erased = await services.registrations.forget_expired(
+        services.settings.retention, services.settings.admin_ids
+    )
+    if erased:
+        logger.info("Retention: erased the personal data of %d people", erased)
 
 
 async def replan(context: BotContext) -> None:

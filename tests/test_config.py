@@ -62,6 +62,8 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
         ("TELEGRAM_API_URL", "https://api.telegram.org", "must end with /bot"),
         ("TELEGRAM_API_URL", "http://127.0.0.1:8081/", "must end with /bot"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
+        ("RETENTION_DAYS", "0", "RETENTION_DAYS: '0'"),
+        ("RETENTION_DAYS", "two years", "RETENTION_DAYS"),
     ],
 )
 def test_bad_values_are_refused_with_a_clear_message(

@@ -14,7 +14,7 @@ import pytest
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
-from bot.db import Database
+from bot.db import Database, to_db
 from bot.devtools.emulator import BotApiEmulator
 from bot.i18n import language_tag
 from bot.log_privacy import REDACTED, protect_handlers
@@ -159,3 +159,49 @@ async def test_forgetme_leaves_nothing_that_names_the_person(
         assert trace.encode() not in stored, trace
     counts = await db.fetch_all("SELECT status, count FROM forgotten_registrations ORDER BY 1")
     assert [tuple(r) for r in counts] == [("attended", 1), ("confirmed", 1)]
+
+
+async def test_personal_data_goes_after_the_retention_period(
+    services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """RETENTION_DAYS after their last session (730 by default) a participant is erased, as
+    by /forgetme; someone with a session still to come, or seen since, or an organizer, stays."""
+    now = clock.now()
+    long_ago, lately = now - timedelta(days=800), now - timedelta(days=30)
+    old = to_db(long_ago)
+    await db.execute(
+        "INSERT INTO events (code, topic, starts_at, duration_minutes, language, join_url,"
+        " title, description, created_at, updated_at)"
+        " VALUES ('old', 'other', ?, 60, 'en', '', 'Old', '', ?, ?)",
+        (old, old, old),
+    )
+    await services.events.import_programme(programme([row("soon", now + timedelta(days=3))]), None)
+    people = {
+        1: ("Old Timer", long_ago),
+        2: ("Still Coming", long_ago),
+        3: ("Seen Lately", lately),
+        4: ("Never Signed", long_ago),
+        5001: ("Organizer", long_ago),
+    }
+    for user_id, (name, seen) in people.items():
+        await db.execute(
+            "INSERT INTO users (user_id, first_name, full_name, created_at, last_seen_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (user_id, name.split()[0], name, old, to_db(seen)),
+        )
+    for user_id, code in [(1, "old"), (2, "old"), (2, "soon"), (3, "old"), (5001, "old")]:
+        await db.execute(
+            "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at, seq)"
+            " SELECT event_id, ?, 'confirmed', ?, ?, ? FROM events WHERE code = ?",
+            (user_id, old, old, user_id * 10 + len(code), code),
+        )
+    erased = await services.registrations.forget_expired(
+        services.settings.retention, frozenset({5001})
+    )
+    assert services.settings.retention == timedelta(days=730)
+    remaining = {r[0] for r in await db.fetch_all("SELECT user_id FROM users")}
+    assert (erased, remaining) == (2, {2, 3, 5001})
+    counts = await db.fetch_all(
+        "SELECT e.code, f.count FROM forgotten_registrations f JOIN events e USING (event_id)"
+    )
+    assert [tuple(r) for r in counts] == [("old", 1)]  # the statistics keep the count

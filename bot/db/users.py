@@ -137,6 +137,24 @@ class UserRepository(Repository):
         )
         self._run("DELETE FROM users WHERE user_id = ?", (user_id,))
 
+    def expired(self, cutoff: datetime, keep: frozenset[int], limit: int) -> list[int]:
+        """People last seen before `cutoff` whose every session ended before it too (or who
+        never signed up): their personal data has been kept long enough. `keep`: organizers."""
+        rows = self._all(
+            """
+            SELECT u.user_id FROM users u
+            WHERE u.last_seen_at < :cutoff
+              AND NOT EXISTS (
+                  SELECT 1 FROM registrations r JOIN events e ON e.event_id = r.event_id
+                  WHERE r.user_id = u.user_id
+                    AND datetime(e.starts_at, '+' || e.duration_minutes || ' minutes')
+                        >= datetime(:cutoff))
+            ORDER BY u.user_id LIMIT :limit
+            """,
+            {"cutoff": to_db(cutoff), "limit": limit + len(keep)},
+        )
+        return [int(row[0]) for row in rows if int(row[0]) not in keep][:limit]
+
     def mark_blocked(self, user_id: int, now: datetime) -> None:
         """The user blocked the bot: stop writing to them until they write again."""
         self._run(

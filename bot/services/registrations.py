@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.clock import Clock
@@ -27,6 +27,8 @@ from bot.models import (
     Registration,
     RegistrationStatus,
 )
+
+EXPIRED_BATCH = 200  # people erased per unit of work by the retention rule
 
 
 class SignUp(Enum):
@@ -197,19 +199,36 @@ class RegistrationService:
 
     async def forget(self, user_id: int) -> None:
         """Erase a user's personal data; their registrations survive only as counts."""
+        await self._forget([user_id])
+
+    async def forget_expired(self, retention: timedelta, keep: frozenset[int]) -> int:
+        """Erase the personal data of people whose last session ended more than `retention`
+        ago (organizers in `keep` excepted); how many were erased. In batches, so the bot
+        keeps answering between them."""
+        cutoff = self._clock.now() - retention
+        erased = 0
+        while batch := await self._db.read(
+            lambda uow: uow.users.expired(cutoff, keep, EXPIRED_BATCH), heavy=True
+        ):
+            await self._forget(batch)
+            erased += len(batch)
+        return erased
+
+    async def _forget(self, user_ids: list[int]) -> None:
         now = self._clock.now()
 
         def work(uow: UnitOfWork) -> list[Promotion]:
-            freed = uow.registrations.forget_user(user_id)
-            uow.users.erase(user_id)
             promoted: list[Promotion] = []
-            for event_id in freed:
-                code = uow.events.code_of(event_id)
-                if code:
-                    promoted += fill_seats(uow, event_id, code, now)
+            for user_id in user_ids:
+                freed = uow.registrations.forget_user(user_id)
+                uow.users.erase(user_id)
+                for event_id in freed:
+                    code = uow.events.code_of(event_id)
+                    if code:
+                        promoted += fill_seats(uow, event_id, code, now)
             return promoted
 
-        self._notify(await self._db.write(work))
+        self._notify(await self._db.write(work, heavy=len(user_ids) > 1))
         await self._db.flush_log()
 
 

@@ -54,6 +54,10 @@ class BotApplication(_Application):
                 self.drop_user_data(user.id)
 
 
+CONNECT_TIMEOUT = 10.0  # seconds: reaching the Bot API (a failure here is safe to retry)
+ANSWER_TIMEOUT = 60.0  # seconds: its answer to a request already sent
+
+
 def freeze_start_up_objects() -> None:
     """Leave what start-up built out of Python's cycle collector from now on.
 
@@ -161,6 +165,15 @@ def build_application(
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        # A slow Bot API (20 s for a send on a bad day) must not make a send time out and be
+        # sent again while the first is still on its way: wait long for answers.
+        builder = (
+            builder.connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(ANSWER_TIMEOUT)
+            .write_timeout(ANSWER_TIMEOUT)
+            .pool_timeout(CONNECT_TIMEOUT)
+        )
     app = builder.build()
     assert isinstance(app, BotApplication)
     handlers.register_all(app)

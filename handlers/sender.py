@@ -5,7 +5,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import ExtBot
 
 from bot.services.sender import Buttons, Outcome, Result
@@ -53,7 +60,11 @@ class TelegramSender:
         except BadRequest as exc:
             logger.warning("Telegram refused a message to %s: %s", chat_id, exc)
             return Result(Outcome.FAILED, error=str(exc))
-        except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, connection errors
+        except TimedOut as exc:
+            # No answer in a minute: the message may well have arrived. Sending it again could
+            # give the person two; it is counted as not confirmed, not sent again.
+            return Result(Outcome.FAILED, error=f"no answer from Telegram ({exc}): not sent again")
+        except (NetworkError, TelegramError) as exc:  # 5xx, connection errors
             return Result(Outcome.RETRY, error=str(exc))
         if document is not None and not with_caption:
             # The message went through; a lost attachment must not make us send it twice.

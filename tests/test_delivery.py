@@ -451,3 +451,29 @@ async def test_stopping_interrupts_a_wait_telegram_asked_for(
     engine.stop()
     await asyncio.wait_for(running, 2)  # not an hour
     assert await db.fetch_all("SELECT status FROM deliveries") == [("pending",)]
+
+
+async def test_a_send_with_no_answer_is_not_sent_again() -> None:
+    """A Bot API that does not answer within the (long) timeout may have delivered the
+    message: the delivery is not retried, so nobody gets a broadcast twice."""
+    from typing import Any
+
+    from telegram.error import NetworkError, TimedOut
+
+    from bot.services.sender import Outcome
+    from handlers.sender import TelegramSender
+
+    class SlowBot:
+        def __init__(self, error: Exception) -> None:
+            self.error = error
+
+        async def send_message(self, **params: Any) -> None:
+            raise self.error
+
+    def sender(error: Exception) -> TelegramSender:
+        return TelegramSender(SlowBot(error))  # type: ignore[arg-type]
+
+    timed_out = await sender(TimedOut()).send(1, "hello")
+    assert timed_out.outcome is Outcome.FAILED and "not sent again" in (timed_out.error or "")
+    unreachable = await sender(NetworkError("connect failed")).send(1, "hi")
+    assert unreachable.outcome is Outcome.RETRY  # never reached Telegram: safe to retry

@@ -7,10 +7,17 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, NetworkError
 
+from bot.db import DatabaseGone
 from bot.i18n import resolve_language
 from handlers.context import BotContext
 
 logger = logging.getLogger(__name__)
+
+
+def stop_for_lost_database(context: BotContext, error: DatabaseGone) -> None:
+    """Nothing written from now on would survive a restart: stop, and say why."""
+    logger.critical("Stopping: %s", error)
+    context.application.stop_running()
 
 
 def describe(update: object) -> str:
@@ -27,7 +34,10 @@ def describe(update: object) -> str:
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    logger.error("Error while handling %s", describe(update), exc_info=context.error)
+    if isinstance(context.error, DatabaseGone):
+        stop_for_lost_database(context, context.error)
+    else:
+        logger.error("Error while handling %s", describe(update), exc_info=context.error)
     if not isinstance(update, Update) or isinstance(context.error, Forbidden):
         return
     user = update.effective_user

@@ -12,14 +12,17 @@ from apscheduler.jobstores.base import JobLookupError
 from telegram.ext import Job as ScheduledJob
 from telegram.ext import JobQueue
 
+from bot.db import DatabaseGone
 from bot.services.container import Services
 from bot.services.reminders import Job
 from handlers.context import BotContext
+from handlers.errors import stop_for_lost_database
 
 logger = logging.getLogger(__name__)
 
 REPLAN_EVERY = timedelta(minutes=5)
 RETENTION_EVERY = timedelta(days=1)
+DATABASE_CHECK_EVERY = timedelta(seconds=30)  # also checked before every write
 
 
 class JobQueueScheduler:
@@ -41,6 +44,12 @@ class JobQueueScheduler:
         )
         self._queue.run_repeating(
             erase_expired, interval=RETENTION_EVERY, first=REPLAN_EVERY, name="retention"
+        )
+        self._queue.run_repeating(
+            check_database,
+            interval=DATABASE_CHECK_EVERY,
+            first=DATABASE_CHECK_EVERY,
+            name="database-check",
         )
 
     def replace_jobs(self, event_id: int, jobs: list[Job]) -> None:
@@ -65,6 +74,14 @@ async def fire(context: BotContext) -> None:
     assert context.job is not None and isinstance(context.job.data, Job)
     queued = await context.services.reminders.fire(context.job.data)
     logger.info("Job %s queued %s deliveries", context.job.name, queued)
+
+
+async def check_database(context: BotContext) -> None:
+    """A quiet bot would notice a deleted database only at its next write: look regularly."""
+    try:
+        context.services.check_database()
+    except DatabaseGone as error:
+        stop_for_lost_database(context, error)
 
 
 async def erase_expired(context: BotContext) -> None:

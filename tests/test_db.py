@@ -153,3 +153,22 @@ async def test_the_log_is_copied_back_into_the_database_off_the_loop(
     assert (path.stat().st_size > size_before) is checkpointed
     assert watcher.execute("SELECT COUNT(*) FROM users").fetchone() == (10,)
     watcher.close()
+
+
+async def test_a_database_deleted_under_the_bot_is_noticed_before_any_write(
+    tmp_path: Path,
+) -> None:
+    """Writes into a deleted (or replaced) file would vanish at the next start: refused."""
+    from bot.db import DatabaseGone
+
+    path = tmp_path / "bot.sqlite3"
+    db = await Database.open(path)
+    await db.write(lambda u: u.users.upsert_contact(Contact(1, "Before"), NOW))
+    for name in ("bot.sqlite3", "bot.sqlite3-wal", "bot.sqlite3-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    with pytest.raises(DatabaseGone, match="was deleted or replaced"):
+        await db.write(lambda u: u.users.upsert_contact(Contact(2, "After"), NOW))
+    path.write_bytes(b"")  # another file under the same name is not the database either
+    with pytest.raises(DatabaseGone):
+        db.check_still_there()
+    await db.close()

@@ -95,3 +95,19 @@ async def test_updates_from_groups_are_ignored(
     await app.process_update(Update.de_json(update, app.bot))
     assert emulator.calls[mark:] == []
     assert await services.users.get(4100) is None
+
+
+async def test_a_deleted_database_stops_the_bot_with_a_clear_message(
+    app: BotApplication, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The next update that would write finds the file gone: the bot says why and stops
+    instead of confirming registrations into a file nobody will open again."""
+    path = app.bot_data.services.settings.database_path
+    for file in path.parent.iterdir():
+        if file.name.startswith(path.name):
+            file.unlink()
+    chat = chat_as(app, emulator, id=4200, first_name="New", language_code="en")
+    with caplog.at_level(logging.CRITICAL):
+        await chat.send("/start")
+    [record] = [r for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert "was deleted or replaced while the bot was running" in record.getMessage()

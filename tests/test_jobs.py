@@ -29,5 +29,5 @@ async def test_replacing_an_events_jobs_after_one_of_them_ran(app: BotApplicatio
 def event_jobs(app: BotApplication) -> list[str]:
     """The queue's jobs but the bot's own periodic ones (re-planning, retention)."""
     assert app.job_queue is not None
-    periodic = ("replan", "retention")
+    periodic = ("replan", "retention", "database-check")
     return sorted(job.name or "" for job in app.job_queue.jobs() if job.name not in periodic)

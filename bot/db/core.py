@@ -65,6 +65,11 @@ class DatabaseUnusable(Exception):
     """The database file cannot be used: not SQLite, damaged, or not writable."""
 
 
+class DatabaseGone(DatabaseUnusable):
+    """The database file was deleted or replaced under the running bot: what it would write
+    now would go to a file nobody will ever open again."""
+
+
 def _in_transaction(work: Callable[[UnitOfWork], T]) -> Callable[[sqlite3.Connection], T]:
     def run(conn: sqlite3.Connection) -> T:
         conn.execute("BEGIN IMMEDIATE")
@@ -102,6 +107,7 @@ class Database:
         reader: ThreadConnection,
     ) -> None:
         self.path = path
+        self._identity = _identity(path)
         self._inline = inline
         self._writer = writer
         self._reader = reader
@@ -145,6 +151,7 @@ class Database:
 
         `heavy`: it may touch thousands of rows (an import, a broadcast's audience), so it runs
         on the writer's thread while the bot goes on answering."""
+        self.check_still_there()
         if not heavy:
             try:
                 result = _in_transaction(work)(self._inline)
@@ -165,6 +172,15 @@ class Database:
                 if not is_busy(exc):
                     raise
         return await self._reader.run(_snapshot(work))
+
+    def check_still_there(self) -> None:
+        """Raise DatabaseGone if the file at `path` is no longer the one opened (deleted,
+        moved away, or replaced by another file)."""
+        if _identity(self.path) != self._identity:
+            raise DatabaseGone(
+                f"{self.path} was deleted or replaced while the bot was running; restore it "
+                "(python -m bot backup makes copies) and start the bot again"
+            )
 
     def _committed_inline(self) -> None:
         self._inline_commits += 1
@@ -229,6 +245,14 @@ class Database:
 
     async def schema_version(self) -> int:
         return await self._reader.run(current_version)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _keep_private(path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,6 +97,8 @@ class Services:
     feedback: FeedbackService
     stats: StatsService
     exports: ExportService
+    # Raises DatabaseGone when the database file was deleted or replaced under the bot.
+    check_database: Callable[[], None]
 
     @classmethod
     def build(
@@ -137,6 +139,7 @@ class Services:
             feedback=FeedbackService(db, clock),
             stats=StatsService(db, clock),
             exports=ExportService(db, directories.countries),
+            check_database=db.check_still_there,
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from typing import Any
+from typing import Any, cast
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.constants import ParseMode
@@ -20,7 +20,7 @@ from telegram.request import BaseRequest
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db import Database
+from bot.db import Database, DatabaseUnusable
 from bot.i18n import Catalogs, Translator
 from bot.services.container import Directories, Outlets, Services
 from bot.services.delivery import OVERALL_RATE
@@ -29,6 +29,7 @@ from handlers.broadcast_progress import ProgressMessages
 from handlers.campaign_messages import CampaignMessages
 from handlers.commands import CommandInfo, commands_for
 from handlers.context import BotContext, BotData
+from handlers.durable_updates import DurableState, DurableUpdates, requeue_pending
 from handlers.jobs import JobQueueScheduler, plan_all
 from handlers.sender import TelegramSender
 
@@ -43,12 +44,20 @@ _Application = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, A
 
 class BotApplication(_Application):
     """python-telegram-bot's Application, forgetting the in-memory scratch space of users who
-    have nothing in it: it would otherwise keep an entry for every user it ever met."""
+    have nothing in it (it would otherwise keep an entry for every user it ever met), and
+    telling the inbox which updates were handled (see `handlers.durable_updates`)."""
+
+    durable = DurableState()  # replaced per application in build_application
 
     async def process_update(self, update: object) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        if update_id is not None and self.durable.should_skip(update_id):
+            return  # a redelivery of an update stored (and handled) before
         try:
             await super().process_update(update)
         finally:
+            if update_id is not None:
+                self.durable.done(update_id)
             user = update.effective_user if isinstance(update, Update) else None
             if user is not None and user.id in self.user_data and not self.user_data[user.id]:
                 self.drop_user_data(user.id)
@@ -124,11 +133,22 @@ def build_application(
         logger.info("Planned %d reminder jobs", planned)
         if deliver:
             app.bot_data.worker = asyncio.create_task(services.delivery.run(), name="delivery")
+        if app.updater is not None:
+            assert isinstance(app, BotApplication)
+            app.durable.inbox = services.inbox
+            requeued = await requeue_pending(services.inbox, app.bot, app.update_queue)
+            if requeued:
+                logger.info("Handling %d updates stored before the last stop", requeued)
         if freeze_heap:
             freeze_start_up_objects()
 
     async def post_stop(app: _Application) -> None:
         """SIGTERM: the worker finishes the message in flight, then the process may end."""
+        assert isinstance(app, BotApplication)
+        try:
+            await app.durable.flush()
+        except DatabaseUnusable as exc:  # gone: those updates are redone from Telegram's side
+            logger.warning("Could not record the last handled updates: %s", exc)
         worker = app.bot_data.worker
         if worker is not None:
             app.bot_data.services.delivery.stop()
@@ -176,6 +196,9 @@ def build_application(
         )
     app = builder.build()
     assert isinstance(app, BotApplication)
+    app.durable = DurableState()
+    if app.updater is not None:
+        app.updater.bot = cast(ExtBot[None], DurableUpdates(app.bot, app.durable))
     handlers.register_all(app)
     return app
 

@@ -270,3 +270,75 @@ async def test_the_bot_api_unreachable_then_back(bot: Bot) -> None:
     await bot.server.start(port=port)
     await bot.until(lambda: len(bot.messages(LEA)) >= before + 3)
     assert bot.process is not None and bot.process.returncode is None
+
+
+PRESSES = 120
+
+
+async def test_sigkill_during_a_burst_of_presses_loses_none_and_doubles_none(bot: Bot) -> None:
+    """120 people press Register at once; the bot is killed in the middle. After the restart
+    every press is answered, everyone is registered once: an update is stored before
+    Telegram is told it arrived, and what was stored and not done is handled at start."""
+    from handlers.buttons import Register
+
+    # What is measured here is durability, not pacing: a restarted bot cannot know what the
+    # killed one sent in its last second, and replies meeting a 429 is the fair scheduler's
+    # part of the issue (not done yet), so Telegram's limit is lifted for this run.
+    bot.server.flood = FloodControl(100_000)
+    start = datetime.now(UTC) + timedelta(days=5)
+    (bot.folder / "programme.csv").write_bytes(programme_file(start))
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_PATH": str(bot.folder / "bot.sqlite3"),
+    }
+    importer = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "import-events", "programme.csv", cwd=bot.folder, env=env
+    )
+    assert await importer.wait() == 0
+    people = [
+        FakeUser(id=30_000 + i, first_name=f"P{i}", language_code="en") for i in range(PRESSES)
+    ]
+    stamp = datetime.now(UTC).isoformat()
+    with sqlite3.connect(bot.folder / "bot.sqlite3") as conn:
+        conn.executemany(
+            "INSERT INTO users (user_id, first_name, full_name, country, city, consent_at,"
+            " created_at, last_seen_at) VALUES (?, ?, ?, 'KE', 'Nairobi', ?, ?, ?)",
+            [(p.id, p.first_name, f"{p.first_name} Doe", stamp, stamp, stamp) for p in people],
+        )
+    await bot.start()
+
+    def answered() -> set[str]:
+        return {
+            str(call.params.get("callback_query_id"))
+            for call in bot.emulator.calls
+            if call.method == "answerCallbackQuery"
+        }
+
+    presses = [
+        str(bot.emulator.user_presses(p, 1, Register("flood").pack())["callback_query"]["id"])
+        for p in people
+    ]
+    await bot.until(lambda: len(answered() & set(presses)) >= 15)
+    assert await bot.stop(signal.SIGKILL) == -signal.SIGKILL
+    assert len(answered() & set(presses)) < PRESSES  # killed in the middle of the burst
+    await bot.start()
+
+    def registered() -> set[int]:
+        with sqlite3.connect(bot.folder / "bot.sqlite3") as conn:
+            rows = conn.execute("SELECT user_id FROM registrations").fetchall()
+        return {row[0] for row in rows}
+
+    everyone = {p.id for p in people}
+    await bot.until(lambda: set(presses) <= answered() and everyone <= registered())
+    with sqlite3.connect(bot.folder / "bot.sqlite3") as conn:
+        rows = conn.execute(
+            "SELECT user_id, COUNT(*) FROM registrations GROUP BY user_id"
+        ).fetchall()
+        pending = conn.execute("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL").fetchone()
+    assert sorted(r[0] for r in rows) == [p.id for p in people]
+    assert all(count == 1 for _, count in rows)
+    assert await bot.stop(signal.SIGTERM) == 0
+    with sqlite3.connect(bot.folder / "bot.sqlite3") as conn:
+        left = conn.execute("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL").fetchone()
+    assert left == (0,), pending

@@ -7,6 +7,7 @@ import sqlite3
 from bot.db.attendance import AttendanceRepository
 from bot.db.audit import AuditLog
 from bot.db.events import EventRepository
+from bot.db.inbox import InboxRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.registrations import RegistrationRepository
 from bot.db.stats import StatsRepository
@@ -25,6 +26,7 @@ class UnitOfWork:
         "attendance",
         "audit",
         "events",
+        "inbox",
         "outbox",
         "registrations",
         "stats",
@@ -34,6 +36,7 @@ class UnitOfWork:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.users = UserRepository(conn)
         self.events = EventRepository(conn)
+        self.inbox = InboxRepository(conn)
         self.registrations = RegistrationRepository(conn)
         self.outbox = OutboxRepository(conn)
         self.attendance = AttendanceRepository(conn)

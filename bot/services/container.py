@@ -17,6 +17,7 @@ from bot.services.delivery import DeliveryWorker, Recipient, Rendered, Renderer
 from bot.services.events import EventService
 from bot.services.exports import ExportService
 from bot.services.feedback import FeedbackService
+from bot.services.inbox import Inbox
 from bot.services.profiles import ProfileService
 from bot.services.programme_hooks import NoScheduler, ProgrammeHooks
 from bot.services.registrations import RegistrationService
@@ -97,6 +98,7 @@ class Services:
     feedback: FeedbackService
     stats: StatsService
     exports: ExportService
+    inbox: Inbox
     # Raises DatabaseGone when the database file was deleted or replaced under the bot.
     check_database: Callable[[], None]
 
@@ -139,6 +141,7 @@ class Services:
             feedback=FeedbackService(db, clock),
             stats=StatsService(db, clock),
             exports=ExportService(db, directories.countries),
+            inbox=Inbox(db, clock),
             check_database=db.check_still_there,
         )
 

@@ -1,0 +1,51 @@
+"""No update lost, none handled twice: the bot's side of the inbox.
+
+python-telegram-bot confirms updates to Telegram (the next getUpdates offset) before it has
+handled them, so a crash in a burst lost every press fetched and not yet handled. Here an
+update is stored, committed, before that next call; it is marked done after it was handled
+(in batches, at the next poll: a crash redoes at most the last poll's updates, whose effects
+are idempotent: a second Register finds the registration), and on start whatever is stored
+and not done is handled first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.clock import Clock
+from bot.db import Database, UnitOfWork
+
+KEEP_DONE = timedelta(days=1)
+PRUNE_EVERY = 500  # finished batches between two prunings
+
+
+class Inbox:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._batches = 0
+
+    async def store(self, updates: Sequence[tuple[int, str]]) -> set[int]:
+        """Store (update id, JSON) pairs durably; the ids that were not stored before."""
+        if not updates:
+            return set()
+        now = self._clock.now()
+        return await self._db.write(lambda uow: uow.inbox.store(updates, now))
+
+    async def pending(self) -> list[tuple[int, str]]:
+        return await self._db.read(lambda uow: uow.inbox.pending(), heavy=True)
+
+    async def finish(self, update_ids: Sequence[int]) -> None:
+        if not update_ids:
+            return
+        now = self._clock.now()
+        self._batches += 1
+        prune = self._batches % PRUNE_EVERY == 0
+
+        def work(uow: UnitOfWork) -> None:
+            uow.inbox.finish(update_ids, now)
+            if prune:
+                uow.inbox.prune(now - KEEP_DONE)
+
+        await self._db.write(work)

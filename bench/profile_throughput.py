@@ -110,10 +110,7 @@ async def profile(users: int, top: int, variant: str) -> None:
             meter = Meter(bench.emulator)
             with meter.installed():
                 ours = Journeys(bench.app, bench.emulator)
-                scripts = {
-                    str(user.language_code): (await ours.record(user, meter)).script()
-                    for user in people.recorders
-                }
+                scripts = await ours.scripts(people.recorders, meter)
                 await ours.crowd(people.crowd[:users], meter)  # warm-up: caches, imports
                 with VARIANTS[variant](bench):
                     mine = await profiled(ours, people.crowd[users:], meter)

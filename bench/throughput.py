@@ -230,6 +230,12 @@ class Journeys:
             recording.units[name] = meter.units - units_before
         return recording
 
+    async def scripts(self, recorders: Sequence[FakeUser], meter: Meter) -> dict[str, Script]:
+        """Our bot's calls for one journey per language, for the bare bot to replay."""
+        return {
+            str(user.language_code): (await self.record(user, meter)).script() for user in recorders
+        }
+
     def _steps(self, user: FakeUser, row: int | None) -> Iterator[tuple[str, Callable[[], JSON]]]:
         """The journey's updates, each made once the previous one was answered; buttons are
         read from the bot's messages, as a user would press them."""

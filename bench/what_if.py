@@ -129,10 +129,7 @@ async def what_if(users: int, rounds: int, names: list[str]) -> None:
             results: dict[str, list[tuple[Figures, Figures]]] = {name: [] for name in chosen}
             with meter.installed():
                 ours = Journeys(bench.app, bench.emulator)
-                scripts = {
-                    str(user.language_code): (await ours.record(user, meter)).script()
-                    for user in people.recorders
-                }
+                scripts = await ours.scripts(people.recorders, meter)
                 async with bare_bot(bench.emulator, scripts) as app:
                     bare = Journeys(app, bench.emulator)
                     for number in range(rounds):
@@ -168,10 +165,7 @@ async def one_crowd(bot: str, name: str, users: int) -> None:
             meter = Meter(bench.emulator)
             with meter.installed():
                 ours = Journeys(bench.app, bench.emulator)
-                scripts = {
-                    str(user.language_code): (await ours.record(user, meter)).script()
-                    for user in people.recorders
-                }
+                scripts = await ours.scripts(people.recorders, meter)
                 warm, measured = people.crowd[:WARM_UP], people.crowd[WARM_UP:]
                 await ours.crowd(warm, meter)
                 async with bare_bot(bench.emulator, scripts) as app:

@@ -47,7 +47,9 @@ class BotApplication(_Application):
     have nothing in it (it would otherwise keep an entry for every user it ever met), and
     telling the inbox which updates were handled (see `handlers.durable_updates`)."""
 
-    durable = DurableState()  # replaced per application in build_application
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.durable = DurableState()
 
     async def process_update(self, update: object) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
@@ -196,7 +198,6 @@ def build_application(
         )
     app = builder.build()
     assert isinstance(app, BotApplication)
-    app.durable = DurableState()
     if app.updater is not None:
         app.updater.bot = cast(ExtBot[None], DurableUpdates(app.bot, app.durable))
     handlers.register_all(app)

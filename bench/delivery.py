@@ -133,6 +133,9 @@ class CountingSender:
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons = ()) -> Result:
         return Result(Outcome.SENT)
 
+    async def post(self, chat_id: int, text: str) -> int | None:
+        return None
+
 
 class Same:
     def render(self, recipient: Recipient, now: datetime) -> Rendered | None:

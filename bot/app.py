@@ -14,7 +14,7 @@ from typing import Any, cast
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults, ExtBot
+from telegram.ext import Application, BaseRateLimiter, ContextTypes, Defaults, ExtBot
 from telegram.request import BaseRequest
 
 import handlers
@@ -31,6 +31,7 @@ from handlers.commands import CommandInfo, commands_for
 from handlers.context import BotContext, BotData
 from handlers.durable_updates import DurableState, DurableUpdates, requeue_pending
 from handlers.jobs import JobQueueScheduler, plan_all
+from handlers.send_scheduler import FairSendScheduler
 from handlers.sender import TelegramSender
 
 # What the bot asks Telegram for: new messages and button presses (edits, channel posts and
@@ -95,6 +96,7 @@ def build_application(
     catalogs: Catalogs | None = None,
     directories: Directories | None = None,
     freeze_heap: bool = False,
+    limiter: BaseRateLimiter[Any] | None = None,
 ) -> BotApplication:
     """The bot, ready for `run_polling`; `request` swaps the network for an emulator.
 
@@ -103,6 +105,8 @@ def build_application(
     `catalogs` and `directories` are read-only reference data, built here unless given: a
     process that builds many applications (the tests) builds them once and shares them.
     `freeze_heap`: for the bot's own process (see `freeze_start_up_objects`).
+    `limiter` replaces the send scheduler (benchmarks compare it with python-telegram-bot's
+    first-come limiter).
     """
     if catalogs is None:
         catalogs = Catalogs(default_language=settings.default_language)
@@ -176,15 +180,10 @@ def build_application(
         .post_shutdown(post_shutdown)
         .concurrent_updates(PerUserUpdateProcessor())
     )
-    if pace:
-        # Every message the bot sends, a reply or a broadcast, takes one slot of 1/29 s: the
-        # whole bot stays under Telegram's ~30 messages a second with no bursts, and replies
-        # are not starved by a broadcast (they queue for the next slot, a few ms away).
-        # A 429 is not retried here: the delivery worker obeys it itself.
-        limiter: AIORateLimiter = AIORateLimiter(
-            overall_max_rate=1, overall_time_period=1 / OVERALL_RATE, max_retries=0
-        )
-        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+    if limiter is None and pace:
+        limiter = FairSendScheduler(rate=OVERALL_RATE)
+    if limiter is not None:
+        builder = builder.rate_limiter(limiter)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:

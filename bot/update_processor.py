@@ -14,23 +14,32 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+UNBOUNDED = 1_000_000
+
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 256) -> None:
-        super().__init__(max_concurrent_updates)
+        # python-telegram-bot's own semaphore would be taken before the user's turn (its
+        # `process_update` is final): it is left wide open and the slots are taken here.
+        super().__init__(UNBOUNDED)
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """The user's turn first, then one of the shared slots: the updates a user queues
+        (a flood, or replies waiting for their chat's pace) wait without holding slots
+        that other users' updates need."""
         user = update.effective_user if isinstance(update, Update) else None
         if user is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         key = user.id
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             self._waiting[key] -= 1

@@ -22,7 +22,7 @@ from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
 from bot.models import Audience, AudienceKind, CampaignStatus
 from bot.services.formatting import FormattingError, html_to_text
 from bot.topics import TOPICS
-from handlers.broadcast_progress import progress_text
+from handlers.broadcast_progress import headline, progress_text
 from handlers.buttons import (
     BroadcastAudience,
     BroadcastDiscard,
@@ -38,7 +38,7 @@ from handlers.event_wizard import language_rows, topic_rows
 from handlers.html import plain
 from handlers.organizers import event_by_code, require_organizer
 from handlers.presses import on_press
-from handlers.session import clear_state, get_state, pop_state, set_state
+from handlers.session import clear_state, get_state, set_state
 from handlers.ui import MAX_MESSAGE_LENGTH, Button, answer, edit, no_longer_active, send
 from handlers.wizards import GROUP_BROADCAST, GROUP_GENERAL, build_wizard
 
@@ -57,13 +57,15 @@ AUDIENCES: dict[str, str] = {  # the kinds of buttons.AUDIENCE_KINDS
 class BroadcastDraft:
     """The answers so far: the kind of audience chosen, then the audience itself (and the
     title of its event, if any); the message by language ("default": for everyone else), and
-    the language whose version is awaited."""
+    the language whose version is awaited; the message that previews the draft as it stands,
+    whose Send and Cancel are the only ones that act on it."""
 
     kind: str | None = None
     audience: Audience | None = None
     event_label: str | None = None
     texts: dict[str, str] = field(default_factory=dict)
     pending: str | None = None
+    preview: int | None = None  # its message id; None once the draft changed after it
 
 
 def _draft(context: BotContext) -> BroadcastDraft:
@@ -204,7 +206,9 @@ async def on_message(update: Update, context: BotContext) -> int:
 
 async def ask_versions(context: BotContext) -> int:
     t = context.viewer.t
-    texts = _draft(context).texts
+    draft = replace(_draft(context), preview=None)  # a text changed: preview it again
+    set_state(context, draft)
+    texts = draft.texts
     buttons: list[Button] = [
         (("✓ " if code in texts else "") + t.language_label(code), BroadcastVersion(code))
         for code in SUPPORTED_LANGUAGES
@@ -273,7 +277,7 @@ async def on_preview(update: Update, context: BotContext, data: BroadcastPreview
         ]
     )
     await send(context, summary)
-    await send(
+    preview = await send(
         context,
         draft.texts["default"],
         [
@@ -283,7 +287,19 @@ async def on_preview(update: Update, context: BotContext, data: BroadcastPreview
             ]
         ],
     )
+    set_state(context, replace(draft, preview=preview.message_id))
     return VERSIONS
+
+
+def _previewed(update: Update, context: BotContext) -> BroadcastDraft | None:
+    """The draft, if the pressed message is its latest preview: Send or Cancel under an older
+    preview (of a draft changed since, or of another /broadcast) is not this draft's."""
+    query = update.callback_query
+    draft = get_state(context, BroadcastDraft)
+    pressed = query.message.message_id if query is not None and query.message else None
+    if draft is None or draft.preview is None or draft.preview != pressed:
+        return None
+    return draft
 
 
 async def on_send(update: Update, context: BotContext, data: BroadcastSend) -> int:
@@ -292,24 +308,33 @@ async def on_send(update: Update, context: BotContext, data: BroadcastSend) -> i
     if not await require_organizer(update, context):
         return END
     t = context.viewer.t
-    draft = pop_state(context, BroadcastDraft)
+    draft = _previewed(update, context)
     audience = draft.audience if draft is not None else None
     if draft is None or audience is None or "default" not in draft.texts:
         await no_longer_active(query, context)
-        return END
+        return VERSIONS if get_state(context, BroadcastDraft) else END
+    clear_state(context, BroadcastDraft)
     await answer(query)
     services = context.services
     campaign_id = await services.broadcasts.start(context.viewer.user_id, audience, draft.texts)
     status = await services.broadcasts.status(campaign_id)
     assert status is not None
-    message = await send(context, progress_text(t, status, finished=False))
-    await services.broadcasts.watch(campaign_id, message.chat_id, message.message_id)
+    message = None
+    try:
+        message = await send(context, progress_text(t, status, finished=False))
+    finally:  # without it, the summary comes as a new message when the broadcast ends
+        await services.broadcasts.watch(
+            campaign_id, context.viewer.user_id, message.message_id if message else None
+        )
     return END
 
 
 async def on_discard(update: Update, context: BotContext, data: BroadcastDiscard) -> int:
     query = update.callback_query
     assert query is not None
+    if _previewed(update, context) is None:
+        await no_longer_active(query, context)
+        return VERSIONS if get_state(context, BroadcastDraft) else END
     await answer(query)
     clear_state(context, BroadcastDraft)
     await send(context, context.viewer.t._("The message was not sent."))
@@ -355,8 +380,13 @@ async def on_stop(update: Update, context: BotContext, data: StopBroadcast) -> N
         return
     t = context.viewer.t
     number = data.campaign_id
-    if not await context.services.broadcasts.cancel(number, context.viewer.user_id):
-        await no_longer_active(query, context)
+    broadcasts = context.services.broadcasts
+    if not await broadcasts.cancel(number, context.viewer.user_id):
+        status = await broadcasts.status(number)  # it finished, or was stopped, before
+        if status is None:
+            await no_longer_active(query, context)
+        else:
+            await answer(query, headline(t, status, finished=True))
         return
     await answer(query)
     await send(

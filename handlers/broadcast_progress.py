@@ -9,9 +9,9 @@ from bot.services.delivery import OVERALL_RATE
 from bot.services.sender import Sender
 
 
-def progress_text(t: Translator, status: BroadcastStatus, finished: bool) -> str:
-    progress = status.progress
-    lines = [
+def headline(t: Translator, status: BroadcastStatus, finished: bool) -> str:
+    """The first line: "Broadcast #12 · sending" (or finished, or cancelled)."""
+    return (
         t._("Broadcast #{number}", number=status.campaign.campaign_id)
         + " · "
         + (
@@ -20,7 +20,14 @@ def progress_text(t: Translator, status: BroadcastStatus, finished: bool) -> str
             else t._("finished")
             if finished
             else t._("sending")
-        ),
+        )
+    )
+
+
+def progress_text(t: Translator, status: BroadcastStatus, finished: bool) -> str:
+    progress = status.progress
+    lines = [
+        headline(t, status, finished),
         t._("Sent: {count}", count=t.number(progress.sent)),
         t._("Blocked the bot: {count}", count=t.number(progress.blocked)),
         t._("Failed: {count}", count=t.number(progress.failed)),
@@ -46,3 +53,9 @@ class ProgressMessages:
     ) -> None:
         t = self._catalogs.get(language)
         await self._sender.edit(chat_id, message_id, t.directed(progress_text(t, status, finished)))
+
+    async def announce(
+        self, chat_id: int, status: BroadcastStatus, finished: bool, language: str
+    ) -> int | None:
+        t = self._catalogs.get(language)
+        return await self._sender.post(chat_id, t.directed(progress_text(t, status, finished)))

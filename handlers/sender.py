@@ -1,4 +1,6 @@
-"""The services' `Sender`, on top of the Bot API."""
+"""The services' `Sender`, on top of the Bot API: the way out for deliveries and progress
+reports, which go in the send scheduler's bulk lane (they yield to replies, within their
+share) and are sent back when the person's chat is busy with replies."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from telegram.error import (
 from telegram.ext import ExtBot
 
 from bot.services.sender import Buttons, Outcome, Result
+from handlers.send_scheduler import ChatBusy, bulk_sending
 from handlers.ui import fits_caption, keyboard
 
 logger = logging.getLogger(__name__)
@@ -33,6 +36,12 @@ class TelegramSender:
         document: tuple[str, bytes] | None = None,
     ) -> Result:
         """Send, and say what happened in terms the delivery engine acts on."""
+        with bulk_sending():
+            return await self._send(chat_id, text, buttons, document)
+
+    async def _send(
+        self, chat_id: int, text: str, buttons: Buttons, document: tuple[str, bytes] | None
+    ) -> Result:
         with_caption = document is not None and fits_caption(text)
         try:
             if with_caption and document is not None:
@@ -51,6 +60,8 @@ class TelegramSender:
                     reply_markup=keyboard(buttons),
                     disable_web_page_preview=True,
                 )
+        except ChatBusy as exc:
+            return Result(Outcome.BUSY, retry_after=exc.retry_in, error=str(exc))
         except Forbidden as exc:
             return Result(Outcome.BLOCKED, error=str(exc))
         except RetryAfter as exc:
@@ -76,6 +87,8 @@ class TelegramSender:
         return Result(Outcome.SENT)
 
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons = ()) -> Result:
+        """An organizer's progress report: in the replies' lane, as it is their screen, and
+        it must not be skipped when they are busy with the bot (the last one says "finished")."""
         try:
             await self._bot.edit_message_text(
                 chat_id=chat_id,
@@ -91,3 +104,13 @@ class TelegramSender:
         except TelegramError as exc:
             return Result(Outcome.RETRY, error=str(exc))
         return Result(Outcome.SENT)
+
+    async def post(self, chat_id: int, text: str) -> int | None:
+        try:
+            message = await self._bot.send_message(
+                chat_id=chat_id, text=text, disable_web_page_preview=True
+            )
+        except TelegramError as exc:
+            logger.warning("Could not send a report to %s: %s", chat_id, exc)
+            return None
+        return message.message_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.devtools.emulator import BotApiEmulator, FakeUser
-from bot.models import Contact
+from bot.models import Audience, AudienceKind, Contact
 from bot.services.container import Services
 from tests.conftest import START, ChatDriver, buttons_of, texts
 from tests.programme_files import programme, row
@@ -97,3 +97,43 @@ async def test_a_message_too_long_for_arabic_readers_is_refused(organizer: ChatD
     [problem] = texts(await organizer.send(text))
     assert problem == "The message is 4,079 characters long; at most 4,056 fit in one message."
     assert texts(await organizer.send(text[:4000]))[0].startswith("Add a version")
+
+
+async def test_a_broadcast_that_finished_before_its_progress_message_was_known(
+    organizer: ChatDriver, services: Services, emulator: BotApiEmulator
+) -> None:
+    """Telegram slow to answer the organizer's Send: the worker finished meanwhile. The
+    progress message, once known, ends with the summary rather than "sending" for ever."""
+    await organizer.settle(language="en")
+    await organizer.send("/help")
+    await services.users.touch(Contact(801, "R"))
+    emulator.user_message(FakeUser(id=801), "/start")
+    campaign_id = await services.broadcasts.start(
+        organizer.user.id, Audience(AudienceKind.EVERYONE), {"default": "News"}
+    )
+    await services.delivery.drain_once()
+    await services.delivery.drain_once()  # closed while nobody knew the progress message
+    assert not any(m["text"].startswith("Broadcast") for m in organizer.messages())
+    shown = organizer.messages()[-1]["message_id"]  # the bot's latest message stands in for it
+    await services.broadcasts.watch(campaign_id, organizer.user.id, shown)
+    [summary] = [m["text"] for m in organizer.messages() if m["text"].startswith("Broadcast")]
+    assert summary.startswith(f"Broadcast #{campaign_id} · finished") and "Sent: 2" in summary
+
+
+async def test_a_broadcast_whose_progress_message_was_lost_in_a_crash_still_ends_with_a_summary(
+    organizer: ChatDriver, services: Services, emulator: BotApiEmulator
+) -> None:
+    """The bot stopped between queueing the broadcast and recording its progress message:
+    after the restart (another BroadcastService) the organizer gets the summary anyway."""
+    await organizer.settle(language="en")
+    await organizer.send("/help")
+    await services.users.touch(Contact(801, "R"))
+    emulator.user_message(FakeUser(id=801), "/start")
+    campaign_id = await services.broadcasts.start(
+        organizer.user.id, Audience(AudienceKind.EVERYONE), {"default": "News"}
+    )
+    services.broadcasts._awaiting_message.clear()  # what a restarted process knows
+    await services.delivery.drain_once()
+    await services.delivery.drain_once()
+    [summary] = [m["text"] for m in organizer.messages() if m["text"].startswith("Broadcast")]
+    assert summary.startswith(f"Broadcast #{campaign_id} · finished") and "Sent: 2" in summary

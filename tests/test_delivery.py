@@ -62,6 +62,10 @@ class FakeSender:
         self.edits.append((chat_id, message_id, text))
         return Result(Outcome.SENT)
 
+    async def post(self, chat_id: int, text: str) -> int | None:
+        self.sent.append((chat_id, text))
+        return len(self.sent)
+
 
 class Plain:
     def render(self, recipient: Recipient, now: datetime) -> Rendered | None:

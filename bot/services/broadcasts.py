@@ -10,7 +10,7 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
 from bot.db.outbox import Campaign, Progress
-from bot.models import Audience, CampaignKind
+from bot.models import Audience, CampaignKind, CampaignStatus
 from bot.services.users import UserService
 
 
@@ -27,6 +27,12 @@ class ProgressDisplay(Protocol):
         self, chat_id: int, message_id: int, status: BroadcastStatus, finished: bool, language: str
     ) -> None: ...
 
+    async def announce(
+        self, chat_id: int, status: BroadcastStatus, finished: bool, language: str
+    ) -> int | None:
+        """Show it in a new message; its id, or None if it could not be sent."""
+        ...
+
 
 class BroadcastService:
     def __init__(
@@ -42,6 +48,9 @@ class BroadcastService:
         self._users = users
         self._display = display
         self._wake = wake_delivery
+        # Broadcasts started here whose progress message is on its way to the organizer:
+        # their summary goes into that message once it is known (see `watch`), not a new one.
+        self._awaiting_message: set[int] = set()
 
     async def audience_size(self, audience: Audience) -> int:
         return await self._db.read(lambda u: u.outbox.count_audience(audience), heavy=True)
@@ -60,13 +69,21 @@ class BroadcastService:
             return queued[0]
 
         campaign_id = await self._db.write(work, heavy=True)
+        self._awaiting_message.add(campaign_id)
         self._wake()
         return campaign_id
 
-    async def watch(self, campaign_id: int, chat_id: int, message_id: int) -> None:
-        await self._db.write(
-            lambda u: u.outbox.set_progress_message(campaign_id, chat_id, message_id)
-        )
+    async def watch(self, campaign_id: int, chat_id: int, message_id: int | None) -> None:
+        """The organizer's progress message (None: it could not be sent); a broadcast that
+        finished meanwhile is summed up at once."""
+        self._awaiting_message.discard(campaign_id)
+        if message_id is not None:
+            await self._db.write(
+                lambda u: u.outbox.set_progress_message(campaign_id, chat_id, message_id)
+            )
+        status = await self.status(campaign_id)
+        if status is not None and status.campaign.status != CampaignStatus.RUNNING:
+            await self.report(status.campaign, status.progress, True)
 
     async def recent(self, limit: int = 10) -> list[BroadcastStatus]:
         def work(uow: UnitOfWork) -> list[BroadcastStatus]:
@@ -101,11 +118,27 @@ class BroadcastService:
         return stopped is not None
 
     async def report(self, campaign: Campaign, progress: Progress, finished: bool) -> None:
-        """Edit the organizer's progress message (the worker calls this now and then)."""
-        if campaign.progress_chat is None or campaign.progress_message is None:
+        """Edit the organizer's progress message (the worker calls this now and then).
+
+        A broadcast whose progress message was never recorded (the bot stopped between
+        queueing it and hearing back from Telegram) ends with the summary as a new message
+        to the organizer who sent it: they always learn what was sent."""
+        if campaign.kind == CampaignKind.BROADCAST and campaign.progress_chat is None:
+            chat = campaign.created_by
+        else:
+            chat = campaign.progress_chat
+        if campaign.progress_message is None and (
+            not finished or campaign.campaign_id in self._awaiting_message
+        ):
             return
-        chat, message = campaign.progress_chat, campaign.progress_message
+        if chat is None:
+            return
         organizer = await self._users.get(chat)
         language = self._users.language_of(organizer) if organizer else self._users.default_language
         status = BroadcastStatus(campaign, progress)
-        await self._display.show(chat, message, status, finished, language)
+        if campaign.progress_message is None:
+            message = await self._display.announce(chat, status, finished, language)
+            if message is not None:
+                await self.watch(campaign.campaign_id, chat, message)
+            return
+        await self._display.show(chat, campaign.progress_message, status, finished, language)

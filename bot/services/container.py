@@ -75,6 +75,14 @@ class _NotSentHere:
     ) -> None:
         return None
 
+    async def post(self, chat_id: int, text: str) -> int | None:
+        return None
+
+    async def announce(
+        self, chat_id: int, status: BroadcastStatus, finished: bool, language: str
+    ) -> int | None:
+        return None
+
 
 def offline_outlets() -> Outlets:
     outlet = _NotSentHere()

@@ -242,6 +242,12 @@ class DeliveryWorker:
             delivery.user_id, message.text, message.buttons, message.document
         )
         now = self._clock.now()
+        if result.outcome is Outcome.BUSY:
+            # The person is in a conversation with the bot right now; their replies go first
+            # and the broadcast goes on with the next recipient meanwhile.
+            wait = timedelta(seconds=result.retry_after or PER_CHAT_INTERVAL.total_seconds())
+            await self._retry(delivery, now + wait, "chat busy", counts=False)
+            return
         if result.outcome is Outcome.RETRY and result.retry_after is None:
             # Telegram unreachable or failing: back off for everyone, not just this message,
             # so an outage does not use up the attempts of the whole queue.

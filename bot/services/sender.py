@@ -15,12 +15,13 @@ class Outcome(Enum):
     BLOCKED = "blocked"  # the user blocked the bot; do not write again until they do
     FAILED = "failed"  # Telegram refused this message for good (bad request, chat gone)
     RETRY = "retry"  # flood control, a server or network error: try again later
+    BUSY = "busy"  # this chat is being answered right now: try it again after `retry_after`
 
 
 @dataclass(frozen=True)
 class Result:
     outcome: Outcome
-    retry_after: float | None = None  # seconds Telegram asked us to wait (429)
+    retry_after: float | None = None  # seconds to wait: Telegram's (429), or the chat's (busy)
     error: str | None = None
 
 
@@ -37,4 +38,8 @@ class Sender(Protocol):
 
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons = ()) -> Result:
         """Replace the text of a message the bot sent (a progress report)."""
+        ...
+
+    async def post(self, chat_id: int, text: str) -> int | None:
+        """A new message on an organizer's screen (a report); its id, None if not sent."""
         ...

@@ -1,0 +1,417 @@
+"""One scheduler for everything the bot sends: Telegram's budget shared fairly.
+
+Telegram lets a bot send about 30 messages a second overall and about one a second to one
+chat, short bursts allowed, and answers 429 with a time to wait beyond that (Bot API FAQ, "My
+bot is hitting limits"). python-telegram-bot's `AIORateLimiter` serves requests first come,
+first served, which let a broadcast starve behind busy replies, let a flooding user's replies
+delay everyone, and let one chat receive twenty messages in a second. This scheduler sits in
+the same place (every Bot API call goes through `process_request`) and decides the order:
+
+- every message-sending call takes one slot of `1/rate` seconds: the bot as a whole never
+  goes over `rate` a second, with no bursts;
+- each chat has a small bucket (`chat_burst` messages, refilled at `chat_rate` a second): a
+  reply and its document go at once, a flood of replies to one chat goes at one a second and
+  waits in that chat's own queue, so nobody else waits behind it;
+- replies (the interactive lane) are served first, chats in turn; deliveries (the bulk lane,
+  see `bulk_sending`) are owed a slot at least every `1 / (rate * bulk_share)` seconds while
+  they wait, so a broadcast keeps going at a known pace however busy the replies are;
+- a 429 stops all sending for the time Telegram asks, then the reply is sent again: a
+  participant never gets an apology for Telegram's pacing. Deliveries are not retried here:
+  the delivery worker records the attempt and comes back to it (it sees `RetryAfter`);
+- a delivery to a chat that has replies waiting or no room in its bucket is not held up
+  (the delivery worker sends one message at a time, so a busy chat would stall the whole
+  broadcast): it fails at once with `ChatBusy`, saying when that chat has room again, and
+  the worker moves on to the next recipient.
+
+Calls that are not messages (answering a button, reading a file, the command menu) go
+straight through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import Enum
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+logger = logging.getLogger(__name__)
+
+RATE = 29.0  # messages a second, overall: under Telegram's ~30
+CHAT_RATE = 1.0  # messages a second to one chat, on average
+CHAT_BURST = 3  # messages one chat may get at once: a reply, its document, a card refreshed
+BULK_SHARE = 0.4  # of the overall rate, owed to deliveries while they wait: 11.6 a second
+REPLY_RETRIES = 5  # 429s a reply is sent again after
+EPSILON = 1e-9  # seconds: slots computed by adding intervals land a hair early or late
+
+# Telegram's sending methods: the ones its limits count. Everything else is not paced.
+PACED_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "sendMediaGroup",
+        "sendAnimation",
+        "sendAudio",
+        "sendVideo",
+        "sendVoice",
+        "sendLocation",
+        "sendContact",
+        "sendPoll",
+        "copyMessage",
+        "copyMessages",
+        "forwardMessage",
+        "forwardMessages",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageMedia",
+        "editMessageReplyMarkup",
+    }
+)
+
+
+class Lane(Enum):
+    INTERACTIVE = "interactive"  # answers to what a person just did
+    BULK = "bulk"  # deliveries: broadcasts, reminders, notices, progress reports
+
+
+_lane: ContextVar[Lane] = ContextVar("sending_lane", default=Lane.INTERACTIVE)
+
+
+@contextlib.contextmanager
+def bulk_sending() -> Iterator[None]:
+    """Calls made inside are deliveries: they yield to replies, within their share."""
+    token = _lane.set(Lane.BULK)
+    try:
+        yield
+    finally:
+        _lane.reset(token)
+
+
+class ChatBusy(Exception):
+    """A delivery found its chat busy (replies waiting, or no room in its bucket)."""
+
+    def __init__(self, retry_in: float) -> None:
+        super().__init__(f"chat busy; room again in {retry_in:.2f} s")
+        self.retry_in = retry_in
+
+
+@dataclass
+class _Chat:
+    """One chat's bucket and its replies waiting, in order."""
+
+    tokens: float
+    at: float
+    waiting: deque[_Ticket] = field(default_factory=deque)
+
+    def refill(self, now: float, rate: float, burst: int) -> None:
+        self.tokens = min(float(burst), self.tokens + (now - self.at) * rate)
+        self.at = now
+
+    def ready_in(self, now: float, rate: float, burst: int) -> float:
+        self.refill(now, rate, burst)
+        return 0.0 if self.tokens >= 1 - EPSILON else (1 - self.tokens) / rate
+
+
+@dataclass(eq=False)
+class _Ticket:
+    chat_id: int | None
+    lane: Lane
+    granted: asyncio.Future[None]
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class FairSendScheduler(BaseRateLimiter[None]):
+    def __init__(
+        self,
+        rate: float = RATE,
+        chat_rate: float = CHAT_RATE,
+        chat_burst: int = CHAT_BURST,
+        bulk_share: float = BULK_SHARE,
+        reply_retries: int = REPLY_RETRIES,
+        *,
+        now: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._interval = 1.0 / rate
+        self._bulk_interval = 1.0 / (rate * bulk_share)
+        self._chat_rate = chat_rate
+        self._chat_burst = chat_burst
+        self._reply_retries = reply_retries
+        self._now = now
+        self._sleep = sleep
+        self._chats: dict[int, _Chat] = {}
+        self._sweep_above = 1_000
+        self._interactive: deque[int | None] = deque()  # chats with replies waiting, in turn
+        self._chatless: deque[_Ticket] = deque()  # sends without a chat id (rare)
+        self._bulk: deque[_Ticket] = deque()
+        self._next_slot = 0.0
+        self._bulk_due = 0.0  # when deliveries are next owed a slot, busy or not
+        self._paused_until = 0.0
+        self._arrived: asyncio.Event | None = None
+        self._dispatcher: asyncio.Task[None] | None = None
+        self.figures = SchedulerFigures()
+
+    @property
+    def remembered_chats(self) -> int:
+        return len(self._chats)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatcher
+            self._dispatcher = None
+        for ticket in self._all_waiting():
+            ticket.granted.cancel()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if endpoint not in PACED_METHODS:
+            return await callback(*args, **kwargs)
+        lane = _lane.get()
+        chat_id = _chat_of(data)
+        attempts = 0
+        while True:
+            await self._turn(chat_id, lane)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                wait = _seconds(exc.retry_after)
+                self.figures.refused += 1
+                self._paused_until = max(self._paused_until, self._now() + wait)
+                attempts += 1
+                if lane is Lane.BULK or attempts > self._reply_retries:
+                    raise
+                logger.warning("Telegram asked to wait %.1f s; the reply goes again then", wait)
+
+    # -- waiting for a turn --------------------------------------------------------------
+
+    async def _turn(self, chat_id: int | None, lane: Lane) -> None:
+        if lane is Lane.BULK and chat_id is not None:
+            busy_for = self._bulk_blocked_for(chat_id)
+            if busy_for is not None:
+                self.figures.busy += 1
+                raise ChatBusy(busy_for)
+        ticket = _Ticket(chat_id, lane, asyncio.get_running_loop().create_future())
+        if lane is Lane.BULK:
+            self._bulk.append(ticket)
+        elif chat_id is None:
+            self._chatless.append(ticket)
+        else:
+            chat = self._chat(chat_id)
+            if not chat.waiting:
+                self._interactive.append(chat_id)
+            chat.waiting.append(ticket)
+        self._wake_dispatcher()
+        await ticket.granted  # cancelled with the update that asked: its ticket is skipped
+
+    def _bulk_blocked_for(self, chat_id: int) -> float | None:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return None
+        now = self._now()
+        ready_in = chat.ready_in(now, self._chat_rate, self._chat_burst)
+        if chat.waiting:
+            return max(ready_in, 1.0 / self._chat_rate)
+        return ready_in or None
+
+    def _chat(self, chat_id: int) -> _Chat:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            self._forget_idle_chats()
+            chat = self._chats[chat_id] = _Chat(float(self._chat_burst), self._now())
+        return chat
+
+    def _forget_idle_chats(self) -> None:
+        """Chats whose bucket is full again and nobody waits: forgotten, so the map stays the
+        size of the chats of the last few seconds, not of everyone ever answered."""
+        if len(self._chats) <= self._sweep_above:
+            return
+        now = self._now()
+        self._chats = {
+            chat_id: chat for chat_id, chat in self._chats.items() if not self._idle(chat, now)
+        }
+        self._sweep_above = max(1_000, 2 * len(self._chats))
+
+    def _idle(self, chat: _Chat, now: float) -> bool:
+        chat.refill(now, self._chat_rate, self._chat_burst)
+        return not chat.waiting and chat.tokens >= self._chat_burst
+
+    def _wake_dispatcher(self) -> None:
+        if self._arrived is None:
+            self._arrived = asyncio.Event()
+        self._arrived.set()
+        if self._dispatcher is None or self._dispatcher.done():
+            self._dispatcher = asyncio.get_running_loop().create_task(
+                self._dispatch(), name="send scheduler"
+            )
+
+    # -- handing out slots ---------------------------------------------------------------
+
+    async def _dispatch(self) -> None:
+        while True:
+            try:
+                await self._dispatch_until_idle()
+            except Exception:  # a waiting reply must never be stranded: go on
+                logger.exception("The send scheduler failed; going on")
+                await self._sleep(self._interval)
+
+    async def _dispatch_until_idle(self) -> None:
+        assert self._arrived is not None
+        while True:
+            now = self._now()
+            if now < self._paused_until:
+                await self._sleep(self._paused_until - now)
+                continue
+            if now < self._next_slot - EPSILON:
+                await self._sleep(self._next_slot - now)
+                continue
+            ticket, wait = self._pick(now)
+            if ticket is not None:
+                self._grant(ticket, now)
+                continue
+            self._arrived.clear()
+            if wait is None:  # nothing waiting at all
+                await self._arrived.wait()
+            else:  # only chats without room: wake when the first has room, or on news
+                await self._nap(wait)
+
+    async def _nap(self, seconds: float) -> None:
+        """Sleep `seconds`, or less if a call arrives meanwhile."""
+        assert self._arrived is not None
+        sleeper = asyncio.ensure_future(self._sleep(seconds))
+        arrival = asyncio.ensure_future(self._arrived.wait())
+        try:
+            await asyncio.wait({sleeper, arrival}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            arrival.cancel()
+
+    def _grant(self, ticket: _Ticket, now: float) -> None:
+        self._next_slot = max(now, self._next_slot) + self._interval
+        if ticket.lane is Lane.BULK:
+            # Owed slots add up at the share's pace; a slot taken when nobody else wanted it
+            # counts too, and at most one slot is kept in hand either way.
+            due = max(self._bulk_due, now - self._bulk_interval) + self._bulk_interval
+            self._bulk_due = min(due, now + self._bulk_interval)
+            self.figures.bulk += 1
+        else:
+            self.figures.interactive += 1
+        if ticket.chat_id is not None:
+            chat = self._chat(ticket.chat_id)
+            chat.refill(now, self._chat_rate, self._chat_burst)
+            chat.tokens -= 1
+        ticket.granted.set_result(None)
+
+    def _pick(self, now: float) -> tuple[_Ticket | None, float | None]:
+        """The next call to go, or else how long until one could (None: nothing waits)."""
+        self._drop_abandoned()
+        bulk = self._ready_bulk(now)
+        if bulk is not None and now >= self._bulk_due - EPSILON:
+            return self._bulk.popleft(), None  # its share is due
+        if self._chatless:
+            return self._chatless.popleft(), None
+        reply, wait = self._ready_reply(now)
+        if reply is not None:
+            return reply, None
+        if bulk is not None:
+            return self._bulk.popleft(), None
+        if self._bulk:  # its chat filled up meanwhile with replies: try again shortly
+            wait = min(wait, self._interval) if wait is not None else self._interval
+        return None, wait
+
+    def _ready_bulk(self, now: float) -> _Ticket | None:
+        if not self._bulk:
+            return None
+        ticket = self._bulk[0]
+        if ticket.chat_id is None:
+            return ticket
+        chat = self._chat(ticket.chat_id)
+        if chat.ready_in(now, self._chat_rate, self._chat_burst) > 0:
+            return None
+        return ticket
+
+    def _ready_reply(self, now: float) -> tuple[_Ticket | None, float | None]:
+        """The first chat in turn whose bucket has room gives its oldest reply; the others
+        keep their place. Returns the wait until the soonest chat has room otherwise.
+        Most chats in the queue have room (one reply each), so this usually looks at one."""
+        soonest: float | None = None
+        for _ in range(len(self._interactive)):
+            chat_id = self._interactive[0]
+            assert chat_id is not None
+            chat = self._chats[chat_id]
+            while chat.waiting and chat.waiting[0].granted.done():  # its caller gave up
+                chat.waiting.popleft()
+            if not chat.waiting:
+                self._interactive.popleft()
+                continue
+            ready_in = chat.ready_in(now, self._chat_rate, self._chat_burst)
+            if ready_in == 0:
+                ticket = chat.waiting.popleft()
+                self._interactive.popleft()
+                if chat.waiting:
+                    self._interactive.append(chat_id)  # its next reply: after the others
+                return ticket, None
+            soonest = ready_in if soonest is None else min(soonest, ready_in)
+            self._interactive.rotate(-1)
+        return None, soonest
+
+    def _drop_abandoned(self) -> None:
+        """Deliveries and chatless calls whose callers gave up leave the queues (replies'
+        queues are cleaned as they are looked at)."""
+        while self._bulk and self._bulk[0].granted.done():
+            self._bulk.popleft()
+        while self._chatless and self._chatless[0].granted.done():
+            self._chatless.popleft()
+
+    def _all_waiting(self) -> Iterator[_Ticket]:
+        yield from self._bulk
+        yield from self._chatless
+        for chat in self._chats.values():
+            yield from chat.waiting
+
+
+@dataclass
+class SchedulerFigures:
+    """What the scheduler did, for benchmarks and the operator's log."""
+
+    interactive: int = 0
+    bulk: int = 0
+    refused: int = 0  # 429s
+    busy: int = 0  # deliveries sent back because their chat was busy
+
+
+def _chat_of(data: dict[str, Any]) -> int | None:
+    chat_id = data.get("chat_id")
+    if isinstance(chat_id, int):
+        return chat_id
+    if isinstance(chat_id, str):
+        with contextlib.suppress(ValueError):
+            return int(chat_id)
+    return None
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

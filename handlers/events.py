@@ -40,6 +40,7 @@ async def open_card(
     code: str,
     back: EventList = FIRST_PAGE,
     query: CallbackQuery | None = None,
+    notice: str | None = None,
 ) -> bool:
     """Show an event's card (a code from a button or a deep link); False when there is no
     such event."""
@@ -48,7 +49,7 @@ async def open_card(
     card = await context.services.registrations.card(code, context.viewer.user_id)
     if card is None:
         return False
-    await show_card(context, card, back, query)
+    await show_card(context, card, back, query, notice)
     return True
 
 
@@ -57,8 +58,10 @@ async def show_card(
     card: EventView,
     back: EventList = FIRST_PAGE,
     query: CallbackQuery | None = None,
+    notice: str | None = None,
 ) -> None:
-    """The card in place of the pressed message, or as a new message."""
+    """The card in place of the pressed message, or as a new message; a `notice` above it
+    (a greeting, the language just chosen) saves a message of its own."""
     viewer = context.viewer
     text, rows = card_screen(
         viewer.t,
@@ -68,21 +71,31 @@ async def show_card(
         back=back,
         for_organizer=viewer.is_organizer,
     )
+    if notice:
+        text = f"{notice}\n\n{text}"
     if query is not None:
         await edit(query, context, text, rows)
     else:
         await send(context, text, rows)
 
 
-async def open_from_link(context: BotContext, code: str) -> None:
-    """A deep link's event, or a kind word and the list when it does not exist."""
-    if not await open_card(context, code):
+async def open_from_link(
+    context: BotContext,
+    code: str,
+    query: CallbackQuery | None = None,
+    notice: str | None = None,
+) -> None:
+    """A deep link's event, or a kind word and the list when it does not exist; in place
+    of the pressed message (the language picker) if there is one."""
+    if not await open_card(context, code, query=query, notice=notice):
         t = context.viewer.t
-        notice = t._(
+        missing = t._(
             "I could not find the event “{code}”. Here are the upcoming ones.",
             code=user_text(code[:64]),
         )
-        await show_list(context, notice=notice)
+        await show_list(
+            context, notice=f"{notice}\n\n{missing}" if notice else missing, query=query
+        )
 
 
 async def events_command(update: Update, context: BotContext) -> None:
@@ -118,8 +131,11 @@ async def on_calendar_button(update: Update, context: BotContext, data: Calendar
     assert query is not None
     viewer = context.viewer
     card = await context.services.registrations.card(data.code, viewer.user_id)
-    if card is None or card.event.is_cancelled:
+    if card is None:
         await answer(query, viewer.t._("This event no longer exists."))
+        return
+    if card.event.is_cancelled:  # an old card's button: no invitation to a cancelled event
+        await answer(query, viewer.t._("This event has been cancelled."))
         return
     await answer(query)
     event = card.event

@@ -52,25 +52,19 @@ async def on_language_chosen(update: Update, context: BotContext, data: ChooseLa
     viewer = await refresh_viewer(context)
     t = viewer.t
     await answer(query)
-    await edit(
-        query,
-        context,
-        t._("Done: I will write to you in {language}.", language=language_name(code)),
-    )
+    done = t._("Done: I will write to you in {language}.", language=language_name(code))
     pending = pop_state(context, PendingEvent)
-    if pending is not None:
-        await open_from_link(context, pending.code)
-    elif first_choice:
+    if pending is not None:  # the deep link's event, in place of the picker
+        await open_from_link(context, pending.code, query=query, notice=done)
+        return
+    if first_choice:
         zone = t.timezone_label(viewer.timezone, context.now())
-        await send(
-            context,
-            t._(
-                "Times are shown in {zone} for now. Send /timezone to use your own time zone.",
-                zone=zone,
-            )
-            + "\n\n"
-            + t._("Send /help to see everything I can do."),
+        done += "\n\n" + t._(
+            "Times are shown in {zone} for now. Send /timezone to use your own time zone.",
+            zone=zone,
         )
+        done += "\n\n" + t._("Send /help to see everything I can do.")
+    await edit(query, context, done)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

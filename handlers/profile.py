@@ -1,9 +1,13 @@
 """The participant's profile: asked once, one question at a time, at the first registration.
 
-Pressing Register without a profile starts the questions; every step has a way back and
-/cancel leaves. Nothing is stored until the participant accepts the privacy notice at the
-end; then the profile is saved and the registration goes through in the same breath. /profile
-shows the profile and changes one answer at a time.
+Pressing Register without a profile turns the card into the first question, under the
+privacy notice: what is stored, who uses it, that answering agrees to it, and a button to
+decline. Every step has a way back and /cancel leaves. Nothing is stored until the last
+answer; then the profile is saved and the registration goes through, confirmed in one
+message with the calendar file. A question answered with a button becomes the next
+question in place; a typed answer gets the next question below it. A first sign-up from a
+deep link thus costs 8 messages of Telegram's budget (card, six questions, confirmation).
+/profile shows the profile and changes one answer at a time.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import asdict, dataclass
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import (
     Application,
     CommandHandler,
@@ -38,12 +42,12 @@ from handlers.html import bold, plain, user_text
 from handlers.presses import on_press
 from handlers.registration import sign_up
 from handlers.session import clear_state, get_state, set_state
-from handlers.ui import Button, answer, no_longer_active, send
+from handlers.ui import Button, answer, edit, no_longer_active, send
 from handlers.wizards import GROUP_GENERAL, GROUP_PROFILE, build_wizard
 
 ANSWERING = 1
 END = ConversationHandler.END
-STEPS = ("full_name", "country", "city", "organization", "role", "email", "timezone", "consent")
+STEPS = ("full_name", "country", "city", "organization", "role", "email", "timezone")
 LABELS: dict[ProfileField, str] = {
     "full_name": N_("Name"),
     "country": N_("Country"),
@@ -68,16 +72,23 @@ class ProfileFlow:
 
 def privacy_notice(t: Translator) -> str:
     return t._(
-        "Before I register you: I store your answers (name, country, city, organization, "
-        "role, email), your language and your time zone with your Telegram account. The "
+        "To register you I need a few details, asked only once: your name, country, city, "
+        "organization, role and email. I keep them with your language and time zone; the "
         "programme’s organizers use them to run the sessions, send you reminders and "
         "materials, and report anonymous statistics to partners. Nobody else sees them. "
-        "/profile shows them and /forgetme deletes them at any time.\n\nDo you agree?"
+        "By answering you agree to this; /profile shows them and /forgetme deletes them "
+        "at any time. Send /cancel to stop."
     )
 
 
-async def ask(context: BotContext, flow: ProfileFlow) -> int:
-    """Put the current step's question, with its buttons and a way back."""
+async def ask(
+    context: BotContext,
+    flow: ProfileFlow,
+    query: CallbackQuery | None = None,
+    preface: str | None = None,
+) -> int:
+    """Put the current step's question, with its buttons and a way back: in place of the
+    pressed message when a button answered the last one, else as a new message."""
     t = context.viewer.t
     step = flow.step
     rows: list[list[Button]] = []
@@ -86,6 +97,8 @@ async def ask(context: BotContext, flow: ProfileFlow) -> int:
         telegram_name = clean_user_text(context.viewer.user.display_name).strip()
         if telegram_name:
             rows.append([(t._("Use “{name}”", name=telegram_name[:40]), ProfileStep("tg"))])
+        if not flow.edit:
+            rows.append([(t._("I do not agree"), ProfileStep("no"))])
     elif step == "country":
         text = t._("In which country do you work? Type its name.")
     elif step == "city":
@@ -96,40 +109,59 @@ async def ask(context: BotContext, flow: ProfileFlow) -> int:
         text = t._("What is your role or position? (optional)")
     elif step == "email":
         text = t._("What is your email address, for materials and certificates? (optional)")
-    elif step == "timezone":
+    else:
         zones = context.services.timezones.zones_of_country(flow.answers["country"])
         now = context.now()
         text = t._("Which time zone are you in? Choose, or type the name of your city.")
         rows += [[(t.timezone_label(z, now), ProfileZone(z))] for z in zones[:MAX_ZONE_BUTTONS]]
-    else:
-        text = privacy_notice(t)
-        rows.append(
-            [(t._("I agree"), ProfileStep("yes")), (t._("I do not agree"), ProfileStep("no"))]
-        )
     if step in profiles.OPTIONAL:
         rows.append([(t._("Skip"), ProfileStep("skip"))])
     if flow.edit or step != STEPS[0]:
         rows.append([(t._("◀ Back"), ProfileStep("back"))])
-    await send(context, text, rows)
+    if preface:
+        text = f"{preface}\n\n{text}"
+    if query is not None and query.message is not None:
+        await edit(query, context, text, rows)
+    else:
+        await send(context, text, rows)
     return ANSWERING
 
 
-async def advance(context: BotContext, flow: ProfileFlow) -> int:
+def known_zone(context: BotContext, flow: ProfileFlow) -> str | None:
+    """The time zone, when nothing needs asking: the country has one, the participant chose
+    theirs with /timezone already, or the city they typed names one of the country's."""
+    zones = context.services.timezones.zones_of_country(flow.answers["country"])
+    if len(zones) == 1:
+        return zones[0]
+    chosen = context.viewer.user.timezone
+    if chosen and is_known_zone(chosen):
+        return chosen
+    city = flow.answers.get("city", "")
+    of_city = [z for z in context.services.timezones.find(city) if z in zones] if city else []
+    return of_city[0] if len(of_city) == 1 else None
+
+
+async def advance(
+    context: BotContext, flow: ProfileFlow, query: CallbackQuery | None = None
+) -> int:
     """Go to the next question, or finish when the last one is answered."""
     if flow.edit:
         return await save_one(context, flow)
     index = STEPS.index(flow.step) + 1
-    if STEPS[index] == "timezone":
-        zones = context.services.timezones.zones_of_country(flow.answers["country"])
-        if len(zones) == 1:  # nothing to ask
-            flow.answers["timezone"] = zones[0]
+    if index < len(STEPS) and STEPS[index] == "timezone":
+        zone = known_zone(context, flow)
+        if zone is not None:  # nothing to ask
+            flow.answers["timezone"] = zone
             index += 1
+    if index == len(STEPS):
+        return await finish(context, flow)
     flow.step = STEPS[index]
-    return await ask(context, flow)
+    return await ask(context, flow, query)
 
 
 async def on_register(update: Update, context: BotContext, data: Register) -> int:
-    """Register pressed: straight through with a profile, otherwise the questions first."""
+    """Register pressed: straight through with a profile, otherwise the questions first,
+    the first one in place of the card."""
     query = update.callback_query
     assert query is not None
     code = data.code
@@ -142,15 +174,7 @@ async def on_register(update: Update, context: BotContext, data: Register) -> in
         return END
     flow = ProfileFlow(STEPS[0], code=code)
     set_state(context, flow)
-    t = context.viewer.t
-    await send(
-        context,
-        t._(
-            "To register you I need a few details; it takes a minute and "
-            "is asked only once. Send /cancel to stop."
-        ),
-    )
-    return await ask(context, flow)
+    return await ask(context, flow, query, preface=privacy_notice(context.viewer.t))
 
 
 async def on_text(update: Update, context: BotContext) -> int:
@@ -166,9 +190,6 @@ async def on_text(update: Update, context: BotContext) -> int:
             return await on_country_text(context, flow, message.text)
         if step == "timezone":
             return await on_zone_text(context, flow, message.text)
-        if step == "consent":
-            await send(context, t._("Please press one of the buttons."))
-            return ANSWERING
         value = (
             profiles.parse_email(message.text)
             if step == "email"
@@ -242,19 +263,17 @@ async def on_step_button(update: Update, context: BotContext, data: ProfileStep)
     answers = flow.answers
     if data.action == "back":
         await answer(query)
-        return await go_back(context, flow)
+        return await go_back(context, flow, query)
     telegram_name = clean_user_text(context.viewer.user.display_name).strip()[:100]
     if data.action == "tg" and step == "full_name" and telegram_name:
         answers["full_name"] = profiles.parse_text("full_name", telegram_name)
     elif data.action == "skip" and step in profiles.OPTIONAL:
         answers[step] = ""
-    elif data.action == "yes" and step == "consent":
-        await answer(query)
-        return await finish(context, flow)
-    elif data.action == "no" and step == "consent":
+    elif data.action == "no" and not flow.edit:
         await answer(query)
         clear_state(context, ProfileFlow)
-        await send(
+        await edit(
+            query,
             context,
             t._(
                 "Nothing was stored. Without your consent I cannot register "
@@ -266,7 +285,13 @@ async def on_step_button(update: Update, context: BotContext, data: ProfileStep)
         await no_longer_active(query, context)
         return ANSWERING
     await answer(query)
-    return await advance(context, flow)
+    return await advance(context, flow, in_place(flow, query))
+
+
+def in_place(flow: ProfileFlow, query: CallbackQuery) -> CallbackQuery | None:
+    """The pressed question, to be replaced by the next one; not the first question of a
+    registration, which carries the privacy notice the participant agreed to."""
+    return None if flow.step == STEPS[0] and not flow.edit else query
 
 
 async def on_country_button(update: Update, context: BotContext, data: ProfileCountry) -> int:
@@ -293,34 +318,33 @@ async def _chosen(update: Update, context: BotContext, step: str, value: str | N
         return ANSWERING
     flow.answers[step] = value
     await answer(query)
-    return await advance(context, flow)
+    return await advance(context, flow, in_place(flow, query))
 
 
-async def go_back(context: BotContext, flow: ProfileFlow) -> int:
+async def go_back(
+    context: BotContext, flow: ProfileFlow, query: CallbackQuery | None = None
+) -> int:
     if flow.edit:
         clear_state(context, ProfileFlow)
         await show_profile(context)
         return END
     index = max(STEPS.index(flow.step) - 1, 0)
-    if (
-        STEPS[index] == "timezone"
-        and len(context.services.timezones.zones_of_country(flow.answers.get("country", ""))) == 1
-    ):
-        index -= 1
     flow.step = STEPS[index]
-    return await ask(context, flow)
+    return await ask(context, flow, query)
 
 
 async def finish(context: BotContext, flow: ProfileFlow) -> int:
-    """Consent given: store the profile, then register for the event that started it all."""
+    """The last answer given: store the profile, then register for the event that started
+    it all, both said in one message."""
     answers = flow.answers
     profile = Profile(**{field: answers.get(field, "") for field in profiles.FIELDS})
     await context.services.profiles.save(context.viewer.user_id, profile, answers["timezone"])
     clear_state(context, ProfileFlow)
-    await refresh_viewer(context)
-    await send(context, context.viewer.t._("Thank you, your profile is saved."))
+    saved = (await refresh_viewer(context)).t._("Thank you, your profile is saved.")
     if flow.code:
-        await sign_up(context, flow.code)
+        await sign_up(context, flow.code, preface=saved)
+    else:
+        await send(context, saved)
     return END
 
 

@@ -18,59 +18,63 @@ from handlers.ui import answer, edit, no_longer_active, send, send_with_file
 from handlers.wizards import GROUP_GENERAL
 
 
-async def sign_up(context: BotContext, code: str, query: CallbackQuery | None = None) -> None:
-    """Register the viewer (their profile exists) and tell them the outcome."""
+async def sign_up(
+    context: BotContext,
+    code: str,
+    query: CallbackQuery | None = None,
+    preface: str | None = None,
+) -> None:
+    """Register the viewer (their profile exists) and tell them the outcome in one message
+    (after `preface`, if any); the card whose Register was pressed shows the new state."""
     viewer = context.viewer
     t = viewer.t
     services = context.services
     result = await services.registrations.sign_up(viewer.user_id, code)
     outcome, position, card = result.outcome, result.position, result.card
     if card is None or outcome is SignUp.NO_SUCH_EVENT:
-        await send(context, t._("This event no longer exists."))
+        await send(context, _joined(preface, t._("This event no longer exists.")))
         return
     event = card.event
     title = user_text(event.title_in(t.language))
     if outcome is SignUp.CONFIRMED:
-        text = t.directed(confirmation_text(t, event, viewer.timezone))
+        text = _joined(preface, confirmation_text(t, event, viewer.timezone))
         ics = calendar_file(event, t.language, context.now(), context.bot.username)
-        await send_with_file(context.bot, viewer.user_id, text, ics)
-    elif outcome is SignUp.WAITLISTED:
-        await send(
-            context,
-            t._(
-                "“{title}” is full. You are number {position} on the waitlist; I will write to "
-                "you as soon as a seat is free.",
-                title=title,
-                position=t.number(position or 0),
-            ),
-        )
-    elif outcome is SignUp.ALREADY_CONFIRMED:
-        await send(context, t._("You are already registered for “{title}”.", title=title))
-    elif outcome is SignUp.ALREADY_WAITLISTED:
-        await send(
-            context,
-            t._(
-                "You are already number {position} on the waitlist for “{title}”.",
-                title=title,
-                position=t.number(position or 0),
-            ),
-        )
-    elif outcome is SignUp.CLOSED:
-        await send(
-            context,
-            t._(
-                "“{title}” has started and has no free seat, so nobody can join it now.",
-                title=title,
-            ),
-        )
-    elif outcome is SignUp.OVER:
-        await send(
-            context, t._("“{title}” is over. Send /events to find another session.", title=title)
-        )
+        await send_with_file(context.bot, viewer.user_id, t.directed(text), ics)
     else:
-        await send(context, t._("This event has been cancelled."))
+        await send(context, _joined(preface, outcome_text(t, outcome, title, position)))
     if query is not None and query.message is not None:
         await show_card(context, card, query=query)
+
+
+def _joined(preface: str | None, text: str) -> str:
+    return f"{preface}\n\n{text}" if preface else text
+
+
+def outcome_text(t: Translator, outcome: SignUp, title: str, position: int | None) -> str:
+    """What a sign-up that did not give a seat at once means for the participant."""
+    if outcome is SignUp.WAITLISTED:
+        return t._(
+            "“{title}” is full. You are number {position} on the waitlist; I will write to "
+            "you as soon as a seat is free.",
+            title=title,
+            position=t.number(position or 0),
+        )
+    if outcome is SignUp.ALREADY_CONFIRMED:
+        return t._("You are already registered for “{title}”.", title=title)
+    if outcome is SignUp.ALREADY_WAITLISTED:
+        return t._(
+            "You are already number {position} on the waitlist for “{title}”.",
+            title=title,
+            position=t.number(position or 0),
+        )
+    if outcome is SignUp.CLOSED:
+        return t._(
+            "“{title}” has started and has no free seat, so nobody can join it now.",
+            title=title,
+        )
+    if outcome is SignUp.OVER:
+        return t._("“{title}” is over. Send /events to find another session.", title=title)
+    return t._("This event has been cancelled.")
 
 
 def started_text(t: Translator) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.i18n import clean_user_text
-from handlers.context import BotContext
+from bot.i18n import clean_user_text, language_name, parse_language_code
+from handlers.context import BotContext, refresh_viewer
 from handlers.events import open_from_link
 from handlers.html import user_text
 from handlers.language import PendingEvent, picker_rows
@@ -26,6 +26,19 @@ async def start(update: Update, context: BotContext) -> None:
         "time zone and check in when a session starts."
     )
     link_code = context.args[0][:64] if context.args else None
+    client_language = parse_language_code(viewer.user.telegram_language)
+    if viewer.user.language is None and link_code and client_language:
+        # Someone who followed an event's link came for that event: straight to its card,
+        # in their Telegram's language (one message, not a picker first).
+        await context.services.users.choose_language(viewer.user_id, client_language)
+        t = (await refresh_viewer(context)).t
+        greeting = t._("Hello, {name}!", name=user_text(name)) if name else t._("Hello!")
+        language = t._(
+            "I will write to you in {language}; /language changes it.",
+            language=language_name(client_language),
+        )
+        await open_from_link(context, link_code, notice=f"{greeting} {language}")
+        return
     if viewer.user.language is None:
         if link_code:  # opened once the language is chosen
             set_state(context, PendingEvent(link_code))

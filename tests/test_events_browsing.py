@@ -217,9 +217,8 @@ async def test_organizers_see_the_code_and_deep_link(
 ) -> None:
     """An organizer's card shows the event code and its t.me deep link."""
     await load(services, programme([row("flood-101", SOON)]))
-    [card] = texts(await organizer.send("/start flood-101"))  # Olga has no language yet
-    await organizer.press(ChooseLanguage("en").pack())
-    card = organizer.last_text()
+    await organizer.settle(language="en")
+    [card] = texts(await organizer.send("/start flood-101"))
     assert "Code: flood-101" in card
     assert "Link: https://t.me/webinar_demo_bot?start=flood-101" in card
 

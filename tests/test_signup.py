@@ -5,13 +5,20 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from bot.app import BotApplication
 from bot.clock import FrozenClock
 from bot.devtools.emulator import BotApiEmulator
 from bot.models import Contact, Profile
 from bot.services.container import Services
 from bot.services.registrations import SignUp
-from handlers.buttons import CancelRegistration, ConfirmCancelRegistration, Register
+from handlers.buttons import (
+    CancelRegistration,
+    ConfirmCancelRegistration,
+    ProfileStep,
+    Register,
+)
 from handlers.ui import send_with_file
 from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
 from tests.programme_files import programme, row
@@ -48,7 +55,8 @@ async def answer_steps(chat: ChatDriver, steps: list[str]) -> list[str]:
 async def test_first_registration_asks_the_profile_then_registers(
     amina: ChatDriver, services: Services, db: Store
 ) -> None:
-    """Every question with a bad and a good answer, then consent: profile and seat stored."""
+    """The privacy notice, every question with a bad and a good answer: profile and seat
+    stored, confirmed in one message with the calendar file."""
     await publish(services)
     await amina.settle(language="en")
     await amina.send("/start flood")
@@ -66,7 +74,6 @@ async def test_first_registration_asks_the_profile_then_registers(
             "press:Skip",  # role
             "not-an-email",
             "amina@example.org",
-            "press:I agree",
         ],
     )
     assert "Please type an answer." in replies
@@ -74,9 +81,11 @@ async def test_first_registration_asks_the_profile_then_registers(
     assert "Which one do you mean?" in replies
     assert any(r.startswith("“not-an-email” does not look like an email address") for r in replies)
     assert not any(r.startswith("Which time zone") for r in replies)  # Kenya has one zone
-    assert any(r.startswith("Before I register you") for r in replies)
-    assert "Thank you, your profile is saved." in replies
-    confirmation = next(r for r in replies if r.startswith("You are registered for"))
+    notice = replies[0]
+    assert notice.startswith("To register you I need a few details, asked only once")
+    assert "By answering you agree" in notice and "/forgetme" in notice
+    confirmation = replies[-1]
+    assert confirmation.startswith("Thank you, your profile is saved.\n\nYou are registered for")
     assert "Nairobi (GMT+03:00)" in confirmation and "UTC" in confirmation
     assert "Join link: https://meet.example.org/flood" in confirmation
     user = await db.read(lambda u: u.users.get(amina.user.id))
@@ -97,7 +106,8 @@ async def test_first_registration_asks_the_profile_then_registers(
 async def test_a_country_with_several_zones_asks_which_and_back_works(
     amina: ChatDriver, services: Services, db: Store
 ) -> None:
-    """Brazil has several zones: the user chooses one; Back returns to the previous question."""
+    """Brazil has several zones and Petrolina names none of them: the user chooses one
+    (typing a city picks its zone); Back returns to the previous question."""
     await publish(services)
     await amina.settle(language="en")
     await amina.send("/start flood")
@@ -109,7 +119,7 @@ async def test_a_country_with_several_zones_asks_which_and_back_works(
             "Brasil",
             "press:◀ Back",
             "Brazil",
-            "Recife",
+            "Petrolina",
             "press:Skip",
             "press:Skip",
             "press:Skip",
@@ -119,38 +129,61 @@ async def test_a_country_with_several_zones_asks_which_and_back_works(
     assert replies[-1].startswith("Which time zone are you in?")
     labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
     assert 1 < len(labels) <= 10  # the country's zones, a few at a time, and Back
-    consent = texts(await amina.send("Recife"))  # typing the city picks its zone
-    assert consent[0].startswith("Before I register you")
-    await amina.press_label("I agree")
+    [confirmation] = texts(await amina.send("Recife"))  # typing a city picks its zone
+    assert confirmation.startswith("Thank you, your profile is saved.")
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.timezone == "America/Recife"
     assert user.profile is not None and user.profile.country == "BR"
 
 
+@pytest.mark.parametrize(
+    ("country", "city", "chosen", "zone"),
+    [
+        ("Brazil", "Manaus", None, "America/Manaus"),  # the city names one of the zones
+        ("Russia", "Novosibirsk", None, "Asia/Novosibirsk"),
+        ("Canada", "Ottawa", "America/Toronto", "America/Toronto"),  # chosen with /timezone
+    ],
+)
+async def test_the_time_zone_is_not_asked_when_it_is_known(
+    amina: ChatDriver,
+    services: Services,
+    db: Store,
+    country: str,
+    city: str,
+    chosen: str | None,
+    zone: str,
+) -> None:
+    await publish(services)
+    await amina.settle(language="en", timezone=chosen)
+    await amina.send("/start flood")
+    replies = await answer_steps(
+        amina, ["press:Register", "Amina", country, city, "press:Skip", "press:Skip"]
+    )
+    [confirmation] = texts(await amina.press_label("Skip"))
+    assert not any(r.startswith("Which time zone") for r in [*replies, confirmation])
+    assert confirmation.startswith("Thank you, your profile is saved.")
+    user = await db.read(lambda u: u.users.get(amina.user.id))
+    assert user is not None and user.timezone == zone
+
+
 async def test_without_consent_nothing_is_stored(
     amina: ChatDriver, services: Services, db: Store
 ) -> None:
-    """Refusing the privacy notice stores no answer and no registration."""
+    """Declining under the privacy notice stores no answer and no registration, even after
+    a few answers."""
     await publish(services)
     await amina.settle(language="en")
     await amina.send("/start flood")
-    replies = await answer_steps(
-        amina,
-        [
-            "press:Register",
-            "Amina",
-            "Kenya",
-            "Nairobi",
-            "press:Skip",
-            "press:Skip",
-            "press:Skip",
-            "press:I do not agree",
-        ],
-    )
-    assert replies[-1].startswith("Nothing was stored.")
+    await amina.press_label("Register")
+    notice = amina.last_message_with_buttons()["message_id"]
+    await answer_steps(amina, ["Amina", "Kenya"])
+    [declined] = texts(await amina.press(ProfileStep("no").pack(), notice))
+    assert declined.startswith("Nothing was stored.")
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.profile is None
     assert await db.fetch_all("SELECT * FROM registrations") == []
+    [after] = texts(await amina.send("Nairobi"))  # no longer an answer
+    assert "/help" in after
 
 
 async def test_cancel_leaves_the_questions(amina: ChatDriver, services: Services) -> None:
@@ -500,3 +533,36 @@ async def test_an_old_yes_button_after_the_organizers_cancelled_changes_nothing(
     assert reply == "This event has been cancelled."
     status = await db.read(lambda u: u.registrations.status_of(event.event_id, amina.user.id))
     assert status == "confirmed"
+
+
+async def test_a_first_sign_up_from_a_deep_link_spends_eight_messages(
+    amina: ChatDriver, services: Services, db: Store
+) -> None:
+    """A newcomer follows an event's link, answers the questions and is registered: the
+    card in their Telegram's language, six questions (those answered with a button replace
+    their message), one confirmation carrying the calendar file. Each message is one of the
+    ~30 a second the whole bot may send."""
+    await publish(services)
+    calls = []
+    for step in (
+        "/start flood",
+        "press:Register",
+        "press:Use “Amina”",
+        "Kenya",
+        "Nairobi",
+        "Kenya Red Cross",
+        "press:Skip",
+        "amina@example.org",
+    ):
+        if step.startswith("press:"):
+            calls += await amina.press_label(step.removeprefix("press:"))
+        else:
+            calls += await amina.send(step)
+    sent = [call.method for call in calls if call.method in MESSAGES]
+    assert len(sent) == 8, sent
+    assert sent.count("editMessageText") == 2 and sent[-1] == "sendDocument"
+    card = texts(calls[:1])[0]
+    assert card.startswith("Hello, \u2068Amina\u2069! I will write to you in English")
+    assert "Session flood" in card
+    user = await db.read(lambda u: u.users.get(amina.user.id))
+    assert user is not None and user.language == "en" and user.profile is not None

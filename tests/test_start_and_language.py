@@ -40,9 +40,9 @@ async def test_choosing_a_language_is_stored_and_changes_the_next_reply(
     await amina.send("/start")
     calls = await amina.press_label("Español")
     assert any(c.method == "answerCallbackQuery" for c in calls)
-    confirmation, next_steps = texts(calls)
-    assert "Español" in confirmation and confirmation != "Done: I will write to you in Español."
-    assert "/timezone" in next_steps
+    [confirmation] = texts(calls)  # the picker becomes the confirmation and the next steps
+    assert "Español" in confirmation and not confirmation.startswith("Done: I will write")
+    assert "/timezone" in confirmation and "/help" in confirmation
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.language == "es"
     [help_text] = texts(await amina.send("/help"))

@@ -40,6 +40,12 @@ async def sign_up(
         text = _joined(preface, confirmation_text(t, event, viewer.timezone))
         ics = calendar_file(event, t.language, context.now(), context.bot.username)
         await send_with_file(context.bot, viewer.user_id, t.directed(text), ics)
+    elif outcome is SignUp.ALREADY_CONFIRMED:
+        # A second press, or the same press handled again after a crash: the calendar file
+        # again with it, in case the first answer never arrived (still one message).
+        text = _joined(preface, outcome_text(t, outcome, title, position))
+        ics = calendar_file(event, t.language, context.now(), context.bot.username)
+        await send_with_file(context.bot, viewer.user_id, t.directed(text), ics)
     else:
         await send(context, _joined(preface, outcome_text(t, outcome, title, position)))
     if query is not None and query.message is not None:

@@ -15,9 +15,12 @@ from bot.services.attendance_texts import describe_report
 from handlers.buttons import (
     CheckInHere,
     ConfirmAttendee,
+    ConfirmReportAttendee,
+    MarkAttendance,
     RosterPage,
     ToggleAttendance,
     UndoReport,
+    UndoThisReport,
 )
 from handlers.context import BotContext
 from handlers.fallback import anything_else, anything_else_text
@@ -66,6 +69,8 @@ def check_in_text(t: Translator, result: CheckInResult, zone: str) -> str:
             "press the check-in button of the message that said it was starting.",
             title=title,
         )
+    if result.outcome is CheckIn.CANCELLED:
+        return t._("This event has been cancelled.")
     return t._("This event no longer exists.")
 
 
@@ -185,7 +190,9 @@ async def show_roster(
         [
             (
                 ("✅ " if line.attended else "▫️ ") + line.name[:40],
-                ToggleAttendance(event.event_id, line.user_id, page),
+                MarkAttendance(
+                    event.event_id, line.user_id, page, "absent" if line.attended else "present"
+                ),
             )
         ]
         for line in lines
@@ -196,12 +203,11 @@ async def show_roster(
     if page + 1 < pages:
         navigation.append((t._("Next ▶"), RosterPage(event.event_id, page + 1)))
     rows.append(navigation)
-    imported = await context.services.attendance.standing_report(event)
-    if imported is not None:
-        label = t._(
-            "Undo the report of {date}", date=t.when(imported, context.viewer.timezone, "medium")
-        )
-        rows.append([(label, UndoReport(event.event_id))])
+    standing = await context.services.attendance.standing_report(event)
+    if standing is not None:
+        when = t.when(standing.imported_at, context.viewer.timezone, "medium")
+        label = t._("Undo the report of {date}", date=when)
+        rows.append([(label, UndoThisReport(event.event_id, standing.report_id))])
     if query is not None:
         await edit(query, context, heading, rows)
     else:
@@ -234,8 +240,8 @@ async def _pressed_event(
 
 
 async def on_toggle(update: Update, context: BotContext, data: ToggleAttendance) -> None:
-    """Present or absent, by hand; only people on this event's list can be marked (forged
-    data names anyone)."""
+    """Present or absent, by hand, from a list of before MarkAttendance; only people on this
+    event's list can be marked (forged data names anyone)."""
     pressed = await _pressed_event(update, context, data.event_id)
     if pressed is None:
         return
@@ -245,6 +251,26 @@ async def on_toggle(update: Update, context: BotContext, data: ToggleAttendance)
         await no_longer_active(query, context)
         return
     await answer(query)
+    await show_roster(context, event, data.page, query)
+
+
+async def on_mark(update: Update, context: BotContext, data: MarkAttendance) -> None:
+    """Present or absent, by hand, as the button says; someone who is so already (checked
+    in, or marked by another organizer, since the list was shown) stays so, and the list
+    shows them as they are now."""
+    pressed = await _pressed_event(update, context, data.event_id)
+    if pressed is None:
+        return
+    query, event = pressed
+    present = data.presence == "present"
+    changed = await context.services.attendance.mark(
+        event, data.user_id, present, context.viewer.user_id
+    )
+    if changed is None:
+        await no_longer_active(query, context)
+        return
+    t = context.viewer.t
+    await answer(query, t._("Already marked present.") if present and not changed else None)
     await show_roster(context, event, data.page, query)
 
 
@@ -265,21 +291,28 @@ async def import_report(context: BotContext, event: Event, data: bytes) -> None:
     result = await context.services.attendance.import_report(event, data, viewer.user_id)
     text = describe_report(viewer.t, viewer.timezone, event, result, in_chat=True)
     rows: list[list[Button]] = []
-    for decision in result.having(Verdict.TO_REVIEW):
-        for candidate in decision.candidates:
-            label = f"{decision.shown_as[:24]} → {candidate.name[:24]}"
-            rows.append([(label, ConfirmAttendee(event.event_id, candidate.user_id))])
+    marks = result.marks  # None: the file was refused, and there is nothing to review
+    if marks is not None:
+        for decision in result.having(Verdict.TO_REVIEW):
+            for candidate in decision.candidates:
+                label = f"{decision.shown_as[:24]} → {candidate.name[:24]}"
+                button = ConfirmReportAttendee(event.event_id, candidate.user_id, marks.report_id)
+                rows.append([(label, button)])
     await send(context, plain(text), rows[:REVIEW_BUTTONS])
 
 
-async def on_confirm_attendee(update: Update, context: BotContext, data: ConfirmAttendee) -> None:
-    """A candidate pressed in a report's review list: marked present by hand."""
+async def on_confirm_attendee(
+    update: Update, context: BotContext, data: ConfirmAttendee | ConfirmReportAttendee
+) -> None:
+    """A candidate pressed in a report's review list: marked present by hand, while the
+    report stands (older lists' buttons do not name it)."""
     pressed = await _pressed_event(update, context, data.event_id)
     if pressed is None:
         return
     query, event = pressed
+    report_id = data.report_id if isinstance(data, ConfirmReportAttendee) else None
     recorded = await context.services.attendance.confirm_attendee(
-        event, data.user_id, context.viewer.user_id
+        event, data.user_id, context.viewer.user_id, report_id
     )
     if recorded is None:
         await no_longer_active(query, context)
@@ -288,14 +321,22 @@ async def on_confirm_attendee(update: Update, context: BotContext, data: Confirm
     await answer(query, t._("Marked present.") if recorded else t._("Already marked present."))
 
 
-async def on_undo_report(update: Update, context: BotContext, data: UndoReport) -> None:
+async def on_undo_report(
+    update: Update, context: BotContext, data: UndoReport | UndoThisReport
+) -> None:
+    """Undo the report the button names (older lists' buttons: whichever stands); the list
+    is shown again as it stands after."""
     pressed = await _pressed_event(update, context, data.event_id)
     if pressed is None:
         return
     query, event = pressed
-    marks = await context.services.attendance.undo_report(event, context.viewer.user_id)
+    report_id = data.report_id if isinstance(data, UndoThisReport) else None
+    attendance = context.services.attendance
+    marks = await attendance.undo_report(event, context.viewer.user_id, report_id)
     t = context.viewer.t
-    if marks is None:
+    if marks is None and report_id is not None and await attendance.standing_report(event):
+        await no_longer_active(query, context)  # another report stands now: see its button
+    elif marks is None:
         await answer(query, t._("There is no report to undo."))
     elif marks.replaced is not None:
         await answer(
@@ -325,9 +366,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("checkincode", on_checkin_code), group=GROUP_GENERAL)
     app.add_handler(CommandHandler("attendance", on_attendance), group=GROUP_GENERAL)
     app.add_handler(on_press(ToggleAttendance, on_toggle), group=GROUP_GENERAL)
+    app.add_handler(on_press(MarkAttendance, on_mark), group=GROUP_GENERAL)
     app.add_handler(on_press(RosterPage, on_roster_page), group=GROUP_GENERAL)
     app.add_handler(on_press(ConfirmAttendee, on_confirm_attendee), group=GROUP_GENERAL)
+    app.add_handler(on_press(ConfirmReportAttendee, on_confirm_attendee), group=GROUP_GENERAL)
     app.add_handler(on_press(UndoReport, on_undo_report), group=GROUP_GENERAL)
+    app.add_handler(on_press(UndoThisReport, on_undo_report), group=GROUP_GENERAL)
 
 
 def register_code_listener(app: Application) -> None:  # type: ignore[type-arg]

@@ -224,6 +224,7 @@ AUDIENCE_KINDS = tuple(
     )
 )
 YesNo = Literal["yes", "no"]
+Presence = Literal["present", "absent"]
 
 
 # The programme: /events and the event card.
@@ -447,7 +448,18 @@ class CancelEvent(ButtonData):
 
 @dataclass(frozen=True)
 class KeepEvent(ButtonData):
+    """No, keep it: as older questions wrote it, without the event (see KeepThisEvent)."""
+
     WIRE = ("cx", "no")
+
+
+@dataclass(frozen=True)
+class KeepThisEvent(ButtonData):
+    """No, keep the event: it names the event, so a press after someone cancelled it anyway
+    can say so instead of "not cancelled"."""
+
+    code: str
+    WIRE = ("cx", "no", CODE)
 
 
 # /broadcast and /broadcasts.
@@ -526,12 +538,26 @@ class Rate(ButtonData):
 
 @dataclass(frozen=True)
 class ToggleAttendance(ButtonData):
-    """Mark someone present or absent, on a page of the attendance list."""
+    """Mark someone present or absent, whichever they are not now: as older attendance lists
+    wrote their buttons (see MarkAttendance)."""
 
     event_id: int
     user_id: int
     page: int
     WIRE = ("at", ID, ID, PAGE)
+
+
+@dataclass(frozen=True)
+class MarkAttendance(ButtonData):
+    """Mark someone present or absent, on a page of the attendance list. The button says
+    which, as the list showed the opposite: after a check-in or another organizer's mark in
+    the meantime, an old button leaves the mark as it is instead of undoing it."""
+
+    event_id: int
+    user_id: int
+    page: int
+    presence: Presence
+    WIRE = ("at", ID, ID, PAGE, one_of(get_args(Presence)))
 
 
 @dataclass(frozen=True)
@@ -545,7 +571,8 @@ class RosterPage(ButtonData):
 
 @dataclass(frozen=True)
 class ConfirmAttendee(ButtonData):
-    """From a report's review list: this registrant is the person the report shows."""
+    """From a report's review list: this registrant is the person the report shows. As older
+    review lists wrote it, without the report (see ConfirmReportAttendee)."""
 
     event_id: int
     user_id: int
@@ -553,8 +580,30 @@ class ConfirmAttendee(ButtonData):
 
 
 @dataclass(frozen=True)
+class ConfirmReportAttendee(ButtonData):
+    """From a report's review list: this registrant is the person the report shows. Only
+    while that report stands: once it is undone or replaced, its review list is void."""
+
+    event_id: int
+    user_id: int
+    report_id: int
+    WIRE = ("ar", ID, ID, ID)
+
+
+@dataclass(frozen=True)
 class UndoReport(ButtonData):
-    """Take back the marks of the session's last attendance report."""
+    """Take back the marks of the session's last attendance report, whichever it is: as older
+    attendance lists wrote it (see UndoThisReport)."""
 
     event_id: int
     WIRE = ("ar", ID, "undo")
+
+
+@dataclass(frozen=True)
+class UndoThisReport(ButtonData):
+    """Take back the marks of the report the button's label names (by its date), and only
+    while it stands: a second press, or one after a newer report, undoes nothing else."""
+
+    event_id: int
+    report_id: int
+    WIRE = ("ar", ID, "undo", ID)

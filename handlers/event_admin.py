@@ -21,6 +21,7 @@ from bot.models import Event
 from bot.offsets import parse_offsets
 from bot.problems import InputProblem
 from bot.services import event_fields as fields
+from bot.services.events import Cancelling, EventCancelled
 from handlers.buttons import (
     CancelEvent,
     EditEventField,
@@ -31,6 +32,7 @@ from handlers.buttons import (
     EditEventTopic,
     EventField,
     KeepEvent,
+    KeepThisEvent,
 )
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, start_echo, start_prompt, topic_rows
@@ -93,13 +95,20 @@ async def begin_edit(update: Update, context: BotContext) -> int:
     event = await event_from_args(context, "/editevent CODE")
     if event is None:
         return END
-    set_state(context, EditingEvent(event.code))
     t = context.viewer.t
+    if event.is_cancelled:
+        await send(context, cancelled_text(t))
+        return END
+    set_state(context, EditingEvent(event.code))
     buttons: list[Button] = [(t._(label), EditEventField(key)) for key, label in FIELDS.items()]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     title = user_text(event.title_in(t.language))
     await send(context, t._("What do you want to change in “{title}”?", title=title), rows)
     return CHOOSE
+
+
+def cancelled_text(t: Translator) -> str:
+    return t._("This event has been cancelled.")
 
 
 async def _editing(context: BotContext) -> tuple[Event, EventField | None] | None:
@@ -114,6 +123,8 @@ async def _editing(context: BotContext) -> tuple[Event, EventField | None] | Non
 async def on_field(update: Update, context: BotContext, data: EditEventField) -> int:
     query = update.callback_query
     assert query is not None
+    if not await require_organizer(update, context):
+        return END
     field = data.field
     current = await _editing(context)
     t = context.viewer.t
@@ -121,6 +132,10 @@ async def on_field(update: Update, context: BotContext, data: EditEventField) ->
         await no_longer_active(query, context)
         return END
     await answer(query)
+    if current[0].is_cancelled:  # by another organizer since /editevent
+        clear_state(context, EditingEvent)
+        await edit(query, context, cancelled_text(t))
+        return END
     state = get_state(context, EditingEvent)
     assert state is not None  # `current` was read from it
     set_state(context, replace(state, field=field))
@@ -161,11 +176,15 @@ async def _save(update: Update, context: BotContext, value: object) -> int:
     if current is None or current[1] is None:
         return END
     event, field = current[0], current[1]
-    changed = await context.services.events.change(
-        event, field, value, context.viewer.user_id, language=context.viewer.t.language
-    )
-    clear_state(context, EditingEvent)
     t = context.viewer.t
+    clear_state(context, EditingEvent)
+    try:
+        changed = await context.services.events.change(
+            event, field, value, context.viewer.user_id, language=t.language
+        )
+    except EventCancelled:  # by another organizer while the value was being chosen
+        await send(context, cancelled_text(t))
+        return END
     saved = t._("Saved.")
     if field == "starts_at":
         saved += "\n" + start_echo(t, changed.starts_at, context.viewer.timezone)
@@ -177,6 +196,8 @@ async def _save(update: Update, context: BotContext, value: object) -> int:
 async def on_value(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
+    if not await require_organizer(update, context):
+        return END
     current = await _editing(context)
     field = current[1] if current is not None else None
     if field is None or field == "topic":
@@ -216,6 +237,8 @@ async def _chosen(update: Update, context: BotContext, field: EventField, value:
     """A value chosen with a button: saved if it answers the question open now."""
     query = update.callback_query
     assert query is not None
+    if not await require_organizer(update, context):
+        return END
     current = await _editing(context)
     if current is None or current[1] != field:
         await no_longer_active(query, context)
@@ -237,8 +260,9 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
     if event is None:
         return
     t = context.viewer.t
-    if event.is_cancelled:
-        await send(context, t._("This event has been cancelled."))
+    refusal = context.services.events.cancel_refusal(event)
+    if refusal is not None:
+        await send(context, refusal_text(t, refusal))
         return
     question = t._(
         "Cancel “{title}” on {when}? Its registrants will be told.",
@@ -251,19 +275,37 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
         [
             [
                 (t._("Yes, cancel it"), CancelEvent(event.code)),
-                (t._("No, keep it"), KeepEvent()),
+                (t._("No, keep it"), KeepThisEvent(event.code)),
             ]
         ],
     )
 
 
-async def on_keep_event(update: Update, context: BotContext, data: KeepEvent) -> None:
+def refusal_text(t: Translator, refusal: Cancelling) -> str:
+    """Why an event is not cancelled: it was already, or its session is over."""
+    if refusal is Cancelling.ALREADY:
+        return cancelled_text(t)
+    return t._("This session is over.")
+
+
+async def on_keep_event(
+    update: Update, context: BotContext, data: KeepEvent | KeepThisEvent
+) -> None:
+    """No, keep it: the event stays, unless someone cancelled it meanwhile (another organizer,
+    or the Yes of another question), which is said instead (older questions' buttons do not
+    name the event)."""
     query = update.callback_query
     assert query is not None
     if not await require_organizer(update, context):
         return
+    t = context.viewer.t
     await answer(query)
-    await edit(query, context, context.viewer.t._("The event was not cancelled."))
+    if isinstance(data, KeepThisEvent):
+        listing = await context.services.events.find(data.code)
+        if listing is not None and listing.event.is_cancelled:
+            await edit(query, context, cancelled_text(t))
+            return
+    await edit(query, context, t._("The event was not cancelled."))
 
 
 async def on_cancel_event(update: Update, context: BotContext, data: CancelEvent) -> None:
@@ -273,14 +315,16 @@ async def on_cancel_event(update: Update, context: BotContext, data: CancelEvent
         return
     t = context.viewer.t
     listing = await context.services.events.find(data.code)
-    if listing is None or listing.event.is_cancelled:
+    if listing is None:
         await no_longer_active(query, context)
         return
     await answer(query)
-    event = await context.services.events.cancel(listing.event, context.viewer.user_id)
-    await edit(
-        query, context, t._("“{title}” is cancelled.", title=user_text(event.title_in(t.language)))
-    )
+    cancellation = await context.services.events.cancel(listing.event, context.viewer.user_id)
+    if cancellation.outcome is not Cancelling.DONE:
+        await edit(query, context, refusal_text(t, cancellation.outcome))
+        return
+    title = user_text(cancellation.event.title_in(t.language))
+    await edit(query, context, t._("“{title}” is cancelled.", title=title))
 
 
 def _offsets_text(t: Translator, minutes: list[int]) -> str:
@@ -341,3 +385,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("reminders", reminders), group=GROUP_GENERAL)
     app.add_handler(on_press(CancelEvent, on_cancel_event), group=GROUP_GENERAL)
     app.add_handler(on_press(KeepEvent, on_keep_event), group=GROUP_GENERAL)
+    app.add_handler(on_press(KeepThisEvent, on_keep_event), group=GROUP_GENERAL)

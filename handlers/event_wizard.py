@@ -197,9 +197,16 @@ async def on_start(update: Update, context: BotContext) -> int:
         update,
         context,
         lambda draft, raw: replace(draft, starts_at=parse(raw)),
-        ask_duration,
+        after_start,
         START,
     )
+
+
+async def after_start(context: BotContext) -> int:
+    """The next question, or the preview again when the start was asked again at Save."""
+    if _draft(context).complete() is not None:
+        return await show_preview(context)
+    return await ask_duration(context)
 
 
 async def ask_duration(context: BotContext) -> int:
@@ -365,12 +372,17 @@ async def on_save(update: Update, context: BotContext, data: NewEventSave) -> in
         return END
     answers = pop_state(context, NewEventDraft)
     draft = answers.complete() if answers is not None else None
-    if draft is None:
+    if answers is None or draft is None:
         await no_longer_active(query, context)
         return END
     await answer(query)
-    event = await context.services.events.create(draft, context.viewer.user_id)
     t = context.viewer.t
+    if draft.starts_at <= context.now():  # the start came while the preview waited
+        set_state(context, replace(answers, starts_at=None))
+        shown = t.when(draft.starts_at, context.viewer.timezone)
+        await edit(query, context, t._("The start “{value}” is in the past.", value=shown))
+        return await ask_start(context)
+    event = await context.services.events.create(draft, context.viewer.user_id)
     await edit(
         query,
         context,

@@ -6,6 +6,7 @@ from telegram import CallbackQuery, Update
 from telegram.ext import Application
 
 from bot.i18n import Translator
+from bot.models import RegistrationStatus
 from bot.services.calendar import calendar_file
 from bot.services.registrations import RegistrationClosed, SignUp
 from handlers.buttons import CancelRegistration, ConfirmCancelRegistration, KeepRegistration
@@ -92,18 +93,22 @@ async def on_cancel_button(update: Update, context: BotContext, data: CancelRegi
     query = update.callback_query
     assert query is not None
     t = context.viewer.t
-    listing = await context.services.events.find(data.code)
-    if listing is None:
+    card = await context.services.registrations.card(data.code, context.viewer.user_id)
+    if card is None:
         await answer(query, t._("This event no longer exists."))
         return
     await answer(query)
-    if listing.event.is_cancelled:
+    if card.event.is_cancelled:
         await send(context, t._("This event has been cancelled."))
         return
-    if not context.services.registrations.can_cancel(listing.event):
+    if not context.services.registrations.can_cancel(card.event):
         await send(context, started_text(t))
         return
-    title = user_text(listing.event.title_in(t.language))
+    title = user_text(card.event.title_in(t.language))
+    if card.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
+        # Given up meanwhile (from /my, or by erasing their data): nothing left to ask about.
+        await send(context, cancelled_text(t, title))
+        return
     await send(
         context,
         t._("Give up your place for “{title}”?", title=title),
@@ -131,7 +136,7 @@ async def on_confirm_cancel(
     t = context.viewer.t
     listing = await context.services.events.find(data.code)
     try:
-        had = await context.services.registrations.cancel(context.viewer.user_id, data.code)
+        await context.services.registrations.cancel(context.viewer.user_id, data.code)
     except RegistrationClosed:
         await answer(query)
         cancelled = listing is not None and listing.event.is_cancelled
@@ -139,18 +144,18 @@ async def on_confirm_cancel(
             query, context, t._("This event has been cancelled.") if cancelled else started_text(t)
         )
         return
-    if listing is None or had is None:
+    if listing is None:
         await no_longer_active(query, context)
         return
     await answer(query)
-    title = user_text(listing.event.title_in(t.language))
-    await edit(
-        query,
-        context,
-        t._(
-            "Your registration for “{title}” is cancelled. You can register again from /events.",
-            title=title,
-        ),
+    # Cancelled now, or already before (this is an old button): the same truth either way.
+    await edit(query, context, cancelled_text(t, user_text(listing.event.title_in(t.language))))
+
+
+def cancelled_text(t: Translator, title: str) -> str:
+    return t._(
+        "Your registration for “{title}” is cancelled. You can register again from /events.",
+        title=title,
     )
 
 

@@ -25,8 +25,8 @@ from bot.config import Settings
 from bot.models import Contact, Profile
 from bot.services.attendance_reports import name_variants
 from bot.services.container import Services
-from bot.services.tables import read_table
-from handlers.buttons import ConfirmAttendee, UndoReport, parse_button
+from bot.services.tables import MAX_ROWS, ReadingBudget, TableTooLarge, read_table
+from handlers.buttons import ConfirmReportAttendee, UndoThisReport, parse_button
 from tests.conftest import START, ChatDriver, buttons_of, texts
 from tests.programme_files import programme, row
 from tests.store import Store
@@ -214,8 +214,12 @@ async def test_review_replace_and_undo(
     [answer] = texts(calls)
     assert "• \u2068Amina Diallo\u2069 <amina.diallo@dakar.sn> → \u2068Amina Diallo\u2069" in answer
     assert "• \u2068Marie Dubois\u2069 <amina.diallo@dakar.sn> → " in answer
-    pressed = [parse_button(data) for _, data in buttons_of(organizer.last_message_with_buttons())]
-    assert ConfirmAttendee(event_id, 7010) in pressed and ConfirmAttendee(event_id, 7001) in pressed
+    review = {
+        (button.event_id, button.user_id): button
+        for _, data in buttons_of(organizer.last_message_with_buttons())
+        if isinstance(button := parse_button(data), ConfirmReportAttendee)
+    }
+    assert (event_id, 7010) in review and (event_id, 7001) in review
 
     async def marked() -> dict[int, str]:
         rows = await db.fetch_all(
@@ -225,7 +229,7 @@ async def test_review_replace_and_undo(
 
     first = await marked()
     assert first == {7002: "import", 7004: "import", 7005: "code", 7006: "import"}
-    await organizer.press(ConfirmAttendee(event_id, 7010).pack())
+    await organizer.press(review[event_id, 7010].pack())
     assert (await marked())[7010] == "organizer"
 
     only_oleg_and_amina = b"email\noleg.petrov@spb.ru\namina.diallo@dakar.sn\n"
@@ -233,16 +237,16 @@ async def test_review_replace_and_undo(
     assert "This report replaces the one imported on" in second
     assert await marked() == {7001: "import", 7003: "import", 7005: "code", 7010: "organizer"}
 
-    [roster] = texts(await organizer.send("/attendance flood"))
-    undo = [
-        d
-        for _, d in buttons_of(organizer.last_message_with_buttons())
-        if d == UndoReport(event_id).pack()
-    ]
-    assert undo, roster
-    await organizer.press(undo[0])
+    def undo_button() -> str:
+        roster = organizer.last_message_with_buttons()
+        undo = [d for _, d in buttons_of(roster) if isinstance(parse_button(d), UndoThisReport)]
+        assert undo, roster
+        return undo[0]
+
+    await organizer.send("/attendance flood")
+    await organizer.press(undo_button())
     assert await marked() == first | {7010: "organizer"}
-    await organizer.press(UndoReport(event_id).pack())
+    await organizer.press(undo_button())  # the list shown again: the first report's undo
     assert await marked() == {7005: "code", 7010: "organizer"}
     audit = await db.fetch_all("SELECT action FROM admin_audit ORDER BY rowid")
     assert [a[0] for a in audit].count("attendance-undo") == 2
@@ -281,7 +285,9 @@ async def test_the_command_line_gives_the_same_answer(
         (b"", "I found no table of participants in this file"),
         (b"PK\x03\x04broken", "I cannot read this file."),
         (b"\x00\x01\x02\x03" * 50, "I cannot read this file."),
+        (b"name,email\n" + b"x,x@example.org\n" * (MAX_ROWS + 1), "The file is too large."),
     ],
+    ids=["no table", "nobody", "empty", "broken workbook", "binary", "too many rows"],
 )
 async def test_files_that_are_not_reports_change_nothing(
     content: bytes,
@@ -339,3 +345,22 @@ def test_an_email_two_registrants_gave_is_never_marked_by_itself() -> None:
     brief = ReportPerson("José Núñez", "", "", 20, Role.ATTENDEE, True)
     [too_short] = decide([brief], registrants, 45)  # whoever it is, not long enough: no review
     assert (too_short.verdict, too_short.candidates) == (Verdict.TOO_SHORT, ())
+
+
+def test_a_table_beyond_its_rows_or_its_time_is_refused() -> None:
+    """A hostile file (or a workbook that unzips into millions of rows) stops being read at
+    the budget, whatever the format."""
+    csv_rows = "name,email\n" + "".join(f"P{i},p{i}@example.org\n" for i in range(1_000))
+    workbook = (FIXTURES / "teams_attendance.xlsx").read_bytes()
+    with pytest.raises(TableTooLarge):
+        read_table(csv_rows.encode(), ReadingBudget(rows=999))
+    assert len(read_table(csv_rows.encode(), ReadingBudget(rows=1_001)).rows) == 1_001
+    with pytest.raises(TableTooLarge):
+        read_table(workbook, ReadingBudget(rows=3))
+    ticks = iter(range(0, 10_000, 30))  # each look at the clock: 30 s later
+
+    def clock() -> float:
+        return float(next(ticks))
+
+    with pytest.raises(TableTooLarge):
+        read_table(csv_rows.encode(), ReadingBudget(seconds=20, clock=clock))

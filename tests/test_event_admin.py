@@ -216,12 +216,13 @@ async def test_cancelevent_asks_first(organizer: ChatDriver, services: Services,
     event = await db.read(lambda u: u.events.by_code("a"))
     assert event is not None and not event.is_cancelled
     await organizer.send("/cancelevent a")
+    question = organizer.last_message_with_buttons()["message_id"]
     calls = await organizer.press_label("Yes, cancel it")
     assert texts(calls) == ["“\u2068Session a\u2069” is cancelled."]
     event = await db.read(lambda u: u.events.by_code("a"))
     assert event is not None and event.is_cancelled
-    again = await organizer.press(CancelEvent("a").pack(), message_id=1)
-    assert texts(again) == ["This button is no longer active."]
+    again = await organizer.press(CancelEvent("a").pack(), message_id=question)
+    assert texts(again) == ["This event has been cancelled."]
 
 
 async def test_editevent_sets_the_minimum_attendance(

@@ -42,6 +42,14 @@ class ReportMarks:
 
 
 @dataclass(frozen=True)
+class StandingReport:
+    """The report whose marks stand for a session."""
+
+    report_id: int
+    imported_at: datetime
+
+
+@dataclass(frozen=True)
 class Failures:
     count: int
     first: datetime
@@ -192,10 +200,10 @@ class AttendanceRepository(Repository):
             other[1] if other else None,
         )
 
-    def standing_report(self, event_id: int) -> datetime | None:
-        """When the report whose marks stand was imported; None if none does."""
+    def standing_report(self, event_id: int) -> StandingReport | None:
+        """The report whose marks stand, and when it was imported; None if none does."""
         found = self._standing_report(event_id)
-        return found[1] if found else None
+        return StandingReport(*found) if found else None
 
     # -- session codes and wrong guesses ---------------------------------------------------
 

@@ -16,7 +16,7 @@ from enum import Enum
 
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
-from bot.db.attendance import Failures, ReportMarks, RosterLine
+from bot.db.attendance import Failures, ReportMarks, RosterLine, StandingReport
 from bot.i18n import N_
 from bot.models import ACTIVE_STATUSES, Event, RegistrationStatus
 from bot.problems import Problem
@@ -30,7 +30,7 @@ from bot.services.session_codes import (
     normalize_code,
     same_code,
 )
-from bot.services.tables import UnreadableTable, read_table
+from bot.services.tables import TableTooLarge, UnreadableTable, read_table
 
 FREE_FAILURES = 3
 FAILURE_WINDOW = timedelta(minutes=10)
@@ -45,6 +45,7 @@ class CheckIn(Enum):
     NOT_OPEN_YET = "not-open-yet"
     CLOSED = "closed"
     NO_EVENT = "no-event"
+    CANCELLED = "cancelled"  # by the organizers: an old check-in button says so
     WRONG_CODE = "wrong-code"
     SLOW_DOWN = "slow-down"
     NO_SEAT = "no-seat"  # the right code, from someone on the waitlist
@@ -101,8 +102,10 @@ class AttendanceService:
     async def check_in(self, user_id: int, event_id: int, method: str) -> CheckInResult:
         """Check a participant in by button (or code, once matched), inside the window."""
         event = await self._db.read(lambda u: u.events.by_id(event_id))
-        if event is None or event.is_cancelled:
+        if event is None:
             return CheckInResult(CheckIn.NO_EVENT)
+        if event.is_cancelled:
+            return CheckInResult(CheckIn.CANCELLED, event)
         opens, closes = self.window(event)
         now = self._clock.now()
         if now < opens:
@@ -196,27 +199,47 @@ class AttendanceService:
         return await self._db.read(lambda u: u.attendance.roster(event.event_id, page * size, size))
 
     async def toggle(self, event: Event, user_id: int, admin_id: int) -> bool | None:
-        """Mark present or absent by hand; whether the person is now present, or None for
-        someone who is neither registered for the event nor marked present."""
+        """Mark present or absent by hand, whichever the person is not now (the buttons of
+        older lists); whether they are now present, or None for someone who is neither
+        registered for the event nor marked present."""
+        outcome = await self._mark(event, user_id, None, admin_id)
+        return None if outcome is None else outcome[0]
+
+    async def mark(self, event: Event, user_id: int, present: bool, admin_id: int) -> bool | None:
+        """Mark present or absent by hand, as the organizer's button says: True if that
+        changed the mark, False if the person was so already (checked in, or marked by
+        someone else, since the list was shown), None for someone who is neither registered
+        for the event nor marked present."""
+        outcome = await self._mark(event, user_id, present, admin_id)
+        return None if outcome is None else outcome[1]
+
+    async def _mark(
+        self, event: Event, user_id: int, present: bool | None, admin_id: int
+    ) -> tuple[bool, bool] | None:
+        """Set the mark to `present` (None: the opposite of now) in one unit of work: whether
+        the person is present now and whether that changed; None if they may not be marked."""
         now = self._clock.now()
 
-        def work(uow: UnitOfWork) -> bool | None:
+        def work(uow: UnitOfWork) -> tuple[bool, bool] | None:
             attended = uow.attendance.attended(event.event_id, user_id)
             status = uow.registrations.status_of(event.event_id, user_id)
             if not attended and status not in ACTIVE_STATUSES:
                 return None
+            wanted = not attended if present is None else present
+            if wanted == attended:
+                return attended, False
             if attended:
                 uow.attendance.remove(event.event_id, user_id)
             else:
                 uow.attendance.record(event.event_id, user_id, "organizer", now)
-            detail = f"{event.code} {user_id} {'absent' if attended else 'present'}"
+            detail = f"{event.code} {user_id} {'present' if wanted else 'absent'}"
             uow.audit.record(admin_id, "attendance", detail, now)
-            return not attended
+            return wanted, True
 
-        present = await self._db.write(work)
-        if present:
+        outcome = await self._db.write(work)
+        if outcome == (True, True):
             await self._marked_late(event)
-        return present
+        return outcome
 
     async def import_report(self, event: Event, data: bytes, admin_id: int | None) -> ReportResult:
         """A meeting tool's attendance report (or an organizer's own list): its people matched
@@ -233,6 +256,8 @@ class AttendanceService:
             # Tens of thousands of rows take a second or two: read off the event loop, so
             # the bot goes on answering everyone else meanwhile.
             report = await asyncio.to_thread(lambda: parse_report(read_table(data).rows))
+        except TableTooLarge:
+            return ReportResult.refused(Problem(N_("The file is too large.")))
         except UnreadableTable:
             return ReportResult.refused(
                 Problem(N_("I cannot read this file. Send the report as CSV or Excel (.xlsx)."))
@@ -301,11 +326,18 @@ class AttendanceService:
 
         return await asyncio.to_thread(read)
 
-    async def undo_report(self, event: Event, admin_id: int) -> ReportMarks | None:
-        """Take back the standing report's marks (those of the one before come back)."""
+    async def undo_report(
+        self, event: Event, admin_id: int, report_id: int | None = None
+    ) -> ReportMarks | None:
+        """Take back the standing report's marks (those of the one before come back); with
+        `report_id`, only if that is the report standing (an older Undo button must not take
+        back a newer report, nor the one before a report already undone). None when nothing
+        was undone."""
         now = self._clock.now()
 
         def work(uow: UnitOfWork) -> ReportMarks | None:
+            if not _stands(uow, event, report_id):
+                return None
             marks = uow.attendance.undo_report(event.event_id, now)
             if marks is not None:
                 detail = f"{event.code} report {marks.report_id}"
@@ -314,15 +346,21 @@ class AttendanceService:
 
         return await self._db.write(work)
 
-    async def standing_report(self, event: Event) -> datetime | None:
+    async def standing_report(self, event: Event) -> StandingReport | None:
         return await self._db.read(lambda u: u.attendance.standing_report(event.event_id))
 
-    async def confirm_attendee(self, event: Event, user_id: int, admin_id: int) -> bool | None:
+    async def confirm_attendee(
+        self, event: Event, user_id: int, admin_id: int, report_id: int | None = None
+    ) -> bool | None:
         """A registrant the organizer picked from a report's review list, marked present by
-        hand; None when they are not registered for the event (forged data)."""
+        hand; None when they are not registered for the event (forged data, or they left),
+        or when the report of that list (`report_id`) no longer stands: undone or replaced,
+        its review list is void."""
         now = self._clock.now()
 
         def work(uow: UnitOfWork) -> bool | None:
+            if not _stands(uow, event, report_id):
+                return None
             if uow.registrations.status_of(event.event_id, user_id) not in ACTIVE_STATUSES:
                 return None
             recorded = uow.attendance.record(event.event_id, user_id, "organizer", now)
@@ -335,3 +373,11 @@ class AttendanceService:
         if recorded:
             await self._marked_late(event)
         return recorded
+
+
+def _stands(uow: UnitOfWork, event: Event, report_id: int | None) -> bool:
+    """Whether the report `report_id` is the session's standing one (None: any report)."""
+    if report_id is None:
+        return True
+    standing = uow.attendance.standing_report(event.event_id)
+    return standing is not None and standing.report_id == report_id

@@ -7,7 +7,8 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from enum import Enum
 
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
@@ -28,6 +29,35 @@ class ImportSummary:
     unchanged: int
     moved: tuple[str, ...]  # codes whose start changed; their registrants must be told
     cancelled: int = 0  # rows of cancelled events, left as they are
+
+
+class Cancelling(Enum):
+    """What became of an organizer's "Yes, cancel it"."""
+
+    DONE = "done"
+    ALREADY = "already"  # cancelled before: by another organizer, or from an older question
+    OVER = "over"  # the session has ended: it took place, and its record stays as it was
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    outcome: Cancelling
+    event: Event  # as it stands after
+
+
+class EventCancelled(Exception):
+    """The event was cancelled: it is not changed any more (it is published again only
+    under a new code, as the programme import says)."""
+
+
+def cancel_refusal(event: Event, now: datetime) -> Cancelling | None:
+    """Why the event cannot be cancelled now, None if it can: not twice, and not once it is
+    over (its registrants would be told of a cancellation after the session took place)."""
+    if event.is_cancelled:
+        return Cancelling.ALREADY
+    if event.ends_at <= now:
+        return Cancelling.OVER
+    return None
 
 
 def _same(event: Event, draft: EventDraft) -> bool:
@@ -190,6 +220,8 @@ class EventService:
 
         A title or description is changed in `language` (the organizer's) when the event has
         its own text in that language: that is the one the organizer was shown and meant.
+        Raises EventCancelled if the event is cancelled (read again here: an edit begun
+        before another organizer cancelled it changes nothing).
         """
         now = self._clock.now()
         text = event.texts.get(language or "")
@@ -197,6 +229,8 @@ class EventService:
 
         def work(uow: UnitOfWork) -> tuple[Event, bool]:
             before = uow.events.by_id(event.event_id) or event
+            if before.is_cancelled:
+                raise EventCancelled(event.code)
             if column in ("title", "description") and translated and language:
                 uow.events.update_text(event.event_id, language, column, value, now)
             else:
@@ -226,21 +260,31 @@ class EventService:
     async def reminder_offsets(self, event: Event) -> list[int]:
         return await self._db.read(lambda uow: uow.outbox.event_offsets(event.event_id))
 
-    async def cancel(self, event: Event, admin_id: int) -> Event:
-        """Cancel the event; its registrants are told in the same unit of work."""
+    def cancel_refusal(self, event: Event) -> Cancelling | None:
+        """Why the event cannot be cancelled now (see `cancel_refusal`), None if it can."""
+        return cancel_refusal(event, self._clock.now())
+
+    async def cancel(self, event: Event, admin_id: int) -> Cancellation:
+        """Cancel the event; its registrants are told in the same unit of work. The rule of
+        `cancel_refusal` is applied to the event read again there, so an old "Yes, cancel it"
+        neither cancels twice nor cancels a session that has taken place since."""
         now = self._clock.now()
 
-        def work(uow: UnitOfWork) -> tuple[Event, bool]:
+        def work(uow: UnitOfWork) -> tuple[Cancellation, bool]:
             before = uow.events.by_id(event.event_id) or event
+            refusal = cancel_refusal(before, now)
+            if refusal is not None:
+                return Cancellation(refusal, before), False
             uow.events.set_status(event.event_id, EventStatus.CANCELLED, now)
             uow.audit.record(admin_id, "cancel-event", event.code, now)
             after = replace(before, status=EventStatus.CANCELLED)
-            return after, follow_change(uow, before, after, now)
+            return Cancellation(Cancelling.DONE, after), follow_change(uow, before, after, now)
 
-        cancelled, queued = await self._db.write(work, heavy=True)
-        self._programme_changed()
-        await self._hooks.replan([cancelled], queued)
-        return cancelled
+        cancellation, queued = await self._db.write(work, heavy=True)
+        if cancellation.outcome is Cancelling.DONE:
+            self._programme_changed()
+            await self._hooks.replan([cancellation.event], queued)
+        return cancellation
 
 
 MAX_LISTED_PROBLEMS = 30

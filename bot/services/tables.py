@@ -12,17 +12,49 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import time
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from bot.services.spreadsheets import SEPARATORS, dialect
 
 Row = list[str]
 SNIFFED_LINES = 60  # enough to pass a report's summary block and reach its table
+MAX_ROWS = 200_000  # four times a 50,000-person webinar's report with its sections
+MAX_SECONDS = 20.0  # reading a file off the event loop; a real report takes one or two
 
 
 class UnreadableTable(Exception):
     """Not a table: not text in a known encoding, not a workbook, or a broken one."""
+
+
+class TableTooLarge(UnreadableTable):
+    """More rows, or more reading time, than any real report needs (a hostile file, or a
+    workbook whose few megabytes unzip into millions of rows)."""
+
+
+class ReadingBudget:
+    """The rows and the seconds a file may take, counted as it is read."""
+
+    def __init__(
+        self,
+        rows: int = MAX_ROWS,
+        seconds: float = MAX_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._rows_left = rows
+        self._clock = clock
+        self._deadline = clock() + seconds
+
+    def rows(self, rows: Iterable[Row]) -> Iterator[Row]:
+        for count, row in enumerate(rows):
+            self._rows_left -= 1
+            if self._rows_left < 0:
+                raise TableTooLarge("too many rows")
+            if count % 512 == 0 and self._clock() > self._deadline:
+                raise TableTooLarge("too long to read")
+            yield row
 
 
 @dataclass(frozen=True)
@@ -31,18 +63,19 @@ class Table:
     encoding: str  # "xlsx" for a workbook
 
 
-def read_table(data: bytes) -> Table:
-    """Every row of the file, cells stripped of surrounding spaces, trailing empty cells cut."""
+def read_table(data: bytes, budget: ReadingBudget | None = None) -> Table:
+    """Every row of the file, cells stripped of surrounding spaces, trailing empty cells cut;
+    `TableTooLarge` beyond the budget's rows or time."""
+    budget = budget or ReadingBudget()
     if data.startswith(b"PK\x03\x04"):
-        return Table(_workbook_rows(data), "xlsx")
+        return Table(_workbook_rows(data, budget), "xlsx")
     text, encoding = decode_text(data)
     if _looks_binary(text):
         raise UnreadableTable("not text")
     separator = guess_separator(text)
     try:
-        rows = [
-            _tidy(cells) for cells in csv.reader(io.StringIO(text, newline=""), dialect(separator))
-        ]
+        reader = csv.reader(io.StringIO(text, newline=""), dialect(separator))
+        rows = [_tidy(cells) for cells in budget.rows(reader)]
     except csv.Error as exc:
         raise UnreadableTable(str(exc)) from exc
     return Table(rows, encoding)
@@ -108,7 +141,7 @@ def _tidy(cells: list[str]) -> Row:
     return tidy
 
 
-def _workbook_rows(data: bytes) -> list[Row]:
+def _workbook_rows(data: bytes, budget: ReadingBudget) -> list[Row]:
     from openpyxl import load_workbook  # only when a workbook comes: it takes a while to import
 
     try:
@@ -120,8 +153,12 @@ def _workbook_rows(data: bytes) -> list[Row]:
         for sheet in book.worksheets:
             if rows:
                 rows.append([])
-            for values in sheet.iter_rows(values_only=True):
-                rows.append(_tidy([_cell_text(value) for value in values]))
+            cells = (
+                [_cell_text(value) for value in values]
+                for values in sheet.iter_rows(values_only=True)
+            )
+            for row in budget.rows(cells):
+                rows.append(_tidy(row))
     finally:
         book.close()
     return rows

@@ -64,12 +64,20 @@ def configure_logging(level: str, token: str | None = None) -> None:
     protect_handlers([token])  # the token never reaches a log line
     # One line per HTTP request drowns everything else at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # python-telegram-bot's DEBUG records quote whole updates and the parameters and answers
+    # of every call (what people typed: names, emails, cities): even at DEBUG, the bot's
+    # log says which update and which call, never what they held.
+    for library in ("telegram", "httpcore"):
+        logger = logging.getLogger(library)
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
 
 
 def run(settings: Settings) -> int:
     if not settings.bot_token:
         sys.stderr.write(NO_TOKEN)
         return 2
+
+    from telegram.error import InvalidToken
 
     from bot.app import ALLOWED_UPDATES, build_application
     from bot.cli import prepare_database
@@ -78,8 +86,19 @@ def run(settings: Settings) -> int:
     # An unusable database file is reported at once, not inside python-telegram-bot's start-up.
     asyncio.run(prepare_database(settings))
     app = build_application(settings, freeze_heap=True)
-    # Telegram unreachable at start-up: keep trying (with back-off) instead of exiting.
-    app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
+    try:
+        # Telegram unreachable at start-up: keep trying (with back-off) instead of exiting.
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
+    except InvalidToken:
+        # Its own message quotes the token; this one does not.
+        logging.getLogger(__name__).critical(
+            "The Bot API refused the token (401/404): check BOT_TOKEN, and that "
+            "TELEGRAM_API_URL is the Bot API's address ending in /bot."
+        )
+        return 1
+    except Exception:  # through the log, whose filter removes the token from the traceback
+        logging.getLogger(__name__).critical("The bot stopped on an error", exc_info=True)
+        return 1
     return 0
 
 

@@ -30,6 +30,7 @@ from handlers.campaign_messages import CampaignMessages
 from handlers.commands import CommandInfo, commands_for
 from handlers.context import BotContext, BotData
 from handlers.durable_updates import DurableState, DurableUpdates, requeue_pending
+from handlers.errors import stop_for_lost_database
 from handlers.jobs import JobQueueScheduler, plan_all
 from handlers.send_scheduler import FairSendScheduler
 from handlers.sender import TelegramSender
@@ -198,7 +199,10 @@ def build_application(
     app = builder.build()
     assert isinstance(app, BotApplication)
     if app.updater is not None:
-        app.updater.bot = cast(ExtBot[None], DurableUpdates(app.bot, app.durable))
+        updater_bot = DurableUpdates(
+            app.bot, app.durable, on_lost=lambda error: stop_for_lost_database(app, error)
+        )
+        app.updater.bot = cast(ExtBot[None], updater_bot)
     handlers.register_all(app)
     return app
 

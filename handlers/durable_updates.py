@@ -10,12 +10,16 @@ and skipped by the application.
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import ExtBot
 
+from bot.db import DatabaseGone
+from bot.db.inbox import Arrival
 from bot.services.inbox import Inbox
 
 
@@ -45,24 +49,44 @@ class DurableState:
 
 
 class DurableUpdates:
-    """The bot as the Updater sees it: everything forwarded, but getUpdates made durable."""
+    """The bot as the Updater sees it: everything forwarded, but getUpdates made durable.
 
-    def __init__(self, bot: ExtBot[None], state: DurableState) -> None:
+    When the database is gone, `on_lost` stops the bot and the poll waits to be cancelled:
+    raising would make the Updater log it and poll again at once, over and over, and what
+    was fetched but not stored stays unconfirmed, for Telegram to deliver again."""
+
+    def __init__(
+        self,
+        bot: ExtBot[None],
+        state: DurableState,
+        on_lost: Callable[[DatabaseGone], None],
+    ) -> None:
         self._bot = bot
         self._state = state
+        self._on_lost = on_lost
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._bot, name)
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
-        await self._state.flush()
-        updates: tuple[Update, ...] = await self._bot.get_updates(*args, **kwargs)
-        inbox = self._state.inbox
-        if updates and inbox is not None:
-            stored = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
-            new = await inbox.store(stored)
-            self._state.skip |= {u.update_id for u in updates} - new
+        try:
+            await self._state.flush()
+            updates: tuple[Update, ...] = await self._bot.get_updates(*args, **kwargs)
+            inbox = self._state.inbox
+            if updates and inbox is not None:
+                new = await inbox.store([arrival(u) for u in updates])
+                self._state.skip |= {u.update_id for u in updates} - new
+        except DatabaseGone as lost:
+            self._on_lost(lost)
+            await asyncio.Event().wait()  # until the stop cancels this poll
+            raise
         return updates
+
+
+def arrival(update: Update) -> Arrival:
+    user = update.effective_user
+    payload = json.dumps(update.to_dict(), ensure_ascii=False)
+    return Arrival(update.update_id, user.id if user is not None else None, payload)
 
 
 async def requeue_pending(inbox: Inbox, bot: ExtBot[None], queue: Any) -> int:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError
+from telegram.ext import Application
 
 from bot.db import DatabaseGone
 from bot.i18n import resolve_language
@@ -14,10 +16,12 @@ from handlers.context import BotContext
 logger = logging.getLogger(__name__)
 
 
-def stop_for_lost_database(context: BotContext, error: DatabaseGone) -> None:
+def stop_for_lost_database(
+    application: Application[Any, Any, Any, Any, Any, Any], error: DatabaseGone
+) -> None:
     """Nothing written from now on would survive a restart: stop, and say why."""
     logger.critical("Stopping: %s", error)
-    context.application.stop_running()
+    application.stop_running()
 
 
 def describe(update: object) -> str:
@@ -35,7 +39,7 @@ def describe(update: object) -> str:
 
 async def on_error(update: object, context: BotContext) -> None:
     if isinstance(context.error, DatabaseGone):
-        stop_for_lost_database(context, context.error)
+        stop_for_lost_database(context.application, context.error)
     else:
         logger.error("Error while handling %s", describe(update), exc_info=context.error)
     if not isinstance(update, Update) or isinstance(context.error, Forbidden):

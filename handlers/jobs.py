@@ -81,7 +81,7 @@ async def check_database(context: BotContext) -> None:
     try:
         context.services.check_database()
     except DatabaseGone as error:
-        stop_for_lost_database(context, error)
+        stop_for_lost_database(context.application, error)
 
 
 async def erase_expired(context: BotContext) -> None:

@@ -15,6 +15,7 @@ import pytest
 from bot.app import BotApplication
 from bot.clock import FrozenClock
 from bot.db import Database, to_db
+from bot.db.inbox import Arrival
 from bot.devtools.emulator import BotApiEmulator
 from bot.i18n import language_tag
 from bot.log_privacy import REDACTED, protect_handlers
@@ -129,6 +130,15 @@ async def test_forgetme_leaves_nothing_that_names_the_person(
     await db.write(lambda u: u.audit.record(5001, "attendance", f"flood {uid} present", now))
     await services.reminders.fire(Job(REMINDER, event.event_id, 60, start - timedelta(hours=1)))
     assert await db.fetch_one("SELECT COUNT(*) FROM deliveries WHERE user_id = ?", (uid,)) == (1,)
+    # Two updates of hers in the inbox: one handled (only its id is kept), one not yet.
+    handled = '{"message": {"text": "Durban, XYZZY-handled", "from": {"first_name": "Zanele"}}}'
+    waiting = '{"message": {"text": "XYZZY-waiting", "from": {"first_name": "Zanele"}}}'
+    arrivals = [Arrival(900_001, uid, handled), Arrival(900_002, uid, waiting)]
+    await db.write(lambda u: u.inbox.store(arrivals, now))
+    await db.write(lambda u: u.inbox.finish([900_001], now))
+    assert await db.fetch_all("SELECT payload, user_id FROM inbox WHERE update_id = 900001") == [
+        ("", None)
+    ]
 
     await zanele.send("/forgetme")
     await zanele.press_label("Yes, delete my data")
@@ -139,6 +149,7 @@ async def test_forgetme_leaves_nothing_that_names_the_person(
         ("attendance", "user_id"),
         ("feedback", "user_id"),
         ("users", "user_id"),
+        ("inbox", "user_id"),
     ]:
         assert await db.fetch_all(f"SELECT * FROM {table} WHERE {column} = ?", (uid,)) == [], table
     [detail] = await db.fetch_one("SELECT detail FROM admin_audit WHERE action = 'attendance'") or [
@@ -154,6 +165,8 @@ async def test_forgetme_leaves_nothing_that_names_the_person(
         "zanele.unique@example.org",
         "zanele_qx",
         "XYZZY-practical",
+        "XYZZY-handled",
+        "XYZZY-waiting",
         "Durban",
     ):
         assert trace.encode() not in stored, trace

@@ -116,7 +116,7 @@ class UserRepository(Repository):
         their row (attendance, feedback and report marks go with it), the messages queued or
         sent to them and the campaigns addressed to them alone, their wrong-code counter, and
         their id wherever it names them (the audit log's details, what they created as an
-        organizer)."""
+        organizer), and the content of their updates not handled yet (this one included)."""
         mention = f"% {user_id} %"
         self._run("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
         self._run(
@@ -124,6 +124,7 @@ class UserRepository(Repository):
             (Audience(AudienceKind.USER, user_id).describe(),),
         )
         self._run("DELETE FROM checkin_failures WHERE user_id = ?", (user_id,))
+        self._run("UPDATE inbox SET payload = '', user_id = NULL WHERE user_id = ?", (user_id,))
         self._run(
             "UPDATE admin_audit SET detail = replace(' ' || detail || ' ', ?, ' - ')"
             " WHERE ' ' || detail || ' ' LIKE ?",

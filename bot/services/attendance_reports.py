@@ -172,6 +172,9 @@ class _Section:
     rows: list[Row]
 
 
+MAX_ROWS_OUTSIDE_TABLES = 500  # a summary block or a title is a few rows; Zoom's is ten
+
+
 def _sections(rows: Sequence[Row]) -> tuple[list[_Section], set[str]]:
     """Every table of people (a header row and the rows under it, up to the next section's
     title or header; blank rows do not end one: organizers leave them in their sheets), and
@@ -181,10 +184,17 @@ def _sections(rows: Sequence[Row]) -> tuple[list[_Section], set[str]]:
     current: _Section | None = None
     summary_email: int | None = None  # the host's column in the summary header just read
     title = ""
+    outside = 0  # rows in a row that belong to no table
     for row in rows:
         cells = [cell for cell in row if cell]
         if not cells:
             continue
+        if current is None:
+            outside += 1
+            if outside > MAX_ROWS_OUTSIDE_TABLES:
+                break  # no report has that much before or between its tables
+        else:
+            outside = 0
         columns = (
             _columns(row) if current is None or (len(cells) > 1 and _may_be_header(row)) else None
         )

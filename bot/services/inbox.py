@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
+from bot.db.inbox import Arrival
 
 KEEP_DONE = timedelta(days=1)
 PRUNE_EVERY = 500  # finished batches between two prunings
@@ -26,8 +27,8 @@ class Inbox:
         self._clock = clock
         self._batches = 0
 
-    async def store(self, updates: Sequence[tuple[int, str]]) -> set[int]:
-        """Store (update id, JSON) pairs durably; the ids that were not stored before."""
+    async def store(self, updates: Sequence[Arrival]) -> set[int]:
+        """Store the updates durably; the ids of those not stored before."""
         if not updates:
             return set()
         now = self._clock.now()

@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
+from bot.app import build_application
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.devtools.emulator import ApiError, BotApiEmulator, EmulatorRequest, FakeUser
+from bot.i18n import Catalogs
+from bot.services.container import Directories
 from handlers.send_scheduler import ChatBusy, FairSendScheduler, bulk_sending
+from tests.conftest import ChatDriver
 
 RATE = 29.0
 N = 3_000
@@ -235,3 +242,41 @@ async def test_chats_are_forgotten_once_quiet(
     await asyncio.gather(*(send(scheduler, telegram, chat) for chat in range(N, 2 * N)))
     assert len({chat for _, chat, _ in telegram.received}) == 2 * N
     assert scheduler.remembered_chats <= N  # the first wave was swept out
+
+
+async def test_a_greeting_telegram_refused_with_429_still_reaches_the_participant(
+    settings: Settings,
+    emulator: BotApiEmulator,
+    clock: FrozenClock,
+    catalogs: Catalogs,
+    directories: Directories,
+    time: VirtualTime,
+) -> None:
+    """The real application with the scheduler: Telegram answers the /start reply with 429
+    (retry after 2 s); the participant gets the greeting after the wait, not an apology."""
+    scheduler = FairSendScheduler(now=time.clock, sleep=time.sleep)
+    app = build_application(
+        settings,
+        request=EmulatorRequest(emulator),
+        clock=clock,
+        deliver=False,
+        limiter=scheduler,
+        catalogs=catalogs,
+        directories=directories,
+    )
+    await app.initialize()
+    assert app.post_init is not None and app.post_shutdown is not None
+    await app.post_init(app)
+    try:
+        amina = ChatDriver(app, emulator, FakeUser(id=1001, first_name="Amina", language_code="en"))
+        emulator.fail_next(
+            "sendMessage", ApiError(429, "Too Many Requests: retry after 2", {"retry_after": 2})
+        )
+        calls = await amina.send("/start")
+        [greeting] = [message["text"] for message in amina.messages()]  # once, in the chat
+        assert greeting.startswith("Hello, \u2068Amina\u2069!")
+        assert [c.method for c in calls].count("sendMessage") == 2  # refused, then sent
+        assert time.now >= 2.0 and scheduler.figures.refused == 1
+    finally:
+        await app.post_shutdown(app)
+        await app.shutdown()

@@ -64,6 +64,7 @@ class DurableUpdates:
         self._bot = bot
         self._state = state
         self._on_lost = on_lost
+        self._lost = False
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._bot, name)
@@ -77,6 +78,9 @@ class DurableUpdates:
                 new = await inbox.store([arrival(u) for u in updates])
                 self._state.skip |= {u.update_id for u in updates} - new
         except DatabaseGone as lost:
+            if self._lost:  # the Updater's last call while stopping: nothing to confirm
+                return ()
+            self._lost = True
             self._on_lost(lost)
             await asyncio.Event().wait()  # until the stop cancels this poll
             raise

@@ -11,7 +11,7 @@ from telegram.ext import Application
 
 from bot.db import DatabaseGone
 from bot.i18n import resolve_language
-from handlers.context import BotContext
+from handlers.context import BotContext, BotData
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,13 @@ logger = logging.getLogger(__name__)
 def stop_for_lost_database(
     application: Application[Any, Any, Any, Any, Any, Any], error: DatabaseGone
 ) -> None:
-    """Nothing written from now on would survive a restart: stop, and say why."""
+    """Nothing written from now on would survive a restart: stop (once, whoever noticed
+    first: a poll, a handler, the periodic check), and say why."""
+    data = application.bot_data
+    assert isinstance(data, BotData)
+    if data.lost_database:
+        return
+    data.lost_database = True
     logger.critical("Stopping: %s", error)
     application.stop_running()
 

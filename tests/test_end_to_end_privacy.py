@@ -432,6 +432,7 @@ async def test_the_database_deleted_under_the_bot_stops_it_with_a_clear_message(
         f"log {len(log.encode())} bytes, {len(serious)} error records"
     )
     assert stopped < 10, stopped
+    assert code == 1, code  # a supervisor (systemd, Docker) sees that it did not end well
     assert "was deleted or replaced while the bot was running" in log, log[-3000:]
     assert not any("You are registered" in text for text in texts(bot, NADIA))
     if len(serious) > 20:

@@ -121,7 +121,7 @@ async def participant(talk: Conversations, rng: random.Random, until: float, kno
         if rng.random() < 0.2:
             user = FakeUser(id=next(NEW_USERS), first_name="New", language_code="sw")
             picker = await talk.say(user, "/start")
-            await talk.press(user, picker, f"lang:{rng.choice(LANGUAGES)}", a_message)
+            await talk.press(user, picker, f"lang:{rng.choice(LANGUAGES)}", edit_of(picker))
             listing = await talk.say(user, "/events", the_list)
             await talk.press(user, listing, f"ev:c:{code}:-:0", edit_of(listing))
         else:

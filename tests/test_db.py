@@ -89,6 +89,35 @@ async def test_a_failed_unit_of_work_is_rolled_back(db: Store) -> None:
     assert await db.fetch_one("SELECT city FROM users WHERE user_id = 1") == (None,)
 
 
+@pytest.mark.parametrize("heavy", [False, True], ids=["inline", "writer thread"])
+async def test_a_commit_that_fails_leaves_no_transaction_behind(
+    tmp_path: Path, heavy: bool
+) -> None:
+    """A commit SQLite refuses (here: a statement of the unit still running) must not leave
+    the connection in its transaction, holding the write lock: the next write goes through."""
+    database = await Database.open(tmp_path / "bot.sqlite3")
+    try:
+        for user_id in (1, 2):
+            await database.write(lambda u, i=user_id: u.users.upsert_contact(Contact(i, "A"), NOW))  # type: ignore[misc]
+
+        running: list[sqlite3.Cursor] = []
+
+        def leaves_a_statement_running(uow: UnitOfWork) -> None:
+            cursor = uow.users._conn.execute("UPDATE users SET city = 'x' RETURNING user_id")
+            cursor.fetchone()
+            running.append(cursor)  # a write still in progress when the unit commits
+
+        with pytest.raises(sqlite3.OperationalError, match="statements in progress"):
+            await database.write(leaves_a_statement_running, heavy=heavy)
+        running.pop().close()  # that statement ends (as a checkpoint's did, late)
+        await database.write(lambda u: u.users.set_profile_field(1, "city", "After"), heavy=heavy)
+        with sqlite3.connect(tmp_path / "bot.sqlite3") as watcher:
+            city = watcher.execute("SELECT city FROM users WHERE user_id = 1").fetchone()
+        assert city == ("After",)
+    finally:
+        await database.close()
+
+
 async def test_user_upsert_keeps_choices_and_refreshes_the_rest(db: Store) -> None:
     """A returning user keeps language and zone; name, client language and last seen update."""
     await db.write(lambda u: u.users.upsert_contact(Contact(7, "Ана", None, None, "ru"), NOW))

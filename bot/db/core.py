@@ -75,10 +75,12 @@ def _in_transaction(work: Callable[[UnitOfWork], T]) -> Callable[[sqlite3.Connec
         conn.execute("BEGIN IMMEDIATE")
         try:
             result = work(UnitOfWork(conn))
+            conn.commit()
         except BaseException:
+            # A commit that failed leaves the transaction open, holding the write lock:
+            # every later write would fail with it.
             conn.rollback()
             raise
-        conn.commit()
         return result
 
     return run
@@ -195,7 +197,11 @@ class Database:
 
     async def _checkpoint_wal(self) -> None:
         try:
-            await self._writer.run(lambda conn: conn.execute("PRAGMA wal_checkpoint(PASSIVE)"))
+            # Read to the end: a statement left unfinished on the writer's connection would
+            # make the next write's commit fail ("SQL statements in progress").
+            await self._writer.run(
+                lambda conn: conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            )
         except sqlite3.Error:
             logger.exception("Checkpointing the database's log failed; the next one will retry")
         finally:

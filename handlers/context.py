@@ -16,6 +16,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 
+from bot.clock import Clock
 from bot.i18n import Catalogs, Translator, language_tag
 from bot.models import Contact, User
 from bot.services.container import Services
@@ -112,6 +113,15 @@ def make_viewer(services: Services, catalogs: Catalogs, user: User) -> Viewer:
     )
 
 
+def sent_at(update: Update, clock: Clock) -> datetime:
+    """When the person sent it, as Telegram stamped it (a button press: now). A flood is
+    counted as it was sent, not as the bot got round to it: a backlog of a flood drains at
+    once instead of being answered one reply a second for minutes."""
+    now = clock.now()
+    message = update.message
+    return min(message.date, now) if message is not None and message.date else now
+
+
 async def load_viewer(update: object, context: BotContext) -> None:
     """Runs before every handler: record the user and load their language and time zone.
 
@@ -126,7 +136,7 @@ async def load_viewer(update: object, context: BotContext) -> None:
     if contact is None or (chat is not None and chat.type != chat.PRIVATE):
         raise ApplicationHandlerStop
     services = context.services
-    admission = context.bot_data.flood.admit(contact.user_id, services.clock.now())
+    admission = context.bot_data.flood.admit(contact.user_id, sent_at(update, services.clock))
     if admission is not Admission.ANSWER:
         if admission is Admission.DROP_AND_WARN:
             user = await services.users.touch(contact)

@@ -7,7 +7,7 @@ and returns the calls the bot made in answer, as the emulated server received th
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -67,20 +67,21 @@ class ChatDriver:
         self.user = user
 
     async def _deliver(
-        self, update: dict[str, Any], pace: timedelta = timedelta(seconds=1)
+        self, make_update: Callable[[], dict[str, Any]], pace: timedelta = timedelta(seconds=1)
     ) -> list[ApiCall]:
-        # People take a moment between two messages; without it every test would look like
-        # a flood to the bot's flood guard.
+        # People take a moment between two messages (Telegram stamps each with when it was
+        # sent); without it every test would look like a flood to the bot's flood guard.
         clock = self.app.bot_data.services.clock
         if isinstance(clock, FrozenClock):
             clock.advance(pace)
+        update = make_update()
         mark = len(self.emulator.calls)
         await self.app.process_update(Update.de_json(update, self.app.bot))
         return self.emulator.calls[mark:]
 
     async def send(self, text: str, pace: timedelta = timedelta(seconds=1)) -> list[ApiCall]:
         """A message, a second after the previous one unless `pace` says otherwise."""
-        return await self._deliver(self.emulator.user_message(self.user, text), pace)
+        return await self._deliver(lambda: self.emulator.user_message(self.user, text), pace)
 
     async def settle(self, language: str | None = None, timezone: str | None = None) -> None:
         """Make this user known to the bot, with a chosen language and time zone."""
@@ -97,17 +98,19 @@ class ChatDriver:
         self, name: str, content: bytes, caption: str = "", mime_type: str = "text/csv"
     ) -> list[ApiCall]:
         """A file, as Telegram delivers it: its name, type and caption."""
-        update = self.emulator.user_document(self.user, name, content, mime_type, caption)
-        return await self._deliver(update)
+        return await self._deliver(
+            lambda: self.emulator.user_document(self.user, name, content, mime_type, caption)
+        )
 
     async def send_sticker(self) -> list[ApiCall]:
-        return await self._deliver(self.emulator.user_sticker(self.user))
+        return await self._deliver(lambda: self.emulator.user_sticker(self.user))
 
     async def press(self, data: str, message_id: int | None = None) -> list[ApiCall]:
         """Press a button; by default on the latest bot message that has buttons."""
         if message_id is None:
             message_id = self.last_message_with_buttons()["message_id"]
-        return await self._deliver(self.emulator.user_presses(self.user, message_id, data))
+        pressed = message_id
+        return await self._deliver(lambda: self.emulator.user_presses(self.user, pressed, data))
 
     async def press_label(self, label: str) -> list[ApiCall]:
         message = self.last_message_with_buttons()

@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from telegram import Update
 
 from bot.app import BotApplication
+from bot.clock import FrozenClock
 from bot.devtools.emulator import BotApiEmulator
 from bot.models import Audience, AudienceKind, CampaignKind, Contact
 from bot.offsets import parse_offsets
@@ -36,6 +38,23 @@ async def test_a_flood_is_cut_with_one_notice_and_others_are_unaffected(
     other = chat_as(app, emulator, id=7777, first_name="Other", language_code="en")
     assert len(texts(await other.send("/help", pace=timedelta(0)))) == 1
     assert len(texts(await amina.send("/help", pace=timedelta(seconds=11)))) == 1
+
+
+async def test_a_flood_is_counted_as_it_was_sent_not_as_it_is_handled(
+    amina: ChatDriver, app: BotApplication, emulator: BotApiEmulator, clock: FrozenClock
+) -> None:
+    """Thirty messages sent within a second reach the bot while it is slow (a second between
+    two of them being handled): still a flood, cut at twenty with one notice, instead of a
+    reply a second for half a minute."""
+    sent = [emulator.user_message(amina.user, "/help") for _ in range(30)]
+    replies: list[str] = []
+    for update in sent:
+        clock.advance(timedelta(seconds=1))
+        mark = len(emulator.calls)
+        await app.process_update(Update.de_json(update, app.bot))
+        replies += texts(emulator.calls[mark:])
+    assert len(replies) == 21
+    assert replies.count(NOTICE) == 1
 
 
 def test_the_flood_guard_remembers_only_the_active_crowd() -> None:

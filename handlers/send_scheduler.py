@@ -21,7 +21,8 @@ the same place (every Bot API call goes through `process_request`) and decides t
 - a delivery to a chat that has replies waiting or no room in its bucket is not held up
   (the delivery worker sends one message at a time, so a busy chat would stall the whole
   broadcast): it fails at once with `ChatBusy`, saying when that chat has room again, and
-  the worker moves on to the next recipient.
+  the worker moves on to the next recipient; after three such refusals in a row the next
+  one waits its turn in the chat's queue, so a chat that is never quiet still gets it.
 
 Calls that are not messages (answering a button, reading a file, the command menu) go
 straight through.
@@ -51,6 +52,7 @@ CHAT_RATE = 1.0  # messages a second to one chat, on average
 CHAT_BURST = 3  # messages one chat may get at once: a reply, its document, a card refreshed
 BULK_SHARE = 0.4  # of the overall rate, owed to deliveries while they wait: 11.6 a second
 REPLY_RETRIES = 5  # 429s a reply is sent again after
+SENT_BACK_AT_MOST = 3  # deliveries to a busy chat sent back before one waits its turn there
 EPSILON = 1e-9  # seconds: slots computed by adding intervals land a hair early or late
 
 # Telegram's sending methods: the ones its limits count. Everything else is not paced.
@@ -112,6 +114,7 @@ class _Chat:
     tokens: float
     at: float
     waiting: deque[_Ticket] = field(default_factory=deque)
+    sent_back: int = 0  # deliveries refused in a row because the chat was busy
 
     def refill(self, now: float, rate: float, burst: int) -> None:
         self.tokens = min(float(burst), self.tokens + (now - self.at) * rate)
@@ -212,8 +215,14 @@ class FairSendScheduler(BaseRateLimiter[None]):
         if lane is Lane.BULK and chat_id is not None:
             busy_for = self._bulk_blocked_for(chat_id)
             if busy_for is not None:
-                self.figures.busy += 1
-                raise ChatBusy(busy_for)
+                chat = self._chat(chat_id)
+                chat.sent_back += 1
+                if chat.sent_back <= SENT_BACK_AT_MOST:
+                    self.figures.busy += 1
+                    raise ChatBusy(busy_for)
+                # A chat that is never idle still gets its broadcast: in the chat's own
+                # queue, in turn with its replies.
+                lane = Lane.INTERACTIVE
         ticket = _Ticket(chat_id, lane, asyncio.get_running_loop().create_future())
         if lane is Lane.BULK:
             self._bulk.append(ticket)
@@ -323,6 +332,8 @@ class FairSendScheduler(BaseRateLimiter[None]):
             chat = self._chat(ticket.chat_id)
             chat.refill(now, self._chat_rate, self._chat_burst)
             chat.tokens -= 1
+            if ticket.lane is Lane.BULK or chat.sent_back > SENT_BACK_AT_MOST:
+                chat.sent_back = 0
         ticket.granted.set_result(None)
 
     def _pick(self, now: float) -> tuple[_Ticket | None, float | None]:

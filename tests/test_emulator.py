@@ -1,14 +1,20 @@
-"""The Bot API emulator answers as Telegram does, errors included."""
+"""The Bot API emulator answers as Telegram does, errors included; its HTTP server paces
+each chat as Telegram does and can be slow on demand."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
+from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.devtools.emulator import ApiError, BotApiEmulator, EmulatorRequest, FakeUser
+from bot.devtools.emulator_server import BotApiServer, ChatPace, FloodControl
 
 USER = FakeUser(id=42, first_name="Kofi")
 
@@ -107,10 +113,11 @@ async def test_updates_are_queued_and_confirmed_by_offset(bot: Bot) -> None:
     updates = await bot.get_updates(timeout=0)
     assert [u.message.text for u in updates if u.message] == ["/start"]
     emulator.user_presses(USER, 1, "lang:fr")
+    assert emulator.pending_updates() == 2  # the first is not confirmed yet
     updates = await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
     assert [u.callback_query.data for u in updates if u.callback_query] == ["lang:fr"]
     await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
-    assert not emulator.has_pending_updates()
+    assert not emulator.has_pending_updates() and emulator.pending_updates() == 0
 
 
 async def test_documents_round_trip(bot: Bot) -> None:
@@ -128,3 +135,92 @@ async def test_unknown_methods_are_refused_and_recorded(bot: Bot) -> None:
     with pytest.raises(Exception, match="Not Found"):
         await bot.send_dice(42)
     assert emulator_of(bot).unsupported == ["sendDice"]
+
+
+class Ticking:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_chat_pace_allows_a_burst_of_three_then_one_a_second() -> None:
+    """The per-chat rule: 3 in any second, N + 3 in any N seconds; the bot's own pace (a burst
+    of 3, then one a second) is never refused, a faster one is, in its own chat only."""
+    clock = Ticking()
+    pace = ChatPace(now=clock)
+    assert [pace.admit(42) for _ in range(3)] == [None, None, None]
+    wait = pace.admit(42)
+    assert wait is not None and 0 < wait <= 1
+    assert pace.admit(43) is None  # another chat is not affected
+    for _ in range(60):  # then one a second, for a minute
+        clock.now += 1.0
+        assert pace.admit(42) is None
+    for _ in range(20):  # two a second: fine for a while, refused once over N + 3 in N s
+        clock.now += 0.5
+        pace.admit(42)
+    figures = pace.figures(per_chat=True)
+    assert figures["chats_over_pace"] == 1 and figures["refused"] == pace.over[42] > 1
+    assert figures["worst"]["chat"] == 42
+    assert figures["per_chat"]["43"] == {"sent": 1, "over_pace": 0}
+    assert figures["busiest_second"] == {"chat": 42, "messages": 3}
+
+
+def test_chat_pace_without_refusing_only_counts() -> None:
+    clock = Ticking()
+    pace = ChatPace(now=clock, refuse=False)
+    assert [pace.admit(42) for _ in range(5)] == [None] * 5
+    assert pace.figures()["over_pace"] == 2 and pace.figures()["refused"] == 0
+    assert pace.sent[42] == 5
+
+
+@pytest.fixture
+async def served() -> AsyncIterator[tuple[BotApiServer, Bot]]:
+    emulator = BotApiEmulator(open_chats=True)
+    server = BotApiServer(emulator, FloodControl(30), ChatPace())
+    await server.start()
+    bot = Bot("1:T", base_url=server.base_url)
+    await bot.initialize()
+    yield server, bot
+    await bot.shutdown()
+    await server.stop()
+
+
+async def test_the_server_refuses_a_fourth_message_in_one_second_to_a_chat(
+    served: tuple[BotApiServer, Bot],
+) -> None:
+    """Over HTTP: the chat's fourth message within a second gets a 429 (not delivered), and
+    /stats says which chat went over its pace."""
+    server, bot = served
+    for _ in range(3):
+        await bot.send_message(42, "x")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(42, "x")
+    await bot.send_message(43, "x")
+    assert len(server.emulator.sent_to(42)) == 3 + 1  # the refused call is recorded as made
+    assert sum(1 for (chat, _) in server.emulator.messages if chat == 42) == 3  # not received
+    async with httpx.AsyncClient() as client:
+        answer = await client.get(f"http://127.0.0.1:{server.port}/stats?per_chat=1")
+    pace = answer.json()["chat_pace"]
+    assert pace["refused"] == 1 and pace["chats_over_pace"] == 1
+    assert pace["worst"]["chat"] == 42 and pace["worst"]["limit"] == "3 in 1 s"
+    assert pace["per_chat"]["43"] == {"sent": 1, "over_pace": 0}
+
+
+async def test_a_slow_answer_comes_late_but_the_message_is_there_at_once(
+    served: tuple[BotApiServer, Bot],
+) -> None:
+    """`delays`: the message is stored when the request arrives; only the answer waits."""
+    server, bot = served
+    server.delays["sendMessage"] = 0.5
+    started = time.monotonic()
+    sending = asyncio.create_task(bot.send_message(42, "slow"))
+    async with asyncio.timeout(5):
+        await server.emulator.wait_until(lambda: bool(server.emulator.sent_to(42)))
+    assert not sending.done() and time.monotonic() - started < 0.5
+    message = await sending
+    assert message.text == "slow" and time.monotonic() - started >= 0.5
+    assert (await bot.get_me()).is_bot  # other methods answer at once

@@ -209,6 +209,27 @@ async def test_a_delivery_to_a_chat_busy_with_replies_is_sent_back_at_once(
     assert telegram.times("news") == [pytest.approx(time.now)]
 
 
+async def test_a_chat_that_is_never_quiet_still_gets_the_broadcast(
+    scheduler: FairSendScheduler, time: VirtualTime
+) -> None:
+    """Sent back three times while its replies kept coming, the fourth try waits its turn in
+    the chat's queue instead: the campaign can end."""
+    telegram = Telegram(time)
+    for attempt in range(4):
+        await asyncio.gather(*(send(scheduler, telegram, 9, "reply") for _ in range(3)))
+        replies = asyncio.gather(*(send(scheduler, telegram, 9, "reply") for _ in range(2)))
+        await asyncio.sleep(0)
+        with bulk_sending():
+            if attempt < 3:
+                with pytest.raises(ChatBusy):
+                    await send(scheduler, telegram, 9, "news")
+            else:
+                await send(scheduler, telegram, 9, "news")
+        await replies
+    assert len(telegram.times("news")) == 1
+    assert most_in_any_window(telegram.times(chat=9), 5.0) <= 5 + 3
+
+
 async def test_calls_that_are_not_messages_are_not_paced(
     scheduler: FairSendScheduler, time: VirtualTime
 ) -> None:

@@ -520,6 +520,10 @@ class BotApiEmulator:
         """True while some update has not been confirmed by a later getUpdates offset."""
         return bool(self._updates)
 
+    def pending_updates(self) -> int:
+        """How many updates wait for the bot to fetch or confirm them (Telegram's queue)."""
+        return len(self._updates)
+
     def sent_to(self, chat_id: int) -> list[ApiCall]:
         """Every message-producing call addressed to `chat_id`, oldest first."""
         return [

@@ -3,9 +3,12 @@
 For end-to-end tests and benchmarks: the bot runs as a separate process with
 TELEGRAM_API_URL=http://127.0.0.1:PORT/bot and talks HTTP to this server exactly as to Telegram
 (JSON or form bodies, multipart uploads, long-polling getUpdates). Optionally it enforces
-Telegram's flood limit, answering 429 with retry_after beyond it.
+Telegram's flood limits, answering 429 with retry_after beyond them: overall (`FloodControl`)
+and in each chat (`ChatPace`); and it can be slow, answering chosen methods only after a delay
+(`BotApiServer.delays`) while recording what they did at once, as a slow Telegram would.
 
-    python -m bot.devtools.emulator_server --port 8081 [--limit 30]
+    python -m bot.devtools.emulator_server --port 8081 [--limit 30] [--chat-pace]
+        [--delay sendMessage=6]
 
 HTTP itself is tornado's (the server python-telegram-bot's own webhooks use): it reads requests
 and parses form and multipart bodies (`tornado.httputil.parse_body_arguments`), so this module
@@ -20,7 +23,9 @@ import collections
 import contextlib
 import json
 import logging
+import math
 import time
+from collections.abc import Callable
 
 from tornado.httpserver import HTTPServer
 from tornado.httputil import HTTPServerRequest
@@ -43,6 +48,7 @@ class FloodControl:
         self.per_second = per_second
         self._recent: collections.deque[float] = collections.deque()
         self.refused = 0
+        self.refused_at: list[float] = []  # time.monotonic() of the first refusals
 
     def admit(self) -> bool:
         now = time.monotonic()
@@ -50,9 +56,136 @@ class FloodControl:
             self._recent.popleft()
         if len(self._recent) >= self.per_second:
             self.refused += 1
+            if len(self.refused_at) < 50:
+                self.refused_at.append(now)
             return False
         self._recent.append(now)
         return True
+
+
+class ChatPace:
+    """Telegram's limit in one chat, recorded per chat and (with `refuse`) enforced with 429.
+
+    The Bot API FAQ ("My bot is hitting limits, how do I avoid this?",
+    https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this): "When
+    sending messages inside a particular chat, avoid sending more than one message per second.
+    We may allow short bursts that go over this limit, but eventually you'll begin receiving
+    429 errors." Telegram publishes no exact rule; this one is generous: a chat may receive at
+    most `burst` messages in any 1 s window, and at most N + `burst` in any window of N
+    seconds (N = 2 .. `horizon`), so one a second on average after a burst. Messages count as
+    inside an N-second window when they lie less than N - `slack` seconds apart: the bot paces
+    on its own clock when it sends, this counts arrivals, and HTTP on a busy machine moves
+    them by some milliseconds. A message refused here does not count, and does not reach the
+    chat. Without `refuse`, messages over the pace go through and are only counted.
+    """
+
+    def __init__(
+        self,
+        burst: int = 3,
+        horizon: int = 60,
+        slack: float = 0.2,
+        *,
+        refuse: bool = True,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.burst = burst
+        self.horizon = horizon
+        self.slack = slack
+        self.refuse = refuse
+        self._now = now
+        self._recent: dict[int, collections.deque[float]] = {}  # chat -> arrivals, last horizon
+        self.sent: collections.Counter[int] = collections.Counter()
+        # messages over the pace: refused, or (without `refuse`) let through all the same
+        self.over: collections.Counter[int] = collections.Counter()
+        self.violations: list[JSON] = []  # the first ones, in detail
+        self.worst: JSON | None = None  # the violation most over its window's limit
+        self.busiest_second: JSON = {"chat": None, "messages": 0}  # most received in 1 s
+
+    def limit(self, seconds: int) -> int:
+        """The most messages one chat may receive in a window of `seconds` (whole) seconds."""
+        return self.burst if seconds <= 1 else seconds + self.burst
+
+    def admit(self, chat_id: int) -> float | None:
+        """A message to `chat_id`: None when it goes through (recorded), or else the seconds
+        to wait until it would be within the pace (it is refused)."""
+        wait = self.check(chat_id)
+        if wait is None:
+            self.record(chat_id)
+        return wait
+
+    def check(self, chat_id: int) -> float | None:
+        """Whether a message to `chat_id` now would be refused: the seconds to wait, or None.
+        A message over the pace is counted (and the first ones kept in detail) either way."""
+        now = self._now()
+        recent = self._recent.setdefault(chat_id, collections.deque())
+        while recent and now - recent[0] >= self.horizon:
+            recent.popleft()
+        wait = self._over(chat_id, recent, now)
+        if wait is None:
+            return None
+        self.over[chat_id] += 1
+        return wait if self.refuse else None
+
+    def record(self, chat_id: int) -> None:
+        """The message went through: it counts against the chat's pace from now on."""
+        now = self._now()
+        recent = self._recent.setdefault(chat_id, collections.deque())
+        recent.append(now)
+        self.sent[chat_id] += 1
+        in_a_second = 0
+        for earlier in reversed(recent):
+            if now - earlier >= 1.0:
+                break
+            in_a_second += 1
+        if in_a_second > self.busiest_second["messages"]:
+            self.busiest_second = {"chat": chat_id, "messages": in_a_second}
+
+    def _over(self, chat_id: int, recent: collections.deque[float], now: float) -> float | None:
+        """The wait if this message would exceed some window's limit (the newest first)."""
+        for count, earlier in enumerate(reversed(recent), start=2):
+            span = now - earlier
+            window = math.floor(span + self.slack) + 1  # whole seconds the messages fit in
+            if window > self.horizon:
+                return None
+            excess = count - self.limit(window)
+            if excess > 0:
+                self._note(chat_id, count, span, window, excess)
+                return window - self.slack - span
+        return None
+
+    def _note(self, chat_id: int, count: int, span: float, window: int, excess: int) -> None:
+        found: JSON = {
+            "chat": chat_id,
+            "messages": count,
+            "within_seconds": round(span, 3),
+            "limit": f"{self.limit(window)} in {window} s",
+            "excess": excess,
+            "at": round(self._now(), 3),
+        }
+        if len(self.violations) < 50:
+            self.violations.append(found)
+        if self.worst is None or excess > self.worst["excess"]:
+            self.worst = found
+
+    def figures(self, per_chat: bool = False) -> JSON:
+        """For `/stats`: totals, the chats over the pace, the worst case, and with `per_chat`
+        every chat's count of messages received and refused."""
+        figures: JSON = {
+            "chats": len(self.sent),
+            "over_pace": sum(self.over.values()),
+            "refused": sum(self.over.values()) if self.refuse else 0,
+            "chats_over_pace": len(self.over),
+            "most_to_one_chat": max(self.sent.values(), default=0),
+            "busiest_second": self.busiest_second,
+            "worst": self.worst,
+            "violations": self.violations,
+        }
+        if per_chat:
+            figures["per_chat"] = {
+                str(chat): {"sent": self.sent[chat], "over_pace": self.over[chat]}
+                for chat in self.sent.keys() | self.over.keys()
+            }
+        return figures
 
 
 def request_params(request: HTTPServerRequest) -> tuple[JSON, Files]:
@@ -101,9 +234,21 @@ class _Handler(RequestHandler):
 
 
 class BotApiServer:
-    def __init__(self, emulator: BotApiEmulator, flood: FloodControl | None = None) -> None:
+    """`flood`: the overall limit; `chat_pace`: the limit in each chat; `delays`: seconds
+    before answering a method (the call takes effect at once, only its answer is late; a
+    client that gives up meanwhile gets nothing, and the message was sent all the same)."""
+
+    def __init__(
+        self,
+        emulator: BotApiEmulator,
+        flood: FloodControl | None = None,
+        chat_pace: ChatPace | None = None,
+        delays: dict[str, float] | None = None,
+    ) -> None:
         self.emulator = emulator
         self.flood = flood
+        self.chat_pace = chat_pace
+        self.delays: dict[str, float] = dict(delays or {})
         self._http: HTTPServer | None = None
         self.port = 0
 
@@ -130,10 +275,8 @@ class BotApiServer:
         """What Telegram would answer to `request`."""
         path = request.path
         if path == "/stats":  # for benchmarks: how much was sent, how much refused
-            sent = sum(1 for call in self.emulator.calls if call.method in SENDING_METHODS)
-            refused = self.flood.refused if self.flood else 0
-            figures = {"sent": sent, "refused": refused, "polls": self.emulator.polls}
-            return 200, json.dumps(figures).encode(), "application/json"
+            per_chat = bool(request.query_arguments.get("per_chat"))
+            return 200, json.dumps(self.stats(per_chat)).encode(), "application/json"
         if path.startswith("/file/"):
             status, content = self.emulator.download(path)
             return status, content, "application/octet-stream"
@@ -142,11 +285,44 @@ class BotApiServer:
             params, files = request_params(request)
         except (ValueError, UnicodeDecodeError):
             params, files = {}, {}  # Telegram ignores a body it cannot read
-        if self.flood is not None and method in SENDING_METHODS and not self.flood.admit():
-            error = ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
-            self.emulator.fail_next(method, error)
-        status, answer = await self.emulator.handle(method, _decoded(params), files)
+        params = _decoded(params)
+        if method in SENDING_METHODS:
+            self._pace(method, params)
+        status, answer = await self.emulator.handle(method, params, files)
+        delay = self.delays.get(method)
+        if delay:
+            await asyncio.sleep(delay)  # done already: only the answer is slow
         return status, json.dumps(answer).encode(), "application/json"
+
+    def _pace(self, method: str, params: JSON) -> None:
+        """Telegram's limits: the chat's pace first (a message it refuses is not counted
+        against the bot's overall rate), then the overall rate."""
+        chat_id = params.get("chat_id")
+        pace = self.chat_pace if isinstance(chat_id, int) else None
+        wait = pace.check(chat_id) if pace is not None and isinstance(chat_id, int) else None
+        if wait is None and self.flood is not None and not self.flood.admit():
+            wait = 1.0
+        elif wait is None and pace is not None and isinstance(chat_id, int):
+            pace.record(chat_id)
+        if wait is not None:
+            seconds = max(1, math.ceil(wait))
+            error = ApiError(
+                429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
+            )
+            self.emulator.fail_next(method, error)
+
+    def stats(self, per_chat: bool = False) -> JSON:
+        """How much was sent, how much refused (overall, and in chats over their pace)."""
+        sent = sum(1 for call in self.emulator.calls if call.method in SENDING_METHODS)
+        figures: JSON = {
+            "sent": sent,
+            "refused": self.flood.refused if self.flood else 0,
+            "refused_at": self.flood.refused_at if self.flood else [],
+            "polls": self.emulator.polls,
+        }
+        if self.chat_pace is not None:
+            figures["chat_pace"] = self.chat_pace.figures(per_chat)
+        return figures
 
 
 def _quiet(handler: RequestHandler) -> None:
@@ -170,9 +346,14 @@ def _decoded(params: JSON) -> JSON:
     return decoded
 
 
-async def _serve(port: int, limit: int | None, open_chats: bool) -> None:
+async def _serve(
+    port: int, limit: int | None, open_chats: bool, chat_pace: bool, delays: dict[str, float]
+) -> None:
     server = BotApiServer(
-        BotApiEmulator(open_chats=open_chats), FloodControl(limit) if limit else None
+        BotApiEmulator(open_chats=open_chats),
+        FloodControl(limit) if limit else None,
+        ChatPace() if chat_pace else None,
+        delays,
     )
     await server.start(port=port)
     print(f"Bot API emulator on {server.base_url}", flush=True)
@@ -188,8 +369,24 @@ def main() -> None:
         action="store_true",
         help="accept messages to any chat, as if every user had written first",
     )
+    parser.add_argument(
+        "--chat-pace",
+        action="store_true",
+        help="at most 3 messages in any second and N + 3 in any N seconds to one chat, then 429",
+    )
+    parser.add_argument(
+        "--delay",
+        action="append",
+        default=[],
+        metavar="METHOD=SECONDS",
+        help="answer METHOD only after SECONDS (what it does is done at once); repeatable",
+    )
     args = parser.parse_args()
-    asyncio.run(_serve(args.port, args.limit, args.open_chats))
+    delays = {
+        method: float(seconds)
+        for method, _, seconds in (item.partition("=") for item in args.delay)
+    }
+    asyncio.run(_serve(args.port, args.limit, args.open_chats, args.chat_pace, delays))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,113 @@
+"""End to end with a slow Telegram: `python -m bot` as a process against the Bot API emulator,
+every message it sends answered only after 6 s (the message arrives at once, the answer is
+late, as on Telegram's bad days). Nothing is sent twice, a participant's reply comes once, and
+the organizer gets a definite answer about what was sent.
+
+The delivery worker sends one message at a time and waits for each answer, so a broadcast
+costs 6 s per recipient here: 3 recipients and the organizer are about 24 s, where the 20 of
+the issue would be two minutes for nothing more (one copy waits like the next).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.db import Database, to_db
+from bot.devtools.emulator import BotApiEmulator, FakeUser, html_to_text
+from bot.devtools.emulator_server import SENDING_METHODS, BotApiServer, ChatPace, FloodControl
+from tests.test_end_to_end import ORGANIZER, Bot
+
+pytestmark = pytest.mark.end_to_end
+
+SLOW = 6.0  # seconds before each answer to a sending call
+RECIPIENTS = [FakeUser(id=40_000 + i, first_name=f"R{i}") for i in range(3)]
+NEWS = "The afternoon session moves to 15:00."
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    """The bot on a database with RECIPIENTS, against an emulator that watches Telegram's
+    limits overall and in each chat."""
+    await (await Database.open(tmp_path / "bot.sqlite3")).close()
+    now = to_db(datetime.now(UTC))
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
+        conn.executemany(
+            "INSERT INTO users (user_id, first_name, language, created_at, last_seen_at)"
+            " VALUES (?, ?, 'en', ?, ?)",
+            [(user.id, user.first_name, now, now) for user in RECIPIENTS],
+        )
+    emulator = BotApiEmulator(open_chats=True)
+    server = BotApiServer(emulator, FloodControl(30), ChatPace())
+    await server.start()
+    running = Bot(emulator, server, tmp_path)
+    yield running
+    if running.process is not None and running.process.returncode is None:
+        running.process.kill()
+        await running.process.wait()
+    await server.stop()
+
+
+async def until(bot: Bot, predicate: Callable[[], bool], seconds: float) -> None:
+    try:
+        async with asyncio.timeout(seconds):
+            await bot.emulator.wait_until(predicate)
+    except TimeoutError:
+        texts = [m.get("text") for m in bot.messages(ORGANIZER)]
+        raise AssertionError(f"not within {seconds:g} s; the organizer sees {texts}") from None
+
+
+async def test_a_six_second_api_sends_nothing_twice_and_the_organizer_gets_the_summary(
+    bot: Bot,
+) -> None:
+    await bot.start()
+    await bot.say(ORGANIZER, "/broadcast")
+    await bot.press(ORGANIZER, "Everyone")
+    await bot.say(ORGANIZER, NEWS)
+    await bot.press(ORGANIZER, "Preview", replies=2)
+
+    bot.server.delays.update(dict.fromkeys(SENDING_METHODS, SLOW))
+    sent_before = len(bot.emulator.calls)
+    pressed = time.monotonic()
+    [progress] = await bot.press(ORGANIZER, "Send")
+    assert progress["text"].startswith("Broadcast #1 · sending"), progress["text"]
+    participant = RECIPIENTS[0]
+    bot.emulator.user_message(participant, "/help")  # while the broadcast goes out
+
+    def summary() -> str | None:
+        texts = (m.get("text", "") for m in bot.messages(ORGANIZER))
+        return next((t for t in texts if t.startswith("Broadcast #1 · finished")), None)
+
+    # one copy at a time, each answered after SLOW: about SLOW per recipient, and a margin
+    await until(bot, lambda: summary() is not None, 3 * SLOW * (len(RECIPIENTS) + 1))
+    assert time.monotonic() - pressed >= SLOW  # the answers really were slow
+    assert f"\nSent: {len(RECIPIENTS) + 1}\nBlocked the bot: 0\nFailed: 0" in str(summary())
+
+    calls = bot.emulator.calls[sent_before:]
+    copies = Counter(
+        call.params["chat_id"]
+        for call in calls
+        if call.method == "sendMessage" and html_to_text(call.params["text"]) == NEWS
+    )
+    assert copies == Counter({user.id: 1 for user in [*RECIPIENTS, ORGANIZER]})
+    presses = [c for c in calls if c.method == "answerCallbackQuery"]
+    assert len(presses) == 1  # Send was answered, once
+    replies = [
+        call
+        for call in calls
+        if call.params.get("chat_id") == participant.id
+        and html_to_text(call.params["text"]) != NEWS
+    ]
+    assert len(replies) == 1 and "Commands:" in html_to_text(replies[0].params["text"])
+    with sqlite3.connect(bot.folder / "bot.sqlite3") as conn:
+        statuses = conn.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status")
+        assert dict(statuses.fetchall()) == {"sent": len(RECIPIENTS) + 1}
+    assert bot.server.stats()["refused"] == 0
+    assert bot.server.stats()["chat_pace"]["over_pace"] == 0

@@ -21,6 +21,7 @@ from bot.i18n import Catalogs, Translator, language_tag
 from bot.models import Contact, User
 from bot.services.container import Services
 from handlers.flood import Admission, FloodGuard
+from handlers.send_scheduler import answer_after_others
 
 
 class BotData:
@@ -136,7 +137,10 @@ async def load_viewer(update: object, context: BotContext) -> None:
     if contact is None or (chat is not None and chat.type != chat.PRIVATE):
         raise ApplicationHandlerStop
     services = context.services
-    admission = context.bot_data.flood.admit(contact.user_id, sent_at(update, services.clock))
+    flood = context.bot_data.flood
+    admission = flood.admit(contact.user_id, sent_at(update, services.clock))
+    if admission is Admission.ANSWER and flood.is_flooding(contact.user_id):
+        answer_after_others()
     if admission is not Admission.ANSWER:
         if admission is Admission.DROP_AND_WARN:
             user = await services.users.touch(contact)

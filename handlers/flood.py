@@ -16,6 +16,7 @@ from bot.forgetful import ForgetfulDict
 
 BURST = 20
 WINDOW = timedelta(seconds=10)
+SLOW_AFTER = 10  # updates in the window beyond which replies wait for everyone else's
 
 
 class Admission(Enum):
@@ -43,6 +44,12 @@ class FloodGuard:
 
     def _is_quiet(self, stream: _Stream, now: datetime) -> bool:
         return not stream.times or now - stream.times[-1] >= self._window
+
+    def is_flooding(self, user_id: int) -> bool:
+        """More than a person chatting sends (half the burst in the window, counted at the
+        last admission): their replies come after everyone else's."""
+        stream = self._streams.get(user_id)
+        return stream is not None and len(stream.times) > SLOW_AFTER
 
     def admit(self, user_id: int, now: datetime) -> Admission:
         stream = self._streams.setdefault(user_id, _Stream)

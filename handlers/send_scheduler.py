@@ -12,9 +12,11 @@ the same place (every Bot API call goes through `process_request`) and decides t
 - each chat has a small bucket (`chat_burst` messages, refilled at `chat_rate` a second): a
   reply and its document go at once, a flood of replies to one chat goes at one a second and
   waits in that chat's own queue, so nobody else waits behind it;
-- replies (the interactive lane) are served first, chats in turn; deliveries (the bulk lane,
-  see `bulk_sending`) are owed a slot at least every `1 / (rate * bulk_share)` seconds while
-  they wait, so a broadcast keeps going at a known pace however busy the replies are;
+- replies (the interactive lane) are served first, chats in turn, the replies to someone
+  flooding the bot (see `answer_after_others`) only when nobody else's can go; deliveries
+  (the bulk lane, see `bulk_sending`) are owed a slot at least every
+  `1 / (rate * bulk_share)` seconds while they wait, so a broadcast keeps going at a known
+  pace however busy the replies are;
 - a 429 stops all sending for the time Telegram asks, then the reply is sent again: a
   participant never gets an apology for Telegram's pacing. Deliveries are not retried here:
   the delivery worker records the attempt and comes back to it (it sees `RetryAfter`);
@@ -83,6 +85,7 @@ PACED_METHODS = frozenset(
 
 class Lane(Enum):
     INTERACTIVE = "interactive"  # answers to what a person just did
+    SLOWED = "slowed"  # answers to someone flooding the bot: after everyone else's
     BULK = "bulk"  # deliveries: broadcasts, reminders, notices, progress reports
 
 
@@ -97,6 +100,12 @@ def bulk_sending() -> Iterator[None]:
         yield
     finally:
         _lane.reset(token)
+
+
+def answer_after_others() -> None:
+    """The replies of the update being handled (its task) wait for everyone else's: its
+    sender is flooding the bot."""
+    _lane.set(Lane.SLOWED)
 
 
 class ChatBusy(Exception):
@@ -365,29 +374,41 @@ class FairSendScheduler(BaseRateLimiter[None]):
         return ticket
 
     def _ready_reply(self, now: float) -> tuple[_Ticket | None, float | None]:
-        """The first chat in turn whose bucket has room gives its oldest reply; the others
-        keep their place. Returns the wait until the soonest chat has room otherwise.
-        Most chats in the queue have room (one reply each), so this usually looks at one."""
+        """The oldest reply of the first chat in turn that has room, someone flooding the
+        bot only when nobody else's reply can go. Returns the wait until the soonest chat
+        has room when none has."""
         soonest: float | None = None
-        for _ in range(len(self._interactive)):
-            chat_id = self._interactive[0]
+        chosen: int | None = None
+        index = 0
+        while index < len(self._interactive):
+            chat_id = self._interactive[index]
             assert chat_id is not None
             chat = self._chats[chat_id]
             while chat.waiting and chat.waiting[0].granted.done():  # its caller gave up
                 chat.waiting.popleft()
             if not chat.waiting:
-                self._interactive.popleft()
+                del self._interactive[index]
                 continue
             ready_in = chat.ready_in(now, self._chat_rate, self._chat_burst)
             if ready_in == 0:
-                ticket = chat.waiting.popleft()
-                self._interactive.popleft()
-                if chat.waiting:
-                    self._interactive.append(chat_id)  # its next reply: after the others
-                return ticket, None
-            soonest = ready_in if soonest is None else min(soonest, ready_in)
-            self._interactive.rotate(-1)
-        return None, soonest
+                if chat.waiting[0].lane is not Lane.SLOWED:
+                    chosen = index
+                    break
+                if chosen is None:
+                    chosen = index
+            else:
+                soonest = ready_in if soonest is None else min(soonest, ready_in)
+            index += 1
+        if chosen is None:
+            return None, soonest
+        chat_id = self._interactive[chosen]
+        del self._interactive[chosen]
+        assert chat_id is not None
+        chat = self._chats[chat_id]
+        ticket = chat.waiting.popleft()
+        if chat.waiting:
+            self._interactive.append(chat_id)  # its next reply: after the others
+        return ticket, None
 
     def _drop_abandoned(self) -> None:
         """Deliveries and chatless calls whose callers gave up leave the queues (replies'

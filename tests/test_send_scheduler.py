@@ -18,7 +18,12 @@ from bot.config import Settings
 from bot.devtools.emulator import ApiError, BotApiEmulator, EmulatorRequest, FakeUser
 from bot.i18n import Catalogs
 from bot.services.container import Directories
-from handlers.send_scheduler import ChatBusy, FairSendScheduler, bulk_sending
+from handlers.send_scheduler import (
+    ChatBusy,
+    FairSendScheduler,
+    answer_after_others,
+    bulk_sending,
+)
 from tests.conftest import ChatDriver
 
 RATE = 29.0
@@ -157,6 +162,46 @@ async def test_replies_go_first_but_a_broadcast_keeps_its_share(
     replies = telegram.times("reply")
     assert sum(1 for t in replies if t < 5) >= 5 * 0.55 * RATE  # and replies get the rest
     assert most_in_any_window(telegram.times(), 1.0) <= 30
+
+
+async def test_someone_who_asks_now_and_then_goes_before_forty_flooding_chats(
+    scheduler: FairSendScheduler, time: VirtualTime
+) -> None:
+    """Forty flooders' chats always have a reply waiting (each flooder's next as soon as the
+    last went) and a broadcast runs; an ordinary person asking every two seconds is answered
+    at once."""
+    telegram = Telegram(time)
+    stop = asyncio.Event()
+
+    async def flooding(chat: int) -> None:
+        answer_after_others()  # what the flood guard decides for them
+        while not stop.is_set():
+            await send(scheduler, telegram, chat, "flood")
+
+    async def broadcast() -> None:
+        with bulk_sending():
+            for recipient in range(10_000, 10_400):
+                await send(scheduler, telegram, recipient, "news")
+
+    async def ordinary() -> list[float]:
+        waits = []
+        for turn in range(1, 11):
+            while time.now < 2.0 * turn:  # noqa: ASYNC110 (virtual time moves as it sends)
+                await asyncio.sleep(0)
+            asked = time.now
+            await send(scheduler, telegram, 1, "ordinary")
+            waits.append(time.now - asked)
+        stop.set()
+        return waits
+
+    floods = [asyncio.ensure_future(flooding(chat)) for chat in range(100, 140)]
+    news = asyncio.ensure_future(broadcast())
+    waits = await ordinary()
+    await asyncio.gather(*floods)
+    news.cancel()
+    assert max(waits) < 3 / RATE, waits  # within a slot or two
+    sent = telegram.times("news")
+    assert sum(1 for t in sent if 5 <= t < 15) >= 10 * 0.4 * RATE - 2  # the broadcast's share
 
 
 async def test_a_broadcast_alone_goes_at_the_full_rate(

@@ -6,6 +6,7 @@ and returns the calls the bot made in answer, as the emulated server received th
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -193,6 +194,37 @@ def directories() -> Directories:
     return Directories.build()
 
 
+@contextlib.asynccontextmanager
+async def running_app(
+    settings: Settings,
+    emulator: BotApiEmulator,
+    clock: FrozenClock,
+    catalogs: Catalogs,
+    directories: Directories,
+    **options: Any,
+) -> AsyncIterator[BotApplication]:
+    """The application as the bot runs it, started and stopped around the block, its
+    requests going to `emulator`; `options` for `build_application` (a limiter...)."""
+    options = {"deliver": False, "pace": False, **options}
+    application = build_application(
+        settings,
+        request=EmulatorRequest(emulator),
+        clock=clock,
+        catalogs=catalogs,
+        directories=directories,
+        **options,
+    )
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    try:
+        yield application
+    finally:
+        assert application.post_shutdown is not None
+        await application.post_shutdown(application)
+        await application.shutdown()
+
+
 @pytest.fixture
 async def app(
     settings: Settings,
@@ -201,22 +233,8 @@ async def app(
     catalogs: Catalogs,
     directories: Directories,
 ) -> AsyncIterator[BotApplication]:
-    application = build_application(
-        settings,
-        request=EmulatorRequest(emulator),
-        clock=clock,
-        deliver=False,
-        pace=False,
-        catalogs=catalogs,
-        directories=directories,
-    )
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    yield application
-    assert application.post_shutdown is not None
-    await application.post_shutdown(application)
-    await application.shutdown()
+    async with running_app(settings, emulator, clock, catalogs, directories) as application:
+        yield application
     assert emulator.unsupported == [], "the bot called Bot API methods the emulator lacks"
 
 

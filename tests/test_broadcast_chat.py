@@ -99,18 +99,26 @@ async def test_a_message_too_long_for_arabic_readers_is_refused(organizer: ChatD
     assert texts(await organizer.send(text[:4000]))[0].startswith("Add a version")
 
 
+async def news_to_one_participant(
+    organizer: ChatDriver, services: Services, emulator: BotApiEmulator
+) -> int:
+    """An organizer who has talked with the bot starts a broadcast to everyone (them and one
+    participant); its campaign id."""
+    await organizer.settle(language="en")
+    await organizer.send("/help")
+    await services.users.touch(Contact(801, "R"))
+    emulator.user_message(FakeUser(id=801), "/start")
+    return await services.broadcasts.start(
+        organizer.user.id, Audience(AudienceKind.EVERYONE), {"default": "News"}
+    )
+
+
 async def test_a_broadcast_that_finished_before_its_progress_message_was_known(
     organizer: ChatDriver, services: Services, emulator: BotApiEmulator
 ) -> None:
     """Telegram slow to answer the organizer's Send: the worker finished meanwhile. The
     progress message, once known, ends with the summary rather than "sending" for ever."""
-    await organizer.settle(language="en")
-    await organizer.send("/help")
-    await services.users.touch(Contact(801, "R"))
-    emulator.user_message(FakeUser(id=801), "/start")
-    campaign_id = await services.broadcasts.start(
-        organizer.user.id, Audience(AudienceKind.EVERYONE), {"default": "News"}
-    )
+    campaign_id = await news_to_one_participant(organizer, services, emulator)
     await services.delivery.drain_once()
     await services.delivery.drain_once()  # closed while nobody knew the progress message
     assert not any(m["text"].startswith("Broadcast") for m in organizer.messages())
@@ -125,13 +133,7 @@ async def test_a_broadcast_whose_progress_message_was_lost_in_a_crash_still_ends
 ) -> None:
     """The bot stopped between queueing the broadcast and recording its progress message:
     after the restart (another BroadcastService) the organizer gets the summary anyway."""
-    await organizer.settle(language="en")
-    await organizer.send("/help")
-    await services.users.touch(Contact(801, "R"))
-    emulator.user_message(FakeUser(id=801), "/start")
-    campaign_id = await services.broadcasts.start(
-        organizer.user.id, Audience(AudienceKind.EVERYONE), {"default": "News"}
-    )
+    campaign_id = await news_to_one_participant(organizer, services, emulator)
     services.broadcasts._awaiting_message.clear()  # what a restarted process knows
     await services.delivery.drain_once()
     await services.delivery.drain_once()

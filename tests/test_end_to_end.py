@@ -7,6 +7,7 @@ Waiting here is event-driven: the emulator wakes the test on every call the bot 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sqlite3
@@ -114,17 +115,26 @@ class Bot:
         return self.messages(user)[before:]
 
 
+@contextlib.asynccontextmanager
+async def serving(server: BotApiServer, folder: Path) -> AsyncIterator[Bot]:
+    """The emulator's server up, and the bot (once started) killed at the end if still
+    running."""
+    await server.start()
+    running = Bot(server.emulator, server, folder)
+    try:
+        yield running
+    finally:
+        if running.process is not None and running.process.returncode is None:
+            running.process.kill()
+            await running.process.wait()
+        await server.stop()
+
+
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    emulator = BotApiEmulator(open_chats=True)
-    server = BotApiServer(emulator, FloodControl(30))
-    await server.start()
-    running = Bot(emulator, server, tmp_path)
-    yield running
-    if running.process is not None and running.process.returncode is None:
-        running.process.kill()
-        await running.process.wait()
-    await server.stop()
+    server = BotApiServer(BotApiEmulator(open_chats=True), FloodControl(30))
+    async with serving(server, tmp_path) as running:
+        yield running
     assert server.flood is not None and server.flood.refused == 0, "the bot exceeded 30/s"
 
 

@@ -23,7 +23,7 @@ import pytest
 from bot.db import Database, to_db
 from bot.devtools.emulator import BotApiEmulator, FakeUser, html_to_text
 from bot.devtools.emulator_server import SENDING_METHODS, BotApiServer, ChatPace, FloodControl
-from tests.test_end_to_end import ORGANIZER, Bot
+from tests.test_end_to_end import ORGANIZER, Bot, serving
 
 pytestmark = pytest.mark.end_to_end
 
@@ -44,15 +44,9 @@ async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
             " VALUES (?, ?, 'en', ?, ?)",
             [(user.id, user.first_name, now, now) for user in RECIPIENTS],
         )
-    emulator = BotApiEmulator(open_chats=True)
-    server = BotApiServer(emulator, FloodControl(30), ChatPace())
-    await server.start()
-    running = Bot(emulator, server, tmp_path)
-    yield running
-    if running.process is not None and running.process.returncode is None:
-        running.process.kill()
-        await running.process.wait()
-    await server.stop()
+    server = BotApiServer(BotApiEmulator(open_chats=True), FloodControl(30), ChatPace())
+    async with serving(server, tmp_path) as running:
+        yield running
 
 
 async def until(bot: Bot, predicate: Callable[[], bool], seconds: float) -> None:

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.app import build_application
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.devtools.emulator import ApiError, BotApiEmulator, EmulatorRequest, FakeUser
+from bot.devtools.emulator import ApiError, BotApiEmulator, FakeUser
 from bot.i18n import Catalogs
 from bot.services.container import Directories
 from handlers.send_scheduler import (
@@ -24,7 +23,7 @@ from handlers.send_scheduler import (
     answer_after_others,
     bulk_sending,
 )
-from tests.conftest import ChatDriver
+from tests.conftest import ChatDriver, running_app
 
 RATE = 29.0
 N = 3_000
@@ -321,19 +320,9 @@ async def test_a_greeting_telegram_refused_with_429_still_reaches_the_participan
     """The real application with the scheduler: Telegram answers the /start reply with 429
     (retry after 2 s); the participant gets the greeting after the wait, not an apology."""
     scheduler = FairSendScheduler(now=time.clock, sleep=time.sleep)
-    app = build_application(
-        settings,
-        request=EmulatorRequest(emulator),
-        clock=clock,
-        deliver=False,
-        limiter=scheduler,
-        catalogs=catalogs,
-        directories=directories,
-    )
-    await app.initialize()
-    assert app.post_init is not None and app.post_shutdown is not None
-    await app.post_init(app)
-    try:
+    async with running_app(
+        settings, emulator, clock, catalogs, directories, limiter=scheduler
+    ) as app:
         amina = ChatDriver(app, emulator, FakeUser(id=1001, first_name="Amina", language_code="en"))
         emulator.fail_next(
             "sendMessage", ApiError(429, "Too Many Requests: retry after 2", {"retry_after": 2})
@@ -343,6 +332,3 @@ async def test_a_greeting_telegram_refused_with_429_still_reaches_the_participan
         assert greeting.startswith("Hello, \u2068Amina\u2069!")
         assert [c.method for c in calls].count("sendMessage") == 2  # refused, then sent
         assert time.now >= 2.0 and scheduler.figures.refused == 1
-    finally:
-        await app.post_shutdown(app)
-        await app.shutdown()

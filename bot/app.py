@@ -198,6 +198,9 @@ def build_application(
         )
     app = builder.build()
     assert isinstance(app, BotApplication)
+    processor = app.update_processor
+    assert isinstance(processor, PerUserUpdateProcessor)
+    processor.on_dropped = lambda update: app.durable.done(update.update_id)
     if app.updater is not None:
         updater_bot = DurableUpdates(
             app.bot, app.durable, on_lost=lambda error: stop_for_lost_database(app, error)

@@ -2,29 +2,37 @@
 
 python-telegram-bot either handles updates one at a time (slow for thousands of users) or all
 concurrently (then a double tap or a quick "text, then button" from one user can race and a
-wizard sees its steps out of order). This processor gives each user a lock of their own.
+wizard sees its steps out of order). This processor gives each user a lock of their own,
+and drops what a flooding user sends beyond ten updates waiting for their turn.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 UNBOUNDED = 1_000_000
+MAX_QUEUED = 10  # a user's updates waiting for their turn, beyond which new ones are dropped
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(
+        self, max_concurrent_updates: int = 256, max_queued_per_user: int = MAX_QUEUED
+    ) -> None:
         # python-telegram-bot's own semaphore would be taken before the user's turn (its
         # `process_update` is final): it is left wide open and the slots are taken here.
         super().__init__(UNBOUNDED)
         self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
+        self._max_queued = max_queued_per_user
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        # Told of each update dropped unhandled, so that it counts as handled (the inbox).
+        self.on_dropped: Callable[[Update], None] = lambda update: None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """The user's turn first, then one of the shared slots: the updates a user queues
@@ -36,6 +44,13 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 await coroutine
             return
         key = user.id
+        if self._waiting.get(key, 0) > self._max_queued and isinstance(update, Update):
+            # A flood: this many of theirs already wait their turn. Dropped at arrival, so a
+            # flood's backlog never builds up (the flood guard told them once already).
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()
+            self.on_dropped(update)
+            return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:

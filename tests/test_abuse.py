@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,7 @@ from bot.models import Audience, AudienceKind, CampaignKind, Contact
 from bot.offsets import parse_offsets
 from bot.problems import InputProblem
 from bot.services.container import Services
+from bot.update_processor import PerUserUpdateProcessor
 from handlers.flood import BURST, Admission, FloodGuard
 from tests.conftest import ANY_CHARACTER, START, ChatDriver, chat_as, texts
 from tests.programme_files import programme, row
@@ -151,3 +153,34 @@ async def test_forged_numbers_in_admin_and_check_in_buttons_change_nothing(
     [status] = await db.fetch_all("SELECT status FROM campaigns WHERE campaign_id = ?", (reminder,))
     assert status[0] == "running"
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_flooders_updates_beyond_ten_waiting_are_dropped_at_arrival() -> None:
+    """Thirty updates from one person arrive while the first is still being handled: ten
+    wait their turn, the rest are dropped at once (and reported as handled, for the inbox);
+    someone else's update goes straight through meanwhile."""
+    processor = PerUserUpdateProcessor(max_queued_per_user=10)
+    dropped: list[int] = []
+    processor.on_dropped = lambda update: dropped.append(update.update_id)
+    release = asyncio.Event()
+    handled: list[int] = []
+
+    async def handle(update_id: int) -> None:
+        await release.wait()
+        handled.append(update_id)
+
+    def update(update_id: int, user_id: int) -> Update:
+        user = {"id": user_id, "is_bot": False, "first_name": "F"}
+        message = {"message_id": update_id, "date": 0, "chat": {"id": user_id, "type": "private"}}
+        return Update.de_json({"update_id": update_id, "message": {**message, "from": user}}, None)
+
+    flood = [
+        asyncio.ensure_future(processor.do_process_update(update(i, 1), handle(i)))
+        for i in range(30)
+    ]
+    await asyncio.sleep(0)
+    assert sorted(dropped) == list(range(11, 30))  # the first is handled, ten wait
+    other = asyncio.ensure_future(processor.do_process_update(update(99, 2), handle(99)))
+    release.set()
+    await asyncio.gather(*flood, other)
+    assert sorted(handled) == [*range(11), 99]

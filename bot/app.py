@@ -28,7 +28,7 @@ from bot.update_processor import PerUserUpdateProcessor
 from handlers.broadcast_progress import ProgressMessages
 from handlers.campaign_messages import CampaignMessages
 from handlers.commands import CommandInfo, commands_for
-from handlers.context import BotContext, BotData
+from handlers.context import BotContext, BotData, sent_at
 from handlers.durable_updates import DurableState, DurableUpdates, requeue_pending
 from handlers.errors import stop_for_lost_database
 from handlers.jobs import JobQueueScheduler, plan_all
@@ -200,7 +200,15 @@ def build_application(
     assert isinstance(app, BotApplication)
     processor = app.update_processor
     assert isinstance(processor, PerUserUpdateProcessor)
-    processor.on_dropped = lambda update: app.durable.done(update.update_id)
+
+    def dropped(update: Update) -> None:
+        """A flooder's update dropped at arrival: handled as far as the inbox goes, and
+        counted by the flood guard (which then slows them down and tells them once)."""
+        app.durable.done(update.update_id)
+        if update.effective_user is not None:
+            app.bot_data.flood.note(update.effective_user.id, sent_at(update, clock))
+
+    processor.on_dropped = dropped
     if app.updater is not None:
         updater_bot = DurableUpdates(
             app.bot, app.durable, on_lost=lambda error: stop_for_lost_database(app, error)

@@ -51,12 +51,22 @@ class FloodGuard:
         stream = self._streams.get(user_id)
         return stream is not None and len(stream.times) > SLOW_AFTER
 
-    def admit(self, user_id: int, now: datetime) -> Admission:
+    def note(self, user_id: int, now: datetime) -> None:
+        """An update dropped before its turn (a flood's backlog): it counts all the same."""
         stream = self._streams.setdefault(user_id, _Stream)
+        self._count(stream, now)
+
+    def _count(self, stream: _Stream, now: datetime) -> bool:
         while stream.times and now - stream.times[0] >= self._window:
             stream.times.popleft()
         if len(stream.times) < self._burst:
             stream.times.append(now)
+            return True
+        return False
+
+    def admit(self, user_id: int, now: datetime) -> Admission:
+        stream = self._streams.setdefault(user_id, _Stream)
+        if self._count(stream, now):
             stream.warned = False
             self._streams.forget_idle(now)
             return Admission.ANSWER

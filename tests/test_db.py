@@ -201,3 +201,23 @@ async def test_a_database_deleted_under_the_bot_is_noticed_before_any_write(
     with pytest.raises(DatabaseGone):
         db.check_still_there()
     await db.close()
+
+
+async def test_a_backup_restored_after_the_database_was_deleted_is_the_backup(
+    tmp_path: Path,
+) -> None:
+    """The operator deletes the database file (only it) under the running bot, then restores
+    a backup there, as the bot's message advises: the old write-ahead log must not be replayed
+    into it (corrupting it, or bringing back what the backup did not hold)."""
+    path = tmp_path / "bot.sqlite3"
+    db = await Database.open(path)
+    await db.write(lambda u: u.users.upsert_contact(Contact(1, "In the backup"), NOW))
+    await db.backup(tmp_path / "backup.sqlite3")
+    for user_id in range(2, 40):  # written after the backup, still in the log
+        await db.write(lambda u, i=user_id: u.users.upsert_contact(Contact(i, "Later"), NOW))  # type: ignore[misc]
+    path.unlink()
+    await db.close()
+    path.write_bytes((tmp_path / "backup.sqlite3").read_bytes())
+    with sqlite3.connect(path) as restored:
+        assert restored.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert restored.execute("SELECT user_id FROM users").fetchall() == [(1,)]

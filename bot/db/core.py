@@ -144,9 +144,16 @@ class Database:
     async def close(self) -> None:
         if self._checkpoint is not None:
             await asyncio.gather(self._checkpoint, return_exceptions=True)
+        gone = _identity(self.path) != self._identity
         self._inline.close()
         await self._reader.close()
         await self._writer.close()
+        if gone:
+            # The log and shared memory of the database that was deleted: left there, SQLite
+            # would replay them into whatever file is put back at this path (a restored
+            # backup), corrupting it or bringing back what the backup did not hold.
+            for side in ("-wal", "-shm"):
+                self.path.with_name(self.path.name + side).unlink(missing_ok=True)
 
     async def write(self, work: Callable[[UnitOfWork], T], *, heavy: bool = False) -> T:
         """Run `work` as one unit of work: committed if it returns, rolled back if it raises.

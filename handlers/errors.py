@@ -46,6 +46,10 @@ def describe(update: object) -> str:
 async def on_error(update: object, context: BotContext) -> None:
     if isinstance(context.error, DatabaseGone):
         stop_for_lost_database(context.application, context.error)
+    elif update is None and isinstance(context.error, NetworkError):
+        # Fetching updates failed (Telegram unreachable): python-telegram-bot retries on its
+        # own; one line each time, not a traceback.
+        logger.warning("Could not reach the Bot API: %s", context.error)
     else:
         logger.error("Error while handling %s", describe(update), exc_info=context.error)
     if not isinstance(update, Update) or isinstance(context.error, Forbidden):

@@ -62,6 +62,7 @@ SETTING_UP = 60.0  # seconds the organizer waits for any one answer while settin
 THINKING = 1.5  # seconds the organizer takes to read an answer and tap (not instantly)
 LAG_TICK = 0.05  # seconds: how often this process's loop checks its own lateness
 STALL = 0.05  # seconds: a lateness worth listing with its time
+SLOW = 1.0  # seconds: an ordinary user's wait worth listing with its time
 SILENCE = 0.25  # seconds without any message from the bot, under load: worth listing
 GONE = 30.0  # seconds the bot gets to stop on SIGTERM before it is killed
 BOTS = {"fair": "bot", "first-come": "bench.first_come_bot"}
@@ -88,6 +89,9 @@ class Figures:
     seconds: float = 0.0  # of load: until every recipient had the broadcast, or the limit
     pressed: float = 0.0  # time.monotonic() of the Send press (the emulator's clock)
     waits: list[float] = field(default_factory=list)  # ordinary users' question to answer
+    # of each wait, the part before the bot fetched the question (getUpdates): at Telegram
+    unfetched: list[float] = field(default_factory=list)
+    slow: list[tuple[float, int, float]] = field(default_factory=list)  # (asked, chat, wait)
     unanswered: int = 0
     news: list[float] = field(default_factory=list)  # arrival of each copy of the broadcast
     copies: Counter[int] = field(default_factory=Counter)  # per chat
@@ -128,11 +132,22 @@ class TelegramSide:
         self.asked: dict[int, deque[float]] = {
             ORDINARY_FROM + number: deque() for number in range(scenario.ordinary)
         }
+        self.questions: dict[int, deque[int]] = {chat: deque() for chat in self.asked}
+        self.fetched: dict[int, float] = {}  # ordinary users' update ids: first fetched at
         self.flooders = range(FLOODERS_FROM, FLOODERS_FROM + scenario.flooders)
         self.pressed = 0.0  # when Send was pressed (perf_counter)
         self.loading = False  # from the Send press to the end of the load: what is counted
         self.figures = Figures("", scenario.recipients + 1)
         self.emulator.listeners.append(self._arrived)
+        self._serve_updates = self.emulator._api_getupdates
+        self.emulator._api_getupdates = self._updates_fetched  # type: ignore[method-assign]
+
+    async def _updates_fetched(self, params: JSON, files: object) -> list[JSON]:
+        updates = await self._serve_updates(params, files)
+        at = time.perf_counter()
+        for update in updates:
+            self.fetched.setdefault(update["update_id"], at)
+        return updates
 
     def _arrived(self, call: ApiCall, result: JSON) -> None:
         if call.method not in MESSAGES:
@@ -153,7 +168,12 @@ class TelegramSide:
             if " · finished" in text.split("\n", 1)[0] and figures.finished_at is None:
                 figures.finished_at = at
         elif chat in self.asked and call.method == "sendMessage" and self.asked[chat]:
-            figures.waits.append(time.perf_counter() - self.asked[chat].popleft())
+            asked = self.asked[chat].popleft()
+            figures.waits.append(time.perf_counter() - asked)
+            fetched = self.fetched.get(self.questions[chat].popleft(), time.perf_counter())
+            figures.unfetched.append(fetched - asked)
+            if figures.waits[-1] > SLOW:
+                figures.slow.append((asked - self.pressed, chat, figures.waits[-1]))
         elif chat in self.flooders and self.loading:
             figures.flood_answers += 1
             figures.flood_notices += "\n" not in text  # /help is several lines, the notice one
@@ -225,7 +245,7 @@ async def ask(side: TelegramSide, user: FakeUser, phase: float, patient: bool) -
     while True:
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         waiting.append(time.perf_counter())
-        side.emulator.user_message(user, "/help")
+        side.questions[user.id].append(side.emulator.user_message(user, "/help")["update_id"])
         due += ASK_EVERY
         if patient:
             await side.emulator.wait_until(lambda: not waiting)
@@ -381,6 +401,7 @@ def summary(figures: Figures, scenario: Scenario) -> dict[str, str]:
         "ordinary users: wait median / p99 / max": (
             f"{ms(statistics.median(waits))} / {ms(percentile(waits, 0.99))} / {ms(max(waits))}"
         ),
+        "ordinary users: of the slowest 1 %, waiting to be fetched / in the bot": slowest(figures),
         "broadcast: copies received": (
             f"{sent:,} of {figures.audience:,}"
             + (" (all)" if sent >= figures.audience else " (NOT FINISHED)")
@@ -438,6 +459,18 @@ def summary(figures: Figures, scenario: Scenario) -> dict[str, str]:
     }
 
 
+def slowest(figures: Figures) -> str:
+    """Where the slowest 1 % of ordinary users' waits went: still at Telegram (the bot had
+    not fetched the question yet) or in the bot (fetched, answer not arrived), medians."""
+    pairs = sorted(zip(figures.waits, figures.unfetched, strict=True), reverse=True)
+    tail = pairs[: max(1, len(pairs) // 100)]
+    if not pairs:
+        return "n/a"
+    unfetched = statistics.median(at_telegram for _, at_telegram in tail)
+    inside = statistics.median(wait - at_telegram for wait, at_telegram in tail)
+    return f"{ms(unfetched)} / {ms(inside)} ({len(tail)} waits)"
+
+
 def side_by_side(runs: Sequence[Figures], scenario: Scenario) -> str:
     columns = [summary(figures, scenario) for figures in runs]
     names = list(columns[0])
@@ -466,6 +499,9 @@ def details(figures: Figures) -> str:
     if figures.stalls:
         stalls = [f"{at:.1f} s ({ms(late)})" for at, late in figures.stalls[:20]]
         lines.append(f"  this process's loop late by over {ms(STALL)} at {', '.join(stalls)}")
+    if figures.slow:
+        slow = [f"{at:.1f} s (chat {chat}: {ms(wait)})" for at, chat, wait in figures.slow[:20]]
+        lines.append(f"  ordinary users waiting over {ms(SLOW)}, asked at {', '.join(slow)}")
     gaps = [(b, b - a) for a, b in itertools.pairwise(figures.sends) if b - a > SILENCE]
     if gaps:
         silences = [f"{at - gap:.1f} s ({ms(gap)})" for at, gap in gaps[:20]]

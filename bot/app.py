@@ -209,6 +209,15 @@ def build_application(
             app.bot_data.flood.note(update.effective_user.id, sent_at(update, clock))
 
     processor.on_dropped = dropped
+    if isinstance(limiter, FairSendScheduler):
+        flood = app.bot_data.flood
+
+        def slowed(chat_id: int) -> bool:
+            """Replies to someone asking faster than they are answered wait for everyone
+            else's (private chats: the chat is the user)."""
+            return flood.is_flooding(chat_id) or processor.is_backlogged(chat_id)
+
+        limiter.slowed = slowed
     if app.updater is not None:
         updater_bot = DurableUpdates(
             app.bot, app.durable, on_lost=lambda error: stop_for_lost_database(app, error)

@@ -18,6 +18,8 @@ from telegram.ext import BaseUpdateProcessor
 
 UNBOUNDED = 1_000_000
 MAX_QUEUED = 10  # a user's updates waiting for their turn, beyond which new ones are dropped
+BACKLOGGED = 3  # a user's updates in hand (handled or waiting) from which they ask faster
+# than they are answered: a flood, seen before the flood guard has counted enough of it
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -33,6 +35,10 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._waiting: dict[int, int] = {}
         # Told of each update dropped unhandled, so that it counts as handled (the inbox).
         self.on_dropped: Callable[[Update], None] = lambda update: None
+
+    def is_backlogged(self, user_id: int) -> bool:
+        """More of their updates are in hand than a person chatting ever has at once."""
+        return self._waiting.get(user_id, 0) >= BACKLOGGED
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """The user's turn first, then one of the shared slots: the updates a user queues

@@ -139,8 +139,8 @@ async def load_viewer(update: object, context: BotContext) -> None:
     services = context.services
     flood = context.bot_data.flood
     admission = flood.admit(contact.user_id, sent_at(update, services.clock))
-    if admission is Admission.ANSWER and flood.is_flooding(contact.user_id):
-        answer_after_others()
+    if admission is not Admission.ANSWER or flood.is_flooding(contact.user_id):
+        answer_after_others()  # the notice too: it must not delay anyone else's answer
     if admission is not Admission.ANSWER:
         if admission is Admission.DROP_AND_WARN:
             user = await services.users.touch(contact)

@@ -1,7 +1,8 @@
 """A user who floods the bot is answered at a sane rate; the rest is dropped with one notice.
 
 Each user may send a burst of a few updates, then about one a second; beyond that, updates are
-dropped until they slow down, and they are told once per flood. Other users are unaffected:
+dropped until they slow down, and they are told once per flood: a flood ends when nothing of
+theirs was dropped for a whole window. Other users are unaffected:
 the counters are per user, and a dropped update costs a dictionary lookup.
 """
 
@@ -28,7 +29,8 @@ class Admission(Enum):
 @dataclass
 class _Stream:
     times: deque[datetime] = field(default_factory=deque)
-    warned: bool = False
+    warned: bool = False  # told of this flood already
+    dropped_at: datetime | None = None  # the flood's latest update dropped
 
 
 class FloodGuard:
@@ -43,7 +45,9 @@ class FloodGuard:
         return len(self._streams)
 
     def _is_quiet(self, stream: _Stream, now: datetime) -> bool:
-        return not stream.times or now - stream.times[-1] >= self._window
+        seen = [stream.times[-1]] if stream.times else []
+        latest = max([*seen, stream.dropped_at] if stream.dropped_at else seen, default=None)
+        return latest is None or now - latest >= self._window
 
     def is_flooding(self, user_id: int) -> bool:
         """More than a person chatting sends (half the burst in the window, counted at the
@@ -55,6 +59,7 @@ class FloodGuard:
         """An update dropped before its turn (a flood's backlog): it counts all the same."""
         stream = self._streams.setdefault(user_id, _Stream)
         self._count(stream, now)
+        stream.dropped_at = max(now, stream.dropped_at or now)
 
     def _count(self, stream: _Stream, now: datetime) -> bool:
         while stream.times and now - stream.times[0] >= self._window:
@@ -67,9 +72,11 @@ class FloodGuard:
     def admit(self, user_id: int, now: datetime) -> Admission:
         stream = self._streams.setdefault(user_id, _Stream)
         if self._count(stream, now):
-            stream.warned = False
+            if stream.dropped_at is None or now - stream.dropped_at >= self._window:
+                stream.warned = False  # the flood is over: a new one gets its own notice
             self._streams.forget_idle(now)
             return Admission.ANSWER
+        stream.dropped_at = max(now, stream.dropped_at or now)
         if stream.warned:
             return Admission.DROP
         stream.warned = True

@@ -13,7 +13,9 @@ the same place (every Bot API call goes through `process_request`) and decides t
   reply and its document go at once, a flood of replies to one chat goes at one a second and
   waits in that chat's own queue, so nobody else waits behind it;
 - replies (the interactive lane) are served first, chats in turn, the replies to someone
-  flooding the bot (see `answer_after_others`) only when nobody else's can go; deliveries
+  flooding the bot only when nobody else's can go (see `answer_after_others`; and a reply
+  already waiting when its chat is found flooding, through `slowed`, checked at each turn:
+  the first replies to a flood are asked for before the flood is known); deliveries
   (the bulk lane, see `bulk_sending`) are owed a slot at least every
   `1 / (rate * bulk_share)` seconds while they wait, so a broadcast keeps going at a known
   pace however busy the replies are;
@@ -163,6 +165,8 @@ class FairSendScheduler(BaseRateLimiter[None]):
         self._reply_retries = reply_retries
         self._now = now
         self._sleep = sleep
+        # Whether a chat's replies wait for everyone else's now (the flood guard's verdict).
+        self.slowed: Callable[[int], bool] = lambda chat_id: False
         self._chats: dict[int, _Chat] = {}
         self._sweep_above = 1_000
         self._interactive: deque[int | None] = deque()  # chats with replies waiting, in turn
@@ -391,7 +395,7 @@ class FairSendScheduler(BaseRateLimiter[None]):
                 continue
             ready_in = chat.ready_in(now, self._chat_rate, self._chat_burst)
             if ready_in == 0:
-                if chat.waiting[0].lane is not Lane.SLOWED:
+                if chat.waiting[0].lane is not Lane.SLOWED and not self.slowed(chat_id):
                     chosen = index
                     break
                 if chosen is None:

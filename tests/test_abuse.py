@@ -59,6 +59,24 @@ async def test_a_flood_is_counted_as_it_was_sent_not_as_it_is_handled(
     assert replies.count(NOTICE) == 1
 
 
+async def test_a_long_flood_gets_one_notice_and_a_new_flood_another(
+    amina: ChatDriver, app: BotApplication, emulator: BotApiEmulator
+) -> None:
+    """Five messages a second for thirty seconds (three windows of the guard): one notice in
+    all, and no more replies than the guard's burst in each window; after a quiet spell, a new
+    flood is told again."""
+    replies: list[str] = []
+    for _ in range(150):
+        replies += texts(await amina.send("/help", pace=timedelta(milliseconds=200)))
+    assert replies.count(NOTICE) == 1
+    assert 2 * BURST <= len(replies) - 1 <= 3 * BURST + 1
+    again: list[str] = []
+    for number in range(30):
+        pause = timedelta(seconds=11) if number == 0 else timedelta(0)
+        again += texts(await amina.send("/help", pace=pause))
+    assert again.count(NOTICE) == 1
+
+
 def test_the_flood_guard_remembers_only_the_active_crowd() -> None:
     """100,000 different users, 100 a second: the guard keeps about the last ten seconds of
     them, not everyone it ever met, and a flooder in that crowd stays held back."""
@@ -181,6 +199,10 @@ async def test_a_flooders_updates_beyond_ten_waiting_are_dropped_at_arrival() ->
     await asyncio.sleep(0)
     assert sorted(dropped) == list(range(11, 30))  # the first is handled, ten wait
     other = asyncio.ensure_future(processor.do_process_update(update(99, 2), handle(99)))
+    await asyncio.sleep(0)
+    # the flooder's replies are to wait for others' (the send scheduler asks), not the other's
+    assert processor.is_backlogged(1) and not processor.is_backlogged(2)
     release.set()
     await asyncio.gather(*flood, other)
     assert sorted(handled) == [*range(11), 99]
+    assert not processor.is_backlogged(1)

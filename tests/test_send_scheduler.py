@@ -203,6 +203,27 @@ async def test_someone_who_asks_now_and_then_goes_before_forty_flooding_chats(
     assert sum(1 for t in sent if 5 <= t < 15) >= 10 * 0.4 * RATE - 2  # the broadcast's share
 
 
+async def test_replies_asked_before_a_flood_was_known_wait_once_it_is(
+    scheduler: FairSendScheduler, time: VirtualTime
+) -> None:
+    """Forty new chats each ask for a reply at once, as ordinary as anyone's until the flood
+    guard finds them flooding a moment later; a person who asks after them is answered as
+    soon as that is known, not after the forty (2.3 s at 17 a second)."""
+    telegram = Telegram(time)
+    flooders = set(range(100, 140))
+    known: set[int] = set()
+    scheduler.slowed = known.__contains__
+    replies = [asyncio.ensure_future(send(scheduler, telegram, chat, "flood")) for chat in flooders]
+    await asyncio.sleep(0)
+    ordinary = asyncio.ensure_future(send(scheduler, telegram, 1, "ordinary"))
+    while time.now < 0.2:  # noqa: ASYNC110 (virtual time moves as it sends)
+        await asyncio.sleep(0)
+    known |= flooders
+    await asyncio.gather(ordinary, *replies)
+    assert telegram.times("ordinary")[0] <= 0.2 + 2 / RATE
+    assert len(telegram.times("flood")) == 40  # all answered all the same
+
+
 async def test_a_broadcast_alone_goes_at_the_full_rate(
     scheduler: FairSendScheduler, time: VirtualTime
 ) -> None:
@@ -332,3 +353,23 @@ async def test_a_greeting_telegram_refused_with_429_still_reaches_the_participan
         assert greeting.startswith("Hello, \u2068Amina\u2069!")
         assert [c.method for c in calls].count("sendMessage") == 2  # refused, then sent
         assert time.now >= 2.0 and scheduler.figures.refused == 1
+
+
+async def test_the_application_tells_the_scheduler_who_is_flooding(
+    settings: Settings,
+    emulator: BotApiEmulator,
+    clock: FrozenClock,
+    catalogs: Catalogs,
+    directories: Directories,
+    time: VirtualTime,
+) -> None:
+    """The real application: once the flood guard has counted someone's flood, their chat's
+    replies wait for everyone else's; another person's do not."""
+    scheduler = FairSendScheduler(now=time.clock, sleep=time.sleep)
+    async with running_app(
+        settings, emulator, clock, catalogs, directories, limiter=scheduler
+    ) as app:
+        for _ in range(12):
+            app.bot_data.flood.note(1001, clock.now())
+        assert scheduler.slowed(1001)
+        assert not scheduler.slowed(1002)

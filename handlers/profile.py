@@ -204,6 +204,11 @@ async def on_text(update: Update, context: BotContext) -> int:
 
 async def on_country_text(context: BotContext, flow: ProfileFlow, text: str) -> int:
     t = context.viewer.t
+    try:
+        text = profiles.parse_text("country", text)
+    except InputProblem as problem:
+        await send(context, plain(problem.problem.render(t)))
+        return ANSWERING
     found = context.services.countries.match(text)
     if found.exact:
         flow.answers["country"] = found.exact

@@ -37,6 +37,13 @@ async def sign_up(
         return
     event = card.event
     title = user_text(event.title_in(t.language))
+    pressed_card = query is not None and query.message is not None and preface is None
+    if pressed_card and outcome in (SignUp.CANCELLED_EVENT, SignUp.OVER, SignUp.CLOSED):
+        # Nobody can sign up any more: the card pressed says why, in place (it shows a
+        # cancelled or ended session itself), rather than a message repeating it.
+        notice = outcome_text(t, outcome, title, position) if outcome is SignUp.CLOSED else None
+        await show_card(context, card, query=query, notice=notice)
+        return
     if outcome is SignUp.CONFIRMED:
         text = _joined(preface, confirmation_text(t, event, viewer.timezone))
         ics = calendar_file(event, t.language, context.now(), context.bot.username)
@@ -107,7 +114,7 @@ async def on_cancel_button(update: Update, context: BotContext, data: CancelRegi
     title = user_text(card.event.title_in(t.language))
     if card.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
         # Given up meanwhile (from /my, or by erasing their data): nothing left to ask about.
-        await send(context, cancelled_text(t, title))
+        await send(context, not_registered_text(t, title))
         return
     await send(
         context,
@@ -136,7 +143,7 @@ async def on_confirm_cancel(
     t = context.viewer.t
     listing = await context.services.events.find(data.code)
     try:
-        await context.services.registrations.cancel(context.viewer.user_id, data.code)
+        previous = await context.services.registrations.cancel(context.viewer.user_id, data.code)
     except RegistrationClosed:
         await answer(query)
         cancelled = listing is not None and listing.event.is_cancelled
@@ -148,8 +155,15 @@ async def on_confirm_cancel(
         await no_longer_active(query, context)
         return
     await answer(query)
-    # Cancelled now, or already before (this is an old button): the same truth either way.
-    await edit(query, context, cancelled_text(t, user_text(listing.event.title_in(t.language))))
+    title = user_text(listing.event.title_in(t.language))
+    if previous is None:  # an old button: the place was given up or erased before
+        await edit(query, context, not_registered_text(t, title))
+        return
+    await edit(query, context, cancelled_text(t, title))
+
+
+def not_registered_text(t: Translator, title: str) -> str:
+    return t._("You are not registered for “{title}”. You can register from /events.", title=title)
 
 
 def cancelled_text(t: Translator, title: str) -> str:

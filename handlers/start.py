@@ -40,9 +40,10 @@ async def start(update: Update, context: BotContext) -> None:
         await open_from_link(context, link_code, notice=f"{greeting} {language}")
         return
     if viewer.user.language is None:
+        prompt = t._("Choose your language:")
         if link_code:  # opened once the language is chosen
             set_state(context, PendingEvent(link_code))
-        prompt = t._("Choose your language:")
+            prompt = t._("Choose your language, and I will show you the session you came for:")
         await send(context, f"{greeting}\n{about}\n\n{prompt}", picker_rows(None))
         return
     if link_code:

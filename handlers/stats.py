@@ -47,7 +47,7 @@ def breakdown_lines(t: Translator, breakdown: Breakdown, names: dict[str, str]) 
         "• "
         + t._(
             "{name}: {registered} registered, {attended} attended",
-            name=plain(names.get(key) or key or "—"),
+            name=plain(names.get(key) or key or t._("unknown or erased")),
             registered=t.number(breakdown.registered[key]),
             attended=t.number(breakdown.attended.get(key, 0)),
         )
@@ -106,7 +106,10 @@ async def on_stats(update: Update, context: BotContext) -> None:
     await send(context, stats_text(context, stats, title))
     breakdown = stats.breakdowns["country"]
     if breakdown.registered:
-        names = {code: services.countries.name(code, t.language) for code in breakdown.registered}
+        names = {
+            code: services.countries.name(code, t.language) if code else t._("unknown or erased")
+            for code in breakdown.registered
+        }
         chart = country_chart(breakdown, names, title, (t._("Registered"), t._("Attended")))
         await context.bot.send_photo(
             chat_id=context.viewer.user_id,

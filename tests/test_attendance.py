@@ -195,11 +195,13 @@ async def test_statistics_on_a_known_data_set(
     assert photo.files["photo"][1].startswith(b"\x89PNG\r\n\x1a\n")
     await services.registrations.forget(amina.user.id)  # anonymous counts remain
     [after] = texts(await organizer.send("/stats"))
-    # her place went to the waitlist; her registration and attendance stay as counts
-    assert "registered: 4 · waitlist: 0 · attended: 2" in after
+    # she attended: her registration and attendance stay as counts, her seat stays taken,
+    # and the breakdowns still add up
+    assert "registered: 3 · waitlist: 1 · attended: 2" in after
+    assert "• unknown or erased: 1 registered, 1 attended" in after
     clock.set(BEGIN + timedelta(hours=2))
     [held] = texts(await organizer.send("/stats"))
-    assert "registered: 4 · waitlist: 0 · attended: 2 · attendance rate: 50%" in held
+    assert "registered: 3 · waitlist: 1 · attended: 2 · attendance rate: 67%" in held
 
 
 async def test_participants_are_refused_everywhere(amina: ChatDriver, services: Services) -> None:

@@ -151,3 +151,26 @@ async def test_random_messages_and_buttons_never_crash_a_handler(
                     await chat.press(data, message_id=1)
     errors = [r for r in caplog.records if "Error while handling an update" in r.message]
     assert errors == [], errors[0].exc_text if errors else ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        (
+            "ａｍｉｎａ＠ｅｘａｍｐｌｅ．ｏｒｇ",
+            "amina@example.org",
+        ),  # a Chinese keyboard's full width
+        ("\u200famina@example.org\u200e", "amina@example.org"),  # marks an RTL keyboard adds
+        (" li.wei@城市.中国 ", "li.wei@城市.中国"),  # an internationalized domain stays as typed
+    ],
+)
+def test_emails_are_read_as_typed_on_any_keyboard(typed: str, stored: str) -> None:
+    assert profiles.parse_email(typed) == stored
+
+
+@pytest.mark.parametrize(
+    "typed", ["amina@example", "amina@@example.org", "ａｍｉｎａ＠", "a b@c.d"]
+)
+def test_what_is_not_an_email_is_explained(typed: str) -> None:
+    with pytest.raises(InputProblem):
+        profiles.parse_email(typed)

@@ -255,3 +255,15 @@ def test_a_hostile_header_is_refused_in_linear_time() -> None:
     parsed = parse_programme(header, START, {})
     assert time.perf_counter() - started < 2
     assert not parsed.ok and problems_of(parsed)
+
+
+def test_a_cell_of_a_megabyte_is_named_as_too_long() -> None:
+    """A description pasted a thousand times over: the organizer is told the cell is too
+    long, on its line, not that the file is not CSV."""
+    huge = "Flood drills for schools. " * 40_000  # about a megabyte, in one cell
+    parsed = parse_programme(
+        programme([row("ok", START + timedelta(days=3)), row("big", START, description=huge)]),
+        START,
+        {},
+    )
+    assert problems_of(parsed) == ["3: A cell on this line is longer than 131072 characters."]

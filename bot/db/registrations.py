@@ -162,16 +162,23 @@ class RegistrationRepository(Repository):
         )
         return [int(row[0]) for row in rows]
 
-    def forget_user(self, user_id: int) -> list[int]:
-        """Turn a user's registrations into anonymous counts; return the events they left."""
+    def forget_user(self, user_id: int, now: datetime) -> list[int]:
+        """Turn a user's registrations of sessions that have begun (or that they attended)
+        into anonymous counts: what happened stays in the figures. A place in a session still
+        to come is given up as by a cancellation, so the figures never count a seat that is
+        free again. Returns the events whose place they gave up."""
+        happened = """
+            FROM registrations r JOIN events e ON e.event_id = r.event_id
+            WHERE r.user_id = :user AND {negation} (e.starts_at <= :now OR EXISTS (
+                SELECT 1 FROM attendance a WHERE a.event_id = r.event_id AND a.user_id = :user))
+        """
+        params = {"user": user_id, "now": to_db(now)}
         self._run(
-            """
-            INSERT INTO forgotten_registrations (event_id, status, count)
-            SELECT event_id, status, COUNT(*) FROM registrations WHERE user_id = ?
-            GROUP BY event_id, status
-            ON CONFLICT (event_id, status) DO UPDATE SET count = count + excluded.count
-            """,
-            (user_id,),
+            "INSERT INTO forgotten_registrations (event_id, status, count)"
+            f" SELECT r.event_id, r.status, COUNT(*) {happened.format(negation='')}"
+            " GROUP BY r.event_id, r.status"
+            " ON CONFLICT (event_id, status) DO UPDATE SET count = count + excluded.count",
+            params,
         )
         self._run(
             """
@@ -183,8 +190,8 @@ class RegistrationRepository(Repository):
             (user_id,),
         )
         rows = self._all(
-            "SELECT event_id FROM registrations WHERE user_id = ? AND status = 'confirmed'",
-            (user_id,),
+            f"SELECT r.event_id {happened.format(negation='NOT')} AND r.status = 'confirmed'",
+            params,
         )
         freed = [int(row[0]) for row in rows]
         self._run("DELETE FROM registrations WHERE user_id = ?", (user_id,))

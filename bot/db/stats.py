@@ -43,6 +43,9 @@ class Figures:
         )
 
 
+UNKNOWN = ""  # a breakdown's key for people whose country or language is not known
+
+
 @dataclass(frozen=True)
 class Breakdown:
     """Registrations and attendance per country, language or topic."""
@@ -130,6 +133,19 @@ class StatsRepository(Repository):
                 for name, value in (("country", country), ("language", language)):
                     table = getattr(result[name], measure)
                     table[str(value)] = table.get(str(value), 0) + int(count)
+        # What remains of people erased on request has no country or language: counted as
+        # unknown, so each breakdown adds up to the figures above it.
+        rows = self._all(
+            "SELECT status, SUM(count) FROM forgotten_registrations"
+            f" WHERE status IN ('confirmed', 'attended') {only.format(c='event_id')}"
+            " GROUP BY status",
+            {"event": event_id},
+        )
+        for status, count in rows:
+            measure = "registered" if status == "confirmed" else "attended"
+            for name in ("country", "language"):
+                table = getattr(result[name], measure)
+                table[UNKNOWN] = table.get(UNKNOWN, 0) + int(count)
         topic = result["topic"]
         for event, figures in per_event.items():
             if event in topics:

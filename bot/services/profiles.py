@@ -14,12 +14,20 @@ from bot.services.timezones import is_known_zone
 
 FIELDS = ("full_name", "country", "city", "organization", "role", "email")
 OPTIONAL = frozenset({"organization", "role", "email"})
-LIMITS = {"full_name": 100, "city": 100, "organization": 150, "role": 100, "email": 254}
+LIMITS = {
+    "full_name": 100,
+    "country": 100,
+    "city": 100,
+    "organization": 150,
+    "role": 100,
+    "email": 254,
+}
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 
 
-# Letters by Unicode's category that show nothing (Hangul fillers), used to fake a blank name.
-_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+# Characters by Unicode's category letters or symbols that show nothing (Hangul fillers, the
+# Braille blank), used to fake a blank name.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def _readable(text: str) -> bool:
@@ -28,9 +36,16 @@ def _readable(text: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" and ch not in _FILLERS for ch in text)
 
 
+def _visible(text: str) -> bool:
+    """Something shows: a symbol or emoji at least, not only marks, joiners and blanks."""
+    return any(unicodedata.category(ch)[0] in "LNSP" and ch not in _FILLERS for ch in text)
+
+
 def parse_text(field: str, raw: str) -> str:
     """A name, city, organization or role: cleaned of invisible characters, within limits."""
     text = " ".join(unicodedata.normalize("NFC", clean_user_text(raw)).split())
+    if _visible(text) and not _readable(text) and field not in OPTIONAL:
+        raise InputProblem(N_("Please answer in words: letters or digits, not only symbols."))
     if not _readable(text):
         text = ""
     if not text and field not in OPTIONAL:
@@ -45,7 +60,9 @@ def parse_text(field: str, raw: str) -> str:
 
 
 def parse_email(raw: str) -> str:
-    text = clean_user_text(raw).strip()
+    """An address as typed, full-width forms (a Chinese or Japanese keyboard's ＠ and ．)
+    folded to their ordinary letters, as IDNA's mapping does for domains."""
+    text = unicodedata.normalize("NFKC", clean_user_text(raw)).strip()
     if len(text) > LIMITS["email"] or not _EMAIL.match(text) or text.endswith("."):
         raise InputProblem(
             N_("“{value}” does not look like an email address, such as name@example.org."),

@@ -157,11 +157,21 @@ def parse_programme(
             elif draft is not None:
                 first_line_of[draft.code] = row_line
                 result.drafts.append(draft)
-    except csv.Error:
-        result.problems.append(LineProblem(line, Problem(N_("This line is not valid CSV."))))
+    except csv.Error as exc:
+        result.problems.append(LineProblem(line, _csv_problem(exc)))
     if not result.drafts and not result.problems:
         return _file_problem(N_("The file has a header but no events."))
     return result
+
+
+def _csv_problem(exc: csv.Error) -> Problem:
+    """What the csv module refused, said as an organizer would understand it."""
+    if "field larger than field limit" in str(exc):  # the module's own wording, no subclass
+        return Problem(
+            N_("A cell on this line is longer than {limit} characters."),
+            {"limit": str(csv.field_size_limit())},
+        )
+    return Problem(N_("This line is not valid CSV."))
 
 
 class _Problems:

@@ -220,7 +220,7 @@ class RegistrationService:
         def work(uow: UnitOfWork) -> list[Promotion]:
             promoted: list[Promotion] = []
             for user_id in user_ids:
-                freed = uow.registrations.forget_user(user_id)
+                freed = uow.registrations.forget_user(user_id, now)
                 uow.users.erase(user_id)
                 for event_id in freed:
                     code = uow.events.code_of(event_id)

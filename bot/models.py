@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+# Han ideographs, kana and Hangul: scripts whose names are written family name first.
+_EAST_ASIAN_NAME = re.compile(
+    "[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
+)
 
 
 class RegistrationStatus(StrEnum):
@@ -104,7 +110,12 @@ class User:
 
     @property
     def display_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.last_name) if part)
+        """The name as its script writes it: Chinese, Japanese and Korean names put the family
+        name first, without a space (Telegram's first "伟" and last "王" make 王伟)."""
+        first, last = self.first_name.strip(), (self.last_name or "").strip()
+        if first and last and _EAST_ASIAN_NAME.fullmatch(first + last):
+            return last + first
+        return " ".join(part for part in (first, last) if part)
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,32 @@ async def test_a_link_followed_in_an_unsupported_language_leads_to_its_session(
     assert any(label.startswith("Inscribirme") for label in labels), labels
 
 
+@pytest.mark.parametrize(
+    ("first", "last", "offered"),
+    [
+        ("伟", "王", "王伟"),  # Chinese: family name first, no space
+        ("민준", "김", "김민준"),  # Korean
+        ("Amina", "Diallo", "Amina Diallo"),
+        ("Wei", "Wang", "Wei Wang"),  # a romanized name keeps the order it was given in
+        ("محمد", "العلي", "محمد العلي"),
+    ],
+)
+async def test_the_telegram_name_is_offered_in_its_scripts_order(
+    app: BotApplication,
+    emulator: BotApiEmulator,
+    services: Services,
+    first: str,
+    last: str,
+    offered: str,
+) -> None:
+    await publish(services)
+    chat = chat_as(app, emulator, id=6200, first_name=first, last_name=last, language_code="en")
+    await chat.send("/start flood")
+    await chat.press(Register("flood").pack())
+    labels = [label for label, _ in buttons_of(chat.last_message_with_buttons())]
+    assert f"Use “{offered}”" in labels, labels
+
+
 async def test_a_country_with_several_zones_asks_which_and_back_works(
     amina: ChatDriver, services: Services, db: Store
 ) -> None:

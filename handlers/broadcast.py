@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
 from bot.models import Audience, AudienceKind, CampaignStatus
-from bot.services.formatting import FormattingError, html_to_text
+from bot.services.formatting import FormattingError, html_to_text, organizer_html
 from bot.topics import TOPICS
 from handlers.broadcast_progress import headline, progress_text
 from handlers.buttons import (
@@ -194,7 +194,7 @@ async def on_message(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
     t = context.viewer.t
-    text = message.text_html_urled if message.entities else message.text
+    text = organizer_html(message.text_html)  # Telegram's formatting and typed HTML alike
     problem = _checked(t, text)
     if problem:
         await send(context, plain(problem))
@@ -241,7 +241,7 @@ async def on_version_text(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
     t = context.viewer.t
-    text = message.text_html_urled if message.entities else message.text
+    text = organizer_html(message.text_html)  # Telegram's formatting and typed HTML alike
     problem = _checked(t, text)
     if problem:
         await send(context, plain(problem))

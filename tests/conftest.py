@@ -80,9 +80,17 @@ class ChatDriver:
         await self.app.process_update(Update.de_json(update, self.app.bot))
         return self.emulator.calls[mark:]
 
-    async def send(self, text: str, pace: timedelta = timedelta(seconds=1)) -> list[ApiCall]:
-        """A message, a second after the previous one unless `pace` says otherwise."""
-        return await self._deliver(lambda: self.emulator.user_message(self.user, text), pace)
+    async def send(
+        self,
+        text: str,
+        pace: timedelta = timedelta(seconds=1),
+        entities: list[dict[str, Any]] | None = None,
+    ) -> list[ApiCall]:
+        """A message, a second after the previous one unless `pace` says otherwise; with the
+        `entities` Telegram's client gave it (bold applied, links found)."""
+        return await self._deliver(
+            lambda: self.emulator.user_message(self.user, text, entities), pace
+        )
 
     async def settle(self, language: str | None = None, timezone: str | None = None) -> None:
         """Make this user known to the bot, with a chosen language and time zone."""

@@ -139,3 +139,51 @@ async def test_a_broadcast_whose_progress_message_was_lost_in_a_crash_still_ends
     await services.delivery.drain_once()
     [summary] = [m["text"] for m in organizer.messages() if m["text"].startswith("Broadcast")]
     assert summary.startswith(f"Broadcast #{campaign_id} · finished") and "Sent: 2" in summary
+
+
+async def test_typed_tags_and_telegram_formatting_reach_recipients_as_they_looked(
+    organizer: ChatDriver, services: Services, emulator: BotApiEmulator
+) -> None:
+    """The organizer types <b> tags in a message that also holds a link and an email (which
+    Telegram's client marks as entities) and applies Telegram's own italic to a word; a bare
+    "<" and "&" are ordinary text. Recipients see bold, italic and the text as typed, never
+    raw tags; code stays literal."""
+    await organizer.settle(language="en")
+    await services.users.touch(Contact(811, "R", language_code="en"))
+    emulator.user_message(FakeUser(id=811), "/start")
+    await organizer.send("/broadcast")
+    await organizer.press_label("Everyone")
+    text = (
+        "<b>Important</b>: Q&A <5 minutes per city. Slides: https://example.org/a?x=1&y=2 "
+        "or mail info@example.org. Typed as is: <b>"
+    )
+    entities = [
+        {
+            "type": "url",
+            "offset": text.index("https"),
+            "length": len("https://example.org/a?x=1&y=2"),
+        },
+        {"type": "email", "offset": text.index("info@"), "length": len("info@example.org")},
+        {"type": "italic", "offset": text.index("Slides"), "length": len("Slides")},
+        {"type": "code", "offset": text.index("<b>", 20), "length": 3},
+    ]
+    await organizer.send(text, entities=entities)
+    preview = texts(await organizer.press_label("Preview"))
+    assert preview[1].startswith("Important: Q&A <5 minutes per city.")
+    await organizer.press_label("Send")
+    await services.delivery.drain_once()
+    [received] = [
+        message
+        for (chat, _), message in emulator.messages.items()
+        if chat == 811 and "Important" in message.get("text", "")
+    ]
+    assert received["text"] == (
+        "Important: Q&A <5 minutes per city. Slides: https://example.org/a?x=1&y=2 or mail "
+        "info@example.org. Typed as is: <b>"
+    )
+    kinds = {
+        (e["type"], received["text"][e["offset"] : e["offset"] + e["length"]])
+        for e in received["entities"]
+    }
+    assert ("bold", "Important") in kinds and ("italic", "Slides") in kinds
+    assert ("code", "<b>") in kinds

@@ -157,8 +157,9 @@ class BotApiEmulator:
             self._arrived.set()
         return update
 
-    def user_message(self, user: FakeUser, text: str) -> JSON:
-        """A text message from `user`; a leading /command gets its entity, as Telegram does."""
+    def user_message(self, user: FakeUser, text: str, entities: list[JSON] | None = None) -> JSON:
+        """A text message from `user`; a leading /command gets its entity, as Telegram does,
+        and `entities` are the formatting the client applied or links it found."""
         message: JSON = {
             "message_id": next(self._message_ids),
             "from": user.to_json(),
@@ -169,6 +170,8 @@ class BotApiEmulator:
         if text.startswith("/"):
             length = len(text.split()[0]) if text.split() else 1
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        if entities:
+            message["entities"] = [*message.get("entities", []), *entities]
         self.messages[(user.id, message["message_id"])] = message
         return self._enqueue({"message": message})
 

@@ -6,13 +6,22 @@ puts each refusal into words an organizer can act on, in their language.
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from bot.i18n import N_
 from bot.problems import Problem
 from bot.telegram_html import HtmlError, Reason, parse, utf16_length
 
-__all__ = ["Entity", "FormattingError", "html_to_text", "parse_html", "utf16_length"]
+__all__ = [
+    "Entity",
+    "FormattingError",
+    "html_to_text",
+    "organizer_html",
+    "parse_html",
+    "utf16_length",
+]
 
 Entity = dict[str, Any]  # as in the Bot API's JSON: type, offset, length, url...
 
@@ -81,3 +90,52 @@ def parse_html(html: str) -> tuple[str, list[Entity]]:
 def html_to_text(html: str) -> str:
     """The text a reader sees; FormattingError if Telegram would refuse the markup."""
     return parse_html(html)[0]
+
+
+# In what an organizer typed: a tag (a letter right after "<", then up to ">") or a character
+# reference. Anything else with <, > or & is text, which Telegram wants escaped.
+_TYPED_MARKUP = re.compile(
+    r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+# In python-telegram-bot's `Message.text_html`: every "<" starts a tag it wrote, since the
+# text itself comes escaped.
+_RENDERED_TAG = re.compile(r"(<[^<>]*>)")
+_LITERAL_TAGS = re.compile(r"<(/?)(code|pre)\b", re.IGNORECASE)
+
+
+def organizer_html(rendered: str) -> str:
+    """The HTML to send for a message an organizer wrote in Telegram, from its rendering by
+    python-telegram-bot (`Message.text_html`: the formatting they applied with Telegram's
+    own tools, as tags, and their text escaped).
+
+    The text between those tags is what they typed, and they were told they may type HTML:
+    it is taken as HTML, so a typed <b> is bold even when the message also holds a link,
+    a mention or Telegram bold; what cannot be markup ("Q&A: <5 minutes", "R&D") is escaped
+    for them, as the Bot API requires of every <, > and & outside tags. Text inside code and
+    pre stays literal. Typed markup that Telegram would refuse is left for `parse_html` to
+    point out."""
+    out: list[str] = []
+    literal = 0  # depth of <code> and <pre>: their text is shown as typed
+    for piece in _RENDERED_TAG.split(rendered):
+        if _RENDERED_TAG.fullmatch(piece):
+            out.append(piece)
+            tag = _LITERAL_TAGS.match(piece)
+            if tag:
+                literal += -1 if tag.group(1) else 1
+        elif literal > 0:
+            out.append(piece)
+        else:
+            out.append(_typed_as_html(html.unescape(piece)))
+    return "".join(out)
+
+
+def _typed_as_html(typed: str) -> str:
+    """Tags and character references kept; every other <, > and & escaped."""
+    out: list[str] = []
+    position = 0
+    for markup in _TYPED_MARKUP.finditer(typed):
+        out.append(html.escape(typed[position : markup.start()], quote=False))
+        out.append(markup.group())
+        position = markup.end()
+    out.append(html.escape(typed[position:], quote=False))
+    return "".join(out)

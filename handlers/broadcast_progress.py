@@ -34,8 +34,9 @@ def progress_text(t: Translator, status: BroadcastStatus, finished: bool) -> str
     ]
     if progress.skipped:
         lines.append(t._("Skipped: {count}", count=t.number(progress.skipped)))
-    if not finished and progress.pending:
-        minutes = max(round(progress.pending / OVERALL_RATE / 60), 1)
+    seconds = status.seconds_left(OVERALL_RATE)
+    if not finished and seconds is not None:
+        minutes = max(round(seconds / 60), 1)
         lines.append(t._("Remaining: {count}", count=t.number(progress.pending)))
         lines.append(t.ngettext("About {count} minute left", "About {count} minutes left", minutes))
     return "\n".join(lines)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from datetime import timedelta
 
-from bot.devtools.emulator import BotApiEmulator, FakeUser
+from bot.clock import FrozenClock
+from bot.db.times import to_db
+from bot.devtools.emulator import JSON, ApiCall, BotApiEmulator, FakeUser
 from bot.models import Audience, AudienceKind, Contact
 from bot.services.container import Services
 from tests.conftest import START, ChatDriver, buttons_of, texts
@@ -187,3 +191,86 @@ async def test_typed_tags_and_telegram_formatting_reach_recipients_as_they_looke
     }
     assert ("bold", "Important") in kinds and ("italic", "Slides") in kinds
     assert ("code", "<b>") in kinds
+
+
+async def test_the_progress_message_moves_every_few_seconds_of_a_large_broadcast(
+    organizer: ChatDriver,
+    services: Services,
+    db: Store,
+    emulator: BotApiEmulator,
+    clock: FrozenClock,
+) -> None:
+    """3,000 recipients at a broadcast's pace under load (11.6 a second, each copy moving
+    the clock): the organizer's progress message is edited at least every 5 s, its count
+    grows, its time left is the pace's, and it ends with the figures."""
+    await organizer.settle(language="en")
+    recipients = range(50_000, 53_000)
+    await db.execute_many(
+        "INSERT INTO users (user_id, first_name, language, created_at, last_seen_at)"
+        " VALUES (?, 'R', 'en', ?, ?)",
+        [(user_id, to_db(clock.now()), to_db(clock.now())) for user_id in recipients],
+    )
+    emulator._open_chats = True  # three thousand chats that exist on Telegram's side
+    edits: list[tuple[float, str]] = []
+
+    def pace(call: ApiCall, result: JSON) -> None:
+        if call.method == "sendMessage" and call.params.get("chat_id") != organizer.user.id:
+            clock.advance(timedelta(seconds=1 / 11.6))
+        text = str(result.get("text", ""))
+        if call.method == "editMessageText" and text.startswith("Broadcast #"):
+            edits.append(((clock.now() - begin).total_seconds(), text))
+
+    emulator.listeners.append(pace)
+    await organizer.send("/broadcast")
+    await organizer.press_label("Everyone")
+    await organizer.send("Registration is open.")
+    await organizer.press_label("Preview")
+    begin = clock.now()
+    await organizer.press_label("Send")
+    while await services.delivery.drain_once():
+        pass
+    await services.delivery.drain_once()  # closed and summed up
+    sending = [(at, text) for at, text in edits if "· sending" in text]
+    assert len(sending) >= 3_000 / 11.6 / 5
+    times = [0.0] + [at for at, _ in edits]
+    assert max(b - a for a, b in itertools.pairwise(times)) <= 5.0, times[:12]
+    counts = [int(re.search(r"Sent: ([\d,]+)", text)[1].replace(",", "")) for _, text in sending]  # type: ignore[index]
+    assert counts == sorted(counts) and counts[-1] > 2_900
+    halfway = next(text for _, text in sending if "Remaining: 1,5" in text)
+    assert "About 2 minutes left" in halfway  # 1,500 at 11.6 a second, not at 29
+    assert edits[-1][1].startswith("Broadcast #") and "finished" in edits[-1][1]
+    assert "Sent: 3,001" in edits[-1][1]
+
+
+async def test_a_progress_message_recorded_after_the_first_copies_still_moves(
+    organizer: ChatDriver,
+    services: Services,
+    db: Store,
+    emulator: BotApiEmulator,
+    clock: FrozenClock,
+) -> None:
+    """The worker starts sending before Telegram has answered the organizer's Send (so the
+    progress message is not known yet when it reads the broadcast): the message, once known,
+    is still edited as the copies go, not only at the end."""
+    await organizer.settle(language="en")
+    await organizer.send("/help")
+    await db.execute_many(
+        "INSERT INTO users (user_id, first_name, language, created_at, last_seen_at)"
+        " VALUES (?, 'R', 'en', ?, ?)",
+        [(user_id, to_db(clock.now()), to_db(clock.now())) for user_id in range(60_000, 60_300)],
+    )
+    emulator._open_chats = True
+    emulator.listeners.append(
+        lambda call, result: (
+            clock.advance(timedelta(seconds=1 / 11.6)) if call.method == "sendMessage" else None
+        )
+    )
+    campaign_id = await services.broadcasts.start(
+        organizer.user.id, Audience(AudienceKind.EVERYONE), {"default": "News"}
+    )
+    await services.delivery.drain_once()  # the first hundred, the progress message unknown
+    shown = organizer.messages()[-1]["message_id"]
+    await services.broadcasts.watch(campaign_id, organizer.user.id, shown)
+    await services.delivery.drain_once()
+    [progress] = [m["text"] for m in organizer.messages() if m["text"].startswith("Broadcast")]
+    assert "· sending" in progress and "Sent: 1" in progress, progress

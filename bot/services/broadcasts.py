@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from bot.clock import Clock
@@ -18,6 +19,18 @@ from bot.services.users import UserService
 class BroadcastStatus:
     campaign: Campaign
     progress: Progress
+    as_of: datetime | None = None  # when the progress was read, for the time left
+
+    def seconds_left(self, fallback_rate: float) -> float | None:
+        """How long the rest will take at the pace so far (`fallback_rate` a second before
+        anything was done); None when nothing is left."""
+        progress = self.progress
+        if not progress.pending:
+            return None
+        done = progress.total - progress.pending
+        elapsed = (self.as_of - self.campaign.created_at).total_seconds() if self.as_of else 0.0
+        rate = done / elapsed if done and elapsed > 0 else fallback_rate
+        return progress.pending / rate
 
 
 class ProgressDisplay(Protocol):
@@ -135,7 +148,7 @@ class BroadcastService:
             return
         organizer = await self._users.get(chat)
         language = self._users.language_of(organizer) if organizer else self._users.default_language
-        status = BroadcastStatus(campaign, progress)
+        status = BroadcastStatus(campaign, progress, self._clock.now())
         if campaign.progress_message is None:
             message = await self._display.announce(chat, status, finished, language)
             if message is not None:

@@ -214,6 +214,7 @@ class DeliveryWorker:
                 break
             await self._deliver(delivery)
             handled += 1
+            await self._report_progress()  # every PROGRESS_EVERY, not once a batch
         await self._report(finished_only=not batch)
         return handled
 
@@ -314,15 +315,29 @@ class DeliveryWorker:
         for closed, progress in await self._db.write(close, heavy=True):
             self._campaigns.pop(closed.campaign_id, None)
             await self._reporter.report(closed, progress, True)
-        if finished_only:
-            return
+        if not finished_only:
+            await self._report_progress()
+
+    async def _report_progress(self) -> None:
+        """The progress of running campaigns, each at most every PROGRESS_EVERY."""
+        now = self._clock.now()
         for campaign_id, campaign in list(self._campaigns.items()):
-            if campaign is None or campaign.progress_message is None:
+            if campaign is None:
                 continue
             if now - self._reported.get(campaign_id, campaign.created_at) < PROGRESS_EVERY:
                 continue
             self._reported[campaign_id] = now
+            if campaign.progress_message is None:
+                # Read before the organizer's progress message was recorded (it is sent
+                # while the first copies go out): look again.
+                fresh = await self._campaign(campaign_id)
+                if fresh is None or fresh.progress_message is None:
+                    continue
+                campaign = self._campaigns[campaign_id] = fresh
             await self._reporter.report(campaign, await self._progress(campaign_id), False)
+
+    async def _campaign(self, campaign_id: int) -> Campaign | None:
+        return await self._db.read(lambda uow: uow.outbox.campaign(campaign_id))
 
     async def _progress(self, campaign_id: int) -> Progress:
         return await self._db.read(lambda uow: uow.outbox.progress(campaign_id), heavy=True)

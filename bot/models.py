@@ -264,3 +264,18 @@ class Audience:
 
     def describe(self) -> str:
         return self.kind if self.value is None else f"{self.kind}:{self.value}"
+
+    @classmethod
+    def parse(cls, described: str) -> Audience | None:
+        """The audience `describe` wrote (None if it is not one): event and user audiences
+        carry an id, languages and topics a code."""
+        kind_text, _, value = described.partition(":")
+        try:
+            kind = AudienceKind(kind_text)
+        except ValueError:
+            return None
+        if not value:
+            return cls(kind)
+        if kind in (AudienceKind.LANGUAGE, AudienceKind.TOPIC):
+            return cls(kind, value)
+        return cls(kind, int(value)) if value.isdigit() else None

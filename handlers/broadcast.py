@@ -35,7 +35,7 @@ from handlers.buttons import (
 )
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, topic_rows
-from handlers.html import plain
+from handlers.html import bold, plain, user_text
 from handlers.organizers import event_by_code, require_organizer
 from handlers.presses import on_press
 from handlers.session import clear_state, get_state, set_state
@@ -359,18 +359,61 @@ async def list_broadcasts(update: Update, context: BotContext) -> None:
     rows: list[list[Button]] = []
     for status in recent:
         campaign = status.campaign
-        when = t.when(campaign.created_at, context.viewer.timezone)
-        blocks.append(f"{when}\n{progress_text(t, status, campaign.status == CampaignStatus.DONE)}")
+        progress = progress_text(t, status, campaign.status == CampaignStatus.DONE)
+        first_line, _, figures = progress.partition("\n")
+        about = [
+            bold(plain(first_line)),
+            t._(
+                "{when}, by {name}",
+                when=t.when(campaign.created_at, context.viewer.timezone),
+                name=user_text(await _sender_name(context, campaign.created_by)),
+            ),
+            t._(
+                "To: {audience}", audience=plain(await _audience_label(context, campaign.audience))
+            ),
+            "“" + plain(_first_words(campaign.payload.get("texts", {}).get("default", ""))) + "”",
+            figures,
+        ]
+        blocks.append("\n".join(about))
         if campaign.status == CampaignStatus.RUNNING:
             rows.append(
                 [
                     (
-                        t._("Stop broadcast #{number}", number=campaign.campaign_id),
+                        t._("Stop broadcast #{number}", number=campaign.number),
                         StopBroadcast(campaign.campaign_id),
                     )
                 ]
             )
     await send(context, "\n\n".join(blocks), rows)
+
+
+FIRST_WORDS = 80  # characters of a broadcast's text shown in /broadcasts
+
+
+def _first_words(html: str) -> str:
+    try:
+        text = " ".join(html_to_text(html).split())
+    except FormattingError:  # checked before it was sent; an old row, perhaps
+        text = html
+    return text if len(text) <= FIRST_WORDS else text[: FIRST_WORDS - 1].rstrip() + "…"
+
+
+async def _sender_name(context: BotContext, user_id: int | None) -> str:
+    user = await context.services.users.get(user_id) if user_id is not None else None
+    return user.display_name if user is not None else "—"  # erased since, or the CLI
+
+
+async def _audience_label(context: BotContext, described: str) -> str:
+    t = context.viewer.t
+    audience = Audience.parse(described)
+    if audience is None:
+        return described
+    if isinstance(audience.value, int) and audience.kind != AudienceKind.USER:
+        event = await context.services.events.by_id(audience.value)
+        if event is not None:
+            title = f"{event.title_in(t.language)} ({event.code})"
+            return f"{t._(AUDIENCES.get(audience.kind, AUDIENCES['everyone']))}: {title}"
+    return describe(t, audience)
 
 
 async def on_stop(update: Update, context: BotContext, data: StopBroadcast) -> None:
@@ -379,16 +422,16 @@ async def on_stop(update: Update, context: BotContext, data: StopBroadcast) -> N
     if not await require_organizer(update, context):
         return
     t = context.viewer.t
-    number = data.campaign_id
     broadcasts = context.services.broadcasts
-    if not await broadcasts.cancel(number, context.viewer.user_id):
-        status = await broadcasts.status(number)  # it finished, or was stopped, before
-        if status is None:
-            await no_longer_active(query, context)
-        else:
-            await answer(query, headline(t, status, finished=True))
+    status = await broadcasts.status(data.campaign_id)
+    if status is None:
+        await no_longer_active(query, context)
+        return
+    if not await broadcasts.cancel(data.campaign_id, context.viewer.user_id):
+        await answer(query, headline(t, status, finished=True))  # it ended, or was stopped
         return
     await answer(query)
+    number = status.campaign.number
     await send(
         context, t._("Broadcast #{number} is stopped; nothing more will be sent.", number=number)
     )

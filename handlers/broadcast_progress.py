@@ -12,7 +12,7 @@ from bot.services.sender import Sender
 def headline(t: Translator, status: BroadcastStatus, finished: bool) -> str:
     """The first line: "Broadcast #12 · sending" (or finished, or cancelled)."""
     return (
-        t._("Broadcast #{number}", number=status.campaign.campaign_id)
+        t._("Broadcast #{number}", number=status.campaign.number)
         + " · "
         + (
             t._("cancelled")

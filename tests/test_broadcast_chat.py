@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.clock import FrozenClock
 from bot.db.times import to_db
 from bot.devtools.emulator import JSON, ApiCall, BotApiEmulator, FakeUser
-from bot.models import Audience, AudienceKind, Contact
+from bot.models import Audience, AudienceKind, CampaignKind, Contact
 from bot.services.container import Services
 from tests.conftest import START, ChatDriver, buttons_of, texts
 from tests.programme_files import programme, row
@@ -274,3 +274,36 @@ async def test_a_progress_message_recorded_after_the_first_copies_still_moves(
     await services.delivery.drain_once()
     [progress] = [m["text"] for m in organizer.messages() if m["text"].startswith("Broadcast")]
     assert "· sending" in progress and "Sent: 1" in progress, progress
+
+
+async def test_broadcasts_are_numbered_on_their_own(
+    organizer: ChatDriver, services: Services, db: Store, emulator: BotApiEmulator
+) -> None:
+    """Reminders and notices queued first do not count: the first broadcast is #1. The list
+    says when, by whom, to whom and the first words of each."""
+    await services.events.import_programme(
+        programme([row("flood", START + timedelta(days=2))]), None
+    )
+    for user_id in (901, 902):
+        await services.users.touch(Contact(user_id, "R"))
+        await services.registrations.sign_up(user_id, "flood")
+    await db.write(
+        lambda u: u.outbox.enqueue(
+            CampaignKind.REMINDER, "r-1", Audience(AudienceKind.EVERYONE), {}, START
+        )
+    )
+    campaign_id = await news_to_one_participant(organizer, services, emulator)
+    assert campaign_id > 1
+    [listing] = texts(await organizer.send("/broadcasts"))
+    assert listing.count("Broadcast #") == 1
+    lines = listing.split("\n")
+    assert lines[:4] == [
+        "Broadcast #1 · sending",
+        "Nov 28, 2026, 9:00\u202fAM, by \u2068Olga\u2069",
+        "To: Everyone",
+        "“News”",
+    ]
+    labels = [label for label, _ in buttons_of(organizer.last_message_with_buttons())]
+    assert labels == ["Stop broadcast #1"]
+    stopped = texts(await organizer.press_label("Stop broadcast #1"))[-1]
+    assert stopped == "Broadcast #1 is stopped; nothing more will be sent."

@@ -66,6 +66,7 @@ class Campaign:
     progress_chat: int | None
     progress_message: int | None
     created_at: datetime
+    number: int  # among the campaigns of its kind: "Broadcast #3" is the third broadcast
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def _campaign(row: sqlite3.Row) -> Campaign:
         progress_chat=row["progress_chat"],
         progress_message=row["progress_message"],
         created_at=from_db(row["created_at"]),
+        number=row["number"] or row["campaign_id"],
     )
 
 
@@ -130,16 +132,17 @@ class OutboxRepository(Repository):
         """
         cursor = self._run(
             "INSERT OR IGNORE INTO campaigns (kind, dedupe_key, event_id, payload, audience,"
-            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                kind,
-                dedupe_key,
-                event_id,
-                json.dumps(payload, ensure_ascii=False),
-                audience.describe(),
-                created_by,
-                to_db(now),
-            ),
+            " created_by, created_at, number) VALUES (:kind, :key, :event, :payload, :audience,"
+            " :by, :at, (SELECT COALESCE(MAX(number), 0) + 1 FROM campaigns WHERE kind = :kind))",
+            {
+                "kind": kind,
+                "key": dedupe_key,
+                "event": event_id,
+                "payload": json.dumps(payload, ensure_ascii=False),
+                "audience": audience.describe(),
+                "by": created_by,
+                "at": to_db(now),
+            },
         )
         if cursor.rowcount == 0:
             return None

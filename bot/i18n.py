@@ -135,6 +135,25 @@ def _minutes(count: int, language: str) -> str:
 
 
 @lru_cache(maxsize=1024)
+def _duration(minutes: int, language: str) -> str:
+    locale = Locale.parse(language)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        str(format_unit(count, unit, length="long", locale=locale))
+        for count, unit in (
+            (days, "duration-day"),
+            (hours, "duration-hour"),
+            (minutes, "duration-minute"),
+        )
+        if count
+    ]
+    if not parts:
+        return _minutes(0, language)
+    return str(format_list(parts, locale=locale))
+
+
+@lru_cache(maxsize=1024)
 def _language_label(code: str, language: str) -> str:
     name = str(Locale.parse(language).languages.get(code) or code)
     return name[:1].upper() + name[1:]
@@ -197,6 +216,11 @@ class Translator:
     def minutes(self, count: int) -> str:
         """A duration such as "90 minutes", in the reader's language and plural rules."""
         return _minutes(count, self.language)
+
+    def duration(self, minutes: int) -> str:
+        """A span in whole days, hours and minutes as a person says it: "2 days",
+        "1 day and 3 hours", "90 minutes" stays "1 hour and 30 minutes"."""
+        return _duration(minutes, self.language)
 
     def language_label(self, code: str) -> str:
         """A language's name in the reader's language ("swahili" -> "Swahili" for en)."""

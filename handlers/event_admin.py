@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from babel.dates import format_timedelta
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -328,9 +327,7 @@ async def on_cancel_event(update: Update, context: BotContext, data: CancelEvent
 
 
 def _offsets_text(t: Translator, minutes: list[int]) -> str:
-    return ", ".join(
-        format_timedelta(timedelta(minutes=m), threshold=10, locale=t.locale) for m in minutes
-    )
+    return ", ".join(t.duration(m) for m in minutes)  # as given: 2d is "2 days", not 48 hours
 
 
 async def reminders(update: Update, context: BotContext) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from telegram import Update
 
 from bot.devtools.emulator import ApiCall
@@ -250,3 +251,24 @@ async def test_editevent_sets_the_minimum_attendance(
     event = await db.read(lambda u: u.events.by_code("a"))
     assert event is not None and event.min_attendance_minutes is None
     assert event.attendance_minutes == (event.duration_minutes + 1) // 2
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "shown"),
+    [
+        ("en", "2d,3h,15m", "2 days, 3 hours, 15 minutes"),
+        ("en", "27h,90m", "1 day and 3 hours, 1 hour and 30 minutes"),
+        ("fr", "2d,3h", "2\u00a0jours, 3\u00a0heures"),
+        ("ru", "2d,1h", "2 дня, 1 час"),
+    ],
+)
+async def test_reminder_times_read_as_they_were_given(
+    organizer: ChatDriver, services: Services, language: str, typed: str, shown: str
+) -> None:
+    """/reminders CODE 2d,3h,15m answers in days, hours and minutes, not "48 hours"."""
+    await organizer.settle(language=language)
+    await services.events.import_programme(
+        programme([row("flood", START + timedelta(days=5))]), None
+    )
+    [answer] = texts(await organizer.send(f"/reminders flood {typed}"))
+    assert shown in answer, answer

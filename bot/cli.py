@@ -83,16 +83,44 @@ async def prepare_database(settings: Settings) -> None:
     await db.close()
 
 
-async def backup(settings: Settings, target: Path, err: TextIO = sys.stderr) -> int:
-    """Copy the database to `target` while the bot may be running."""
+async def backup(
+    settings: Settings, target: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    """Copy the database to `target` while the bot may be running; say where and how big.
+    The live database (or its side files) as the target is refused: the copy would
+    overwrite what it copies."""
     if not _database_exists(settings, err):
         return 1
+    if _is_live_database(settings.database_path, target):
+        err.write(f"{target} is the live database itself; choose another file for the backup.\n")
+        return 2
     db = await Database.open(settings.database_path)
     try:
         await db.backup(target)
     finally:
         await db.close()
+    out.write(_written(target))
     return 0
+
+
+def _is_live_database(database: Path, target: Path) -> bool:
+    live = database.resolve()
+    return target.resolve() in {
+        live,
+        *(live.with_name(live.name + end) for end in ("-wal", "-shm")),
+    }
+
+
+def _written(target: Path) -> str:
+    return f"Backup written to {target.resolve()} ({_size(target.stat().st_size)}).\n"
+
+
+def _size(count: int) -> str:
+    if count < 1024:
+        return f"{count:,} bytes"
+    if count < 1024**2:
+        return f"{count / 1024:,.1f} KB"
+    return f"{count / 1024**2:,.1f} MB"
 
 
 def _database_exists(settings: Settings, err: TextIO) -> bool:

@@ -63,6 +63,12 @@ def test_backup_copies_the_live_database(tmp_path: Path) -> None:
     reader.rollback()
     reader.close()
     assert result.returncode == 0, result.stderr
+    written = (tmp_path / "copy.sqlite3").resolve()
+    assert result.stdout.startswith(f"Backup written to {written} (") and " KB)" in result.stdout
+    live = run_cli("backup", str(database), env=env, cwd=tmp_path)
+    assert live.returncode == 2 and "is the live database itself" in live.stderr
+    same = run_cli("backup", "./bot.sqlite3-wal", env=env, cwd=tmp_path)
+    assert same.returncode == 2
     copy = sqlite3.connect(tmp_path / "copy.sqlite3")
     assert copy.execute("SELECT COUNT(*) FROM events").fetchone() == (8,)
     assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)

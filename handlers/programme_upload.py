@@ -1,5 +1,6 @@
-"""Organizers send CSV documents: the programme (imported all or nothing), or, with an event's
-code as caption, the attendance report of its video-conferencing tool."""
+"""Organizers send spreadsheets (CSV, or .xlsx workbooks): the programme (imported all or
+nothing), or, with an event's code as caption, the attendance report of its
+video-conferencing tool."""
 
 from __future__ import annotations
 
@@ -16,9 +17,14 @@ from handlers.organizers import event_by_code, require_organizer
 from handlers.ui import send
 from handlers.wizards import GROUP_GENERAL
 
-CSV_FILES = filters.Document.FileExtension("csv") | filters.Document.MimeType("text/csv")
-# Meeting tools also give their attendance reports as Excel workbooks.
-XLSX_FILES = filters.Document.FileExtension("xlsx")
+TABLE_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx")  # Excel's "Unicode text" is a .txt
+TABLE_FILES = (
+    filters.Document.FileExtension("csv")
+    | filters.Document.FileExtension("tsv")
+    | filters.Document.FileExtension("txt")
+    | filters.Document.FileExtension("xlsx")
+    | filters.Document.MimeType("text/csv")
+)
 
 
 async def on_programme_file(update: Update, context: BotContext) -> None:
@@ -36,10 +42,9 @@ async def on_programme_file(update: Update, context: BotContext) -> None:
         return
     report_hint = t._(
         "To import an attendance report, send it again with the event’s code as "
-        "its caption. A programme is imported from a CSV file (in Excel: Save as → "
-        "CSV UTF-8)."
+        "its caption. A programme is imported from a CSV file or an Excel workbook (.xlsx)."
     )
-    if not caption and not _is_csv(document):
+    if not caption and not _is_table(document):
         await send(context, report_hint)
         return
     file = await document.get_file()
@@ -56,10 +61,10 @@ async def on_programme_file(update: Update, context: BotContext) -> None:
     await send(context, plain(describe_import(t, result)))
 
 
-def _is_csv(document: Document) -> bool:
+def _is_table(document: Document) -> bool:
     name = (document.file_name or "").lower()
-    return name.endswith(".csv") or document.mime_type == "text/csv"
+    return name.endswith(TABLE_EXTENSIONS) or document.mime_type == "text/csv"
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(MessageHandler(CSV_FILES | XLSX_FILES, on_programme_file), group=GROUP_GENERAL)
+    app.add_handler(MessageHandler(TABLE_FILES, on_programme_file), group=GROUP_GENERAL)

@@ -43,12 +43,12 @@ async def test_an_organizer_imports_a_programme_by_sending_it(
 
 
 async def test_a_bad_file_in_chat_lists_its_problems(organizer: ChatDriver, db: Store) -> None:
-    """Problems come back with line numbers, in the organizer's language; nothing is written."""
+    """Problems come back with row numbers, in the organizer's language; nothing is written."""
     await organizer.settle(language="en")
     data = programme([row("a", SOON), row("b", SOON, capacity="-1")])
     [reply] = texts(await upload(organizer, "programme.csv", data))
     assert reply.startswith("Nothing was imported.")
-    assert "Line 3: The capacity must be a whole number" in reply
+    assert "Row 3: The capacity must be a whole number" in reply
     assert await db.read(lambda u: u.events.count()) == 0
 
 

@@ -46,7 +46,7 @@ async def test_a_good_file_adds_every_event(services: object, db: Store) -> None
 async def test_every_bad_row_is_reported_and_nothing_is_written(
     services: object, db: Store
 ) -> None:
-    """Each kind of bad row is named with its line number; the good rows are not imported."""
+    """Each kind of bad row is named with its row number; the good rows are not imported."""
     events: EventService = services.events  # type: ignore[attr-defined]
     data = programme(
         [
@@ -70,7 +70,7 @@ async def test_every_bad_row_is_reported_and_nothing_is_written(
         "2026-12-03T14:00+03:00."
     )
     assert problems[2].startswith("5: The capacity must be a whole number of at least 1")
-    assert problems[3] == "6: The code good-1 is already used on line 2."
+    assert problems[3] == "6: The code good-1 is already used on row 2."
     assert problems[4] == "7: “meet.example.org/x y” is not a web address starting with https://."
     assert problems[5] == "8: The event has no title in any language (columns title or title_xx)."
     assert problems[6].startswith("9: The duration must be a whole number of minutes")
@@ -164,21 +164,25 @@ def test_quotes_and_separators_inside_cells_survive(delimiter: str) -> None:
     [
         (b"", "0: The file is empty."),
         (b"code,titre\n", "1: Missing columns: topic, starts_at"),
-        (b"\xff\xfe\x00c\x00o", "0: The file is not UTF-8 text."),
+        (b"\x00\x01\x02\x03\x04 not text \x00\x05", "0: The file is not a table."),
         (programme([]), "0: The file has a header but no events."),
     ],
 )
 def test_unusable_files_are_explained(data: bytes, problem: str) -> None:
-    """Empty, non-UTF-8, header-only files and missing columns get one clear problem."""
+    """Empty, binary, header-only files and missing columns get one clear problem."""
     parsed = parse_programme(data, START)
     found = [f"{p.line}: {p.problem.render(ENGLISH)}" for p in parsed.problems]
     assert found and found[0].startswith(problem)
 
 
-def test_unknown_columns_and_ragged_rows() -> None:
-    """A column the contract does not know, or a row with too many cells, is reported."""
-    parsed = parse_programme(programme([row("x", SOON)]).replace(b"title_zh", b"title_de"), START)
-    assert "Unknown columns: title_de" in parsed.problems[0].problem.render(ENGLISH)
+def test_unknown_columns_are_left_out_and_ragged_rows_reported() -> None:
+    """A column the bot does not use (a planning column, a language it does not speak) is
+    left out and named back; a row with more cells than the header has columns is reported."""
+    lines = programme([row("x", SOON)]).decode().replace("title_zh", "title_de").splitlines()
+    data = f"{lines[0]},Speaker,,\r\n{lines[1]},Dr. Amina Diallo,,\r\n".encode()
+    parsed = parse_programme(data, START)
+    assert parsed.ok, parsed.problems
+    assert parsed.ignored == ["title_de", "speaker"]
     extra = b"y,climate-change,2026-12-01T10:00Z,60,5,en,,T,D,,,,EXTRA\n"
     ragged = programme([row("x", SOON)]) + extra
     parsed = parse_programme(ragged, START)
@@ -239,7 +243,7 @@ def test_the_command_line_import(tmp_path: Path) -> None:
     assert "8 events added" in ok.stdout
     failed = run(bad)
     assert failed.returncode == 1
-    assert "Line 2: Unknown topic “nope”" in failed.stderr
+    assert "Row 2: Unknown topic “nope”" in failed.stderr
     missing = run(tmp_path / "missing.csv")
     assert missing.returncode == 2 and "Cannot read" in missing.stderr
 
@@ -258,12 +262,12 @@ def test_a_hostile_header_is_refused_in_linear_time() -> None:
 
 
 def test_a_cell_of_a_megabyte_is_named_as_too_long() -> None:
-    """A description pasted a thousand times over: the organizer is told the cell is too
-    long, on its line, not that the file is not CSV."""
+    """A description pasted a thousand times over: the organizer is told a cell is too long,
+    not that the file is not CSV."""
     huge = "Flood drills for schools. " * 40_000  # about a megabyte, in one cell
     parsed = parse_programme(
         programme([row("ok", START + timedelta(days=3)), row("big", START, description=huge)]),
         START,
         {},
     )
-    assert problems_of(parsed) == ["3: A cell on this line is longer than 131072 characters."]
+    assert problems_of(parsed) == ["0: A cell is longer than 131072 characters."]

@@ -6,6 +6,7 @@ import asyncio
 import re
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
@@ -15,7 +16,7 @@ from bot.db import Database, UnitOfWork
 from bot.i18n import Translator
 from bot.models import Event, EventDraft, EventListing, EventStatus, Page
 from bot.services.programme_hooks import ProgrammeHooks, follow_change
-from bot.services.programme_import import ParsedProgramme, parse_programme
+from bot.services.programme_import import NAMES_LISTED, ParsedProgramme, parse_programme
 from bot.services.recent import Recent
 
 PAGE_SIZE = 8
@@ -29,6 +30,7 @@ class ImportSummary:
     unchanged: int
     moved: tuple[str, ...]  # codes whose start changed; their registrants must be told
     cancelled: int = 0  # rows of cancelled events, left as they are
+    ignored: tuple[str, ...] = ()  # columns of the file the bot does not use
 
 
 class Cancelling(Enum):
@@ -182,7 +184,9 @@ class EventService:
             after = uow.events.by_codes(d.code for d in parsed.drafts)
             changed = [event for code, event in after.items() if existing.get(code) != event]
             queued = [follow_change(uow, existing.get(e.code), e, now) for e in changed]
-            summary = ImportSummary(added, updated, unchanged, tuple(moved), cancelled)
+            summary = ImportSummary(
+                added, updated, unchanged, tuple(moved), cancelled, tuple(parsed.ignored)
+            )
             return summary, changed, any(queued)
 
         summary, changed, queued = await self._db.write(work, heavy=True)
@@ -309,15 +313,25 @@ def describe_import(t: Translator, result: ParsedProgramme | ImportSummary) -> s
                     result.cancelled,
                 )
             )
-        return "\n".join(lines)
+        return "\n".join([*lines, *_ignored_columns(t, result.ignored)])
     problems = result.problems
     lines = [t._("Nothing was imported. Please correct the file and send it again:")]
     for item in problems[:MAX_LISTED_PROBLEMS]:
         reason = item.problem.render(t)
         lines.append(
-            t._("Line {line}: {reason}", line=item.line, reason=reason) if item.line else reason
+            t._("Row {row}: {reason}", row=item.line, reason=reason) if item.line else reason
         )
     if len(problems) > MAX_LISTED_PROBLEMS:
         rest = len(problems) - MAX_LISTED_PROBLEMS
         lines.append(t.ngettext("…and {count} more problem.", "…and {count} more problems.", rest))
-    return "\n".join(lines)
+    return "\n".join([*lines, *_ignored_columns(t, result.ignored)])
+
+
+def _ignored_columns(t: Translator, names: Sequence[str]) -> list[str]:
+    """One line naming the columns left out (a hostile header has thousands: the first few)."""
+    if not names:
+        return []
+    shown = ", ".join(name[:40] for name in names[:NAMES_LISTED])
+    if len(names) > NAMES_LISTED:
+        shown += ", …"
+    return [t._("Columns the bot does not use, left out: {columns}.", columns=shown)]

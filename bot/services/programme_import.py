@@ -1,15 +1,17 @@
-"""Reading a programme CSV into validated event drafts, reporting every bad row.
+"""Reading a programme file into validated event drafts, reporting every bad row.
 
 The whole file is checked before anything is written: the caller gets either drafts for every
-row or the complete list of problems, each with its line number, so an organizer can fix the
-file in one go. Spreadsheets exported in many locales are accepted: UTF-8 with or without BOM,
-separated by commas, semicolons or tabs.
+row or the complete list of problems, each with its spreadsheet row number (a cell of several
+lines is one row), so an organizer can fix the file in one go. Files as spreadsheets save them
+are accepted: CSV in UTF-8 (with or without BOM), UTF-16 or Windows' encoding, separated by
+commas, semicolons or tabs, or an .xlsx workbook (its first sheet); columns without a name
+(Excel's empty trailing ones) and columns the bot does not use (speaker, notes...) are left
+out, the latter named back to the organizer.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from bot.i18n import N_, SUPPORTED_LANGUAGES
 from bot.models import EventDraft, EventText
 from bot.problems import InputProblem, Problem
 from bot.services import event_fields as fields
-from bot.services.spreadsheets import spreadsheet_dialect
+from bot.services.tables import ReadingBudget, TableTooLarge, UnreadableTable, read_table
 
 REQUIRED_COLUMNS = (
     "code",
@@ -45,7 +47,7 @@ MAX_BYTES = 5 * 1024 * 1024
 
 @dataclass(frozen=True)
 class LineProblem:
-    line: int  # 0 for the file as a whole
+    line: int  # the spreadsheet's row number; 0 for the file as a whole
     problem: Problem
 
 
@@ -53,6 +55,7 @@ class LineProblem:
 class ParsedProgramme:
     drafts: list[EventDraft] = field(default_factory=list)
     problems: list[LineProblem] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # columns the bot does not use (notes...)
 
     @property
     def ok(self) -> bool:
@@ -64,114 +67,91 @@ def _file_problem(message: str, **values: object) -> ParsedProgramme:
     return ParsedProgramme(problems=[LineProblem(0, problem)])
 
 
-def _decode(data: bytes) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-
-
 def parse_programme(
     data: bytes, now: datetime, current_starts: Mapping[str, datetime] | None = None
 ) -> ParsedProgramme:
-    """Every row of the file as a draft, or every problem found in it. `current_starts`
-    (the starts of the events already published, by code) lets an unchanged past start be."""
+    """Every row of the file as a draft, or every problem found in it, each named by its
+    spreadsheet row. `current_starts` (the starts of the events already published, by code)
+    lets an unchanged past start be."""
     if len(data) > MAX_BYTES:
         return _file_problem(N_("The file is larger than {limit} MB."), limit=MAX_BYTES // 2**20)
-    text = _decode(data)
-    if text is None:
-        return _file_problem(
-            N_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
-        )
-    if not text.strip():
-        return _file_problem(N_("The file is empty."))
-    reader = csv.reader(io.StringIO(text, newline=""), spreadsheet_dialect(text))
     try:
-        header = [cell.strip().lower() for cell in next(reader)]
-    except csv.Error:
-        return _file_problem(N_("The file is not a CSV table."))
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [c for c in header if c not in REQUIRED_COLUMNS and c not in OPTIONAL_COLUMNS]
-    duplicated = sorted(c for c, n in Counter(header).items() if n > 1)[:NAMES_LISTED]
-    result = ParsedProgramme()
+        table = read_table(data, ReadingBudget(rows=MAX_ROWS * 2), first_sheet_only=True)
+    except TableTooLarge:
+        return _file_problem(N_("The file has more than {limit} rows."), limit=MAX_ROWS)
+    except UnreadableTable as exc:
+        if "field larger than field limit" in str(exc):  # the csv module's words, no subclass
+            return _file_problem(
+                N_("A cell is longer than {limit} characters."), limit=csv.field_size_limit()
+            )
+        return _file_problem(N_("The file is not a table. Save it as CSV or .xlsx and try again."))
+    rows = table.rows
+    first = next((index for index, cells in enumerate(rows) if any(cells)), None)
+    if first is None:
+        return _file_problem(N_("The file is empty."))
+    header = [cell.strip().lower() for cell in rows[first]]
+    named = [name for name in header if name]  # Excel's empty trailing columns have none
+    missing = [c for c in REQUIRED_COLUMNS if c not in named]
+    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
+    duplicated = sorted(c for c, n in Counter(named).items() if n > 1 and c in known)
+    result = ParsedProgramme(ignored=list(dict.fromkeys(c for c in named if c not in known)))
+    header_row = first + 1
     if missing:
         result.problems.append(
             LineProblem(
-                1, Problem(N_("Missing columns: {columns}."), {"columns": ", ".join(missing)})
-            )
-        )
-    if unknown:
-        result.problems.append(
-            LineProblem(
-                1,
-                Problem(
-                    N_("Unknown columns: {columns}. Allowed: {allowed}."),
-                    {
-                        "columns": ", ".join(c[:40] or "(empty)" for c in unknown[:NAMES_LISTED])
-                        + ("…" if len(unknown) > NAMES_LISTED else ""),
-                        "allowed": ", ".join(REQUIRED_COLUMNS) + ", title_xx, description_xx",
-                    },
-                ),
+                header_row,
+                Problem(N_("Missing columns: {columns}."), {"columns": ", ".join(missing)}),
             )
         )
     if duplicated:
         result.problems.append(
             LineProblem(
-                1,
-                Problem(N_("Columns named twice: {columns}."), {"columns": ", ".join(duplicated)}),
+                header_row,
+                Problem(
+                    N_("Columns named twice: {columns}."),
+                    {"columns": ", ".join(duplicated[:NAMES_LISTED])},
+                ),
             )
         )
     if result.problems:
         return result
-
-    first_line_of: dict[str, int] = {}
-    line = reader.line_num + 1
-    rows = 0
-    try:
-        for cells in reader:
-            row_line, line = line, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
-                continue
-            rows += 1
-            if rows > MAX_ROWS:
-                return _file_problem(N_("The file has more than {limit} rows."), limit=MAX_ROWS)
-            if len(cells) > len(header):
-                result.problems.append(
-                    LineProblem(
-                        row_line,
-                        Problem(N_("This row has more cells than the header has columns.")),
-                    )
+    first_row_of: dict[str, int] = {}
+    events = 0
+    for index in range(first + 1, len(rows)):
+        cells, row_number = rows[index], index + 1
+        if not any(cells):
+            continue
+        events += 1
+        if events > MAX_ROWS:
+            return _file_problem(N_("The file has more than {limit} rows."), limit=MAX_ROWS)
+        if len(cells) > len(header):
+            result.problems.append(
+                LineProblem(
+                    row_number, Problem(N_("This row has more cells than the header has columns."))
                 )
-                continue
-            row = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))
-            problems, draft = _parse_row(row, now, current_starts or {})
-            if draft is not None and draft.code in first_line_of:
-                problems.append(
-                    Problem(
-                        N_("The code {code} is already used on line {line}."),
-                        {"code": draft.code, "line": str(first_line_of[draft.code])},
-                    )
+            )
+            continue
+        row = {
+            name: cell
+            for name, cell in zip(header, cells + [""] * (len(header) - len(cells)), strict=True)
+            if name in known
+        }
+        problems, draft = _parse_row(row, now, current_starts or {})
+        if draft is not None and draft.code in first_row_of:
+            problems.append(
+                Problem(
+                    N_("The code {code} is already used on row {row}."),
+                    {"code": draft.code, "row": str(first_row_of[draft.code])},
                 )
-            if problems:
-                result.problems.extend(LineProblem(row_line, p) for p in problems)
-            elif draft is not None:
-                first_line_of[draft.code] = row_line
-                result.drafts.append(draft)
-    except csv.Error as exc:
-        result.problems.append(LineProblem(line, _csv_problem(exc)))
+            )
+        if problems:
+            result.problems.extend(LineProblem(row_number, p) for p in problems)
+        elif draft is not None:
+            first_row_of[draft.code] = row_number
+            result.drafts.append(draft)
     if not result.drafts and not result.problems:
         return _file_problem(N_("The file has a header but no events."))
     return result
-
-
-def _csv_problem(exc: csv.Error) -> Problem:
-    """What the csv module refused, said as an organizer would understand it."""
-    if "field larger than field limit" in str(exc):  # the module's own wording, no subclass
-        return Problem(
-            N_("A cell on this line is longer than {limit} characters."),
-            {"limit": str(csv.field_size_limit())},
-        )
-    return Problem(N_("This line is not valid CSV."))
 
 
 class _Problems:

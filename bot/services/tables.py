@@ -63,12 +63,15 @@ class Table:
     encoding: str  # "xlsx" for a workbook
 
 
-def read_table(data: bytes, budget: ReadingBudget | None = None) -> Table:
-    """Every row of the file, cells stripped of surrounding spaces, trailing empty cells cut;
+def read_table(
+    data: bytes, budget: ReadingBudget | None = None, *, first_sheet_only: bool = False
+) -> Table:
+    """Every row of the file, cells stripped of surrounding spaces, trailing empty cells cut
+    (a workbook's sheets one after the other, a blank row between, or only its first);
     `TableTooLarge` beyond the budget's rows or time."""
     budget = budget or ReadingBudget()
     if data.startswith(b"PK\x03\x04"):
-        return Table(_workbook_rows(data, budget), "xlsx")
+        return Table(_workbook_rows(data, budget, first_sheet_only), "xlsx")
     text, encoding = decode_text(data)
     if _looks_binary(text):
         raise UnreadableTable("not text")
@@ -141,7 +144,7 @@ def _tidy(cells: list[str]) -> Row:
     return tidy
 
 
-def _workbook_rows(data: bytes, budget: ReadingBudget) -> list[Row]:
+def _workbook_rows(data: bytes, budget: ReadingBudget, first_sheet_only: bool) -> list[Row]:
     from openpyxl import load_workbook  # only when a workbook comes: it takes a while to import
 
     try:
@@ -150,7 +153,7 @@ def _workbook_rows(data: bytes, budget: ReadingBudget) -> list[Row]:
         raise UnreadableTable(str(exc)) from exc
     rows: list[Row] = []
     try:
-        for sheet in book.worksheets:
+        for sheet in book.worksheets[:1] if first_sheet_only else book.worksheets:
             if rows:
                 rows.append([])
             cells = (

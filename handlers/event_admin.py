@@ -263,10 +263,23 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
     if refusal is not None:
         await send(context, refusal_text(t, refusal))
         return
-    question = t._(
-        "Cancel “{title}” on {when}? Its registrants will be told.",
-        title=user_text(event.title_in(t.language)),
-        when=t.when(event.starts_at, context.viewer.timezone),
+    title = user_text(event.title_in(t.language))
+    when = t.when(event.starts_at, context.viewer.timezone)
+    told = await context.services.events.people_to_tell(event)
+    question = (
+        t.ngettext(
+            "Cancel “{title}” on {when}? The {count} person signed up will be told.",
+            "Cancel “{title}” on {when}? The {count} people signed up will be told.",
+            told,
+            title=title,
+            when=when,
+        )
+        if told
+        else t._(
+            "Cancel “{title}” on {when}? Nobody has signed up, so nobody will be told.",
+            title=title,
+            when=when,
+        )
     )
     await send(
         context,

@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot.devtools.emulator import ApiCall
 from bot.devtools.sample_programme import sample_programme_csv
+from bot.models import Contact
 from bot.services.container import Services
 from handlers.buttons import CancelEvent
 from tests.conftest import START, ChatDriver, buttons_of, texts
@@ -206,11 +207,18 @@ async def test_editevent_changes_one_field(
 
 
 async def test_cancelevent_asks_first(organizer: ChatDriver, services: Services, db: Store) -> None:
-    """/cancelevent asks for confirmation; No keeps it, Yes cancels it once."""
+    """/cancelevent asks for confirmation, saying how many will be told; No keeps it, Yes
+    cancels it once."""
     await organizer.settle(language="en")
     await services.events.import_programme(programme([row("a", SOON)]), admin_id=None)
     [question] = texts(await organizer.send("/cancelevent a"))
     assert question.startswith("Cancel “\u2068Session a\u2069” on ")
+    assert question.endswith("Nobody has signed up, so nobody will be told.")
+    for user_id in (971, 972, 973):
+        await services.users.touch(Contact(user_id, "R"))
+        await services.registrations.sign_up(user_id, "a")
+    [question] = texts(await organizer.send("/cancelevent a"))
+    assert question.endswith("The 3 people signed up will be told.")
     labels = [label for label, _ in buttons_of(organizer.last_message_with_buttons())]
     assert labels == ["Yes, cancel it", "No, keep it"]
     await organizer.press_label("No, keep it")

@@ -14,7 +14,7 @@ from enum import Enum
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
 from bot.i18n import Translator
-from bot.models import Event, EventDraft, EventListing, EventStatus, Page
+from bot.models import Audience, AudienceKind, Event, EventDraft, EventListing, EventStatus, Page
 from bot.services.programme_hooks import ProgrammeHooks, follow_change
 from bot.services.programme_import import NAMES_LISTED, ParsedProgramme, parse_programme
 from bot.services.recent import Recent
@@ -263,6 +263,12 @@ class EventService:
 
     async def reminder_offsets(self, event: Event) -> list[int]:
         return await self._db.read(lambda uow: uow.outbox.event_offsets(event.event_id))
+
+    async def people_to_tell(self, event: Event) -> int:
+        """How many would be told of a move or a cancellation: everyone signed up for it
+        (confirmed or on its waitlist)."""
+        audience = Audience(AudienceKind.SIGNED_UP, event.event_id)
+        return await self._db.read(lambda uow: uow.outbox.count_audience(audience))
 
     def cancel_refusal(self, event: Event) -> Cancelling | None:
         """Why the event cannot be cancelled now (see `cancel_refusal`), None if it can."""

@@ -70,6 +70,17 @@ def configure_logging(level: str, token: str | None = None) -> None:
     for library in ("telegram", "httpcore"):
         logger = logging.getLogger(library)
         logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_without_token_traceback)
+
+
+def _without_token_traceback(record: logging.LogRecord) -> bool:
+    """python-telegram-bot logs a refused token with a 60-line traceback before `run` says
+    in one line what to check: its line is kept, the traceback left out."""
+    if record.exc_info and type(record.exc_info[1]).__name__ == "InvalidToken":
+        record.exc_info = None
+        record.exc_text = None
+    return True
 
 
 def run(settings: Settings) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -22,24 +23,57 @@ from bot.db import DatabaseGone
 from bot.db.inbox import Arrival
 from bot.services.inbox import Inbox
 
+logger = logging.getLogger(__name__)
+
+
+FLUSH_AFTER = 0.1  # seconds: handled updates are recorded together, this soon after
+
 
 class DurableState:
     """What the application and the stand-in share: the inbox (once the database is open),
-    the updates to skip, the updates handled since the last poll."""
+    the updates to skip, the updates handled and not yet recorded as such.
 
-    def __init__(self) -> None:
+    Handled updates are recorded a moment after they are handled (FLUSH_AFTER, in one write
+    for all of them) and before each poll. Waiting for the poll alone left them unrecorded
+    while the long poll waited for news: a crash then had every update of the last burst
+    answered again after the restart."""
+
+    def __init__(self, flush_after: float = FLUSH_AFTER) -> None:
         self.inbox: Inbox | None = None
         self.skip: set[int] = set()
         self.handled: list[int] = []
+        self._flush_after = flush_after
+        self._timer: asyncio.TimerHandle | None = None
+        self._writing: set[asyncio.Task[None]] = set()
 
     async def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self.inbox is not None and self.handled:
             handled, self.handled = self.handled, []
             await self.inbox.finish(handled)
 
     def done(self, update_id: int) -> None:
-        if self.inbox is not None:
-            self.handled.append(update_id)
+        if self.inbox is None:
+            return
+        self.handled.append(update_id)
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self._flush_after, self._flush_soon)
+
+    def _flush_soon(self) -> None:
+        self._timer = None
+        task = asyncio.ensure_future(self._flush_quietly())
+        self._writing.add(task)
+        task.add_done_callback(self._writing.discard)
+
+    async def _flush_quietly(self) -> None:
+        try:
+            await self.flush()
+        except DatabaseGone:
+            pass  # the next poll or write stops the bot; those updates come again
+        except Exception:
+            logger.exception("Could not record handled updates; they are redone after a restart")
 
     def should_skip(self, update_id: int) -> bool:
         if update_id in self.skip:

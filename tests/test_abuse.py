@@ -13,12 +13,14 @@ from telegram import Update
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
+from bot.db.inbox import Arrival
 from bot.devtools.emulator import BotApiEmulator
 from bot.models import Audience, AudienceKind, CampaignKind, Contact
 from bot.offsets import parse_offsets
 from bot.problems import InputProblem
 from bot.services.container import Services
 from bot.update_processor import PerUserUpdateProcessor
+from handlers.durable_updates import DurableState
 from handlers.flood import BURST, Admission, FloodGuard
 from tests.conftest import ANY_CHARACTER, START, ChatDriver, chat_as, texts
 from tests.programme_files import programme, row
@@ -206,3 +208,22 @@ async def test_a_flooders_updates_beyond_ten_waiting_are_dropped_at_arrival() ->
     await asyncio.gather(*flood, other)
     assert sorted(handled) == [*range(11), 99]
     assert not processor.is_backlogged(1)
+
+
+async def test_handled_updates_are_recorded_soon_without_waiting_for_the_next_poll(
+    services: Services, db: Store
+) -> None:
+    """While the long poll waits for news, the updates just handled are recorded as done
+    a moment later (one write for all), so a crash then does not answer them again."""
+    arrivals = [Arrival(700_000 + i, 1001, '{"update_id": 0}') for i in range(3)]
+    await services.inbox.store(arrivals)
+    state = DurableState(flush_after=0)
+    state.inbox = services.inbox
+    for arrival in arrivals:
+        state.done(arrival.update_id)
+    for _ in range(20):  # the timer fires on the loop's next turn, then the write runs
+        await asyncio.sleep(0)
+        if not await services.inbox.pending():
+            break
+    assert await services.inbox.pending() == []
+    assert state.handled == []

@@ -110,7 +110,7 @@ def run(settings: Settings) -> int:
     except Exception:  # through the log, whose filter removes the token from the traceback
         logging.getLogger(__name__).critical("The bot stopped on an error", exc_info=True)
         return 1
-    return 1 if app.bot_data.lost_database else 0  # a supervisor sees it did not end well
+    return 1 if app.bot_data.stopped_for_good else 0  # a supervisor sees it did not end well
 
 
 def demo(settings: Settings) -> int:

@@ -30,7 +30,7 @@ from handlers.campaign_messages import CampaignMessages
 from handlers.commands import CommandInfo, commands_for
 from handlers.context import BotContext, BotData, sent_at
 from handlers.durable_updates import DurableState, DurableUpdates, requeue_pending
-from handlers.errors import stop_for_lost_database
+from handlers.errors import stop_for_good
 from handlers.jobs import JobQueueScheduler, plan_all
 from handlers.send_scheduler import FairSendScheduler
 from handlers.sender import TelegramSender
@@ -220,7 +220,7 @@ def build_application(
         limiter.slowed = slowed
     if app.updater is not None:
         updater_bot = DurableUpdates(
-            app.bot, app.durable, on_lost=lambda error: stop_for_lost_database(app, error)
+            app.bot, app.durable, on_lost=lambda error: stop_for_good(app, error)
         )
         app.updater.bot = cast(ExtBot[None], updater_bot)
     handlers.register_all(app)

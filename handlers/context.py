@@ -32,7 +32,7 @@ class BotData:
         self._catalogs: Catalogs | None = None
         self.worker: asyncio.Task[None] | None = None  # the delivery worker, while it runs
         self.flood = FloodGuard()
-        self.lost_database = False  # stopping because the database file went away
+        self.stopped_for_good = False  # stopping: the database file went away, or the token
 
     def start(self, services: Services, catalogs: Catalogs) -> None:
         self._services = services

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
+from telegram.error import InvalidToken
 from telegram.ext import ExtBot
 
 from bot.db import DatabaseGone
@@ -85,15 +86,17 @@ class DurableState:
 class DurableUpdates:
     """The bot as the Updater sees it: everything forwarded, but getUpdates made durable.
 
-    When the database is gone, `on_lost` stops the bot and the poll waits to be cancelled:
-    raising would make the Updater log it and poll again at once, over and over, and what
-    was fetched but not stored stays unconfirmed, for Telegram to deliver again."""
+    When the database is gone, or Telegram refuses the token (revoked in @BotFather while
+    the bot runs), `on_lost` stops the bot and the poll waits to be cancelled: raising would
+    make the Updater log it and poll again at once, over and over (or, for the token, give up
+    polling and leave a process that answers nobody), and what was fetched but not stored
+    stays unconfirmed, for Telegram to deliver again."""
 
     def __init__(
         self,
         bot: ExtBot[None],
         state: DurableState,
-        on_lost: Callable[[DatabaseGone], None],
+        on_lost: Callable[[DatabaseGone | InvalidToken], None],
     ) -> None:
         self._bot = bot
         self._state = state
@@ -111,7 +114,7 @@ class DurableUpdates:
             if updates and inbox is not None:
                 new = await inbox.store([arrival(u) for u in updates])
                 self._state.skip |= {u.update_id for u in updates} - new
-        except DatabaseGone as lost:
+        except (DatabaseGone, InvalidToken) as lost:
             if self._lost:  # the Updater's last call while stopping: nothing to confirm
                 return ()
             self._lost = True

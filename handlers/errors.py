@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError
+from telegram.error import Forbidden, InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.db import DatabaseGone
@@ -16,17 +16,24 @@ from handlers.context import BotContext, BotData
 logger = logging.getLogger(__name__)
 
 
-def stop_for_lost_database(
-    application: Application[Any, Any, Any, Any, Any, Any], error: DatabaseGone
+def stop_for_good(
+    application: Application[Any, Any, Any, Any, Any, Any], error: DatabaseGone | InvalidToken
 ) -> None:
-    """Nothing written from now on would survive a restart: stop (once, whoever noticed
-    first: a poll, a handler, the periodic check), and say why."""
+    """Nothing written from now on would survive a restart (or, for a token Telegram now
+    refuses, nothing more can be fetched or sent): stop (once, whoever noticed first: a
+    poll, a handler, the periodic check), and say why."""
     data = application.bot_data
     assert isinstance(data, BotData)
-    if data.lost_database:
+    if data.stopped_for_good:
         return
-    data.lost_database = True
-    logger.critical("Stopping: %s", error)
+    data.stopped_for_good = True
+    if isinstance(error, InvalidToken):  # its own message would quote the token
+        logger.critical(
+            "Stopping: the Bot API now refuses the token (401/404); it was revoked or changed "
+            "in @BotFather. Set the new BOT_TOKEN and start the bot again."
+        )
+    else:
+        logger.critical("Stopping: %s", error)
     application.stop_running()
 
 
@@ -45,7 +52,7 @@ def describe(update: object) -> str:
 
 async def on_error(update: object, context: BotContext) -> None:
     if isinstance(context.error, DatabaseGone):
-        stop_for_lost_database(context.application, context.error)
+        stop_for_good(context.application, context.error)
     elif update is None and isinstance(context.error, NetworkError):
         # Fetching updates failed (Telegram unreachable): python-telegram-bot retries on its
         # own; one line each time, not a traceback.

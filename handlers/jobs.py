@@ -16,7 +16,7 @@ from bot.db import DatabaseGone
 from bot.services.container import Services
 from bot.services.reminders import Job
 from handlers.context import BotContext
-from handlers.errors import stop_for_lost_database
+from handlers.errors import stop_for_good
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ async def check_database(context: BotContext) -> None:
     try:
         context.services.check_database()
     except DatabaseGone as error:
-        stop_for_lost_database(context.application, error)
+        stop_for_good(context.application, error)
 
 
 async def erase_expired(context: BotContext) -> None:

@@ -236,6 +236,22 @@ async def test_a_token_telegram_rejects_ends_the_process_without_printing_it(bot
             raise TokenInOutput(line)
 
 
+async def test_a_token_revoked_while_the_bot_runs_ends_the_process(bot: Bot) -> None:
+    """The token is revoked in @BotFather while the bot runs (getUpdates answered 401): the
+    process ends with an error saying what to do, instead of living on without polling,
+    and the token is not in its output."""
+    await bot.start(BOT_TOKEN=TOKEN)
+    assert bot.process is not None
+    bot.emulator.fail_next("getUpdates", ApiError(401, "Unauthorized"))
+    bot.emulator.user_message(QUINTESSA, "/help")  # the long poll returns at once
+    async with asyncio.timeout(WAIT):
+        code = await bot.process.wait()
+    output = log_of(bot)
+    assert code == 1, output[-2000:]
+    assert "now refuses the token" in output
+    assert TOKEN not in output and SECRET_HALF not in output
+
+
 # -- 2. /forgetme, then a byte search of everything on disk ----------------------------------
 
 ZULFIYA = FakeUser(id=2201, first_name="Зульфия", last_name="Окаранда", language_code="en")

@@ -209,6 +209,7 @@ def build_application(
             app.bot_data.flood.note(update.effective_user.id, sent_at(update, clock))
 
     processor.on_dropped = dropped
+    app.bot_data.record_handled = app.durable.done
     if isinstance(limiter, FairSendScheduler):
         flood = app.bot_data.flood
 

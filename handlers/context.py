@@ -9,6 +9,7 @@ What a user's wizard remembers between updates is read and written through `hand
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,8 @@ class BotData:
         self.worker: asyncio.Task[None] | None = None  # the delivery worker, while it runs
         self.flood = FloodGuard()
         self.stopped_for_good = False  # stopping: the database file went away, or the token
+        # Records an update as handled (the durable inbox; set when the application is built).
+        self.record_handled: Callable[[int], None] = lambda update_id: None
 
     def start(self, services: Services, catalogs: Catalogs) -> None:
         self._services = services
@@ -72,6 +75,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
     """python-telegram-bot's context with typed access to our services and the viewer."""
 
     _viewer: Viewer | None = None
+    update_id: int | None = None  # of the update being handled (set by load_viewer)
 
     @property
     def services(self) -> Services:
@@ -89,6 +93,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 
     def now(self) -> datetime:
         return self.services.clock.now()
+
+    def answer_delivered(self) -> None:
+        """The person has their answer: the update counts as handled from now on, so a crash
+        during the handler's cosmetic rest (refreshing a card, behind other people's replies
+        in the send queue) does not have the answer sent a second time after the restart."""
+        if self.update_id is not None:
+            self.bot_data.record_handled(self.update_id)
 
 
 def contact_of(update: Update) -> Contact | None:
@@ -136,6 +147,7 @@ async def load_viewer(update: object, context: BotContext) -> None:
     contact = contact_of(update)
     if contact is None or (chat is not None and chat.type != chat.PRIVATE):
         raise ApplicationHandlerStop
+    context.update_id = update.update_id
     services = context.services
     flood = context.bot_data.flood
     admission = flood.admit(contact.user_id, sent_at(update, services.clock))

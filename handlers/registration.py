@@ -56,6 +56,7 @@ async def sign_up(
         await send_with_file(context.bot, viewer.user_id, t.directed(text), ics)
     else:
         await send(context, _joined(preface, outcome_text(t, outcome, title, position)))
+    context.answer_delivered()  # the card below is cosmetic: not worth the answer twice
     if query is not None and query.message is not None:
         await show_card(context, card, query=query)
 

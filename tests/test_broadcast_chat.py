@@ -6,10 +6,13 @@ import itertools
 import re
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import FrozenClock
 from bot.db.times import to_db
 from bot.devtools.emulator import JSON, ApiCall, BotApiEmulator, FakeUser
 from bot.models import Audience, AudienceKind, CampaignKind, Contact
+from bot.services import delivery
 from bot.services.container import Services
 from tests.conftest import START, ChatDriver, buttons_of, texts
 from tests.programme_files import programme, row
@@ -199,10 +202,14 @@ async def test_the_progress_message_moves_every_few_seconds_of_a_large_broadcast
     db: Store,
     emulator: BotApiEmulator,
     clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """3,000 recipients at a broadcast's pace under load (11.6 a second, each copy moving
     the clock): the organizer's progress message is edited at least every 5 s, its count
-    grows, its time left is the pace's, and it ends with the figures."""
+    grows, its time left is the pace's, and it ends with the figures. One copy in flight at
+    a time: with several, copies move this clock while a progress edit waits its turn on
+    the event loop, which real time does not do."""
+    monkeypatch.setattr(delivery, "SENDS_IN_FLIGHT", 1)
     await organizer.settle(language="en")
     recipients = range(50_000, 53_000)
     await db.execute_many(
@@ -273,7 +280,8 @@ async def test_a_progress_message_recorded_after_the_first_copies_still_moves(
     await services.broadcasts.watch(campaign_id, organizer.user.id, shown)
     await services.delivery.drain_once()
     [progress] = [m["text"] for m in organizer.messages() if m["text"].startswith("Broadcast")]
-    assert "· sending" in progress and "Sent: 1" in progress, progress
+    sent = re.search(r"Sent: (\d+)", progress)
+    assert "· sending" in progress and sent is not None and 0 < int(sent[1]) < 300, progress
 
 
 async def test_broadcasts_are_numbered_on_their_own(

@@ -297,9 +297,19 @@ class ConfirmCancelRegistration(ButtonData):
 
 @dataclass(frozen=True)
 class KeepRegistration(ButtonData):
-    """No, keep the place."""
+    """No, keep the place: as older questions wrote it, without the event (see
+    KeepThisRegistration)."""
 
     WIRE = ("rg", "n")
+
+
+@dataclass(frozen=True)
+class KeepThisRegistration(ButtonData):
+    """No, keep the place: it names the event, so a press after the place was given up
+    elsewhere can say so instead of "unchanged"."""
+
+    code: str
+    WIRE = ("rg", "k", CODE)
 
 
 # Language, time zone, personal data.

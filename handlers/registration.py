@@ -6,10 +6,15 @@ from telegram import CallbackQuery, Update
 from telegram.ext import Application
 
 from bot.i18n import Translator
-from bot.models import RegistrationStatus
+from bot.models import ACTIVE_STATUSES, RegistrationStatus
 from bot.services.calendar import calendar_file
 from bot.services.registrations import RegistrationClosed, SignUp
-from handlers.buttons import CancelRegistration, ConfirmCancelRegistration, KeepRegistration
+from handlers.buttons import (
+    CancelRegistration,
+    ConfirmCancelRegistration,
+    KeepRegistration,
+    KeepThisRegistration,
+)
 from handlers.context import BotContext
 from handlers.events import show_card
 from handlers.html import user_text
@@ -123,17 +128,26 @@ async def on_cancel_button(update: Update, context: BotContext, data: CancelRegi
         [
             [
                 (t._("Yes, cancel my registration"), ConfirmCancelRegistration(data.code)),
-                (t._("No, keep it"), KeepRegistration()),
+                (t._("No, keep it"), KeepThisRegistration(data.code)),
             ]
         ],
     )
 
 
-async def on_keep(update: Update, context: BotContext, data: KeepRegistration) -> None:
+async def on_keep(
+    update: Update, context: BotContext, data: KeepRegistration | KeepThisRegistration
+) -> None:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    await edit(query, context, context.viewer.t._("Your registration is unchanged."))
+    t = context.viewer.t
+    if isinstance(data, KeepThisRegistration):
+        card = await context.services.registrations.card(data.code, context.viewer.user_id)
+        if card is not None and card.status not in ACTIVE_STATUSES:  # given up elsewhere
+            title = user_text(card.event.title_in(t.language))
+            await edit(query, context, not_registered_text(t, title))
+            return
+    await edit(query, context, t._("Your registration is unchanged."))
 
 
 async def on_confirm_cancel(
@@ -177,4 +191,5 @@ def cancelled_text(t: Translator, title: str) -> str:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(on_press(CancelRegistration, on_cancel_button), group=GROUP_GENERAL)
     app.add_handler(on_press(KeepRegistration, on_keep), group=GROUP_GENERAL)
+    app.add_handler(on_press(KeepThisRegistration, on_keep), group=GROUP_GENERAL)
     app.add_handler(on_press(ConfirmCancelRegistration, on_confirm_cancel), group=GROUP_GENERAL)

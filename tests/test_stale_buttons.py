@@ -956,3 +956,22 @@ async def test_organizer_buttons_once_their_holder_is_no_longer_an_organizer(
     status = await db.fetch_one("SELECT status FROM campaigns WHERE kind = 'broadcast'")
     assert status is not None and status[0] == "running"
     assert await db.fetch_all("SELECT * FROM admin_audit") == audit
+
+
+@pytest.mark.parametrize("gone", [give_up_from_my, forget_her], ids=["given-up", "forgotten"])
+async def test_an_old_no_keep_it_after_the_registration_is_gone(
+    amina: ChatDriver,
+    services: Services,
+    gone: Callable[[ChatDriver], Awaitable[None]],
+) -> None:
+    """She gave her place up from another question (or erased her data): the leftover
+    question's "No, keep it" does not say her registration is unchanged."""
+    await publish(services)
+    await with_profile(amina)
+    await services.registrations.sign_up(amina.user.id, "flood")
+    await cancel_and_question(amina)
+    keep = kept(amina, "No, keep it")
+    await gone(amina)
+    assert texts(await press(amina, keep)) == [
+        f"You are not registered for “{FLOOD}”. You can register from /events."
+    ]

@@ -7,11 +7,13 @@ clock and sleep are injected, so a minute of pacing takes milliseconds and nothi
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
 
+from bot.app import BotApplication
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.devtools.emulator import ApiError, BotApiEmulator, FakeUser
@@ -330,46 +332,49 @@ async def test_chats_are_forgotten_once_quiet(
     assert scheduler.remembered_chats <= N  # the first wave was swept out
 
 
-async def test_a_greeting_telegram_refused_with_429_still_reaches_the_participant(
+@pytest.fixture
+async def scheduled_app(
     settings: Settings,
     emulator: BotApiEmulator,
     clock: FrozenClock,
     catalogs: Catalogs,
     directories: Directories,
+    time: VirtualTime,
+) -> AsyncIterator[tuple[BotApplication, FairSendScheduler]]:
+    """The real application with the scheduler on virtual time."""
+    scheduler = FairSendScheduler(now=time.clock, sleep=time.sleep)
+    async with running_app(
+        settings, emulator, clock, catalogs, directories, limiter=scheduler
+    ) as app:
+        yield app, scheduler
+
+
+async def test_a_greeting_telegram_refused_with_429_still_reaches_the_participant(
+    scheduled_app: tuple[BotApplication, FairSendScheduler],
+    emulator: BotApiEmulator,
     time: VirtualTime,
 ) -> None:
     """The real application with the scheduler: Telegram answers the /start reply with 429
     (retry after 2 s); the participant gets the greeting after the wait, not an apology."""
-    scheduler = FairSendScheduler(now=time.clock, sleep=time.sleep)
-    async with running_app(
-        settings, emulator, clock, catalogs, directories, limiter=scheduler
-    ) as app:
-        amina = ChatDriver(app, emulator, FakeUser(id=1001, first_name="Amina", language_code="en"))
-        emulator.fail_next(
-            "sendMessage", ApiError(429, "Too Many Requests: retry after 2", {"retry_after": 2})
-        )
-        calls = await amina.send("/start")
-        [greeting] = [message["text"] for message in amina.messages()]  # once, in the chat
-        assert greeting.startswith("Hello, \u2068Amina\u2069!")
-        assert [c.method for c in calls].count("sendMessage") == 2  # refused, then sent
-        assert time.now >= 2.0 and scheduler.figures.refused == 1
+    app, scheduler = scheduled_app
+    amina = ChatDriver(app, emulator, FakeUser(id=1001, first_name="Amina", language_code="en"))
+    emulator.fail_next(
+        "sendMessage", ApiError(429, "Too Many Requests: retry after 2", {"retry_after": 2})
+    )
+    calls = await amina.send("/start")
+    [greeting] = [message["text"] for message in amina.messages()]  # once, in the chat
+    assert greeting.startswith("Hello, \u2068Amina\u2069!")
+    assert [c.method for c in calls].count("sendMessage") == 2  # refused, then sent
+    assert time.now >= 2.0 and scheduler.figures.refused == 1
 
 
 async def test_the_application_tells_the_scheduler_who_is_flooding(
-    settings: Settings,
-    emulator: BotApiEmulator,
-    clock: FrozenClock,
-    catalogs: Catalogs,
-    directories: Directories,
-    time: VirtualTime,
+    scheduled_app: tuple[BotApplication, FairSendScheduler], clock: FrozenClock
 ) -> None:
     """The real application: once the flood guard has counted someone's flood, their chat's
     replies wait for everyone else's; another person's do not."""
-    scheduler = FairSendScheduler(now=time.clock, sleep=time.sleep)
-    async with running_app(
-        settings, emulator, clock, catalogs, directories, limiter=scheduler
-    ) as app:
-        for _ in range(12):
-            app.bot_data.flood.note(1001, clock.now())
-        assert scheduler.slowed(1001)
-        assert not scheduler.slowed(1002)
+    app, scheduler = scheduled_app
+    for _ in range(12):
+        app.bot_data.flood.note(1001, clock.now())
+    assert scheduler.slowed(1001)
+    assert not scheduler.slowed(1002)

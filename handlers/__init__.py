@@ -31,6 +31,7 @@ from handlers import (
     privacy,
     profile,
     programme_upload,
+    registrants,
     registration,
     start,
     stats,
@@ -55,6 +56,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     my.register(app)
     privacy.register(app)
     exports.register(app)
+    registrants.register(app)
     attendance.register(app)
     stats.register(app)
     organizers.register(app)

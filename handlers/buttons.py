@@ -617,3 +617,33 @@ class UndoThisReport(ButtonData):
     event_id: int
     report_id: int
     WIRE = ("ar", ID, "undo", ID)
+
+
+# /stats.
+
+
+@dataclass(frozen=True)
+class StatsPage(ButtonData):
+    """Another page of the sessions under /stats (held ones first, then upcoming)."""
+
+    page: int
+    WIRE = ("st", "p", PAGE)
+
+
+@dataclass(frozen=True)
+class StatsTable(ButtonData):
+    """The figures of every event as a CSV document."""
+
+    WIRE = ("st", "csv")
+
+
+# /registrants.
+
+
+@dataclass(frozen=True)
+class RegistrantsPage(ButtonData):
+    """Another page of an event's registrants (of the organizer's latest search, if any)."""
+
+    event_id: int
+    page: int
+    WIRE = ("rs", ID, PAGE)

@@ -33,6 +33,11 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("newevent", N_("Create an event"), organizer_only=True),
     CommandInfo("editevent", N_("Change an event: /editevent CODE"), organizer_only=True),
     CommandInfo("cancelevent", N_("Cancel an event: /cancelevent CODE"), organizer_only=True),
+    CommandInfo(
+        "registrants",
+        N_("Who registered, with search: /registrants CODE [name, email or country]"),
+        organizer_only=True,
+    ),
     CommandInfo("export", N_("Registrations as CSV: /export [CODE]"), organizer_only=True),
     CommandInfo("broadcast", N_("Send a message to everyone or to a group"), organizer_only=True),
     CommandInfo("broadcasts", N_("Recent broadcasts and their progress"), organizer_only=True),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,6 +41,9 @@ def open_connection(
         conn.execute("PRAGMA synchronous = NORMAL")
         # Freed pages are overwritten: what /forgetme erased is not left in the file.
         conn.execute("PRAGMA secure_delete = ON")
+        # Text folded as a search compares it (any script's case, full-width forms): the
+        # registrants' search column is written with it (migration 0011, users).
+        conn.create_function("fold", 1, fold, deterministic=True)
         if inline:
             conn.execute("PRAGMA wal_autocheckpoint = 0")
         if read_only:
@@ -48,6 +52,12 @@ def open_connection(
         conn.close()
         raise
     return conn
+
+
+def fold(text: str | None) -> str | None:
+    """NFKC then case folding: "ＡＭＩＮＡ", "Amina" and "amina" compare equal, as do
+    "ВЕРА" and "вера"."""
+    return None if text is None else unicodedata.normalize("NFKC", text).casefold()
 
 
 def is_busy(error: sqlite3.Error) -> bool:

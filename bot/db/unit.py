@@ -9,6 +9,7 @@ from bot.db.audit import AuditLog
 from bot.db.events import EventRepository
 from bot.db.inbox import InboxRepository
 from bot.db.outbox import OutboxRepository
+from bot.db.registrants import RegistrantRepository
 from bot.db.registrations import RegistrationRepository
 from bot.db.stats import StatsRepository
 from bot.db.users import UserRepository
@@ -28,6 +29,7 @@ class UnitOfWork:
         "events",
         "inbox",
         "outbox",
+        "registrants",
         "registrations",
         "stats",
         "users",
@@ -38,6 +40,7 @@ class UnitOfWork:
         self.events = EventRepository(conn)
         self.inbox = InboxRepository(conn)
         self.registrations = RegistrationRepository(conn)
+        self.registrants = RegistrantRepository(conn)
         self.outbox = OutboxRepository(conn)
         self.attendance = AttendanceRepository(conn)
         self.stats = StatsRepository(conn)

@@ -9,6 +9,9 @@ from bot.db.repository import Repository
 from bot.db.times import from_db, to_db
 from bot.models import Audience, AudienceKind, Contact, Profile, User
 
+# What /registrants searches: the profile's name and email, folded (see `connection.fold`);
+# written with the profile, so a search compares without folding every row again.
+SEARCH_TEXT = "fold(COALESCE(full_name, '') || char(10) || COALESCE(email, ''))"
 PROFILE_COLUMNS = frozenset({"full_name", "country", "city", "organization", "role", "email"})
 
 
@@ -110,6 +113,7 @@ class UserRepository(Repository):
                 "user_id": user_id,
             },
         )
+        self._refresh_search_text(user_id)
 
     def erase(self, user_id: int) -> None:
         """Delete everything stored about a user (their registrations must be gone first):
@@ -167,3 +171,8 @@ class UserRepository(Repository):
         if field not in PROFILE_COLUMNS:
             raise ValueError(f"{field} is not a profile field")
         self._run(f"UPDATE users SET {field} = ? WHERE user_id = ?", (value, user_id))
+        self._refresh_search_text(user_id)
+
+    def _refresh_search_text(self, user_id: int) -> None:
+        """After the profile changed (SET reads the old values: a statement of its own)."""
+        self._run(f"UPDATE users SET search_text = {SEARCH_TEXT} WHERE user_id = ?", (user_id,))

@@ -20,6 +20,7 @@ from bot.services.feedback import FeedbackService
 from bot.services.inbox import Inbox
 from bot.services.profiles import ProfileService
 from bot.services.programme_hooks import NoScheduler, ProgrammeHooks
+from bot.services.registrants import RegistrantService
 from bot.services.registrations import RegistrationService
 from bot.services.reminders import ReminderService, Scheduler
 from bot.services.sender import Buttons, Outcome, Result, Sender
@@ -98,6 +99,7 @@ class Services:
     users: UserService
     events: EventService
     registrations: RegistrationService
+    registrants: RegistrantService
     profiles: ProfileService
     reminders: ReminderService
     broadcasts: BroadcastService
@@ -139,6 +141,7 @@ class Services:
             users=users,
             events=events,
             registrations=registrations,
+            registrants=RegistrantService(db, directories.countries),
             profiles=ProfileService(db, clock),
             reminders=reminders,
             broadcasts=broadcasts,

@@ -1,0 +1,147 @@
+"""/registrants CODE [words]: who registered for an event, a page at a time, or found by part
+of a name or an email, or by country."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.db.registrants import RegistrantLine
+from bot.i18n import Translator
+from bot.models import Event
+from bot.services.registrants import PAGE_SIZE, RegistrantsPage
+from handlers.buttons import RegistrantsPage as RegistrantsPageButton
+from handlers.context import BotContext
+from handlers.html import bold, plain, user_text
+from handlers.organizers import event_from_args, require_organizer
+from handlers.presses import on_press
+from handlers.session import get_state, set_state
+from handlers.ui import Button, answer, edit, no_longer_active, send
+from handlers.wizards import GROUP_GENERAL
+
+
+@dataclass(frozen=True)
+class RegistrantsSearch:
+    """The organizer's latest /registrants, so that its page buttons keep its search (the
+    words do not fit in a button's 64 bytes)."""
+
+    event_id: int
+    words: str | None
+
+
+def screen(
+    t: Translator,
+    event: Event,
+    found: RegistrantsPage,
+    search: str | None,
+    country_name: Callable[[str], str],
+) -> str:
+    counts = found.counts
+    title = user_text(event.title_in(t.language))
+    lines = [
+        bold(t._("Registrants of “{title}”", title=title)),
+        t._(
+            "Confirmed: {confirmed} of {capacity} · waitlist: {waitlist} · attended: {attended}",
+            confirmed=t.number(counts.confirmed),
+            capacity=t.number(event.capacity) if event.capacity else "∞",
+            waitlist=t.number(counts.waitlisted),
+            attended=t.number(counts.attended),
+        ),
+    ]
+    if search:
+        lines.append(
+            t.ngettext(
+                "“{words}”: {count} found",
+                "“{words}”: {count} found",
+                found.found,
+                words=user_text(search[:60]),
+            )
+        )
+    if not found.lines:
+        lines += ["", t._("Nobody found.") if search else t._("Nobody has registered yet.")]
+        return "\n".join(lines)
+    if found.pages > 1:
+        lines.append(
+            t._(
+                "Page {page} of {pages}", page=t.number(found.page + 1), pages=t.number(found.pages)
+            )
+        )
+    lines.append("")
+    first = found.page * PAGE_SIZE + 1
+    lines += [
+        _line(t, number, line, country_name) for number, line in enumerate(found.lines, start=first)
+    ]
+    return "\n".join(lines)
+
+
+def _line(
+    t: Translator, number: int, line: RegistrantLine, country_name: Callable[[str], str]
+) -> str:
+    status = (
+        t._("confirmed")
+        if line.status == "confirmed"
+        else t._("waitlist #{position}", position=t.number(line.position or 0))
+    )
+    about = [user_text(line.name)]
+    if line.country:
+        about.append(plain(country_name(line.country)))
+    if line.organization:
+        about.append(user_text(line.organization[:60]))
+    attended = " · " + t._("attended") if line.attended else ""
+    return f"{t.number(number)}. " + " · ".join(about) + f" — {status}{attended}"
+
+
+async def show(
+    context: BotContext, event: Event, search: str | None, page: int, pressed: Update | None
+) -> None:
+    t = context.viewer.t
+    found = await context.services.registrants.page(event, search, page)
+    countries = context.services.countries
+    text = screen(t, event, found, search, lambda code: countries.name(code, t.language))
+    navigation: list[Button] = []
+    if found.page > 0:
+        navigation.append(
+            (t._("◀ Previous"), RegistrantsPageButton(event.event_id, found.page - 1))
+        )
+    if found.page + 1 < found.pages:
+        navigation.append((t._("Next ▶"), RegistrantsPageButton(event.event_id, found.page + 1)))
+    rows = [navigation] if navigation else []
+    query = pressed.callback_query if pressed is not None else None
+    if query is not None:
+        await edit(query, context, text, rows)
+    else:
+        await send(context, text, rows)
+
+
+async def on_registrants(update: Update, context: BotContext) -> None:
+    if not await require_organizer(update, context):
+        return
+    event = await event_from_args(context, "/registrants CODE [name, email or country]")
+    if event is None:
+        return
+    words = " ".join((context.args or [])[1:]).strip() or None
+    set_state(context, RegistrantsSearch(event.event_id, words))
+    await show(context, event, words, 0, None)
+
+
+async def on_page(update: Update, context: BotContext, data: RegistrantsPageButton) -> None:
+    query = update.callback_query
+    assert query is not None
+    if not await require_organizer(update, context):
+        return
+    event = await context.services.events.by_id(data.event_id)
+    if event is None:
+        await no_longer_active(query, context)
+        return
+    await answer(query)
+    search = get_state(context, RegistrantsSearch)
+    words = search.words if search is not None and search.event_id == event.event_id else None
+    await show(context, event, words, data.page, update)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("registrants", on_registrants), group=GROUP_GENERAL)
+    app.add_handler(on_press(RegistrantsPageButton, on_page), group=GROUP_GENERAL)

@@ -244,6 +244,11 @@ class Translator:
         """A UTC moment as the user reads it: their locale's date and time in their zone."""
         return _when(moment, tz, width, self.language)
 
+    def when_zoned(self, moment: datetime, tz: str, width: str = "medium") -> str:
+        """`when`, followed by the zone it is in: for organizers, who deal with sessions and
+        people in many zones ("Dec 7, 2026, 3:00 PM · Nairobi (GMT+03:00)")."""
+        return f"{self.when(moment, tz, width)} · {self.timezone_label(tz, moment)}"
+
     def date(self, moment: datetime, tz: str, width: str = "medium") -> str:
         return _date(moment, tz, width, self.locale)
 

@@ -160,7 +160,7 @@ async def on_checkin_code(update: Update, context: BotContext) -> None:
             "who send it to me between {opens} and {closes} are checked in.",
             title=user_text(event.title_in(t.language)),
             code=f"<code>{plain(code)}</code>",
-            opens=t.when(opens, viewer.timezone),
+            opens=t.when_zoned(opens, viewer.timezone),
             closes=t.time(closes, viewer.timezone),
         ),
     )
@@ -205,7 +205,7 @@ async def show_roster(
     rows.append(navigation)
     standing = await context.services.attendance.standing_report(event)
     if standing is not None:
-        when = t.when(standing.imported_at, context.viewer.timezone, "medium")
+        when = t.when_zoned(standing.imported_at, context.viewer.timezone)
         label = t._("Undo the report of {date}", date=when)
         rows.append([(label, UndoThisReport(event.event_id, standing.report_id))])
     if query is not None:
@@ -343,7 +343,7 @@ async def on_undo_report(
             query,
             t._(
                 "Report undone: the report imported on {date} stands again.",
-                date=t.when(marks.replaced, context.viewer.timezone, "medium"),
+                date=t.when_zoned(marks.replaced, context.viewer.timezone),
             ),
             alert=True,
         )

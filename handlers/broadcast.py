@@ -365,7 +365,7 @@ async def list_broadcasts(update: Update, context: BotContext) -> None:
             bold(plain(first_line)),
             t._(
                 "{when}, by {name}",
-                when=t.when(campaign.created_at, context.viewer.timezone),
+                when=t.when_zoned(campaign.created_at, context.viewer.timezone),
                 name=user_text(await _sender_name(context, campaign.created_by)),
             ),
             t._(

@@ -264,7 +264,7 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
         await send(context, refusal_text(t, refusal))
         return
     title = user_text(event.title_in(t.language))
-    when = t.when(event.starts_at, context.viewer.timezone)
+    when = t.when_zoned(event.starts_at, context.viewer.timezone)
     told = await context.services.events.people_to_tell(event)
     question = (
         t.ngettext(

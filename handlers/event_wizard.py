@@ -379,7 +379,7 @@ async def on_save(update: Update, context: BotContext, data: NewEventSave) -> in
     t = context.viewer.t
     if draft.starts_at <= context.now():  # the start came while the preview waited
         set_state(context, replace(answers, starts_at=None))
-        shown = t.when(draft.starts_at, context.viewer.timezone)
+        shown = t.when_zoned(draft.starts_at, context.viewer.timezone)
         await edit(query, context, t._("The start “{value}” is in the past.", value=shown))
         return await ask_start(context)
     event = await context.services.events.create(draft, context.viewer.user_id)

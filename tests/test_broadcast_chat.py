@@ -307,7 +307,7 @@ async def test_broadcasts_are_numbered_on_their_own(
     lines = listing.split("\n")
     assert lines[:4] == [
         "Broadcast #1 · sending",
-        "Nov 28, 2026, 9:00\u202fAM, by \u2068Olga\u2069",
+        "Nov 28, 2026, 9:00\u202fAM · UTC, by \u2068Olga\u2069",
         "To: Everyone",
         "“News”",
     ]

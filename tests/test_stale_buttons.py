@@ -674,7 +674,9 @@ async def test_save_after_the_start_has_passed_asks_for_the_start_again(
     assert save.button == NewEventSave()
     clock.advance(timedelta(minutes=25))
     replies = texts(await press(organizer, save))
-    assert replies[0] == "The start “Nov 28, 2026, 12:20\u202fPM” is in the past.", replies
+    assert replies[0] == (
+        "The start “Nov 28, 2026, 12:20\u202fPM · Nairobi (GMT+03:00)” is in the past."
+    ), replies
     assert replies[1].startswith("When does it start?")
     assert await db.fetch_all("SELECT code FROM events") == []
     [preview] = texts(await organizer.send("2026-11-28 15:00"))
@@ -858,7 +860,7 @@ async def test_an_old_undo_after_a_newer_report_leaves_the_newer_one(
     assert await marks(db) == {amina.user.id: "import"}
     assert await audited(db, "attendance-undo") == 0
     [label] = [label for label in labels_of(organizer, old.message_id) if "Undo" in label]
-    assert label == "Undo the report of Nov 30, 2026, 11:05\u202fAM"
+    assert label == "Undo the report of Nov 30, 2026, 11:05\u202fAM · UTC"
     assert old.button == UndoThisReport(event.event_id, 1)
 
 

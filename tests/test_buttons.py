@@ -67,7 +67,10 @@ from handlers.buttons import (
     ProfileZone,
     Rate,
     Register,
+    RegistrantsPage,
     RosterPage,
+    StatsPage,
+    StatsTable,
     StopBroadcast,
     ToggleAttendance,
     TopicsMenu,
@@ -142,6 +145,9 @@ WIRE = [
     (UndoReport(3), "ar:3:undo"),
     (UndoThisReport(3, 9), "ar:3:undo:9"),
     (EditEventHalfMinimum(), "ed:min:half"),
+    (StatsPage(3), "st:p:3"),
+    (StatsTable(), "st:csv"),
+    (RegistrantsPage(7, 2), "rs:7:2"),
 ]
 
 ZONES = sorted(zone for zone in available_timezones() if "/" in zone)

@@ -6,6 +6,7 @@ figures organizers report do not shrink when someone exercises that right.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from bot.db.repository import Repository
@@ -63,9 +64,12 @@ _SEATED = (
 
 
 class StatsRepository(Repository):
-    def per_event(self, event_id: int | None = None) -> dict[int, Figures]:
-        """Figures of every event (or of one), keyed by event id."""
-        where, params = ("WHERE e.event_id = ?", (event_id,)) if event_id else ("", ())
+    def per_event(self, event_ids: Collection[int] | None = None) -> dict[int, Figures]:
+        """Figures of every event (or of those in `event_ids`: a page), keyed by event id."""
+        wanted = list(event_ids) if event_ids is not None else None
+        where, params = "", wanted or []
+        if wanted is not None:
+            where = f"WHERE e.event_id IN ({','.join('?' * len(wanted))})" if wanted else "WHERE 0"
         rows = self._all(
             f"""
             SELECT e.event_id,

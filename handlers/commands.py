@@ -48,7 +48,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "checkincode", N_("Session code for check-in: /checkincode CODE"), organizer_only=True
     ),
     CommandInfo("attendance", N_("Mark attendance by hand: /attendance CODE"), organizer_only=True),
-    CommandInfo("stats", N_("Statistics: /stats or /stats CODE"), organizer_only=True),
+    CommandInfo("stats", N_("Statistics: /stats, /stats CODE or /stats csv"), organizer_only=True),
 )
 
 

@@ -63,17 +63,24 @@ async def import_attendance(
 
 
 async def export_registrations(
-    settings: Settings, out: TextIO, event_code: str | None, err: TextIO = sys.stderr
+    settings: Settings,
+    out: TextIO,
+    event_code: str | None,
+    err: TextIO = sys.stderr,
+    clock: Clock | None = None,
 ) -> int:
     """The registrations CSV on `out`; exit code 1 for an unknown event code or a database
     that is not there (a mistyped DATABASE_PATH must not look like an empty programme)."""
     if not _database_exists(settings, err):
         return 1
-    async with offline_services(settings) as services:
+    async with offline_services(settings, clock) as services:
         if event_code is not None and not await services.exports.has_event(event_code):
             err.write(f"There is no event with the code {event_code}.\n")
             return 1
-        await services.exports.write_registrations(out, event_code)
+        # No organizer asks here: the starts are also given in the default time zone.
+        await services.exports.write_registrations(
+            out, event_code, timezone=settings.default_timezone, now=services.clock.now()
+        )
     return 0
 
 

@@ -24,7 +24,9 @@ async def export(update: Update, context: BotContext) -> None:
     # A file on disk, not a string: a list of 100,000 rows must not sit in memory.
     with tempfile.TemporaryFile() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        rows = await services.exports.write_registrations(text, code)
+        rows = await services.exports.write_registrations(
+            text, code, timezone=context.viewer.timezone, now=context.now()
+        )
         text.flush()
         raw.seek(0)
         stamp = context.now().strftime("%Y-%m-%d")

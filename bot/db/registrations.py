@@ -39,6 +39,8 @@ class SeatState:
 class ExportRow:
     event_code: str
     event_title: str
+    event_status: EventStatus
+    event_starts_at: datetime
     full_name: str
     country: str
     city: str
@@ -51,6 +53,7 @@ class ExportRow:
     position: int | None
     checked_in_at: str
     checkin_method: str
+    attended: bool  # marked present: checked in, from a report or by hand (an attendance row)
     rating: int | None
     comment: str
 
@@ -198,12 +201,15 @@ class RegistrationRepository(Repository):
         return freed
 
     def export_rows(self, event_code: str | None) -> Iterator[ExportRow]:
-        """Every active registration with the registrant's profile, streamed in batches."""
+        """Every active registration with its event and the registrant's profile, streamed
+        in batches; those of cancelled events too (who was told of the cancellation)."""
         where = "r.status IN ('confirmed', 'waitlisted')"
         params: tuple[str, ...] = ()
         if event_code is not None:
             where += " AND e.code = ?"
             params = (event_code,)
+        # Attended is what /attendance and the statistics count: the person has a row in
+        # `attendance`, whichever way it got there (check-in, report, organizer's mark).
         sql = f"""
             SELECT e.code, e.title, u.full_name, u.first_name, u.last_name, u.country, u.city,
                    u.organization, u.role, u.email, COALESCE(u.language, u.telegram_language),
@@ -211,7 +217,8 @@ class RegistrationRepository(Repository):
                    CASE WHEN r.status = 'waitlisted' THEN
                        ROW_NUMBER() OVER (PARTITION BY r.event_id, r.status ORDER BY r.seq)
                    END,
-                   a.checked_in_at, a.method, f.rating, f.comment
+                   a.checked_in_at, a.method, f.rating, f.comment,
+                   e.status, e.starts_at, a.user_id IS NOT NULL
             FROM registrations r
             JOIN events e ON e.event_id = r.event_id
             JOIN users u ON u.user_id = r.user_id
@@ -220,11 +227,17 @@ class RegistrationRepository(Repository):
             WHERE {where}
             ORDER BY e.starts_at, e.event_id, r.status, r.seq
         """
+        events: dict[str, tuple[EventStatus, datetime]] = {}  # read once per event
         for r in self._run(sql, params):
             name = r[2] or " ".join(p for p in (r[3], r[4]) if p)
+            event = events.get(r[0])
+            if event is None:
+                event = events[r[0]] = (EventStatus(r[18]), from_db(r[19]))
             yield ExportRow(
                 event_code=r[0],
                 event_title=r[1],
+                event_status=event[0],
+                event_starts_at=event[1],
                 full_name=name,
                 country=r[5] or "",
                 city=r[6] or "",
@@ -237,6 +250,7 @@ class RegistrationRepository(Repository):
                 position=r[13],
                 checked_in_at=r[14] or "",
                 checkin_method=r[15] or "",
+                attended=bool(r[20]),
                 rating=r[16],
                 comment=r[17] or "",
             )

@@ -27,7 +27,7 @@ from handlers.fallback import anything_else, anything_else_text
 from handlers.html import plain, user_text
 from handlers.organizers import event_from_args, require_organizer
 from handlers.presses import on_press
-from handlers.ui import Button, answer, edit, no_longer_active, send
+from handlers.ui import Button, answer, edit, no_longer_active, page_buttons, send
 from handlers.wizards import GROUP_GENERAL
 
 PAGE_SIZE = 10
@@ -197,12 +197,7 @@ async def show_roster(
         ]
         for line in lines
     ]
-    navigation: list[Button] = []
-    if page > 0:
-        navigation.append((t._("◀ Previous"), RosterPage(event.event_id, page - 1)))
-    if page + 1 < pages:
-        navigation.append((t._("Next ▶"), RosterPage(event.event_id, page + 1)))
-    rows.append(navigation)
+    rows.append(page_buttons(t, page, pages, lambda to: RosterPage(event.event_id, to)))
     standing = await context.services.attendance.standing_report(event)
     if standing is not None:
         when = t.when_zoned(standing.imported_at, context.viewer.timezone)

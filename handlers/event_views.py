@@ -23,7 +23,7 @@ from handlers.buttons import (
 )
 from handlers.html import bold, plain
 from handlers.messages import join_text
-from handlers.ui import Button
+from handlers.ui import Button, page_buttons
 
 MAX_BUTTON_TITLE = 40
 FIRST_PAGE = EventList(None, 0)  # of every topic
@@ -71,12 +71,7 @@ def list_screen(
         lines.append(f"    {when} · {seats_text(t, listing)}")
         label = f"{t.number(number)}. {_shorten(title, MAX_BUTTON_TITLE)}"
         rows.append([(label, EventCard(event.code, topic, page.page))])
-    navigation: list[Button] = []
-    if page.page > 0:
-        navigation.append((t._("◀ Previous"), EventList(topic, page.page - 1)))
-    if page.page + 1 < page.pages:
-        navigation.append((t._("Next ▶"), EventList(topic, page.page + 1)))
-    rows.append(navigation)
+    rows.append(page_buttons(t, page.page, page.pages, lambda to: EventList(topic, to)))
     rows.append([(t._("Choose a topic"), TopicsMenu())])
     return "\n".join(lines), rows
 

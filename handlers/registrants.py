@@ -19,7 +19,7 @@ from handlers.html import bold, plain, user_text
 from handlers.organizers import event_from_args, require_organizer
 from handlers.presses import on_press
 from handlers.session import get_state, set_state
-from handlers.ui import Button, answer, edit, no_longer_active, send
+from handlers.ui import answer, edit, no_longer_active, page_buttons, send
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -101,13 +101,9 @@ async def show(
     found = await context.services.registrants.page(event, search, page)
     countries = context.services.countries
     text = screen(t, event, found, search, lambda code: countries.name(code, t.language))
-    navigation: list[Button] = []
-    if found.page > 0:
-        navigation.append(
-            (t._("◀ Previous"), RegistrantsPageButton(event.event_id, found.page - 1))
-        )
-    if found.page + 1 < found.pages:
-        navigation.append((t._("Next ▶"), RegistrantsPageButton(event.event_id, found.page + 1)))
+    navigation = page_buttons(
+        t, found.page, found.pages, lambda to: RegistrantsPageButton(event.event_id, to)
+    )
     rows = [navigation] if navigation else []
     query = pressed.callback_query if pressed is not None else None
     if query is not None:

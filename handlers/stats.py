@@ -20,7 +20,7 @@ from handlers.context import BotContext
 from handlers.html import bold, plain
 from handlers.organizers import event_by_code, require_organizer
 from handlers.presses import on_press
-from handlers.ui import Button, answer, edit, no_longer_active, send
+from handlers.ui import Button, answer, edit, no_longer_active, page_buttons, send
 from handlers.wizards import GROUP_GENERAL
 
 MAX_TITLE = 60  # characters of a title in the list of sessions: ten sessions fit a message
@@ -128,12 +128,7 @@ def sessions_screen(context: BotContext, page: SessionsPage) -> tuple[str, list[
         when = t.date(event.starts_at, context.viewer.timezone)
         lines.append(f"• {title} ({when}, <code>{plain(event.code)}</code>)")
         lines.append(f"   {figures_line(t, session.figures)}")
-    navigation: list[Button] = []
-    if page.page > 0:
-        navigation.append((t._("◀ Previous"), StatsPage(page.page - 1)))
-    if page.page + 1 < page.pages:
-        navigation.append((t._("Next ▶"), StatsPage(page.page + 1)))
-    return "\n".join(lines), [navigation]
+    return "\n".join(lines), [page_buttons(t, page.page, page.pages, StatsPage)]
 
 
 async def send_table(context: BotContext) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
+from bot.i18n import Translator
 from bot.services.formatting import html_to_text, utf16_length
 from handlers.buttons import ButtonData
 from handlers.context import BotContext
@@ -23,6 +24,18 @@ MAX_CAPTION_LENGTH = 1024
 Button = tuple[str, ButtonData | str]
 Rows = Sequence[Sequence[Button]]
 KEYBOARDS_KEPT = 4096
+
+
+def page_buttons(
+    t: Translator, page: int, pages: int, to_page: Callable[[int], ButtonData]
+) -> list[Button]:
+    """◀ Previous and Next ▶ as far as there are pages (`page` counts from 0)."""
+    row: list[Button] = []
+    if page > 0:
+        row.append((t._("◀ Previous"), to_page(page - 1)))
+    if page + 1 < pages:
+        row.append((t._("Next ▶"), to_page(page + 1)))
+    return row
 
 
 def keyboard(rows: Rows) -> InlineKeyboardMarkup | None:

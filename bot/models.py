@@ -231,6 +231,11 @@ class EventView:
         return self.listing.event
 
 
+def page_count(total: int, size: int) -> int:
+    """Pages of `size` that `total` items fill: at least one, an empty list being one page."""
+    return max(1, -(-total // size))
+
+
 @dataclass(frozen=True)
 class Page:
     listings: list[EventListing]

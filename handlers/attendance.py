@@ -8,7 +8,7 @@ from telegram import CallbackQuery, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.i18n import Translator
-from bot.models import Event
+from bot.models import Event, page_count
 from bot.services.attendance import CheckIn, CheckInResult
 from bot.services.attendance_matching import Verdict
 from bot.services.attendance_texts import describe_report
@@ -171,7 +171,7 @@ async def show_roster(
 ) -> None:
     t = context.viewer.t
     lines, total = await context.services.attendance.roster(event, page, PAGE_SIZE)
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    pages = page_count(total, PAGE_SIZE)
     page = min(max(page, 0), pages - 1)
     if page and not lines:  # the list got shorter: show its last page
         lines, total = await context.services.attendance.roster(event, page, PAGE_SIZE)

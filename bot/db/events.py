@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.db.repository import Repository
 from bot.db.times import from_db, to_db
-from bot.models import Event, EventDraft, EventListing, EventText, Page
+from bot.models import Event, EventDraft, EventListing, EventText, Page, page_count
 
 _CONFIRMED = (
     "(SELECT COUNT(*) FROM registrations r"
@@ -87,7 +87,7 @@ class EventRepository(Repository):
             params["topic"] = topic
         count_row = self._one(f"SELECT COUNT(*) FROM events e WHERE {where}", params)
         total = int(count_row[0]) if count_row else 0
-        pages = max((total + page_size - 1) // page_size, 1)
+        pages = page_count(total, page_size)
         page = min(max(page, 0), pages - 1)
         rows = self._all(
             f"SELECT e.*, {_CONFIRMED} FROM events e WHERE {where}"

@@ -112,7 +112,7 @@ class ExportService:
         return count
 
 
-def event_status(status: EventStatus, starts_at: datetime, now: datetime) -> str:
+def event_status(status: str, starts_at: datetime, now: datetime) -> str:
     """`cancelled`, `held` once its start has passed (as the statistics count a session
     that has taken place), else `scheduled`."""
     if status == EventStatus.CANCELLED:

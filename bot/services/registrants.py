@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.db import Database, UnitOfWork
 from bot.db.connection import fold
 from bot.db.registrants import RegistrantCounts, RegistrantLine
-from bot.models import Event
+from bot.models import Event, page_count
 from bot.services.countries import CountryDirectory
 
 PAGE_SIZE = 10
@@ -43,7 +43,7 @@ class RegistrantService:
             lines, total = uow.registrants.page(
                 event.event_id, words or None, countries, page * PAGE_SIZE, PAGE_SIZE
             )
-            pages = max(1, -(-total // PAGE_SIZE))
+            pages = page_count(total, PAGE_SIZE)
             if page >= pages and total:  # the list shrank since the button was drawn
                 last = pages - 1
                 lines, total = uow.registrants.page(

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
 from bot.db.stats import UNKNOWN, Breakdown, Figures
-from bot.models import Event
-from bot.services.exports import TextSink, safe_cell
+from bot.models import Event, page_count
+from bot.services.exports import HELD, TextSink, event_status, safe_cell
 
 PAGE_SIZE = 10  # sessions on a page of /stats: a page stays far below Telegram's 4,096
 TOP = 10  # entries of a breakdown shown by name; the rest are summed up on one line
@@ -110,14 +110,10 @@ def in_page_order(sessions: Iterable[SessionFigures]) -> list[SessionFigures]:
     return held + upcoming
 
 
-def page_count(total: int) -> int:
-    return max(1, -(-total // PAGE_SIZE))
-
-
 def page_of(sessions: Sequence[SessionFigures], page: int) -> SessionsPage | None:
     """Page `page` (from 0) of sessions already in page order; None beyond the last page
     (a forged button, or a list that got shorter) or when there is no session at all."""
-    pages = page_count(len(sessions))
+    pages = page_count(len(sessions), PAGE_SIZE)
     if not sessions or not 0 <= page < pages:
         return None
     start = page * PAGE_SIZE
@@ -125,10 +121,8 @@ def page_of(sessions: Sequence[SessionFigures], page: int) -> SessionsPage | Non
 
 
 def status_of(event: Event, now: datetime) -> str:
-    """The status the CSV table gives: scheduled, cancelled or held."""
-    if event.is_cancelled:
-        return "cancelled"
-    return "held" if event.starts_at <= now else "scheduled"
+    """The status the CSV table gives: scheduled, cancelled or held (the export's words)."""
+    return event_status(event.status, event.starts_at, now)
 
 
 class StatsService:
@@ -137,7 +131,7 @@ class StatsService:
         self._clock = clock
 
     def _held(self, event: Event, now: datetime) -> bool:
-        return not event.is_cancelled and event.starts_at <= now
+        return status_of(event, now) == HELD
 
     def _session(self, event: Event, figures: Figures, now: datetime) -> SessionFigures:
         held = self._held(event, now)

@@ -371,7 +371,10 @@ async def list_broadcasts(update: Update, context: BotContext) -> None:
             t._(
                 "To: {audience}", audience=plain(await _audience_label(context, campaign.audience))
             ),
-            "“" + plain(_first_words(campaign.payload.get("texts", {}).get("default", ""))) + "”",
+            t._(
+                "“{words}”",
+                words=plain(_first_words(campaign.payload.get("texts", {}).get("default", ""))),
+            ),
             figures,
         ]
         blocks.append("\n".join(about))

@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
         "import-events", help="add or update events from a CSV file (all rows or none)"
     )
     importer.add_argument("file", type=Path, metavar="FILE.csv")
+    importer.add_argument(
+        "--dry-run", action="store_true", help="print what the file would change; change nothing"
+    )
     attendance = commands.add_parser(
         "import-attendance",
         help="mark who attended a session from its meeting report (Zoom, Teams, Meet, Webex, "
@@ -156,7 +159,7 @@ def _command(argv: Sequence[str] | None) -> int:
             sys.stderr.write(f"Cannot read {args.file}: {exc.strerror or exc}\n")
             return 2
         if args.command == "import-events":
-            return asyncio.run(import_events(settings, data))
+            return asyncio.run(import_events(settings, data, dry_run=args.dry_run))
         return asyncio.run(import_attendance(settings, args.code, data))
     if args.command == "backup":
         from bot.cli import backup

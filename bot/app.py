@@ -11,9 +11,8 @@ import gc
 import logging
 from typing import Any, cast
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import Application, BaseRateLimiter, ContextTypes, Defaults, ExtBot
 from telegram.request import BaseRequest
 
@@ -21,17 +20,17 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database, DatabaseUnusable
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs
 from bot.services.container import Directories, Outlets, Services
 from bot.services.delivery import OVERALL_RATE
 from bot.update_processor import PerUserUpdateProcessor
 from handlers.broadcast_progress import ProgressMessages
 from handlers.campaign_messages import CampaignMessages
-from handlers.commands import CommandInfo, commands_for
 from handlers.context import BotContext, BotData, sent_at
 from handlers.durable_updates import DurableState, DurableUpdates, requeue_pending
 from handlers.errors import stop_for_good
 from handlers.jobs import JobQueueScheduler, plan_all
+from handlers.menus import publish_commands
 from handlers.send_scheduler import FairSendScheduler
 from handlers.sender import TelegramSender
 
@@ -134,7 +133,7 @@ def build_application(
         scheduler = JobQueueScheduler(app.job_queue)
         services = Services.build(settings, clock, db, directories, outlets, scheduler)
         app.bot_data.start(services, catalogs)
-        await publish_commands(app.bot, catalogs, settings)
+        await publish_commands(app.bot, catalogs, await services.organizers.organizer_ids())
         planned = await plan_all(scheduler, services)
         scheduler.start_replanning()
         logger.info("Planned %d reminder jobs", planned)
@@ -234,35 +233,3 @@ def file_url(api_url: str) -> str:
     if api_url.endswith("/bot"):
         return api_url[: -len("/bot")] + "/file/bot"
     return api_url.rstrip("/") + "/file/bot"
-
-
-def _menu(t: Translator, commands: list[CommandInfo]) -> list[BotCommand]:
-    return [BotCommand(c.name, t._(c.description)[:256]) for c in commands]
-
-
-async def publish_commands(bot: ExtBot[None], catalogs: Catalogs, settings: Settings) -> None:
-    """The command menu in every language, and the organizers' fuller menu in their chats.
-
-    Telegram shows each user the menu of their client's language. A failure here leaves the
-    old menu in place, which is no reason not to start.
-    """
-    calls: list[tuple[list[BotCommand], Any, str | None]] = [
-        (_menu(catalogs.get(None), commands_for(False)), BotCommandScopeDefault(), None)
-    ]
-    for t in catalogs.all():
-        calls.append((_menu(t, commands_for(False)), BotCommandScopeDefault(), t.language))
-    for admin_id in sorted(settings.admin_ids):
-        default = catalogs.get(None)
-        calls.append((_menu(default, commands_for(True)), BotCommandScopeChat(admin_id), None))
-        for t in catalogs.all():
-            calls.append((_menu(t, commands_for(True)), BotCommandScopeChat(admin_id), t.language))
-    for commands, scope, language in calls:
-        try:
-            await bot.set_my_commands(commands, scope=scope, language_code=language)
-        except TelegramError as exc:
-            logger.warning(
-                "Could not publish the command menu (scope %s, language %s): %s",
-                scope.type,
-                language or "default",
-                exc,
-            )

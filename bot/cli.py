@@ -7,6 +7,8 @@ their writes wait for the bot's (busy timeout) instead of failing.
 from __future__ import annotations
 
 import sys
+import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -16,7 +18,11 @@ from bot.db import Database
 from bot.i18n import Catalogs
 from bot.services.attendance_texts import describe_report
 from bot.services.container import offline_services
-from bot.services.events import ImportSummary, describe_import
+from bot.services.events import describe_import
+from bot.services.programme_import import ParsedProgramme
+from bot.services.programme_preview import ImportApplied, describe_applied, describe_preview
+
+APPLY_TRIES = 3  # the bot may change the programme between the comparison and the writing
 
 
 async def import_events(
@@ -25,15 +31,49 @@ async def import_events(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
     clock: Clock | None = None,
+    dry_run: bool = False,
 ) -> int:
-    """Add or update the events of a CSV file; exit code 1 and every problem if any row is bad."""
+    """Add or update the events of a programme file; exit code 1 and every problem if any row
+    is bad. A file that changes published events is applied at once (no one to confirm), after
+    printing what it changes as the chat's preview shows it (every line, times in
+    DEFAULT_TIMEZONE). `dry_run`: that preview only, nothing written (without a database
+    yet, against an empty programme)."""
+    if dry_run and not settings.database_path.is_file():
+        with tempfile.TemporaryDirectory() as folder:
+            empty = replace(settings, database_path=Path(folder) / "empty.sqlite3")
+            return await _import_events(empty, data, out, err, clock, dry_run)
+    return await _import_events(settings, data, out, err, clock, dry_run)
+
+
+async def _import_events(
+    settings: Settings,
+    data: bytes,
+    out: TextIO,
+    err: TextIO,
+    clock: Clock | None,
+    dry_run: bool,
+) -> int:
     t = Catalogs(default_language=settings.default_language).get(None)
+    zone = settings.default_timezone
     async with offline_services(settings, clock) as services:
-        result = await services.events.import_programme(data, None)
-    if isinstance(result, ImportSummary):
-        out.write(describe_import(t, result) + "\n")
-        return 0
-    err.write(describe_import(t, result) + "\n")
+        result = await services.programme.read(data)
+        if isinstance(result, ParsedProgramme):
+            err.write(describe_import(t, result) + "\n")
+            return 1
+        if dry_run:
+            preview = describe_preview(t, zone, result, detail=None)
+            nothing = t._("Dry run: nothing was changed.")
+            out.write(f"{preview}\n\n{nothing}\n")
+            return 0
+        for _ in range(APPLY_TRIES):
+            if result.needs_confirmation:
+                out.write(describe_preview(t, zone, result, detail=None) + "\n\n")
+            outcome = await services.programme.apply(result, None)
+            if isinstance(outcome, ImportApplied):
+                out.write(describe_applied(t, outcome) + "\n")
+                return 0
+            result = outcome  # changed meanwhile: what the file does now
+    err.write("The programme kept changing while the file was written; nothing was changed.\n")
     return 1
 
 

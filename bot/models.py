@@ -38,7 +38,8 @@ class AudienceKind(StrEnum):
     SIGNED_UP = "signed-up"  # confirmed or waitlisted
     LANGUAGE = "language"
     TOPIC = "topic"  # signed up for any event of a topic
-    ATTENDEES = "attendees"
+    ATTENDEES = "attendees"  # marked present at a session (an `attendance` row)
+    NO_SHOWS = "no-shows"  # confirmed for a session, not marked present
     UNASKED_ATTENDEES = "unasked-attendees"  # attended, not yet asked for feedback
     USER = "user"
 
@@ -53,6 +54,7 @@ class CampaignKind(StrEnum):
     PROMOTION = "promotion"
     CANCELLED = "cancelled"
     MOVED = "moved"
+    RESTORED = "restored"  # a cancelled session takes place after all
 
 
 class CampaignStatus(StrEnum):
@@ -261,8 +263,8 @@ class Registration:
 
 @dataclass(frozen=True)
 class Audience:
-    """Who a campaign goes to: everyone, an event's registrants or waitlist, a language,
-    the people signed up for a topic, or one user."""
+    """Who a campaign goes to: everyone, an event's registrants, waitlist, attendees or
+    no-shows, a language, the people signed up for a topic, or one user."""
 
     kind: AudienceKind
     value: str | int | None = None

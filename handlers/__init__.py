@@ -17,6 +17,7 @@ from telegram.ext import Application, TypeHandler
 from handlers import (
     attendance,
     broadcast,
+    coorganizers,
     errors,
     event_admin,
     event_wizard,
@@ -48,6 +49,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     event_admin.register(app)
     profile.register(app)
     broadcast.register(app)
+    coorganizers.register(app)
     feedback.register(app)
     start.register(app)
     language.register(app)

@@ -225,7 +225,7 @@ async def _pressed_event(
     pressing is no organizer or the event is gone (answered here)."""
     query = update.callback_query
     assert query is not None
-    if not await require_organizer(update, context):
+    if not await require_organizer(update, context, event_id=event_id):
         return None
     event = await context.services.events.by_id(event_id)
     if event is None:

@@ -1,15 +1,20 @@
 """/broadcast: an organizer writes to everyone or to a segment; /broadcasts follows them up.
 
 Audience, message (Telegram formatting checked before anything is sent), optional versions per
-language, a preview with the number of recipients, then Send. The delivery engine does the
-sending; the organizer's progress message is edited as it goes.
+language, a preview of every version with the number of recipients of each, then Send, Send
+later (at a time in the organizer's zone) or a test copy to the organizer alone. The delivery
+engine does the sending; the organizer's progress message is edited as it goes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import Message, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CommandHandler,
@@ -18,39 +23,54 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
-from bot.models import Audience, AudienceKind, CampaignStatus
-from bot.services.formatting import FormattingError, html_to_text, organizer_html
-from bot.topics import TOPICS
-from handlers.broadcast_progress import headline, progress_text
+from bot.db.outbox import Campaign
+from bot.i18n import SUPPORTED_LANGUAGES, Translator
+from bot.models import Audience, AudienceKind
+from bot.problems import InputProblem
+from bot.services.broadcasts import (
+    DEFAULT,
+    HELD_SESSION_AUDIENCES,
+    Reach,
+    parse_send_at,
+    session_audience_problem,
+)
+from bot.services.formatting import FormattingError, html_to_text, organizer_html, utf16_length
+from handlers import broadcast_list
+from handlers.broadcast_list import AUDIENCES as AUDIENCES  # the audiences offered, named
+from handlers.broadcast_list import audience_label, cancel_button, describe
+from handlers.broadcast_progress import progress_text
 from handlers.buttons import (
     BroadcastAudience,
     BroadcastDiscard,
     BroadcastLanguage,
+    BroadcastLater,
     BroadcastPreview,
     BroadcastSend,
+    BroadcastTest,
     BroadcastTopic,
     BroadcastVersion,
-    StopBroadcast,
 )
 from handlers.context import BotContext
 from handlers.event_wizard import language_rows, topic_rows
-from handlers.html import bold, plain, user_text
+from handlers.html import bold, plain
 from handlers.organizers import event_by_code, require_organizer
 from handlers.presses import on_press
 from handlers.session import clear_state, get_state, set_state
-from handlers.ui import MAX_MESSAGE_LENGTH, Button, answer, edit, no_longer_active, send
-from handlers.wizards import GROUP_BROADCAST, GROUP_GENERAL, build_wizard
+from handlers.ui import (
+    MAX_MESSAGE_LENGTH,
+    Button,
+    Rows,
+    answer,
+    edit,
+    keyboard,
+    no_longer_active,
+    send,
+)
+from handlers.wizards import GROUP_BROADCAST, AnyHandler, build_wizard
 
-AUDIENCE, EVENT_CODE, CHOICE, MESSAGE, VERSIONS, VERSION_TEXT = range(6)
+AUDIENCE, EVENT_CODE, CHOICE, MESSAGE, VERSIONS, VERSION_TEXT, SEND_AT = range(7)
 END = ConversationHandler.END
-AUDIENCES: dict[str, str] = {  # the kinds of buttons.AUDIENCE_KINDS
-    AudienceKind.EVERYONE: N_("Everyone"),
-    AudienceKind.REGISTRANTS: N_("Registrants of an event"),
-    AudienceKind.WAITLIST: N_("The waitlist of an event"),
-    AudienceKind.LANGUAGE: N_("People who read one language"),
-    AudienceKind.TOPIC: N_("People signed up for a topic"),
-}
+EVENT_AUDIENCES = (AudienceKind.REGISTRANTS, AudienceKind.WAITLIST, *HELD_SESSION_AUDIENCES)
 
 
 @dataclass(frozen=True)
@@ -66,28 +86,30 @@ class BroadcastDraft:
     texts: dict[str, str] = field(default_factory=dict)
     pending: str | None = None
     preview: int | None = None  # its message id; None once the draft changed after it
+    asking_time: bool = False  # "Send later" was pressed: the time is awaited
 
 
 def _draft(context: BotContext) -> BroadcastDraft:
     return get_state(context, BroadcastDraft) or BroadcastDraft()
 
 
-def describe(t: Translator, audience: Audience) -> str:
-    if audience.kind == AudienceKind.LANGUAGE and isinstance(audience.value, str):
-        return f"{t._(AUDIENCES['language'])}: {t.language_label(audience.value)}"
-    if audience.kind == AudienceKind.TOPIC and isinstance(audience.value, str):
-        return f"{t._(AUDIENCES['topic'])}: {t._(TOPICS[audience.value])}"
-    label = t._(AUDIENCES.get(audience.kind, AUDIENCES["everyone"]))
-    return label if audience.value is None else f"{label}: {audience.value}"
+def _step(context: BotContext) -> int:
+    """Where the wizard stays after a press that changed nothing (a stale or test press)."""
+    draft = get_state(context, BroadcastDraft)
+    if draft is None:
+        return END
+    return SEND_AT if draft.asking_time else VERSIONS
 
 
 async def begin(update: Update, context: BotContext) -> int:
     if not await require_organizer(update, context):
         return END
     set_state(context, BroadcastDraft())
-    t = context.viewer.t
+    t, role = context.viewer.t, context.viewer.role
     rows: list[list[Button]] = [
-        [(t._(label), BroadcastAudience(kind))] for kind, label in AUDIENCES.items()
+        [(t._(label), BroadcastAudience(kind))]
+        for kind, label in AUDIENCES.items()
+        if role.whole_programme or kind in EVENT_AUDIENCES  # event organizers: their events'
     ]
     await send(context, t._("Who should receive the message? Send /cancel to stop."), rows)
     return AUDIENCE
@@ -96,8 +118,10 @@ async def begin(update: Update, context: BotContext) -> int:
 async def on_audience(update: Update, context: BotContext, data: BroadcastAudience) -> int:
     query = update.callback_query
     assert query is not None
-    await answer(query)
     kind = data.kind
+    if kind not in EVENT_AUDIENCES and not await require_organizer(update, context, programme=True):
+        return AUDIENCE  # an event organizer's forged press: nothing chosen
+    await answer(query)
     t = context.viewer.t
     await edit(query, context, t._(AUDIENCES[kind]))
     draft = replace(_draft(context), kind=kind)
@@ -105,7 +129,7 @@ async def on_audience(update: Update, context: BotContext, data: BroadcastAudien
         set_state(context, replace(draft, audience=Audience(AudienceKind.EVERYONE)))
         return await ask_message(context)
     set_state(context, draft)
-    if kind in (AudienceKind.REGISTRANTS, AudienceKind.WAITLIST):
+    if kind in EVENT_AUDIENCES:
         await send(context, t._("Send the event’s code."))
         return EVENT_CODE
     rows = (
@@ -127,7 +151,19 @@ async def on_event_code(update: Update, context: BotContext) -> int:
         return EVENT_CODE
     draft = _draft(context)
     assert draft.kind is not None  # chosen before the code was asked for
-    audience = Audience(AudienceKind(draft.kind), event.event_id)
+    kind = AudienceKind(draft.kind)
+    problem = session_audience_problem(kind, event, context.now())
+    if problem is not None:  # attendees or no-shows of a session not held: another code
+        await send(
+            context,
+            t._(
+                problem,
+                title=plain(event.title_in(t.language)),
+                when=t.when_zoned(event.starts_at, context.viewer.timezone),
+            ),
+        )
+        return EVENT_CODE
+    audience = Audience(kind, event.event_id)
     set_state(context, replace(draft, audience=audience, event_label=event.title_in(t.language)))
     return await ask_message(context)
 
@@ -200,13 +236,13 @@ async def on_message(update: Update, context: BotContext) -> int:
         await send(context, plain(problem))
         return MESSAGE
     draft = _draft(context)
-    set_state(context, replace(draft, texts={**draft.texts, "default": text}))
+    set_state(context, replace(draft, texts={**draft.texts, DEFAULT: text}))
     return await ask_versions(context)
 
 
 async def ask_versions(context: BotContext) -> int:
     t = context.viewer.t
-    draft = replace(_draft(context), preview=None)  # a text changed: preview it again
+    draft = replace(_draft(context), preview=None, asking_time=False)  # preview it again
     set_state(context, draft)
     texts = draft.texts
     buttons: list[Button] = [
@@ -247,48 +283,129 @@ async def on_version_text(update: Update, context: BotContext) -> int:
         await send(context, plain(problem))
         return VERSION_TEXT
     draft = _draft(context)
-    texts = {**draft.texts, draft.pending or "default": text}
+    texts = {**draft.texts, draft.pending or DEFAULT: text}
     set_state(context, replace(draft, texts=texts, pending=None))
     return await ask_versions(context)
 
 
 async def on_preview(update: Update, context: BotContext, data: BroadcastPreview) -> int:
+    """The audience with its count per version, then each version as its readers will see
+    it (a message each: a version may be as long as a message can be), the last one with
+    Send, Send later, the test copy and Cancel."""
     query = update.callback_query
     assert query is not None
     draft = _draft(context)
     audience = draft.audience
-    if audience is None or "default" not in draft.texts:  # cannot be, in this step
+    if audience is None or DEFAULT not in draft.texts:  # cannot be, in this step
         await no_longer_active(query, context)
         return END
     await answer(query)
     t = context.viewer.t
-    count = await context.services.broadcasts.audience_size(audience)
-    versions = ", ".join(t.language_label(c) for c in SUPPORTED_LANGUAGES if c in draft.texts)
+    reach = await context.services.broadcasts.reach(audience)
     target = describe(t, audience)
     if draft.event_label:
         target = f"{t._(AUDIENCES[audience.kind])}: {draft.event_label}"
-    summary = "\n".join(
-        [
-            t._("To: {audience}", audience=plain(target)),
-            t.ngettext("{count} recipient", "{count} recipients", count),
-            t._("Versions: {languages}", languages=versions or "—"),
-            "",
-            t._("This is how the message will look:"),
-        ]
-    )
-    await send(context, summary)
-    preview = await send(
-        context,
-        draft.texts["default"],
-        [
-            [
-                (t._("Send"), BroadcastSend()),
-                (t._("Cancel"), BroadcastDiscard()),
-            ]
-        ],
-    )
-    set_state(context, replace(draft, preview=preview.message_id))
+    versions = [code for code in SUPPORTED_LANGUAGES if code in draft.texts]
+    headers = _version_headers(t, reach, versions)
+    lines = [
+        t._("To: {audience}", audience=plain(target)),
+        t.ngettext("{count} recipient", "{count} recipients", reach.total),
+        *(f"• {plain(header)}" for header in headers.values()),
+    ]
+    others = reach.without_version(set(versions))
+    if others:
+        lines.append(
+            t._(
+                "The default version goes to people whose language has no version of its "
+                "own: {languages}.",
+                languages=plain(
+                    t.and_list(
+                        [
+                            t._(
+                                "{language} ({count})",
+                                language=t.language_label(code),
+                                count=t.number(count),
+                            )
+                            for code, count in others.items()
+                        ]
+                    )
+                ),
+            )
+        )
+    lines += ["", t._("This is how each version will look:")]
+    await send(context, "\n".join(lines))
+    last: Message | None = None
+    for number, (version, header) in enumerate(headers.items(), start=1):
+        rows: Rows = _preview_buttons(t) if number == len(headers) else ()
+        text = await _as_read(context, draft, audience, version, reach)
+        last = await _send_as_is(context, _headed(t, header, text), rows)
+    assert last is not None
+    set_state(context, replace(draft, preview=last.message_id, asking_time=False))
     return VERSIONS
+
+
+def _version_headers(t: Translator, reach: Reach, versions: Sequence[str]) -> dict[str, str]:
+    """Each version's title with its number of recipients, the default one first."""
+    default = reach.total - sum(reach.of_version(code) for code in versions)
+    headers = {
+        DEFAULT: t.ngettext(
+            "Default version: {count} recipient", "Default version: {count} recipients", default
+        )
+    }
+    for code in versions:
+        headers[code] = t.ngettext(
+            "{language} version: {count} recipient",
+            "{language} version: {count} recipients",
+            reach.of_version(code),
+            language=t.language_label(code),
+        )
+    return headers
+
+
+def _preview_buttons(t: Translator) -> list[list[Button]]:
+    return [
+        [(t._("Send"), BroadcastSend()), (t._("Send later"), BroadcastLater())],
+        [(t._("Send a test to me"), BroadcastTest())],
+        [(t._("Cancel"), BroadcastDiscard())],
+    ]
+
+
+async def _as_read(
+    context: BotContext, draft: BroadcastDraft, audience: Audience, version: str, reach: Reach
+) -> str:
+    """One version written by the delivery worker's renderer for one of its readers: the
+    default one for the organizer if it is theirs, else for a language without a version."""
+    if version == DEFAULT:
+        own = context.viewer.t.language
+        without = reach.without_version(set(draft.texts)) or {own: 0}
+        language = own if own in without else next(iter(without))
+    else:
+        language = version
+    campaign = _unsent(context, audience, {DEFAULT: draft.texts[version]})
+    rendered = await context.services.delivery.sample(campaign, context.viewer.user_id, language)
+    return rendered.text if rendered is not None else draft.texts[version]
+
+
+def _unsent(context: BotContext, audience: Audience, texts: dict[str, str]) -> Campaign:
+    return context.services.broadcasts.draft(context.viewer.user_id, audience, texts)
+
+
+def _headed(t: Translator, header: str, text: str) -> str:
+    """The version under its title, when both fit in one message (a version as long as a
+    message can be is shown alone: the summary above names the versions in order)."""
+    headed = t.directed(bold(header)) + "\n\n" + text
+    return headed if utf16_length(html_to_text(headed)) <= MAX_MESSAGE_LENGTH else text
+
+
+async def _send_as_is(context: BotContext, text: str, rows: Rows = ()) -> Message:
+    """A message written already in its readers' direction (a version in Arabic keeps its
+    right-to-left marks, one in French gets none, whoever the organizer is)."""
+    return await context.bot.send_message(
+        chat_id=context.viewer.user_id,
+        text=text,
+        reply_markup=keyboard(rows),
+        disable_web_page_preview=True,
+    )
 
 
 def _previewed(update: Update, context: BotContext) -> BroadcastDraft | None:
@@ -310,9 +427,9 @@ async def on_send(update: Update, context: BotContext, data: BroadcastSend) -> i
     t = context.viewer.t
     draft = _previewed(update, context)
     audience = draft.audience if draft is not None else None
-    if draft is None or audience is None or "default" not in draft.texts:
+    if draft is None or audience is None or DEFAULT not in draft.texts:
         await no_longer_active(query, context)
-        return VERSIONS if get_state(context, BroadcastDraft) else END
+        return _step(context)
     clear_state(context, BroadcastDraft)
     await answer(query)
     services = context.services
@@ -334,10 +451,103 @@ async def on_discard(update: Update, context: BotContext, data: BroadcastDiscard
     assert query is not None
     if _previewed(update, context) is None:
         await no_longer_active(query, context)
-        return VERSIONS if get_state(context, BroadcastDraft) else END
+        return _step(context)
     await answer(query)
     clear_state(context, BroadcastDraft)
     await send(context, context.viewer.t._("The message was not sent."))
+    return END
+
+
+async def on_test(update: Update, context: BotContext, data: BroadcastTest) -> int:
+    """One copy to the organizer, written and sent as the delivery worker does for a reader
+    of their language: a problem Telegram would have shows here. No campaign, nothing counted,
+    and the preview's buttons still work."""
+    query = update.callback_query
+    assert query is not None
+    draft = _previewed(update, context)
+    if draft is None or draft.audience is None or DEFAULT not in draft.texts:
+        await no_longer_active(query, context)
+        return _step(context)
+    await answer(query)
+    viewer = context.viewer
+    campaign = _unsent(context, draft.audience, draft.texts)
+    rendered = await context.services.delivery.sample(campaign, viewer.user_id)
+    if rendered is not None:
+        try:
+            await context.bot.send_message(
+                chat_id=viewer.user_id,
+                text=rendered.text,
+                reply_markup=keyboard(rendered.buttons),
+                disable_web_page_preview=True,
+            )
+        except BadRequest as exc:
+            await send(
+                context,
+                viewer.t._(
+                    "Telegram refused the test message: {reason}", reason=plain(exc.message)
+                ),
+            )
+    return _step(context)
+
+
+async def on_later(update: Update, context: BotContext, data: BroadcastLater) -> int:
+    query = update.callback_query
+    assert query is not None
+    draft = _previewed(update, context)
+    if draft is None:
+        await no_longer_active(query, context)
+        return _step(context)
+    await answer(query)
+    set_state(context, replace(draft, asking_time=True))
+    await send(context, _time_question(context))
+    return SEND_AT
+
+
+def _time_question(context: BotContext) -> str:
+    t, zone, now = context.viewer.t, context.viewer.timezone, context.now()
+    tomorrow = now.astimezone(ZoneInfo(zone)) + timedelta(days=1)
+    return t._(
+        "When should it go? Write the date and time in your time zone, {zone}, as "
+        "YYYY-MM-DD HH:MM, for example {example}. (/timezone changes your zone.)",
+        zone=t.timezone_label(zone, now),
+        example=tomorrow.strftime("%Y-%m-%d 09:00"),
+    )
+
+
+async def on_send_at(update: Update, context: BotContext) -> int:
+    """The time typed after Send later: the broadcast is kept until then, and the organizer
+    sees the time in their zone, named, with a button to cancel it."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    if not await require_organizer(update, context):
+        return END
+    draft = _draft(context)
+    viewer, t = context.viewer, context.viewer.t
+    if draft.audience is None or DEFAULT not in draft.texts or not draft.asking_time:
+        return END  # cannot be: this step follows a preview
+    try:
+        send_at = parse_send_at(message.text, viewer.timezone, context.now())
+        campaign = await context.services.broadcasts.schedule(
+            viewer.user_id, draft.audience, draft.texts, send_at
+        )
+    except InputProblem as problem:
+        await send(context, problem.problem.render(t) + "\n\n" + _time_question(context))
+        return SEND_AT
+    clear_state(context, BroadcastDraft)
+    target = plain(await audience_label(context, campaign.audience))
+    lines = [
+        t._(
+            "Broadcast #{number} is scheduled for {when}.",
+            number=campaign.number,
+            when=t.when_zoned(send_at, viewer.timezone, "full"),
+        ),
+        t._("To: {audience}", audience=target),
+        t._(
+            "It goes to the audience as it is at that moment: people who join it before then "
+            "get it too. Until then you can cancel it here or in /broadcasts."
+        ),
+    ]
+    await send(context, "\n".join(lines), [cancel_button(t, campaign)])
     return END
 
 
@@ -347,101 +557,20 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-async def list_broadcasts(update: Update, context: BotContext) -> None:
-    if not await require_organizer(update, context):
-        return
-    t = context.viewer.t
-    recent = await context.services.broadcasts.recent()
-    if not recent:
-        await send(context, t._("No broadcasts yet. Send /broadcast to write one."))
-        return
-    blocks: list[str] = []
-    rows: list[list[Button]] = []
-    for status in recent:
-        campaign = status.campaign
-        progress = progress_text(t, status, campaign.status == CampaignStatus.DONE)
-        first_line, _, figures = progress.partition("\n")
-        about = [
-            bold(plain(first_line)),
-            t._(
-                "{when}, by {name}",
-                when=t.when_zoned(campaign.created_at, context.viewer.timezone),
-                name=user_text(await _sender_name(context, campaign.created_by)),
-            ),
-            t._(
-                "To: {audience}", audience=plain(await _audience_label(context, campaign.audience))
-            ),
-            t._(
-                "“{words}”",
-                words=plain(_first_words(campaign.payload.get("texts", {}).get("default", ""))),
-            ),
-            figures,
-        ]
-        blocks.append("\n".join(about))
-        if campaign.status == CampaignStatus.RUNNING:
-            rows.append(
-                [
-                    (
-                        t._("Stop broadcast #{number}", number=campaign.number),
-                        StopBroadcast(campaign.campaign_id),
-                    )
-                ]
-            )
-    await send(context, "\n\n".join(blocks), rows)
-
-
-FIRST_WORDS = 80  # characters of a broadcast's text shown in /broadcasts
-
-
-def _first_words(html: str) -> str:
-    try:
-        text = " ".join(html_to_text(html).split())
-    except FormattingError:  # checked before it was sent; an old row, perhaps
-        text = html
-    return text if len(text) <= FIRST_WORDS else text[: FIRST_WORDS - 1].rstrip() + "…"
-
-
-async def _sender_name(context: BotContext, user_id: int | None) -> str:
-    user = await context.services.users.get(user_id) if user_id is not None else None
-    return user.display_name if user is not None else "—"  # erased since, or the CLI
-
-
-async def _audience_label(context: BotContext, described: str) -> str:
-    t = context.viewer.t
-    audience = Audience.parse(described)
-    if audience is None:
-        return described
-    if isinstance(audience.value, int) and audience.kind != AudienceKind.USER:
-        event = await context.services.events.by_id(audience.value)
-        if event is not None:
-            title = f"{event.title_in(t.language)} ({event.code})"
-            return f"{t._(AUDIENCES.get(audience.kind, AUDIENCES['everyone']))}: {title}"
-    return describe(t, audience)
-
-
-async def on_stop(update: Update, context: BotContext, data: StopBroadcast) -> None:
-    query = update.callback_query
-    assert query is not None
-    if not await require_organizer(update, context):
-        return
-    t = context.viewer.t
-    broadcasts = context.services.broadcasts
-    status = await broadcasts.status(data.campaign_id)
-    if status is None:
-        await no_longer_active(query, context)
-        return
-    if not await broadcasts.cancel(data.campaign_id, context.viewer.user_id):
-        await answer(query, headline(t, status, finished=True))  # it ended, or was stopped
-        return
-    await answer(query)
-    number = status.campaign.number
-    await send(
-        context, t._("Broadcast #{number} is stopped; nothing more will be sent.", number=number)
-    )
-
-
 def register(app: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
+
+    def previewed() -> list[AnyHandler]:
+        """The versions' buttons and the preview's (while a time is awaited too)."""
+        return [
+            on_press(BroadcastVersion, on_version_button),
+            on_press(BroadcastPreview, on_preview),
+            on_press(BroadcastSend, on_send),
+            on_press(BroadcastLater, on_later),
+            on_press(BroadcastTest, on_test),
+            on_press(BroadcastDiscard, on_discard),
+        ]
+
     wizard = build_wizard(
         "broadcast",
         entry_points=[CommandHandler("broadcast", begin)],
@@ -453,17 +582,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 on_press(BroadcastTopic, on_topic_choice),
             ],
             MESSAGE: [MessageHandler(text, on_message)],
-            VERSIONS: [
-                on_press(BroadcastVersion, on_version_button),
-                on_press(BroadcastPreview, on_preview),
-                on_press(BroadcastSend, on_send),
-                on_press(BroadcastDiscard, on_discard),
-            ],
+            VERSIONS: previewed(),
             VERSION_TEXT: [MessageHandler(text, on_version_text)],
+            SEND_AT: [*previewed(), MessageHandler(text, on_send_at)],
         },
         on_cancel=cancel,
         state=BroadcastDraft,
     )
     app.add_handler(wizard, group=GROUP_BROADCAST)
-    app.add_handler(CommandHandler("broadcasts", list_broadcasts), group=GROUP_GENERAL)
-    app.add_handler(on_press(StopBroadcast, on_stop), group=GROUP_GENERAL)
+    broadcast_list.register(app)  # /broadcasts, and its Stop and Cancel buttons

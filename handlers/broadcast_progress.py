@@ -10,13 +10,16 @@ from bot.services.sender import Sender
 
 
 def headline(t: Translator, status: BroadcastStatus, finished: bool) -> str:
-    """The first line: "Broadcast #12 · sending" (or finished, or cancelled)."""
+    """The first line: "Broadcast #12 · sending" (or finished, cancelled, or scheduled for
+    later)."""
     return (
         t._("Broadcast #{number}", number=status.campaign.number)
         + " · "
         + (
             t._("cancelled")
             if status.campaign.status == CampaignStatus.CANCELLED
+            else t._("scheduled")
+            if status.campaign.is_waiting
             else t._("finished")
             if finished
             else t._("sending")

@@ -221,6 +221,8 @@ AUDIENCE_KINDS = tuple(
         AudienceKind.WAITLIST,
         AudienceKind.LANGUAGE,
         AudienceKind.TOPIC,
+        AudienceKind.ATTENDEES,
+        AudienceKind.NO_SHOWS,
     )
 )
 YesNo = Literal["yes", "no"]
@@ -647,3 +649,107 @@ class RegistrantsPage(ButtonData):
     event_id: int
     page: int
     WIRE = ("rs", ID, PAGE)
+
+
+# /addorganizer.
+
+OrganizerReach = Literal["all", "some"]
+
+
+@dataclass(frozen=True)
+class OrganizerScopeChoice(ButtonData):
+    """The person being added organizes the whole programme ("all") or chosen events."""
+
+    reach: OrganizerReach
+    WIRE = ("og", one_of(get_args(OrganizerReach)))
+
+
+# Risky changes said before Confirm (/editevent seats and start, /restoreevent), and the code
+# proposed by /newevent.
+
+
+@dataclass(frozen=True)
+class ConfirmEventChange(ButtonData):
+    """Yes, save the change to the event whose consequences the question said (a capacity
+    under the confirmed count, a move): only under that question, while it is open."""
+
+    code: str
+    WIRE = ("ecf", "yes", CODE)
+
+
+@dataclass(frozen=True)
+class KeepEventAsItIs(ButtonData):
+    """No, leave the event as it is."""
+
+    code: str
+    WIRE = ("ecf", "no", CODE)
+
+
+@dataclass(frozen=True)
+class RestoreEvent(ButtonData):
+    """Yes, undo the event's cancellation (everyone signed up is told)."""
+
+    code: str
+    WIRE = ("rse", "yes", CODE)
+
+
+@dataclass(frozen=True)
+class KeepCancelled(ButtonData):
+    """No, the event stays cancelled."""
+
+    code: str
+    WIRE = ("rse", "no", CODE)
+
+
+@dataclass(frozen=True)
+class NewEventUseCode(ButtonData):
+    """Use the code /newevent proposed (the one its question named)."""
+
+    WIRE = ("nwc", "use")
+
+
+# /broadcast: the test copy and broadcasts scheduled for later.
+
+
+@dataclass(frozen=True)
+class BroadcastTest(ButtonData):
+    """Send the organizer one copy of the previewed broadcast, as a recipient gets it."""
+
+    WIRE = ("bs", "test")
+
+
+@dataclass(frozen=True)
+class BroadcastLater(ButtonData):
+    """Send the previewed broadcast at a time the organizer gives next."""
+
+    WIRE = ("bs", "later")
+
+
+@dataclass(frozen=True)
+class CancelScheduledBroadcast(ButtonData):
+    """Cancel a broadcast waiting for its time; once it has gone, it only says so."""
+
+    campaign_id: int
+    WIRE = ("bs", "x", ID)
+
+
+# Programme files: Confirm or Discard the preview of a re-import.
+
+PREVIEW_TOKEN = matching(re.compile(r"[0-9a-f]{16}"), "f" * 16)
+
+
+@dataclass(frozen=True)
+class ConfirmImport(ButtonData):
+    """Apply the programme file previewed under this token (the bot keeps the file's rows
+    for the organizer who sent it; another token is a preview that is no longer current)."""
+
+    token: str
+    WIRE = ("pi", "ok", PREVIEW_TOKEN)
+
+
+@dataclass(frozen=True)
+class DiscardImport(ButtonData):
+    """Leave the programme as it is and forget the previewed file."""
+
+    token: str
+    WIRE = ("pi", "no", PREVIEW_TOKEN)

@@ -13,7 +13,7 @@ from babel.dates import format_timedelta
 
 from bot.db import from_db
 from bot.i18n import Catalogs, Translator
-from bot.models import CampaignKind, Event
+from bot.models import CampaignKind, Event, RegistrationStatus
 from bot.services.calendar import calendar_file
 from bot.services.delivery import Recipient, Rendered
 from handlers.buttons import CheckInHere, Rate
@@ -55,6 +55,8 @@ class CampaignMessages:
         if campaign.kind == CampaignKind.MOVED:
             old = from_db(campaign.payload["old_starts_at"])
             return Rendered(t.directed(_moved(t, event, zone, old)))
+        if campaign.kind == CampaignKind.RESTORED:
+            return Rendered(t.directed(_restored(t, event, zone, recipient.status)))
         if campaign.kind == CampaignKind.STARTING:
             return _starting(t, event)
         if campaign.kind == CampaignKind.REMINDER:
@@ -112,5 +114,21 @@ def _moved(t: Translator, event: Event, zone: str, old: datetime) -> str:
             t._("“{title}” has moved.", title=_title(t, event)),
             t._("New time: {when}", when=when_text(t, event, zone)),
             t._("It was planned for {when}.", when=t.when(old, zone, "full")),
+        ]
+    )
+
+
+def _restored(t: Translator, event: Event, zone: str, status: RegistrationStatus | None) -> str:
+    """A cancelled session takes place after all: when, and that the place is kept."""
+    kept = (
+        t._("Your place on the waitlist is kept.")
+        if status == RegistrationStatus.WAITLISTED
+        else t._("Your seat is kept.")
+    )
+    return "\n".join(
+        [
+            t._("Good news: “{title}” takes place after all.", title=_title(t, event)),
+            t._("When: {when}", when=when_text(t, event, zone)),
+            kept,
         ]
     )

@@ -33,6 +33,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("newevent", N_("Create an event"), organizer_only=True),
     CommandInfo("editevent", N_("Change an event: /editevent CODE"), organizer_only=True),
     CommandInfo("cancelevent", N_("Cancel an event: /cancelevent CODE"), organizer_only=True),
+    CommandInfo("restoreevent", N_("Undo a cancellation: /restoreevent CODE"), organizer_only=True),
     CommandInfo(
         "registrants",
         N_("Who registered, with search: /registrants CODE [name, email or country]"),
@@ -49,6 +50,17 @@ COMMANDS: tuple[CommandInfo, ...] = (
     ),
     CommandInfo("attendance", N_("Mark attendance by hand: /attendance CODE"), organizer_only=True),
     CommandInfo("stats", N_("Statistics: /stats, /stats CODE or /stats csv"), organizer_only=True),
+    CommandInfo("organizers", N_("Who organizes what"), organizer_only=True),
+    CommandInfo(
+        "addorganizer",
+        N_("Add an organizer (owners): /addorganizer [@username or id] [event codes]"),
+        organizer_only=True,
+    ),
+    CommandInfo(
+        "removeorganizer",
+        N_("Remove an organizer (owners): /removeorganizer @username or id [event codes]"),
+        organizer_only=True,
+    ),
 )
 
 

@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.i18n import Catalogs, Translator, language_tag
 from bot.models import Contact, User
 from bot.services.container import Services
+from bot.services.organizers import PARTICIPANT, OrganizerRole
 from handlers.flood import Admission, FloodGuard
 from handlers.send_scheduler import answer_after_others
 
@@ -64,11 +65,15 @@ class Viewer:
     user: User
     t: Translator
     timezone: str
-    is_organizer: bool
+    role: OrganizerRole = PARTICIPANT
 
     @property
     def user_id(self) -> int:
         return self.user.user_id
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.role.is_organizer
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -116,12 +121,14 @@ def contact_of(update: Update) -> Contact | None:
     )
 
 
-def make_viewer(services: Services, catalogs: Catalogs, user: User) -> Viewer:
+def make_viewer(
+    services: Services, catalogs: Catalogs, user: User, role: OrganizerRole = PARTICIPANT
+) -> Viewer:
     return Viewer(
         user=user,
         t=catalogs.get(services.users.language_of(user)),
         timezone=services.users.timezone_of(user),
-        is_organizer=services.settings.is_organizer(user.user_id),
+        role=role,
     )
 
 
@@ -166,7 +173,8 @@ async def load_viewer(update: object, context: BotContext) -> None:
             await update.callback_query.answer()
         raise ApplicationHandlerStop
     user = await services.users.touch(contact)
-    context.viewer = make_viewer(services, context.bot_data.catalogs, user)
+    role = await services.organizers.role(user.user_id)
+    context.viewer = make_viewer(services, context.bot_data.catalogs, user, role)
     query = update.callback_query
     if query is not None and not query.data:
         # python-telegram-bot lets a press without data match every button handler; Telegram
@@ -179,5 +187,6 @@ async def refresh_viewer(context: BotContext) -> Viewer:
     """Reload the viewer after their language or time zone changed within this update."""
     user = await context.services.users.get(context.viewer.user_id)
     if user is not None:
-        context.viewer = make_viewer(context.services, context.bot_data.catalogs, user)
+        role = await context.services.organizers.role(user.user_id)
+        context.viewer = make_viewer(context.services, context.bot_data.catalogs, user, role)
     return context.viewer

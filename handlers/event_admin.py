@@ -1,4 +1,10 @@
-"""/editevent CODE changes one field of an event; /cancelevent CODE cancels it after a yes."""
+"""/editevent CODE changes one field of an event; /reminders CODE sets when its reminders go
+out. (/cancelevent and /restoreevent are in handlers.event_cancel, registered from here.)
+
+A change that concerns people is said before it is saved, with Confirm and Keep: a move (how
+many will be told, the old and new time), a capacity under the number confirmed (nobody loses
+a seat, the waitlist waits), a capacity that gives people on the waitlist a seat.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import (
     Application,
     CommandHandler,
@@ -20,9 +26,15 @@ from bot.models import Event
 from bot.offsets import parse_offsets
 from bot.problems import InputProblem
 from bot.services import event_fields as fields
-from bot.services.events import Cancelling, EventCancelled
+from bot.services.events import (
+    ChangeImpact,
+    EventCancelled,
+    SessionOver,
+    StartPassed,
+)
+from handlers import event_cancel
 from handlers.buttons import (
-    CancelEvent,
+    ConfirmEventChange,
     EditEventField,
     EditEventHalfMinimum,
     EditEventLanguage,
@@ -30,10 +42,10 @@ from handlers.buttons import (
     EditEventNoLink,
     EditEventTopic,
     EventField,
-    KeepEvent,
-    KeepThisEvent,
+    KeepEventAsItIs,
 )
 from handlers.context import BotContext
+from handlers.event_cancel import cancelled_text
 from handlers.event_wizard import language_rows, start_echo, start_prompt, topic_rows
 from handlers.events import open_card
 from handlers.html import plain, user_text
@@ -41,9 +53,9 @@ from handlers.organizers import event_from_args, require_organizer
 from handlers.presses import on_press
 from handlers.session import clear_state, get_state, set_state
 from handlers.ui import Button, answer, edit, no_longer_active, send
-from handlers.wizards import GROUP_EDIT_EVENT, GROUP_GENERAL, build_wizard
+from handlers.wizards import GROUP_EDIT_EVENT, GROUP_GENERAL, AnyHandler, build_wizard
 
-CHOOSE, VALUE = range(2)
+CHOOSE, VALUE, CONFIRM = range(3)
 END = ConversationHandler.END
 
 # field -> its button's label
@@ -61,11 +73,22 @@ FIELDS: dict[EventField, str] = {
 
 
 @dataclass(frozen=True)
+class Pending:
+    """A value whose consequences were said: saved by Confirm under that question only (an
+    older question's Confirm must not save a value typed since)."""
+
+    value: object
+    message_id: int
+
+
+@dataclass(frozen=True)
 class EditingEvent:
-    """The event being changed, and the field chosen (None until a button names one)."""
+    """The event being changed, the field chosen (None until a button names one) and the
+    value waiting for Confirm, if any."""
 
     code: str
     field: EventField | None = None
+    pending: Pending | None = None
 
 
 def _parser(field: EventField, zone: str, now: datetime) -> Callable[[str], object]:
@@ -106,10 +129,6 @@ async def begin_edit(update: Update, context: BotContext) -> int:
     return CHOOSE
 
 
-def cancelled_text(t: Translator) -> str:
-    return t._("This event has been cancelled.")
-
-
 async def _editing(context: BotContext) -> tuple[Event, EventField | None] | None:
     """The event being changed (None if it is gone) and the field chosen."""
     state = get_state(context, EditingEvent)
@@ -130,8 +149,14 @@ async def on_field(update: Update, context: BotContext, data: EditEventField) ->
     if current is None:
         await no_longer_active(query, context)
         return END
+    event = current[0]
+    if (
+        field == "starts_at" and not event.is_cancelled and context.services.events.is_over(event)
+    ):  # the other fields can still be chosen: the join link of a session held, say
+        await answer(query, over_text(t), alert=True)
+        return CHOOSE
     await answer(query)
-    if current[0].is_cancelled:  # by another organizer since /editevent
+    if event.is_cancelled:  # by another organizer since /editevent
         clear_state(context, EditingEvent)
         await edit(query, context, cancelled_text(t))
         return END
@@ -170,25 +195,197 @@ async def on_field(update: Update, context: BotContext, data: EditEventField) ->
     return VALUE
 
 
+def over_text(t: Translator) -> str:
+    return t._("This session is over, so it can no longer be moved.")
+
+
 async def _save(update: Update, context: BotContext, value: object) -> int:
+    """A valid value: saved at once, or, when it concerns people, their consequences said
+    first with Confirm and Keep."""
     current = await _editing(context)
-    if current is None or current[1] is None:
+    state = get_state(context, EditingEvent)
+    if current is None or current[1] is None or state is None:
         return END
     event, field = current[0], current[1]
     t = context.viewer.t
+    events = context.services.events
+    if event.is_cancelled:  # by another organizer while the value was being chosen
+        clear_state(context, EditingEvent)
+        await send(context, cancelled_text(t))
+        return END
+    if field == "starts_at" and events.is_over(event):
+        clear_state(context, EditingEvent)
+        await send(context, over_text(t))
+        return END
+    impact = await events.impact(event, field, value)
+    if impact is None:
+        return await _store(context, event, field, value)
+    question = await send(
+        context,
+        impact_text(t, event, impact, context.viewer.timezone),
+        [
+            [
+                (t._("Confirm"), ConfirmEventChange(event.code)),
+                (t._("Keep as it is"), KeepEventAsItIs(event.code)),
+            ]
+        ],
+    )
+    set_state(context, replace(state, pending=Pending(value, question.message_id)))
+    return CONFIRM
+
+
+async def _store(
+    context: BotContext,
+    event: Event,
+    field: EventField,
+    value: object,
+    query: CallbackQuery | None = None,
+) -> int:
+    """Save the value; the answer replaces the Confirm question when there was one."""
+    t = context.viewer.t
     clear_state(context, EditingEvent)
+
+    async def say(text: str) -> None:
+        if query is not None:
+            await edit(query, context, text)
+        else:
+            await send(context, text)
+
     try:
         changed = await context.services.events.change(
             event, field, value, context.viewer.user_id, language=t.language
         )
     except EventCancelled:  # by another organizer while the value was being chosen
-        await send(context, cancelled_text(t))
+        await say(cancelled_text(t))
+        return END
+    except SessionOver:  # while the question waited
+        await say(over_text(t))
+        return END
+    except StartPassed:
+        assert isinstance(value, datetime)
+        shown = t.when_zoned(value, context.viewer.timezone)
+        await say(t._("The start “{value}” is in the past.", value=shown))
         return END
     saved = t._("Saved.")
     if field == "starts_at":
         saved += "\n" + start_echo(t, changed.starts_at, context.viewer.timezone)
-    await send(context, saved)
+    await say(saved)
     await open_card(context, changed.code)
+    return END
+
+
+def impact_text(t: Translator, event: Event, impact: ChangeImpact, zone: str) -> str:
+    """The consequences of a change, as the question before Confirm says them."""
+    title = user_text(event.title_in(t.language))
+    people = impact.signed_up
+    if impact.column == "starts_at":
+        assert isinstance(impact.value, datetime)
+        return "\n".join(
+            [
+                t._("Move “{title}”?", title=title),
+                t._("From: {when}", when=t.when_zoned(event.starts_at, zone)),
+                t._("To: {when}", when=t.when_zoned(impact.value, zone)),
+                told_text(t, people.told),
+            ]
+        )
+    capacity = impact.value
+    assert capacity is None or isinstance(capacity, int)
+    lines = [
+        t._("Remove the seat limit of “{title}”?", title=title)
+        if capacity is None
+        else t.ngettext(
+            "Set “{title}” to {count} seat?",
+            "Set “{title}” to {count} seats?",
+            capacity,
+            title=title,
+        ),
+        t.ngettext(
+            "{count} person is confirmed.", "{count} people are confirmed.", people.confirmed
+        ),
+    ]
+    if impact.below_confirmed:
+        assert capacity is not None
+        lines.append(
+            t.ngettext(
+                "Nobody loses their seat, but nobody new gets one until fewer than {count} "
+                "person is confirmed: new sign-ups join the waitlist.",
+                "Nobody loses their seat, but nobody new gets one until fewer than {count} "
+                "people are confirmed: new sign-ups join the waitlist.",
+                capacity,
+            )
+        )
+    if impact.promoted:
+        lines.append(
+            t.ngettext(
+                "{count} person on the waitlist will get a seat and be told.",
+                "{count} people on the waitlist will get a seat and be told.",
+                impact.promoted,
+            )
+        )
+    if impact.stays_waiting:
+        lines.append(
+            t.ngettext(
+                "{count} person on the waitlist stays waiting.",
+                "{count} people on the waitlist stay waiting.",
+                impact.stays_waiting,
+            )
+        )
+    return "\n".join(lines)
+
+
+def told_text(t: Translator, told: int) -> str:
+    """How many people a notice about the event reaches."""
+    if not told:
+        return t._("Nobody has signed up, so nobody will be told.")
+    return t.ngettext(
+        "The {count} person signed up will be told.",
+        "The {count} people signed up will be told.",
+        told,
+    )
+
+
+async def _pending(
+    update: Update, context: BotContext, code: str
+) -> tuple[CallbackQuery, EditingEvent, Pending] | None:
+    """The change the pressed Confirm or Keep belongs to: that of the question it is under,
+    still open; None (and "no longer active") for any other press."""
+    query = update.callback_query
+    assert query is not None
+    state = get_state(context, EditingEvent)
+    pending = state.pending if state is not None else None
+    pressed = query.message.message_id if query.message is not None else None
+    if state is None or pending is None or state.code != code or pending.message_id != pressed:
+        await no_longer_active(query, context)
+        return None
+    return query, state, pending
+
+
+async def on_confirm_change(update: Update, context: BotContext, data: ConfirmEventChange) -> int:
+    if not await require_organizer(update, context):
+        return END
+    found = await _pending(update, context, data.code)
+    if found is None:
+        return CONFIRM
+    query, state, pending = found
+    await answer(query)
+    current = await _editing(context)
+    if current is None or state.field is None:  # the event is gone
+        clear_state(context, EditingEvent)
+        await edit(query, context, context.viewer.t._("Nothing was changed."))
+        return END
+    return await _store(context, current[0], state.field, pending.value, query)
+
+
+async def on_keep_change(update: Update, context: BotContext, data: KeepEventAsItIs) -> int:
+    if not await require_organizer(update, context):
+        return END
+    found = await _pending(update, context, data.code)
+    if found is None:
+        return CONFIRM
+    query = found[0]
+    await answer(query)
+    clear_state(context, EditingEvent)
+    await edit(query, context, context.viewer.t._("Nothing was changed."))
     return END
 
 
@@ -202,14 +399,21 @@ async def on_value(update: Update, context: BotContext) -> int:
     if field is None or field == "topic":
         if current is not None:
             await send(context, context.viewer.t._("Please choose one of the buttons."))
-        return VALUE if current is not None else END
+        return _open_step(context) if current is not None else END
     parse = _parser(field, context.viewer.timezone, context.now())
     try:
         value = parse(message.text)
     except InputProblem as problem:
         await send(context, plain(problem.problem.render(context.viewer.t)))
-        return VALUE
+        return _open_step(context)
     return await _save(update, context, value)
+
+
+def _open_step(context: BotContext) -> int:
+    """Where a wrong answer leaves the edit: waiting for a value, or still for Confirm when
+    a question asked it (its buttons stay valid)."""
+    state = get_state(context, EditingEvent)
+    return CONFIRM if state is not None and state.pending is not None else VALUE
 
 
 async def on_topic(update: Update, context: BotContext, data: EditEventTopic) -> int:
@@ -241,7 +445,7 @@ async def _chosen(update: Update, context: BotContext, field: EventField, value:
     current = await _editing(context)
     if current is None or current[1] != field:
         await no_longer_active(query, context)
-        return VALUE if current else END
+        return _open_step(context) if current else END
     await answer(query)
     return await _save(update, context, value)
 
@@ -250,93 +454,6 @@ async def stop_editing(update: Update, context: BotContext) -> int:
     clear_state(context, EditingEvent)
     await send(context, context.viewer.t._("Stopped. Nothing was saved."))
     return END
-
-
-async def ask_cancel(update: Update, context: BotContext) -> None:
-    if not await require_organizer(update, context):
-        return
-    event = await event_from_args(context, "/cancelevent CODE")
-    if event is None:
-        return
-    t = context.viewer.t
-    refusal = context.services.events.cancel_refusal(event)
-    if refusal is not None:
-        await send(context, refusal_text(t, refusal))
-        return
-    title = user_text(event.title_in(t.language))
-    when = t.when_zoned(event.starts_at, context.viewer.timezone)
-    told = await context.services.events.people_to_tell(event)
-    question = (
-        t.ngettext(
-            "Cancel “{title}” on {when}? The {count} person signed up will be told.",
-            "Cancel “{title}” on {when}? The {count} people signed up will be told.",
-            told,
-            title=title,
-            when=when,
-        )
-        if told
-        else t._(
-            "Cancel “{title}” on {when}? Nobody has signed up, so nobody will be told.",
-            title=title,
-            when=when,
-        )
-    )
-    await send(
-        context,
-        question,
-        [
-            [
-                (t._("Yes, cancel it"), CancelEvent(event.code)),
-                (t._("No, keep it"), KeepThisEvent(event.code)),
-            ]
-        ],
-    )
-
-
-def refusal_text(t: Translator, refusal: Cancelling) -> str:
-    """Why an event is not cancelled: it was already, or its session is over."""
-    if refusal is Cancelling.ALREADY:
-        return cancelled_text(t)
-    return t._("This session is over.")
-
-
-async def on_keep_event(
-    update: Update, context: BotContext, data: KeepEvent | KeepThisEvent
-) -> None:
-    """No, keep it: the event stays, unless someone cancelled it meanwhile (another organizer,
-    or the Yes of another question), which is said instead (older questions' buttons do not
-    name the event)."""
-    query = update.callback_query
-    assert query is not None
-    if not await require_organizer(update, context):
-        return
-    t = context.viewer.t
-    await answer(query)
-    if isinstance(data, KeepThisEvent):
-        listing = await context.services.events.find(data.code)
-        if listing is not None and listing.event.is_cancelled:
-            await edit(query, context, cancelled_text(t))
-            return
-    await edit(query, context, t._("The event was not cancelled."))
-
-
-async def on_cancel_event(update: Update, context: BotContext, data: CancelEvent) -> None:
-    query = update.callback_query
-    assert query is not None
-    if not await require_organizer(update, context):
-        return
-    t = context.viewer.t
-    listing = await context.services.events.find(data.code)
-    if listing is None:
-        await no_longer_active(query, context)
-        return
-    await answer(query)
-    cancellation = await context.services.events.cancel(listing.event, context.viewer.user_id)
-    if cancellation.outcome is not Cancelling.DONE:
-        await edit(query, context, refusal_text(t, cancellation.outcome))
-        return
-    title = user_text(cancellation.event.title_in(t.language))
-    await edit(query, context, t._("“{title}” is cancelled.", title=title))
 
 
 def _offsets_text(t: Translator, minutes: list[int]) -> str:
@@ -373,26 +490,32 @@ async def reminders(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    def values() -> list[AnyHandler]:  # a handler belongs to one state: built for each
+        return [
+            MessageHandler(filters.TEXT & ~filters.COMMAND, on_value),
+            on_press(EditEventTopic, on_topic),
+            on_press(EditEventLanguage, on_language),
+            on_press(EditEventNoLimit, on_no_limit),
+            on_press(EditEventNoLink, on_no_link),
+            on_press(EditEventHalfMinimum, on_half_minimum),
+        ]
+
     wizard = build_wizard(
         "edit-event",
         entry_points=[CommandHandler("editevent", begin_edit)],
         states={
             CHOOSE: [on_press(EditEventField, on_field)],
-            VALUE: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, on_value),
-                on_press(EditEventTopic, on_topic),
-                on_press(EditEventLanguage, on_language),
-                on_press(EditEventNoLimit, on_no_limit),
-                on_press(EditEventNoLink, on_no_link),
-                on_press(EditEventHalfMinimum, on_half_minimum),
+            VALUE: values(),
+            # The question before Confirm: another value may still be typed or chosen instead.
+            CONFIRM: [
+                on_press(ConfirmEventChange, on_confirm_change),
+                on_press(KeepEventAsItIs, on_keep_change),
+                *values(),
             ],
         },
         on_cancel=stop_editing,
         state=EditingEvent,
     )
     app.add_handler(wizard, group=GROUP_EDIT_EVENT)
-    app.add_handler(CommandHandler("cancelevent", ask_cancel), group=GROUP_GENERAL)
+    event_cancel.register(app)  # /cancelevent and /restoreevent, with the event commands
     app.add_handler(CommandHandler("reminders", reminders), group=GROUP_GENERAL)
-    app.add_handler(on_press(CancelEvent, on_cancel_event), group=GROUP_GENERAL)
-    app.add_handler(on_press(KeepEvent, on_keep_event), group=GROUP_GENERAL)
-    app.add_handler(on_press(KeepThisEvent, on_keep_event), group=GROUP_GENERAL)

@@ -1,8 +1,10 @@
 """/newevent: an organizer creates one event in chat, one question at a time.
 
 Each answer is checked with the same validators as the CSV import; a bad answer is explained
-and the same question stays open. Nothing is stored until the organizer presses Save on the
-preview. /cancel leaves at any step.
+and the same question stays open. The last question is the event's code: one made of whole
+words of the title is proposed (or of its topic and month, for a title without Latin words),
+and the organizer may type their own. Nothing is stored until the organizer presses Save on
+the preview. /cancel leaves at any step.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import (
@@ -24,7 +27,8 @@ from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
 from bot.models import EventDraft, EventListing, EventView
 from bot.problems import InputProblem
 from bot.services import event_fields as fields
-from bot.services.events import new_code
+from bot.services.event_codes import typed_code
+from bot.services.events import CodeTaken
 from bot.topics import TOPIC_SLUGS, TOPICS
 from handlers.buttons import (
     ButtonData,
@@ -35,10 +39,11 @@ from handlers.buttons import (
     NewEventNoLink,
     NewEventSave,
     NewEventTopic,
+    NewEventUseCode,
 )
 from handlers.context import BotContext
 from handlers.event_views import FIRST_PAGE, card_screen, deep_link
-from handlers.html import plain
+from handlers.html import plain, user_text
 from handlers.organizers import require_organizer
 from handlers.presses import on_press
 from handlers.session import clear_state, get_state, pop_state, set_state
@@ -46,6 +51,7 @@ from handlers.ui import Button, answer, edit, no_longer_active, send
 from handlers.wizards import GROUP_NEW_EVENT, build_wizard
 
 (TITLE, TOPIC, START, DURATION, CAPACITY, LANGUAGE, LINK, DESCRIPTION, CONFIRM) = range(9)
+CODE = 9  # asked after the description, numbered last so the others keep their numbers
 END = ConversationHandler.END
 
 
@@ -62,11 +68,14 @@ class NewEventDraft:
     language: str | None = None
     join_url: str | None = None
     description: str | None = None
+    code: str | None = None
+    proposed: str | None = None  # the code the question offered with its "Use" button
 
     def complete(self) -> EventDraft | None:
-        """The event to save (with a new code), once every question has its answer."""
+        """The event to save, once every question has its answer."""
         if (
-            self.title is None
+            self.code is None
+            or self.title is None
             or self.topic is None
             or self.starts_at is None
             or self.duration_minutes is None
@@ -76,7 +85,7 @@ class NewEventDraft:
         ):
             return None
         return EventDraft(
-            code=new_code(self.title),
+            code=self.code,
             topic=self.topic,
             starts_at=self.starts_at,
             duration_minutes=self.duration_minutes,
@@ -121,7 +130,7 @@ def start_echo(t: Translator, moment: datetime, zone: str) -> str:
 
 
 async def begin(update: Update, context: BotContext) -> int:
-    if not await require_organizer(update, context):
+    if not await require_organizer(update, context, programme=True):
         return END
     set_state(context, NewEventDraft())
     t = context.viewer.t
@@ -322,7 +331,7 @@ async def on_description(update: Update, context: BotContext) -> int:
     def read(draft: NewEventDraft, raw: str) -> NewEventDraft:
         return replace(draft, description=fields.parse_description(raw))
 
-    return await _text_step(update, context, read, show_preview, DESCRIPTION)
+    return await _text_step(update, context, read, ask_code, DESCRIPTION)
 
 
 async def on_no_description(
@@ -332,7 +341,71 @@ async def on_no_description(
     assert query is not None
     await answer(query)
     set_state(context, replace(_draft(context), description=""))
+    return await ask_code(context)
+
+
+async def ask_code(context: BotContext) -> int:
+    """A code proposed from the title (free when asked), with a button to use it; the
+    organizer may send their own instead."""
+    viewer = context.viewer
+    t = viewer.t
+    draft = _draft(context)
+    assert draft.title is not None and draft.topic is not None and draft.starts_at is not None
+    month = draft.starts_at.astimezone(ZoneInfo(viewer.timezone))
+    proposed = await context.services.events.propose_code(draft.title, draft.topic, month)
+    set_state(context, replace(draft, code=None, proposed=proposed))
+    await send(
+        context,
+        t._(
+            "Every event has a code: it is part of the event’s link and of commands such as "
+            "/editevent. Use {code}, or send your own (letters, digits, - or _).",
+            code=proposed,
+        ),
+        [[(t._("Use {code}", code=proposed), NewEventUseCode())]],
+    )
+    return CODE
+
+
+async def _take_code(context: BotContext, code: str) -> int:
+    """The code chosen: the preview, or, when an event has it, the question again."""
+    t = context.viewer.t
+    holder = await context.services.events.holder_of(code)
+    if holder is not None:
+        await send(context, taken_text(t, code, holder.title_in(t.language)))
+        return await ask_code(context)
+    set_state(context, replace(_draft(context), code=code))
     return await show_preview(context)
+
+
+def taken_text(t: Translator, code: str, title: str) -> str:
+    return t._(
+        "The code {code} is already used by “{title}”. Please choose another one.",
+        code=code,
+        title=user_text(title),
+    )
+
+
+async def on_code(update: Update, context: BotContext) -> int:
+    """The organizer's own code, as typed on any keyboard (full-width, upper case)."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    try:
+        code = typed_code(message.text)
+    except InputProblem as problem:
+        await send(context, plain(problem.problem.render(context.viewer.t)))
+        return CODE
+    return await _take_code(context, code)
+
+
+async def on_use_code(update: Update, context: BotContext, data: NewEventUseCode) -> int:
+    query = update.callback_query
+    assert query is not None
+    proposed = _draft(context).proposed
+    if proposed is None:
+        await no_longer_active(query, context)
+        return CODE
+    await answer(query)
+    return await _take_code(context, proposed)
 
 
 async def show_preview(context: BotContext) -> int:
@@ -357,9 +430,10 @@ async def show_preview(context: BotContext) -> int:
         if draft.join_url
         else t._("Join link: to be added later")
     )
+    code = t._("Code: {code}", code=draft.code)
     await send(
         context,
-        t._("Please check the event:") + f"\n\n{text}\n{link}",
+        t._("Please check the event:") + f"\n\n{text}\n{code}\n{link}",
         [[(t._("Save"), NewEventSave()), (t._("Cancel"), NewEventDiscard())]],
     )
     return CONFIRM
@@ -368,7 +442,7 @@ async def show_preview(context: BotContext) -> int:
 async def on_save(update: Update, context: BotContext, data: NewEventSave) -> int:
     query = update.callback_query
     assert query is not None
-    if not await require_organizer(update, context):
+    if not await require_organizer(update, context, programme=True):
         return END
     answers = pop_state(context, NewEventDraft)
     draft = answers.complete() if answers is not None else None
@@ -382,7 +456,13 @@ async def on_save(update: Update, context: BotContext, data: NewEventSave) -> in
         shown = t.when_zoned(draft.starts_at, context.viewer.timezone)
         await edit(query, context, t._("The start “{value}” is in the past.", value=shown))
         return await ask_start(context)
-    event = await context.services.events.create(draft, context.viewer.user_id)
+    try:
+        event = await context.services.events.create(draft, context.viewer.user_id)
+    except CodeTaken as taken:  # by another event since the code was chosen
+        set_state(context, replace(answers, code=None))
+        title = taken.holder.title_in(t.language)
+        await edit(query, context, taken_text(t, taken.code, title))
+        return await ask_code(context)
     await edit(
         query,
         context,
@@ -430,6 +510,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 MessageHandler(text, on_description),
                 on_press(NewEventNoDescription, on_no_description),
             ],
+            CODE: [MessageHandler(text, on_code), on_press(NewEventUseCode, on_use_code)],
             CONFIRM: [on_press(NewEventSave, on_save), on_press(NewEventDiscard, on_discard)],
         },
         on_cancel=cancel,

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from handlers.context import BotContext
-from handlers.organizers import event_by_code, require_organizer
+from handlers.organizers import event_by_code, require_organizer, scope_of
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -25,7 +25,11 @@ async def export(update: Update, context: BotContext) -> None:
     with tempfile.TemporaryFile() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
         rows = await services.exports.write_registrations(
-            text, code, timezone=context.viewer.timezone, now=context.now()
+            text,
+            code,
+            timezone=context.viewer.timezone,
+            now=context.now(),
+            event_ids=scope_of(context.viewer.role),
         )
         text.flush()
         raw.seek(0)
@@ -39,6 +43,7 @@ async def export(update: Update, context: BotContext) -> None:
             caption=t.directed(caption),
         )
         text.detach()
+    await services.exports.record(context.viewer.user_id, code, rows, context.now())
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

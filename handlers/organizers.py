@@ -7,23 +7,59 @@ from telegram.ext import Application, CommandHandler
 
 from bot.models import Event
 from bot.services.event_fields import CODE_PATTERN
+from bot.services.organizers import OrganizerRole
 from handlers.commands import command_lines, organizer_commands
 from handlers.context import BotContext
-from handlers.html import user_text
+from handlers.html import plain, user_text
 from handlers.ui import answer, send
 from handlers.wizards import GROUP_GENERAL
 
 
-async def require_organizer(update: Update, context: BotContext) -> bool:
-    """True for an organizer; anyone else gets a polite refusal and nothing happens."""
-    if context.viewer.is_organizer:
+async def require_organizer(
+    update: Update, context: BotContext, *, programme: bool = False, event_id: int | None = None
+) -> bool:
+    """True for an organizer who may do this; anyone else gets a polite refusal and nothing
+    happens. `programme`: only for organizers of the whole programme (not those of chosen
+    events); `event_id`: only for organizers of that event."""
+    role, t = context.viewer.role, context.viewer.t
+    if not role.is_organizer:
+        text = t._("Sorry, this is only for the programme’s organizers.")
+    elif programme and not role.whole_programme:
+        text = t._(
+            "Sorry, this is only for organizers of the whole programme. You organize "
+            "chosen events: /registrants, /attendance, /stats and /export work for them."
+        )
+    elif event_id is not None and not role.can_manage(event_id):
+        text = t._("Sorry, this event is not one of the events you organize.")
+    else:
         return True
-    text = context.viewer.t._("Sorry, this is only for the programme’s organizers.")
+    await _refuse(update, context, text)
+    return False
+
+
+def scope_of(role: OrganizerRole) -> frozenset[int] | None:
+    """The events whose data an organizer sees: None for all (the whole programme)."""
+    return None if role.whole_programme else role.event_ids
+
+
+async def require_owner(update: Update, context: BotContext) -> bool:
+    """Owners (ADMIN_IDS in the settings) add and remove organizers; nobody else."""
+    if context.viewer.role.is_owner:
+        return True
+    t = context.viewer.t
+    await _refuse(
+        update,
+        context,
+        t._("Sorry, only the programme’s owners (ADMIN_IDS in the settings) can do this."),
+    )
+    return False
+
+
+async def _refuse(update: Update, context: BotContext, text: str) -> None:
     if update.callback_query is not None:
         await answer(update.callback_query, text, alert=True)
     else:
         await send(context, text)
-    return False
 
 
 async def event_from_args(context: BotContext, usage: str) -> Event | None:
@@ -39,11 +75,14 @@ async def event_from_args(context: BotContext, usage: str) -> Event | None:
 async def event_by_code(context: BotContext, code: str) -> Event | None:
     """The event with this code, or "there is no event..." said to the user."""
     listing = await context.services.events.find(code) if CODE_PATTERN.match(code) else None
+    t = context.viewer.t
     if listing is None:
-        t = context.viewer.t
         await send(
             context, t._("There is no event with the code {code}.", code=user_text(code[:64]))
         )
+        return None
+    if not context.viewer.role.can_manage(listing.event.event_id):
+        await send(context, t._("Sorry, this event is not one of the events you organize."))
         return None
     return listing.event
 
@@ -57,7 +96,16 @@ async def admin_menu(update: Update, context: BotContext) -> None:
         "To import a programme, send me its CSV file. To import an attendance report, "
         "send its CSV file with the event’s code as caption."
     )
-    await send(context, f"{heading}\n{command_lines(t, organizer_commands())}\n\n{hint}")
+    text = f"{heading}\n{command_lines(t, organizer_commands())}\n\n{hint}"
+    role = context.viewer.role
+    if not role.whole_programme:
+        codes = await context.services.organizers.event_codes(role.event_ids)
+        text += "\n\n" + t._(
+            "You organize these events: {codes}. Commands for the whole programme (new "
+            "events, imports, broadcasts to everyone, organizers) are for its organizers.",
+            codes=plain(", ".join(codes)),
+        )
+    await send(context, text)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -126,7 +126,7 @@ async def on_registrants(update: Update, context: BotContext) -> None:
 async def on_page(update: Update, context: BotContext, data: RegistrantsPageButton) -> None:
     query = update.callback_query
     assert query is not None
-    if not await require_organizer(update, context):
+    if not await require_organizer(update, context, event_id=data.event_id):
         return
     event = await context.services.events.by_id(data.event_id)
     if event is None:

@@ -18,7 +18,7 @@ from handlers.buttons import StatsPage, StatsTable
 from handlers.charts import country_figure, legend_key, png
 from handlers.context import BotContext
 from handlers.html import bold, plain
-from handlers.organizers import event_by_code, require_organizer
+from handlers.organizers import event_by_code, require_organizer, scope_of
 from handlers.presses import on_press
 from handlers.ui import Button, answer, edit, no_longer_active, page_buttons, send
 from handlers.wizards import GROUP_GENERAL
@@ -134,7 +134,7 @@ def sessions_screen(context: BotContext, page: SessionsPage) -> tuple[str, list[
 async def send_table(context: BotContext) -> None:
     """The figures of every event as a CSV document."""
     t = context.viewer.t
-    content, rows = await context.services.stats.table()
+    content, rows = await context.services.stats.table(scope_of(context.viewer.role))
     stamp = context.now().strftime("%Y-%m-%d")
     caption = t.ngettext(
         "Per-event figures: {count} event", "Per-event figures: {count} events", rows
@@ -154,7 +154,7 @@ async def on_stats(update: Update, context: BotContext) -> None:
     services = context.services
     code = context.args[0] if context.args else None
     if code is None:
-        stats = await services.stats.programme()
+        stats = await services.stats.programme(scope_of(context.viewer.role))
         heading = t.ngettext(
             "Programme statistics: {count} event",
             "Programme statistics: {count} events",
@@ -198,7 +198,7 @@ async def on_stats_page(update: Update, context: BotContext, data: StatsPage) ->
     assert query is not None
     if not await require_organizer(update, context):
         return
-    page = await context.services.stats.sessions_page(data.page)
+    page = await context.services.stats.sessions_page(data.page, scope_of(context.viewer.role))
     if page is None:
         await no_longer_active(query, context)
         return

@@ -111,6 +111,14 @@ class ChatDriver:
             lambda: self.emulator.user_document(self.user, name, content, mime_type, caption)
         )
 
+    async def forward(
+        self, text: str, author: FakeUser | None, hidden_name: str = ""
+    ) -> list[ApiCall]:
+        """Forward the bot a message `author` wrote (None: an author who hides themselves)."""
+        return await self._deliver(
+            lambda: self.emulator.user_forward(self.user, text, author, hidden_name)
+        )
+
     async def send_sticker(self) -> list[ApiCall]:
         return await self._deliver(lambda: self.emulator.user_sticker(self.user))
 

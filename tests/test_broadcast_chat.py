@@ -38,8 +38,11 @@ async def test_a_broadcast_from_audience_to_summary(
     await organizer.press_label("French")
     await organizer.send("Les <b>inscriptions</b> sont ouvertes.")
     preview = texts(await organizer.press_label("Preview"))
-    assert "4 recipients" in preview[0] and "Versions: French" in preview[0]
-    assert preview[1] == "Registration is open for December."
+    assert "4 recipients" in preview[0] and "• French version: 1 recipient" in preview[0]
+    assert preview[1:] == [
+        "Default version: 3 recipients\n\nRegistration is open for December.",
+        "French version: 1 recipient\n\nLes inscriptions sont ouvertes.",
+    ]
     calls = await organizer.press_label("Send")
     assert texts(calls)[0].startswith("Broadcast #1 · sending")
     assert await services.delivery.drain_once() == 4
@@ -176,7 +179,7 @@ async def test_typed_tags_and_telegram_formatting_reach_recipients_as_they_looke
     ]
     await organizer.send(text, entities=entities)
     preview = texts(await organizer.press_label("Preview"))
-    assert preview[1].startswith("Important: Q&A <5 minutes per city.")
+    assert preview[1].startswith("Default version: 2 recipients\n\nImportant: Q&A <5 minutes")
     await organizer.press_label("Send")
     await services.delivery.drain_once()
     [received] = [

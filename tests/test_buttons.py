@@ -18,7 +18,7 @@ from bot.i18n import SUPPORTED_LANGUAGES
 from bot.services.countries import CountryDirectory
 from bot.services.event_fields import CODE_PATTERN
 from bot.topics import TOPIC_SLUGS
-from handlers import broadcast, event_admin, profile
+from handlers import broadcast, buttons, event_admin, profile
 from handlers.buttons import (
     AUDIENCE_KINDS,
     BroadcastAudience,
@@ -61,6 +61,7 @@ from handlers.buttons import (
     NewEventNoLink,
     NewEventSave,
     NewEventTopic,
+    OrganizerScopeChoice,
     ProfileCountry,
     ProfileField,
     ProfileStep,
@@ -148,6 +149,22 @@ WIRE = [
     (StatsPage(3), "st:p:3"),
     (StatsTable(), "st:csv"),
     (RegistrantsPage(7, 2), "rs:7:2"),
+    (OrganizerScopeChoice("all"), "og:all"),
+    (OrganizerScopeChoice("some"), "og:some"),
+    # /broadcast's test copy, Send later and the cancel of a scheduled broadcast.
+    (BroadcastAudience("no-shows"), "bc:a:no-shows"),
+    (buttons.BroadcastTest(), "bs:test"),
+    (buttons.BroadcastLater(), "bs:later"),
+    (buttons.CancelScheduledBroadcast(12), "bs:x:12"),
+    # Risky changes said before Confirm, and /newevent's proposed code.
+    (buttons.ConfirmEventChange("flood"), "ecf:yes:flood"),
+    (buttons.KeepEventAsItIs("flood"), "ecf:no:flood"),
+    (buttons.RestoreEvent("flood"), "rse:yes:flood"),
+    (buttons.KeepCancelled("flood"), "rse:no:flood"),
+    (buttons.NewEventUseCode(), "nwc:use"),
+    # The preview of a programme file: Confirm and Discard.
+    (buttons.ConfirmImport("0123456789abcdef"), "pi:ok:0123456789abcdef"),
+    (buttons.DiscardImport("0123456789abcdef"), "pi:no:0123456789abcdef"),
 ]
 
 ZONES = sorted(zone for zone in available_timezones() if "/" in zone)
@@ -166,6 +183,7 @@ FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "zone": st.sampled_from(ZONES),
     "country": st.sampled_from(COUNTRIES),
     "kind": st.sampled_from(list(broadcast.AUDIENCES)),
+    "token": st.from_regex(r"[0-9a-f]{16}", fullmatch=True),  # secrets.token_hex(8)
 }
 
 
@@ -199,6 +217,7 @@ def widest(kind: type[ButtonData]) -> ButtonData:
         "country": "ZZ",
         "kind": max(broadcast.AUDIENCES, key=len),
         "topic": TOPIC_SLUGS[-1],
+        "token": "f" * 16,
     }
     values = {
         field.name: longest.get(field.name) or max(get_args(hints[field.name]), key=len)

@@ -15,6 +15,7 @@ from bot.app import BotApplication
 from bot.clock import FrozenClock
 from bot.db.outbox import Campaign, Progress
 from bot.models import Audience, AudienceKind, Contact, Profile
+from bot.problems import InputProblem
 from bot.services import delivery
 from bot.services.container import Services
 from bot.services.delivery import (
@@ -490,3 +491,44 @@ async def test_a_send_with_no_answer_is_not_sent_again() -> None:
     assert timed_out.outcome is Outcome.FAILED and "not sent again" in (timed_out.error or "")
     unreachable = await sender(NetworkError("connect failed")).send(1, "hi")
     assert unreachable.outcome is Outcome.RETRY  # never reached Telegram: safe to retry
+
+
+async def test_a_scheduled_broadcast_waits_for_its_time_then_goes_once(
+    services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """Scheduled: no deliveries, not closed as finished, and the worker's next wake-up is its
+    time; then it is queued once (a second pass queues nothing more) and ends as usual."""
+    await people(services, 3)
+    later = START + timedelta(hours=1)
+    campaign = await services.broadcasts.schedule(1, EVERYONE, {"default": "Hi"}, later)
+    assert campaign.is_waiting and campaign.send_at == later
+    assert await db.read(lambda u: u.outbox.next_due_at()) == later
+    sender, reporter = FakeSender(), Silent()
+    engine = worker(db, clock, sender, reporter=reporter)
+    assert await engine.drain_once() == 0
+    assert reporter.finished == [] and sender.sent == []
+    status = await db.fetch_one("SELECT status, queued_at FROM campaigns")
+    assert status == ("running", None)
+    clock.advance(timedelta(hours=1))
+    assert await engine.drain_once() == 3
+    assert await engine.drain_once() == 0
+    assert await worker(db, clock, FakeSender()).drain_once() == 0  # another process: nothing
+    assert reporter.finished == [Progress(sent=3)]
+    assert await db.fetch_one("SELECT status, queued_at FROM campaigns") == (
+        "done",
+        "2026-11-28T10:00:00+00:00",
+    )
+    assert not await services.broadcasts.cancel(campaign.campaign_id, 1, only_waiting=True)
+
+
+async def test_a_broadcast_cannot_be_scheduled_in_the_past_or_beyond_a_year(
+    services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """The service refuses what the chat refuses, whoever calls it; nothing is stored."""
+    for when in (START, START - timedelta(minutes=1), START + timedelta(days=367)):
+        with pytest.raises(InputProblem):
+            await services.broadcasts.schedule(1, EVERYONE, {"default": "Hi"}, when)
+    assert await db.fetch_all("SELECT * FROM campaigns") == []
+    assert await services.broadcasts.schedule(
+        1, EVERYONE, {"default": "Hi"}, START + timedelta(days=366)
+    )

@@ -17,11 +17,11 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FrozenClock
-from bot.config import Settings
 from bot.devtools.emulator import ApiCall
 from bot.i18n import Catalogs
 from bot.models import Contact, Event, Profile
 from bot.services.container import Services
+from bot.services.organizers import PARTICIPANT, OrganizerRole, OrganizerService
 from handlers.buttons import (
     BroadcastSend,
     ButtonData,
@@ -665,6 +665,7 @@ async def test_save_after_the_start_has_passed_asks_for_the_start_again(
     await organizer.settle(language="en", timezone=ZONE)
     steps = ["/newevent", "Quick huddle", "press:Other topics", "2026-11-28 12:20", "30"]
     steps += ["press:No limit", "press:English", "press:I will add it later", "press:Skip"]
+    steps += ["press:Use quick-huddle"]  # the code proposed from the title
     for step in steps:
         if step.startswith("press:"):
             await organizer.press_label(step.removeprefix("press:"))
@@ -682,7 +683,7 @@ async def test_save_after_the_start_has_passed_asks_for_the_start_again(
     [preview] = texts(await organizer.send("2026-11-28 15:00"))
     assert preview.startswith("Please check the event:")
     [saved] = texts(await organizer.press_label("Save"))
-    assert saved.startswith("Saved. The event’s code is quick-huddle-")
+    assert saved.startswith("Saved. The event’s code is quick-huddle ")
     found = await db.fetch_all("SELECT starts_at FROM events")
     assert found == [("2026-11-28T12:00:00+00:00",)]
 
@@ -736,7 +737,7 @@ async def test_send_under_a_preview_of_a_draft_changed_since_sends_nothing(
     assert texts(await press(organizer, old_send)) == [STALE]
     assert await campaigns(db, "broadcast") == 0
     preview = texts(await organizer.press_label("Preview"))
-    assert "Versions: French" in preview[0]
+    assert "• French version: 0 recipients" in preview[0]
     assert texts(await organizer.press_label("Send"))[0].startswith("Broadcast #1 · sending")
     payload = await db.fetch_one("SELECT payload FROM campaigns WHERE kind = 'broadcast'")
     assert payload is not None and "Bonjour à tous" in payload[0]
@@ -948,7 +949,10 @@ async def test_organizer_buttons_once_their_holder_is_no_longer_an_organizer(
     no_limit = kept(organizer, "No limit")
     audit = await db.fetch_all("SELECT * FROM admin_audit")
 
-    monkeypatch.setattr(Settings, "is_organizer", lambda self, user_id: False)
+    async def no_role(self: OrganizerService, user_id: int) -> OrganizerRole:
+        return PARTICIPANT
+
+    monkeypatch.setattr(OrganizerService, "role", no_role)
     for old in (yes, no, stop, review, mark, undo, page, no_limit):
         assert texts(await press(organizer, old)) == [REFUSAL], old
     assert not (await current(services)).is_cancelled

@@ -240,6 +240,39 @@ class EventRepository(Repository):
             (status, to_db(now), event_id),
         )
 
+    # -- what was edited in chat since the programme file last set it ----------------------
+
+    def record_chat_edit(
+        self, event_id: int, column: str, now: datetime, language: str | None = None
+    ) -> None:
+        """/editevent changed a field (in `language`: that language's title or description,
+        the file's `title_<ll>`): a re-import that would overwrite it will say so."""
+        field = column if language is None else f"{column}_{language}"
+        self._run(
+            "INSERT INTO event_chat_edits (event_id, field, edited_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (event_id, field) DO UPDATE SET edited_at = excluded.edited_at",
+            (event_id, field, to_db(now)),
+        )
+
+    def chat_edits(self, event_ids: Sequence[int]) -> dict[int, dict[str, datetime]]:
+        """The fields edited in chat since the last import, by event and field: when."""
+        found: dict[int, dict[str, datetime]] = {}
+        for start in range(0, len(event_ids), 500):
+            chunk = list(event_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._all(
+                f"SELECT event_id, field, edited_at FROM event_chat_edits"
+                f" WHERE event_id IN ({marks})",
+                chunk,
+            )
+            for row in rows:
+                found.setdefault(row[0], {})[row[1]] = from_db(row[2])
+        return found
+
+    def clear_chat_edits(self, event_ids: Sequence[int]) -> None:
+        """A programme file set these events again: their fields are the file's now."""
+        self._run_many("DELETE FROM event_chat_edits WHERE event_id = ?", [(i,) for i in event_ids])
+
     def code_of(self, event_id: int) -> str | None:
         row = self._one("SELECT code FROM events WHERE event_id = ?", (event_id,))
         return str(row[0]) if row else None
@@ -247,3 +280,19 @@ class EventRepository(Repository):
     def count(self) -> int:
         row = self._one("SELECT COUNT(*) FROM events")
         return int(row[0]) if row else 0
+
+    def holder_of(self, code: str) -> Event | None:
+        """The event whose code is `code` in any case: two codes that differ only in case
+        would make a typed code ambiguous, so a new code must not match one that way."""
+        row = self._one("SELECT code FROM events WHERE code = ? COLLATE NOCASE LIMIT 1", (code,))
+        return self.by_code(str(row[0])) if row else None
+
+    def codes_like(self, base: str) -> set[str]:
+        """The codes, in lower case, that are `base` or begin with `base-` in any case: what
+        a code proposed from `base` must not be."""
+        rows = self._all(
+            "SELECT lower(code) FROM events WHERE lower(code) = :base"
+            " OR substr(lower(code), 1, :length) = :prefix",
+            {"base": base.lower(), "prefix": f"{base.lower()}-", "length": len(base) + 1},
+        )
+        return {str(row[0]) for row in rows}

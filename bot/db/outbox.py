@@ -39,9 +39,18 @@ _AUDIENCES: dict[AudienceKind, str] = {
         " WHERE e.topic = :value AND r.status IN ('confirmed', 'waitlisted')"
         " AND u.is_active = 1"
     ),
+    # Attended as the attendance services count it: marked present (checked in, from a report
+    # or by hand), whatever their registration says.
     AudienceKind.ATTENDEES: (
         "SELECT a.user_id FROM attendance a JOIN users u ON u.user_id = a.user_id"
         " WHERE a.event_id = :value AND u.is_active = 1"
+    ),
+    # Had a confirmed place and were not marked present (the waitlist had no place to miss).
+    AudienceKind.NO_SHOWS: (
+        "SELECT r.user_id FROM registrations r JOIN users u ON u.user_id = r.user_id"
+        " WHERE r.event_id = :value AND r.status = 'confirmed' AND u.is_active = 1"
+        " AND NOT EXISTS (SELECT 1 FROM attendance a"
+        " WHERE a.event_id = r.event_id AND a.user_id = r.user_id)"
     ),
     # Attendees not yet asked for feedback: those marked present later are asked once too.
     AudienceKind.UNASKED_ATTENDEES: (
@@ -67,6 +76,22 @@ class Campaign:
     progress_message: int | None
     created_at: datetime
     number: int  # among the campaigns of its kind: "Broadcast #3" is the third broadcast
+    send_at: datetime | None = None  # scheduled for later: when it goes
+    queued_at: datetime | None = None  # when a scheduled campaign's deliveries were queued
+
+    @property
+    def is_waiting(self) -> bool:
+        """Scheduled for later and not gone yet (nor cancelled): nothing is queued."""
+        return (
+            self.send_at is not None
+            and self.queued_at is None
+            and self.status == CampaignStatus.RUNNING
+        )
+
+    @property
+    def started_at(self) -> datetime:
+        """When its deliveries were queued (or, waiting, when they will be)."""
+        return self.queued_at or self.send_at or self.created_at
 
 
 @dataclass(frozen=True)
@@ -103,6 +128,8 @@ def _campaign(row: sqlite3.Row) -> Campaign:
         progress_message=row["progress_message"],
         created_at=from_db(row["created_at"]),
         number=row["number"] or row["campaign_id"],
+        send_at=from_db(row["send_at"]) if row["send_at"] else None,
+        queued_at=from_db(row["queued_at"]) if row["queued_at"] else None,
     )
 
 
@@ -112,6 +139,18 @@ class OutboxRepository(Repository):
             f"SELECT COUNT(*) FROM ({_AUDIENCES[audience.kind]})", {"value": audience.value}
         )
         return int(row[0]) if row else 0
+
+    def count_audience_by_language(
+        self, audience: Audience
+    ) -> dict[tuple[str | None, str | None], int]:
+        """The audience counted in one query, by (chosen language, Telegram client language):
+        the pair the user service resolves a reader's language from."""
+        rows = self._all(
+            f"SELECT u.language, u.telegram_language, COUNT(*) FROM ({_AUDIENCES[audience.kind]})"
+            " AS a JOIN users u ON u.user_id = a.user_id GROUP BY u.language, u.telegram_language",
+            {"value": audience.value},
+        )
+        return {(row[0], row[1]): int(row[2]) for row in rows}
 
     def enqueue(
         self,
@@ -148,12 +187,84 @@ class OutboxRepository(Repository):
             return None
         campaign_id = cursor.lastrowid
         assert campaign_id is not None
+        return campaign_id, self._queue_deliveries(campaign_id, audience, now)
+
+    def _queue_deliveries(self, campaign_id: int, audience: Audience, now: datetime) -> int:
         cursor = self._run(
             "INSERT OR IGNORE INTO deliveries (campaign_id, user_id, next_attempt_at)"
             f" SELECT :campaign, user_id, :at FROM ({_AUDIENCES[audience.kind]})",
             {"campaign": campaign_id, "at": to_db(now), "value": audience.value},
         )
-        return campaign_id, cursor.rowcount
+        return cursor.rowcount
+
+    def enqueue_later(
+        self,
+        kind: CampaignKind,
+        dedupe_key: str,
+        audience: Audience,
+        payload: dict[str, Any],
+        now: datetime,
+        send_at: datetime,
+        *,
+        created_by: int | None = None,
+    ) -> int:
+        """A campaign that waits for `send_at`; no deliveries yet (see `release_due`)."""
+        cursor = self._run(
+            "INSERT INTO campaigns (kind, dedupe_key, payload, audience, created_by, created_at,"
+            " number, send_at) VALUES (:kind, :key, :payload, :audience, :by, :at,"
+            " (SELECT COALESCE(MAX(number), 0) + 1 FROM campaigns WHERE kind = :kind), :send_at)",
+            {
+                "kind": kind,
+                "key": dedupe_key,
+                "payload": json.dumps(payload, ensure_ascii=False),
+                "audience": audience.describe(),
+                "by": created_by,
+                "at": to_db(now),
+                "send_at": to_db(send_at),
+            },
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def has_due_release(self, now: datetime) -> bool:
+        row = self._one(
+            "SELECT 1 FROM campaigns WHERE send_at IS NOT NULL AND queued_at IS NULL"
+            " AND status = 'running' AND send_at <= ? LIMIT 1",
+            (to_db(now),),
+        )
+        return row is not None
+
+    def release_due(self, now: datetime) -> list[int]:
+        """Queue the deliveries of waiting campaigns whose time has come, for the audience as
+        it is now; their ids. Each is released once: `queued_at` is set in the same unit."""
+        rows = self._all(
+            "SELECT campaign_id, audience FROM campaigns WHERE send_at IS NOT NULL"
+            " AND queued_at IS NULL AND status = 'running' AND send_at <= ?"
+            " ORDER BY send_at, campaign_id",
+            (to_db(now),),
+        )
+        released = []
+        for campaign_id, described in rows:
+            self._run(
+                "UPDATE campaigns SET queued_at = ? WHERE campaign_id = ?",
+                (to_db(now), campaign_id),
+            )
+            audience = Audience.parse(described)
+            if audience is not None:  # always: written by `describe`
+                self._queue_deliveries(int(campaign_id), audience, now)
+            released.append(int(campaign_id))
+        return released
+
+    def waiting(self, kind: CampaignKind, created_by: int | None = None) -> list[Campaign]:
+        """Campaigns of `kind` scheduled for later and not gone yet, soonest first (of one
+        organizer's, with `created_by`)."""
+        rows = self._all(
+            "SELECT * FROM campaigns WHERE kind = :kind AND send_at IS NOT NULL"
+            " AND queued_at IS NULL AND status = 'running'"
+            " AND (:by IS NULL OR created_by = :by) ORDER BY send_at, campaign_id",
+            {"kind": kind, "by": created_by},
+        )
+        return [_campaign(row) for row in rows]
 
     def set_progress_message(self, campaign_id: int, chat_id: int, message_id: int) -> None:
         self._run(
@@ -172,7 +283,13 @@ class OutboxRepository(Repository):
         return [Delivery(r[0], r[1], r[2], r[3]) for r in rows]
 
     def next_due_at(self) -> datetime | None:
-        row = self._one("SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'")
+        """The next moment the worker has something to do: a delivery, or a scheduled
+        campaign to release."""
+        row = self._one(
+            "SELECT MIN(due) FROM (SELECT MIN(next_attempt_at) AS due FROM deliveries"
+            " WHERE status = 'pending' UNION ALL SELECT MIN(send_at) FROM campaigns"
+            " WHERE send_at IS NOT NULL AND queued_at IS NULL AND status = 'running')"
+        )
         return from_db(row[0]) if row and row[0] else None
 
     def finish(
@@ -205,9 +322,11 @@ class OutboxRepository(Repository):
         return Progress(**{row[0]: int(row[1]) for row in rows})
 
     def close_finished(self, now: datetime) -> list[int]:
-        """Mark running campaigns without pending deliveries as done; return their ids."""
+        """Mark running campaigns without pending deliveries as done (not those waiting for
+        their time: they have none yet); return their ids."""
         rows = self._all(
-            "SELECT campaign_id FROM campaigns c WHERE status = 'running' AND NOT EXISTS"
+            "SELECT campaign_id FROM campaigns c WHERE status = 'running'"
+            " AND (send_at IS NULL OR queued_at IS NOT NULL) AND NOT EXISTS"
             " (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.campaign_id"
             " AND d.status = 'pending')",
         )
@@ -236,7 +355,8 @@ class OutboxRepository(Repository):
         return row is not None
 
     def cancel(self, campaign_id: int, kind: CampaignKind, now: datetime) -> bool:
-        """Stop a running campaign of `kind`: what is not sent yet is skipped."""
+        """Stop a running campaign of `kind` (or one waiting for its time): what is not sent
+        yet is skipped."""
         cursor = self._run(
             "UPDATE campaigns SET status = 'cancelled', finished_at = ?"
             " WHERE campaign_id = ? AND kind = ? AND status = 'running'",
@@ -250,10 +370,13 @@ class OutboxRepository(Repository):
         )
         return True
 
-    def recent(self, kind: CampaignKind, limit: int) -> list[Campaign]:
+    def recent(
+        self, kind: CampaignKind, limit: int, created_by: int | None = None
+    ) -> list[Campaign]:
         rows = self._all(
-            "SELECT * FROM campaigns WHERE kind = ? ORDER BY campaign_id DESC LIMIT ?",
-            (kind, limit),
+            "SELECT * FROM campaigns WHERE kind = :kind AND (:by IS NULL OR created_by = :by)"
+            " ORDER BY campaign_id DESC LIMIT :limit",
+            {"kind": kind, "limit": limit, "by": created_by},
         )
         return [_campaign(row) for row in rows]
 

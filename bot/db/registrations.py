@@ -6,6 +6,7 @@ is the one its write relies on.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -200,14 +201,20 @@ class RegistrationRepository(Repository):
         self._run("DELETE FROM registrations WHERE user_id = ?", (user_id,))
         return freed
 
-    def export_rows(self, event_code: str | None) -> Iterator[ExportRow]:
+    def export_rows(
+        self, event_code: str | None, event_ids: frozenset[int] | None = None
+    ) -> Iterator[ExportRow]:
         """Every active registration with its event and the registrant's profile, streamed
-        in batches; those of cancelled events too (who was told of the cancellation)."""
+        in batches; those of cancelled events too (who was told of the cancellation).
+        `event_ids`: only these events (an event organizer's)."""
         where = "r.status IN ('confirmed', 'waitlisted')"
-        params: tuple[str, ...] = ()
+        params: list[str] = []
         if event_code is not None:
             where += " AND e.code = ?"
-            params = (event_code,)
+            params.append(event_code)
+        if event_ids is not None:
+            where += " AND r.event_id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(event_ids)))
         # Attended is what /attendance and the statistics count: the person has a row in
         # `attendance`, whichever way it got there (check-in, report, organizer's mark).
         sql = f"""

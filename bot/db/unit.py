@@ -8,6 +8,7 @@ from bot.db.attendance import AttendanceRepository
 from bot.db.audit import AuditLog
 from bot.db.events import EventRepository
 from bot.db.inbox import InboxRepository
+from bot.db.organizers import OrganizerRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.registrants import RegistrantRepository
 from bot.db.registrations import RegistrationRepository
@@ -28,6 +29,7 @@ class UnitOfWork:
         "audit",
         "events",
         "inbox",
+        "organizers",
         "outbox",
         "registrants",
         "registrations",
@@ -42,6 +44,7 @@ class UnitOfWork:
         self.registrations = RegistrationRepository(conn)
         self.registrants = RegistrantRepository(conn)
         self.outbox = OutboxRepository(conn)
+        self.organizers = OrganizerRepository(conn)
         self.attendance = AttendanceRepository(conn)
         self.stats = StatsRepository(conn)
         self.audit = AuditLog(conn)

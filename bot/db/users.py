@@ -49,6 +49,15 @@ class UserRepository(Repository):
         row = self._one("SELECT * FROM users WHERE user_id = ?", (user_id,))
         return _user(row) if row else None
 
+    def with_username(self, username: str) -> User | None:
+        """Who has this @username now (Telegram's usernames ignore case); None if nobody who
+        wrote to the bot has it."""
+        row = self._one(
+            "SELECT * FROM users WHERE lower(username) = lower(?) ORDER BY last_seen_at DESC",
+            (username,),
+        )
+        return _user(row) if row else None
+
     def upsert_contact(self, contact: Contact, now: datetime) -> User:
         """Record who wrote: create them, or refresh their name, client language and activity.
 
@@ -128,6 +137,8 @@ class UserRepository(Repository):
             (Audience(AudienceKind.USER, user_id).describe(),),
         )
         self._run("DELETE FROM checkin_failures WHERE user_id = ?", (user_id,))
+        self._run("DELETE FROM organizers WHERE user_id = ?", (user_id,))
+        self._run("UPDATE organizers SET added_by = 0 WHERE added_by = ?", (user_id,))
         self._run("UPDATE inbox SET payload = '', user_id = NULL WHERE user_id = ?", (user_id,))
         self._run(
             "UPDATE admin_audit SET detail = replace(' ' || detail || ' ', ?, ' - ')"
@@ -149,6 +160,7 @@ class UserRepository(Repository):
             """
             SELECT u.user_id FROM users u
             WHERE u.last_seen_at < :cutoff
+              AND u.user_id NOT IN (SELECT user_id FROM organizers)
               AND NOT EXISTS (
                   SELECT 1 FROM registrations r JOIN events e ON e.event_id = r.event_id
                   WHERE r.user_id = u.user_id

@@ -175,6 +175,27 @@ class BotApiEmulator:
         self.messages[(user.id, message["message_id"])] = message
         return self._enqueue({"message": message})
 
+    def user_forward(
+        self, user: FakeUser, text: str, author: FakeUser | None, hidden_name: str = ""
+    ) -> JSON:
+        """A message `user` forwards to the bot: Telegram names its `author` in
+        `forward_origin`, or only their name when their privacy settings hide them."""
+        origin: JSON = (
+            {"type": "user", "date": self._timestamp(), "sender_user": author.to_json()}
+            if author is not None
+            else {"type": "hidden_user", "date": self._timestamp(), "sender_user_name": hidden_name}
+        )
+        message: JSON = {
+            "message_id": next(self._message_ids),
+            "from": user.to_json(),
+            "chat": self._chat(user),
+            "date": self._timestamp(),
+            "forward_origin": origin,
+            "text": text,
+        }
+        self.messages[(user.id, message["message_id"])] = message
+        return self._enqueue({"message": message})
+
     def user_sticker(self, user: FakeUser) -> JSON:
         message: JSON = {
             "message_id": next(self._message_ids),
@@ -331,6 +352,11 @@ class BotApiEmulator:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
         scope = json.dumps(_decode(params.get("scope")) or {"type": "default"}, sort_keys=True)
         self.commands[(scope, str(params.get("language_code") or ""))] = commands
+        return True
+
+    def _api_deletemycommands(self, params: JSON, files: Any) -> bool:
+        scope = json.dumps(_decode(params.get("scope")) or {"type": "default"}, sort_keys=True)
+        self.commands.pop((scope, str(params.get("language_code") or "")), None)
         return True
 
     def _api_answercallbackquery(self, params: JSON, files: Any) -> bool:

@@ -1,18 +1,93 @@
-"""Broadcasts: an organizer's announcement to everyone or to a segment, with progress."""
+"""Broadcasts: an organizer's announcement to everyone or to a segment, with progress.
+
+A broadcast goes at once or at a time the organizer chose. A scheduled one waits in the
+database (a campaign with `send_at` and no deliveries), so a restart in between changes
+nothing; the delivery worker queues it when its time comes, for the audience *as it is
+then*: "everyone" is everyone on that day, and the registrants of a session are those
+registered by then. The organizer who scheduled it gets the usual progress message as it
+starts, and can cancel it until then.
+"""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
 from bot.db.outbox import Campaign, Progress
-from bot.models import Audience, CampaignKind, CampaignStatus
+from bot.i18n import N_, SUPPORTED_LANGUAGES, resolve_language
+from bot.models import Audience, AudienceKind, CampaignKind, CampaignStatus, Event
+from bot.problems import InputProblem
+from bot.services.event_fields import parse_local_time
 from bot.services.users import UserService
+
+MAX_AHEAD = timedelta(days=366)  # how far ahead a broadcast can be scheduled
+DEFAULT = "default"  # the texts' key of the version for everyone without one of their own
+# Audiences that exist only once a session has taken place.
+HELD_SESSION_AUDIENCES = frozenset({AudienceKind.ATTENDEES, AudienceKind.NO_SHOWS})
+
+
+def session_audience_problem(kind: AudienceKind, event: Event, now: datetime) -> str | None:
+    """Why `event` cannot give this audience now, if it cannot (a message marked with N_,
+    with {title} and {when} placeholders): nobody has attended, or missed, a session that
+    has not started yet or that was cancelled."""
+    if kind not in HELD_SESSION_AUDIENCES:
+        return None
+    if event.is_cancelled:
+        return N_("“{title}” was cancelled: nobody attended it or missed it.")
+    if event.starts_at > now:
+        return N_(
+            "“{title}” has not started yet (it starts {when}), so nobody has attended it or "
+            "missed it. Send the code of a session that has taken place."
+        )
+    return None
+
+
+def parse_send_at(raw: str, zone: str, now: datetime) -> datetime:
+    """A sending time typed in the organizer's zone ("2026-12-03 14:00"), in UTC; refused
+    (InputProblem) when it has passed or is more than MAX_AHEAD away."""
+    return check_send_at(parse_local_time(raw, zone), now, raw)
+
+
+def check_send_at(moment: datetime, now: datetime, shown: str) -> datetime:
+    if moment <= now:
+        raise InputProblem(
+            N_("“{value}” has already passed. Please give a time in the future."), value=shown[:60]
+        )
+    if moment > now + MAX_AHEAD:
+        raise InputProblem(
+            N_(
+                "“{value}” is more than a year away. A broadcast can be scheduled up to a "
+                "year ahead."
+            ),
+            value=shown[:60],
+        )
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Who gets which version of a broadcast: recipients by the language they read, as the
+    delivery worker picks their version (their language's, else the default one)."""
+
+    by_language: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_language.values())
+
+    def of_version(self, language: str) -> int:
+        return self.by_language.get(language, 0)
+
+    def without_version(self, versions: set[str]) -> dict[str, int]:
+        """Recipients by language of the languages that have no version in `versions`: those
+        who get the default version, most first."""
+        found = {code: n for code, n in self.by_language.items() if code not in versions and n}
+        return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
 
 @dataclass(frozen=True)
@@ -28,7 +103,7 @@ class BroadcastStatus:
         if not progress.pending:
             return None
         done = progress.total - progress.pending
-        elapsed = (self.as_of - self.campaign.created_at).total_seconds() if self.as_of else 0.0
+        elapsed = (self.as_of - self.campaign.started_at).total_seconds() if self.as_of else 0.0
         rate = done / elapsed if done and elapsed > 0 else fallback_rate
         return progress.pending / rate
 
@@ -68,6 +143,36 @@ class BroadcastService:
     async def audience_size(self, audience: Audience) -> int:
         return await self._db.read(lambda u: u.outbox.count_audience(audience), heavy=True)
 
+    async def reach(self, audience: Audience) -> Reach:
+        """The audience counted by the language each recipient reads (one grouped query)."""
+        pairs = await self._db.read(
+            lambda u: u.outbox.count_audience_by_language(audience), heavy=True
+        )
+        default = self._users.default_language
+        counts = dict.fromkeys(SUPPORTED_LANGUAGES, 0)
+        for (chosen, telegram), count in pairs.items():
+            language = resolve_language(chosen, telegram, default)
+            counts[language] = counts.get(language, 0) + count
+        return Reach(counts)
+
+    def draft(self, admin_id: int, audience: Audience, texts: dict[str, str]) -> Campaign:
+        """The broadcast as it would be, not stored: what previews and test copies are
+        written from, by the delivery worker's own renderer."""
+        now = self._clock.now()
+        return Campaign(
+            campaign_id=0,
+            kind=CampaignKind.BROADCAST,
+            event_id=None,
+            payload={"texts": texts},
+            audience=audience.describe(),
+            created_by=admin_id,
+            status=CampaignStatus.RUNNING,
+            progress_chat=None,
+            progress_message=None,
+            created_at=now,
+            number=0,
+        )
+
     async def start(self, admin_id: int, audience: Audience, texts: dict[str, str]) -> int:
         """Queue the broadcast; returns its campaign id. `texts` has a "default" entry."""
         now = self._clock.now()
@@ -86,6 +191,39 @@ class BroadcastService:
         self._wake()
         return campaign_id
 
+    async def schedule(
+        self, admin_id: int, audience: Audience, texts: dict[str, str], send_at: datetime
+    ) -> Campaign:
+        """Keep the broadcast until `send_at` (UTC, checked as `parse_send_at` does); its
+        audience is taken when it goes. Returns the waiting campaign."""
+        now = self._clock.now()
+        check_send_at(send_at, now, send_at.isoformat())
+        key = f"broadcast:{admin_id}:{secrets.token_hex(8)}"
+
+        def work(uow: UnitOfWork) -> Campaign:
+            campaign_id = uow.outbox.enqueue_later(
+                CampaignKind.BROADCAST,
+                key,
+                audience,
+                {"texts": texts},
+                now,
+                send_at,
+                created_by=admin_id,
+            )
+            uow.audit.record(
+                admin_id,
+                "schedule-broadcast",
+                f"{campaign_id} {audience.describe()} at {send_at.isoformat()}",
+                now,
+            )
+            campaign = uow.outbox.campaign(campaign_id)
+            assert campaign is not None
+            return campaign
+
+        campaign = await self._db.write(work)
+        self._wake()  # the worker sleeps until the soonest thing it has to do
+        return campaign
+
     async def watch(self, campaign_id: int, chat_id: int, message_id: int | None) -> None:
         """The organizer's progress message (None: it could not be sent); a broadcast that
         finished meanwhile is summed up at once."""
@@ -98,10 +236,18 @@ class BroadcastService:
         if status is not None and status.campaign.status != CampaignStatus.RUNNING:
             await self.report(status.campaign, status.progress, True)
 
-    async def recent(self, limit: int = 10) -> list[BroadcastStatus]:
+    async def recent(self, limit: int = 10, created_by: int | None = None) -> list[BroadcastStatus]:
+        """Every broadcast waiting for its time (soonest first; however old, so each can be
+        cancelled), then the latest `limit` others; only one organizer's with `created_by`."""
+
         def work(uow: UnitOfWork) -> list[BroadcastStatus]:
-            campaigns = uow.outbox.recent(CampaignKind.BROADCAST, limit)
-            return [BroadcastStatus(c, uow.outbox.progress(c.campaign_id)) for c in campaigns]
+            kind = CampaignKind.BROADCAST
+            waiting = uow.outbox.waiting(kind, created_by)
+            latest = uow.outbox.recent(kind, limit + len(waiting), created_by)
+            others = [c for c in latest if not c.is_waiting][:limit]
+            return [
+                BroadcastStatus(c, uow.outbox.progress(c.campaign_id)) for c in waiting + others
+            ]
 
         return await self._db.read(work, heavy=True)
 
@@ -114,21 +260,31 @@ class BroadcastService:
 
         return await self._db.read(work, heavy=True)
 
-    async def cancel(self, campaign_id: int, admin_id: int) -> bool:
+    async def cancel(self, campaign_id: int, admin_id: int, *, only_waiting: bool = False) -> bool:
+        """Stop a broadcast that is sending, or cancel one waiting for its time (nothing of
+        it is sent); `only_waiting`: only the latter. False when it had ended, been stopped
+        or cancelled already, or (`only_waiting`) has started."""
         now = self._clock.now()
 
-        def work(uow: UnitOfWork) -> BroadcastStatus | None:
+        def work(uow: UnitOfWork) -> tuple[BroadcastStatus, bool] | None:
+            before = uow.outbox.campaign(campaign_id)
+            if before is None or (only_waiting and not before.is_waiting):
+                return None
             if not uow.outbox.cancel(campaign_id, CampaignKind.BROADCAST, now):
                 return None
-            uow.audit.record(admin_id, "cancel-broadcast", str(campaign_id), now)
+            action = "cancel-scheduled-broadcast" if before.is_waiting else "cancel-broadcast"
+            uow.audit.record(admin_id, action, str(campaign_id), now)
             campaign = uow.outbox.campaign(campaign_id)
             assert campaign is not None
-            return BroadcastStatus(campaign, uow.outbox.progress(campaign_id))
+            return BroadcastStatus(campaign, uow.outbox.progress(campaign_id)), before.is_waiting
 
-        stopped = await self._db.write(work, heavy=True)
-        if stopped is not None:  # the progress message ends with what was sent
+        done = await self._db.write(work, heavy=True)
+        if done is None:
+            return False
+        stopped, was_waiting = done
+        if not was_waiting:  # the progress message ends with what was sent
             await self.report(stopped.campaign, stopped.progress, True)
-        return stopped is not None
+        return True
 
     async def report(self, campaign: Campaign, progress: Progress, finished: bool) -> None:
         """Edit the organizer's progress message (the worker calls this now and then).
@@ -140,10 +296,12 @@ class BroadcastService:
             chat = campaign.created_by
         else:
             chat = campaign.progress_chat
-        if campaign.progress_message is None and (
-            not finished or campaign.campaign_id in self._awaiting_message
-        ):
-            return
+        if campaign.progress_message is None:
+            # A scheduled broadcast starting gets its progress message now (nobody is waiting
+            # for Telegram's answer to a Send); others get one only for the summary.
+            starting = not finished and campaign.send_at is not None
+            if not (starting or finished) or campaign.campaign_id in self._awaiting_message:
+                return
         if chat is None:
             return
         organizer = await self._users.get(chat)

@@ -18,8 +18,10 @@ from bot.services.events import EventService
 from bot.services.exports import ExportService
 from bot.services.feedback import FeedbackService
 from bot.services.inbox import Inbox
+from bot.services.organizers import OrganizerService
 from bot.services.profiles import ProfileService
 from bot.services.programme_hooks import NoScheduler, ProgrammeHooks
+from bot.services.programme_preview import ProgrammeImports
 from bot.services.registrants import RegistrantService
 from bot.services.registrations import RegistrationService
 from bot.services.reminders import ReminderService, Scheduler
@@ -98,6 +100,7 @@ class Services:
     timezones: TimezoneDirectory
     users: UserService
     events: EventService
+    programme: ProgrammeImports  # programme files: previewed, applied on Confirm
     registrations: RegistrationService
     registrants: RegistrantService
     profiles: ProfileService
@@ -109,6 +112,7 @@ class Services:
     stats: StatsService
     exports: ExportService
     inbox: Inbox
+    organizers: OrganizerService
     # Raises DatabaseGone when the database file was deleted or replaced under the bot.
     check_database: Callable[[], None]
 
@@ -140,6 +144,8 @@ class Services:
             timezones=directories.timezones,
             users=users,
             events=events,
+            # The lists EventService keeps for a second are forgotten once a file is applied.
+            programme=ProgrammeImports(db, clock, hooks, events.programme_changed),
             registrations=registrations,
             registrants=RegistrantService(db, directories.countries),
             profiles=ProfileService(db, clock),
@@ -153,6 +159,7 @@ class Services:
             stats=StatsService(db, clock),
             exports=ExportService(db, directories.countries),
             inbox=Inbox(db, clock),
+            organizers=OrganizerService(db, clock, settings.admin_ids),
             check_database=db.check_still_there,
         )
 

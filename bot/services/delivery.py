@@ -97,6 +97,12 @@ def concerns(recipient: Recipient, now: datetime) -> bool:
         return event.starts_at > now
     if campaign.kind == CampaignKind.FEEDBACK:
         return not recipient.answered_feedback
+    # A cancellation withdrawn (/restoreevent) before its notice went is not announced; the
+    # news that it takes place after all is not sent once it is cancelled again.
+    if campaign.kind == CampaignKind.CANCELLED:
+        return event.is_cancelled
+    if campaign.kind == CampaignKind.RESTORED:
+        return not event.is_cancelled
     return True
 
 
@@ -170,6 +176,26 @@ class DeliveryWorker:
         self._reporting: asyncio.Task[None] | None = None  # progress being shown, if any
         self._failures_in_a_row = 0  # server or network errors, whoever the recipient
 
+    async def sample(
+        self, campaign: Campaign, user_id: int, language: str | None = None
+    ) -> Rendered | None:
+        """What `campaign` would say to this person (read as a reader of `language`, or of
+        their own), written exactly as this worker writes its deliveries: an organizer's
+        preview and test copy of a broadcast. Nothing is queued, sent or recorded."""
+        user = await self._db.read(lambda uow: uow.users.get(user_id))
+        if user is None:
+            return None
+        recipient = Recipient(
+            campaign,
+            user,
+            None,
+            None,
+            False,
+            language or self._users.language_of(user),
+            self._users.timezone_of(user),
+        )
+        return self._renderer.render(recipient, self._clock.now())
+
     def wake(self) -> None:
         """New work was queued: look now rather than at the next scheduled time."""
         self._wake.set()
@@ -219,7 +245,8 @@ class DeliveryWorker:
         Up to SENDS_IN_FLIGHT at a time: one at a time, the pace would be one message per
         Bot API round trip (0.5 a second when Telegram answers in 2 s), not the send
         scheduler's. Two deliveries to one person never overlap, so their order and the
-        per-chat pacing hold."""
+        per-chat pacing hold. Broadcasts scheduled for now are queued first."""
+        await self._release_due()
         batch = await self._db.read(lambda u: u.outbox.due(self._clock.now(), BATCH))
         slots = asyncio.Semaphore(SENDS_IN_FLIGHT)
         people: dict[int, asyncio.Lock] = {}
@@ -245,6 +272,31 @@ class DeliveryWorker:
             raise failed[0]
         await self._report(finished_only=not batch)
         return handled
+
+    async def _release_due(self) -> None:
+        """Queue the deliveries of campaigns scheduled for now or earlier (the bot may have
+        been down at their time), for their audience as it is now; their organizers are shown
+        the progress from the start."""
+        now = self._clock.now()
+        if not await self._db.read(lambda u: u.outbox.has_due_release(now)):
+            return
+
+        def release(uow: UnitOfWork) -> list[tuple[Campaign, Progress]]:
+            released = []
+            for campaign_id in uow.outbox.release_due(now):
+                campaign = uow.outbox.campaign(campaign_id)
+                if campaign is not None:
+                    released.append((campaign, uow.outbox.progress(campaign_id)))
+            return released
+
+        for campaign, progress in await self._db.write(release, heavy=True):
+            logger.info(
+                "Scheduled campaign %s queued %s deliveries", campaign.campaign_id, progress.total
+            )
+            try:
+                await self._reporter.report(campaign, progress, False)
+            except Exception:  # its summary still comes at the end
+                logger.exception("Could not show the start of campaign %s", campaign.campaign_id)
 
     async def _deliver(self, delivery: Delivery) -> None:
         now = self._clock.now()
@@ -372,7 +424,7 @@ class DeliveryWorker:
         for campaign_id, campaign in list(self._campaigns.items()):
             if campaign is None:
                 continue
-            if now - self._reported.get(campaign_id, campaign.created_at) < PROGRESS_EVERY:
+            if now - self._reported.get(campaign_id, campaign.started_at) < PROGRESS_EVERY:
                 continue
             self._reported[campaign_id] = now
             if campaign.progress_message is None:

@@ -92,6 +92,11 @@ def parse_start(raw: str, now: datetime, current: datetime | None = None) -> dat
 
 def parse_local_start(raw: str, zone: str, now: datetime) -> datetime:
     """A date and time typed as "2026-12-03 14:00" in the organizer's own time zone."""
+    return _future(parse_local_time(raw, zone), now, raw)
+
+
+def parse_local_time(raw: str, zone: str) -> datetime:
+    """A date and time typed as "2026-12-03 14:00" in `zone`, past or future (in `zone`)."""
     match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:.h](\d{2})\s*", raw)
     if not match:
         raise InputProblem(
@@ -103,7 +108,7 @@ def parse_local_start(raw: str, zone: str, now: datetime) -> datetime:
         moment = datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(zone))
     except ValueError:
         raise InputProblem(N_("“{value}” is not a date that exists."), value=raw[:60]) from None
-    return _future(moment, now, raw)
+    return moment
 
 
 def _future(moment: datetime, now: datetime, raw: str) -> datetime:

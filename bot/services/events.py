@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-import re
-import secrets
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.clock import Clock
-from bot.db import Database, UnitOfWork
+from bot.db import Database, UnitOfWork, to_db
 from bot.i18n import Translator
-from bot.models import Audience, AudienceKind, Event, EventDraft, EventListing, EventStatus, Page
+from bot.models import (
+    Audience,
+    AudienceKind,
+    CampaignKind,
+    Event,
+    EventDraft,
+    EventListing,
+    EventStatus,
+    Page,
+    RegistrationStatus,
+)
+from bot.services.event_codes import code_base, unique_code
 from bot.services.programme_hooks import ProgrammeHooks, follow_change
 from bot.services.programme_import import NAMES_LISTED, ParsedProgramme, parse_programme
 from bot.services.recent import Recent
+from bot.services.registrations import closed_reason, fill_seats
 
 PAGE_SIZE = 8
 LIST_MAX_AGE = timedelta(seconds=1)  # how old a list page or topic count may be when shown
@@ -88,12 +97,105 @@ def _same(event: Event, draft: EventDraft) -> bool:
     )
 
 
-def new_code(title: str) -> str:
-    """A readable, unique-enough code for a new event: a slug of its title and a random tail."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
-    slug = "-".join(words)[:24].strip("-") or "event"
-    return f"{slug}-{secrets.token_hex(3)}"
+class CodeTaken(Exception):
+    """Another event has this code (in any case): codes name one event each."""
+
+    def __init__(self, code: str, holder: Event) -> None:
+        super().__init__(code)
+        self.code = code
+        self.holder = holder
+
+
+class SessionOver(Exception):
+    """The session took place: its start no longer moves (a running one may still be
+    postponed)."""
+
+
+class StartPassed(Exception):
+    """The new start is no longer in the future (the question waited)."""
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    """Who is signed up for an event, as a risky change is explained before Confirm."""
+
+    confirmed: int
+    waitlisted: int
+    told: int  # those a notice reaches: signed up and not blocking the bot
+
+
+@dataclass(frozen=True)
+class ChangeImpact:
+    """What setting a field to `value` would mean for people: said before Confirm."""
+
+    column: str
+    value: object
+    signed_up: SignedUp
+    promoted: int = 0  # moved from the waitlist to a seat (and told)
+
+    @property
+    def below_confirmed(self) -> bool:
+        """A capacity under the number confirmed: nobody loses a seat, nobody new gets one."""
+        return (
+            self.column == "capacity"
+            and isinstance(self.value, int)
+            and self.value < self.signed_up.confirmed
+        )
+
+    @property
+    def stays_waiting(self) -> int:
+        return max(self.signed_up.waitlisted - self.promoted, 0)
+
+
+def promotions(
+    before: int | None, after: int | None, confirmed: int, waitlisted: int, is_open: bool
+) -> int:
+    """How many people a change of capacity moves from the waitlist to a seat: what
+    `follow_change` and `fill_seats` do, counted beforehand. Only before the start, only when
+    the capacity grows, and only into seats free beyond those confirmed (a capacity set below
+    the confirmed count gives nobody a seat until enough have left)."""
+    grows = after is None or (before is not None and after > before)
+    if not is_open or not grows:
+        return 0
+    free = waitlisted if after is None else after - confirmed
+    return max(min(free, waitlisted), 0)
+
+
+class Restoring(Enum):
+    """What became of an organizer's "Yes, restore it"."""
+
+    DONE = "done"
+    NOT_CANCELLED = "not-cancelled"  # never cancelled, or restored already
+    STARTED = "started"  # its start has passed: too late to take place after all
+
+
+@dataclass(frozen=True)
+class Restoration:
+    outcome: Restoring
+    event: Event  # as it stands after
+
+
+def restore_refusal(event: Event, now: datetime) -> Restoring | None:
+    """Why the event cannot be restored now, None if it can: only a cancelled event whose
+    start is still to come."""
+    if not event.is_cancelled:
+        return Restoring.NOT_CANCELLED
+    if event.starts_at <= now:
+        return Restoring.STARTED
+    return None
+
+
+def queue_restored_notice(uow: UnitOfWork, event: Event, now: datetime) -> None:
+    """Tell everyone signed up that the session takes place after all, in the restoring
+    unit of work (as the cancellation notice is queued in the cancelling one)."""
+    uow.outbox.enqueue(
+        CampaignKind.RESTORED,
+        f"restored:{event.event_id}:{to_db(now)}",
+        Audience(AudienceKind.SIGNED_UP, event.event_id),
+        {},
+        now,
+        event_id=event.event_id,
+    )
 
 
 class EventService:
@@ -139,7 +241,8 @@ class EventService:
 
         self._pages.revise(revised)
 
-    def _programme_changed(self) -> None:
+    def programme_changed(self) -> None:
+        """Forget the lists kept for a second: the next reader sees the change at once."""
         self._pages.clear()
         self._topics.clear()
 
@@ -190,25 +293,38 @@ class EventService:
             return summary, changed, any(queued)
 
         summary, changed, queued = await self._db.write(work, heavy=True)
-        self._programme_changed()
+        self.programme_changed()
         await self._hooks.replan(changed, queued)
         return summary
 
+    async def propose_code(self, title: str, topic: str, month: datetime) -> str:
+        """A readable code for a new event that no event has yet (see `code_base`);
+        `month`: its start in the organizer's zone."""
+        base = code_base(title, topic, month)
+        taken = await self._db.read(lambda uow: uow.events.codes_like(base))
+        return unique_code(base, taken)
+
+    async def holder_of(self, code: str) -> Event | None:
+        """The event that has this code, in any case ("Flood-1" holds "flood-1")."""
+        return await self._db.read(lambda uow: uow.events.holder_of(code))
+
     async def create(self, draft: EventDraft, admin_id: int) -> Event:
+        """Store a new event under its code; CodeTaken if another event took that code
+        (in any case) since it was chosen."""
         now = self._clock.now()
 
         def work(uow: UnitOfWork) -> Event:
-            unique = draft
-            while uow.events.by_code(unique.code) is not None:
-                unique = replace(unique, code=new_code(unique.title))
-            uow.events.insert(unique, now)
-            uow.audit.record(admin_id, "new-event", unique.code, now)
-            event = uow.events.by_code(unique.code)
+            holder = uow.events.holder_of(draft.code)
+            if holder is not None:
+                raise CodeTaken(draft.code, holder)
+            uow.events.insert(draft, now)
+            uow.audit.record(admin_id, "new-event", draft.code, now)
+            event = uow.events.by_code(draft.code)
             assert event is not None
             return event
 
         event = await self._db.write(work)
-        self._programme_changed()
+        self.programme_changed()
         await self._hooks.replan([event], queued=False)
         return event
 
@@ -225,7 +341,8 @@ class EventService:
         A title or description is changed in `language` (the organizer's) when the event has
         its own text in that language: that is the one the organizer was shown and meant.
         Raises EventCancelled if the event is cancelled (read again here: an edit begun
-        before another organizer cancelled it changes nothing).
+        before another organizer cancelled it changes nothing); a start is changed only
+        until the session is over (SessionOver) and into the future (StartPassed).
         """
         now = self._clock.now()
         text = event.texts.get(language or "")
@@ -235,17 +352,22 @@ class EventService:
             before = uow.events.by_id(event.event_id) or event
             if before.is_cancelled:
                 raise EventCancelled(event.code)
+            if column == "starts_at":
+                _check_move(before, value, now)
             if column in ("title", "description") and translated and language:
                 uow.events.update_text(event.event_id, language, column, value, now)
             else:
                 uow.events.update_field(event.event_id, column, value, now)
             uow.audit.record(admin_id, "edit-event", f"{event.code} {column}", now)
+            uow.events.record_chat_edit(
+                event.event_id, column, now, language if translated else None
+            )
             after = uow.events.by_id(event.event_id)
             assert after is not None
             return after, follow_change(uow, before, after, now)
 
         changed, queued = await self._db.write(work, heavy=True)
-        self._programme_changed()
+        self.programme_changed()
         await self._hooks.replan([changed], queued)
         return changed
 
@@ -263,6 +385,44 @@ class EventService:
 
     async def reminder_offsets(self, event: Event) -> list[int]:
         return await self._db.read(lambda uow: uow.outbox.event_offsets(event.event_id))
+
+    async def signed_up(self, event: Event) -> SignedUp:
+        """Confirmed, waitlisted, and how many of them a notice reaches: one read."""
+
+        def work(uow: UnitOfWork) -> SignedUp:
+            counts = uow.registrations.counts(event.event_id)
+            told = uow.outbox.count_audience(Audience(AudienceKind.SIGNED_UP, event.event_id))
+            return SignedUp(
+                counts.get(RegistrationStatus.CONFIRMED, 0),
+                counts.get(RegistrationStatus.WAITLISTED, 0),
+                told,
+            )
+
+        return await self._db.read(work)
+
+    def is_over(self, event: Event) -> bool:
+        """Whether the session took place (its end has passed): it is not moved any more."""
+        return event.ends_at <= self._clock.now()
+
+    async def impact(self, event: Event, column: str, value: object) -> ChangeImpact | None:
+        """What setting `column` to `value` would mean for people, when that must be said
+        before it is saved: a move (everyone signed up is told), a capacity below the
+        confirmed count, a capacity that gives people on the waitlist a seat. None when
+        the change concerns nobody."""
+        if column == "starts_at":
+            if value == event.starts_at:
+                return None
+            return ChangeImpact(column, value, await self.signed_up(event))
+        if column != "capacity" or value == event.capacity:
+            return None
+        assert value is None or isinstance(value, int)
+        signed_up = await self.signed_up(event)
+        is_open = closed_reason(event.status, event.starts_at, self._clock.now()) is None
+        promoted = promotions(
+            event.capacity, value, signed_up.confirmed, signed_up.waitlisted, is_open
+        )
+        impact = ChangeImpact(column, value, signed_up, promoted)
+        return impact if impact.below_confirmed or promoted else None
 
     async def people_to_tell(self, event: Event) -> int:
         """How many would be told of a move or a cancellation: everyone signed up for it
@@ -292,9 +452,48 @@ class EventService:
 
         cancellation, queued = await self._db.write(work, heavy=True)
         if cancellation.outcome is Cancelling.DONE:
-            self._programme_changed()
+            self.programme_changed()
             await self._hooks.replan([cancellation.event], queued)
         return cancellation
+
+    def restore_refusal(self, event: Event) -> Restoring | None:
+        """Why the event cannot be restored now (see `restore_refusal`), None if it can."""
+        return restore_refusal(event, self._clock.now())
+
+    async def restore(self, event: Event, admin_id: int) -> Restoration:
+        """Undo a cancellation: the event is scheduled again with its registrations as they
+        were (a cancellation leaves them untouched), seats freed meanwhile go to the
+        waitlist, everyone signed up is told, its reminders are planned again. The rule of
+        `restore_refusal` is applied to the event read again here, so an old "Yes, restore
+        it" restores once and never a session whose start has passed."""
+        now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> Restoration:
+            before = uow.events.by_id(event.event_id) or event
+            refusal = restore_refusal(before, now)
+            if refusal is not None:
+                return Restoration(refusal, before)
+            uow.events.set_status(event.event_id, EventStatus.SCHEDULED, now)
+            uow.audit.record(admin_id, "restore-event", event.code, now)
+            after = replace(before, status=EventStatus.SCHEDULED)
+            queue_restored_notice(uow, after, now)
+            fill_seats(uow, after.event_id, after.code, now)  # places given up meanwhile
+            return Restoration(Restoring.DONE, after)
+
+        restoration = await self._db.write(work, heavy=True)
+        if restoration.outcome is Restoring.DONE:
+            self.programme_changed()
+            await self._hooks.replan([restoration.event], queued=True)
+        return restoration
+
+
+def _check_move(before: Event, value: object, now: datetime) -> None:
+    """A start changes until the session is over (a running one may be postponed), and
+    only into the future."""
+    if before.ends_at <= now:
+        raise SessionOver(before.code)
+    if isinstance(value, datetime) and value <= now:
+        raise StartPassed(before.code)
 
 
 MAX_LISTED_PROBLEMS = 30

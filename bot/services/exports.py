@@ -73,6 +73,11 @@ class ExportService:
         self._db = db
         self._countries = countries
 
+    async def record(self, admin_id: int, event_code: str | None, rows: int, now: datetime) -> None:
+        """Personal data left the bot: the audit log says who took which list, and when."""
+        detail = f"{event_code or 'all'} {rows}"
+        await self._db.write(lambda uow: uow.audit.record(admin_id, "export", detail, now))
+
     async def has_event(self, code: str) -> bool:
         return await self._db.read(lambda uow: uow.events.by_code(code)) is not None
 
@@ -83,12 +88,14 @@ class ExportService:
         *,
         timezone: str = "UTC",
         now: datetime | None = None,
+        event_ids: frozenset[int] | None = None,
     ) -> int:
         """Write the CSV to `out` (opened with newline=""); returns the number of rows.
 
         `timezone` is the zone of `event_start_local`: the organizer's own, or the default
         one on the command line. `now` (the services' clock; the system's if not given)
-        tells a session that has started, `held`, from one still to come."""
+        tells a session that has started, `held`, from one still to come. `event_ids`: only
+        these events (an event organizer's export), else all."""
         moment = now or datetime.now(UTC)
         zone = ZoneInfo(timezone)
         writer = csv.writer(out)
@@ -97,7 +104,7 @@ class ExportService:
         count = 0
         countries: dict[str, str] = {}  # country code: its cell
         events: dict[str, EventCells] = {}  # event code: its cells, computed once per event
-        batches = self._db.stream(lambda uow: uow.registrations.export_rows(event_code))
+        batches = self._db.stream(lambda uow: uow.registrations.export_rows(event_code, event_ids))
         async for batch in batches:
             for row in batch:
                 country = countries.get(row.country)

@@ -3,7 +3,9 @@
 The notices and promotions are queued in the change's own unit of work (`follow_change`), so
 an event is never moved or cancelled without its registrants being told, nor told of a change
 that was rolled back. The reminder jobs, which live in memory, are planned again after the
-commit (`ProgrammeHooks.replan`).
+commit (`ProgrammeHooks.replan`). Nothing is said about a session held (its start has passed,
+by the one rule of `bot.services.exports.event_status`): a year's programme loaded or
+corrected afterwards must not write to anyone.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime
 
 from bot.db import UnitOfWork
 from bot.models import Event
+from bot.services.exports import HELD, event_status
 from bot.services.registrations import fill_seats
 from bot.services.reminders import (
     Job,
@@ -34,12 +37,23 @@ def follow_change(uow: UnitOfWork, before: Event | None, after: Event, now: date
     if before is None:
         return False
     queued = False
-    if before.starts_at != after.starts_at:
+    if tells_of_move(before, after, now):
         queue_moved_notice(uow, before, after, now)
         queued = True
     if after.capacity is None or (before.capacity is not None and after.capacity > before.capacity):
         queued = bool(fill_seats(uow, after.event_id, after.code, now)) or queued
     return queued
+
+
+def tells_of_move(before: Event, after: Event, now: datetime) -> bool:
+    """Whether a change of start is told to everyone signed up: yes, unless the session is
+    held after the change (moved into the past, or changed while it runs or after it)."""
+    return before.starts_at != after.starts_at and not is_held(after, now)
+
+
+def is_held(event: Event, now: datetime) -> bool:
+    """The session took place (or is taking place): never offered, reminded or announced."""
+    return event_status(event.status, event.starts_at, now) == HELD
 
 
 class ProgrammeHooks:

@@ -192,7 +192,8 @@ def queue_cancelled_notice(uow: UnitOfWork, event: Event, now: datetime) -> None
     """Tell everyone signed up that the event is cancelled, in the cancellation's unit."""
     uow.outbox.enqueue(
         CampaignKind.CANCELLED,
-        f"cancelled:{event.event_id}",
+        # The time is part of the key: cancelled again after /restoreevent, it says so again.
+        f"cancelled:{event.event_id}:{to_db(now)}",
         Audience(AudienceKind.SIGNED_UP, event.event_id),
         {},
         now,

@@ -137,29 +137,33 @@ class StatsService:
         held = self._held(event, now)
         return SessionFigures(event, replace(figures, held=figures.registered if held else 0), held)
 
-    async def programme(self) -> ProgrammeStats:
-        """Every event but the cancelled ones, which would only dilute the figures."""
+    async def programme(self, event_ids: frozenset[int] | None = None) -> ProgrammeStats:
+        """Every event but the cancelled ones, which would only dilute the figures.
+        `event_ids`: only these (an event organizer's events)."""
         now = self._clock.now()
 
         def work(uow: UnitOfWork) -> ProgrammeStats:
-            figures = uow.stats.per_event()
-            events = {e.event_id: e for e in uow.events.all_events() if not e.is_cancelled}
+            events = {e.event_id: e for e in _events(uow, event_ids) if not e.is_cancelled}
+            figures = uow.stats.per_event(None if event_ids is None else list(events))
             sessions = in_page_order(
                 self._session(events[i], f, now) for i, f in figures.items() if i in events
             )
             total = sum((s.figures for s in sessions), Figures())
             topics = {event_id: event.topic for event_id, event in events.items()}
-            return ProgrammeStats(total, sessions, uow.stats.breakdowns(figures, topics))
+            only = None if event_ids is None else list(events)
+            return ProgrammeStats(total, sessions, uow.stats.breakdowns(figures, topics, only))
 
         return await self._db.read(work, heavy=True)
 
-    async def sessions_page(self, page: int) -> SessionsPage | None:
+    async def sessions_page(
+        self, page: int, event_ids: frozenset[int] | None = None
+    ) -> SessionsPage | None:
         """One page of the sessions of the programme (as `programme` lists them), counting
         the figures of that page's sessions only; None for a page that does not exist."""
         now = self._clock.now()
 
         def work(uow: UnitOfWork) -> SessionsPage | None:
-            events = [e for e in uow.events.all_events() if not e.is_cancelled]
+            events = [e for e in _events(uow, event_ids) if not e.is_cancelled]
             ordered = in_page_order(
                 SessionFigures(e, Figures(), self._held(e, now)) for e in events
             )
@@ -182,12 +186,12 @@ class StatsService:
             per_event = uow.stats.per_event([event.event_id])
             session = self._session(event, per_event.get(event.event_id, Figures()), now)
             topics = {event.event_id: event.topic}
-            breakdowns = uow.stats.breakdowns(per_event, topics, event.event_id)
+            breakdowns = uow.stats.breakdowns(per_event, topics, [event.event_id])
             return ProgrammeStats(session.figures, [session], breakdowns)
 
         return await self._db.read(work, heavy=True)
 
-    async def write_table(self, out: TextSink) -> int:
+    async def write_table(self, out: TextSink, event_ids: frozenset[int] | None = None) -> int:
         """The figures of every event, cancelled ones included (their status says so), one
         row each in the order they start, as CSV written to `out` (opened with newline="");
         returns the number of rows. UTF-8 with a byte-order mark and titles neutralized
@@ -198,7 +202,7 @@ class StatsService:
             figures = uow.stats.per_event()
             return [
                 self._session(e, figures.get(e.event_id, Figures()), now)
-                for e in uow.events.all_events()
+                for e in _events(uow, event_ids)
             ]
 
         sessions = await self._db.read(work, heavy=True)
@@ -209,11 +213,17 @@ class StatsService:
             writer.writerow(_cells(session, now))
         return len(sessions)
 
-    async def table(self) -> tuple[bytes, int]:
+    async def table(self, event_ids: frozenset[int] | None = None) -> tuple[bytes, int]:
         """`write_table` as the bytes of a file, and its number of rows."""
         text = io.StringIO(newline="")
-        rows = await self.write_table(text)
+        rows = await self.write_table(text, event_ids)
         return text.getvalue().encode("utf-8"), rows
+
+
+def _events(uow: UnitOfWork, event_ids: frozenset[int] | None) -> list[Event]:
+    """The programme's events, or only those in `event_ids`."""
+    events = uow.events.all_events()
+    return events if event_ids is None else [e for e in events if e.event_id in event_ids]
 
 
 def _cells(session: SessionFigures, now: datetime) -> list[str | int]:

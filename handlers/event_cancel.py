@@ -1,0 +1,218 @@
+"""/cancelevent CODE cancels an event after a yes that says how many will be told;
+/restoreevent CODE undoes it: the registrations come back as they were, and everyone signed
+up is told that the session takes place after all."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.i18n import Translator
+from bot.services.events import Cancelling, Restoring
+from handlers.buttons import CancelEvent, KeepCancelled, KeepEvent, KeepThisEvent, RestoreEvent
+from handlers.context import BotContext
+from handlers.html import user_text
+from handlers.organizers import event_from_args, require_organizer
+from handlers.presses import on_press
+from handlers.ui import answer, edit, no_longer_active, send
+from handlers.wizards import GROUP_GENERAL
+
+
+def cancelled_text(t: Translator) -> str:
+    return t._("This event has been cancelled.")
+
+
+async def ask_cancel(update: Update, context: BotContext) -> None:
+    if not await require_organizer(update, context):
+        return
+    event = await event_from_args(context, "/cancelevent CODE")
+    if event is None:
+        return
+    t = context.viewer.t
+    refusal = context.services.events.cancel_refusal(event)
+    if refusal is not None:
+        await send(context, refusal_text(t, refusal))
+        return
+    title = user_text(event.title_in(t.language))
+    when = t.when_zoned(event.starts_at, context.viewer.timezone)
+    told = await context.services.events.people_to_tell(event)
+    question = (
+        t.ngettext(
+            "Cancel “{title}” on {when}? The {count} person signed up will be told.",
+            "Cancel “{title}” on {when}? The {count} people signed up will be told.",
+            told,
+            title=title,
+            when=when,
+        )
+        if told
+        else t._(
+            "Cancel “{title}” on {when}? Nobody has signed up, so nobody will be told.",
+            title=title,
+            when=when,
+        )
+    )
+    await send(
+        context,
+        question,
+        [
+            [
+                (t._("Yes, cancel it"), CancelEvent(event.code)),
+                (t._("No, keep it"), KeepThisEvent(event.code)),
+            ]
+        ],
+    )
+
+
+def refusal_text(t: Translator, refusal: Cancelling) -> str:
+    """Why an event is not cancelled: it was already, or its session is over."""
+    if refusal is Cancelling.ALREADY:
+        return cancelled_text(t)
+    return t._("This session is over.")
+
+
+async def on_keep_event(
+    update: Update, context: BotContext, data: KeepEvent | KeepThisEvent
+) -> None:
+    """No, keep it: the event stays, unless someone cancelled it meanwhile (another organizer,
+    or the Yes of another question), which is said instead (older questions' buttons do not
+    name the event)."""
+    query = update.callback_query
+    assert query is not None
+    if not await require_organizer(update, context):
+        return
+    t = context.viewer.t
+    await answer(query)
+    if isinstance(data, KeepThisEvent):
+        listing = await context.services.events.find(data.code)
+        if listing is not None and listing.event.is_cancelled:
+            await edit(query, context, cancelled_text(t))
+            return
+    await edit(query, context, t._("The event was not cancelled."))
+
+
+async def on_cancel_event(update: Update, context: BotContext, data: CancelEvent) -> None:
+    query = update.callback_query
+    assert query is not None
+    if not await require_organizer(update, context):
+        return
+    t = context.viewer.t
+    listing = await context.services.events.find(data.code)
+    if listing is None:
+        await no_longer_active(query, context)
+        return
+    if not await require_organizer(update, context, event_id=listing.event.event_id):
+        return
+    await answer(query)
+    cancellation = await context.services.events.cancel(listing.event, context.viewer.user_id)
+    if cancellation.outcome is not Cancelling.DONE:
+        await edit(query, context, refusal_text(t, cancellation.outcome))
+        return
+    title = user_text(cancellation.event.title_in(t.language))
+    await edit(query, context, t._("“{title}” is cancelled.", title=title))
+
+
+async def ask_restore(update: Update, context: BotContext) -> None:
+    """/restoreevent CODE: what undoing the cancellation brings back, before Yes."""
+    if not await require_organizer(update, context):
+        return
+    event = await event_from_args(context, "/restoreevent CODE")
+    if event is None:
+        return
+    t = context.viewer.t
+    refusal = context.services.events.restore_refusal(event)
+    if refusal is not None:
+        await send(context, restore_refusal_text(t, refusal))
+        return
+    people = await context.services.events.signed_up(event)
+    title = user_text(event.title_in(t.language))
+    when = t.when_zoned(event.starts_at, context.viewer.timezone)
+    lines = [
+        t._("Restore “{title}” on {when}?", title=title, when=when),
+        t.ngettext(
+            "{count} registration comes back as it was: {confirmed} confirmed, {waitlisted} "
+            "on the waitlist.",
+            "{count} registrations come back as they were: {confirmed} confirmed, "
+            "{waitlisted} on the waitlist.",
+            people.confirmed + people.waitlisted,
+            confirmed=t.number(people.confirmed),
+            waitlisted=t.number(people.waitlisted),
+        )
+        if people.confirmed + people.waitlisted
+        else t._("Nobody had signed up."),
+    ]
+    if people.told:
+        lines.append(
+            t.ngettext(
+                "The {count} person signed up will be told that it takes place after all.",
+                "The {count} people signed up will be told that it takes place after all.",
+                people.told,
+            )
+        )
+    await send(
+        context,
+        "\n".join(lines),
+        [
+            [
+                (t._("Yes, restore it"), RestoreEvent(event.code)),
+                (t._("No, leave it cancelled"), KeepCancelled(event.code)),
+            ]
+        ],
+    )
+
+
+def restore_refusal_text(t: Translator, refusal: Restoring) -> str:
+    if refusal is Restoring.NOT_CANCELLED:
+        return t._("This event is not cancelled: there is nothing to restore.")
+    return t._("This session’s start has passed, so it cannot take place after all.")
+
+
+async def on_restore(update: Update, context: BotContext, data: RestoreEvent) -> None:
+    query = update.callback_query
+    assert query is not None
+    if not await require_organizer(update, context):
+        return
+    t = context.viewer.t
+    listing = await context.services.events.find(data.code)
+    if listing is None:
+        await no_longer_active(query, context)
+        return
+    if not await require_organizer(update, context, event_id=listing.event.event_id):
+        return
+    await answer(query)
+    restoration = await context.services.events.restore(listing.event, context.viewer.user_id)
+    if restoration.outcome is not Restoring.DONE:
+        await edit(query, context, restore_refusal_text(t, restoration.outcome))
+        return
+    event = restoration.event
+    title = user_text(event.title_in(t.language))
+    when = t.when_zoned(event.starts_at, context.viewer.timezone)
+    await edit(
+        query,
+        context,
+        t._("“{title}” takes place after all, on {when}.", title=title, when=when),
+    )
+
+
+async def on_keep_cancelled(update: Update, context: BotContext, data: KeepCancelled) -> None:
+    """No: the event stays cancelled, unless someone restored it meanwhile (said instead)."""
+    query = update.callback_query
+    assert query is not None
+    if not await require_organizer(update, context):
+        return
+    t = context.viewer.t
+    await answer(query)
+    listing = await context.services.events.find(data.code)
+    if listing is not None and not listing.event.is_cancelled:
+        await edit(query, context, restore_refusal_text(t, Restoring.NOT_CANCELLED))
+        return
+    await edit(query, context, t._("The event stays cancelled."))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("cancelevent", ask_cancel), group=GROUP_GENERAL)
+    app.add_handler(CommandHandler("restoreevent", ask_restore), group=GROUP_GENERAL)
+    app.add_handler(on_press(RestoreEvent, on_restore), group=GROUP_GENERAL)
+    app.add_handler(on_press(KeepCancelled, on_keep_cancelled), group=GROUP_GENERAL)
+    app.add_handler(on_press(CancelEvent, on_cancel_event), group=GROUP_GENERAL)
+    app.add_handler(on_press(KeepEvent, on_keep_event), group=GROUP_GENERAL)
+    app.add_handler(on_press(KeepThisEvent, on_keep_event), group=GROUP_GENERAL)

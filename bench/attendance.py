@@ -104,7 +104,7 @@ async def code_messages(bench: Bench) -> None:
 async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         async with running_bot(Path(folder)) as bench:
-            await bench.app.bot_data.services.events.import_programme(
+            await bench.app.bot_data.services.programme.import_now(
                 programme(
                     [
                         row("webinar", SESSION, duration_minutes="95", capacity=""),

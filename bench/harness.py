@@ -205,7 +205,7 @@ async def seed_scale(
     """The programme at scale: 500 events two hours apart (through the real import), `users`
     users with profiles, `registrations` confirmed registrations spread over the events."""
     services = bench.app.bot_data.services
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme_csv(500, first_event, timedelta(hours=2)), admin_id=1
     )
     bench.seed.users(users)

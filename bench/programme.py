@@ -34,10 +34,10 @@ async def main() -> None:
         async with running_bot(Path(folder)) as bench:
             services = bench.app.bot_data.services
             data = programme_csv(EVENTS, NOW + timedelta(days=1))
-            first = await timed(lambda: services.events.import_programme(data, admin_id=1))
+            first = await timed(lambda: services.programme.import_now(data, admin_id=1))
             print(f"import {EVENTS} new rows: {first:.3f} s{' OK' if first < 2 else ' OVER'}")
             again = programme_csv(EVENTS, NOW + timedelta(days=2))  # every start moves
-            second = await timed(lambda: services.events.import_programme(again, admin_id=1))
+            second = await timed(lambda: services.programme.import_now(again, admin_id=1))
             print(
                 f"re-import {EVENTS} changed rows: {second:.3f} s{' OK' if second < 2 else ' OVER'}"
             )

@@ -36,7 +36,7 @@ async def burst(bench: Bench) -> None:
         "code,topic,starts_at,duration_minutes,capacity,language,join_url,title,description\n"
         f"rush,climate-change,{start},60,{SEATS},en,https://meet.example.org/rush,Rush,Full\n"
     ).encode()
-    await services.events.import_programme(csv, admin_id=1)
+    await services.programme.import_now(csv, admin_id=1)
     users = bench.seed.users(CROWD)
     bench.seed.profiles()
     cards = []

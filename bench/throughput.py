@@ -302,7 +302,7 @@ class People:
 
 async def setup(bench: Bench, users: int) -> People:
     """40 upcoming events with room for everyone, and the users."""
-    await bench.app.bot_data.services.events.import_programme(
+    await bench.app.bot_data.services.programme.import_now(
         programme_csv(40, NOW + timedelta(days=1), capacity=100_000), admin_id=1
     )
     people = People(

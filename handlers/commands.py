@@ -53,12 +53,12 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("organizers", N_("Who organizes what"), organizer_only=True),
     CommandInfo(
         "addorganizer",
-        N_("Add an organizer (owners): /addorganizer [@username or id] [event codes]"),
+        N_("Add an organizer (owners): /addorganizer [@username or user id] [event codes]"),
         organizer_only=True,
     ),
     CommandInfo(
         "removeorganizer",
-        N_("Remove an organizer (owners): /removeorganizer @username or id [event codes]"),
+        N_("Remove an organizer (owners): /removeorganizer @username or user id [event codes]"),
         organizer_only=True,
     ),
 )

@@ -47,7 +47,9 @@ class OrganizerDraft:
 
 def person_label(t: Translator, person: Person) -> str:
     """ "Li Wei · @liwei · 4567": what the owner needs to tell people apart and to type."""
-    parts = [user_text(person.name) if person.name else t._("not yet written to me")]
+    if person.name is None:  # has not written to the bot yet: only the id is known
+        return t._("User {id}", id=person.user_id)
+    parts = [user_text(person.name)]
     if person.username:
         parts.append(plain(f"@{person.username}"))
     parts.append(str(person.user_id))
@@ -209,7 +211,7 @@ async def on_reach(update: Update, context: BotContext, data: OrganizerScopeChoi
     await edit(
         query,
         context,
-        t._("Send me the codes of their events, separated by spaces (as in /events)."),
+        t._("Send me the codes of their events, separated by spaces."),
     )
     return AWAITING_CODES
 
@@ -328,7 +330,7 @@ async def remove(update: Update, context: BotContext) -> None:
     if not args:
         await send(
             context,
-            t._("Please add who: /removeorganizer @username or user id [event codes]"),
+            t._("Please say who: /removeorganizer @username or user id [event codes]"),
         )
         return
     person = await _named(context, args[0])
@@ -346,8 +348,13 @@ async def remove(update: Update, context: BotContext) -> None:
         context.viewer.user_id, person.user_id, event_ids
     )
     label = person_label(t, change.person)
+    if not change.changed and event_ids is None:
+        await send(context, t._("{person} was not an organizer.", person=label))
+        return
     if not change.changed:
-        await send(context, t._("{person} was not an organizer of that.", person=label))
+        codes = plain(" ".join(args[1:]))
+        text = t._("{person} did not organize these events: {codes}.", person=label, codes=codes)
+        await send(context, text)
         return
     after = change.role_after
     if after.is_organizer:

@@ -137,7 +137,7 @@ async def test_forged_numbers_in_admin_and_check_in_buttons_change_nothing(
 ) -> None:
     """Overflowing ids, a stranger marked present, a reminder stopped as if it were a
     broadcast: each is refused as an inactive button, logs no error and writes nothing."""
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("flood", START + timedelta(days=2))]), admin_id=None
     )
     event = await db.read(lambda u: u.events.by_code("flood"))

@@ -22,9 +22,7 @@ REFUSAL = "Sorry, this is only for the programme’s organizers."
 
 
 async def setup_event(services: Services, *users: ChatDriver, capacity: str = "50") -> int:
-    await services.events.import_programme(
-        programme([row("flood", BEGIN, capacity=capacity)]), None
-    )
+    await services.programme.import_now(programme([row("flood", BEGIN, capacity=capacity)]), None)
     for chat in users:
         await chat.settle(language="en")
         await services.profiles.save(
@@ -176,7 +174,7 @@ async def test_statistics_on_a_known_data_set(
             uow.attendance.save_rating(event_id, user_id, rating, BEGIN)
 
         await db.write(attend_and_rate)
-    await services.events.import_programme(programme([row("gone", BEGIN)]), None)
+    await services.programme.import_now(programme([row("gone", BEGIN)]), None)
     await services.registrations.sign_up(4001, "gone")
     gone = await db.read(lambda u: u.events.by_code("gone"))
     assert gone is not None
@@ -351,7 +349,7 @@ async def test_the_check_in_pop_up_shows_the_title_as_written(
 ) -> None:
     """Button notices are plain text: "Q&A", never "Q&amp;A"."""
     event_id = await setup_event(services, amina)
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("flood", BEGIN, title="Q&A <live> on floods")]), None
     )
     clock.set(BEGIN)

@@ -61,7 +61,7 @@ BY_USERNAME = {m.username: m for m in CAST}
 
 
 async def publish(services: Services, capacity: str = "5") -> int:
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("flood", BEGIN, capacity=capacity, duration_minutes="90")]), None
     )
     for member in CAST:

@@ -23,7 +23,7 @@ CANCELLED = 905  # gave their place up
 async def held_session(services: Services, db: Store, emulator: BotApiEmulator) -> int:
     """A session of three seats with its three confirmed, one waiting and one who left; the
     event's id (nobody is marked present yet)."""
-    await services.events.import_programme(programme([row("flood", BEGINS, capacity="3")]), None)
+    await services.programme.import_now(programme([row("flood", BEGINS, capacity="3")]), None)
     for user_id in (*ATTENDED, ABSENT, CANCELLED, WAITLISTED):
         await services.users.touch(Contact(user_id, f"P{user_id}", language_code="en"))
         emulator.user_message(FakeUser(id=user_id), "/start")

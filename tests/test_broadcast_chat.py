@@ -60,9 +60,7 @@ async def test_a_segment_and_stopping_a_running_broadcast(
 ) -> None:
     """Registrants of one event; a running broadcast can be stopped from /broadcasts."""
     await organizer.settle(language="en")
-    await services.events.import_programme(
-        programme([row("flood", START + timedelta(days=2))]), None
-    )
+    await services.programme.import_now(programme([row("flood", START + timedelta(days=2))]), None)
     for user_id in (901, 902):
         await services.users.touch(Contact(user_id, "R"))
         await services.registrations.sign_up(user_id, "flood")
@@ -292,9 +290,7 @@ async def test_broadcasts_are_numbered_on_their_own(
 ) -> None:
     """Reminders and notices queued first do not count: the first broadcast is #1. The list
     says when, by whom, to whom and the first words of each."""
-    await services.events.import_programme(
-        programme([row("flood", START + timedelta(days=2))]), None
-    )
+    await services.programme.import_now(programme([row("flood", START + timedelta(days=2))]), None)
     for user_id in (901, 902):
         await services.users.touch(Contact(user_id, "R"))
         await services.registrations.sign_up(user_id, "flood")

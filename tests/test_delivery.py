@@ -290,7 +290,7 @@ async def test_one_message_a_second_per_chat(
 
 async def test_audiences(services: Services, db: Store) -> None:
     """Everyone active, an event's registrants or waitlist, a language, a topic."""
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("a", SOON, capacity="1", topic="food-security"), row("b", SOON)]), None
     )
     ids = await people(services, 4)
@@ -335,7 +335,7 @@ async def test_reminders_follow_the_registrants_and_the_clock(
 ) -> None:
     """A reminder job queues one delivery per confirmed registrant, once, in their zone and
     language; someone who cancelled before it is sent does not get it."""
-    await services.events.import_programme(programme([row("flood", SOON)]), None)
+    await services.programme.import_now(programme([row("flood", SOON)]), None)
     ids = await people(services, 3)
     await confirmed(services, *ids)
     await services.users.choose_language(ids[1], "ru")
@@ -358,7 +358,7 @@ async def test_reminders_follow_the_registrants_and_the_clock(
 async def test_the_plan_at_start_up(services: Services, db: Store, clock: FrozenClock) -> None:
     """Future jobs are planned from the database; of the reminders missed while down, the one
     closest to the start is sent if the event has not started, and none if it has."""
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme(
             [
                 row("later", START + timedelta(days=3)),
@@ -392,7 +392,7 @@ async def test_a_last_minute_move_does_not_remind_twice(
     hour-before moment is already past, and it is not sent again. Moved back and forth,
     each move is announced."""
     start = START + timedelta(hours=2)
-    await services.events.import_programme(programme([row("flood", start)]), None)
+    await services.programme.import_now(programme([row("flood", start)]), None)
     event = await db.read(lambda u: u.events.by_code("flood"))
     assert event is not None
     clock.set(start - timedelta(hours=1))
@@ -414,7 +414,7 @@ async def test_moving_and_cancelling_notify_and_replan(
 ) -> None:
     """A moved event notifies everyone signed up; reminders queued for the old time are
     skipped; a cancelled event notifies them and its reminders stop."""
-    await services.events.import_programme(programme([row("flood", SOON)]), None)
+    await services.programme.import_now(programme([row("flood", SOON)]), None)
     ids = await people(services, 2)
     await confirmed(services, *ids)
     event = await db.read(lambda u: u.events.by_code("flood"))

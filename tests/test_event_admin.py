@@ -161,7 +161,7 @@ async def test_a_participant_cannot_use_organizer_commands(
     amina: ChatDriver, services: Services, db: Store
 ) -> None:
     """/newevent, /editevent, /cancelevent, /admin and forged organizer buttons are refused."""
-    await services.events.import_programme(programme([row("a", SOON)]), admin_id=None)
+    await services.programme.import_now(programme([row("a", SOON)]), admin_id=None)
     for command in ("/newevent", "/editevent a", "/cancelevent a", "/admin"):
         assert texts(await amina.send(command)) == [REFUSAL], command
     for forged in ("cx:yes:a", "nw:save", "ed:f:title"):
@@ -176,7 +176,7 @@ async def test_editevent_changes_the_title_the_organizer_reads(
 ) -> None:
     """A French organizer of an event with a French title changes that title; an English
     one changes the default title; each language keeps its own."""
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("a", SOON, title="Old", title_fr="Ancien")]), admin_id=None
     )
     await organizer.settle(language="fr")
@@ -193,7 +193,7 @@ async def test_editevent_changes_one_field(
 ) -> None:
     """An organizer changes the capacity; a bad value is explained first."""
     await organizer.settle(language="en")
-    await services.events.import_programme(programme([row("a", SOON)]), admin_id=None)
+    await services.programme.import_now(programme([row("a", SOON)]), admin_id=None)
     replies = await run_wizard(organizer, ["/editevent a", "press:Seats", "many", "25"])
     assert replies[0] == "What do you want to change in “\u2068Session a\u2069”?"
     assert any(r.startswith("The capacity must be a whole number") for r in replies)
@@ -210,7 +210,7 @@ async def test_cancelevent_asks_first(organizer: ChatDriver, services: Services,
     """/cancelevent asks for confirmation, saying how many will be told; No keeps it, Yes
     cancels it once."""
     await organizer.settle(language="en")
-    await services.events.import_programme(programme([row("a", SOON)]), admin_id=None)
+    await services.programme.import_now(programme([row("a", SOON)]), admin_id=None)
     [question] = texts(await organizer.send("/cancelevent a"))
     assert question.startswith("Cancel “\u2068Session a\u2069” on ")
     assert question.endswith("Nobody has signed up, so nobody will be told.")
@@ -240,7 +240,7 @@ async def test_editevent_sets_the_minimum_attendance(
     """How long someone must be in the session to count as present: minutes, or back to
     half of the duration."""
     await organizer.settle(language="en")
-    await services.events.import_programme(programme([row("a", SOON)]), admin_id=None)
+    await services.programme.import_now(programme([row("a", SOON)]), admin_id=None)
     replies = await run_wizard(
         organizer, ["/editevent a", "press:Minimum attendance", "half an hour", "30"]
     )
@@ -275,8 +275,6 @@ async def test_reminder_times_read_as_they_were_given(
 ) -> None:
     """/reminders CODE 2d,3h,15m answers in days, hours and minutes, not "48 hours"."""
     await organizer.settle(language=language)
-    await services.events.import_programme(
-        programme([row("flood", START + timedelta(days=5))]), None
-    )
+    await services.programme.import_now(programme([row("flood", START + timedelta(days=5))]), None)
     [answer] = texts(await organizer.send(f"/reminders flood {typed}"))
     assert shown in answer, answer

@@ -76,7 +76,7 @@ async def test_a_code_taken_in_any_case_gets_a_number(
     organizer: ChatDriver, services: Services
 ) -> None:
     """Another event has the topic's code of that month (in capitals): "-2" is proposed."""
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("Climate-2027-03", START.replace(year=2027, month=3))]), admin_id=None
     )
     await organizer.settle(language="en")
@@ -111,7 +111,7 @@ async def test_a_bad_or_taken_code_is_explained_and_asked_again(
 ) -> None:
     """Spaces or punctuation: the rule, and the question stays open. A code another event
     has (in any case): who has it, and the question again."""
-    await services.events.import_programme(programme([row("Flood-101", START)]), admin_id=None)
+    await services.programme.import_now(programme([row("Flood-101", START)]), admin_id=None)
     await organizer.settle(language="en")
     await answer_up_to_the_code(organizer, "Flood drills for schools", "Disaster risk reduction")
     assert texts(await organizer.send("flood drills!")) == [
@@ -138,7 +138,7 @@ async def test_a_code_taken_while_the_preview_waited_is_asked_again(
     await organizer.settle(language="en")
     await answer_up_to_the_code(organizer, "Flood drills for schools", "Disaster risk reduction")
     await organizer.press_label("Use flood-drills-for-schools")
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("flood-drills-for-schools", START)]), admin_id=None
     )
     replies = texts(await organizer.press_label("Save"))

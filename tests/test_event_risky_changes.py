@@ -25,7 +25,7 @@ WHEN = "Nov 30, 2026, 12:00\u202fPM · Nairobi (GMT+03:00)"
 
 
 async def publish(services: Services, capacity: str = "18") -> Event:
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("a", SOON, capacity=capacity)]), admin_id=None
     )
     listing = await services.events.find("a")

@@ -29,7 +29,7 @@ SOON = START + timedelta(days=2)
 
 
 async def load(services: Services, data: bytes) -> None:
-    result = await services.events.import_programme(data, admin_id=None)
+    result = await services.programme.import_now(data, admin_id=None)
     assert not hasattr(result, "problems"), result
 
 

@@ -32,7 +32,7 @@ PEOPLE = [
 
 
 async def registrations(services: Services) -> None:
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("a", SOON, capacity="3"), row("b", SOON + timedelta(days=1))]), None
     )
     for user_id, profile in PEOPLE:
@@ -109,7 +109,7 @@ def test_cells_are_neutralized() -> None:
 
 async def test_the_command_line_export(tmp_path: Path, db: Store, services: Services) -> None:
     """`python -m bot export registrations --event a` writes the same CSV to stdout."""
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("a", datetime.now(UTC) + timedelta(days=3))]), None
     )
     await services.users.touch(Contact(301, "x"))

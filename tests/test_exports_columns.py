@@ -66,7 +66,7 @@ async def programme_of_three(services: Services, clock: FrozenClock) -> None:
     """A session held on 29 November (Ana checked in, Bo marked present by a report, Chidi
     by hand, Dana absent), one cancelled (Bo confirmed, Dana on its waitlist) and one to
     come (Ana confirmed, Eve on its waitlist); the clock then on 1 December."""
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme(
             [
                 row("held", HELD_START, capacity="", title="=Floods"),

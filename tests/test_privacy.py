@@ -109,7 +109,7 @@ async def test_forgetme_leaves_nothing_that_names_the_person(
     neither their name, email, username, comment nor their id in the other tables; the
     statistics keep anonymous counts."""
     start = clock.now() + timedelta(days=1)
-    await services.events.import_programme(programme([row("flood", start)]), None)
+    await services.programme.import_now(programme([row("flood", start)]), None)
     zanele = chat_as(
         app, emulator, id=987654321, first_name="Zanele", username="zanele_qx", language_code="en"
     )
@@ -188,7 +188,7 @@ async def test_personal_data_goes_after_the_retention_period(
         " VALUES ('old', 'other', ?, 60, 'en', '', 'Old', '', ?, ?)",
         (old, old, old),
     )
-    await services.events.import_programme(programme([row("soon", now + timedelta(days=3))]), None)
+    await services.programme.import_now(programme([row("soon", now + timedelta(days=3))]), None)
     people = {
         1: ("Old Timer", long_ago),
         2: ("Still Coming", long_ago),

@@ -23,7 +23,7 @@ PEOPLE = [
 
 
 async def setup(services: Services, capacity: str = "3", extra: int = 0) -> None:
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("flood", START + timedelta(days=3), capacity=capacity)]), None
     )
     people = [*PEOPLE, *((8000 + i, f"Person {i}", "FR", "", "") for i in range(extra))]

@@ -28,7 +28,7 @@ SOON = START + timedelta(days=2)
 
 
 async def publish(services: Services, **overrides: str) -> None:
-    result = await services.events.import_programme(
+    result = await services.programme.import_now(
         programme([row("flood", SOON, **overrides)]), admin_id=None
     )
     assert not hasattr(result, "problems")
@@ -343,7 +343,7 @@ async def test_late_joiners_take_a_free_seat_until_the_end(
 ) -> None:
     """While the session runs, Register takes a free seat and sends the link at once; a full
     running session and a finished one refuse, saying why."""
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("flood", SOON), row("full", SOON, capacity="1")]), admin_id=None
     )
     await services.users.touch(Contact(88, "X"))
@@ -391,7 +391,7 @@ async def test_my_lists_upcoming_and_past(
     amina: ChatDriver, services: Services, clock: FrozenClock
 ) -> None:
     """/my shows upcoming sessions with their state, then past ones."""
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme(
             [
                 row("soon", SOON),
@@ -463,7 +463,7 @@ async def test_my_shows_what_changed_and_offers_cancel_only_before_the_session(
 ) -> None:
     """A session the organizers cancelled says so and has no Cancel button; once a session
     starts, its Cancel button goes and a waitlist place reads as not admitted."""
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("gone", SOON), row("full", SOON, capacity="1"), row("mine", SOON)]),
         admin_id=None,
     )

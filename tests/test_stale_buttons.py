@@ -92,7 +92,7 @@ def labels_of(chat: ChatDriver, message_id: int) -> list[str]:
 
 
 async def publish(services: Services, capacity: str = "50") -> Event:
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("flood", SOON, capacity=capacity)]), admin_id=None
     )
     listing = await services.events.find("flood")
@@ -204,7 +204,7 @@ async def test_an_old_next_page_after_the_list_got_shorter_shows_its_last_page(
     amina: ChatDriver, services: Services
 ) -> None:
     """Nine events make two pages; two are cancelled: an old "Next" shows the one page left."""
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row(f"ev-{i}", SOON + timedelta(hours=i)) for i in range(9)]), None
     )
     await amina.settle(language="en")

@@ -84,7 +84,7 @@ async def test_sessions_held_come_first_then_upcoming_a_page_at_a_time(
     """Twelve sessions, three of them held: page 1 lists the held ones (the most recent
     first) then the soonest upcoming; "Next" edits the message in place into page 2."""
     codes = [f"s{i:02d}" for i in range(1, 13)]
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row(code, day(i)) for i, code in enumerate(codes, start=1)]), None
     )
     for user_id in (4001, 4002):
@@ -145,7 +145,7 @@ async def test_forged_pages_and_participants_change_nothing(
 ) -> None:
     """A page beyond the last gets a neutral answer and leaves the message as it was; a
     participant pressing a page button is refused like at every organizer button."""
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row(f"s{i:02d}", day(i)) for i in range(1, 13)]), None
     )
     await organizer.settle(language="en")
@@ -174,7 +174,7 @@ async def test_breakdowns_add_up_to_the_totals(
     countries += ["IN", "GH", "FR", "EG", "DE", "CL", "BR", "AR"]
     languages = ["en", "fr", "es", "ar", "zh", "ru", "pt", "sw"]
     languages += ["de", "it", "ja", "ko", "tr", "hi", "id", "vi"]
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme([row("flood", day(1)), row("quiet", day(2), topic="food-security")]), None
     )
     for number, (country, language) in enumerate(zip(countries, languages, strict=True)):
@@ -227,7 +227,7 @@ async def test_a_page_of_long_titles_stays_well_within_a_message(
         row(f"{i:02d}" + "x" * 38, day(i), title="Снижение риска бедствий " * 8 + str(i))
         for i in range(1, 12)
     ]
-    await services.events.import_programme(programme(long_rows), None)
+    await services.programme.import_now(programme(long_rows), None)
     await organizer.settle(language="ru")
     calls = await organizer.send("/stats")
     page = calls[-1].params["text"]
@@ -308,7 +308,7 @@ async def test_a_chinese_organizer_reads_the_legend_in_the_caption(
     """On a server without a Chinese font, /stats CODE's chart comes with a caption that says
     which bars are the registered and which the attended, in Chinese."""
     monkeypatch.setattr(charts, "_installed_fonts", dejavu_only)
-    await services.events.import_programme(programme([row("flood", day(1))]), None)
+    await services.programme.import_now(programme([row("flood", day(1))]), None)
     await person(services, 4001, "KE")
     await services.registrations.sign_up(4001, "flood")
     await organizer.settle(language="zh")
@@ -324,7 +324,7 @@ async def test_the_figures_per_event_as_a_csv_document(
     """One row per event, cancelled ones included with their status, in the order they
     start; the start in UTC; titles and codes that a spreadsheet would run are neutralized.
     The button under /stats and /stats csv send the same document."""
-    await services.events.import_programme(
+    await services.programme.import_now(
         programme(
             [
                 row("held-1", day(1), capacity="2", title="=1+2"),

@@ -115,7 +115,7 @@ async def run_demo(settings: Settings, stdin: TextIO, out: TextIO) -> None:
         async with app:
             await app.post_init(app)  # type: ignore[misc]
             services = app.bot_data.services
-            await services.events.import_programme(
+            await services.programme.import_now(
                 sample_programme_csv(services.clock.now()), admin_id=None
             )
             await app.start()

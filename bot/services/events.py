@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -24,7 +23,7 @@ from bot.models import (
 )
 from bot.services.event_codes import code_base, unique_code
 from bot.services.programme_hooks import ProgrammeHooks, follow_change
-from bot.services.programme_import import NAMES_LISTED, ParsedProgramme, parse_programme
+from bot.services.programme_import import NAMES_LISTED, ParsedProgramme
 from bot.services.recent import Recent
 from bot.services.registrations import closed_reason, fill_seats
 
@@ -251,51 +250,6 @@ class EventService:
 
     async def find(self, code: str) -> EventListing | None:
         return await self._db.read(lambda u: u.events.listing_typed(code))
-
-    async def import_programme(
-        self, data: bytes, admin_id: int | None
-    ) -> ParsedProgramme | ImportSummary:
-        """All rows or nothing: problems are returned and nothing is written if any row is bad."""
-        now = self._clock.now()
-        starts = await self._db.read(lambda uow: uow.events.starts_by_code(), heavy=True)
-        # Parsed off the event loop: a long or hostile file must not hold everyone else up.
-        parsed = await asyncio.to_thread(parse_programme, data, now, starts)
-        if not parsed.ok:
-            return parsed
-
-        def work(uow: UnitOfWork) -> tuple[ImportSummary, list[Event], bool]:
-            existing = uow.events.by_codes(d.code for d in parsed.drafts)
-            added = updated = unchanged = cancelled = 0
-            moved: list[str] = []
-            for draft in parsed.drafts:
-                event = existing.get(draft.code)
-                if event is None:
-                    uow.events.insert(draft, now)
-                    added += 1
-                elif event.is_cancelled:  # published again only under a new code
-                    cancelled += 1
-                elif _same(event, draft):
-                    unchanged += 1
-                else:
-                    uow.events.replace(event.event_id, draft, now)
-                    updated += 1
-                    if event.starts_at != draft.starts_at:
-                        moved.append(draft.code)
-            if admin_id is not None:
-                detail = f"added {added}, updated {updated}, unchanged {unchanged}"
-                uow.audit.record(admin_id, "import-events", detail, now)
-            after = uow.events.by_codes(d.code for d in parsed.drafts)
-            changed = [event for code, event in after.items() if existing.get(code) != event]
-            queued = [follow_change(uow, existing.get(e.code), e, now) for e in changed]
-            summary = ImportSummary(
-                added, updated, unchanged, tuple(moved), cancelled, tuple(parsed.ignored)
-            )
-            return summary, changed, any(queued)
-
-        summary, changed, queued = await self._db.write(work, heavy=True)
-        self.programme_changed()
-        await self._hooks.replan(changed, queued)
-        return summary
 
     async def propose_code(self, title: str, topic: str, month: datetime) -> str:
         """A readable code for a new event that no event has yet (see `code_base`);

@@ -271,6 +271,19 @@ class ProgrammeImports:
         drafts, ignored = tuple(parsed.drafts), tuple(parsed.ignored)
         return await self._db.read(lambda uow: preview_of(uow, drafts, ignored, now), heavy=True)
 
+    async def import_now(
+        self, data: bytes, admin_id: int | None
+    ) -> ParsedProgramme | ImportSummary:
+        """Read and apply at once, as Confirm would right after the preview (the command line,
+        the demo, benches): the file's problems, or what it did."""
+        result = await self.read(data)
+        if isinstance(result, ParsedProgramme):
+            return result
+        outcome = await self.apply(result, admin_id)
+        while isinstance(outcome, ImportPreview):  # the programme changed in between
+            outcome = await self.apply(outcome, admin_id)
+        return outcome.summary
+
     async def apply(
         self, preview: ImportPreview, admin_id: int | None
     ) -> ImportApplied | ImportPreview:
@@ -446,7 +459,7 @@ def _new_line(t: Translator, zone: str, event: NewEvent) -> str:
     line = f"• {_named(t, event.code, event.title)}, {t.when_zoned(event.starts_at, zone)}"
     if not event.held:
         return line
-    held = t._("held")
+    held = t._("already held")
     return f"{line} — {held}"
 
 

@@ -16,7 +16,11 @@ def headline(t: Translator, status: BroadcastStatus, finished: bool) -> str:
         t._("Broadcast #{number}", number=status.campaign.number)
         + " · "
         + (
-            t._("cancelled")
+            t._("cancelled before sending")
+            if status.campaign.status == CampaignStatus.CANCELLED
+            and status.campaign.send_at is not None
+            and status.campaign.queued_at is None
+            else t._("cancelled")  # stopped while it was sending
             if status.campaign.status == CampaignStatus.CANCELLED
             else t._("scheduled")
             if status.campaign.is_waiting

@@ -25,7 +25,7 @@ from handlers.buttons import (
 from handlers.context import BotContext
 from handlers.fallback import anything_else, anything_else_text
 from handlers.html import plain, user_text
-from handlers.organizers import event_from_args, require_organizer
+from handlers.organizers import event_from_args, pressed_event, require_organizer
 from handlers.presses import on_press
 from handlers.ui import Button, answer, edit, no_longer_active, page_buttons, send
 from handlers.wizards import GROUP_GENERAL
@@ -218,26 +218,10 @@ async def on_attendance(update: Update, context: BotContext) -> None:
         await show_roster(context, event, 0)
 
 
-async def _pressed_event(
-    update: Update, context: BotContext, event_id: int
-) -> tuple[CallbackQuery, Event] | None:
-    """An organizer's button about an event: the press and the event, or None when the one
-    pressing is no organizer or the event is gone (answered here)."""
-    query = update.callback_query
-    assert query is not None
-    if not await require_organizer(update, context, event_id=event_id):
-        return None
-    event = await context.services.events.by_id(event_id)
-    if event is None:
-        await no_longer_active(query, context)
-        return None
-    return query, event
-
-
 async def on_toggle(update: Update, context: BotContext, data: ToggleAttendance) -> None:
     """Present or absent, by hand, from a list of before MarkAttendance; only people on this
     event's list can be marked (forged data names anyone)."""
-    pressed = await _pressed_event(update, context, data.event_id)
+    pressed = await pressed_event(update, context, event_id=data.event_id)
     if pressed is None:
         return
     query, event = pressed
@@ -253,7 +237,7 @@ async def on_mark(update: Update, context: BotContext, data: MarkAttendance) -> 
     """Present or absent, by hand, as the button says; someone who is so already (checked
     in, or marked by another organizer, since the list was shown) stays so, and the list
     shows them as they are now."""
-    pressed = await _pressed_event(update, context, data.event_id)
+    pressed = await pressed_event(update, context, event_id=data.event_id)
     if pressed is None:
         return
     query, event = pressed
@@ -270,7 +254,7 @@ async def on_mark(update: Update, context: BotContext, data: MarkAttendance) -> 
 
 
 async def on_roster_page(update: Update, context: BotContext, data: RosterPage) -> None:
-    pressed = await _pressed_event(update, context, data.event_id)
+    pressed = await pressed_event(update, context, event_id=data.event_id)
     if pressed is None:
         return
     query, event = pressed
@@ -301,7 +285,7 @@ async def on_confirm_attendee(
 ) -> None:
     """A candidate pressed in a report's review list: marked present by hand, while the
     report stands (older lists' buttons do not name it)."""
-    pressed = await _pressed_event(update, context, data.event_id)
+    pressed = await pressed_event(update, context, event_id=data.event_id)
     if pressed is None:
         return
     query, event = pressed
@@ -321,7 +305,7 @@ async def on_undo_report(
 ) -> None:
     """Undo the report the button names (older lists' buttons: whichever stands); the list
     is shown again as it stands after."""
-    pressed = await _pressed_event(update, context, data.event_id)
+    pressed = await pressed_event(update, context, event_id=data.event_id)
     if pressed is None:
         return
     query, event = pressed

@@ -12,9 +12,9 @@ from bot.services.events import Cancelling, Restoring
 from handlers.buttons import CancelEvent, KeepCancelled, KeepEvent, KeepThisEvent, RestoreEvent
 from handlers.context import BotContext
 from handlers.html import user_text
-from handlers.organizers import event_from_args, require_organizer
+from handlers.organizers import event_from_args, pressed_event, require_organizer
 from handlers.presses import on_press
-from handlers.ui import answer, edit, no_longer_active, send
+from handlers.ui import answer, edit, send
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -91,19 +91,13 @@ async def on_keep_event(
 
 
 async def on_cancel_event(update: Update, context: BotContext, data: CancelEvent) -> None:
-    query = update.callback_query
-    assert query is not None
-    if not await require_organizer(update, context):
+    pressed = await pressed_event(update, context, code=data.code)
+    if pressed is None:
         return
+    query, event = pressed
     t = context.viewer.t
-    listing = await context.services.events.find(data.code)
-    if listing is None:
-        await no_longer_active(query, context)
-        return
-    if not await require_organizer(update, context, event_id=listing.event.event_id):
-        return
     await answer(query)
-    cancellation = await context.services.events.cancel(listing.event, context.viewer.user_id)
+    cancellation = await context.services.events.cancel(event, context.viewer.user_id)
     if cancellation.outcome is not Cancelling.DONE:
         await edit(query, context, refusal_text(t, cancellation.outcome))
         return
@@ -167,19 +161,13 @@ def restore_refusal_text(t: Translator, refusal: Restoring) -> str:
 
 
 async def on_restore(update: Update, context: BotContext, data: RestoreEvent) -> None:
-    query = update.callback_query
-    assert query is not None
-    if not await require_organizer(update, context):
+    pressed = await pressed_event(update, context, code=data.code)
+    if pressed is None:
         return
+    query, event = pressed
     t = context.viewer.t
-    listing = await context.services.events.find(data.code)
-    if listing is None:
-        await no_longer_active(query, context)
-        return
-    if not await require_organizer(update, context, event_id=listing.event.event_id):
-        return
     await answer(query)
-    restoration = await context.services.events.restore(listing.event, context.viewer.user_id)
+    restoration = await context.services.events.restore(event, context.viewer.user_id)
     if restoration.outcome is not Restoring.DONE:
         await edit(query, context, restore_refusal_text(t, restoration.outcome))
         return

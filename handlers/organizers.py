@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import Application, CommandHandler
 
 from bot.models import Event
@@ -11,7 +11,7 @@ from bot.services.organizers import OrganizerRole
 from handlers.commands import command_lines, organizer_commands
 from handlers.context import BotContext
 from handlers.html import plain, user_text
-from handlers.ui import answer, send
+from handlers.ui import answer, no_longer_active, send
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -85,6 +85,29 @@ async def event_by_code(context: BotContext, code: str) -> Event | None:
         await send(context, t._("Sorry, this event is not one of the events you organize."))
         return None
     return listing.event
+
+
+async def pressed_event(
+    update: Update, context: BotContext, *, code: str | None = None, event_id: int | None = None
+) -> tuple[CallbackQuery, Event] | None:
+    """An organizer's button about an event (named by `code` or `event_id`): the press and
+    the event, or None when the one pressing may not manage it or it is gone (answered here)."""
+    query = update.callback_query
+    assert query is not None
+    if not await require_organizer(update, context):
+        return None
+    events = context.services.events
+    if code is not None:
+        listing = await events.find(code)
+        event = listing.event if listing is not None else None
+    else:
+        event = await events.by_id(event_id) if event_id is not None else None
+    if event is None:
+        await no_longer_active(query, context)
+        return None
+    if not await require_organizer(update, context, event_id=event.event_id):
+        return None
+    return query, event
 
 
 async def admin_menu(update: Update, context: BotContext) -> None:

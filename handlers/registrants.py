@@ -16,10 +16,10 @@ from bot.services.registrants import PAGE_SIZE, RegistrantsPage
 from handlers.buttons import RegistrantsPage as RegistrantsPageButton
 from handlers.context import BotContext
 from handlers.html import bold, plain, user_text
-from handlers.organizers import event_from_args, require_organizer
+from handlers.organizers import event_from_args, pressed_event, require_organizer
 from handlers.presses import on_press
 from handlers.session import get_state, set_state
-from handlers.ui import answer, edit, no_longer_active, page_buttons, send
+from handlers.ui import answer, edit, page_buttons, send
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -124,14 +124,10 @@ async def on_registrants(update: Update, context: BotContext) -> None:
 
 
 async def on_page(update: Update, context: BotContext, data: RegistrantsPageButton) -> None:
-    query = update.callback_query
-    assert query is not None
-    if not await require_organizer(update, context, event_id=data.event_id):
+    pressed = await pressed_event(update, context, event_id=data.event_id)
+    if pressed is None:
         return
-    event = await context.services.events.by_id(data.event_id)
-    if event is None:
-        await no_longer_active(query, context)
-        return
+    query, event = pressed
     await answer(query)
     search = get_state(context, RegistrantsSearch)
     words = search.words if search is not None and search.event_id == event.event_id else None

@@ -472,7 +472,7 @@ def describe_import(t: Translator, result: ParsedProgramme | ImportSummary) -> s
                     result.cancelled,
                 )
             )
-        return "\n".join([*lines, *_ignored_columns(t, result.ignored)])
+        return "\n".join([*lines, *ignored_columns(t, result.ignored)])
     problems = result.problems
     lines = [t._("Nothing was imported. Please correct the file and send it again:")]
     for item in problems[:MAX_LISTED_PROBLEMS]:
@@ -483,10 +483,10 @@ def describe_import(t: Translator, result: ParsedProgramme | ImportSummary) -> s
     if len(problems) > MAX_LISTED_PROBLEMS:
         rest = len(problems) - MAX_LISTED_PROBLEMS
         lines.append(t.ngettext("…and {count} more problem.", "…and {count} more problems.", rest))
-    return "\n".join([*lines, *_ignored_columns(t, result.ignored)])
+    return "\n".join([*lines, *ignored_columns(t, result.ignored)])
 
 
-def _ignored_columns(t: Translator, names: Sequence[str]) -> list[str]:
+def ignored_columns(t: Translator, names: Sequence[str]) -> list[str]:
     """One line naming the columns left out (a hostile header has thousands: the first few)."""
     if not names:
         return []

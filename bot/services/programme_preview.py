@@ -22,9 +22,9 @@ from bot.clock import Clock
 from bot.db import Database, UnitOfWork
 from bot.i18n import Translator
 from bot.models import Audience, AudienceKind, Event, EventDraft, EventText
-from bot.services.events import ImportSummary, describe_import
+from bot.services.events import ImportSummary, describe_import, ignored_columns
 from bot.services.programme_hooks import ProgrammeHooks, follow_change, is_held, tells_of_move
-from bot.services.programme_import import NAMES_LISTED, ParsedProgramme, parse_programme
+from bot.services.programme_import import ParsedProgramme, parse_programme
 
 # The fields of an event as the programme file's columns name them, in the order shown.
 FIELDS = (
@@ -363,16 +363,6 @@ def describe_applied(t: Translator, applied: ImportApplied) -> str:
             )
         )
     return "\n".join([*lines, *ignored_columns(t, summary.ignored)])
-
-
-def ignored_columns(t: Translator, names: Sequence[str]) -> list[str]:
-    """One line naming the columns left out (a hostile header has thousands: the first few)."""
-    if not names:
-        return []
-    shown = ", ".join(name[:40] for name in names[:NAMES_LISTED])
-    if len(names) > NAMES_LISTED:
-        shown += ", …"
-    return [t._("Columns the bot does not use, left out: {columns}.", columns=shown)]
 
 
 def _counts(t: Translator, preview: ImportPreview) -> list[str]:

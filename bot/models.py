@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -176,6 +176,9 @@ class Event:
     status: str
     texts: dict[str, EventText]
     min_attendance_minutes: int | None = None  # None: half the duration
+    # When it last changed (None for an event not stored yet): a question asked before then
+    # is out of date. Not part of what the event is: two reads of one state are equal.
+    updated_at: datetime | None = field(default=None, compare=False)
 
     @property
     def ends_at(self) -> datetime:

@@ -438,7 +438,9 @@ async def on_send(update: Update, context: BotContext, data: BroadcastSend) -> i
     assert status is not None
     message = None
     try:
-        message = await send(context, progress_text(t, status, finished=False))
+        message = await send(
+            context, progress_text(t, status, finished=False, timezone=context.viewer.timezone)
+        )
     finally:  # without it, the summary comes as a new message when the broadcast ends
         await services.broadcasts.watch(
             campaign_id, context.viewer.user_id, message.message_id if message else None

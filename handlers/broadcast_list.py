@@ -64,7 +64,8 @@ async def list_broadcasts(update: Update, context: BotContext) -> None:
     rows: list[list[Button]] = []
     for status in recent:
         campaign = status.campaign
-        progress = progress_text(t, status, campaign.status == CampaignStatus.DONE)
+        done = campaign.status == CampaignStatus.DONE
+        progress = progress_text(t, status, done, context.viewer.timezone)
         first_line, _, figures = progress.partition("\n")
         when = t.when_zoned(campaign.started_at, context.viewer.timezone)
         name = user_text(await _sender_name(context, campaign.created_by))

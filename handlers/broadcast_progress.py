@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.i18n import Catalogs, Translator
 from bot.models import CampaignStatus
-from bot.services.broadcasts import BroadcastStatus
+from bot.services.broadcasts import BroadcastStatus, Reader
 from bot.services.delivery import OVERALL_RATE
 from bot.services.sender import Sender
 
@@ -31,7 +33,11 @@ def headline(t: Translator, status: BroadcastStatus, finished: bool) -> str:
     )
 
 
-def progress_text(t: Translator, status: BroadcastStatus, finished: bool) -> str:
+def progress_text(
+    t: Translator, status: BroadcastStatus, finished: bool, timezone: str | None = None
+) -> str:
+    """The figures so far; while it goes, what is left and (given the reader's `timezone`)
+    about when it ends."""
     progress = status.progress
     lines = [
         headline(t, status, finished),
@@ -46,6 +52,9 @@ def progress_text(t: Translator, status: BroadcastStatus, finished: bool) -> str
         minutes = max(round(seconds / 60), 1)
         lines.append(t._("Remaining: {count}", count=t.number(progress.pending)))
         lines.append(t.ngettext("About {count} minute left", "About {count} minutes left", minutes))
+        if timezone is not None and status.as_of is not None:
+            end = status.as_of + timedelta(seconds=seconds)
+            lines.append(t._("Expected end: about {time}", time=t.time(end, timezone)))
     return "\n".join(lines)
 
 
@@ -57,13 +66,15 @@ class ProgressMessages:
         self._catalogs = catalogs
 
     async def show(
-        self, chat_id: int, message_id: int, status: BroadcastStatus, finished: bool, language: str
+        self, chat_id: int, message_id: int, status: BroadcastStatus, finished: bool, reader: Reader
     ) -> None:
-        t = self._catalogs.get(language)
-        await self._sender.edit(chat_id, message_id, t.directed(progress_text(t, status, finished)))
+        t = self._catalogs.get(reader.language)
+        text = progress_text(t, status, finished, reader.timezone)
+        await self._sender.edit(chat_id, message_id, t.directed(text))
 
     async def announce(
-        self, chat_id: int, status: BroadcastStatus, finished: bool, language: str
+        self, chat_id: int, status: BroadcastStatus, finished: bool, reader: Reader
     ) -> int | None:
-        t = self._catalogs.get(language)
-        return await self._sender.post(chat_id, t.directed(progress_text(t, status, finished)))
+        t = self._catalogs.get(reader.language)
+        text = progress_text(t, status, finished, reader.timezone)
+        return await self._sender.post(chat_id, t.directed(text))

@@ -104,6 +104,7 @@ def _write_topic_or_all(slug: str | None) -> str:
 
 ID = number(0, MAX_ID)
 PAGE = number(0, MAX_PAGE)
+MOMENT = number(0, 9_999_999_999)  # a time in seconds since 1970, until the year 2286
 RATING = number(1, 5)
 CODE = matching(CODE_PATTERN, "x" * 40)  # 40: the longest code CODE_PATTERN allows
 LANGUAGE = one_of(SUPPORTED_LANGUAGES)
@@ -452,10 +453,21 @@ class EditEventHalfMinimum(ButtonData):
 
 @dataclass(frozen=True)
 class CancelEvent(ButtonData):
-    """Yes, cancel the event (its registrants are told)."""
+    """Yes, cancel the event: the layout of questions asked before they carried their time
+    (such a Yes asks for /cancelevent again)."""
 
     code: str
     WIRE = ("cx", "yes", CODE)
+
+
+@dataclass(frozen=True)
+class CancelEventAsked(ButtonData):
+    """Yes, cancel the event (its registrants are told), unless it changed since `asked`
+    (seconds since 1970: when the question was asked)."""
+
+    code: str
+    asked: int
+    WIRE = ("cx", "yes", CODE, MOMENT)
 
 
 @dataclass(frozen=True)
@@ -690,7 +702,8 @@ class RestoreEvent(ButtonData):
     """Yes, undo the event's cancellation (everyone signed up is told)."""
 
     code: str
-    WIRE = ("rse", "yes", CODE)
+    asked: int  # seconds since 1970: a Yes from before a later change is out of date
+    WIRE = ("rse", "yes", CODE, MOMENT)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,16 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from bot.i18n import Translator
+from bot.models import Event
 from bot.services.events import Cancelling, Restoring
-from handlers.buttons import CancelEvent, KeepCancelled, KeepEvent, KeepThisEvent, RestoreEvent
+from handlers.buttons import (
+    CancelEvent,
+    CancelEventAsked,
+    KeepCancelled,
+    KeepEvent,
+    KeepThisEvent,
+    RestoreEvent,
+)
 from handlers.context import BotContext
 from handlers.html import user_text
 from handlers.organizers import event_from_args, pressed_event, require_organizer
@@ -56,10 +64,19 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
         question,
         [
             [
-                (t._("Yes, cancel it"), CancelEvent(event.code)),
+                (t._("Yes, cancel it"), CancelEventAsked(event.code, asked(context))),
                 (t._("No, keep it"), KeepThisEvent(event.code)),
             ]
         ],
+    )
+
+
+def asked_again(t: Translator, command: str, code: str) -> str:
+    return t._(
+        "The event changed since this question, so nothing was done. To go on, send "
+        "{command} {code} again.",
+        command=command,
+        code=code,
     )
 
 
@@ -90,13 +107,30 @@ async def on_keep_event(
     await edit(query, context, t._("The event was not cancelled."))
 
 
-async def on_cancel_event(update: Update, context: BotContext, data: CancelEvent) -> None:
+def asked(context: BotContext) -> int:
+    """When a question is asked, for its Yes: a Yes from before the event changed again (a
+    cancel, a restore, an edit: another organizer's, or an older question's) is refused."""
+    return int(context.now().timestamp())
+
+
+def out_of_date(event: Event, data: CancelEvent | CancelEventAsked | RestoreEvent) -> bool:
+    if isinstance(data, CancelEvent):  # asked before questions carried their time
+        return True
+    return event.updated_at is not None and event.updated_at.timestamp() > data.asked
+
+
+async def on_cancel_event(
+    update: Update, context: BotContext, data: CancelEvent | CancelEventAsked
+) -> None:
     pressed = await pressed_event(update, context, code=data.code)
     if pressed is None:
         return
     query, event = pressed
     t = context.viewer.t
     await answer(query)
+    if not event.is_cancelled and out_of_date(event, data):
+        await edit(query, context, asked_again(t, "/cancelevent", event.code))
+        return
     cancellation = await context.services.events.cancel(event, context.viewer.user_id)
     if cancellation.outcome is not Cancelling.DONE:
         await edit(query, context, refusal_text(t, cancellation.outcome))
@@ -147,7 +181,7 @@ async def ask_restore(update: Update, context: BotContext) -> None:
         "\n".join(lines),
         [
             [
-                (t._("Yes, restore it"), RestoreEvent(event.code)),
+                (t._("Yes, restore it"), RestoreEvent(event.code, asked(context))),
                 (t._("No, leave it cancelled"), KeepCancelled(event.code)),
             ]
         ],
@@ -167,6 +201,9 @@ async def on_restore(update: Update, context: BotContext, data: RestoreEvent) ->
     query, event = pressed
     t = context.viewer.t
     await answer(query)
+    if event.is_cancelled and out_of_date(event, data):
+        await edit(query, context, asked_again(t, "/restoreevent", event.code))
+        return
     restoration = await context.services.events.restore(event, context.viewer.user_id)
     if restoration.outcome is not Restoring.DONE:
         await edit(query, context, restore_refusal_text(t, restoration.outcome))
@@ -202,5 +239,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(on_press(RestoreEvent, on_restore), group=GROUP_GENERAL)
     app.add_handler(on_press(KeepCancelled, on_keep_cancelled), group=GROUP_GENERAL)
     app.add_handler(on_press(CancelEvent, on_cancel_event), group=GROUP_GENERAL)
+    app.add_handler(on_press(CancelEventAsked, on_cancel_event), group=GROUP_GENERAL)
     app.add_handler(on_press(KeepEvent, on_keep_event), group=GROUP_GENERAL)
     app.add_handler(on_press(KeepThisEvent, on_keep_event), group=GROUP_GENERAL)

@@ -21,6 +21,9 @@ from handlers.errors import stop_for_good
 logger = logging.getLogger(__name__)
 
 REPLAN_EVERY = timedelta(minutes=5)
+# A programme imported on the command line while the bot runs: its reminders and "starting
+# now" messages are planned within this long (one cheap aggregate query each time).
+PROGRAMME_CHECK_EVERY = timedelta(seconds=10)
 RETENTION_EVERY = timedelta(days=1)
 DATABASE_CHECK_EVERY = timedelta(seconds=30)  # also checked before every write
 
@@ -31,6 +34,7 @@ class JobQueueScheduler:
         # Each event's jobs as scheduled: removing them needs no search among all the jobs
         # (by name, that walk made re-planning 2,000 jobs quadratic: 2 s of a blocked loop).
         self._jobs: dict[int, list[ScheduledJob[Any]]] = {}
+        self.planned_at: tuple[int, str] | None = None  # the programme's stamp when planned
 
     def forget_all(self) -> None:
         for jobs in self._jobs.values():
@@ -41,6 +45,13 @@ class JobQueueScheduler:
     def start_replanning(self) -> None:
         self._queue.run_repeating(
             replan, interval=REPLAN_EVERY, first=REPLAN_EVERY, name="replan", data=self
+        )
+        self._queue.run_repeating(
+            follow_programme,
+            interval=PROGRAMME_CHECK_EVERY,
+            first=PROGRAMME_CHECK_EVERY,
+            name="follow-programme",
+            data=self,
         )
         self._queue.run_repeating(
             erase_expired, interval=RETENTION_EVERY, first=REPLAN_EVERY, name="retention"
@@ -100,8 +111,17 @@ async def replan(context: BotContext) -> None:
     await plan_all(context.job.data, context.services)
 
 
+async def follow_programme(context: BotContext) -> None:
+    """Plan again as soon as the programme changed outside the bot (the command line)."""
+    assert context.job is not None and isinstance(context.job.data, JobQueueScheduler)
+    scheduler = context.job.data
+    if await context.services.reminders.programme_stamp() != scheduler.planned_at:
+        await plan_all(scheduler, context.services)
+
+
 async def plan_all(scheduler: JobQueueScheduler, services: Services) -> int:
     """Schedule every future job from the database and queue the ones missed while down."""
+    scheduler.planned_at = await services.reminders.programme_stamp()  # before: none missed
     upcoming, missed = await services.reminders.plan()
     scheduler.forget_all()
     by_event: dict[int, list[Job]] = {}

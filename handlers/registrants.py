@@ -51,6 +51,8 @@ def screen(
             attended=t.number(counts.attended),
         ),
     ]
+    if event.is_cancelled:  # the registrations stand (a restore brings them back); say so
+        lines.insert(1, t._("This event has been cancelled."))
     if search:
         lines.append(
             t.ngettext(

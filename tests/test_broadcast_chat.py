@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_time
 
 from bot.clock import FrozenClock
 from bot.db.times import to_db
@@ -246,6 +247,12 @@ async def test_the_progress_message_moves_every_few_seconds_of_a_large_broadcast
     assert counts == sorted(counts) and counts[-1] > 2_900
     halfway = next(text for _, text in sending if "Remaining: 1,5" in text)
     assert "About 2 minutes left" in halfway  # 1,500 at 11.6 a second, not at 29
+    # ... and when it should end, in the organizer's zone (UTC here): at that pace, about
+    # 3,000 / 11.6 s after Send.
+    end = begin + timedelta(seconds=3_000 / 11.6)
+    expected = {format_time(end + timedelta(minutes=m), "short", locale="en") for m in (-1, 0, 1)}
+    [end_line] = [line for line in halfway.split("\n") if line.startswith("Expected end: ")]
+    assert end_line.removeprefix("Expected end: about ") in expected
     assert edits[-1][1].startswith("Broadcast #") and "finished" in edits[-1][1]
     assert "Sent: 3,001" in edits[-1][1]
 

@@ -125,6 +125,7 @@ WIRE = [
     (EditEventNoLimit(), "ed:cap:none"),
     (EditEventNoLink(), "ed:link:none"),
     (CancelEvent("a"), "cx:yes:a"),
+    (buttons.CancelEventAsked("a", 1798761600), "cx:yes:a:1798761600"),
     (KeepEvent(), "cx:no"),
     (KeepThisEvent("a"), "cx:no:a"),
     (BroadcastAudience("waitlist"), "bc:a:waitlist"),
@@ -159,7 +160,7 @@ WIRE = [
     # Risky changes said before Confirm, and /newevent's proposed code.
     (buttons.ConfirmEventChange("flood"), "ecf:yes:flood"),
     (buttons.KeepEventAsItIs("flood"), "ecf:no:flood"),
-    (buttons.RestoreEvent("flood"), "rse:yes:flood"),
+    (buttons.RestoreEvent("flood", 1798761600), "rse:yes:flood:1798761600"),
     (buttons.KeepCancelled("flood"), "rse:no:flood"),
     (buttons.NewEventUseCode(), "nwc:use"),
     # The preview of a programme file: Confirm and Discard.
@@ -184,6 +185,7 @@ FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "country": st.sampled_from(COUNTRIES),
     "kind": st.sampled_from(list(broadcast.AUDIENCES)),
     "token": st.from_regex(r"[0-9a-f]{16}", fullmatch=True),  # secrets.token_hex(8)
+    "asked": st.integers(0, 9_999_999_999),
 }
 
 
@@ -218,6 +220,7 @@ def widest(kind: type[ButtonData]) -> ButtonData:
         "kind": max(broadcast.AUDIENCES, key=len),
         "topic": TOPIC_SLUGS[-1],
         "token": "f" * 16,
+        "asked": 9_999_999_999,
     }
     values = {
         field.name: longest.get(field.name) or max(get_args(hints[field.name]), key=len)

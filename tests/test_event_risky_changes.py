@@ -341,7 +341,9 @@ async def test_restoreevent_brings_the_session_back_and_tells_everyone(
     assert (await event_row(db))[2] == "cancelled"
 
     await organizer.send("/restoreevent a")
-    yes = organizer.last_message_with_buttons()["message_id"]
+    asking = organizer.last_message_with_buttons()
+    yes = asking["message_id"]
+    [yes_data] = [data for label, data in buttons_of(asking) if label == "Yes, restore it"]
     assert texts(await organizer.press_label("Yes, restore it")) == [
         f"“{TITLE}” takes place after all, on {WHEN}."
     ]
@@ -360,7 +362,7 @@ async def test_restoreevent_brings_the_session_back_and_tells_everyone(
     told = [text for person in people for text in texts_of(person)]
     assert not any("has been cancelled" in text for text in told)  # withdrawn before it went
 
-    again = await organizer.press("rse:yes:a", message_id=yes)
+    again = await organizer.press(yes_data, message_id=yes)
     assert texts(again) == ["This event is not cancelled: there is nothing to restore."]
     assert await deliveries(db, "restored") == [3]
 
@@ -389,11 +391,11 @@ async def test_restoreevent_refusals(
     assert texts(await organizer.send("/restoreevent a")) == [late]
     assert (await event_row(db))[2] == "cancelled"
 
-    forged = await amina.press("rse:yes:a", message_id=1)
+    forged = await amina.press("rse:yes:a:1798761600", message_id=1)
     assert [call.method for call in forged] == ["answerCallbackQuery"]
     assert texts(forged) == [REFUSAL]
     assert texts(await amina.send("/restoreevent a")) == [REFUSAL]
-    assert texts(await organizer.press("rse:yes:nope", message_id=1)) == [STALE]
+    assert texts(await organizer.press("rse:yes:nope:1798761600", message_id=1)) == [STALE]
     assert texts(await organizer.send("/restoreevent")) == [
         "Please add the event’s code: /restoreevent CODE"
     ]
@@ -408,3 +410,38 @@ async def test_admin_lists_restoreevent(organizer: ChatDriver) -> None:
     await organizer.settle(language="en")
     [menu] = texts(await organizer.send("/admin"))
     assert "/restoreevent – Undo a cancellation: /restoreevent CODE" in menu
+
+
+async def test_a_yes_asked_before_a_restore_or_a_cancel_does_nothing_after_it(
+    organizer: ChatDriver, services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """Cancel, restore, then the first question's Yes pressed again (or another organizer's
+    question left open): nothing happens and the organizer is asked to start again; people
+    are not told a third time."""
+    await publish(services)
+    await organizer.settle(language="en")
+    await organizer.send("/cancelevent a")
+    old_cancel = organizer.last_message_with_buttons()
+    [cancel_yes] = [d for label, d in buttons_of(old_cancel) if label == "Yes, cancel it"]
+    await organizer.press(cancel_yes, message_id=old_cancel["message_id"])
+    await organizer.send("/restoreevent a")
+    old_restore = organizer.last_message_with_buttons()
+    [restore_yes] = [d for label, d in buttons_of(old_restore) if label == "Yes, restore it"]
+    await organizer.press(restore_yes, message_id=old_restore["message_id"])
+    assert (await event_row(db))[2] == "scheduled"
+    again = await organizer.press(cancel_yes, message_id=old_cancel["message_id"])
+    assert texts(again) == [
+        "The event changed since this question, so nothing was done. To go on, send "
+        "/cancelevent a again."
+    ]
+    assert (await event_row(db))[2] == "scheduled"
+    await services.events.cancel(await current(services), ORGANIZER_ID)
+    again = await organizer.press(restore_yes, message_id=old_restore["message_id"])
+    assert texts(again) == [
+        "The event changed since this question, so nothing was done. To go on, send "
+        "/restoreevent a again."
+    ]
+    assert (await event_row(db))[2] == "cancelled"
+    # A Yes of the layout from before questions carried their time asks again too.
+    legacy = await organizer.press("cx:yes:a", message_id=old_cancel["message_id"])
+    assert texts(legacy) == ["This event has been cancelled."]

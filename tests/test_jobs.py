@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.app import BotApplication
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.services.container import offline_services
 from bot.services.reminders import REMINDER, STARTING, Job
-from handlers.jobs import JobQueueScheduler
+from handlers.context import BotContext
+from handlers.jobs import JobQueueScheduler, follow_programme
 from tests.conftest import START
+from tests.programme_files import programme, row
 
 
 async def test_replacing_an_events_jobs_after_one_of_them_ran(app: BotApplication) -> None:
@@ -29,5 +34,29 @@ async def test_replacing_an_events_jobs_after_one_of_them_ran(app: BotApplicatio
 def event_jobs(app: BotApplication) -> list[str]:
     """The queue's jobs but the bot's own periodic ones (re-planning, retention)."""
     assert app.job_queue is not None
-    periodic = ("replan", "retention", "database-check")
+    periodic = ("replan", "retention", "database-check", "follow-programme")
     return sorted(job.name or "" for job in app.job_queue.jobs() if job.name not in periodic)
+
+
+async def test_a_programme_imported_on_the_command_line_is_planned_within_seconds(
+    app: BotApplication, settings: Settings, clock: FrozenClock
+) -> None:
+    """`import-events` beside the running bot: the next check (every few seconds) plans the
+    new session's reminders and "starting now"; a check with nothing new plans nothing."""
+    assert app.job_queue is not None
+    [follow] = [job for job in app.job_queue.jobs() if job.name == "follow-programme"]
+    context = BotContext.from_job(follow, app)
+    await follow_programme(context)
+    assert event_jobs(app) == []
+    async with offline_services(settings, clock) as command_line:
+        await command_line.programme.import_now(
+            programme([row("cli", START + timedelta(days=2))]), admin_id=None
+        )
+    await follow_programme(context)
+    planned = event_jobs(app)
+    assert sorted(name.split(":")[0] for name in planned) == [
+        "feedback",
+        "reminder",
+        "reminder",
+        "starting",
+    ]

@@ -111,3 +111,21 @@ async def test_a_profile_changed_later_is_found_by_its_new_name(
     await organizer.settle(language="en")
     [listing] = texts(await organizer.send("/registrants flood wanjiru"))
     assert "\u2068Amina Wanjiru\u2069" in listing and "1 found" in listing
+
+
+async def test_the_list_of_a_cancelled_event_says_it_is_cancelled(
+    organizer: ChatDriver, services: Services
+) -> None:
+    """The registrations of a cancelled event stand (a restore brings them back), and the
+    list says the event is cancelled right under its title."""
+    await setup(services)
+    listing = await services.events.find("flood")
+    assert listing is not None
+    await services.events.cancel(listing.event, 5001)
+    await organizer.settle(language="en")
+    [text] = texts(await organizer.send("/registrants flood"))
+    assert text.split("\n")[:3] == [
+        "Registrants of “\u2068Session flood\u2069”",
+        "This event has been cancelled.",
+        "Confirmed: 3 of 3 · waitlist: 2 · attended: 0",
+    ]

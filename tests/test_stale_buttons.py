@@ -26,7 +26,7 @@ from handlers.buttons import (
     BroadcastSend,
     ButtonData,
     CalendarFile,
-    CancelEvent,
+    CancelEventAsked,
     CancelRegistration,
     CheckInHere,
     ConfirmCancelRegistration,
@@ -569,7 +569,8 @@ async def ask_to_cancel(organizer: ChatDriver) -> tuple[Old, Old]:
     """The Yes and the No of a /cancelevent question."""
     await organizer.send("/cancelevent flood")
     yes, no = kept(organizer, "Yes, cancel it"), kept(organizer, "No, keep it")
-    assert yes.button == CancelEvent("flood") and no.button == KeepThisEvent("flood")
+    assert isinstance(yes.button, CancelEventAsked) and yes.button.code == "flood"
+    assert no.button == KeepThisEvent("flood")
     return yes, no
 
 

@@ -45,6 +45,7 @@ def _event(row: sqlite3.Row, texts: dict[str, EventText]) -> Event:
         status=row["status"],
         texts=texts,
         min_attendance_minutes=row["min_attendance_minutes"],
+        updated_at=from_db(row["updated_at"]),
     )
 
 
@@ -276,6 +277,13 @@ class EventRepository(Repository):
     def code_of(self, event_id: int) -> str | None:
         row = self._one("SELECT code FROM events WHERE event_id = ?", (event_id,))
         return str(row[0]) if row else None
+
+    def stamp(self) -> tuple[int, str]:
+        """What changes whenever any event is added or changed, by this process or another
+        (the command line): their number and the latest change."""
+        row = self._one("SELECT COUNT(*), COALESCE(MAX(updated_at), '') FROM events")
+        assert row is not None
+        return int(row[0]), str(row[1])
 
     def count(self) -> int:
         row = self._one("SELECT COUNT(*) FROM events")

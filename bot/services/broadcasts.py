@@ -108,15 +108,24 @@ class BroadcastStatus:
         return progress.pending / rate
 
 
+@dataclass(frozen=True)
+class Reader:
+    """The organizer a progress message is for: their language, and their zone for the
+    expected end."""
+
+    language: str
+    timezone: str
+
+
 class ProgressDisplay(Protocol):
     """Shows an organizer how their broadcast is going (an edited message in their chat)."""
 
     async def show(
-        self, chat_id: int, message_id: int, status: BroadcastStatus, finished: bool, language: str
+        self, chat_id: int, message_id: int, status: BroadcastStatus, finished: bool, reader: Reader
     ) -> None: ...
 
     async def announce(
-        self, chat_id: int, status: BroadcastStatus, finished: bool, language: str
+        self, chat_id: int, status: BroadcastStatus, finished: bool, reader: Reader
     ) -> int | None:
         """Show it in a new message; its id, or None if it could not be sent."""
         ...
@@ -305,11 +314,15 @@ class BroadcastService:
         if chat is None:
             return
         organizer = await self._users.get(chat)
-        language = self._users.language_of(organizer) if organizer else self._users.default_language
+        reader = (
+            Reader(self._users.language_of(organizer), self._users.timezone_of(organizer))
+            if organizer
+            else Reader(self._users.default_language, self._users.default_timezone)
+        )
         status = BroadcastStatus(campaign, progress, self._clock.now())
         if campaign.progress_message is None:
-            message = await self._display.announce(chat, status, finished, language)
+            message = await self._display.announce(chat, status, finished, reader)
             if message is not None:
                 await self.watch(campaign.campaign_id, chat, message)
             return
-        await self._display.show(chat, campaign.progress_message, status, finished, language)
+        await self._display.show(chat, campaign.progress_message, status, finished, reader)

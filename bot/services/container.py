@@ -11,7 +11,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.services.attendance import AttendanceService
-from bot.services.broadcasts import BroadcastService, BroadcastStatus, ProgressDisplay
+from bot.services.broadcasts import BroadcastService, BroadcastStatus, ProgressDisplay, Reader
 from bot.services.countries import CountryDirectory
 from bot.services.delivery import DeliveryWorker, Recipient, Rendered, Renderer
 from bot.services.events import EventService
@@ -74,7 +74,7 @@ class _NotSentHere:
         return None
 
     async def show(
-        self, chat_id: int, message_id: int, status: BroadcastStatus, finished: bool, language: str
+        self, chat_id: int, message_id: int, status: BroadcastStatus, finished: bool, reader: Reader
     ) -> None:
         return None
 
@@ -82,7 +82,7 @@ class _NotSentHere:
         return None
 
     async def announce(
-        self, chat_id: int, status: BroadcastStatus, finished: bool, language: str
+        self, chat_id: int, status: BroadcastStatus, finished: bool, reader: Reader
     ) -> int | None:
         return None
 

@@ -74,6 +74,10 @@ class ReminderService:
             self._default_offsets
         )
 
+    async def programme_stamp(self) -> tuple[int, str]:
+        """Changes whenever the programme does: a plan made at another stamp is out of date."""
+        return await self._db.read(lambda u: u.events.stamp())
+
     async def plan(self) -> tuple[list[Job], list[Job]]:
         """At start-up: (jobs still to come, jobs that fell due while the bot was down)."""
         now = self._clock.now()

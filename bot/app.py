@@ -23,6 +23,7 @@ from bot.db import Database, DatabaseUnusable
 from bot.i18n import Catalogs
 from bot.services.container import Directories, Outlets, Services
 from bot.services.delivery import OVERALL_RATE
+from bot.services.organizers import OrganizerRole
 from bot.update_processor import PerUserUpdateProcessor
 from handlers.broadcast_progress import ProgressMessages
 from handlers.campaign_messages import CampaignMessages
@@ -133,7 +134,7 @@ def build_application(
         scheduler = JobQueueScheduler(app.job_queue)
         services = Services.build(settings, clock, db, directories, outlets, scheduler)
         app.bot_data.start(services, catalogs)
-        await publish_commands(app.bot, catalogs, await services.organizers.organizer_ids())
+        await publish_commands(app.bot, catalogs, await organizer_menus(services))
         planned = await plan_all(scheduler, services)
         scheduler.start_replanning()
         logger.info("Planned %d reminder jobs", planned)
@@ -225,6 +226,15 @@ def build_application(
         app.updater.bot = cast(ExtBot[None], updater_bot)
     handlers.register_all(app)
     return app
+
+
+async def organizer_menus(services: Services) -> dict[int, tuple[str, OrganizerRole]]:
+    """Each organizer's language and role, for their menu."""
+    users = services.users
+    return {
+        user_id: (users.language_of(user) if user else users.default_language, role)
+        for user_id, (user, role) in (await services.organizers.menus()).items()
+    }
 
 
 def file_url(api_url: str) -> str:

@@ -16,6 +16,7 @@ class CommandInfo:
     name: str
     description: str  # marked with N_, translated for each reader
     organizer_only: bool = False
+    programme_only: bool = False  # not for organizers of chosen events only
 
 
 COMMANDS: tuple[CommandInfo, ...] = (
@@ -30,7 +31,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("checkin", N_("Check in with the session code: /checkin CODE")),
     CommandInfo("forgetme", N_("Delete my personal data")),
     CommandInfo("admin", N_("Organizer commands"), organizer_only=True),
-    CommandInfo("newevent", N_("Create an event"), organizer_only=True),
+    CommandInfo("newevent", N_("Create an event"), organizer_only=True, programme_only=True),
     CommandInfo("editevent", N_("Change an event: /editevent CODE"), organizer_only=True),
     CommandInfo("cancelevent", N_("Cancel an event: /cancelevent CODE"), organizer_only=True),
     CommandInfo("restoreevent", N_("Undo a cancellation: /restoreevent CODE"), organizer_only=True),
@@ -50,26 +51,34 @@ COMMANDS: tuple[CommandInfo, ...] = (
     ),
     CommandInfo("attendance", N_("Mark attendance by hand: /attendance CODE"), organizer_only=True),
     CommandInfo("stats", N_("Statistics: /stats, /stats CODE or /stats csv"), organizer_only=True),
-    CommandInfo("organizers", N_("Who organizes what"), organizer_only=True),
+    CommandInfo("organizers", N_("Who organizes what"), organizer_only=True, programme_only=True),
     CommandInfo(
         "addorganizer",
         N_("Add an organizer (owners): /addorganizer [@username or user id] [event codes]"),
         organizer_only=True,
+        programme_only=True,
     ),
     CommandInfo(
         "removeorganizer",
         N_("Remove an organizer (owners): /removeorganizer @username or user id [event codes]"),
         organizer_only=True,
+        programme_only=True,
     ),
 )
 
 
-def commands_for(is_organizer: bool) -> list[CommandInfo]:
-    return [c for c in COMMANDS if is_organizer or not c.organizer_only]
+def commands_for(is_organizer: bool, whole_programme: bool = True) -> list[CommandInfo]:
+    """What one person can use: everyone's commands, and an organizer's (those of the whole
+    programme only for its organizers)."""
+    return [
+        c
+        for c in COMMANDS
+        if (is_organizer or not c.organizer_only) and (whole_programme or not c.programme_only)
+    ]
 
 
-def organizer_commands() -> list[CommandInfo]:
-    return [c for c in COMMANDS if c.organizer_only]
+def organizer_commands(whole_programme: bool = True) -> list[CommandInfo]:
+    return [c for c in commands_for(True, whole_programme) if c.organizer_only]
 
 
 def command_lines(t: Translator, commands: list[CommandInfo]) -> str:

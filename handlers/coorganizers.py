@@ -277,7 +277,7 @@ async def _added(context: BotContext, change: GrantChange) -> str:
             if after.whole_programme
             else t._("{person} already organizes these events.", person=label)
         )
-    await publish_organizer_menu(context.bot, context.bot_data.catalogs, change.person.user_id)
+    await _publish_menu(context, change.person.user_id, after)
     told = await _tell(context, change.person.user_id, after)
     what = await _scope_text(context, t, after)
     text = t._("{person} is now an organizer: {what}.", person=label, what=what)
@@ -287,6 +287,13 @@ async def _added(context: BotContext, change: GrantChange) -> str:
             "please let them know, and ask them to send me /admin."
         )
     return text
+
+
+async def _publish_menu(context: BotContext, user_id: int, role: OrganizerRole) -> None:
+    users = context.services.users
+    user = await users.get(user_id)
+    language = users.language_of(user) if user else users.default_language
+    await publish_organizer_menu(context.bot, context.bot_data.catalogs, user_id, language, role)
 
 
 async def _scope_text(context: BotContext, t: Translator, role: OrganizerRole) -> str:
@@ -351,6 +358,16 @@ async def remove(update: Update, context: BotContext) -> None:
     if not change.changed and event_ids is None:
         await send(context, t._("{person} was not an organizer.", person=label))
         return
+    if not change.changed and change.role_before.whole_programme:
+        text = t._(
+            "{person} organizes the whole programme, not chosen events. To leave them only "
+            "some events, remove them (/removeorganizer {who}) and add them again with the "
+            "codes of those events.",
+            person=label,
+            who=user_text(args[0][:64]),
+        )
+        await send(context, text)
+        return
     if not change.changed:
         codes = plain(" ".join(args[1:]))
         text = t._("{person} did not organize these events: {codes}.", person=label, codes=codes)
@@ -358,6 +375,7 @@ async def remove(update: Update, context: BotContext) -> None:
         return
     after = change.role_after
     if after.is_organizer:
+        await _publish_menu(context, person.user_id, after)
         what = await _scope_text(context, t, after)
         await send(context, t._("{person} still organizes: {what}.", person=label, what=what))
         return

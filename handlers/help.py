@@ -20,7 +20,7 @@ async def show_help(update: Update, context: BotContext) -> None:
         "up, get reminders in your own time zone and check in when a session starts."
     )
     heading = t._("Commands:")
-    lines = command_lines(t, commands_for(viewer.is_organizer))
+    lines = command_lines(t, commands_for(viewer.is_organizer, viewer.role.whole_programme))
     await send(context, f"{intro}\n\n{heading}\n{lines}")
 
 

@@ -12,6 +12,7 @@ from bot.services.users import InvalidChoice
 from handlers.buttons import ChooseLanguage
 from handlers.context import BotContext, refresh_viewer
 from handlers.events import open_from_link
+from handlers.menus import publish_organizer_menu
 from handlers.presses import on_press
 from handlers.session import pop_state
 from handlers.ui import Button, answer, edit, no_longer_active, send
@@ -52,6 +53,9 @@ async def on_language_chosen(update: Update, context: BotContext, data: ChooseLa
     viewer = await refresh_viewer(context)
     t = viewer.t
     await answer(query)
+    if viewer.is_organizer:  # their menu, in the language they now read the bot in
+        catalogs = context.bot_data.catalogs
+        await publish_organizer_menu(context.bot, catalogs, viewer.user_id, code, viewer.role)
     done = t._("Done: I will write to you in {language}.", language=language_name(code))
     pending = pop_state(context, PendingEvent)
     if pending is not None:  # the deep link's event, in place of the picker

@@ -8,7 +8,7 @@ reason to stop: it is logged, and the commands work whatever the menu says.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.i18n import Catalogs, Translator
+from bot.services.organizers import OrganizerRole
 from handlers.commands import CommandInfo, commands_for
 
 logger = logging.getLogger(__name__)
@@ -28,30 +29,42 @@ def _menu(t: Translator, commands: list[CommandInfo]) -> list[BotCommand]:
 Call = tuple[list[BotCommand], Any, str | None]  # a menu, its scope, its language
 
 
-def _in_every_language(catalogs: Catalogs, scope: Any, organizer: bool) -> list[Call]:
-    calls: list[Call] = [(_menu(catalogs.get(None), commands_for(organizer)), scope, None)]
+def _in_every_language(catalogs: Catalogs, scope: Any) -> list[Call]:
+    calls: list[Call] = [(_menu(catalogs.get(None), commands_for(False)), scope, None)]
     for t in catalogs.all():
-        calls.append((_menu(t, commands_for(organizer)), scope, t.language))
+        calls.append((_menu(t, commands_for(False)), scope, t.language))
     return calls
 
 
+def _organizer_menu(t: Translator, user_id: int, role: OrganizerRole) -> Call:
+    """An organizer's menu, in their chat only, in the language they read the bot in: one
+    call (a list without a language is what Telegram shows when no list of the client's
+    language exists for that chat). Organizers of chosen events see their commands only."""
+    commands = commands_for(True, role.whole_programme)
+    return (_menu(t, commands), BotCommandScopeChat(user_id), None)
+
+
 async def publish_commands(
-    bot: ExtBot[None], catalogs: Catalogs, organizer_ids: Iterable[int]
+    bot: ExtBot[None], catalogs: Catalogs, organizers: Mapping[int, tuple[str, OrganizerRole]]
 ) -> None:
-    """Everyone's menu, and the organizers' in the chat of each organizer."""
-    calls = _in_every_language(catalogs, BotCommandScopeDefault(), organizer=False)
-    for user_id in sorted(organizer_ids):
-        calls += _in_every_language(catalogs, BotCommandScopeChat(user_id), organizer=True)
+    """Everyone's menu in every language, and each organizer's (`organizers`: their
+    language and role by user id) in their chat."""
+    calls = _in_every_language(catalogs, BotCommandScopeDefault())
+    for user_id, (language, role) in sorted(organizers.items()):
+        calls.append(_organizer_menu(catalogs.get(language), user_id, role))
     await _publish(bot, calls)
 
 
-async def publish_organizer_menu(bot: ExtBot[None], catalogs: Catalogs, user_id: int) -> None:
-    """A new organizer sees the organizer commands in their menu at once."""
-    await _publish(bot, _in_every_language(catalogs, BotCommandScopeChat(user_id), organizer=True))
+async def publish_organizer_menu(
+    bot: ExtBot[None], catalogs: Catalogs, user_id: int, language: str, role: OrganizerRole
+) -> None:
+    """A new organizer (or one who changed language) sees their menu at once."""
+    await _publish(bot, [_organizer_menu(catalogs.get(language), user_id, role)])
 
 
 async def withdraw_organizer_menu(bot: ExtBot[None], catalogs: Catalogs, user_id: int) -> None:
-    """Someone who is no longer an organizer gets everyone's menu back."""
+    """Someone who is no longer an organizer gets everyone's menu back (the lists of every
+    language go: earlier versions published one per language)."""
     scope = BotCommandScopeChat(user_id)
     for language in [None, *(t.language for t in catalogs.all())]:
         try:
@@ -60,9 +73,7 @@ async def withdraw_organizer_menu(bot: ExtBot[None], catalogs: Catalogs, user_id
             logger.warning("Could not withdraw an organizer menu (language %s): %s", language, exc)
 
 
-async def _publish(
-    bot: ExtBot[None], calls: list[tuple[list[BotCommand], Any, str | None]]
-) -> None:
+async def _publish(bot: ExtBot[None], calls: list[Call]) -> None:
     for commands, scope, language in calls:
         try:
             await bot.set_my_commands(commands, scope=scope, language_code=language)

@@ -27,7 +27,7 @@ async def require_organizer(
     elif programme and not role.whole_programme:
         text = t._(
             "Sorry, this is only for organizers of the whole programme. You organize "
-            "chosen events: /registrants, /attendance, /stats and /export work for them."
+            "chosen events: /admin lists what you can do for them."
         )
     elif event_id is not None and not role.can_manage(event_id):
         text = t._("Sorry, this event is not one of the events you organize.")
@@ -115,17 +115,23 @@ async def admin_menu(update: Update, context: BotContext) -> None:
         return
     t = context.viewer.t
     heading = t._("Organizer commands:")
-    hint = t._(
-        "To import a programme, send me its CSV file. To import an attendance report, "
-        "send its CSV file with the event’s code as caption."
+    hint = (
+        t._(
+            "To import a programme, send me its file (CSV or Excel .xlsx). To import an "
+            "attendance report, send its file with the event’s code as caption."
+        )
+        if context.viewer.role.whole_programme
+        else t._("To import an attendance report, send its file with the event’s code as caption.")
     )
-    text = f"{heading}\n{command_lines(t, organizer_commands())}\n\n{hint}"
     role = context.viewer.role
+    commands = command_lines(t, organizer_commands(role.whole_programme))
+    text = f"{heading}\n{commands}\n\n{hint}"
     if not role.whole_programme:
         codes = await context.services.organizers.event_codes(role.event_ids)
         text += "\n\n" + t._(
             "You organize these events: {codes}. Commands for the whole programme (new "
-            "events, imports, broadcasts to everyone, organizers) are for its organizers.",
+            "events, imports, broadcasts to everyone, organizers) are for the organizers of "
+            "the whole programme.",
             codes=plain(", ".join(codes)),
         )
     await send(context, text)

@@ -22,7 +22,9 @@ DEFAULT_SCOPE = json.dumps({"type": "default"}, sort_keys=True)
 async def test_the_command_menu_is_published_in_every_language(
     app: object, emulator: BotApiEmulator
 ) -> None:
-    """setMyCommands is called per language with translated descriptions, plus a default."""
+    """setMyCommands is called per language with translated descriptions, plus a default;
+    an organizer's menu once, in their chat, in the language they read the bot in (the
+    default one for an owner who has not written yet)."""
     menus = {
         lang: cmds for (scope, lang), cmds in emulator.commands.items() if scope == DEFAULT_SCOPE
     }
@@ -32,7 +34,11 @@ async def test_the_command_menu_is_published_in_every_language(
     descriptions = {lang: menus[lang][1]["description"] for lang in SUPPORTED_LANGUAGES}
     assert len(set(descriptions.values())) == len(SUPPORTED_LANGUAGES)
     organizer_scope = json.dumps({"chat_id": ORGANIZER_ID, "type": "chat"}, sort_keys=True)
-    assert (organizer_scope, "ru") in emulator.commands
+    organizer_menus = [lang for scope, lang in emulator.commands if scope == organizer_scope]
+    assert organizer_menus == [""]
+    organizer_menu = emulator.commands[(organizer_scope, "")]
+    assert {"newevent", "addorganizer", "registrants"} <= {c["command"] for c in organizer_menu}
+    assert organizer_menu[0]["description"] == "Start again and see what I can do"
 
 
 async def test_a_failing_command_menu_call_is_logged_not_fatal(

@@ -221,7 +221,7 @@ async def test_an_event_organizer_broadcasts_only_to_the_people_of_their_events(
     forged = await omar.press(BroadcastAudience("everyone").pack())
     assert [c.params.get("text") for c in forged if c.method == "answerCallbackQuery"] == [
         "Sorry, this is only for organizers of the whole programme. You organize chosen "
-        "events: /registrants, /attendance, /stats and /export work for them."
+        "events: /admin lists what you can do for them."
     ]
     await omar.press(BroadcastAudience("registrants").pack())
     [refused] = texts(await omar.send("heat"))
@@ -240,3 +240,31 @@ async def event_id(services: Services, code: str) -> int:
     listing = await services.events.find(code)
     assert listing is not None
     return listing.event.event_id
+
+
+async def test_menus_and_admin_show_each_organizer_what_they_can_use(
+    app: BotApplication, emulator: BotApiEmulator, organizer: ChatDriver, services: Services
+) -> None:
+    """An organizer of chosen events gets their menu (one call, in their language) without
+    the whole programme's commands, and /admin lists the same; a programme organizer whose
+    rights are narrowed by codes is told how."""
+    await setup(services)
+    omar = chat(app, emulator, OMAR)
+    await omar.send("/start")
+    await organizer.settle(language="en")
+    calls = await organizer.send("/addorganizer 7302 flood")
+    assert [c.method for c in calls].count("setMyCommands") == 1
+    menu = menu_of(emulator, OMAR.id) or []
+    assert "registrants" in menu and "newevent" not in menu and "addorganizer" not in menu
+    await omar.settle(language="en")
+    [admin] = texts(await omar.send("/admin"))
+    assert "/registrants" in admin and "/newevent" not in admin and "/organizers" not in admin
+    assert "You organize these events: flood." in admin
+    li = chat(app, emulator, LI)
+    await li.send("/start")
+    await organizer.send("/addorganizer 7301")
+    await organizer.press(OrganizerScopeChoice("all").pack())
+    assert "newevent" in (menu_of(emulator, LI.id) or [])
+    [narrowed] = texts(await organizer.send("/removeorganizer 7301 flood"), ORGANIZER_ID)
+    assert "organizes the whole programme, not chosen events" in narrowed
+    assert (await services.organizers.role(LI.id)).whole_programme

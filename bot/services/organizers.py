@@ -17,6 +17,7 @@ from enum import StrEnum
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
 from bot.db.organizers import GrantRow
+from bot.models import User
 
 USERNAME = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{3,31})")  # Telegram: 5-32 characters
 MAX_USER_ID = 2**53  # Telegram: user ids fit in 52 bits
@@ -205,10 +206,18 @@ class OrganizerService:
     async def event_codes(self, event_ids: frozenset[int]) -> list[str]:
         return await self._db.read(lambda uow: uow.organizers.codes_of(event_ids))
 
-    async def organizer_ids(self) -> frozenset[int]:
-        """Everyone with an organizer's menu: the owners and every organizer added in chat."""
-        added = await self._db.read(lambda uow: uow.organizers.organizer_ids())
-        return self._owners | frozenset(added)
+    async def menus(self) -> dict[int, tuple[User | None, OrganizerRole]]:
+        """Everyone with an organizer's menu (the owners and every organizer added in chat):
+        who they are, if they have written to the bot, and their role."""
+
+        def work(uow: UnitOfWork) -> dict[int, tuple[User | None, OrganizerRole]]:
+            people = self._owners | frozenset(uow.organizers.organizer_ids())
+            return {
+                user_id: (uow.users.get(user_id), _role(uow, user_id, self._owners))
+                for user_id in people
+            }
+
+        return await self._db.read(work)
 
     def _check_owner(self, user_id: int) -> None:
         if user_id not in self._owners:

@@ -469,6 +469,12 @@ async def reminders(update: Update, context: BotContext) -> None:
         return
     t = context.viewer.t
     assert context.args is not None
+    if event.starts_at <= context.now() or event.is_cancelled:
+        await send(
+            context,
+            t._("This session has started or is cancelled: it has no reminders to send."),
+        )
+        return
     if len(context.args) > 1:
         try:
             minutes = parse_offsets(" ".join(context.args[1:]))

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
+from bot.clock import FrozenClock
 from bot.devtools.emulator import ApiCall
 from bot.devtools.sample_programme import sample_programme_csv
 from bot.models import Contact
@@ -278,3 +279,18 @@ async def test_reminder_times_read_as_they_were_given(
     await services.programme.import_now(programme([row("flood", START + timedelta(days=5))]), None)
     [answer] = texts(await organizer.send(f"/reminders flood {typed}"))
     assert shown in answer, answer
+
+
+async def test_reminders_of_a_session_that_started_are_not_promised(
+    organizer: ChatDriver, services: Services, clock: FrozenClock, db: Store
+) -> None:
+    """A session already held (or cancelled) sends no reminders: /reminders says so and
+    changes nothing."""
+    await organizer.settle(language="en")
+    await services.programme.import_now(programme([row("flood", START + timedelta(days=5))]), None)
+    clock.set(START + timedelta(days=5, minutes=1))
+    [answer] = texts(await organizer.send("/reminders flood 2d"))
+    assert answer == "This session has started or is cancelled: it has no reminders to send."
+    event = await db.read(lambda u: u.events.by_code("flood"))
+    assert event is not None
+    assert await db.read(lambda u: u.outbox.event_offsets(event.event_id)) == []

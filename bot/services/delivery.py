@@ -282,12 +282,7 @@ class DeliveryWorker:
             return
 
         def release(uow: UnitOfWork) -> list[tuple[Campaign, Progress]]:
-            released = []
-            for campaign_id in uow.outbox.release_due(now):
-                campaign = uow.outbox.campaign(campaign_id)
-                if campaign is not None:
-                    released.append((campaign, uow.outbox.progress(campaign_id)))
-            return released
+            return _with_progress(uow, uow.outbox.release_due(now))
 
         for campaign, progress in await self._db.write(release, heavy=True):
             logger.info(
@@ -385,12 +380,7 @@ class DeliveryWorker:
         now = self._clock.now()
 
         def close(uow: UnitOfWork) -> list[tuple[Campaign, Progress]]:
-            closed = []
-            for campaign_id in uow.outbox.close_finished(now):
-                campaign = uow.outbox.campaign(campaign_id)
-                if campaign is not None:
-                    closed.append((campaign, uow.outbox.progress(campaign_id)))
-            return closed
+            return _with_progress(uow, uow.outbox.close_finished(now))
 
         closed = await self._db.write(close, heavy=True)
         if closed:
@@ -443,3 +433,13 @@ class DeliveryWorker:
         # On the loop: an index-only count (a few ms for 100,000 copies), every few seconds;
         # through the reader's thread, the progress lagged behind the copies it counts.
         return await self._db.read(lambda uow: uow.outbox.progress(campaign_id))
+
+
+def _with_progress(uow: UnitOfWork, campaign_ids: list[int]) -> list[tuple[Campaign, Progress]]:
+    """The campaigns (those still there) with their figures, as one unit of work read them."""
+    found = []
+    for campaign_id in campaign_ids:
+        campaign = uow.outbox.campaign(campaign_id)
+        if campaign is not None:
+            found.append((campaign, uow.outbox.progress(campaign_id)))
+    return found

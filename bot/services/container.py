@@ -170,7 +170,7 @@ async def offline_services(
 ) -> AsyncIterator[Services]:
     """The same services for a command-line run beside the bot: programme changes queue their
     notices in the outbox, and the running bot sends them and plans the reminders (it
-    re-reads the programme every few minutes)."""
+    notices a changed programme within seconds)."""
     db = await Database.open(settings.database_path)
     try:
         yield Services.build(

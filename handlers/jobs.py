@@ -117,6 +117,7 @@ async def follow_programme(context: BotContext) -> None:
     scheduler = context.job.data
     if await context.services.reminders.programme_stamp() != scheduler.planned_at:
         await plan_all(scheduler, context.services)
+        context.services.delivery.wake()  # the notices it queued (a moved session) go now
 
 
 async def plan_all(scheduler: JobQueueScheduler, services: Services) -> int:

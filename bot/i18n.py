@@ -155,8 +155,13 @@ def _duration(minutes: int, language: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _language_label(code: str, language: str) -> str:
-    name = str(Locale.parse(language).languages.get(code) or code)
+    name = _language_in_text(code, language)
     return name[:1].upper() + name[1:]
+
+
+@lru_cache(maxsize=1024)
+def _language_in_text(code: str, language: str) -> str:
+    return str(Locale.parse(language).languages.get(code) or code)
 
 
 @lru_cache(maxsize=4096)
@@ -223,8 +228,14 @@ class Translator:
         return _duration(minutes, self.language)
 
     def language_label(self, code: str) -> str:
-        """A language's name in the reader's language ("swahili" -> "Swahili" for en)."""
+        """A language's name in the reader's language, capitalised as a button or a list
+        item starts ("swahili" -> "Swahili" for en, "Suajili" for es)."""
         return _language_label(code, self.language)
+
+    def language_in_text(self, code: str) -> str:
+        """A language's name as the reader's language writes it inside a sentence, the form
+        CLDR gives ("le escribiré en español", "язык: арабский", "in Arabic")."""
+        return _language_in_text(code, self.language)
 
     def and_list(self, items: Sequence[str]) -> str:
         """Items joined as the language joins them ("a, b and c", "a، b و c", "a、b和c")."""

@@ -269,7 +269,7 @@ async def on_version_button(update: Update, context: BotContext, data: Broadcast
     code = data.language
     t = context.viewer.t
     set_state(context, replace(_draft(context), pending=code))
-    await send(context, t._("Write the version in {language}.", language=t.language_label(code)))
+    await send(context, t._("Write the version in {language}.", language=t.language_in_text(code)))
     return VERSION_TEXT
 
 
@@ -323,7 +323,7 @@ async def on_preview(update: Update, context: BotContext, data: BroadcastPreview
                         [
                             t._(
                                 "{language} ({count})",
-                                language=t.language_label(code),
+                                language=t.language_in_text(code),
                                 count=t.number(count),
                             )
                             for code, count in others.items()
@@ -357,7 +357,7 @@ def _version_headers(t: Translator, reach: Reach, versions: Sequence[str]) -> di
             "{language} version: {count} recipient",
             "{language} version: {count} recipients",
             reach.of_version(code),
-            language=t.language_label(code),
+            language=t.language_in_text(code),
         )
     return headers
 

@@ -35,7 +35,7 @@ AUDIENCES: dict[str, str] = {  # the kinds of buttons.AUDIENCE_KINDS
 
 def describe(t: Translator, audience: Audience) -> str:
     if audience.kind == AudienceKind.LANGUAGE and isinstance(audience.value, str):
-        return f"{t._(AUDIENCES['language'])}: {t.language_label(audience.value)}"
+        return f"{t._(AUDIENCES['language'])}: {t.language_in_text(audience.value)}"
     if audience.kind == AudienceKind.TOPIC and isinstance(audience.value, str):
         return f"{t._(AUDIENCES['topic'])}: {t._(TOPICS[audience.value])}"
     label = t._(AUDIENCES.get(audience.kind, AUDIENCES["everyone"]))

@@ -106,7 +106,7 @@ def card_screen(
         t._("Time zone: {zone}", zone=t.timezone_label(zone, event.starts_at)),
         t._("In UTC: {when}", when=t.when(event.starts_at, "UTC", "medium")),
         t._("Duration: {duration}", duration=t.minutes(event.duration_minutes)),
-        t._("Language: {language}", language=t.language_label(event.language)),
+        t._("Language: {language}", language=t.language_in_text(event.language)),
     ]
     rows: list[list[Button]] = []
     is_open, status = card.is_open, card.status

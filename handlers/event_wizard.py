@@ -122,11 +122,7 @@ def start_prompt(t: Translator, zone: str, now: datetime) -> str:
 
 
 def start_echo(t: Translator, moment: datetime, zone: str) -> str:
-    return t._(
-        "That is {local} in your time zone, which is {utc} UTC.",
-        local=t.when(moment, zone, "full"),
-        utc=t.when(moment, "UTC", "medium"),
-    )
+    return t._("That is {when}.", when=t.when_zoned(moment, zone, "full"))
 
 
 async def begin(update: Update, context: BotContext) -> int:

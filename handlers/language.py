@@ -56,7 +56,7 @@ async def on_language_chosen(update: Update, context: BotContext, data: ChooseLa
     if viewer.is_organizer:  # their menu, in the language they now read the bot in
         catalogs = context.bot_data.catalogs
         await publish_organizer_menu(context.bot, catalogs, viewer.user_id, code, viewer.role)
-    done = t._("Done: I will write to you in {language}.", language=language_name(code))
+    done = t._("Done: I will write to you in {language}.", language=t.language_in_text(code))
     pending = pop_state(context, PendingEvent)
     if pending is not None:  # the deep link's event, in place of the picker
         await open_from_link(context, pending.code, query=query, notice=done)

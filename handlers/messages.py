@@ -12,13 +12,9 @@ from handlers.html import plain
 
 
 def when_text(t: Translator, event: Event, zone: str) -> str:
-    """The start in the reader's zone (named) and in UTC, for confirmations and reminders."""
-    return t._(
-        "{local} ({zone}), that is {utc} UTC",
-        local=t.when(event.starts_at, zone, "full"),
-        zone=t.timezone_label(zone, event.starts_at),
-        utc=t.when(event.starts_at, "UTC"),
-    )
+    """The start in the reader's zone, named once with its offset, for confirmations and
+    reminders ("Monday, December 7, 2026, 3:00 PM · Nairobi (GMT+03:00)")."""
+    return t.when_zoned(event.starts_at, zone, "full")
 
 
 def join_text(t: Translator, event: Event) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.i18n import clean_user_text, language_name, parse_language_code
+from bot.i18n import clean_user_text, parse_language_code
 from handlers.context import BotContext, refresh_viewer
 from handlers.events import open_from_link
 from handlers.html import user_text
@@ -35,7 +35,7 @@ async def start(update: Update, context: BotContext) -> None:
         greeting = t._("Hello, {name}!", name=user_text(name)) if name else t._("Hello!")
         language = t._(
             "I will write to you in {language}; /language changes it.",
-            language=language_name(client_language),
+            language=t.language_in_text(client_language),
         )
         await open_from_link(context, link_code, notice=f"{greeting} {language}")
         return

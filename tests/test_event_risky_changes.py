@@ -239,8 +239,7 @@ async def test_a_move_says_when_and_how_many_will_be_told_before_confirm(
     await ask(organizer, "Start", "2026-12-05 10:00")
     saved = texts(await organizer.press_label("Confirm"))
     assert saved[0] == (
-        "Saved.\nThat is Saturday, December 5, 2026, 10:00\u202fAM in your time zone, which is "
-        "Dec 5, 2026, 7:00\u202fAM UTC."
+        "Saved.\nThat is Saturday, December 5, 2026, 10:00\u202fAM · Nairobi (GMT+03:00)."
     )
     assert await event_row(db) == (2, "2026-12-05T07:00:00+00:00", "scheduled")
     assert await deliveries(db, "moved") == [3]

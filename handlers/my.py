@@ -32,6 +32,8 @@ def _state(t: Translator, registration: Registration, now: datetime) -> str:
         if registration.attended:
             return t._("registered, happening now") + " · ✅ " + t._("You are checked in.")
         return t._("registered, happening now")
+    if event.ends_at <= now:  # what counts now is whether they were there
+        return "✅ " + t._("attended") if registration.attended else t._("no attendance recorded")
     return t._("registered")
 
 
@@ -67,7 +69,8 @@ async def my_registrations(update: Update, context: BotContext) -> None:
         await send(context, t._("You have no registrations yet. Send /events to find a session."))
         return
     now = context.now()
-    lines: list[str] = []
+    # The zone once, at the top: every time below is in it.
+    lines: list[str] = [t._("Times in {zone}", zone=t.timezone_label(viewer.timezone, now)), ""]
     rows: list[list[Button]] = []
     if upcoming:
         lines.append(bold(t._("Your upcoming sessions")))
@@ -84,7 +87,7 @@ async def my_registrations(update: Update, context: BotContext) -> None:
                 [(t._("Cancel: {title}", title=short), CancelRegistration(registration.event.code))]
             )
     if past:
-        if lines:
+        if upcoming:
             lines.append("")
         lines.append(bold(t._("Past sessions")))
         lines += [_line(t, viewer.timezone, r, now) for r in past[:MAX_PAST]]

@@ -413,8 +413,16 @@ async def test_my_lists_upcoming_and_past(
     assert "registered" in listing and "waitlist, number 1" in listing
     clock.set(SOON + timedelta(hours=2))
     [listing] = texts(await amina.send("/my"))
+    assert listing.startswith("Times in Nairobi (GMT+03:00)\n")  # the zone once, on top
     assert listing.index("Your upcoming sessions") < listing.index("Past sessions")
     assert listing.index("Past sessions") < listing.index("Session soon")
+    # A session over: whether the person was there, not "registered".
+    assert "· no attendance recorded" in listing
+    soon = await services.events.find("soon")
+    assert soon is not None
+    await services.attendance.mark(soon.event, amina.user.id, True, admin_id=5001)
+    [listing] = texts(await amina.send("/my"))
+    assert "· ✅ attended" in listing
 
 
 async def test_forgetme_erases_the_profile_and_gives_up_places_still_to_come(

@@ -127,7 +127,7 @@ def build_application(
         sender = TelegramSender(app.bot)
         outlets = Outlets(
             sender=sender,
-            renderer=CampaignMessages(catalogs, app.bot.username),
+            renderer=CampaignMessages(catalogs, app.bot.username, settings.reminder_offsets),
             progress=ProgressMessages(sender, catalogs),
         )
         assert app.job_queue is not None

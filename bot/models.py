@@ -179,6 +179,9 @@ class Event:
     # When it last changed (None for an event not stored yet): a question asked before then
     # is out of date. Not part of what the event is: two reads of one state are equal.
     updated_at: datetime | None = field(default=None, compare=False)
+    # The version its calendar files carry (their SEQUENCE): raised by the database whenever
+    # the start, duration, a title, the join link or the status changes.
+    revision: int = field(default=0, compare=False)
 
     @property
     def ends_at(self) -> datetime:

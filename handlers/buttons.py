@@ -766,3 +766,23 @@ class DiscardImport(ButtonData):
 
     token: str
     WIRE = ("pi", "no", PREVIEW_TOKEN)
+
+
+# The sign-up questions (issue 15): /cancel asks before stopping them, and a new country in
+# /profile offers to keep the city and time zone given for the old one.
+SignUpChoice = Literal["stop", "continue"]
+
+
+@dataclass(frozen=True)
+class StopSignUp(ButtonData):
+    """After /cancel in the sign-up questions: stop them (nothing is kept) or go on."""
+
+    choice: SignUpChoice
+    WIRE = ("pq", one_of(get_args(SignUpChoice)))
+
+
+@dataclass(frozen=True)
+class KeepProfileAnswer(ButtonData):
+    """After a new country in /profile: keep the city (or the time zone) asked now."""
+
+    WIRE = ("pq", "keep")

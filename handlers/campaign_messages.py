@@ -7,16 +7,18 @@ rule (`bot.services.delivery.concerns`); this module only writes it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from babel.dates import format_timedelta
 
 from bot.db import from_db
 from bot.i18n import Catalogs, Translator
 from bot.models import CampaignKind, Event, RegistrationStatus
-from bot.services.calendar import calendar_file
+from bot.services.calendar import calendar_file, first_reminder
 from bot.services.delivery import Recipient, Rendered
 from handlers.buttons import CheckInHere, Rate
+from handlers.event_views import join_now_text
 from handlers.html import bold
 from handlers.messages import confirmation_text, join_text, when_text
 
@@ -26,11 +28,19 @@ def _title(t: Translator, event: Event) -> str:
 
 
 class CampaignMessages:
-    """The delivery worker's `Renderer`: HTML, buttons and calendar files."""
+    """The delivery worker's `Renderer`: HTML, buttons and calendar files.
 
-    def __init__(self, catalogs: Catalogs, bot_username: str) -> None:
+    A notice that changes what a calendar shows (a move, a cancellation, a restored session)
+    carries the event's calendar file as it stands, to those with a seat (those given one
+    at sign-up): the notice is the file's caption, one message. `reminder_offsets`: the
+    settings' defaults, for the alarm of events without reminders of their own."""
+
+    def __init__(
+        self, catalogs: Catalogs, bot_username: str, reminder_offsets: Sequence[timedelta] = ()
+    ) -> None:
         self._catalogs = catalogs
         self._bot_username = bot_username
+        self._default_offsets = tuple(int(o.total_seconds() // 60) for o in reminder_offsets)
 
     def render(self, recipient: Recipient, now: datetime) -> Rendered | None:
         campaign, event = recipient.campaign, recipient.event
@@ -48,22 +58,50 @@ class CampaignMessages:
                 + "\n\n"
                 + confirmation_text(t, event, zone)
             )
-            document = calendar_file(event, t.language, now, self._bot_username)
-            return Rendered(t.directed(text), document=document)
+            return Rendered(t.directed(text), document=self._calendar(recipient, t, now))
         if campaign.kind == CampaignKind.CANCELLED:
-            return Rendered(t.directed(_cancelled(t, event, zone)))
+            text = _cancelled(t, event, zone)
+            about = t._("Open the attached file to remove the session from your calendar.")
+            return self._with_calendar(recipient, t, now, text, about)
         if campaign.kind == CampaignKind.MOVED:
             old = from_db(campaign.payload["old_starts_at"])
-            return Rendered(t.directed(_moved(t, event, zone, old)))
+            about = t._("Open the attached file to update the session in your calendar.")
+            return self._with_calendar(recipient, t, now, _moved(t, event, zone, old), about)
         if campaign.kind == CampaignKind.RESTORED:
-            return Rendered(t.directed(_restored(t, event, zone, recipient.status)))
+            text = _restored(t, event, zone, recipient.status)
+            about = t._("Open the attached file to put the session back in your calendar.")
+            return self._with_calendar(recipient, t, now, text, about)
         if campaign.kind == CampaignKind.STARTING:
             return _starting(t, event)
         if campaign.kind == CampaignKind.REMINDER:
-            return Rendered(t.directed(_reminder(t, event, zone, now)))
+            last = bool(campaign.payload.get("last", False))
+            return Rendered(t.directed(_reminder(t, event, zone, now, last)))
         if campaign.kind == CampaignKind.FEEDBACK:
             return _feedback(t, event)
         return None
+
+    def _with_calendar(
+        self, recipient: Recipient, t: Translator, now: datetime, text: str, about: str
+    ) -> Rendered:
+        """The notice, with the calendar file and `about` it for someone with a seat. A move
+        whose session was cancelled since carries none: the cancellation's notice follows
+        with the cancelling file."""
+        assert recipient.event is not None
+        cancelling = recipient.campaign.kind == CampaignKind.CANCELLED
+        if (
+            recipient.status != RegistrationStatus.CONFIRMED
+            or recipient.event.is_cancelled != cancelling
+        ):
+            return Rendered(t.directed(text))
+        document = self._calendar(recipient, t, now)
+        return Rendered(t.directed(f"{text}\n\n{about}"), document=document)
+
+    def _calendar(self, recipient: Recipient, t: Translator, now: datetime) -> tuple[str, bytes]:
+        assert recipient.event is not None
+        offsets = recipient.reminder_offsets or self._default_offsets
+        return calendar_file(
+            recipient.event, t.language, now, self._bot_username, alarm=first_reminder(offsets)
+        )
 
 
 def _feedback(t: Translator, event: Event) -> Rendered:
@@ -79,19 +117,25 @@ def _feedback(t: Translator, event: Event) -> Rendered:
 def _starting(t: Translator, event: Event) -> Rendered:
     lines = [
         t._("“{title}” is starting now.", title=_title(t, event)),
-        join_text(t, event),
+        join_now_text(t, event),
         t._("Press the button to record your attendance."),
     ]
     button = [[(t._("I am here: check in"), CheckInHere(event.event_id).pack())]]
     return Rendered(t.directed("\n".join(lines)), button)
 
 
-def _reminder(t: Translator, event: Event, zone: str, now: datetime) -> str:
+def _reminder(t: Translator, event: Event, zone: str, now: datetime, last: bool) -> str:
+    """`last`: no reminder follows, so a missing link is not promised "before the start"."""
     soon = format_timedelta(event.starts_at - now, add_direction=True, locale=t.locale)
+    link = (
+        t._("The join link is not available yet; the organizers will send it.")
+        if last and not event.join_url
+        else join_text(t, event)
+    )
     lines = [
         t._("Reminder: “{title}” starts {soon}.", title=_title(t, event), soon=soon),
         t._("When: {when}", when=when_text(t, event, zone)),
-        join_text(t, event),
+        link,
     ]
     return "\n".join(lines)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from bot.i18n import Translator
-from bot.models import EventListing, EventView, Page, RegistrationStatus
+from bot.models import Event, EventListing, EventView, Page, RegistrationStatus
 from bot.services.events import PAGE_SIZE
 from bot.topics import TOPIC_SLUGS, TOPICS
 from handlers.buttons import (
@@ -149,9 +149,9 @@ def under_way(t: Translator, card: EventView, zone: str, rows: list[list[Button]
     event, status = card.event, card.status
     lines = [t._("The session is under way until {time}.", time=t.time(event.ends_at, zone))]
     if card.checked_in:
-        lines += ["✅ " + t._("You are checked in."), join_text(t, event)]
+        lines += ["✅ " + t._("You are checked in."), join_now_text(t, event)]
     elif status == RegistrationStatus.CONFIRMED:
-        lines += ["✅ " + t._("You are registered."), join_text(t, event)]
+        lines += ["✅ " + t._("You are registered."), join_now_text(t, event)]
         rows.append([(t._("I am here: check in"), CheckInHere(event.event_id))])
     elif status == RegistrationStatus.WAITLISTED:
         lines.append("⏳ " + t._("You were on the waitlist, and no seat was free at the start."))
@@ -162,6 +162,14 @@ def under_way(t: Translator, card: EventView, zone: str, rows: list[list[Button]
     else:
         lines.append(t._("The session is full."))
     return "\n".join(lines)
+
+
+def join_now_text(t: Translator, event: Event) -> str:
+    """The join link once the session has begun; without one, no promise of it "before the
+    session starts", which can no longer be kept."""
+    if event.join_url:
+        return join_text(t, event)
+    return t._("The organizers have not shared the join link yet: they will send it here.")
 
 
 def share_url(bot_username: str, code: str, title: str) -> str:

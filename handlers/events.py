@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, CommandHandler
 
-from bot.models import EventView, RegistrationStatus
-from bot.services.calendar import calendar_file
+from bot.models import Event, EventView, RegistrationStatus
+from bot.services.calendar import calendar_file, first_reminder
 from bot.services.event_fields import CODE_PATTERN
 from handlers.buttons import CalendarFile, EventCard, EventList, TopicsMenu
 from handlers.context import BotContext
 from handlers.event_views import FIRST_PAGE, card_screen, list_screen, topics_screen
 from handlers.html import user_text
 from handlers.presses import on_press
-from handlers.ui import answer, edit, send
+from handlers.ui import Button, answer, edit, keyboard, send
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -62,8 +63,20 @@ async def show_card(
 ) -> None:
     """The card in place of the pressed message, or as a new message; a `notice` above it
     (a greeting, the language just chosen) saves a message of its own."""
+    text, rows = _card(context, card, back)
+    if notice:
+        text = f"{notice}\n\n{text}"
+    if query is not None:
+        await edit(query, context, text, rows)
+    else:
+        await send(context, text, rows)
+
+
+def _card(
+    context: BotContext, card: EventView, back: EventList = FIRST_PAGE
+) -> tuple[str, list[list[Button]]]:
     viewer = context.viewer
-    text, rows = card_screen(
+    return card_screen(
         viewer.t,
         viewer.timezone,
         card,
@@ -71,12 +84,27 @@ async def show_card(
         back=back,
         for_organizer=viewer.is_organizer,
     )
-    if notice:
-        text = f"{notice}\n\n{text}"
-    if query is not None:
-        await edit(query, context, text, rows)
-    else:
-        await send(context, text, rows)
+
+
+async def show_card_again(context: BotContext, code: str, message_id: int) -> None:
+    """After the profile questions: the message whose Register button started them (the card
+    they replaced) is the card again, as it stands now (registered, or on the waitlist),
+    rather than a question answered long ago. One edit; a message that is gone or may no
+    longer be changed is left as it is, the confirmation below it says everything."""
+    card = await context.services.registrations.card(code, context.viewer.user_id)
+    if card is None:
+        return
+    text, rows = _card(context, card)
+    try:
+        await context.bot.edit_message_text(
+            chat_id=context.viewer.user_id,
+            message_id=message_id,
+            text=context.viewer.t.directed(text),
+            reply_markup=keyboard(rows),
+            disable_web_page_preview=True,
+        )
+    except BadRequest:
+        return
 
 
 async def open_from_link(
@@ -86,8 +114,11 @@ async def open_from_link(
     notice: str | None = None,
 ) -> None:
     """A deep link's event, or a kind word and the list when it does not exist; in place
-    of the pressed message (the language picker) if there is one."""
-    if not await open_card(context, code, query=query, notice=notice):
+    of the pressed message (the language picker) if there is one. A code typed or shared
+    in another case ("DRR-FLOOD") opens the event stored as "drr-flood"."""
+    if not await open_card(
+        context, code, query=query, notice=notice
+    ) and not await _open_in_any_case(context, code, query, notice):
         t = context.viewer.t
         missing = t._(
             "I could not find the event “{code}”. Here are the upcoming ones.",
@@ -96,6 +127,34 @@ async def open_from_link(
         await show_list(
             context, notice=f"{notice}\n\n{missing}" if notice else missing, query=query
         )
+
+
+async def _open_in_any_case(
+    context: BotContext, code: str, query: CallbackQuery | None, notice: str | None
+) -> bool:
+    """The one event whose code differs from `code` only in case, shown; False if none."""
+    if not CODE_PATTERN.match(code):
+        return False
+    listing = await context.services.events.find(code)
+    if listing is None or listing.event.code == code:
+        return False
+    return await open_card(context, listing.event.code, query=query, notice=notice)
+
+
+async def calendar_for(
+    context: BotContext, event: Event, *, with_join_url: bool = True
+) -> tuple[str, bytes]:
+    """The event's .ics as it stands now, for the viewer: its alarm at the bot's first
+    reminder of the event, the join link only `with_join_url` (someone with a seat)."""
+    offsets = await context.services.reminders.offsets_of(event.event_id)
+    return calendar_file(
+        event,
+        context.viewer.t.language,
+        context.now(),
+        context.bot.username,
+        with_join_url=with_join_url,
+        alarm=first_reminder(offsets),
+    )
 
 
 async def events_command(update: Update, context: BotContext) -> None:
@@ -140,9 +199,7 @@ async def on_calendar_button(update: Update, context: BotContext, data: Calendar
     await answer(query)
     event = card.event
     seated = card.status == RegistrationStatus.CONFIRMED  # the join link is for a seat
-    name, ics = calendar_file(
-        event, viewer.t.language, context.now(), context.bot.username, with_join_url=seated
-    )
+    name, ics = await calendar_for(context, event, with_join_url=seated)
     caption = viewer.t._(
         "Open this file to add “{title}” to your calendar.",
         title=user_text(event.title_in(viewer.t.language)),

@@ -1,6 +1,9 @@
 """The answers of last resort: whatever no other handler took gets a short, useful reply.
 
-Registered last in group 0, where the first matching handler wins.
+Registered last in the general group, where the first matching handler wins. Text that
+arrives while a command paused a wizard is that wizard's answer (`resume_paused`): a person
+who looked at /my between two questions and then typed their answer is not told the bot
+only understands commands.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from handlers.context import BotContext
 from handlers.html import user_text
 from handlers.ui import answer, send
-from handlers.wizards import GROUP_GENERAL
+from handlers.wizards import GROUP_GENERAL, resume_paused
 
 MAX_ECHOED_COMMAND = 32
 
@@ -38,6 +41,8 @@ def anything_else_text(context: BotContext) -> str:
 
 
 async def anything_else(update: Update, context: BotContext) -> None:
+    if await resume_paused(update, context):
+        return
     await send(context, anything_else_text(context))
 
 

@@ -1,4 +1,12 @@
-"""Feedback after a session: the rating buttons of the request, then an optional comment."""
+"""Feedback after a session: the rating buttons of the request, then an optional comment.
+
+The comment question stays open across other commands (for the wizards' WIZARD_IDLE after
+the rating): someone who rates, glances at /my and then types what they thought of the
+session means it as their comment, and is thanked for it. Taking it is simpler for them
+than being told to press a rating again and retype it, and it is safe: only text that
+nothing else takes comes back to the question (a session code still checks in; see
+`handlers.wizards`). /skip or /cancel closes the question.
+"""
 
 from __future__ import annotations
 

@@ -2,12 +2,23 @@
 
 Pressing Register without a profile turns the card into the first question, under the
 privacy notice: what is stored, who uses it, that answering agrees to it, and a button to
-decline. Every step has a way back and /cancel leaves. Nothing is stored until the last
-answer; then the profile is saved and the registration goes through, confirmed in one
-message with the calendar file. A question answered with a button becomes the next
-question in place; a typed answer gets the next question below it. A first sign-up from a
-deep link thus costs 8 messages of Telegram's budget (card, six questions, confirmation).
-/profile shows the profile and changes one answer at a time.
+decline. Each question says where the participant is ("Question 3 of 7", counting only the
+questions they will be asked: no time-zone question when their zone is already set or their
+country or city decides it). Every step has a way back, and every error comes with the
+question again and its buttons, in one message. /cancel asks before stopping the
+registration, saying that nothing would be kept. Nothing is stored until the last answer;
+then the profile is saved and the registration goes through, confirmed in one message with
+the calendar file. A question answered with a button becomes the next question in place; a
+typed answer gets the next question below it. A first sign-up from a deep link thus costs
+8 messages of Telegram's budget (card, six questions, confirmation), and each mistake one.
+
+Another command between two questions pauses them (`handlers.wizards`): the answer typed
+after it is still taken, and pressing Register again goes on where the participant stopped.
+
+/profile shows the profile and changes one answer at a time. A new country changes what the
+city and time zone mean: the participant is told, asked for the city again (or keeps it),
+and for the zone when the new country has several and the city does not decide it; the
+three are saved together at the end.
 """
 
 from __future__ import annotations
@@ -31,11 +42,13 @@ from bot.services import profiles
 from bot.services.timezones import is_known_zone
 from handlers.buttons import (
     EditProfile,
+    KeepProfileAnswer,
     ProfileCountry,
     ProfileField,
     ProfileStep,
     ProfileZone,
     Register,
+    StopSignUp,
 )
 from handlers.context import BotContext, refresh_viewer
 from handlers.html import bold, plain, user_text
@@ -48,6 +61,8 @@ from handlers.wizards import GROUP_GENERAL, GROUP_PROFILE, build_wizard
 ANSWERING = 1
 END = ConversationHandler.END
 STEPS = ("full_name", "country", "city", "organization", "role", "email", "timezone")
+# A new country from /profile: then the city and the time zone that go with it.
+MOVE_STEPS = ("country", "city", "timezone")
 LABELS: dict[ProfileField, str] = {
     "full_name": N_("Name"),
     "country": N_("Country"),
@@ -57,17 +72,63 @@ LABELS: dict[ProfileField, str] = {
     "email": N_("Email"),
 }
 MAX_ZONE_BUTTONS = 8
+ButtonRows = list[list[Button]]
 
 
 @dataclass
 class ProfileFlow:
-    """The questions in progress: the one open now and the answers so far (by step). `code`
-    is the event whose Register button started them; `edit` marks one change from /profile."""
+    """The questions in progress: the one open now, the answers so far (by step) and the
+    questions of this flow in order. `code` is the event whose Register button started
+    them, on the message `card` (the card, then the first question); `edit` marks a change
+    from /profile (one answer, or a new country and what goes with it)."""
 
     step: str
     code: str | None = None
     edit: bool = False
     answers: dict[str, str] = dataclasses.field(default_factory=dict)
+    steps: tuple[str, ...] = STEPS
+    card: int | None = None
+
+
+# The only two places the wizard asks the country and time-zone directories.
+
+
+@dataclass(frozen=True)
+class ZoneChoice:
+    """Which time zone, for a place in a country: `zone` when only one fits (nothing to
+    ask), else the zones that may fit, most likely first (empty: the place fits none)."""
+
+    zone: str | None
+    offered: tuple[str, ...] = ()
+
+
+def zone_choice(context: BotContext, country: str, place: str = "") -> ZoneChoice:
+    """The time zone for `place` (a city as typed; empty: none) in `country`.
+
+    A country with one zone decides it; so does a city of the country that the city list
+    places in one zone. Without a place, every zone of the country is offered (the most
+    populous first). A zone from another country is never offered here: the zone question
+    offers one only when nothing in the country fits (the participant typed it)."""
+    directory = context.services.timezones
+    zones = directory.zones_of_country(country)
+    if len(zones) == 1:
+        return ZoneChoice(zones[0])
+    if not place:
+        return ZoneChoice(None, tuple(zones))
+    found = directory.zone_for_place(place, country)
+    if found.outside_country:
+        return ZoneChoice(None, ())
+    if found.zone is not None:
+        return ZoneChoice(found.zone)
+    return ZoneChoice(None, found.candidates)
+
+
+def country_answer(context: BotContext, text: str) -> tuple[str | None, list[str]]:
+    """The country a typed answer names without a doubt (a name, a code, an alias, or the
+    only country that fits), taken without asking; or else the candidates to offer as
+    buttons ("Do you mean …?", "Which one do you mean?")."""
+    found = context.services.countries.match(text)
+    return found.country, list(found.candidates)
 
 
 def privacy_notice(t: Translator) -> str:
@@ -81,45 +142,112 @@ def privacy_notice(t: Translator) -> str:
     )
 
 
+def known_zone(context: BotContext, flow: ProfileFlow) -> str | None:
+    """The time zone, when nothing needs asking. Signing up: the zone the participant set
+    already (with /timezone, or earlier), else the one their country or city decides. A new
+    country in /profile: the one the country or city decides, else the current zone if it
+    is one of the new country's."""
+    user = context.viewer.user
+    if not flow.edit and user.timezone and is_known_zone(user.timezone):
+        return user.timezone
+    country = flow.answers.get("country")
+    if not country:
+        return None
+    decided = zone_choice(context, country, flow.answers.get("city", "")).zone
+    if decided is not None or not flow.edit:
+        return decided
+    current = user.timezone
+    return current if current in context.services.timezones.zones_of_country(country) else None
+
+
+def progress(context: BotContext, flow: ProfileFlow) -> str | None:
+    """ "Question 3 of 7" while signing up, counting only the questions this participant is
+    asked (the time zone only while it may still be needed)."""
+    if flow.edit or flow.step not in STEPS:
+        return None
+    total = len(STEPS) - (1 if flow.step != "timezone" and known_zone(context, flow) else 0)
+    t = context.viewer.t
+    return t.ngettext(
+        "Question {number} of {count}",
+        "Question {number} of {count}",
+        total,
+        number=t.number(STEPS.index(flow.step) + 1),
+    )
+
+
+def question(context: BotContext, flow: ProfileFlow) -> tuple[str, ButtonRows]:
+    """The open step's question and the choices that answer it."""
+    t = context.viewer.t
+    step = flow.step
+    rows: ButtonRows = []
+    if step == "full_name":
+        telegram_name = clean_user_text(context.viewer.user.display_name).strip()
+        if telegram_name:
+            rows.append([(t._("Use “{name}”", name=telegram_name[:40]), ProfileStep("tg"))])
+        return t._("What is your full name?"), rows
+    if step == "country":
+        return t._("In which country do you work? Type its name."), rows
+    if step == "city":
+        profile = context.viewer.user.profile
+        if flow.steps == MOVE_STEPS and profile is not None and profile.city:
+            rows.append([(t._("Keep “{city}”", city=profile.city[:40]), KeepProfileAnswer())])
+        return t._("In which city?"), rows
+    if step == "organization":
+        return t._("Which organization do you work for? (optional)"), rows
+    if step == "role":
+        return t._("What is your role or position? (optional)"), rows
+    if step == "email":
+        return t._("What is your email address, for materials and certificates? (optional)"), rows
+    country = flow.answers["country"]
+    offered = zone_choice(context, country, flow.answers.get("city", "")).offered
+    if not offered:
+        offered = zone_choice(context, country).offered
+    text = t._("Which time zone are you in? Choose, or type the name of your city.")
+    return text, zone_rows(context, offered)
+
+
+def zone_rows(context: BotContext, zones: tuple[str, ...] | list[str]) -> ButtonRows:
+    t = context.viewer.t
+    now = context.now()
+    return [[(t.timezone_label(z, now), ProfileZone(z))] for z in zones[:MAX_ZONE_BUTTONS]]
+
+
+def step_buttons(context: BotContext, flow: ProfileFlow) -> ButtonRows:
+    """The buttons every message of the open step carries: decline (under the first
+    question of a sign-up), keep the zone (after a new country), Skip, Back."""
+    t = context.viewer.t
+    step = flow.step
+    rows: ButtonRows = []
+    if step == STEPS[0] and not flow.edit:
+        rows.append([(t._("I do not agree"), ProfileStep("no"))])
+    current = context.viewer.user.timezone
+    if step == "timezone" and flow.edit and current and is_known_zone(current):
+        label = t._("Keep {zone}", zone=t.timezone_label(current, context.now()))
+        rows.append([(label, KeepProfileAnswer())])
+    if step in profiles.OPTIONAL:
+        rows.append([(t._("Skip"), ProfileStep("skip"))])
+    if flow.edit or step != flow.steps[0]:
+        rows.append([(t._("◀ Back"), ProfileStep("back"))])
+    return rows
+
+
 async def ask(
     context: BotContext,
     flow: ProfileFlow,
     query: CallbackQuery | None = None,
     preface: str | None = None,
+    offer: tuple[str, ButtonRows] | None = None,
 ) -> int:
-    """Put the current step's question, with its buttons and a way back: in place of the
-    pressed message when a button answered the last one, else as a new message."""
-    t = context.viewer.t
-    step = flow.step
-    rows: list[list[Button]] = []
-    if step == "full_name":
-        text = t._("What is your full name?")
-        telegram_name = clean_user_text(context.viewer.user.display_name).strip()
-        if telegram_name:
-            rows.append([(t._("Use “{name}”", name=telegram_name[:40]), ProfileStep("tg"))])
-        if not flow.edit:
-            rows.append([(t._("I do not agree"), ProfileStep("no"))])
-    elif step == "country":
-        text = t._("In which country do you work? Type its name.")
-    elif step == "city":
-        text = t._("In which city?")
-    elif step == "organization":
-        text = t._("Which organization do you work for? (optional)")
-    elif step == "role":
-        text = t._("What is your role or position? (optional)")
-    elif step == "email":
-        text = t._("What is your email address, for materials and certificates? (optional)")
-    else:
-        zones = context.services.timezones.zones_of_country(flow.answers["country"])
-        now = context.now()
-        text = t._("Which time zone are you in? Choose, or type the name of your city.")
-        rows += [[(t.timezone_label(z, now), ProfileZone(z))] for z in zones[:MAX_ZONE_BUTTONS]]
-    if step in profiles.OPTIONAL:
-        rows.append([(t._("Skip"), ProfileStep("skip"))])
-    if flow.edit or step != STEPS[0]:
-        rows.append([(t._("◀ Back"), ProfileStep("back"))])
+    """Put the open step's question (or `offer`: a question and the choices found for what
+    the participant typed) with the step's buttons, after `preface` (a notice, an error):
+    one message, in place of the pressed one when a button answered, else a new one."""
+    text, choices = offer if offer is not None else question(context, flow)
+    counter = progress(context, flow)
+    if counter:  # below the question, which is what a notification shows first
+        text = f"{text}\n<i>{counter}</i>"
     if preface:
         text = f"{preface}\n\n{text}"
+    rows = [*choices, *step_buttons(context, flow)]
     if query is not None and query.message is not None:
         await edit(query, context, text, rows)
     else:
@@ -127,41 +255,37 @@ async def ask(
     return ANSWERING
 
 
-def known_zone(context: BotContext, flow: ProfileFlow) -> str | None:
-    """The time zone, when nothing needs asking: the country has one, the participant chose
-    theirs with /timezone already, or the city they typed names one of the country's."""
-    zones = context.services.timezones.zones_of_country(flow.answers["country"])
-    if len(zones) == 1:
-        return zones[0]
-    chosen = context.viewer.user.timezone
-    if chosen and is_known_zone(chosen):
-        return chosen
-    city = flow.answers.get("city", "")
-    of_city = [z for z in context.services.timezones.find(city) if z in zones] if city else []
-    return of_city[0] if len(of_city) == 1 else None
+async def repeat(context: BotContext, notice: str) -> None:
+    """The wizard's "ask again": `notice`, then the open question with its buttons."""
+    flow = get_state(context, ProfileFlow)
+    if flow is None:
+        await send(context, notice)
+    else:
+        await ask(context, flow, preface=notice)
 
 
 async def advance(
     context: BotContext, flow: ProfileFlow, query: CallbackQuery | None = None
 ) -> int:
     """Go to the next question, or finish when the last one is answered."""
-    if flow.edit:
+    steps = flow.steps
+    if flow.edit and len(steps) == 1:
         return await save_one(context, flow)
-    index = STEPS.index(flow.step) + 1
-    if index < len(STEPS) and STEPS[index] == "timezone":
+    index = steps.index(flow.step) + 1
+    if index < len(steps) and steps[index] == "timezone":
         zone = known_zone(context, flow)
         if zone is not None:  # nothing to ask
             flow.answers["timezone"] = zone
             index += 1
-    if index == len(STEPS):
-        return await finish(context, flow)
-    flow.step = STEPS[index]
+    if index == len(steps):
+        return await (save_move(context, flow) if flow.edit else finish(context, flow))
+    flow.step = steps[index]
     return await ask(context, flow, query)
 
 
 async def on_register(update: Update, context: BotContext, data: Register) -> int:
     """Register pressed: straight through with a profile, otherwise the questions first,
-    the first one in place of the card."""
+    the first one in place of the card; questions left earlier go on where they stopped."""
     query = update.callback_query
     assert query is not None
     code = data.code
@@ -172,7 +296,12 @@ async def on_register(update: Update, context: BotContext, data: Register) -> in
     ):
         await sign_up(context, code, query)  # signs up, or says why nobody can
         return END
-    flow = ProfileFlow(STEPS[0], code=code)
+    card = query.message.message_id if query.message is not None else None
+    flow = get_state(context, ProfileFlow)
+    if flow is not None and not flow.edit:  # the participant consented and answered some
+        flow.code, flow.card = code, card
+        return await ask(context, flow, query)
+    flow = ProfileFlow(STEPS[0], code=code, card=card)
     set_state(context, flow)
     return await ask(context, flow, query, preface=privacy_notice(context.viewer.t))
 
@@ -196,66 +325,85 @@ async def on_text(update: Update, context: BotContext) -> int:
             else profiles.parse_text(step, message.text)
         )
     except InputProblem as problem:
-        await send(context, plain(problem.problem.render(t)))
-        return ANSWERING
+        return await ask(context, flow, preface=plain(problem.problem.render(t)))
     flow.answers[step] = value
     return await advance(context, flow)
 
 
 async def on_country_text(context: BotContext, flow: ProfileFlow, text: str) -> int:
+    """A country typed: taken when certain, else its candidates offered (InputProblem for
+    an empty or too long answer)."""
     t = context.viewer.t
-    try:
-        text = profiles.parse_text("country", text)
-    except InputProblem as problem:
-        await send(context, plain(problem.problem.render(t)))
-        return ANSWERING
-    found = context.services.countries.match(text)
-    if found.exact:
-        flow.answers["country"] = found.exact
-        return await advance(context, flow)
-    if not found.candidates:
-        await send(
-            context,
-            t._(
-                "I do not know the country “{name}”. Please type its name in "
-                "English or in one of my languages.",
-                name=user_text(text[:60]),
-            ),
+    text = profiles.parse_text("country", text)
+    country, candidates = country_answer(context, text)
+    if country is not None:
+        return await country_given(context, flow, country)
+    if not candidates:
+        unknown = t._(
+            "I do not know the country “{name}”. Please type its name in "
+            "English or in one of my languages.",
+            name=user_text(text[:60]),
         )
-        return ANSWERING
-    rows: list[list[Button]] = [
-        [(context.services.countries.name(code, t.language), ProfileCountry(code))]
-        for code in found.candidates
+        return await ask(context, flow, preface=unknown)
+    names = [context.services.countries.name(code, t.language) for code in candidates]
+    rows: ButtonRows = [
+        [(name, ProfileCountry(code))] for name, code in zip(names, candidates, strict=True)
     ]
-    await send(context, t._("Which one do you mean?"), rows)
-    return ANSWERING
+    if len(names) == 1:
+        offer = t._("Do you mean {country}?", country=plain(names[0]))
+    else:
+        offer = t._("Which one do you mean?")
+    return await ask(context, flow, offer=(offer, rows))
+
+
+async def country_given(
+    context: BotContext, flow: ProfileFlow, country: str, query: CallbackQuery | None = None
+) -> int:
+    """The country answered. In /profile, a new one makes the city and time zone
+    questionable: say so, and ask for the city again (keeping it is one press)."""
+    profile = context.viewer.user.profile
+    if flow.edit and profile is not None and country == profile.country:
+        flow.steps = ("country",)  # the country it was: nothing else changes
+    elif flow.edit and profile is not None and profile.city:
+        t = context.viewer.t
+        old = context.services.countries.name(profile.country, t.language)
+        flow.answers["country"] = country
+        flow.steps = MOVE_STEPS
+        flow.step = "city"
+        notice = t._("Your city and time zone were for {country}.", country=plain(old))
+        return await ask(context, flow, query, preface=notice)
+    if flow.answers.get("country") != country:
+        flow.answers.pop("city", None)  # a city of the country answered before
+    flow.answers["country"] = country
+    return await advance(context, flow, query)
 
 
 async def on_zone_text(context: BotContext, flow: ProfileFlow, text: str) -> int:
+    """A place typed at the time-zone question: the country's zone it names, else the
+    country's zones it may mean; a place outside the country only when nothing in it fits
+    (the participant typed it, so they asked for it), offered rather than taken."""
     t = context.viewer.t
-    zones = context.services.timezones.find(text)
-    if len(zones) == 1:
-        flow.answers["timezone"] = zones[0]
+    choice = zone_choice(context, flow.answers["country"], text)
+    if choice.zone is not None:
+        flow.answers["timezone"] = choice.zone
         return await advance(context, flow)
+    # Nothing in the country fits: what the place names elsewhere, offered, never taken.
+    zones = list(choice.offered) or context.services.timezones.zone_for_place(text).zones
     if not zones:
-        await send(
-            context,
-            t._(
-                "I could not find a time zone for “{place}”. Try a large city "
-                "near you or your country, or send /cancel.",
-                place=user_text(text[:64]),
-            ),
+        unknown = t._(
+            "I could not find a time zone for “{place}”. Try a large city "
+            "near you or your country, or send /cancel.",
+            place=user_text(text[:64]),
         )
-        return ANSWERING
-    now = context.now()
-    rows: list[list[Button]] = [
-        [(t.timezone_label(z, now), ProfileZone(z))] for z in zones[:MAX_ZONE_BUTTONS]
-    ]
-    await send(context, t._("Which of these is your time zone?"), rows)
-    return ANSWERING
+        return await ask(context, flow, preface=unknown)
+    if len(zones) == 1:
+        offer = t._("Is this your time zone?")
+    else:
+        offer = t._("Which of these is your time zone?")
+    return await ask(context, flow, offer=(offer, zone_rows(context, zones)))
 
 
-async def on_step_button(update: Update, context: BotContext, data: ProfileStep) -> int:
+async def on_step_button(update: Update, context: BotContext, data: ProfileStep) -> int | None:
     """Use the Telegram name, skip, back, agree or disagree: each on its own question."""
     query = update.callback_query
     assert query is not None
@@ -288,7 +436,7 @@ async def on_step_button(update: Update, context: BotContext, data: ProfileStep)
         return END
     else:
         await no_longer_active(query, context)
-        return ANSWERING
+        return None
     await answer(query)
     return await advance(context, flow, in_place(flow, query))
 
@@ -299,42 +447,72 @@ def in_place(flow: ProfileFlow, query: CallbackQuery) -> CallbackQuery | None:
     return None if flow.step == STEPS[0] and not flow.edit else query
 
 
-async def on_country_button(update: Update, context: BotContext, data: ProfileCountry) -> int:
-    known = context.services.countries.is_country(data.country)
-    return await _chosen(update, context, "country", data.country if known else None)
-
-
-async def on_zone_button(update: Update, context: BotContext, data: ProfileZone) -> int:
-    return await _chosen(
-        update, context, "timezone", data.zone if is_known_zone(data.zone) else None
-    )
-
-
-async def _chosen(update: Update, context: BotContext, step: str, value: str | None) -> int:
-    """A country or zone chosen with a button: the answer, if its question is open now."""
+async def on_country_button(
+    update: Update, context: BotContext, data: ProfileCountry
+) -> int | None:
     query = update.callback_query
     assert query is not None
     flow = get_state(context, ProfileFlow)
-    if flow is None:
-        await no_longer_active(query, context)
-        return END
-    if value is None or flow.step != step:
-        await no_longer_active(query, context)
-        return ANSWERING
-    flow.answers[step] = value
+    if (
+        flow is None
+        or flow.step != "country"
+        or not context.services.countries.is_country(data.country)
+    ):
+        return await _refused(query, context, flow)
     await answer(query)
-    return await advance(context, flow, in_place(flow, query))
+    return await country_given(context, flow, data.country, query)
+
+
+async def on_zone_button(update: Update, context: BotContext, data: ProfileZone) -> int | None:
+    query = update.callback_query
+    assert query is not None
+    flow = get_state(context, ProfileFlow)
+    if flow is None or flow.step != "timezone" or not is_known_zone(data.zone):
+        return await _refused(query, context, flow)
+    flow.answers["timezone"] = data.zone
+    await answer(query)
+    return await advance(context, flow, query)
+
+
+async def on_keep_button(
+    update: Update, context: BotContext, data: KeepProfileAnswer
+) -> int | None:
+    """After a new country in /profile: the city, or the time zone, stays as it is."""
+    query = update.callback_query
+    assert query is not None
+    flow = get_state(context, ProfileFlow)
+    viewer = context.viewer
+    profile = viewer.user.profile
+    step = flow.step if flow is not None else None
+    if flow is None or flow.steps != MOVE_STEPS or profile is None or step == "country":
+        return await _refused(query, context, flow)
+    if step == "city":
+        flow.answers["city"] = profile.city
+    elif viewer.user.timezone and is_known_zone(viewer.user.timezone):
+        flow.answers["timezone"] = viewer.user.timezone
+    else:
+        return await _refused(query, context, flow)
+    await answer(query)
+    return await advance(context, flow, query)
+
+
+async def _refused(
+    query: CallbackQuery, context: BotContext, flow: ProfileFlow | None
+) -> int | None:
+    """A button for another moment: said so; the open question stays open."""
+    await no_longer_active(query, context)
+    return END if flow is None else None
 
 
 async def go_back(
     context: BotContext, flow: ProfileFlow, query: CallbackQuery | None = None
 ) -> int:
-    if flow.edit:
+    index = flow.steps.index(flow.step)
+    if flow.edit and index == 0:
         clear_state(context, ProfileFlow)
-        await show_profile(context)
+        await show_profile(context, query=query)
         return END
-    index = max(STEPS.index(flow.step) - 1, 0)
-    flow.step = STEPS[index]
+    flow.step = flow.steps[max(index - 1, 0)]
     return await ask(context, flow, query)
 
 
@@ -363,6 +541,18 @@ async def save_one(context: BotContext, flow: ProfileFlow) -> int:
     return END
 
 
+async def save_move(context: BotContext, flow: ProfileFlow) -> int:
+    """A new country from /profile, its city and time zone: saved together."""
+    answers = flow.answers
+    await context.services.profiles.move(
+        context.viewer.user_id, answers["country"], answers["city"], answers["timezone"]
+    )
+    clear_state(context, ProfileFlow)
+    await refresh_viewer(context)
+    await show_profile(context, context.viewer.t._("Saved."))
+    return END
+
+
 def profile_text(context: BotContext) -> str:
     viewer = context.viewer
     t = viewer.t
@@ -380,7 +570,10 @@ def profile_text(context: BotContext) -> str:
     return "\n".join(lines)
 
 
-async def show_profile(context: BotContext, notice: str | None = None) -> None:
+async def show_profile(
+    context: BotContext, notice: str | None = None, query: CallbackQuery | None = None
+) -> None:
+    """The profile with a button per answer (in place of the pressed message, if any)."""
     t = context.viewer.t
     if context.viewer.user.profile is None:
         await send(
@@ -398,7 +591,11 @@ async def show_profile(context: BotContext, notice: str | None = None) -> None:
         "/forgetme deletes everything."
     )
     text = profile_text(context) + "\n\n" + hint
-    await send(context, f"{notice}\n\n{text}" if notice else text, rows)
+    text = f"{notice}\n\n{text}" if notice else text
+    if query is not None and query.message is not None:
+        await edit(query, context, text, rows)
+    else:
+        await send(context, text, rows)
 
 
 async def on_profile_command(update: Update, context: BotContext) -> None:
@@ -412,14 +609,54 @@ async def on_edit_button(update: Update, context: BotContext, data: EditProfile)
         await no_longer_active(query, context)
         return END
     await answer(query)
-    flow = ProfileFlow(data.field, edit=True)
+    flow = ProfileFlow(data.field, edit=True, steps=(data.field,))
     set_state(context, flow)
     return await ask(context, flow)
 
 
-async def cancel(update: Update, context: BotContext) -> int:
+async def cancel(update: Update, context: BotContext) -> int | None:
+    """/cancel: a change from /profile stops at once (nothing was saved yet); a sign-up
+    asks first, since the answers so far would be lost."""
+    t = context.viewer.t
+    flow = get_state(context, ProfileFlow)
+    if flow is not None and not flow.edit:
+        await send(
+            context,
+            t._(
+                "Stop registering? Your answers so far will not be saved, and you will not "
+                "be registered."
+            ),
+            [
+                [
+                    (t._("Stop registering"), StopSignUp("stop")),
+                    (t._("Continue"), StopSignUp("continue")),
+                ]
+            ],
+        )
+        return None
     clear_state(context, ProfileFlow)
-    await send(context, context.viewer.t._("Stopped. Nothing was saved."))
+    await send(context, t._("Stopped. Your profile is unchanged."))
+    return END
+
+
+async def on_stop_button(update: Update, context: BotContext, data: StopSignUp) -> int | None:
+    """The answer to /cancel's question: stop (nothing kept), or the open question again,
+    in place of the /cancel question."""
+    query = update.callback_query
+    assert query is not None
+    flow = get_state(context, ProfileFlow)
+    if flow is None or flow.edit:
+        await no_longer_active(query, context)
+        return END if flow is None else None
+    await answer(query)
+    if data.choice == "continue":
+        return await ask(context, flow, query)
+    clear_state(context, ProfileFlow)
+    stopped = context.viewer.t._(
+        "Stopped. Your answers were not saved, and you are not registered. You can "
+        "register again from /events."
+    )
+    await edit(query, context, stopped)
     return END
 
 
@@ -436,10 +673,13 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 on_press(ProfileStep, on_step_button),
                 on_press(ProfileCountry, on_country_button),
                 on_press(ProfileZone, on_zone_button),
+                on_press(KeepProfileAnswer, on_keep_button),
+                on_press(StopSignUp, on_stop_button),
             ]
         },
         on_cancel=cancel,
         state=ProfileFlow,
+        repeat=repeat,
     )
     app.add_handler(wizard, group=GROUP_PROFILE)
     app.add_handler(CommandHandler("profile", on_profile_command), group=GROUP_GENERAL)

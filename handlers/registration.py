@@ -7,7 +7,6 @@ from telegram.ext import Application
 
 from bot.i18n import Translator
 from bot.models import ACTIVE_STATUSES, RegistrationStatus
-from bot.services.calendar import calendar_file
 from bot.services.registrations import RegistrationClosed, SignUp
 from handlers.buttons import (
     CancelRegistration,
@@ -16,7 +15,7 @@ from handlers.buttons import (
     KeepThisRegistration,
 )
 from handlers.context import BotContext
-from handlers.events import show_card
+from handlers.events import calendar_for, show_card
 from handlers.html import user_text
 from handlers.messages import confirmation_text
 from handlers.presses import on_press
@@ -51,13 +50,13 @@ async def sign_up(
         return
     if outcome is SignUp.CONFIRMED:
         text = _joined(preface, confirmation_text(t, event, viewer.timezone))
-        ics = calendar_file(event, t.language, context.now(), context.bot.username)
+        ics = await calendar_for(context, event)
         await send_with_file(context.bot, viewer.user_id, t.directed(text), ics)
     elif outcome is SignUp.ALREADY_CONFIRMED:
         # A second press, or the same press handled again after a crash: the calendar file
         # again with it, in case the first answer never arrived (still one message).
         text = _joined(preface, outcome_text(t, outcome, title, position))
-        ics = calendar_file(event, t.language, context.now(), context.bot.username)
+        ics = await calendar_for(context, event)
         await send_with_file(context.bot, viewer.user_id, t.directed(text), ics)
     else:
         await send(context, _joined(preface, outcome_text(t, outcome, title, position)))

@@ -29,11 +29,13 @@ MAX_BUTTONS = 8
 
 
 def zone_rows(t: Translator, zones: list[str], now: datetime) -> list[list[Button]]:
+    """One button a zone, labelled with its city in the user's language and its offset."""
     return [[(t.timezone_label(zone, now), ChooseZone(zone))] for zone in zones[:MAX_BUTTONS]]
 
 
 def suggested_zones(user: User, directory: TimezoneDirectory) -> list[str]:
-    """The zones of the country in the user's Telegram language tag ("es-MX"), if it has one."""
+    """The zones of the country in the user's Telegram language tag ("es-MX"), if it has one,
+    most-populous first."""
     tag = (user.telegram_language or "").replace("_", "-").split("-")
     if len(tag) == 2 and len(tag[1]) == 2 and tag[1].isalpha():
         return directory.zones_of_country(tag[1])
@@ -67,35 +69,42 @@ async def ask_for_place(update: Update, context: BotContext) -> int:
 
 
 async def on_place(update: Update, context: BotContext) -> int:
+    """A typed city, country, zone, offset or abbreviation: set when it decides the zone,
+    otherwise its zones as buttons, each with its city in the user's language and offset."""
     message = update.effective_message
     assert message is not None and message.text is not None
     t = context.viewer.t
     now = context.now()
-    matches = context.services.timezones.find(message.text)
-    if not matches:
+    place = user_text(message.text[:64])
+    found = context.services.timezones.zone_for_place(message.text)
+    if found.zone is not None:
+        await context.services.users.choose_timezone(context.viewer.user_id, found.zone)
+        viewer = await refresh_viewer(context)
+        await send(context, confirmation(viewer.t, found.zone, now))
+        return ConversationHandler.END
+    zones = list(found.candidates)
+    if not zones:
         await send(
             context,
             t._(
                 "I could not find a time zone for “{place}”. Try a large city near you or "
                 "your country, or send /cancel.",
-                place=user_text(message.text[:64]),
+                place=place,
             ),
         )
         return AWAITING_PLACE
-    if len(matches) == 1:
-        await context.services.users.choose_timezone(context.viewer.user_id, matches[0])
-        viewer = await refresh_viewer(context)
-        await send(context, confirmation(viewer.t, matches[0], now))
-        return ConversationHandler.END
-    text = t.ngettext(
-        "I found {count} time zone for “{place}”. Which one is yours?",
-        "I found {count} time zones for “{place}”. Which one is yours?",
-        len(matches),
-        place=user_text(message.text[:64]),
-    )
-    if len(matches) > MAX_BUTTONS:
+    if len(zones) == 1:  # a part of a name ("Chengd"), or an abbreviation typed as a word
+        text = t._("I found one time zone for “{place}”. Is it yours?", place=place)
+    else:
+        text = t.ngettext(
+            "I found {count} time zone for “{place}”. Which one is yours?",
+            "I found {count} time zones for “{place}”. Which one is yours?",
+            len(zones),
+            place=place,
+        )
+    if len(zones) > MAX_BUTTONS or len(zones) == 1:
         text += "\n" + t._("Not in the list? Type the name of your city.")
-    await send(context, text, zone_rows(t, matches, now))
+    await send(context, text, zone_rows(t, zones, now))
     return AWAITING_PLACE
 
 

@@ -2,23 +2,32 @@
 
 Each wizard is a python-telegram-bot `ConversationHandler` in a handler group of its own,
 ahead of the general handlers. Its steps stop further processing of the update they answer
-(so a typed answer is not also treated as an unknown message), while any other command ends
-the wizard quietly and goes on to be handled normally: sending /events in the middle of
-/timezone simply shows the events. /cancel leaves any wizard.
+(so a typed answer is not also treated as an unknown message).
 
-A user is in one wizard at a time: starting another one (say, Register in the middle of
-/timezone) leaves the first, and a wizard left alone for WIZARD_IDLE ends by itself. In both
-cases the next message goes where it would have gone without the wizard, so a name typed
-for the profile does not land in a time-zone search, and a check-in code typed two days after
-an abandoned /timezone reaches the check-in.
+Another command in the middle of a wizard goes on to be handled normally (sending /events in
+the middle of /timezone simply shows the events) and *pauses* the wizard: its question stays
+open. Text typed next first goes wherever it would go without the wizard (a session code
+still checks in); only text nobody else takes comes back to the paused wizard as the answer
+to its open question (see `resume_paused`, called by the last-resort answer of
+`handlers.fallback`). A participant who looks at /my and then types the answer they were
+asked for expects it to be taken, and nothing typed after a command is silently lost. The
+wizard's buttons, and commands it understands itself (/skip), work while it is paused.
+
+/cancel is the current wizard's: most stop at once, the sign-up questions ask first (they
+say what would be lost). A user is in one wizard at a time: starting another one (say,
+Register in the middle of /timezone) leaves the first, and a wizard left alone for
+WIZARD_IDLE ends by itself. In both cases the next message goes where it would have gone
+without the wizard, so a name typed for the profile does not land in a time-zone search, and
+a check-in code typed two days after an abandoned /timezone reaches the check-in.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import warnings
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -38,7 +47,10 @@ from handlers.context import BotContext
 from handlers.session import clear_state, get_state, nothing_kept, set_state
 from handlers.ui import send
 
-Step = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
+# A step answers with the wizard's next state, or None to stay in the state it is in.
+Step = Callable[[Update, BotContext], Coroutine[Any, Any, int | None]]
+# Put the open question again after `notice` (an error, a "please type"), with its buttons.
+Repeat = Callable[[BotContext, str], Coroutine[Any, Any, object]]
 AnyHandler = BaseHandler[Update, Any, object]
 
 GROUP_LOAD_VIEWER = -1
@@ -56,20 +68,24 @@ WIZARD_IDLE = timedelta(minutes=30)
 
 @dataclass(frozen=True)
 class CurrentWizard:
-    """The user's one wizard at a time: its name, when they last answered it, and the kind of
-    state where it keeps their answers (dropped whenever it ends)."""
+    """The user's one wizard at a time: its name, when they last answered it, the kind of
+    state where it keeps their answers (dropped whenever it ends), and whether another
+    command paused it (its question still open, see the module's docstring)."""
 
     name: str
     last_step: datetime
     state: type[object] | None
+    paused: bool = False
 
 
-def _stopping(step: Step) -> Step:
-    @functools.wraps(step)
-    async def wrapper(update: Update, context: BotContext) -> int:
-        raise ApplicationHandlerStop(await step(update, context))
+def _forget(context: BotContext, current: CurrentWizard) -> None:
+    if current.state is not None:
+        clear_state(context, current.state)
+    clear_state(context, CurrentWizard)
 
-    return wrapper
+
+def _is_command(update: Update) -> bool:
+    return bool(filters.COMMAND.check_update(update))
 
 
 @dataclass(frozen=True)
@@ -85,17 +101,33 @@ class _Wizard:
         if current is not None and current.name == self.name:
             clear_state(context, CurrentWizard)
 
+    def _current(self, context: BotContext) -> CurrentWizard | None:
+        """This wizard's record, if it is the user's current wizard and was used recently."""
+        current = get_state(context, CurrentWizard)
+        if (
+            current is None
+            or current.name != self.name
+            or context.now() - current.last_step > WIZARD_IDLE
+        ):
+            return None
+        return current
+
     def _become_current(self, context: BotContext) -> None:
         previous = get_state(context, CurrentWizard)
-        if previous is not None and previous.name != self.name and previous.state is not None:
-            clear_state(context, previous.state)  # the wizard it replaces is over
-        set_state(context, CurrentWizard(self.name, context.now(), self.state))
+        now = context.now()
+        if (
+            previous is not None
+            and previous.state is not None
+            and (previous.name != self.name or now - previous.last_step > WIZARD_IDLE)
+        ):
+            clear_state(context, previous.state)  # the wizard it replaces, or an old one, is over
+        set_state(context, CurrentWizard(self.name, now, self.state))
 
     def entering(self, step: Step) -> Step:
         """An entry point: the wizard becomes the user's current one."""
 
         @functools.wraps(step)
-        async def wrapper(update: Update, context: BotContext) -> int:
+        async def wrapper(update: Update, context: BotContext) -> int | None:
             self._become_current(context)
             raise ApplicationHandlerStop(await self._ended(context, await step(update, context)))
 
@@ -103,33 +135,47 @@ class _Wizard:
 
     def continuing(self, step: Step) -> Step:
         """A step, taken only while the wizard is current and recently used; otherwise the
-        wizard ends and the update goes on as if it had not been there."""
+        wizard ends and the update goes on as if it had not been there. While paused, a
+        message that is not a command goes on first: it comes back through `resume_paused`
+        if nobody else takes it."""
 
         @functools.wraps(step)
-        async def wrapper(update: Update, context: BotContext) -> int:
-            current = get_state(context, CurrentWizard)
-            now = context.now()
-            if (
-                current is None
-                or current.name != self.name
-                or now - current.last_step > WIZARD_IDLE
-            ):
+        async def wrapper(update: Update, context: BotContext) -> int | None:
+            current = self._current(context)
+            if current is None:
                 self.finish(context)
                 return ConversationHandler.END
-            set_state(context, CurrentWizard(self.name, now, self.state))
+            if current.paused and update.callback_query is None and not _is_command(update):
+                return None  # the question stays open; the update goes on
+            set_state(context, replace(current, last_step=context.now(), paused=False))
             raise ApplicationHandlerStop(await self._ended(context, await step(update, context)))
 
         return wrapper
 
-    def leaving(self, step: Step) -> Step:
-        """/cancel or another command: the wizard ends whatever the step says."""
+    def cancelling(self, step: Step) -> Step:
+        """/cancel: the current wizard's `step` says what happens (most end, some ask first).
+        A wizard that is not current lets /cancel go on to the one that is (or to "nothing
+        to cancel")."""
 
         @functools.wraps(step)
-        async def wrapper(update: Update, context: BotContext) -> int:
-            self.finish(context)
-            return await step(update, context)
+        async def wrapper(update: Update, context: BotContext) -> int | None:
+            current = self._current(context)
+            if current is None:
+                self.finish(context)
+                return ConversationHandler.END
+            set_state(context, replace(current, last_step=context.now(), paused=False))
+            raise ApplicationHandlerStop(await self._ended(context, await step(update, context)))
 
         return wrapper
+
+    async def pausing(self, update: Update, context: BotContext) -> int | None:
+        """Another command: it is handled as usual, and the question stays open."""
+        current = self._current(context)
+        if current is None:
+            self.finish(context)
+            return ConversationHandler.END
+        set_state(context, replace(current, paused=True))
+        return None
 
     async def timed_out(self, update: object, context: BotContext) -> None:
         """python-telegram-bot's own timeout, which also forgets the conversation itself."""
@@ -138,19 +184,49 @@ class _Wizard:
         if user is not None and nothing_kept(context):
             context.application.drop_user_data(user.id)
 
-    async def _ended(self, context: BotContext, state: int) -> int:
+    async def _ended(self, context: BotContext, state: int | None) -> int | None:
         if state == ConversationHandler.END:
             self.finish(context)
         return state
 
 
-async def _leave_quietly(update: Update, context: BotContext) -> int:
-    return ConversationHandler.END
+async def resume_paused(update: Update, context: BotContext) -> bool:
+    """Typed text that no handler took, while a command paused the user's wizard: the
+    answer to the wizard's open question, handled as if no command had come in between.
+    False when there is no such wizard (or it was left alone for too long)."""
+    message = update.effective_message
+    current = get_state(context, CurrentWizard)
+    if current is None or not current.paused or message is None or message.text is None:
+        return False
+    if context.now() - current.last_step > WIZARD_IDLE:
+        _forget(context, current)
+        return False
+    set_state(context, replace(current, paused=False))
+    for group in context.application.handlers.values():
+        for handler in group:
+            if not isinstance(handler, ConversationHandler) or handler.name != current.name:
+                continue
+            check = handler.check_update(update)
+            if check is None:
+                break
+            with contextlib.suppress(ApplicationHandlerStop):  # it answered: stop is implied
+                await handler.handle_update(update, context.application, check, context)
+            return True
+    _forget(context, current)  # its conversation is over: nothing to come back to
+    return False
 
 
-async def _words_please(update: Update, context: BotContext) -> None:
-    """A sticker, photo or voice note where an answer is expected: ask again, stay put."""
-    await send(context, context.viewer.t._("Please type an answer."))
+def _words_please(repeat: Repeat | None) -> Step:
+    async def words_please(update: Update, context: BotContext) -> None:
+        """A sticker, photo or voice note where an answer is expected: ask again, stay put
+        (with the question and its buttons, when the wizard can put it again)."""
+        notice = context.viewer.t._("Please type an answer.")
+        if repeat is not None:
+            await repeat(context, notice)
+        else:
+            await send(context, notice)
+
+    return words_please
 
 
 def build_wizard(
@@ -159,9 +235,11 @@ def build_wizard(
     states: dict[object, list[AnyHandler]],
     on_cancel: Step,
     state: type[object] | None = None,
+    repeat: Repeat | None = None,
 ) -> ConversationHandler[BotContext]:
     """`state` is the kind of state (see `handlers.session`) where the wizard keeps its
-    answers; it is dropped whenever the wizard ends, however it ends."""
+    answers; it is dropped whenever the wizard ends, however it ends. `repeat` puts the open
+    question again after a notice, with its buttons (else the notice comes alone)."""
     wizard = _Wizard(name, state)
     for handler in entry_points:
         handler.callback = wizard.entering(cast(Step, handler.callback))
@@ -179,7 +257,7 @@ def build_wizard(
                     *handlers,
                     MessageHandler(
                         filters.UpdateType.MESSAGE & ~filters.TEXT,
-                        wizard.continuing(_words_please),  # type: ignore[arg-type]
+                        wizard.continuing(_words_please(repeat)),  # type: ignore[arg-type]
                     ),
                 ]
                 for state, handlers in states.items()
@@ -187,8 +265,8 @@ def build_wizard(
             | {ConversationHandler.TIMEOUT: [TypeHandler(Update, wizard.timed_out)]},
             conversation_timeout=WIZARD_IDLE,
             fallbacks=[
-                CommandHandler("cancel", _stopping(wizard.leaving(on_cancel))),
-                MessageHandler(filters.COMMAND, wizard.leaving(_leave_quietly)),
+                CommandHandler("cancel", wizard.cancelling(on_cancel)),
+                MessageHandler(filters.COMMAND, wizard.pausing),
             ],
             allow_reentry=True,
         )

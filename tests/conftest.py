@@ -152,7 +152,9 @@ class ChatDriver:
         raise AssertionError("the bot sent no message with buttons")
 
     def last_text(self) -> str:
-        return str(self.messages()[-1].get("text", ""))
+        """The last message's text, or its caption (a file with its message)."""
+        last = self.messages()[-1]
+        return str(last.get("text", last.get("caption", "")))
 
 
 def texts(calls: list[ApiCall], chat_id: int | None = None) -> list[str]:

@@ -166,6 +166,10 @@ WIRE = [
     # The preview of a programme file: Confirm and Discard.
     (buttons.ConfirmImport("0123456789abcdef"), "pi:ok:0123456789abcdef"),
     (buttons.DiscardImport("0123456789abcdef"), "pi:no:0123456789abcdef"),
+    # The sign-up questions: /cancel's Stop or Continue, and Keep after a new country.
+    (buttons.StopSignUp("stop"), "pq:stop"),
+    (buttons.StopSignUp("continue"), "pq:continue"),
+    (buttons.KeepProfileAnswer(), "pq:keep"),
 ]
 
 ZONES = sorted(zone for zone in available_timezones() if "/" in zone)

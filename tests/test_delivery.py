@@ -14,7 +14,7 @@ import pytest
 from bot.app import BotApplication
 from bot.clock import FrozenClock
 from bot.db.outbox import Campaign, Progress
-from bot.models import Audience, AudienceKind, Contact, Profile
+from bot.models import Audience, AudienceKind, CampaignKind, Contact, Profile
 from bot.problems import InputProblem
 from bot.services import delivery
 from bot.services.container import Services
@@ -532,3 +532,38 @@ async def test_a_broadcast_cannot_be_scheduled_in_the_past_or_beyond_a_year(
     assert await services.broadcasts.schedule(
         1, EVERYONE, {"default": "Hi"}, START + timedelta(days=366)
     )
+
+
+async def test_a_session_without_link_promises_it_only_while_it_can(
+    app: BotApplication, services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """No join link yet: the day-before reminder says it will come before the start; the
+    last reminder and the "starting now" message make no promise they cannot keep. With a
+    link, the last reminder gives it."""
+    await services.programme.import_now(
+        programme([row("flood", SOON, join_url=""), row("linked", SOON)]), None
+    )
+    ids = await people(services, 1)
+    await confirmed(services, *ids)
+    await services.registrations.sign_up(ids[0], "linked")
+    flood = await db.read(lambda u: u.events.by_code("flood"))
+    linked = await db.read(lambda u: u.events.by_code("linked"))
+    assert flood is not None and linked is not None
+    sender = FakeSender()
+    engine = worker(db, clock, sender, renderer=real_messages(app))
+
+    async def told(event_id: int, kind: CampaignKind, offset: int) -> str:
+        clock.set(SOON - timedelta(minutes=offset) + timedelta(seconds=1))
+        await services.reminders.fire(Job(kind, event_id, offset, clock.now()))
+        await engine.drain_once()
+        return sender.sent[-1][1]
+
+    day_before = await told(flood.event_id, REMINDER, 1440)
+    assert "The join link will be sent to you before the session starts." in day_before
+    hour_before = await told(flood.event_id, REMINDER, 60)
+    assert "before the session starts" not in hour_before
+    assert "The join link is not available yet; the organizers will send it." in hour_before
+    assert "https://meet.example.org/linked" in await told(linked.event_id, REMINDER, 30)
+    starting = await told(flood.event_id, STARTING, 0)
+    assert "before the session starts" not in starting
+    assert "The organizers have not shared the join link yet: they will send it here." in starting

@@ -242,7 +242,9 @@ async def test_the_calendar_file(amina: ChatDriver, services: Services, db: Stor
     assert entry.end == start + timedelta(minutes=45)
     assert str(entry["SUMMARY"]) == "Titre"
     assert str(entry["UID"]) == "cal@webinar_demo_bot.t.me"
-    assert "URL" not in entry and "meet.example.org" not in str(entry.get("DESCRIPTION"))
+    # before registering, the address is the event in the bot, not its join link
+    assert str(entry["URL"]) == "https://t.me/webinar_demo_bot?start=cal"
+    assert "LOCATION" not in entry and "meet.example.org" not in str(entry.get("DESCRIPTION"))
     event = await db.read(lambda u: u.events.by_code("cal"))
     assert event is not None
     await db.execute(
@@ -258,7 +260,7 @@ async def test_the_calendar_file(amina: ChatDriver, services: Services, db: Stor
         (amina.user.id,),
     )
     [waiting] = (await download()).events
-    assert "URL" not in waiting and "meet.example.org" not in str(waiting.get("DESCRIPTION"))
+    assert "meet.example.org" not in waiting.to_ical().decode()
     assert str(again["UID"]) == str(entry["UID"])
 
 
@@ -350,3 +352,39 @@ async def test_a_sign_up_here_shows_in_the_list_at_once(
     assert "4 seats left" in texts(await amina.send("/events", pace=quick))[0]
     await services.registrations.cancel(amina.user.id, "a")
     assert "5 seats left" in texts(await amina.send("/events", pace=quick))[0]
+
+
+async def test_a_deep_link_in_another_case_opens_the_event(
+    app: BotApplication, emulator: BotApiEmulator, amina: ChatDriver, services: Services
+) -> None:
+    """Codes are kept as written ("drr-flood"); a link or a typed code in capitals opens the
+    event all the same, for a known user, a new one and one who picks a language first;
+    the card's buttons carry the stored code."""
+    await load(services, programme([row("drr-flood", SOON, title="Floods")]))
+    await amina.settle(language="en")
+    [card] = texts(await amina.send("/start DRR-FLOOD"))
+    assert card.startswith("Floods")
+    register = buttons_of(amina.last_message_with_buttons())[0][1]
+    assert parse_button(register) is not None and "drr-flood" in register
+    newcomer = chat_as(app, emulator, id=7401, first_name="Ana", language_code="es")
+    [greeting] = texts(await newcomer.send("/start Drr-Flood"))
+    assert "Floods" in greeting
+    picking = chat_as(app, emulator, id=7402, first_name="Jo", language_code="pt")
+    await picking.send("/start DRR-Flood")
+    assert any("Floods" in text for text in texts(await picking.press_label("English")))
+    [missing] = texts(await amina.send("/start DRR-FLOODS"))
+    assert missing.startswith("I could not find the event “\u2068DRR-FLOODS\u2069”.")
+
+
+async def test_a_running_session_without_link_promises_nothing_it_cannot_keep(
+    amina: ChatDriver, services: Services, clock: FrozenClock
+) -> None:
+    """Registered for a session under way that has no join link yet: the card does not
+    say it will be sent "before the session starts"."""
+    await load(services, programme([row("nolink", SOON, join_url="")]))
+    await amina.settle(language="en")
+    await services.registrations.sign_up(amina.user.id, "nolink")
+    clock.set(SOON + timedelta(minutes=5))
+    [card] = texts(await amina.send("/start nolink"))
+    assert "before the session starts" not in card
+    assert "The organizers have not shared the join link yet: they will send it here." in card

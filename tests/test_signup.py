@@ -6,6 +6,8 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, CommandHandler
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
@@ -19,7 +21,10 @@ from handlers.buttons import (
     ProfileStep,
     Register,
 )
+from handlers.context import BotContext
+from handlers.events import show_card_again
 from handlers.ui import send_with_file
+from handlers.wizards import GROUP_LOAD_VIEWER
 from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
 from tests.programme_files import programme, row
 from tests.store import Store
@@ -76,9 +81,10 @@ async def test_first_registration_asks_the_profile_then_registers(
             "amina@example.org",
         ],
     )
-    assert "Please type an answer." in replies
+    # every error comes with its question again (and its buttons), in one message
+    assert "Please type an answer.\n\nWhat is your full name?\nQuestion 1 of 7" in replies
     assert any(r.startswith("I do not know the country “") for r in replies)
-    assert "Which one do you mean?" in replies
+    assert "Do you mean Kenya?\nQuestion 2 of 7" in replies  # one candidate: no "which one"
     assert any(r.startswith("“not-an-email” does not look like an email address") for r in replies)
     assert not any(r.startswith("Which time zone") for r in replies)  # Kenya has one zone
     notice = replies[0]
@@ -147,8 +153,9 @@ async def test_the_telegram_name_is_offered_in_its_scripts_order(
 async def test_a_country_with_several_zones_asks_which_and_back_works(
     amina: ChatDriver, services: Services, db: Store
 ) -> None:
-    """Brazil has several zones and Petrolina names none of them: the user chooses one
-    (typing a city picks its zone); Back returns to the previous question."""
+    """Brazil has several zones and a small town (not in the city list) names none of them:
+    the user chooses one (typing a city picks its zone); Back returns to the previous
+    question."""
     await publish(services)
     await amina.settle(language="en")
     await amina.send("/start flood")
@@ -160,13 +167,13 @@ async def test_a_country_with_several_zones_asks_which_and_back_works(
             "Brasil",
             "press:◀ Back",
             "Brazil",
-            "Petrolina",
+            "Vila Nova do Sertão",
             "press:Skip",
             "press:Skip",
             "press:Skip",
         ],
     )
-    assert replies.count("In which country do you work? Type its name.") == 2
+    assert replies.count("In which country do you work? Type its name.\nQuestion 2 of 7") == 2
     assert replies[-1].startswith("Which time zone are you in?")
     labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
     assert 1 < len(labels) <= 10  # the country's zones, a few at a time, and Back
@@ -233,7 +240,10 @@ async def test_cancel_leaves_the_questions(amina: ChatDriver, services: Services
     await amina.settle(language="en")
     await amina.send("/start flood")
     await answer_steps(amina, ["press:Register", "Amina"])
-    assert texts(await amina.send("/cancel")) == ["Stopped. Nothing was saved."]
+    [asked] = texts(await amina.send("/cancel"))  # asked first: tests/test_wizard_steps.py
+    assert asked.startswith("Stop registering?")
+    [stopped] = texts(await amina.press_label("Stop registering"))
+    assert stopped.startswith("Stopped. Your answers were not saved")
     [after] = texts(await amina.send("Kenya"))
     assert "/help" in after
 
@@ -540,13 +550,16 @@ async def test_a_name_that_shows_nothing_is_refused(amina: ChatDriver, services:
     await amina.send("/start flood")
     await amina.press(Register("flood").pack())
     in_words = "Please answer in words: letters or digits, not only symbols."
+    name_question = "\n\nWhat is your full name?\nQuestion 1 of 7"
+    country_question = "In which country do you work? Type its name.\nQuestion 2 of 7"
     for name in ("\u200d\u200c", "\u3164", "\u2800\u2800", "\u0301"):
-        assert texts(await amina.send(name)) == ["Please type an answer."], repr(name)
+        assert texts(await amina.send(name)) == ["Please type an answer." + name_question], name
     for name in ("🙂🌍", "\u200f🙂\u200e", "★★★"):
-        assert texts(await amina.send(name)) == [in_words], repr(name)
-    assert texts(await amina.send("Zoë Ndlovu")) == ["In which country do you work? Type its name."]
-    assert texts(await amina.send("\u200f\u200f\u200e")) == ["Please type an answer."]
-    assert texts(await amina.send("🇰🇪")) == [in_words]
+        assert texts(await amina.send(name)) == [in_words + name_question], repr(name)
+    assert texts(await amina.send("Zoë Ndlovu")) == [country_question]
+    [empty] = texts(await amina.send("\u200f\u200f\u200e"))
+    assert empty == f"Please type an answer.\n\n{country_question}"
+    assert texts(await amina.send("🇰🇪")) == [f"{in_words}\n\n{country_question}"]
 
 
 async def test_profile_lines_follow_each_languages_punctuation(amina: ChatDriver) -> None:
@@ -627,3 +640,37 @@ async def test_a_first_sign_up_from_a_deep_link_spends_eight_messages(
     assert "Session flood" in card
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.language == "en" and user.profile is not None
+
+
+async def test_the_card_is_shown_again_once_the_questions_are_answered(
+    amina: ChatDriver, services: Services
+) -> None:
+    """`show_card_again`, for the end of the profile questions: the message whose Register
+    started them (the card, then the first question) becomes the card again, now saying
+    "You are registered" with a way to cancel, in one edit; a message that is gone is left
+    alone without an error."""
+    await publish(services, capacity="3")
+    await amina.settle(language="en")
+    await amina.send("/start flood")
+    card_id = amina.last_message_with_buttons()["message_id"]
+    await amina.press_label("Register")
+    assert amina.messages()[-1]["message_id"] == card_id  # now the first question
+    await services.profiles.save(amina.user.id, Profile("Amina", "KE", "Nairobi"), "UTC")
+    await services.registrations.sign_up(amina.user.id, "flood")
+    targets = [card_id, 999_999]
+
+    async def again(update: Update, context: BotContext) -> None:
+        await show_card_again(context, "flood", targets.pop(0))
+        raise ApplicationHandlerStop  # the wizard and the unknown-command answer stay out
+
+    # right after the viewer is loaded, before the wizards: where the questions would call it
+    amina.app.add_handler(CommandHandler("again", again), group=GROUP_LOAD_VIEWER + 1)
+    calls = await amina.send("/again")
+    assert [call.method for call in calls if call.method in MESSAGES] == ["editMessageText"]
+    [card] = [m for m in amina.messages() if m["message_id"] == card_id]
+    assert "You are registered." in card["text"] and "2 seats left" in card["text"]
+    labels = [label for label, _ in buttons_of(card)]
+    assert "Cancel my registration" in labels and "Register" not in labels
+    assert [c.method for c in await amina.send("/again") if c.method in MESSAGES] == [
+        "editMessageText"  # refused by Telegram (no such message): nothing else happens
+    ]

@@ -42,7 +42,8 @@ def directory(directories: Directories) -> TimezoneDirectory:
         ("New Delhi", "Asia/Kolkata"),
         ("Washington", "America/New_York"),
         ("Asia/Calcutta", "Asia/Calcutta"),  # an old name the database still knows
-        ("UTC+5:30", "Asia/Colombo"),  # offsets with minutes: the zones that keep them
+        ("UTC+5:30", "Asia/Kolkata"),  # offsets with minutes: the zones that keep them, most
+        # people first (India, then Sri Lanka)
         ("Kosovo", "Europe/Belgrade"),
     ],
 )

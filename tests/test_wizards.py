@@ -13,7 +13,7 @@ from bot.clock import FrozenClock
 from bot.services.container import Services
 from handlers.buttons import Register
 from handlers.wizards import WIZARD_IDLE, CurrentWizard
-from tests.conftest import START, ChatDriver, texts
+from tests.conftest import START, ChatDriver, buttons_of, texts
 from tests.store import Store
 from tests.test_signup import SOON, publish, with_profile
 
@@ -29,11 +29,11 @@ async def test_register_in_the_middle_of_timezone_leaves_timezone(
     card = amina.last_message_with_buttons()["message_id"]
     await amina.send("/timezone")
     [question] = texts(await amina.press(Register("flood").pack(), card))
-    assert question.endswith("\n\nWhat is your full name?")
+    assert question.endswith("\n\nWhat is your full name?\nQuestion 1 of 7")
     assert texts(await amina.send("Amina Diallo")) == [
-        "In which country do you work? Type its name."
+        "In which country do you work? Type its name.\nQuestion 2 of 7"
     ]
-    assert texts(await amina.send("Kenya"))[-1] == "In which city?"
+    assert texts(await amina.send("Kenya"))[-1] == "In which city?\nQuestion 3 of 6"
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.timezone is None  # "Kenya" did not set a time zone
 
@@ -121,7 +121,11 @@ async def test_a_sticker_where_an_answer_is_expected_asks_again(
     await amina.settle(language="en")
     await amina.send("/start flood")
     await amina.press(Register("flood").pack())
-    assert texts(await amina.send_sticker()) == ["Please type an answer."]
+    assert texts(await amina.send_sticker()) == [
+        "Please type an answer.\n\nWhat is your full name?\nQuestion 1 of 7"
+    ]
+    labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
+    assert labels == ["Use “Amina”", "I do not agree"]  # the question's buttons again
     assert texts(await amina.send("Amina Diallo")) == [
-        "In which country do you work? Type its name."
+        "In which country do you work? Type its name.\nQuestion 2 of 7"
     ]

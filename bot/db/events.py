@@ -28,6 +28,10 @@ EDITABLE_COLUMNS = frozenset(
         "min_attendance_minutes",
     }
 )
+# What a calendar entry shows of an event: a change of one raises its revision, the SEQUENCE
+# of its calendar files, so calendars that have the event take the newer file (RFC 5546 asks
+# it for the start, duration and status; the title and the link are what people look at).
+REVISED_COLUMNS = frozenset({"starts_at", "duration_minutes", "title", "join_url"})
 
 
 def _event(row: sqlite3.Row, texts: dict[str, EventText]) -> Event:
@@ -46,6 +50,7 @@ def _event(row: sqlite3.Row, texts: dict[str, EventText]) -> Event:
         texts=texts,
         min_attendance_minutes=row["min_attendance_minutes"],
         updated_at=from_db(row["updated_at"]),
+        revision=row["revision"],
     )
 
 
@@ -62,6 +67,11 @@ def _draft_values(draft: EventDraft) -> dict[str, Any]:
         "description": draft.description,
         "min_attendance_minutes": draft.min_attendance_minutes,
     }
+
+
+def _titles(texts: dict[str, EventText]) -> dict[str, str]:
+    """The titles of an event's own languages (an empty one falls back to the main title)."""
+    return {language: text.title for language, text in texts.items() if text.title}
 
 
 class EventRepository(Repository):
@@ -182,14 +192,24 @@ class EventRepository(Repository):
 
     def replace(self, event_id: int, draft: EventDraft, now: datetime) -> None:
         """Overwrite an event with a newer description of it (its status is kept)."""
-        values = {**_draft_values(draft), "now": to_db(now), "event_id": event_id}
+        before = self._texts([event_id])[event_id]
+        values = {
+            **_draft_values(draft),
+            "now": to_db(now),
+            "event_id": event_id,
+            "titles_changed": _titles(before) != _titles(draft.texts),
+        }
+        # The right-hand sides read the row as it was: the revision compares old and new.
         self._run(
             """
             UPDATE events SET topic = :topic, starts_at = :starts_at,
                 duration_minutes = :duration_minutes, capacity = :capacity,
                 language = :language, join_url = :join_url, title = :title,
                 description = :description,
-                min_attendance_minutes = :min_attendance_minutes, updated_at = :now
+                min_attendance_minutes = :min_attendance_minutes, updated_at = :now,
+                revision = revision + (starts_at IS NOT :starts_at
+                    OR duration_minutes IS NOT :duration_minutes OR title IS NOT :title
+                    OR join_url IS NOT :join_url OR :titles_changed)
             WHERE event_id = :event_id
             """,
             values,
@@ -213,9 +233,11 @@ class EventRepository(Repository):
         if column not in EDITABLE_COLUMNS:
             raise ValueError(f"{column} cannot be edited")
         stored = to_db(value) if isinstance(value, datetime) else value
+        revised = column in REVISED_COLUMNS
         self._run(
-            f"UPDATE events SET {column} = ?, updated_at = ? WHERE event_id = ?",
-            (stored, to_db(now), event_id),
+            f"UPDATE events SET {column} = ?, updated_at = ?,"
+            f" revision = revision + ({column} IS NOT ? AND ?) WHERE event_id = ?",
+            (stored, to_db(now), stored, revised, event_id),
         )
 
     def update_text(
@@ -229,16 +251,25 @@ class EventRepository(Repository):
         """The title or description of the event in one language."""
         if column not in ("title", "description"):
             raise ValueError(f"{column} is not a text of the event")
+        before = self._one(
+            f"SELECT {column} FROM event_texts WHERE event_id = ? AND language = ?",
+            (event_id, language),
+        )
+        revised = column == "title" and before is not None and before[0] != value
         self._run(
             f"UPDATE event_texts SET {column} = ? WHERE event_id = ? AND language = ?",
             (value, event_id, language),
         )
-        self._run("UPDATE events SET updated_at = ? WHERE event_id = ?", (to_db(now), event_id))
+        self._run(
+            "UPDATE events SET updated_at = ?, revision = revision + ? WHERE event_id = ?",
+            (to_db(now), int(revised), event_id),
+        )
 
     def set_status(self, event_id: int, status: str, now: datetime) -> None:
         self._run(
-            "UPDATE events SET status = ?, updated_at = ? WHERE event_id = ?",
-            (status, to_db(now), event_id),
+            "UPDATE events SET status = ?, updated_at = ?, revision = revision + (status IS NOT ?)"
+            " WHERE event_id = ?",
+            (status, to_db(now), status, event_id),
         )
 
     # -- what was edited in chat since the programme file last set it ----------------------

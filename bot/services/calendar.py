@@ -1,15 +1,28 @@
-"""Calendar invitations (.ics) made with the icalendar library.
+"""Calendar files (.ics, RFC 5545) made with the icalendar library.
 
-The UID is stable per event, so importing the file again after a change updates the entry in
-the participant's calendar instead of adding a second one.
+An event is one calendar entry wherever its file is opened: the UID never changes, and the
+SEQUENCE is the event's revision, which the database raises whenever the start, duration, a
+title, the join link or the status changes. A calendar that has the entry replaces it with a
+file of a higher SEQUENCE (RFC 5546, 2.1.4) instead of keeping the old time or adding a
+second entry; at an equal SEQUENCE the later DTSTAMP wins, so DTSTAMP is never earlier than
+the last change (LAST-MODIFIED).
+
+A file opened from a chat is published (METHOD:PUBLISH, what calendar apps take from a file;
+REQUEST would ask the reader to reply to an organizer who reads no e-mail). A cancelled
+event's file is its cancellation (METHOD:CANCEL, STATUS:CANCELLED, the same UID, a higher
+SEQUENCE), which removes the entry or marks it cancelled. RFC 5546 wants an ORGANIZER in
+both: the bot, at its t.me address. A published event has no ATTENDEE, so its cancellation
+names none either. Times are in UTC, which needs no VTIMEZONE.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from icalendar import Calendar
+from icalendar import Alarm, Calendar, vCalAddress
 from icalendar import Event as CalendarEvent
 
 from bot.models import Event
@@ -17,78 +30,100 @@ from bot.models import Event
 PRODUCT_ID = "-//City-to-city cooperation programme//Webinar bot//EN"
 
 
-def event_calendar(
-    event: Event,
-    language: str,
-    *,
-    join_url: str | None,
-    now: datetime,
-    domain: str,
-    sequence: int = 0,
-) -> bytes:
-    """One event as an iCalendar file; the join link only when the reader may have it.
-
-    Hundreds of people register for the same session: the file is made once per event
-    version, language and hour (its DTSTAMP, the time the file was made, is that hour).
-    """
-    return _calendar_file(
-        event.code,
-        event.starts_at,
-        event.ends_at,
-        event.title_in(language),
-        event.description_in(language),
-        event.is_cancelled,
-        join_url,
-        now.replace(minute=0, second=0, microsecond=0),
-        domain,
-        sequence,
-    )
+def first_reminder(offsets: Sequence[int]) -> int | None:
+    """When the calendar's alarm rings, in minutes before the start: at the bot's first
+    reminder (the earliest, so the largest offset); None for an event without reminders."""
+    return max((minutes for minutes in offsets if minutes > 0), default=None)
 
 
-@lru_cache(maxsize=512)
-def _calendar_file(
-    code: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    title: str,
-    description: str,
-    cancelled: bool,
-    join_url: str | None,
-    stamp: datetime,
-    domain: str,
-    sequence: int,
-) -> bytes:
-    calendar = Calendar()
-    calendar.add("prodid", PRODUCT_ID)
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    entry = CalendarEvent()
-    entry.add("uid", f"{code}@{domain}")  # stable: a new file updates the calendar entry
-    entry.add("dtstamp", stamp)
-    entry.add("dtstart", starts_at)
-    entry.add("dtend", ends_at)
-    entry.add("summary", title)
-    if join_url:
-        description = f"{description}\n\n{join_url}".strip()
-        entry.add("url", join_url)
-        entry.add("location", join_url)
-    if description:
-        entry.add("description", description)
-    entry.add("sequence", sequence)
-    entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    calendar.add_component(entry)
-    return bytes(calendar.to_ical())
+@dataclass(frozen=True)
+class _Entry:
+    """Everything one file says: hundreds of people get the same one, made once."""
+
+    uid: str
+    sequence: int
+    cancelled: bool
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    description: str
+    join_url: str | None  # only for someone with a seat
+    url: str  # the join link, else the event in the bot
+    organizer: str
+    organizer_name: str
+    stamp: datetime
+    last_modified: datetime | None
+    alarm: int | None  # minutes before the start
 
 
 def calendar_file(
-    event: Event, language: str, now: datetime, bot_username: str, *, with_join_url: bool = True
+    event: Event,
+    language: str,
+    now: datetime,
+    bot_username: str,
+    *,
+    with_join_url: bool = True,
+    alarm: int | None = None,
 ) -> tuple[str, bytes]:
-    """The .ics of an event; the join link only for someone who registered."""
-    ics = event_calendar(
-        event,
-        language,
-        join_url=(event.join_url or None) if with_join_url else None,
-        now=now,
-        domain=f"{bot_username}.t.me",
+    """The event's .ics as it stands now (its name and content): an entry to add or update,
+    or its cancellation once it is cancelled. The join link only for someone with a seat;
+    `alarm`: minutes before the start (see `first_reminder`)."""
+    join_url = (event.join_url or None) if with_join_url else None
+    changed = event.updated_at.replace(microsecond=0) if event.updated_at else None
+    stamp = now.astimezone(UTC).replace(second=0, microsecond=0)  # one file a minute at most
+    entry = _Entry(
+        uid=f"{event.code}@{bot_username}.t.me",  # stable: a new file updates the entry
+        sequence=event.revision,
+        cancelled=event.is_cancelled,
+        starts_at=event.starts_at.astimezone(UTC),
+        ends_at=event.ends_at.astimezone(UTC),
+        title=event.title_in(language),
+        description=event.description_in(language),
+        join_url=join_url,
+        url=join_url or f"https://t.me/{bot_username}?start={event.code}",
+        organizer=f"https://t.me/{bot_username}",
+        organizer_name=f"@{bot_username}",
+        stamp=max(stamp, changed) if changed else stamp,
+        last_modified=changed,
+        alarm=alarm,
     )
-    return f"{event.code}.ics", ics
+    return f"{event.code}.ics", _ics(entry)
+
+
+@lru_cache(maxsize=512)
+def _ics(entry: _Entry) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if entry.cancelled else "PUBLISH")
+    event = CalendarEvent()
+    event.add("uid", entry.uid)
+    event.add("dtstamp", entry.stamp)
+    event.add("sequence", entry.sequence)
+    organizer = vCalAddress(entry.organizer)
+    organizer.params["cn"] = entry.organizer_name
+    event.add("organizer", organizer)
+    event.add("dtstart", entry.starts_at)
+    event.add("dtend", entry.ends_at)
+    event.add("summary", entry.title)
+    event.add("url", entry.url)
+    if entry.last_modified is not None:
+        event.add("last-modified", entry.last_modified)
+    if entry.cancelled:
+        event.add("status", "CANCELLED")
+    else:
+        event.add("status", "CONFIRMED")
+        description = entry.description
+        if entry.join_url:
+            description = f"{description}\n\n{entry.join_url}".strip()
+            event.add("location", entry.join_url)
+        if description:
+            event.add("description", description)
+        if entry.alarm is not None:  # a cancellation carries none (RFC 5546, 3.2.5)
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", entry.title)
+            alarm.add("trigger", -timedelta(minutes=entry.alarm))
+            event.add_component(alarm)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())

@@ -41,7 +41,9 @@ class Directories:
     @classmethod
     def build(cls) -> Directories:
         countries = CountryDirectory()
-        return cls(countries, TimezoneDirectory(countries))
+        timezones = TimezoneDirectory(countries)
+        timezones.warm_up()  # the world city list, read in the background
+        return cls(countries, timezones)
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,9 @@ class Recipient:
     answered_feedback: bool
     language: str  # the reader's, as the user service resolves it
     timezone: str
+    # The event's own reminder offsets in minutes (empty: the settings' defaults), read only
+    # for the messages that carry its calendar file: its alarm rings at the first reminder.
+    reminder_offsets: tuple[int, ...] = ()
 
 
 class Renderer(Protocol):
@@ -106,6 +109,12 @@ def concerns(recipient: Recipient, now: datetime) -> bool:
     return True
 
 
+# The messages that carry the event's calendar file (see CampaignMessages).
+WITH_CALENDAR = frozenset(
+    {CampaignKind.PROMOTION, CampaignKind.MOVED, CampaignKind.CANCELLED, CampaignKind.RESTORED}
+)
+
+
 def _recipient(uow: UnitOfWork, delivery: Delivery, users: UserService) -> Recipient | None:
     """The recipient of a delivery still pending (a campaign may have been stopped since the
     batch was read); None when there is none any more."""
@@ -122,6 +131,11 @@ def _recipient(uow: UnitOfWork, delivery: Delivery, users: UserService) -> Recip
         and campaign.kind == CampaignKind.FEEDBACK
         and uow.attendance.feedback_of(event.event_id, user.user_id) is not None
     )
+    offsets = (
+        uow.outbox.event_offsets(event.event_id)
+        if event is not None and campaign.kind in WITH_CALENDAR
+        else []
+    )
     return Recipient(
         campaign,
         user,
@@ -130,6 +144,7 @@ def _recipient(uow: UnitOfWork, delivery: Delivery, users: UserService) -> Recip
         answered,
         users.language_of(user),
         users.timezone_of(user),
+        tuple(offsets),
     )
 
 

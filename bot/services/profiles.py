@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from bot.clock import Clock
-from bot.db import Database
+from bot.db import Database, UnitOfWork
 from bot.i18n import N_, clean_user_text
 from bot.models import Profile
 from bot.problems import InputProblem
@@ -89,3 +89,16 @@ class ProfileService:
         if field not in FIELDS:
             raise ValueError(field)
         await self._db.write(lambda u: u.users.set_profile_field(user_id, field, value))
+
+    async def move(self, user_id: int, country: str, city: str, timezone: str) -> None:
+        """A new country from /profile, with the city and time zone that go with it, stored
+        together: the profile never names a city of one country in another."""
+        if not is_known_zone(timezone):
+            raise ValueError(timezone)
+
+        def work(unit: UnitOfWork) -> None:
+            unit.users.set_profile_field(user_id, "country", country)
+            unit.users.set_profile_field(user_id, "city", city)
+            unit.users.set_timezone(user_id, timezone)
+
+        await self._db.write(work)

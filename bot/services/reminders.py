@@ -142,12 +142,19 @@ class ReminderService:
         audience = (
             AudienceKind.UNASKED_ATTENDEES if job.kind == FEEDBACK else AudienceKind.REGISTRANTS
         )
+        payload: dict[str, object] = {
+            "offset_minutes": job.offset_minutes,
+            "starts_at": to_db(event.starts_at),
+        }
+        if job.kind == REMINDER:  # the last one promises nothing "before the start"
+            offsets = await self.offsets_of(event.event_id)
+            payload["last"] = job.offset_minutes <= min(offsets, default=0)
         queued = await self._db.write(
             lambda u: u.outbox.enqueue(
                 job.kind,
                 key,
                 Audience(audience, event.event_id),
-                {"offset_minutes": job.offset_minutes, "starts_at": to_db(event.starts_at)},
+                payload,
                 now,
                 event_id=event.event_id,
             ),

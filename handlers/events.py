@@ -28,12 +28,7 @@ async def show_list(
     viewer = context.viewer
     found = await context.services.events.upcoming(topic, page)
     text, rows = list_screen(viewer.t, viewer.timezone, found, topic)
-    if notice:
-        text = f"{notice}\n\n{text}"
-    if query is not None:
-        await edit(query, context, text, rows)
-    else:
-        await send(context, text, rows)
+    await _show(context, text, rows, query, notice)
 
 
 async def open_card(
@@ -64,6 +59,18 @@ async def show_card(
     """The card in place of the pressed message, or as a new message; a `notice` above it
     (a greeting, the language just chosen) saves a message of its own."""
     text, rows = _card(context, card, back)
+    await _show(context, text, rows, query, notice)
+
+
+async def _show(
+    context: BotContext,
+    text: str,
+    rows: list[list[Button]],
+    query: CallbackQuery | None,
+    notice: str | None,
+) -> None:
+    """In place of the pressed message, or as a new one; a `notice` above it (a greeting,
+    the language just chosen) saves a message of its own."""
     if notice:
         text = f"{notice}\n\n{text}"
     if query is not None:

@@ -18,9 +18,8 @@ from bot.models import CampaignKind, Event, RegistrationStatus
 from bot.services.calendar import calendar_file, first_reminder
 from bot.services.delivery import Recipient, Rendered
 from handlers.buttons import CheckInHere, Rate
-from handlers.event_views import join_now_text
 from handlers.html import bold
-from handlers.messages import confirmation_text, join_text, when_text
+from handlers.messages import confirmation_text, join_now_text, join_text, when_text
 
 
 def _title(t: Translator, event: Event) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from bot.i18n import Translator
-from bot.models import Event, EventListing, EventView, Page, RegistrationStatus
+from bot.models import EventListing, EventView, Page, RegistrationStatus
 from bot.services.events import PAGE_SIZE
 from bot.topics import TOPIC_SLUGS, TOPICS
 from handlers.buttons import (
@@ -22,7 +22,7 @@ from handlers.buttons import (
     TopicsMenu,
 )
 from handlers.html import bold, plain
-from handlers.messages import join_text
+from handlers.messages import join_now_text
 from handlers.ui import Button, page_buttons
 
 MAX_BUTTON_TITLE = 40
@@ -162,14 +162,6 @@ def under_way(t: Translator, card: EventView, zone: str, rows: list[list[Button]
     else:
         lines.append(t._("The session is full."))
     return "\n".join(lines)
-
-
-def join_now_text(t: Translator, event: Event) -> str:
-    """The join link once the session has begun; without one, no promise of it "before the
-    session starts", which can no longer be kept."""
-    if event.join_url:
-        return join_text(t, event)
-    return t._("The organizers have not shared the join link yet: they will send it here.")
 
 
 def share_url(bot_username: str, code: str, title: str) -> str:

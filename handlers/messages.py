@@ -23,13 +23,22 @@ def join_text(t: Translator, event: Event) -> str:
     return t._("The join link will be sent to you before the session starts.")
 
 
-def confirmation_text(t: Translator, event: Event, zone: str) -> str:
+def join_now_text(t: Translator, event: Event) -> str:
+    """The join link once the session has begun; without one, no promise of it "before the
+    session starts", which can no longer be kept."""
+    if event.join_url:
+        return join_text(t, event)
+    return t._("The organizers have not shared the join link yet: they will send it here.")
+
+
+def confirmation_text(t: Translator, event: Event, zone: str, started: bool = False) -> str:
+    """`started`: the session is on already (a late sign-up): the link now, or no promise."""
     title = plain(event.title_in(t.language))
     return "\n".join(
         [
             t._("You are registered for “{title}”.", title=f"<b>{title}</b>"),
             t._("When: {when}", when=when_text(t, event, zone)),
-            join_text(t, event),
+            join_now_text(t, event) if started else join_text(t, event),
             "",
             t._("Open the calendar file to add the session to your calendar. To cancel, send /my."),
         ]

@@ -12,7 +12,7 @@ from bot.models import Registration, RegistrationStatus
 from handlers.buttons import CancelRegistration, CheckInHere
 from handlers.context import BotContext
 from handlers.html import bold, plain
-from handlers.messages import join_text
+from handlers.messages import join_now_text
 from handlers.ui import Button, send
 from handlers.wizards import GROUP_GENERAL
 
@@ -53,7 +53,7 @@ def _line(t: Translator, zone: str, registration: Registration, now: datetime) -
     when = t.when(event.starts_at, zone)
     line = f"• <b>{title}</b>\n  {when} · {_state(t, registration, now)}"
     if _running_for(registration, now):
-        line += f"\n  {join_text(t, event)}"
+        line += f"\n  {join_now_text(t, event)}"
     return line
 
 

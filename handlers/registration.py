@@ -49,7 +49,8 @@ async def sign_up(
         await show_card(context, card, query=query, notice=notice)
         return
     if outcome is SignUp.CONFIRMED:
-        text = _joined(preface, confirmation_text(t, event, viewer.timezone))
+        started = event.starts_at <= context.now()
+        text = _joined(preface, confirmation_text(t, event, viewer.timezone, started))
         ics = await calendar_for(context, event)
         await send_with_file(context.bot, viewer.user_id, t.directed(text), ics)
     elif outcome is SignUp.ALREADY_CONFIRMED:

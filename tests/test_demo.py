@@ -24,7 +24,7 @@ async def test_the_demo_lets_a_person_pick_french(tmp_path: Path) -> None:
     )
     transcript = out.getvalue()
     assert "[1] English" in transcript and "[2] Français" in transcript
-    assert "(français)" in transcript.split("[2] Français", 1)[1]  # "je vous écrirai… (français)"
+    assert "en français" in transcript.split("[2] Français", 1)[1]  # "je vous écrirai en français"
     assert "/language – " in transcript and "Commandes" in transcript
 
 

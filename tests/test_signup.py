@@ -674,3 +674,19 @@ async def test_the_card_is_shown_again_once_the_questions_are_answered(
     assert [c.method for c in await amina.send("/again") if c.method in MESSAGES] == [
         "editMessageText"  # refused by Telegram (no such message): nothing else happens
     ]
+
+
+async def test_a_late_sign_up_without_a_join_link_is_not_promised_one_before_the_start(
+    amina: ChatDriver, services: Services, clock: FrozenClock
+) -> None:
+    """Signing up while the session runs, with no link published: the confirmation says the
+    organizers will send it here, not "before the session starts", which has passed."""
+    await publish(services, join_url="")
+    await with_profile(amina)
+    clock.set(SOON + timedelta(minutes=10))
+    [confirmation] = texts(await amina.send("/start flood"))[-1:]
+    if "You are registered" not in confirmation:
+        await amina.press_label("Register")
+        confirmation = amina.last_text()
+    assert "The organizers have not shared the join link yet" in confirmation
+    assert "before the session starts" not in confirmation

@@ -296,6 +296,6 @@ def test_an_organizer_is_told_why_in_their_language() -> None:
         "a “&” must be written &amp; (near “Q&A with the mayors…”)"
     )
     assert problem.render(catalogs.get("fr")) == (
-        "un « & » doit s’écrire &amp; (près de « Q&A with the mayors… »)"
+        "un «\u00a0&\u00a0» doit s’écrire &amp; (près de «\u00a0Q&A with the mayors…\u00a0»)"
     )
     assert caught.value.error.reason is Reason.BARE_AMPERSAND

@@ -22,7 +22,7 @@ def headline(t: Translator, status: BroadcastStatus, finished: bool) -> str:
             if status.campaign.status == CampaignStatus.CANCELLED
             and status.campaign.send_at is not None
             and status.campaign.queued_at is None
-            else t._("cancelled")  # stopped while it was sending
+            else t._("stopped")  # while it was sending
             if status.campaign.status == CampaignStatus.CANCELLED
             else t._("scheduled")
             if status.campaign.is_waiting

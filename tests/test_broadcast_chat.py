@@ -79,7 +79,7 @@ async def test_a_segment_and_stopping_a_running_broadcast(
     labels = [label for label, _ in buttons_of(organizer.last_message_with_buttons())]
     assert labels == ["Stop broadcast #1"]
     progress, stopped = texts(await organizer.press_label("Stop broadcast #1"))
-    assert progress.startswith("Broadcast #1 · cancelled"), progress  # its progress message
+    assert progress.startswith("Broadcast #1 · stopped"), progress  # its progress message
     assert stopped == "Broadcast #1 is stopped; nothing more will be sent."
     assert await services.delivery.drain_once() == 0
     skipped = await db.fetch_one("SELECT COUNT(*) FROM deliveries WHERE status = 'skipped'")

@@ -744,7 +744,7 @@ async def test_send_under_a_preview_of_a_draft_changed_since_sends_nothing(
     assert payload is not None and "Bonjour à tous" in payload[0]
 
 
-@pytest.mark.parametrize("how", ["finished", "cancelled"])
+@pytest.mark.parametrize("how", ["finished", "stopped"])
 async def test_an_old_stop_button_says_how_the_broadcast_ended(
     organizer: ChatDriver, services: Services, db: Store, how: str
 ) -> None:

@@ -144,7 +144,7 @@ def _cancelled(t: Translator, event: Event, zone: str) -> str:
         t._(
             "We are sorry: “{title}”, planned for {when}, has been cancelled.",
             title=_title(t, event),
-            when=t.when(event.starts_at, zone, "full"),
+            when=t.when_zoned(event.starts_at, zone, "full"),
         )
         + "\n"
         + t._("Send /events to find another session.")

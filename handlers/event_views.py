@@ -60,7 +60,9 @@ def list_screen(
     position = t._(
         "Page {page} of {pages}", page=t.number(page.page + 1), pages=t.number(page.pages)
     )
-    lines = [bold(heading), position, ""]
+    # The zone once, under the heading: every time of the list is in it.
+    in_zone = t._("Times in {zone}", zone=t.timezone_label(zone, page.listings[0].event.starts_at))
+    lines = [bold(heading), position, in_zone, ""]
     rows: list[list[Button]] = []
     first = page.page * PAGE_SIZE
     for number, listing in enumerate(page.listings, start=first + 1):

@@ -112,6 +112,7 @@ async def test_the_topic_filter(amina: ChatDriver, services: Services) -> None:
     assert not any(label.startswith("E-commerce") for label, _ in labels)
     await amina.press(EventList("food-security", 0).pack())
     assert "Upcoming webinars: Food security" in amina.last_text()
+    assert "\nTimes in UTC\n" in amina.last_text()  # the zone of every time, once
     assert event_buttons(amina) == [
         EventCard("a", "food-security", 0),
         EventCard("c", "food-security", 0),

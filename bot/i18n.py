@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Final
@@ -165,17 +165,26 @@ def _language_in_text(code: str, language: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _timezone_label(tz: str, offset: timedelta | None, language: str) -> str:
-    """A zone's label depends on the moment only through its offset then (summer time)."""
-    if tz in ("UTC", "Etc/UTC"):
+def _zone_city(tz: str, language: str) -> str | None:
+    """The city a zone is named after, in `language`; None for UTC and fixed offsets (whose
+    names invert the sign)."""
+    if tz in ("UTC", "Etc/UTC") or tz.startswith("Etc/"):
+        return None
+    city = babel_dates.get_timezone_location(
+        ZoneInfo(tz), locale=Locale.parse(language), return_city=True
+    )
+    return str(city)
+
+
+def _utc_offset(offset: timedelta | None) -> str:
+    """ "UTC+03:00", "UTC-03:30", "UTC": the bot says UTC everywhere (CLDR would say GMT in
+    some languages and UTC in others, and the bot's other lines say UTC)."""
+    minutes = int((offset or timedelta(0)).total_seconds() // 60)
+    if minutes == 0:
         return "UTC"
-    zone, locale = ZoneInfo(tz), Locale.parse(language)
-    moment = datetime(2000, 1, 1, tzinfo=timezone(offset or timedelta(0)))
-    label = str(babel_dates.format_datetime(moment, "ZZZZ", tzinfo=moment.tzinfo, locale=locale))
-    if tz.startswith("Etc/"):
-        return label  # fixed offsets have no city, and their names invert the sign
-    city = babel_dates.get_timezone_location(zone, locale=locale, return_city=True)
-    return f"{city} ({label})"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
 
 
 @dataclass(frozen=True)
@@ -241,6 +250,15 @@ class Translator:
         """Items joined as the language joins them ("a, b and c", "a، b و c", "a、b和c")."""
         return str(format_list(list(items), locale=self.locale)) if items else ""
 
+    def sentences(self, *parts: str) -> str:
+        """Sentences one after the other: with a space, but in Chinese, whose full-width
+        punctuation carries its own space ("您好！我将…", not "您好！ 我将…")."""
+        return ("" if self.language == "zh" else " ").join(part for part in parts if part)
+
+    def or_list(self, items: Sequence[str]) -> str:
+        """Alternatives as the language lists them ("a, b or c", "a、b或c")."""
+        return str(format_list(list(items), style="or", locale=self.locale)) if items else ""
+
     def percent(self, value: float) -> str:
         return str(format_percent(value, locale=self.locale))
 
@@ -267,8 +285,15 @@ class Translator:
         return _time(moment, tz, width, self.locale)
 
     def timezone_label(self, tz: str, at: datetime) -> str:
-        """A zone as people recognise it: its city in their language and its offset at `at`."""
-        return _timezone_label(tz, ZoneInfo(tz).utcoffset(at), self.language)
+        """A zone as people recognise it: its city in their language and its offset at `at`
+        ("Nairobi (UTC+03:00)", "内罗毕（UTC+03:00）"), in the language's punctuation."""
+        offset = _utc_offset(ZoneInfo(tz).utcoffset(at))
+        city = _zone_city(tz, self.language)
+        if city is None:
+            return offset
+        # TRANSLATORS: a time zone: the city it is named after, and its offset from UTC
+        # ("Nairobi (UTC+03:00)"). Use your language's brackets; keep both placeholders.
+        return self._("{city} ({utc_offset})", city=city, utc_offset=offset)
 
 
 def load_catalog(code: str, compiled: Path, source: Path | None) -> gettext.NullTranslations:

@@ -7,7 +7,7 @@ import html
 from telegram import CallbackQuery, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.models import Event, page_count
 from bot.services.attendance import CheckIn, CheckInResult
 from bot.services.attendance_matching import Verdict
@@ -133,7 +133,8 @@ async def on_checkin_code(update: Update, context: BotContext) -> None:
     set the organizer's own, or replace it with a new one."""
     if not await require_organizer(update, context):
         return
-    event = await event_from_args(context, "/checkincode CODE")
+    # TRANSLATORS: how the command is written: keep the command, translate the rest.
+    event = await event_from_args(context, N_("/checkincode CODE"))
     if event is None:
         return
     assert context.args is not None
@@ -213,7 +214,8 @@ async def on_attendance(update: Update, context: BotContext) -> None:
     """/attendance CODE: the registrants with a present/absent toggle each, a page at a time."""
     if not await require_organizer(update, context):
         return
-    event = await event_from_args(context, "/attendance CODE")
+    # TRANSLATORS: how the command is written: keep the command, translate the rest.
+    event = await event_from_args(context, N_("/attendance CODE"))
     if event is not None:
         await show_roster(context, event, 0)
 

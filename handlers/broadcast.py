@@ -314,22 +314,16 @@ async def on_preview(update: Update, context: BotContext, data: BroadcastPreview
     ]
     others = reach.without_version(set(versions))
     if others:
+        languages = [
+            # TRANSLATORS: a language and how many people read it, in a list of languages.
+            t._("{language} ({count})", language=t.language_in_text(code), count=t.number(count))
+            for code, count in others.items()
+        ]
         lines.append(
             t._(
                 "The default version goes to people whose language has no version of its "
                 "own: {languages}.",
-                languages=plain(
-                    t.and_list(
-                        [
-                            t._(
-                                "{language} ({count})",
-                                language=t.language_in_text(code),
-                                count=t.number(count),
-                            )
-                            for code, count in others.items()
-                        ]
-                    )
-                ),
+                languages=plain(t.and_list(languages)),
             )
         )
     lines += ["", t._("This is how each version will look:")]

@@ -245,7 +245,7 @@ async def _event_ids(context: BotContext, words: list[str]) -> list[int] | None:
                 "There is no event with this code: {codes}. Please send the codes again.",
                 "There are no events with these codes: {codes}. Please send the codes again.",
                 len(unknown),
-                codes=user_text(", ".join(unknown)),
+                codes=user_text(t.and_list(unknown)),
             ),
         )
         return None
@@ -300,7 +300,7 @@ async def _scope_text(context: BotContext, t: Translator, role: OrganizerRole) -
     if role.whole_programme:
         return t._("the whole programme")
     codes = await context.services.organizers.event_codes(role.event_ids)
-    return plain(", ".join(codes))
+    return plain(t.and_list(codes))
 
 
 async def _tell(context: BotContext, user_id: int, role: OrganizerRole) -> bool:

@@ -114,7 +114,8 @@ def _parser(field: EventField, zone: str, now: datetime) -> Callable[[str], obje
 async def begin_edit(update: Update, context: BotContext) -> int:
     if not await require_organizer(update, context):
         return END
-    event = await event_from_args(context, "/editevent CODE")
+    # TRANSLATORS: how the command is written: keep the command, translate the rest.
+    event = await event_from_args(context, N_("/editevent CODE"))
     if event is None:
         return END
     t = context.viewer.t
@@ -464,7 +465,8 @@ async def reminders(update: Update, context: BotContext) -> None:
     """/reminders CODE shows an event's reminder times; /reminders CODE 2d,1h,15m sets them."""
     if not await require_organizer(update, context):
         return
-    event = await event_from_args(context, "/reminders CODE 1d,1h")
+    # TRANSLATORS: how the command is written: keep the command, translate the rest.
+    event = await event_from_args(context, N_("/reminders CODE 1d,1h"))
     if event is None:
         return
     t = context.viewer.t

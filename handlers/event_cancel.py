@@ -7,7 +7,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.models import Event
 from bot.services.events import Cancelling, Restoring
 from handlers.buttons import (
@@ -33,7 +33,8 @@ def cancelled_text(t: Translator) -> str:
 async def ask_cancel(update: Update, context: BotContext) -> None:
     if not await require_organizer(update, context):
         return
-    event = await event_from_args(context, "/cancelevent CODE")
+    # TRANSLATORS: how the command is written: keep the command, translate the rest.
+    event = await event_from_args(context, N_("/cancelevent CODE"))
     if event is None:
         return
     t = context.viewer.t
@@ -143,7 +144,8 @@ async def ask_restore(update: Update, context: BotContext) -> None:
     """/restoreevent CODE: what undoing the cancellation brings back, before Yes."""
     if not await require_organizer(update, context):
         return
-    event = await event_from_args(context, "/restoreevent CODE")
+    # TRANSLATORS: how the command is written: keep the command, translate the rest.
+    event = await event_from_args(context, N_("/restoreevent CODE"))
     if event is None:
         return
     t = context.viewer.t

@@ -7,6 +7,7 @@ wherever it is opened from (a command, a button, a deep link) and can be read in
 from __future__ import annotations
 
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
 from bot.models import EventListing, EventView, Page, RegistrationStatus
@@ -106,7 +107,10 @@ def card_screen(
         "",
         t._("Starts: {when}", when=f"{t.when(event.starts_at, zone, 'full')}"),
         t._("Time zone: {zone}", zone=t.timezone_label(zone, event.starts_at)),
-        t._("In UTC: {when}", when=t.when(event.starts_at, "UTC", "medium")),
+    ]
+    if ZoneInfo(zone).utcoffset(event.starts_at):  # in UTC already, it would say it twice
+        lines.append(t._("In UTC: {when}", when=t.when(event.starts_at, "UTC", "medium")))
+    lines += [
         t._("Duration: {duration}", duration=t.minutes(event.duration_minutes)),
         t._("Language: {language}", language=t.language_in_text(event.language)),
     ]

@@ -20,7 +20,12 @@ def when_text(t: Translator, event: Event, zone: str) -> str:
 def join_text(t: Translator, event: Event) -> str:
     if event.join_url:
         return t._("Join link: {link}", link=plain(event.join_url))
-    return t._("The join link will be sent to you before the session starts.")
+    # Reminders and the "starting now" message carry the link as it stands when they go:
+    # that much can be promised, whenever the organizers add it.
+    return t._(
+        "There is no join link yet: once the organizers add it, I will send it with the "
+        "next reminder or when the session starts."
+    )
 
 
 def join_now_text(t: Translator, event: Event) -> str:

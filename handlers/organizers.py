@@ -63,11 +63,12 @@ async def _refuse(update: Update, context: BotContext, text: str) -> None:
 
 
 async def event_from_args(context: BotContext, usage: str) -> Event | None:
-    """The event named by a command's first argument, or an explanation to the organizer."""
+    """The event named by a command's first argument, or an explanation to the organizer.
+    `usage`: how the command is written, marked with N_ (its words are translated)."""
     t = context.viewer.t
     code = context.args[0] if context.args else ""
     if not code:
-        await send(context, t._("Please add the event’s code: {usage}", usage=usage))
+        await send(context, t._("Please add the event’s code: {usage}", usage=t._(usage)))
         return None
     return await event_by_code(context, code)
 
@@ -132,7 +133,7 @@ async def admin_menu(update: Update, context: BotContext) -> None:
             "You organize these events: {codes}. Commands for the whole programme (new "
             "events, imports, broadcasts to everyone, organizers) are for the organizers of "
             "the whole programme.",
-            codes=plain(", ".join(codes)),
+            codes=plain(t.and_list(codes)),
         )
     await send(context, text)
 

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from bot.db.registrants import RegistrantLine
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.models import Event
 from bot.services.registrants import PAGE_SIZE, RegistrantsPage
 from handlers.buttons import RegistrantsPage as RegistrantsPageButton
@@ -117,7 +117,8 @@ async def show(
 async def on_registrants(update: Update, context: BotContext) -> None:
     if not await require_organizer(update, context):
         return
-    event = await event_from_args(context, "/registrants CODE [name, email or country]")
+    # TRANSLATORS: how the command is written: keep the command, translate the rest.
+    event = await event_from_args(context, N_("/registrants CODE [name, email or country]"))
     if event is None:
         return
     words = " ".join((context.args or [])[1:]).strip() or None

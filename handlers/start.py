@@ -37,7 +37,7 @@ async def start(update: Update, context: BotContext) -> None:
             "I will write to you in {language}; /language changes it.",
             language=t.language_in_text(client_language),
         )
-        await open_from_link(context, link_code, notice=f"{greeting} {language}")
+        await open_from_link(context, link_code, notice=t.sentences(greeting, language))
         return
     if viewer.user.language is None:
         prompt = t._("Choose your language:")

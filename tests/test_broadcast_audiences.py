@@ -61,7 +61,7 @@ async def test_attendees_and_no_shows_are_refused_before_the_session(
     event_id = await held_session(services, db, emulator)
     refusal = (
         "“Session flood” has not started yet (it starts Nov 29, 2026, 12:00\u202fPM · Nairobi "
-        "(GMT+03:00)), so nobody has attended it or missed it. Send the code of a session "
+        "(UTC+03:00)), so nobody has attended it or missed it. Send the code of a session "
         "that has taken place."
     )
     assert await choose(organizer, "People who attended a session") == [refusal]

@@ -55,7 +55,7 @@ async def test_a_broadcast_scheduled_in_the_organizers_zone_goes_at_its_time_aft
         question = await compose_and_ask_time(organizer)
         assert question == (
             "When should it go? Write the date and time in your time zone, Nairobi "
-            "(GMT+03:00), as YYYY-MM-DD HH:MM, for example 2026-11-29 09:00. (/timezone "
+            "(UTC+03:00), as YYYY-MM-DD HH:MM, for example 2026-11-29 09:00. (/timezone "
             "changes your zone.)"
         )
         [past] = texts(await organizer.send("2026-11-28 11:59"))  # 08:59 UTC: a minute ago
@@ -70,7 +70,7 @@ async def test_a_broadcast_scheduled_in_the_organizers_zone_goes_at_its_time_aft
         [confirmed] = texts(await organizer.send(WHEN))
         assert confirmed.split("\n") == [
             "Broadcast #1 is scheduled for Sunday, November 29, 2026, 10:00\u202fAM · Nairobi "
-            "(GMT+03:00).",
+            "(UTC+03:00).",
             "To: Everyone",
             "It goes to the audience as it is at that moment: people who join it before then "
             "get it too. Until then you can cancel it here or in /broadcasts.",
@@ -108,7 +108,7 @@ async def test_a_broadcast_scheduled_in_the_organizers_zone_goes_at_its_time_aft
         [listing] = texts(await organizer.send("/broadcasts"))
         assert listing.split("\n")[:2] == [
             "Broadcast #1 · finished",
-            "Nov 29, 2026, 10:00\u202fAM · Nairobi (GMT+03:00), by \u2068Olga\u2069",
+            "Nov 29, 2026, 10:00\u202fAM · Nairobi (UTC+03:00), by \u2068Olga\u2069",
         ]
     await db.database.close()
 
@@ -154,13 +154,13 @@ async def test_a_scheduled_broadcast_cancelled_before_its_time_sends_nothing(
     [listing] = texts(await organizer.send("/broadcasts"))
     assert listing.split("\n") == [
         "Broadcast #1 · scheduled",
-        "Scheduled by \u2068Olga\u2069 for Nov 29, 2026, 10:00\u202fAM · Nairobi (GMT+03:00)",
+        "Scheduled by \u2068Olga\u2069 for Nov 29, 2026, 10:00\u202fAM · Nairobi (UTC+03:00)",
         "To: Everyone",
         "“Old news”",
     ]
     [cancelled] = texts(await organizer.press_label("Cancel broadcast #1"))
     assert cancelled == (
-        "Broadcast #1, scheduled for Nov 29, 2026, 10:00\u202fAM · Nairobi (GMT+03:00), is "
+        "Broadcast #1, scheduled for Nov 29, 2026, 10:00\u202fAM · Nairobi (UTC+03:00), is "
         "cancelled; nothing was sent."
     )
     clock.advance(timedelta(days=2))
@@ -197,7 +197,7 @@ async def test_cancelling_a_broadcast_that_went_or_one_that_never_was(
     await services.delivery.drain_once()
     [late] = texts(await organizer.press("bs:x:1", message_id=confirmation))
     assert late == (
-        "Broadcast #1 went out on Nov 29, 2026, 10:00\u202fAM · Nairobi (GMT+03:00); it can "
+        "Broadcast #1 went out on Nov 29, 2026, 10:00\u202fAM · Nairobi (UTC+03:00); it can "
         "no longer be cancelled. While it is sending, /broadcasts can stop it."
     )
     sent = await db.fetch_one("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'")

@@ -101,7 +101,7 @@ async def test_newevent_happy_path(organizer: ChatDriver, db: Store) -> None:
             "press:Save",
         ],
     )
-    echo = "That is Saturday, December 5, 2026, 10:00\u202fAM · Nairobi (GMT+03:00)."
+    echo = "That is Saturday, December 5, 2026, 10:00\u202fAM · Nairobi (UTC+03:00)."
     assert any(r.startswith(echo) for r in replies)
     assert (
         "“https://meet.example.org/j/1?pwd=<abc>” is not a web address starting with https://."

@@ -21,7 +21,7 @@ ZONE = "Africa/Nairobi"
 STALE = "This button is no longer active."
 REFUSAL = "Sorry, this is only for the programme’s organizers."
 TITLE = "\u2068Session a\u2069"  # as a title is isolated in organizer messages
-WHEN = "Nov 30, 2026, 12:00\u202fPM · Nairobi (GMT+03:00)"
+WHEN = "Nov 30, 2026, 12:00\u202fPM · Nairobi (UTC+03:00)"
 
 
 async def publish(services: Services, capacity: str = "18") -> Event:
@@ -229,7 +229,7 @@ async def test_a_move_says_when_and_how_many_will_be_told_before_confirm(
     assert question.splitlines() == [
         f"Move “{TITLE}”?",
         f"From: {WHEN}",
-        "To: Dec 5, 2026, 10:00\u202fAM · Nairobi (GMT+03:00)",
+        "To: Dec 5, 2026, 10:00\u202fAM · Nairobi (UTC+03:00)",
         "The 3 people signed up will be told.",
     ]
     assert texts(await organizer.press_label("Keep as it is")) == ["Nothing was changed."]
@@ -239,7 +239,7 @@ async def test_a_move_says_when_and_how_many_will_be_told_before_confirm(
     await ask(organizer, "Start", "2026-12-05 10:00")
     saved = texts(await organizer.press_label("Confirm"))
     assert saved[0] == (
-        "Saved.\nThat is Saturday, December 5, 2026, 10:00\u202fAM · Nairobi (GMT+03:00)."
+        "Saved.\nThat is Saturday, December 5, 2026, 10:00\u202fAM · Nairobi (UTC+03:00)."
     )
     assert await event_row(db) == (2, "2026-12-05T07:00:00+00:00", "scheduled")
     assert await deliveries(db, "moved") == [3]
@@ -267,7 +267,7 @@ async def test_a_session_held_is_not_moved_and_a_start_that_passed_is_not_saved(
     await ask(organizer, "Start", "2026-11-28 12:20")  # 20 minutes ahead
     clock.advance(timedelta(minutes=25))
     [answer] = texts(await organizer.press_label("Confirm"))
-    assert answer == "The start “Nov 28, 2026, 12:20\u202fPM · Nairobi (GMT+03:00)” is in the past."
+    assert answer == "The start “Nov 28, 2026, 12:20\u202fPM · Nairobi (UTC+03:00)” is in the past."
     assert (await event_row(db))[1] == "2026-11-30T09:00:00+00:00"
     assert await deliveries(db, "moved") == []
 

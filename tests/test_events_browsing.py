@@ -188,7 +188,7 @@ async def test_the_card_shows_everything_and_seats(
         "Climate change",
         "About a.",
         "Tuesday, December 1, 2026, 3:00\u202fPM",
-        "Nairobi (GMT+03:00)",
+        "Nairobi (UTC+03:00)",
         "Dec 1, 2026, 12:00\u202fPM",
         "90 minutes",
         "Language: Portuguese",

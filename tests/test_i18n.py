@@ -137,9 +137,15 @@ def test_dates_and_numbers_follow_the_locale_and_zone(catalogs: Catalogs) -> Non
     assert catalogs.get("fr").date(MOMENT, "Pacific/Kiritimati", "long") == "4 décembre 2026"
     assert catalogs.get("ru").number(1234567) == "1\xa0234\xa0567"
     assert catalogs.get("en").number(1234567) == "1,234,567"
-    assert catalogs.get("zh").timezone_label("Africa/Nairobi", MOMENT) == "内罗毕 (GMT+03:00)"
+    # Chinese brackets are full-width; the offset is from UTC in every language (CLDR would
+    # say GMT in some and UTC in others, beside the bot's own "In UTC" lines).
+    assert catalogs.get("zh").timezone_label("Africa/Nairobi", MOMENT) == "内罗毕（UTC+03:00）"
+    assert catalogs.get("ru").timezone_label("Africa/Nairobi", MOMENT) == "Найроби (UTC+03:00)"
+    assert catalogs.get("en").timezone_label("Asia/Kolkata", MOMENT) == "Kolkata (UTC+05:30)"
+    assert catalogs.get("es").timezone_label("America/Caracas", MOMENT) == "Caracas (UTC-04:00)"
+    assert catalogs.get("en").timezone_label("Africa/Dakar", MOMENT) == "Dakar (UTC)"
     assert catalogs.get("es").timezone_label("UTC", MOMENT) == "UTC"
-    assert catalogs.get("en").timezone_label("Etc/GMT-3", MOMENT) == "GMT+03:00"
+    assert catalogs.get("en").timezone_label("Etc/GMT-3", MOMENT) == "UTC+03:00"
 
 
 def test_arabic_lines_start_right_to_left(catalogs: Catalogs) -> None:

@@ -102,7 +102,7 @@ async def test_an_event_organizer_sees_and_manages_only_their_events(
     await organizer.settle(language="en")
     calls = await organizer.send("/addorganizer @Omar_Amman flood TOURISM")
     assert texts(calls, ORGANIZER_ID) == [
-        "\u2068عمر\u2069 · @omar_amman · 7302 is now an organizer: flood, tourism."
+        "\u2068عمر\u2069 · @omar_amman · 7302 is now an organizer: flood and tourism."
     ]
     await omar.settle(language="en")
     [own] = texts(await omar.send("/registrants flood"))

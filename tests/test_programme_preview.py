@@ -81,7 +81,7 @@ PREVIEW = [
     "",
     "Moved:",
     "• ev-0 “Session ev-0”: Dec 1, 2026, 10:00\u202fAM → Dec 8, 2026, 10:00\u202fAM · Zurich "
-    "(GMT+01:00); 3 people will be told",
+    "(UTC+01:00); 3 people will be told",
     "",
     "Changed:",
     "• ev-0 “Session ev-0”",
@@ -91,7 +91,7 @@ PREVIEW = [
     "   description: About ev-1. → Flood drills for schools, with the city'…",
     "",
     "New:",
-    "• ev-new “Session ev-new”, Dec 21, 2026, 10:00\u202fAM · Zurich (GMT+01:00)",
+    "• ev-new “Session ev-new”, Dec 21, 2026, 10:00\u202fAM · Zurich (UTC+01:00)",
 ]
 
 

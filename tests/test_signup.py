@@ -92,7 +92,7 @@ async def test_first_registration_asks_the_profile_then_registers(
     assert "By answering you agree" in notice and "/forgetme" in notice
     confirmation = replies[-1]
     assert confirmation.startswith("Thank you, your profile is saved.\n\nYou are registered for")
-    assert "12:00\u202fPM · Nairobi (GMT+03:00)\n" in confirmation  # once, with its zone
+    assert "12:00\u202fPM · Nairobi (UTC+03:00)\n" in confirmation  # once, with its zone
     assert "Join link: https://meet.example.org/flood" in confirmation
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.profile == Profile(
@@ -423,7 +423,7 @@ async def test_my_lists_upcoming_and_past(
     assert "registered" in listing and "waitlist, number 1" in listing
     clock.set(SOON + timedelta(hours=2))
     [listing] = texts(await amina.send("/my"))
-    assert listing.startswith("Times in Nairobi (GMT+03:00)\n")  # the zone once, on top
+    assert listing.startswith("Times in Nairobi (UTC+03:00)\n")  # the zone once, on top
     assert listing.index("Your upcoming sessions") < listing.index("Past sessions")
     assert listing.index("Past sessions") < listing.index("Session soon")
     # A session over: whether the person was there, not "registered".

@@ -677,7 +677,7 @@ async def test_save_after_the_start_has_passed_asks_for_the_start_again(
     clock.advance(timedelta(minutes=25))
     replies = texts(await press(organizer, save))
     assert replies[0] == (
-        "The start “Nov 28, 2026, 12:20\u202fPM · Nairobi (GMT+03:00)” is in the past."
+        "The start “Nov 28, 2026, 12:20\u202fPM · Nairobi (UTC+03:00)” is in the past."
     ), replies
     assert replies[1].startswith("When does it start?")
     assert await db.fetch_all("SELECT code FROM events") == []

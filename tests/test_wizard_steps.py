@@ -297,7 +297,7 @@ async def test_a_new_country_can_keep_the_city_and_zone(amina: ChatDriver, db: S
     assert methods(calls) == ["answerCallbackQuery", "editMessageText"]
     [zone] = texts(calls)
     assert zone.startswith("Which time zone are you in?")
-    assert labels(amina)[-2:] == ["Keep Nairobi (GMT+03:00)", "◀ Back"]
+    assert labels(amina)[-2:] == ["Keep Nairobi (UTC+03:00)", "◀ Back"]
     await amina.press_label("Keep Nairobi")
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.profile is not None

@@ -19,10 +19,10 @@ def _names(t: Translator, decisions: list[Decision], *, with_minutes: bool = Fal
         if with_minutes and minutes is not None:
             name = f"{name} ({t.minutes(round(minutes))})"
         shown.append(name)
-    text = ", ".join(shown)
-    if len(decisions) > NAMES_SHOWN:
-        text += " " + t._("and {count} more", count=t.number(len(decisions) - NAMES_SHOWN))
-    return text
+    more = len(decisions) - NAMES_SHOWN
+    if more > 0:
+        shown.append(t.ngettext("{count} more person", "{count} more people", more))
+    return t.and_list(shown)
 
 
 def describe_report(
@@ -104,12 +104,12 @@ def describe_report(
             shown = isolate(decision.shown_as[:60])
             if decision.person.email and decision.person.name:
                 shown = f"{shown} <{decision.person.email}>"
-            candidates = ", ".join(isolate(c.name[:60]) for c in decision.candidates)
+            candidates = t.or_list([isolate(c.name[:60]) for c in decision.candidates])
             lines.append(f"   • {shown} → {candidates}")
         lines.append(
             "   "
             + (
-                t._("Press the registrant each one is to mark them present.")
+                t._("To mark one of them present, press the button of the registrant they are.")
                 if in_chat
                 else t._("Mark them in the chat with /attendance {code}.", code=event.code)
             )

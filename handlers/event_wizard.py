@@ -70,6 +70,7 @@ class NewEventDraft:
     description: str | None = None
     code: str | None = None
     proposed: str | None = None  # the code the question offered with its "Use" button
+    asking: int = TITLE  # the open question
 
     def complete(self) -> EventDraft | None:
         """The event to save, once every question has its answer."""
@@ -125,38 +126,53 @@ def start_echo(t: Translator, moment: datetime, zone: str) -> str:
     return t._("That is {when}.", when=t.when_zoned(moment, zone, "full"))
 
 
+# A question: asked with `notice` first (why an answer was not taken), with its buttons.
+Ask = Callable[[BotContext, str | None], Awaitable[int]]
+
+
+async def _ask(
+    context: BotContext,
+    step: int,
+    notice: str | None,
+    question: str,
+    rows: list[list[Button]] | None = None,
+) -> int:
+    """Put `step`'s question (remembered as the open one, for `ask_again`)."""
+    set_state(context, replace(_draft(context), asking=step))
+    await send(context, f"{notice}\n\n{question}" if notice else question, rows or ())
+    return step
+
+
 async def begin(update: Update, context: BotContext) -> int:
     if not await require_organizer(update, context, programme=True):
         return END
     set_state(context, NewEventDraft())
-    t = context.viewer.t
-    await send(
-        context,
-        t._("Let’s create an event. Send /cancel at any time to stop.")
-        + "\n\n"
-        + t._("What is its title?"),
+    return await ask_title(
+        context, context.viewer.t._("Let’s create an event. Send /cancel at any time to stop.")
     )
-    return TITLE
+
+
+async def ask_title(context: BotContext, notice: str | None = None) -> int:
+    return await _ask(context, TITLE, notice, context.viewer.t._("What is its title?"))
 
 
 async def _text_step(
     update: Update,
     context: BotContext,
     read: Callable[[NewEventDraft, str], NewEventDraft],
-    ask_next: Callable[[BotContext], Awaitable[int]],
-    current: int,
+    ask_next: Ask,
+    ask_again: Ask,
 ) -> int:
-    """A typed answer: the draft with it (`read` raises InputProblem, explained, for a bad
-    one, and the question stays open), then the next question."""
+    """A typed answer: the draft with it, then the next question; a bad one (`read` raises
+    InputProblem) is explained and its question put again, with its buttons."""
     message = update.effective_message
     assert message is not None and message.text is not None
     try:
         draft = read(_draft(context), message.text)
     except InputProblem as problem:
-        await send(context, plain(problem.problem.render(context.viewer.t)))
-        return current
+        return await ask_again(context, plain(problem.problem.render(context.viewer.t)))
     set_state(context, draft)
-    return await ask_next(context)
+    return await ask_next(context, None)
 
 
 async def on_title(update: Update, context: BotContext) -> int:
@@ -167,14 +183,13 @@ async def on_title(update: Update, context: BotContext) -> int:
         return title
 
     return await _text_step(
-        update, context, lambda draft, raw: replace(draft, title=parse(raw)), ask_topic, TITLE
+        update, context, lambda draft, raw: replace(draft, title=parse(raw)), ask_topic, ask_title
     )
 
 
-async def ask_topic(context: BotContext) -> int:
+async def ask_topic(context: BotContext, notice: str | None = None) -> int:
     t = context.viewer.t
-    await send(context, t._("Which topic?"), topic_rows(t, NewEventTopic))
-    return TOPIC
+    return await _ask(context, TOPIC, notice, t._("Which topic?"), topic_rows(t, NewEventTopic))
 
 
 async def on_topic(update: Update, context: BotContext, data: NewEventTopic) -> int:
@@ -186,10 +201,11 @@ async def on_topic(update: Update, context: BotContext, data: NewEventTopic) -> 
     return await ask_start(context)
 
 
-async def ask_start(context: BotContext) -> int:
+async def ask_start(context: BotContext, notice: str | None = None) -> int:
     viewer = context.viewer
-    await send(context, start_prompt(viewer.t, viewer.timezone, context.now()))
-    return START
+    return await _ask(
+        context, START, notice, start_prompt(viewer.t, viewer.timezone, context.now())
+    )
 
 
 async def on_start(update: Update, context: BotContext) -> int:
@@ -203,43 +219,44 @@ async def on_start(update: Update, context: BotContext) -> int:
         context,
         lambda draft, raw: replace(draft, starts_at=parse(raw)),
         after_start,
-        START,
+        ask_start,
     )
 
 
-async def after_start(context: BotContext) -> int:
+async def after_start(context: BotContext, notice: str | None = None) -> int:
     """The next question, or the preview again when the start was asked again at Save."""
     if _draft(context).complete() is not None:
         return await show_preview(context)
     return await ask_duration(context)
 
 
-async def ask_duration(context: BotContext) -> int:
+async def ask_duration(context: BotContext, notice: str | None = None) -> int:
+    """Right after the start: what the start was read as comes first (the notice instead,
+    when an answer was not taken)."""
     viewer = context.viewer
     t = viewer.t
     starts_at = _draft(context).starts_at
-    assert starts_at is not None  # the answer just given
-    echo = start_echo(t, starts_at, viewer.timezone)
-    question = t._("How long does it last, in minutes?")
-    await send(context, f"{echo}\n\n{question}")
-    return DURATION
+    assert starts_at is not None  # the answer given before
+    echo = notice or start_echo(t, starts_at, viewer.timezone)
+    return await _ask(context, DURATION, echo, t._("How long does it last, in minutes?"))
 
 
 async def on_duration(update: Update, context: BotContext) -> int:
     def read(draft: NewEventDraft, raw: str) -> NewEventDraft:
         return replace(draft, duration_minutes=fields.parse_duration(raw))
 
-    return await _text_step(update, context, read, ask_capacity, DURATION)
+    return await _text_step(update, context, read, ask_capacity, ask_duration)
 
 
-async def ask_capacity(context: BotContext) -> int:
+async def ask_capacity(context: BotContext, notice: str | None = None) -> int:
     t = context.viewer.t
-    await send(
+    return await _ask(
         context,
+        CAPACITY,
+        notice,
         t._("How many seats? Send a number, or choose:"),
         [[(t._("No limit"), NewEventNoLimit())]],
     )
-    return CAPACITY
 
 
 async def on_capacity(update: Update, context: BotContext) -> int:
@@ -253,7 +270,7 @@ async def on_capacity(update: Update, context: BotContext) -> int:
         context,
         lambda draft, raw: replace(draft, capacity=parse(raw)),
         ask_language,
-        CAPACITY,
+        ask_capacity,
     )
 
 
@@ -265,21 +282,22 @@ async def on_no_limit(update: Update, context: BotContext, data: NewEventNoLimit
     return await ask_language(context)
 
 
-async def ask_language(context: BotContext) -> int:
+async def ask_language(context: BotContext, notice: str | None = None) -> int:
     t = context.viewer.t
-    await send(
+    return await _ask(
         context,
+        LANGUAGE,
+        notice,
         t._("In which language is it given? Choose, or send a language code such as pt or sw."),
         language_rows(t, NewEventLanguage),
     )
-    return LANGUAGE
 
 
 async def on_language_text(update: Update, context: BotContext) -> int:
     def read(draft: NewEventDraft, raw: str) -> NewEventDraft:
         return replace(draft, language=fields.parse_language(raw))
 
-    return await _text_step(update, context, read, ask_link, LANGUAGE)
+    return await _text_step(update, context, read, ask_link, ask_language)
 
 
 async def on_language_button(update: Update, context: BotContext, data: NewEventLanguage) -> int:
@@ -290,21 +308,22 @@ async def on_language_button(update: Update, context: BotContext, data: NewEvent
     return await ask_link(context)
 
 
-async def ask_link(context: BotContext) -> int:
+async def ask_link(context: BotContext, notice: str | None = None) -> int:
     t = context.viewer.t
-    await send(
+    return await _ask(
         context,
+        LINK,
+        notice,
         t._("What is the link to join it (https://…)?"),
         [[(t._("I will add it later"), NewEventNoLink())]],
     )
-    return LINK
 
 
 async def on_link(update: Update, context: BotContext) -> int:
     def read(draft: NewEventDraft, raw: str) -> NewEventDraft:
         return replace(draft, join_url=fields.parse_url(raw))
 
-    return await _text_step(update, context, read, ask_description, LINK)
+    return await _text_step(update, context, read, ask_description, ask_link)
 
 
 async def on_no_link(update: Update, context: BotContext, data: NewEventNoLink) -> int:
@@ -315,19 +334,22 @@ async def on_no_link(update: Update, context: BotContext, data: NewEventNoLink) 
     return await ask_description(context)
 
 
-async def ask_description(context: BotContext) -> int:
+async def ask_description(context: BotContext, notice: str | None = None) -> int:
     t = context.viewer.t
-    await send(
-        context, t._("Describe it in a few sentences."), [[(t._("Skip"), NewEventNoDescription())]]
+    return await _ask(
+        context,
+        DESCRIPTION,
+        notice,
+        t._("Describe it in a few sentences."),
+        [[(t._("Skip"), NewEventNoDescription())]],
     )
-    return DESCRIPTION
 
 
 async def on_description(update: Update, context: BotContext) -> int:
     def read(draft: NewEventDraft, raw: str) -> NewEventDraft:
         return replace(draft, description=fields.parse_description(raw))
 
-    return await _text_step(update, context, read, ask_code, DESCRIPTION)
+    return await _text_step(update, context, read, ask_code, ask_description)
 
 
 async def on_no_description(
@@ -340,7 +362,7 @@ async def on_no_description(
     return await ask_code(context)
 
 
-async def ask_code(context: BotContext) -> int:
+async def ask_code(context: BotContext, notice: str | None = None) -> int:
     """A code proposed from the title (free when asked), with a button to use it; the
     organizer may send their own instead."""
     viewer = context.viewer
@@ -350,8 +372,10 @@ async def ask_code(context: BotContext) -> int:
     month = draft.starts_at.astimezone(ZoneInfo(viewer.timezone))
     proposed = await context.services.events.propose_code(draft.title, draft.topic, month)
     set_state(context, replace(draft, code=None, proposed=proposed))
-    await send(
+    return await _ask(
         context,
+        CODE,
+        notice,
         t._(
             "Every event has a code: it is part of the event’s link and of commands such as "
             "/editevent. Use {code}, or send your own (letters, digits, - or _).",
@@ -359,7 +383,6 @@ async def ask_code(context: BotContext) -> int:
         ),
         [[(t._("Use {code}", code=proposed), NewEventUseCode())]],
     )
-    return CODE
 
 
 async def _take_code(context: BotContext, code: str) -> int:
@@ -367,8 +390,7 @@ async def _take_code(context: BotContext, code: str) -> int:
     t = context.viewer.t
     holder = await context.services.events.holder_of(code)
     if holder is not None:
-        await send(context, taken_text(t, code, holder.title_in(t.language)))
-        return await ask_code(context)
+        return await ask_code(context, taken_text(t, code, holder.title_in(t.language)))
     set_state(context, replace(_draft(context), code=code))
     return await show_preview(context)
 
@@ -388,8 +410,7 @@ async def on_code(update: Update, context: BotContext) -> int:
     try:
         code = typed_code(message.text)
     except InputProblem as problem:
-        await send(context, plain(problem.problem.render(context.viewer.t)))
-        return CODE
+        return await ask_code(context, plain(problem.problem.render(context.viewer.t)))
     return await _take_code(context, code)
 
 
@@ -404,7 +425,7 @@ async def on_use_code(update: Update, context: BotContext, data: NewEventUseCode
     return await _take_code(context, proposed)
 
 
-async def show_preview(context: BotContext) -> int:
+async def show_preview(context: BotContext, notice: str | None = None) -> int:
     viewer = context.viewer
     t = viewer.t
     draft = _draft(context).complete()
@@ -427,12 +448,13 @@ async def show_preview(context: BotContext) -> int:
         else t._("Join link: to be added later")
     )
     code = t._("Code: {code}", code=draft.code)
-    await send(
+    return await _ask(
         context,
+        CONFIRM,
+        notice,
         t._("Please check the event:") + f"\n\n{text}\n{code}\n{link}",
         [[(t._("Save"), NewEventSave()), (t._("Cancel"), NewEventDiscard())]],
     )
-    return CONFIRM
 
 
 async def on_save(update: Update, context: BotContext, data: NewEventSave) -> int:
@@ -486,6 +508,30 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
+async def ask_again(context: BotContext, notice: str) -> int:
+    """The open question again after `notice`, with its buttons (a photo where words are
+    expected, words where a button is)."""
+    asks: dict[int, Ask] = {
+        TITLE: ask_title,
+        TOPIC: ask_topic,
+        START: ask_start,
+        DURATION: ask_duration,
+        CAPACITY: ask_capacity,
+        LANGUAGE: ask_language,
+        LINK: ask_link,
+        DESCRIPTION: ask_description,
+        CODE: ask_code,
+    }
+    step = _draft(context).asking
+    if step == CONFIRM:
+        return await show_preview(context, notice)
+    return await asks[step](context, notice)
+
+
+async def on_text_for_buttons(update: Update, context: BotContext) -> int:
+    return await ask_again(context, context.viewer.t._("Please choose one of the buttons."))
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
     wizard = build_wizard(
@@ -493,7 +539,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         entry_points=[CommandHandler("newevent", begin)],
         states={
             TITLE: [MessageHandler(text, on_title)],
-            TOPIC: [on_press(NewEventTopic, on_topic)],
+            TOPIC: [on_press(NewEventTopic, on_topic), MessageHandler(text, on_text_for_buttons)],
             START: [MessageHandler(text, on_start)],
             DURATION: [MessageHandler(text, on_duration)],
             CAPACITY: [MessageHandler(text, on_capacity), on_press(NewEventNoLimit, on_no_limit)],
@@ -507,9 +553,14 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 on_press(NewEventNoDescription, on_no_description),
             ],
             CODE: [MessageHandler(text, on_code), on_press(NewEventUseCode, on_use_code)],
-            CONFIRM: [on_press(NewEventSave, on_save), on_press(NewEventDiscard, on_discard)],
+            CONFIRM: [
+                on_press(NewEventSave, on_save),
+                on_press(NewEventDiscard, on_discard),
+                MessageHandler(text, on_text_for_buttons),
+            ],
         },
         on_cancel=cancel,
         state=NewEventDraft,
+        repeat=ask_again,
     )
     app.add_handler(wizard, group=GROUP_NEW_EVENT)

@@ -93,14 +93,11 @@ def _card(
     )
 
 
-async def show_card_again(context: BotContext, code: str, message_id: int) -> None:
+async def show_card_again(context: BotContext, card: EventView, message_id: int) -> None:
     """After the profile questions: the message whose Register button started them (the card
     they replaced) is the card again, as it stands now (registered, or on the waitlist),
     rather than a question answered long ago. One edit; a message that is gone or may no
     longer be changed is left as it is, the confirmation below it says everything."""
-    card = await context.services.registrations.card(code, context.viewer.user_id)
-    if card is None:
-        return
     text, rows = _card(context, card)
     try:
         await context.bot.edit_message_text(

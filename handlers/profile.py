@@ -525,7 +525,7 @@ async def finish(context: BotContext, flow: ProfileFlow) -> int:
     clear_state(context, ProfileFlow)
     saved = (await refresh_viewer(context)).t._("Thank you, your profile is saved.")
     if flow.code:
-        await sign_up(context, flow.code, preface=saved)
+        await sign_up(context, flow.code, preface=saved, card_message=flow.card)
     else:
         await send(context, saved)
     return END

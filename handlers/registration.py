@@ -15,7 +15,7 @@ from handlers.buttons import (
     KeepThisRegistration,
 )
 from handlers.context import BotContext
-from handlers.events import calendar_for, show_card
+from handlers.events import calendar_for, show_card, show_card_again
 from handlers.html import user_text
 from handlers.messages import confirmation_text
 from handlers.presses import on_press
@@ -28,9 +28,12 @@ async def sign_up(
     code: str,
     query: CallbackQuery | None = None,
     preface: str | None = None,
+    card_message: int | None = None,
 ) -> None:
     """Register the viewer (their profile exists) and tell them the outcome in one message
-    (after `preface`, if any); the card whose Register was pressed shows the new state."""
+    (after `preface`, if any); the card whose Register was pressed shows the new state (or
+    the message `card_message`, where the card was before the profile questions took its
+    place: the card again)."""
     viewer = context.viewer
     t = viewer.t
     services = context.services
@@ -64,6 +67,8 @@ async def sign_up(
     context.answer_delivered()  # the card below is cosmetic: not worth the answer twice
     if query is not None and query.message is not None:
         await show_card(context, card, query=query)
+    elif card_message is not None:
+        await show_card_again(context, card, card_message)
 
 
 def _joined(preface: str | None, text: str) -> str:

@@ -59,13 +59,21 @@ async def ask_for_place(update: Update, context: BotContext) -> int:
         zone=t.timezone_label(viewer.timezone, now),
         time=t.time(now, viewer.timezone),
     )
+    await ask_again(context, current)
+    return AWAITING_PLACE
+
+
+async def ask_again(context: BotContext, notice: str) -> None:
+    """The question after `notice`, with the zones of the user's country as buttons (when
+    their Telegram's language tag names one), every time it is put."""
+    viewer = context.viewer
+    t = viewer.t
     prompt = t._(
         "Type the name of your city or country (for example Nairobi, Colombia or "
         "Asia/Manila) and I will find your time zone. Send /cancel to keep the current one."
     )
     suggestions = suggested_zones(viewer.user, context.services.timezones)
-    await send(context, f"{current}\n\n{prompt}", zone_rows(t, suggestions, now))
-    return AWAITING_PLACE
+    await send(context, f"{notice}\n\n{prompt}", zone_rows(t, suggestions, context.now()))
 
 
 async def on_place(update: Update, context: BotContext) -> int:
@@ -91,6 +99,7 @@ async def on_place(update: Update, context: BotContext) -> int:
                 "your country, or send /cancel.",
                 place=place,
             ),
+            zone_rows(t, suggested_zones(context.viewer.user, context.services.timezones), now),
         )
         return AWAITING_PLACE
     if len(zones) == 1:  # a part of a name ("Chengd"), or an abbreviation typed as a word
@@ -146,6 +155,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             ]
         },
         on_cancel=cancel,
+        repeat=ask_again,
+        aside=True,  # set in the middle of signing up or of /newevent, which then go on
     )
     app.add_handler(wizard, group=GROUP_TIMEZONE)
     # A zone button pressed after the conversation ended (or on an old message) still works.

@@ -16,7 +16,12 @@ wizard's buttons, and commands it understands itself (/skip), work while it is p
 /cancel is the current wizard's: most stop at once, the sign-up questions ask first (they
 say what would be lost). A user is in one wizard at a time: starting another one (say,
 Register in the middle of /timezone) leaves the first, and a wizard left alone for
-WIZARD_IDLE ends by itself. In both cases the next message goes where it would have gone
+WIZARD_IDLE ends by itself. An *aside* (/timezone) is the exception: started in the middle
+of another wizard (the time zone set before answering /newevent's "when does it start, in
+your time zone?", or in the middle of signing up), it interrupts that wizard without ending
+it, and when the aside ends, however it ends, the interrupted wizard's open question is put
+again and its answers are all still there. Pressing one of the interrupted wizard's
+buttons meanwhile goes back to it. In both cases the next message goes where it would have gone
 without the wizard, so a name typed for the profile does not land in a time-zone search, and
 a check-in code typed two days after an abandoned /timezone reaches the check-in.
 """
@@ -76,11 +81,22 @@ class CurrentWizard:
     last_step: datetime
     state: type[object] | None
     paused: bool = False
+    interrupted: CurrentWizard | None = None  # the wizard an aside interrupted
+
+
+class Wizard(ConversationHandler[BotContext]):
+    """A wizard's conversation, with what puts its open question again (for the wizards that
+    go on after an aside)."""
+
+    def __init__(self, repeat: Repeat | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.repeat = repeat
 
 
 def _forget(context: BotContext, current: CurrentWizard) -> None:
-    if current.state is not None:
-        clear_state(context, current.state)
+    for wizard in (current, current.interrupted):
+        if wizard is not None and wizard.state is not None:
+            clear_state(context, wizard.state)
     clear_state(context, CurrentWizard)
 
 
@@ -92,6 +108,7 @@ def _is_command(update: Update) -> bool:
 class _Wizard:
     name: str
     state: type[object] | None  # the kind of state of the answers so far
+    aside: bool = False  # interrupts the current wizard rather than ending it
 
     def finish(self, context: BotContext) -> None:
         """Forget the wizard's answers, and that it was the user's current one."""
@@ -100,6 +117,28 @@ class _Wizard:
         current = get_state(context, CurrentWizard)
         if current is not None and current.name == self.name:
             clear_state(context, CurrentWizard)
+
+    def _interrupted(self, context: BotContext) -> CurrentWizard | None:
+        """This wizard's record, if an aside interrupted it recently (it is alive, not
+        current)."""
+        current = get_state(context, CurrentWizard)
+        interrupted = current.interrupted if current is not None else None
+        if (
+            interrupted is None
+            or interrupted.name != self.name
+            or context.now() - interrupted.last_step > WIZARD_IDLE
+        ):
+            return None
+        return interrupted
+
+    def _back_to(self, context: BotContext, interrupted: CurrentWizard) -> CurrentWizard:
+        """The user went back to the wizard an aside interrupted: the aside is over."""
+        current = get_state(context, CurrentWizard)
+        if current is not None and current.state is not None:
+            clear_state(context, current.state)
+        resumed = replace(interrupted, last_step=context.now(), paused=False)
+        set_state(context, resumed)
+        return resumed
 
     def _current(self, context: BotContext) -> CurrentWizard | None:
         """This wizard's record, if it is the user's current wizard and was used recently."""
@@ -115,10 +154,19 @@ class _Wizard:
     def _become_current(self, context: BotContext) -> None:
         previous = get_state(context, CurrentWizard)
         now = context.now()
+        if previous is not None and previous.name == self.name and previous.interrupted:
+            previous = previous.interrupted  # the aside again: what it interrupted stays so
+        elif previous is not None and previous.interrupted is not None:
+            _forget(context, replace(previous, state=None))  # what an aside interrupted is over
+        fresh = previous is not None and now - previous.last_step <= WIZARD_IDLE
+        if self.aside and previous is not None and previous.name != self.name and fresh:
+            interrupted = replace(previous, paused=True, interrupted=None)
+            set_state(context, CurrentWizard(self.name, now, self.state, interrupted=interrupted))
+            return
         if (
             previous is not None
             and previous.state is not None
-            and (previous.name != self.name or now - previous.last_step > WIZARD_IDLE)
+            and (previous.name != self.name or not fresh)
         ):
             clear_state(context, previous.state)  # the wizard it replaces, or an old one, is over
         set_state(context, CurrentWizard(self.name, now, self.state))
@@ -142,6 +190,11 @@ class _Wizard:
         @functools.wraps(step)
         async def wrapper(update: Update, context: BotContext) -> int | None:
             current = self._current(context)
+            interrupted = self._interrupted(context) if current is None else None
+            if interrupted is not None:
+                if update.callback_query is None:
+                    return None  # typed text: the aside's (or whoever takes it)
+                current = self._back_to(context, interrupted)  # one of its buttons: back to it
             if current is None:
                 self.finish(context)
                 return ConversationHandler.END
@@ -170,6 +223,8 @@ class _Wizard:
 
     async def pausing(self, update: Update, context: BotContext) -> int | None:
         """Another command: it is handled as usual, and the question stays open."""
+        if self._interrupted(context) is not None:
+            return None  # it waits for the aside to end
         current = self._current(context)
         if current is None:
             self.finish(context)
@@ -185,9 +240,30 @@ class _Wizard:
             context.application.drop_user_data(user.id)
 
     async def _ended(self, context: BotContext, state: int | None) -> int | None:
-        if state == ConversationHandler.END:
-            self.finish(context)
+        if state != ConversationHandler.END:
+            return state
+        current = get_state(context, CurrentWizard)
+        interrupted = current.interrupted if current is not None else None
+        self.finish(context)
+        if current is not None and current.name == self.name and interrupted is not None:
+            await _go_on_with(context, interrupted)
         return state
+
+
+async def _go_on_with(context: BotContext, interrupted: CurrentWizard) -> None:
+    """An aside ended: the wizard it interrupted is the current one again, its question put
+    again (unless it was left alone too long, or its conversation ended meanwhile)."""
+    if context.now() - interrupted.last_step > WIZARD_IDLE:
+        if interrupted.state is not None:
+            clear_state(context, interrupted.state)
+        return
+    for group in context.application.handlers.values():
+        for handler in group:
+            if isinstance(handler, Wizard) and handler.name == interrupted.name:
+                set_state(context, replace(interrupted, last_step=context.now(), paused=False))
+                if handler.repeat is not None:
+                    await handler.repeat(context, context.viewer.t._("Let’s go on where we were."))
+                return
 
 
 async def resume_paused(update: Update, context: BotContext) -> bool:
@@ -236,11 +312,13 @@ def build_wizard(
     on_cancel: Step,
     state: type[object] | None = None,
     repeat: Repeat | None = None,
-) -> ConversationHandler[BotContext]:
+    aside: bool = False,
+) -> Wizard:
     """`state` is the kind of state (see `handlers.session`) where the wizard keeps its
     answers; it is dropped whenever the wizard ends, however it ends. `repeat` puts the open
-    question again after a notice, with its buttons (else the notice comes alone)."""
-    wizard = _Wizard(name, state)
+    question again after a notice, with its buttons (else the notice comes alone). `aside`:
+    started in another wizard, it interrupts that one rather than ending it."""
+    wizard = _Wizard(name, state, aside)
     for handler in entry_points:
         handler.callback = wizard.entering(cast(Step, handler.callback))
     for handler in (h for handlers in states.values() for h in handlers):
@@ -249,7 +327,8 @@ def build_wizard(
         # Conversations are tracked per user, not per message, on purpose: a wizard's buttons
         # belong to the user's current step, whichever message carries them.
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
+        return Wizard(
+            repeat,
             name=name,
             entry_points=entry_points,
             states={
@@ -257,7 +336,7 @@ def build_wizard(
                     *handlers,
                     MessageHandler(
                         filters.UpdateType.MESSAGE & ~filters.TEXT,
-                        wizard.continuing(_words_please(repeat)),  # type: ignore[arg-type]
+                        wizard.continuing(_words_please(repeat)),
                     ),
                 ]
                 for state, handlers in states.items()

@@ -103,9 +103,10 @@ async def test_newevent_happy_path(organizer: ChatDriver, db: Store) -> None:
     )
     echo = "That is Saturday, December 5, 2026, 10:00\u202fAM · Nairobi (UTC+03:00)."
     assert any(r.startswith(echo) for r in replies)
+    # A refused answer is explained, and its question put again with its buttons.
     assert (
         "“https://meet.example.org/j/1?pwd=<abc>” is not a web address starting with https://."
-        in replies
+        "\n\nWhat is the link to join it (https://…)?" in replies
     )
     assert any(
         r.startswith("Please check the event:")
@@ -142,17 +143,45 @@ async def test_newevent_refuses_a_bad_date_and_keeps_asking(
             "2020-01-01 10:00",
         ],
     )
-    assert (
-        "Please write the date and time as YYYY-MM-DD HH:MM, for example 2026-12-03 14:00."
-        in replies
+    question = (
+        "When does it start? Write the date and time in your time zone (UTC) as YYYY-MM-DD HH:MM."
     )
-    assert "“2026-02-30 10:00” is not a date that exists." in replies
-    assert "The start “2020-01-01 10:00” is in the past." in replies
+    for problem in (
+        "Please write the date and time as YYYY-MM-DD HH:MM, for example 2026-12-03 14:00.",
+        "“2026-02-30 10:00” is not a date that exists.",
+        "The start “2020-01-01 10:00” is in the past.",
+    ):
+        assert f"{problem}\n\n{question}" in replies
     [stopped] = texts(await organizer.send("/cancel"))
     assert stopped == "Stopped. Nothing was saved."
     [after] = texts(await organizer.send("2026-12-05 10:00"))
     assert "/help" in after  # the wizard is over
     assert await db.read(lambda u: u.events.count()) == 0
+
+
+async def test_newevent_puts_every_question_again_with_its_buttons(organizer: ChatDriver) -> None:
+    """Words where a button is expected, a sticker where words are, a refused number: the
+    question comes again with its buttons, so nobody is left without a way on."""
+    await organizer.settle(language="en")
+    await organizer.send("/newevent")
+    await organizer.send("Title")
+    [again] = texts(await organizer.send("Climate"))  # typed instead of pressed
+    assert again == "Please choose one of the buttons.\n\nWhich topic?"
+    labels = [label for label, _ in buttons_of(organizer.last_message_with_buttons())]
+    assert "Climate change" in labels and len(labels) == 8
+    await organizer.press_label("Climate change")
+    await organizer.send("2026-12-05 10:00")
+    await organizer.send("90")
+    [again] = texts(await organizer.send("many"))
+    assert again.endswith("\n\nHow many seats? Send a number, or choose:")
+    assert [label for label, _ in buttons_of(organizer.last_message_with_buttons())] == ["No limit"]
+    [again] = texts(await organizer.send_sticker())
+    assert again == "Please type an answer.\n\nHow many seats? Send a number, or choose:"
+    assert [label for label, _ in buttons_of(organizer.last_message_with_buttons())] == ["No limit"]
+    await organizer.press_label("No limit")
+    [again] = texts(await organizer.send("klingon"))
+    assert again.endswith("Choose, or send a language code such as pt or sw.")
+    assert len(buttons_of(organizer.last_message_with_buttons())) == 6
 
 
 async def test_a_participant_cannot_use_organizer_commands(

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from bot.services.container import Services
 from bot.services.event_codes import title_slug
 from bot.services.event_fields import CODE_PATTERN
+from handlers.buttons import NewEventUseCode
 from tests.conftest import START, ChatDriver, buttons_of, texts
 from tests.programme_files import programme, row
 from tests.store import Store
@@ -114,15 +115,17 @@ async def test_a_bad_or_taken_code_is_explained_and_asked_again(
     await services.programme.import_now(programme([row("Flood-101", START)]), admin_id=None)
     await organizer.settle(language="en")
     await answer_up_to_the_code(organizer, "Flood drills for schools", "Disaster risk reduction")
+    question = QUESTION.format(code="flood-drills-for-schools")
     assert texts(await organizer.send("flood drills!")) == [
-        "“flood drills!” is not a valid code: use 1 to 40 letters, digits, - or _."
+        "“flood drills!” is not a valid code: use 1 to 40 letters, digits, - or _.\n\n" + question
     ]
-    assert texts(await organizer.send("x" * 41))[0].endswith("letters, digits, - or _.")
+    use = [("Use flood-drills-for-schools", NewEventUseCode().pack())]
+    assert buttons_of(organizer.last_message_with_buttons()) == use
+    assert texts(await organizer.send("x" * 41))[0].endswith(question)
     taken = texts(await organizer.send("FLOOD-101"))
     assert taken == [
         "The code flood-101 is already used by “\u2068Session Flood-101\u2069”. Please choose "
-        "another one.",
-        QUESTION.format(code="flood-drills-for-schools"),
+        "another one.\n\n" + question
     ]
     [preview] = texts(await organizer.send("flood-102"))
     assert "\nCode: flood-102\n" in preview

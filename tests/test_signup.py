@@ -6,13 +6,11 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from telegram import Update
-from telegram.ext import ApplicationHandlerStop, CommandHandler
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
 from bot.devtools.emulator import BotApiEmulator
-from bot.models import Contact, Profile
+from bot.models import Contact, Profile, RegistrationStatus
 from bot.services.container import Services
 from bot.services.registrations import SignUp
 from handlers.buttons import (
@@ -21,10 +19,7 @@ from handlers.buttons import (
     ProfileStep,
     Register,
 )
-from handlers.context import BotContext
-from handlers.events import show_card_again
 from handlers.ui import send_with_file
-from handlers.wizards import GROUP_LOAD_VIEWER
 from tests.conftest import START, ChatDriver, buttons_of, chat_as, texts
 from tests.programme_files import programme, row
 from tests.store import Store
@@ -90,7 +85,8 @@ async def test_first_registration_asks_the_profile_then_registers(
     notice = replies[0]
     assert notice.startswith("To register you I need a few details, asked only once")
     assert "By answering you agree" in notice and "/forgetme" in notice
-    confirmation = replies[-1]
+    confirmation, card = replies[-2:]  # and the card the questions replaced, once again
+    assert "✅ You are registered." in card
     assert confirmation.startswith("Thank you, your profile is saved.\n\nYou are registered for")
     assert "12:00\u202fPM · Nairobi (UTC+03:00)\n" in confirmation  # once, with its zone
     assert "Join link: https://meet.example.org/flood" in confirmation
@@ -177,7 +173,7 @@ async def test_a_country_with_several_zones_asks_which_and_back_works(
     assert replies[-1].startswith("Which time zone are you in?")
     labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
     assert 1 < len(labels) <= 10  # the country's zones, a few at a time, and Back
-    [confirmation] = texts(await amina.send("Recife"))  # typing a city picks its zone
+    confirmation, _card = texts(await amina.send("Recife"))  # typing a city picks its zone
     assert confirmation.startswith("Thank you, your profile is saved.")
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.timezone == "America/Recife"
@@ -207,7 +203,7 @@ async def test_the_time_zone_is_not_asked_when_it_is_known(
     replies = await answer_steps(
         amina, ["press:Register", "Amina", country, city, "press:Skip", "press:Skip"]
     )
-    [confirmation] = texts(await amina.press_label("Skip"))
+    confirmation, _card = texts(await amina.press_label("Skip"))
     assert not any(r.startswith("Which time zone") for r in [*replies, confirmation])
     assert confirmation.startswith("Thank you, your profile is saved.")
     user = await db.read(lambda u: u.users.get(amina.user.id))
@@ -633,8 +629,10 @@ async def test_a_first_sign_up_from_a_deep_link_spends_eight_messages(
         else:
             calls += await amina.send(step)
     sent = [call.method for call in calls if call.method in MESSAGES]
-    assert len(sent) == 8, sent
-    assert sent.count("editMessageText") == 2 and sent[-1] == "sendDocument"
+    # The card, the first question in its place, a question each, the confirmation with its
+    # calendar file, and the card again in place of the first question.
+    assert len(sent) == 9, sent
+    assert sent.count("editMessageText") == 3 and sent[-2:] == ["sendDocument", "editMessageText"]
     card = texts(calls[:1])[0]
     assert card.startswith("Hello, \u2068Amina\u2069! I will write to you in English")
     assert "Session flood" in card
@@ -645,35 +643,56 @@ async def test_a_first_sign_up_from_a_deep_link_spends_eight_messages(
 async def test_the_card_is_shown_again_once_the_questions_are_answered(
     amina: ChatDriver, services: Services
 ) -> None:
-    """`show_card_again`, for the end of the profile questions: the message whose Register
-    started them (the card, then the first question) becomes the card again, now saying
-    "You are registered" with a way to cancel, in one edit; a message that is gone is left
-    alone without an error."""
+    """The message whose Register started the profile questions (the card, then the first
+    question) becomes the card again once they are answered, now saying "You are
+    registered" with a way to cancel, in one edit after the confirmation; a message that is
+    gone is left alone without an error."""
     await publish(services, capacity="3")
     await amina.settle(language="en")
     await amina.send("/start flood")
     card_id = amina.last_message_with_buttons()["message_id"]
     await amina.press_label("Register")
     assert amina.messages()[-1]["message_id"] == card_id  # now the first question
-    await services.profiles.save(amina.user.id, Profile("Amina", "KE", "Nairobi"), "UTC")
-    await services.registrations.sign_up(amina.user.id, "flood")
-    targets = [card_id, 999_999]
-
-    async def again(update: Update, context: BotContext) -> None:
-        await show_card_again(context, "flood", targets.pop(0))
-        raise ApplicationHandlerStop  # the wizard and the unknown-command answer stay out
-
-    # right after the viewer is loaded, before the wizards: where the questions would call it
-    amina.app.add_handler(CommandHandler("again", again), group=GROUP_LOAD_VIEWER + 1)
-    calls = await amina.send("/again")
-    assert [call.method for call in calls if call.method in MESSAGES] == ["editMessageText"]
+    for answer in ("Amina", "Kenya", "Nairobi"):
+        await amina.send(answer)
+    await amina.press_label("Skip")
+    await amina.press_label("Skip")
+    calls = await amina.press_label("Skip")
+    assert [call.method for call in calls if call.method in MESSAGES] == [
+        "sendDocument",  # the confirmation with its calendar file
+        "editMessageText",  # the card again
+    ]
     [card] = [m for m in amina.messages() if m["message_id"] == card_id]
     assert "You are registered." in card["text"] and "2 seats left" in card["text"]
     labels = [label for label, _ in buttons_of(card)]
     assert "Cancel my registration" in labels and "Register" not in labels
-    assert [c.method for c in await amina.send("/again") if c.method in MESSAGES] == [
-        "editMessageText"  # refused by Telegram (no such message): nothing else happens
+
+
+async def test_a_card_gone_meanwhile_is_left_alone(
+    amina: ChatDriver, services: Services, db: Store
+) -> None:
+    """The card's message deleted while the questions were answered: Telegram refuses the
+    edit, and the sign-up is done all the same, nothing more said."""
+    await publish(services, capacity="3")
+    await amina.settle(language="en")
+    await amina.send("/start flood")
+    card_id = amina.last_message_with_buttons()["message_id"]
+    await amina.press_label("Register")
+    for answer in ("Amina", "Kenya", "Nairobi"):
+        await amina.send(answer)
+    del amina.emulator.messages[(amina.user.id, card_id)]  # deleted by the participant
+    await amina.press_label("Skip")
+    await amina.press_label("Skip")
+    calls = await amina.press_label("Skip")
+    assert [call.method for call in calls if call.method in MESSAGES] == [
+        "sendDocument",
+        "editMessageText",  # refused: no such message
     ]
+    assert texts(calls)[-2].startswith("Thank you, your profile is saved.")
+    event = await db.read(lambda u: u.events.by_code("flood"))
+    assert event is not None
+    status = await db.read(lambda u: u.registrations.status_of(event.event_id, amina.user.id))
+    assert status == RegistrationStatus.CONFIRMED
 
 
 async def test_a_late_sign_up_without_a_join_link_is_not_promised_one_before_the_start(

@@ -362,8 +362,9 @@ async def test_the_last_profile_answer_after_the_event_changed(
     assert amina.last_text().startswith("What is your email address")
     old = kept(amina, "Skip")
     await change(services, clock)
-    [reply] = texts(await press(amina, old))
+    reply, card = texts(await press(amina, old))
     assert reply.startswith(f"Thank you, your profile is saved.\n\n{expected}"), reply
+    assert "Session flood" in card  # the card again, as it stands now
     assert await status_of(db, amina.user.id) == status
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.profile is not None

@@ -103,7 +103,7 @@ async def test_a_place_from_another_country_is_offered_not_taken(
     assert labels(amina)[0].startswith("Lisbon") and labels(amina)[-1] == "◀ Back"
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.profile is None
-    [saved] = texts(await amina.press_label("Lisbon"))
+    saved, _card = texts(await amina.press_label("Lisbon"))
     assert saved.startswith("Thank you, your profile is saved.")
 
 
@@ -145,7 +145,9 @@ async def test_cancel_then_continue_asks_the_open_question_again(
     assert methods(calls) == ["answerCallbackQuery", "editMessageText"]
     assert texts(calls) == ["Which organization do you work for? (optional)\nQuestion 4 of 6"]
     assert labels(amina) == ["Skip", "◀ Back"]
-    [confirmation] = (await answer_steps(amina, ["press:Skip", "press:Skip", "press:Skip"]))[-1:]
+    [confirmation, _card] = (await answer_steps(amina, ["press:Skip", "press:Skip", "press:Skip"]))[
+        -2:
+    ]
     assert confirmation.startswith("Thank you, your profile is saved.\n\nYou are registered")
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.profile is not None
@@ -182,7 +184,7 @@ async def test_an_answer_typed_after_another_command_is_taken(
     [resumed] = texts(await amina.press(Register("flood").pack()))
     assert resumed == "Which organization do you work for? (optional)\nQuestion 4 of 6"
     replies = await answer_steps(amina, ["press:Skip", "press:Skip", "press:Skip"])
-    assert replies[-1].startswith("Thank you, your profile is saved.")
+    assert replies[-2].startswith("Thank you, your profile is saved.")
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.profile is not None and user.profile.city == "Nairobi"
 
@@ -257,8 +259,8 @@ async def test_a_zone_set_with_timezone_is_not_asked_again(
     replies = await answer_steps(
         amina, ["Amina", "Kenya", "Nairobi", "press:Skip", "press:Skip", "press:Skip"]
     )
-    assert not any("time zone" in reply for reply in replies[:-1])
-    assert replies[-1].startswith("Thank you, your profile is saved.")
+    assert not any("time zone" in reply for reply in replies[:-2])
+    assert replies[-2].startswith("Thank you, your profile is saved.")
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.timezone == "Europe/Paris"
 

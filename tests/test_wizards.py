@@ -4,14 +4,15 @@ away from one: the next message goes where it would have gone without the wizard
 from __future__ import annotations
 
 from datetime import timedelta
-from unittest.mock import ANY
 
 from telegram import Update
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
+from bot.models import RegistrationStatus
 from bot.services.container import Services
 from handlers.buttons import Register
+from handlers.event_wizard import NewEventDraft
 from handlers.wizards import WIZARD_IDLE, CurrentWizard
 from tests.conftest import START, ChatDriver, buttons_of, texts
 from tests.store import Store
@@ -107,11 +108,86 @@ async def test_nothing_is_kept_in_memory_for_users_with_nothing_pending(
     await organizer.send("/newevent")
     await organizer.send("Urban heat")
     assert organizer.user.id in app.user_data
-    await organizer.send("/timezone")  # another wizard: the event draft is dropped
+    await organizer.send("/timezone")  # an aside: the draft waits for it
+    await organizer.send("/cancel")  # the aside ends; /newevent goes on
+    assert len(app.user_data[organizer.user.id]) == 2  # its record and its draft
+    await organizer.send("/broadcast")  # another wizard: the event draft is dropped
     kept = list(app.user_data[organizer.user.id].values())
-    assert kept == [CurrentWizard("timezone", ANY, None)]
+    assert not any(isinstance(value, NewEventDraft) for value in kept)
+    assert [value.name for value in kept if isinstance(value, CurrentWizard)] == ["broadcast"]
     await organizer.send("/cancel")
     assert organizer.user.id not in app.user_data
+
+
+async def test_timezone_in_the_middle_of_newevent_then_newevent_goes_on(
+    organizer: ChatDriver, db: Store
+) -> None:
+    """The start is asked "in your time zone": an organizer who sets theirs first with
+    /timezone comes back to the same question, in the new zone, nothing lost."""
+    await organizer.settle(language="en")
+    await organizer.send("/newevent")
+    await organizer.send("Urban heat")
+    await organizer.press_label("Climate change")
+    await organizer.send("/timezone")
+    replies = texts(await organizer.send("Nairobi"))
+    assert replies[0].startswith("Your time zone is now Nairobi (UTC+03:00).")
+    assert replies[1] == (
+        "Let’s go on where we were.\n\nWhen does it start? Write the date and time in your "
+        "time zone (Nairobi (UTC+03:00)) as YYYY-MM-DD HH:MM."
+    )
+    [echo] = texts(await organizer.send("2026-12-05 10:00"))
+    assert echo.startswith("That is Saturday, December 5, 2026, 10:00\u202fAM · Nairobi")
+    await organizer.send("90")
+    await organizer.press_label("No limit")
+    await organizer.press_label("English")
+    await organizer.press_label("I will add it later")
+    await organizer.press_label("Skip")
+    await organizer.press_label("Use urban-heat")
+    await organizer.press_label("Save")
+    event = await db.read(lambda u: u.events.by_code("urban-heat"))
+    assert event is not None and event.title == "Urban heat" and event.topic == "climate-change"
+
+
+async def test_timezone_in_the_middle_of_signing_up_keeps_the_answers(
+    amina: ChatDriver, services: Services, db: Store, app: BotApplication
+) -> None:
+    """/timezone while signing up, then /cancel (or a zone): the sign-up goes on at its open
+    question with the answers given; one of its buttons pressed meanwhile goes back to it."""
+    await publish(services)
+    await amina.settle(language="en")
+    await amina.send("/start flood")
+    await amina.press_label("Register")
+    await amina.send("Amina Diallo")
+    await amina.send("/timezone")
+    assert texts(await amina.send("/cancel")) == [
+        "Your time zone stays UTC.",
+        "Let’s go on where we were.\n\nIn which country do you work? Type its name.\n"
+        "Question 2 of 7",
+    ]
+    await amina.send("Kenya")  # one zone: decided, the zone question is not asked
+    await amina.send("/timezone")
+    await amina.send("Lagos")  # an aside that sets a zone: sign-up goes on, answers kept
+    await amina.send("Nairobi")
+    await amina.send("/timezone")
+    await amina.press_label("◀ Back")  # the sign-up's button: back to it, /timezone is over
+    [question] = texts(await amina.send("Nairobi"))  # the city again, not a zone search
+    assert question.startswith("Which organization")
+    await amina.press_label("Skip")
+    await amina.press_label("Skip")
+    await amina.press_label("Skip")
+    user = await db.read(lambda u: u.users.get(amina.user.id))
+    assert user is not None and user.profile is not None
+    assert (user.profile.full_name, user.profile.country, user.profile.city) == (
+        "Amina Diallo",
+        "KE",
+        "Nairobi",
+    )
+    assert user.timezone == "Africa/Lagos"  # set with /timezone: not asked again
+    event = await db.read(lambda u: u.events.by_code("flood"))
+    assert event is not None
+    status = await db.read(lambda u: u.registrations.status_of(event.event_id, amina.user.id))
+    assert status == RegistrationStatus.CONFIRMED
+    assert amina.user.id not in app.user_data
 
 
 async def test_a_sticker_where_an_answer_is_expected_asks_again(

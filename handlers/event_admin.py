@@ -165,6 +165,14 @@ async def on_field(update: Update, context: BotContext, data: EditEventField) ->
     assert state is not None  # `current` was read from it
     set_state(context, replace(state, field=field))
     await edit(query, context, t._(FIELDS[field]))
+    await ask_value(context, field)
+    return VALUE
+
+
+async def ask_value(context: BotContext, field: EventField, notice: str | None = None) -> None:
+    """The question for a new value of `field`, with its buttons (after `notice`: why the
+    last answer was not taken)."""
+    t = context.viewer.t
     prompts: dict[EventField, tuple[str, list[list[Button]]]] = {
         "title": (t._("Send the new title."), []),
         "topic": (t._("Which topic?"), topic_rows(t, EditEventTopic)),
@@ -192,8 +200,7 @@ async def on_field(update: Update, context: BotContext, data: EditEventField) ->
         ),
     }
     text, rows = prompts[field]
-    await send(context, text, rows)
-    return VALUE
+    await send(context, f"{notice}\n\n{text}" if notice else text, rows)
 
 
 def over_text(t: Translator) -> str:
@@ -397,15 +404,19 @@ async def on_value(update: Update, context: BotContext) -> int:
         return END
     current = await _editing(context)
     field = current[1] if current is not None else None
-    if field is None or field == "topic":
+    t = context.viewer.t
+    if field == "topic":
+        await ask_value(context, field, t._("Please choose one of the buttons."))
+        return _open_step(context)
+    if field is None:
         if current is not None:
-            await send(context, context.viewer.t._("Please choose one of the buttons."))
+            await send(context, t._("Please choose one of the buttons."))
         return _open_step(context) if current is not None else END
     parse = _parser(field, context.viewer.timezone, context.now())
     try:
         value = parse(message.text)
     except InputProblem as problem:
-        await send(context, plain(problem.problem.render(context.viewer.t)))
+        await ask_value(context, field, plain(problem.problem.render(t)))
         return _open_step(context)
     return await _save(update, context, value)
 

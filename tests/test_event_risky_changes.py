@@ -206,11 +206,13 @@ async def test_a_value_typed_under_the_question_replaces_it(
     first = organizer.last_message_with_buttons()["message_id"]
     [question] = texts(await organizer.send("10"))
     assert question.startswith(f"Set “{TITLE}” to 10 seats?")
+    second = organizer.last_message_with_buttons()["message_id"]
     assert texts(await organizer.press("ecf:yes:a", message_id=first)) == [STALE]
     assert (await event_row(db))[0] == 18
-    [bad] = texts(await organizer.send("many"))  # a wrong answer leaves the question open
+    [bad] = texts(await organizer.send("many"))  # explained, with the question and its button
     assert bad.startswith("The capacity must be a whole number")
-    await organizer.press_label("Confirm")
+    assert bad.endswith("How many seats? Send a number, or choose:")
+    await organizer.press("ecf:yes:a", message_id=second)  # the open Confirm still saves
     assert (await event_row(db))[0] == 10
 
 

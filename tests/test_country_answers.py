@@ -29,6 +29,9 @@ NAMED = [
     ("Кыргызстан", "KG"),
     ("The Gambia", "GM"),
     ("Белоруссия", "BY"),
+    ("Америка", "US"),  # everyday Russian, as "America" in English
+    ("أمريكا", "US"),  # everyday Arabic: was offered Jamaica alone
+    ("America", "US"),
     ("Молдавия", "MD"),
     ("Южная Корея", "KR"),
     ("Russian Federation", "RU"),

@@ -75,9 +75,16 @@ def test_countries_people_type_that_cldr_names_otherwise(
 
 
 def test_countries_with_several_zones_list_them_all(directory: TimezoneDirectory) -> None:
-    """Brazil has many zones; all of them are offered, São Paulo among them."""
+    """Brazil keeps four clocks this year: one zone of each is offered, São Paulo (standing
+    for Recife, Belém, Fortaleza…) first; Kazakhstan, all at UTC+05:00, is decided."""
     zones = directory.find("Brasil")
-    assert "America/Sao_Paulo" in zones and len(zones) > 8
+    assert zones == [
+        "America/Sao_Paulo",
+        "America/Manaus",
+        "America/Rio_Branco",
+        "America/Noronha",
+    ]
+    assert directory.find("Kazakhstan") == ["Asia/Almaty"]
     assert (
         directory.find("xyzzy") == []
         and directory.find("  ") == []
@@ -104,16 +111,19 @@ async def test_a_city_sets_the_zone_and_times_follow_it(amina: ChatDriver, db: S
 
 
 async def test_a_country_with_many_zones_offers_buttons(amina: ChatDriver, db: Store) -> None:
-    """Argentina lists its zones as buttons (at most 8), and a press sets the zone."""
+    """Russia lists one zone for each of its clocks as buttons (at most 8), Moscow first, and a
+    press sets the zone."""
     await amina.send("/timezone")
-    [reply] = texts(await amina.send("Argentina"))
-    assert "Argentina" in reply
-    labels = buttons_of(amina.last_message_with_buttons())
-    assert 1 < len(labels) <= 8
-    calls = await amina.press(ChooseZone("America/Argentina/Cordoba").pack())
-    assert "Cordoba" in texts(calls)[0] or "Córdoba" in texts(calls)[0]
+    [reply] = texts(await amina.send("Russia"))
+    assert "Russia" in reply
+    labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
+    assert len(labels) == 8 and labels[0].startswith("Moscow")
+    offsets = [label.rsplit("(", 1)[1] for label in labels]
+    assert len(set(offsets)) == len(offsets)  # no two buttons for the same clocks
+    calls = await amina.press(ChooseZone("Asia/Novosibirsk").pack())
+    assert "Novosibirsk" in texts(calls)[0]
     user = await db.read(lambda u: u.users.get(amina.user.id))
-    assert user is not None and user.timezone == "America/Argentina/Cordoba"
+    assert user is not None and user.timezone == "Asia/Novosibirsk"
 
 
 async def test_an_unknown_place_asks_again_and_cancel_keeps_the_zone(
@@ -132,7 +142,7 @@ async def test_an_unknown_place_asks_again_and_cancel_keeps_the_zone(
 async def test_a_forged_zone_button_changes_nothing(amina: ChatDriver, db: Store) -> None:
     """tz: buttons with unknown or path-like zones are refused."""
     await amina.send("/timezone")
-    await amina.send("Argentina")
+    await amina.send("Russia")
     for forged in ("tz:Mars/Base", "tz:../../etc/passwd", "tz:", "tz:" + "A" * 61):
         calls = await amina.press(forged)
         assert [c.method for c in calls] == ["answerCallbackQuery"]

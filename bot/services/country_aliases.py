@@ -82,6 +82,14 @@ ALIASES: Final[dict[str, str]] = {
     "قطاع غزة": "PS",
     "الضفة الغربية": "PS",
     "Centrafrique": "CF",  # the usual French name of the Central African Republic
+    # "America" for the United States, as people say it in English, Arabic and Russian (the
+    # continents are "the Americas", الأمريكتان, Америка as a continent is rarely a country
+    # answer)
+    "America": "US",
+    "أمريكا": "US",
+    "امريكا": "US",
+    "أميركا": "US",
+    "Америка": "US",
     "سورية": "SY",  # Syria as Syria's own institutions spell it (CLDR writes سوريا)
     "南韩": "KR",  # South Korea in simplified characters (CLDR has only 南韓)
     "北韩": "KP",  # North Korea in simplified characters (CLDR has only 北韓)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -117,6 +118,10 @@ MAX_CANDIDATES = 12
 # every other place of that name in other zones: Geneva (Switzerland, 202,000) over Geneva
 # (Illinois, 22,000); not Kingston (Jamaica, 938,000) over Kingston (Ontario, 132,000).
 DOMINANT = 8
+# Within the country the participant chose, less is enough: Калининград (475,000) over
+# Korolyov (140,000, once Kaliningrad too); not Springfield, Missouri (170,000) over
+# Springfield, Massachusetts (154,000) and Oregon.
+IN_COUNTRY_DOMINANT = 3
 # A large city of the same name as a country is offered beside the country ("عمان": Oman,
 # and Amman).
 LARGE_CITY = 300_000
@@ -256,6 +261,16 @@ class TimezoneDirectory:
         """The country's zones, the one where most of its people live first."""
         return list(self._populations[0].get(country.upper(), ()))
 
+    def clocks_of_country(self, country: str) -> list[str]:
+        """The country's zones to offer: one for each way of keeping the clocks this year,
+        the most populous of each, most people first. Brazil's eight buttons are not six
+        zones at UTC-03:00 (São Paulo stands for Recife and Belém); Kazakhstan, all at
+        UTC+05:00, has one."""
+        chosen: dict[tuple[timedelta, ...], str] = {}
+        for zone in self.zones_of_country(country):
+            chosen.setdefault(self._offsets(zone), zone)
+        return list(chosen.values())
+
     def zone_population(self, zone: str) -> int:
         return self._populations[1].get(zone, 0)
 
@@ -296,18 +311,21 @@ class TimezoneDirectory:
         offset = _UTC_OFFSET.match("".join(query.casefold().split()))
         if offset:
             return self._offset(offset, chosen)
-        if query.isupper() and query.upper() in self._abbreviations:
-            return self._abbreviation(query.upper(), chosen)
-        found = self._city_or_country(query, chosen)
-        if found is not None:
-            return found
-        if _ABBREVIATION.match(query) and query.upper() in self._abbreviations:
-            found = self._abbreviation(query.upper(), chosen)  # "ist": asked, even if one
+        wide = unicodedata.normalize("NFKC", query)  # "ＥＳＴ" is "EST"
+        if wide.upper() in self._abbreviations and _ABBREVIATION.match(wide):
+            # Before countries' codes ("est" is not Estonia's ISO code here): as typed in
+            # capitals it may decide; otherwise it is asked, even when one zone fits.
+            found = self._abbreviation(wide.upper(), chosen)
+            if wide.isupper():
+                return found
             return PlaceMatch(
                 candidates=tuple(found.zones),
                 kind="abbreviation",
                 outside_country=found.outside_country,
             )
+        place = self._city_or_country(query, chosen)
+        if place is not None:
+            return place
         named_zones = self._by_zone_city.get(fold(query), frozenset())
         if named_zones:
             return self._among(sorted(named_zones, key=self._people), chosen, "city")
@@ -330,18 +348,26 @@ class TimezoneDirectory:
         cities, country = self._cities_and_country(query)
         if chosen is not None:
             inside = [city for city in cities if city.country == chosen]
-            if inside:
-                return self._decided_by(inside[0])
+            if inside:  # Springfield (USA): Illinois, Missouri and Massachusetts ask
+                decided = (
+                    self._one_clock(query, inside)
+                    or self._dominant(inside, IN_COUNTRY_DOMINANT)
+                    or self._only_one_so_named(query, inside)
+                    or self._decided(query, inside)
+                )
+                if decided is not None:
+                    return self._decided_by(decided)
+                return self._cities_elsewhere(inside, outside=False)
             if country == chosen:
                 return self._country(chosen)
             if cities:
                 return self._cities_elsewhere(cities)
             if country is not None:
-                zones = self.zones_of_country(country)
+                zones = self.clocks_of_country(country)
                 return PlaceMatch(candidates=tuple(zones), kind="country", outside_country=True)
             return None
         if country is not None:
-            zones = self.zones_of_country(country)
+            zones = self.clocks_of_country(country)
             large = [
                 zone
                 for city in cities
@@ -354,20 +380,50 @@ class TimezoneDirectory:
             return PlaceMatch(candidates=tuple(dict.fromkeys([*zones, *large])), kind="country")
         if not cities:
             return None
-        decided = self._dominant(cities)
-        if decided is None:  # its own name first: "Suva" is Fiji's, Suwa (Japan) only so spelled
-            key = fold(query)
-            own = [city for city in cities[:MAX_OWN_NAMES] if fold(city.name) == key]
-            others = [city for city in cities if city not in own]
-            if own and own[0].population >= max((c.population for c in others), default=0):
-                decided = self._dominant(own)
-            cities = own + others
+        decided = self._decided(query, cities)
         if decided is not None:
             return PlaceMatch(self.city_zone(decided), kind="city", city=decided)
-        return self._cities_elsewhere(cities, outside=False)
+        return self._cities_elsewhere(self._own_first(query, cities), outside=False)
 
-    def _dominant(self, cities: list[City]) -> City | None:
-        """The largest of `cities`, when it has DOMINANT times the people of all the others in
+    @staticmethod
+    def _own_first(query: str, cities: list[City]) -> list[City]:
+        key = fold(query)
+        own = [city for city in cities[:MAX_OWN_NAMES] if fold(city.name) == key]
+        return own + [city for city in cities if city not in own]
+
+    def _decided(self, query: str, cities: list[City]) -> City | None:
+        """The city `query` means among `cities` of that name, if one stands out: far larger
+        than the others, or, among those of its own name ("Suva" is Fiji's, Suwa in Japan
+        only so spelled; "Kaliningrad" the city, not Korolyov once so named), the largest."""
+        decided = self._dominant(cities)
+        if decided is not None:
+            return decided
+        key = fold(query)
+        own = [city for city in cities[:MAX_OWN_NAMES] if fold(city.name) == key]
+        others = [city for city in cities if city not in own]
+        if own and own[0].population >= max((c.population for c in others), default=0):
+            return self._dominant(own)
+        return None
+
+    @staticmethod
+    def _only_one_so_named(query: str, cities: list[City]) -> City | None:
+        """The one city of the country whose own name this is: "Stavropol" is Stavropol, not
+        Tolyatti (Stavropol-on-Volga until 1964), larger as it is."""
+        key = fold(query)
+        own = [city for city in cities[:MAX_OWN_NAMES] if fold(city.name) == key]
+        return own[0] if len(own) == 1 else None
+
+    def _one_clock(self, query: str, cities: list[City]) -> City | None:
+        """When `cities` all keep the same clocks (João Pessoa and its namesakes in Brazil,
+        in America/Fortaleza and America/Recife, both UTC-03:00): the largest of its own
+        name, else the largest."""
+        zones = {self.city_zone(city) for city in cities}
+        if None in zones or len({self._offsets(zone) for zone in zones if zone}) != 1:
+            return None
+        return self._own_first(query, cities)[0]
+
+    def _dominant(self, cities: list[City], factor: int = DOMINANT) -> City | None:
+        """The largest of `cities`, when it has `factor` times the people of all the others in
         other zones together."""
         biggest = cities[0]
         zone = self.city_zone(biggest)
@@ -376,7 +432,7 @@ class TimezoneDirectory:
         others = sum(
             city.population for city in cities[1:] if self.city_zone(city) not in (zone, None)
         )
-        return biggest if biggest.population >= DOMINANT * others else None
+        return biggest if biggest.population >= factor * others else None
 
     def _cities_and_country(self, query: str) -> tuple[list[City], str | None]:
         """The cities `query` names and the country it names, if any; Arabic vowel marks,
@@ -390,7 +446,9 @@ class TimezoneDirectory:
                 return written, None
         cities = self.cities.lookup(query)
         country = self._country_names.get(fold(query))
-        if country is None and not cities:  # aliases and other names ("DRC", "Белоруссия")
+        if country is None and not any(city.population >= LARGE_CITY for city in cities):
+            # Aliases and other names ("DRC", "Белоруссия"), before small places spelled
+            # alike: "USA" is the United States, not Usa (Japan) and Usa (Tanzania).
             country = self._countries.match(query).exact
         return cities, country
 
@@ -410,7 +468,7 @@ class TimezoneDirectory:
         )
 
     def _country(self, country: str) -> PlaceMatch:
-        zones = self.zones_of_country(country)
+        zones = self.clocks_of_country(country)
         if len(zones) == 1:
             return PlaceMatch(zones[0], kind="country")
         return PlaceMatch(candidates=tuple(zones), kind="country")
@@ -438,7 +496,7 @@ class TimezoneDirectory:
         zones = [zone for zone in map(self.city_zone, cities) if zone is not None]
         if chosen is None:
             for code in self._countries.match(query).candidates:
-                zones += self.zones_of_country(code)
+                zones += self.clocks_of_country(code)
         offered = tuple(dict.fromkeys(zones))[:MAX_CANDIDATES]
         if not offered:
             return PlaceMatch()

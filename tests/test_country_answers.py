@@ -29,9 +29,8 @@ NAMED = [
     ("Кыргызстан", "KG"),
     ("The Gambia", "GM"),
     ("Белоруссия", "BY"),
-    ("Америка", "US"),  # everyday Russian, as "America" in English
+    ("Америка", "US"),  # everyday Russian
     ("أمريكا", "US"),  # everyday Arabic: was offered Jamaica alone
-    ("America", "US"),
     ("Молдавия", "MD"),
     ("Южная Корея", "KR"),
     ("Russian Federation", "RU"),

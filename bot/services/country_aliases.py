@@ -82,10 +82,8 @@ ALIASES: Final[dict[str, str]] = {
     "قطاع غزة": "PS",
     "الضفة الغربية": "PS",
     "Centrafrique": "CF",  # the usual French name of the Central African Republic
-    # "America" for the United States, as people say it in English, Arabic and Russian (the
-    # continents are "the Americas", الأمريكتان, Америка as a continent is rarely a country
-    # answer)
-    "America": "US",
+    # The United States as people say it in everyday Arabic and Russian (English "America"
+    # stays unanswered: it is also the continents)
     "أمريكا": "US",
     "امريكا": "US",
     "أميركا": "US",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, TypeHandler
+from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
 from handlers import (
     attendance,
@@ -39,7 +39,7 @@ from handlers import (
     timezone,
 )
 from handlers.context import load_viewer
-from handlers.wizards import GROUP_LOAD_VIEWER
+from handlers.wizards import GROUP_AFTER, GROUP_LOAD_VIEWER, remind_paused
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -66,4 +66,5 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     help.register(app)
     attendance.register_code_listener(app)  # plain text: maybe a session code...
     fallback.register(app)  # ...and last, an answer for whatever the others did not take
+    app.add_handler(MessageHandler(filters.COMMAND, remind_paused), group=GROUP_AFTER)
     app.add_error_handler(errors.on_error)

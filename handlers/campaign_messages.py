@@ -127,7 +127,10 @@ def _reminder(t: Translator, event: Event, zone: str, now: datetime, last: bool)
     """`last`: no reminder follows, so a missing link is not promised "before the start"."""
     soon = format_timedelta(event.starts_at - now, add_direction=True, locale=t.locale)
     link = (
-        t._("The join link is not available yet; the organizers will send it.")
+        t._(
+            "There is no join link yet: if the organizers add it, I will send it to you when the "
+            "session starts."
+        )
         if last and not event.join_url
         else join_text(t, event)
     )

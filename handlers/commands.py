@@ -82,5 +82,7 @@ def organizer_commands(whole_programme: bool = True) -> list[CommandInfo]:
 
 
 def command_lines(t: Translator, commands: list[CommandInfo]) -> str:
-    """One line per command: "/name – description", in the reader's language."""
-    return "\n".join(f"/{c.name} – {t._(c.description)}" for c in commands)
+    """One line per command: "/name – description", in the reader's language; in Arabic the
+    command is isolated left to right, or its slash would show at the wrong end."""
+    start, end = ("\u2066", "\u2069") if t.is_rtl else ("", "")
+    return "\n".join(f"{start}/{c.name}{end} – {t._(c.description)}" for c in commands)

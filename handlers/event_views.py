@@ -123,7 +123,7 @@ def card_screen(
     elif not is_open:
         lines += ["", t._("This session is over.")]
     else:
-        lines.append(t._("Seats: {seats}", seats=seats_text(t, listing)))
+        lines.append(t._("Availability: {seats}", seats=seats_text(t, listing)))
     if is_open and status == RegistrationStatus.CONFIRMED:
         lines += ["", "✅ " + t._("You are registered.")]
         rows.append([(t._("Cancel my registration"), CancelRegistration(event.code))])
@@ -162,7 +162,7 @@ def under_way(t: Translator, card: EventView, zone: str, rows: list[list[Button]
     elif status == RegistrationStatus.WAITLISTED:
         lines.append("⏳ " + t._("You were on the waitlist, and no seat was free at the start."))
     elif card.listing.seats_left != 0:
-        lines.append(t._("Seats: {seats}", seats=seats_text(t, card.listing)))
+        lines.append(t._("Availability: {seats}", seats=seats_text(t, card.listing)))
         lines.append(t._("You can still join: register and I will send you the link."))
         rows.append([(t._("Register"), Register(event.code))])
     else:

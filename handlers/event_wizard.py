@@ -529,7 +529,17 @@ async def ask_again(context: BotContext, notice: str) -> int:
 
 
 async def on_text_for_buttons(update: Update, context: BotContext) -> int:
-    return await ask_again(context, context.viewer.t._("Please choose one of the buttons."))
+    """Words where a button is expected: a topic typed as its button reads ("climate
+    change") is that topic; anything else, the question again."""
+    message = update.effective_message
+    t = context.viewer.t
+    typed = " ".join((message.text or "").casefold().split()) if message else ""
+    if _draft(context).asking == TOPIC:
+        for slug in TOPIC_SLUGS:
+            if typed in (slug, t._(TOPICS[slug]).casefold()):
+                set_state(context, replace(_draft(context), topic=slug))
+                return await ask_start(context)
+    return await ask_again(context, t._("Please choose one of the buttons."))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

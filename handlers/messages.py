@@ -33,7 +33,9 @@ def join_now_text(t: Translator, event: Event) -> str:
     session starts", which can no longer be kept."""
     if event.join_url:
         return join_text(t, event)
-    return t._("The organizers have not shared the join link yet: they will send it here.")
+    return t._(
+        "The organizers have not shared a join link yet; /my will show it as soon as they do."
+    )
 
 
 def confirmation_text(t: Translator, event: Event, zone: str, started: bool = False) -> str:

@@ -83,9 +83,12 @@ async def my_registrations(update: Update, context: BotContext) -> None:
             if not context.services.registrations.can_cancel(registration.event):
                 continue
             short = _short(registration.event.title_in(t.language))
-            rows.append(
-                [(t._("Cancel: {title}", title=short), CancelRegistration(registration.event.code))]
+            label = (
+                t._("Leave the waitlist: {title}", title=short)
+                if registration.status == RegistrationStatus.WAITLISTED
+                else t._("Cancel: {title}", title=short)
             )
+            rows.append([(label, CancelRegistration(registration.event.code))])
     if past:
         if upcoming:
             lines.append("")

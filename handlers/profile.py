@@ -110,7 +110,7 @@ def zone_choice(context: BotContext, country: str, place: str = "") -> ZoneChoic
     populous first). A zone from another country is never offered here: the zone question
     offers one only when nothing in the country fits (the participant typed it)."""
     directory = context.services.timezones
-    zones = directory.zones_of_country(country)
+    zones = directory.clocks_of_country(country)
     if len(zones) == 1:
         return ZoneChoice(zones[0])
     if not place:
@@ -181,9 +181,11 @@ def question(context: BotContext, flow: ProfileFlow) -> tuple[str, ButtonRows]:
     step = flow.step
     rows: ButtonRows = []
     if step == "full_name":
+        given = flow.answers.get("full_name")  # back from the next question: what they typed
         telegram_name = clean_user_text(context.viewer.user.display_name).strip()
-        if telegram_name:
-            rows.append([(t._("Use “{name}”", name=telegram_name[:40]), ProfileStep("tg"))])
+        if given or telegram_name:
+            name = (given or telegram_name)[:40]
+            rows.append([(t._("Use “{name}”", name=name), ProfileStep("tg"))])
         return t._("What is your full name?"), rows
     if step == "country":
         return t._("In which country do you work? Type its name."), rows
@@ -255,13 +257,20 @@ async def ask(
     return ANSWERING
 
 
-async def repeat(context: BotContext, notice: str) -> None:
-    """The wizard's "ask again": `notice`, then the open question with its buttons."""
+async def repeat(context: BotContext, notice: str) -> int | None:
+    """The wizard's "ask again": `notice`, then the open question with its buttons. The
+    time zone question of a sign-up is not asked again once the zone is known (set with
+    /timezone meanwhile): the sign-up goes on, or ends, without it."""
     flow = get_state(context, ProfileFlow)
     if flow is None:
         await send(context, notice)
-    else:
-        await ask(context, flow, preface=notice)
+        return None
+    if flow.step == "timezone" and not flow.edit:
+        zone = known_zone(context, flow)
+        if zone is not None:
+            flow.answers["timezone"] = zone
+            return await advance(context, flow)
+    return await ask(context, flow, preface=notice)
 
 
 async def advance(
@@ -370,7 +379,12 @@ async def country_given(
         flow.answers["country"] = country
         flow.steps = MOVE_STEPS
         flow.step = "city"
-        notice = t._("Your city and time zone were for {country}.", country=plain(old))
+        new = context.services.countries.name(country, t.language)
+        notice = t._(
+            "New country: {country}. Your city and time zone were for {old}.",
+            country=plain(new),
+            old=plain(old),
+        )
         return await ask(context, flow, query, preface=notice)
     if flow.answers.get("country") != country:
         flow.answers.pop("city", None)  # a city of the country answered before
@@ -418,8 +432,9 @@ async def on_step_button(update: Update, context: BotContext, data: ProfileStep)
         await answer(query)
         return await go_back(context, flow, query)
     telegram_name = clean_user_text(context.viewer.user.display_name).strip()[:100]
-    if data.action == "tg" and step == "full_name" and telegram_name:
-        answers["full_name"] = profiles.parse_text("full_name", telegram_name)
+    offered = answers.get("full_name") or telegram_name  # as `question` offered it
+    if data.action == "tg" and step == "full_name" and offered:
+        answers["full_name"] = profiles.parse_text("full_name", offered)
     elif data.action == "skip" and step in profiles.OPTIONAL:
         answers[step] = ""
     elif data.action == "no" and not flow.edit:

@@ -38,7 +38,7 @@ def suggested_zones(user: User, directory: TimezoneDirectory) -> list[str]:
     most-populous first."""
     tag = (user.telegram_language or "").replace("_", "-").split("-")
     if len(tag) == 2 and len(tag[1]) == 2 and tag[1].isalpha():
-        return directory.zones_of_country(tag[1])
+        return directory.clocks_of_country(tag[1])
     return []
 
 

@@ -54,7 +54,8 @@ from handlers.ui import send
 
 # A step answers with the wizard's next state, or None to stay in the state it is in.
 Step = Callable[[Update, BotContext], Coroutine[Any, Any, int | None]]
-# Put the open question again after `notice` (an error, a "please type"), with its buttons.
+# Put the open question again after `notice` (an error, a "please type"), with its buttons;
+# ConversationHandler.END when nothing was left to ask and the wizard ended.
 Repeat = Callable[[BotContext, str], Coroutine[Any, Any, object]]
 AnyHandler = BaseHandler[Update, Any, object]
 
@@ -67,6 +68,7 @@ GROUP_BROADCAST = 5
 GROUP_FEEDBACK = 6
 GROUP_ORGANIZERS = 7
 GROUP_GENERAL = 10
+GROUP_AFTER = 11  # after the answer to a command: the paused wizard's question again
 
 WIZARD_IDLE = timedelta(minutes=30)
 
@@ -82,6 +84,7 @@ class CurrentWizard:
     state: type[object] | None
     paused: bool = False
     interrupted: CurrentWizard | None = None  # the wizard an aside interrupted
+    reminded: bool = False  # its open question was put again after a command paused it
 
 
 class Wizard(ConversationHandler[BotContext]):
@@ -200,7 +203,8 @@ class _Wizard:
                 return ConversationHandler.END
             if current.paused and update.callback_query is None and not _is_command(update):
                 return None  # the question stays open; the update goes on
-            set_state(context, replace(current, last_step=context.now(), paused=False))
+            answered = replace(current, last_step=context.now(), paused=False, reminded=False)
+            set_state(context, answered)
             raise ApplicationHandlerStop(await self._ended(context, await step(update, context)))
 
         return wrapper
@@ -257,13 +261,15 @@ async def _go_on_with(context: BotContext, interrupted: CurrentWizard) -> None:
         if interrupted.state is not None:
             clear_state(context, interrupted.state)
         return
-    for group in context.application.handlers.values():
-        for handler in group:
-            if isinstance(handler, Wizard) and handler.name == interrupted.name:
-                set_state(context, replace(interrupted, last_step=context.now(), paused=False))
-                if handler.repeat is not None:
-                    await handler.repeat(context, context.viewer.t._("Let’s go on where we were."))
-                return
+    handler = _wizard_named(context, interrupted.name)
+    if handler is None:
+        return
+    set_state(context, replace(interrupted, last_step=context.now(), paused=False))
+    if handler.repeat is None:
+        return
+    notice = context.viewer.t._("Let’s go on where we were.")
+    if await handler.repeat(context, notice) == ConversationHandler.END:
+        _forget(context, interrupted)  # the aside answered its last question
 
 
 async def resume_paused(update: Update, context: BotContext) -> bool:
@@ -277,7 +283,7 @@ async def resume_paused(update: Update, context: BotContext) -> bool:
     if context.now() - current.last_step > WIZARD_IDLE:
         _forget(context, current)
         return False
-    set_state(context, replace(current, paused=False))
+    set_state(context, replace(current, paused=False, reminded=False))
     for group in context.application.handlers.values():
         for handler in group:
             if not isinstance(handler, ConversationHandler) or handler.name != current.name:
@@ -290,6 +296,35 @@ async def resume_paused(update: Update, context: BotContext) -> bool:
             return True
     _forget(context, current)  # its conversation is over: nothing to come back to
     return False
+
+
+async def remind_paused(update: Update, context: BotContext) -> None:
+    """A command answered in the middle of a wizard (/events, /my, /start in the middle of
+    signing up): its open question comes once more below the answer, so the participant
+    knows it still waits and that their answers are kept (what they type next answers it).
+    Once per pause: a second command meanwhile does not repeat it."""
+    current = get_state(context, CurrentWizard)
+    if (
+        current is None
+        or not current.paused
+        or current.reminded
+        or context.now() - current.last_step > WIZARD_IDLE
+    ):
+        return
+    wizard = _wizard_named(context, current.name)
+    if wizard is None or wizard.repeat is None:
+        return
+    set_state(context, replace(current, reminded=True))
+    notice = context.viewer.t._("You were answering this question; your answers so far are kept.")
+    await wizard.repeat(context, notice)
+
+
+def _wizard_named(context: BotContext, name: str) -> Wizard | None:
+    for group in context.application.handlers.values():
+        for handler in group:
+            if isinstance(handler, Wizard) and handler.name == name:
+                return handler
+    return None
 
 
 def _words_please(repeat: Repeat | None) -> Step:

@@ -562,8 +562,14 @@ async def test_a_session_without_link_promises_it_only_while_it_can(
     assert "I will send it with the next reminder or when the session starts." in day_before
     hour_before = await told(flood.event_id, REMINDER, 60)
     assert "before the session starts" not in hour_before
-    assert "The join link is not available yet; the organizers will send it." in hour_before
+    assert (
+        "There is no join link yet: if the organizers add it, I will send it to you when the "
+        "session starts." in hour_before
+    )
     assert "https://meet.example.org/linked" in await told(linked.event_id, REMINDER, 30)
     starting = await told(flood.event_id, STARTING, 0)
     assert "before the session starts" not in starting
-    assert "The organizers have not shared the join link yet: they will send it here." in starting
+    assert (
+        "The organizers have not shared a join link yet; /my will show it as soon as they do."
+        in starting
+    )

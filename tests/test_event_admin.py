@@ -105,7 +105,7 @@ async def test_newevent_happy_path(organizer: ChatDriver, db: Store) -> None:
     assert any(r.startswith(echo) for r in replies)
     # A refused answer is explained, and its question put again with its buttons.
     assert (
-        "“https://meet.example.org/j/1?pwd=<abc>” is not a web address starting with https://."
+        "“https://meet.example.org/j/1?pwd=<abc>” is not a complete web address: write it as https://…"
         "\n\nWhat is the link to join it (https://…)?" in replies
     )
     assert any(
@@ -169,7 +169,8 @@ async def test_newevent_puts_every_question_again_with_its_buttons(organizer: Ch
     assert again == "Please choose one of the buttons.\n\nWhich topic?"
     labels = [label for label, _ in buttons_of(organizer.last_message_with_buttons())]
     assert "Climate change" in labels and len(labels) == 8
-    await organizer.press_label("Climate change")
+    [start] = texts(await organizer.send("  climate   CHANGE "))  # a button's words: taken
+    assert start.startswith("When does it start?")
     await organizer.send("2026-12-05 10:00")
     await organizer.send("90")
     [again] = texts(await organizer.send("many"))

@@ -388,4 +388,7 @@ async def test_a_running_session_without_link_promises_nothing_it_cannot_keep(
     clock.set(SOON + timedelta(minutes=5))
     [card] = texts(await amina.send("/start nolink"))
     assert "before the session starts" not in card
-    assert "The organizers have not shared the join link yet: they will send it here." in card
+    assert (
+        "The organizers have not shared a join link yet; /my will show it as soon as they do."
+        in card
+    )

@@ -72,7 +72,10 @@ async def test_every_bad_row_is_reported_and_nothing_is_written(
     )
     assert problems[2].startswith("5: The capacity must be a whole number of at least 1")
     assert problems[3] == "6: The code good-1 is already used on row 2."
-    assert problems[4] == "7: “meet.example.org/x y” is not a web address starting with https://."
+    assert (
+        problems[4]
+        == "7: “meet.example.org/x y” is not a complete web address: write it as https://…"
+    )
     assert problems[5] == "8: The event has no title in any language (columns title or title_xx)."
     assert problems[6].startswith("9: The duration must be a whole number of minutes")
     assert problems[7] == "9: “english” is not a language code such as en, fr or pt."

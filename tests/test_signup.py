@@ -492,7 +492,7 @@ async def test_my_shows_what_changed_and_offers_cancel_only_before_the_session(
     [listing] = texts(await amina.send("/my"))
     assert "Session gone\n" in listing and "cancelled by the organizers" in listing
     labels = [label for label, _ in buttons_of(amina.last_message_with_buttons())]
-    assert sorted(labels) == ["Cancel: Session full", "Cancel: Session mine"]
+    assert sorted(labels) == ["Cancel: Session mine", "Leave the waitlist: Session full"]
     clock.set(SOON + timedelta(minutes=10))
     calls = await amina.send("/my")
     [listing] = texts(calls)
@@ -707,5 +707,5 @@ async def test_a_late_sign_up_without_a_join_link_is_not_promised_one_before_the
     if "You are registered" not in confirmation:
         await amina.press_label("Register")
         confirmation = amina.last_text()
-    assert "The organizers have not shared the join link yet" in confirmation
+    assert "The organizers have not shared a join link yet" in confirmation
     assert "before the session starts" not in confirmation

@@ -170,17 +170,23 @@ async def test_cancel_in_profile_stops_at_once_and_keeps_the_profile(
 async def test_an_answer_typed_after_another_command_is_taken(
     amina: ChatDriver, services: Services, db: Store
 ) -> None:
-    """/events between two questions shows the events; the city typed next is the answer,
-    and Register pressed again goes on where the participant was."""
+    """/events between two questions shows the events, then the open question once more (the
+    participant knows it waits); the city typed next is the answer, and Register pressed
+    again goes on where the participant was."""
     await start_sign_up(amina, services)
     await answer_steps(amina, ["Amina Diallo", "Kenya"])
-    [listing] = texts(await amina.send("/events"))
+    listing, reminder = texts(await amina.send("/events"))
     assert "Session flood" in listing
+    assert reminder == (
+        "You were answering this question; your answers so far are kept.\n\n"
+        "In which city?\nQuestion 3 of 6"
+    )
+    assert labels(amina) == ["◀ Back"]
     assert texts(await amina.send("Nairobi")) == [
         "Which organization do you work for? (optional)\nQuestion 4 of 6"
     ]
-    await amina.send("/my")
-    await amina.send("/start flood")
+    assert len(texts(await amina.send("/my"))) == 2  # the answer, and the question once more
+    assert len(texts(await amina.send("/start flood"))) == 1  # once per pause
     [resumed] = texts(await amina.press(Register("flood").pack()))
     assert resumed == "Which organization do you work for? (optional)\nQuestion 4 of 6"
     replies = await answer_steps(amina, ["press:Skip", "press:Skip", "press:Skip"])
@@ -274,7 +280,9 @@ async def test_a_new_country_in_profile_asks_for_the_city_that_goes_with_it(
     await amina.send("/profile")
     await amina.press_label("Country")
     [asked] = texts(await amina.send("Brazil"))
-    assert asked == "Your city and time zone were for Kenya.\n\nIn which city?"
+    assert asked == (
+        "New country: Brazil. Your city and time zone were for Kenya.\n\nIn which city?"
+    )
     assert labels(amina) == ["Keep “Nairobi”", "◀ Back"]
     user = await db.read(lambda u: u.users.get(amina.user.id))
     assert user is not None and user.profile is not None and user.profile.country == "KE"

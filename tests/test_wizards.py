@@ -205,3 +205,27 @@ async def test_a_sticker_where_an_answer_is_expected_asks_again(
     assert texts(await amina.send("Amina Diallo")) == [
         "In which country do you work? Type its name.\nQuestion 2 of 7"
     ]
+
+
+async def test_timezone_at_the_time_zone_question_answers_it(
+    amina: ChatDriver, services: Services, db: Store, app: BotApplication
+) -> None:
+    """At the sign-up's own time-zone question, a zone set with /timezone is the answer: the
+    sign-up ends registered, the question is not put again."""
+    await publish(services)
+    await amina.settle(language="en")
+    await amina.send("/start flood")
+    await amina.press_label("Register")
+    for answer in ("Amina", "Russia", "Somewhere small"):
+        await amina.send(answer)
+    for _ in range(3):
+        await amina.press_label("Skip")
+    assert amina.last_text().startswith("Which time zone are you in?")
+    await amina.send("/timezone")
+    replies = texts(await amina.send("Kazan"))
+    assert replies[0].startswith("Your time zone is now Moscow (UTC+03:00).")
+    assert replies[1].startswith("Thank you, your profile is saved.\n\nYou are registered for")
+    assert not any("Which time zone" in reply for reply in replies)
+    user = await db.read(lambda u: u.users.get(amina.user.id))
+    assert user is not None and user.timezone == "Europe/Moscow" and user.profile is not None
+    assert amina.user.id not in app.user_data

@@ -30,7 +30,7 @@ from babel import Locale
 from babel.core import get_global
 
 from bot.i18n import SUPPORTED_LANGUAGES
-from bot.services.country_aliases import ALIASES, AMBIGUOUS, NOT_NAMES
+from bot.services.country_aliases import ALIASES, AMBIGUOUS, DISPLAY_NAMES, NOT_NAMES
 
 MAX_CANDIDATES = 6
 # Countries CLDR names but lists without a time zone of their own, with the zone they use.
@@ -382,7 +382,9 @@ class CountryDirectory:
         return sorted(set(codes), key=rank)
 
     def name(self, code: str, language: str) -> str:
-        return str(Locale.parse(language).territories.get(code, code))
+        """The country as the reader's language names it in a sentence."""
+        shown = DISPLAY_NAMES.get(language, {}).get(code)
+        return shown or str(Locale.parse(language).territories.get(code, code))
 
     def is_country(self, code: str) -> bool:
         return code in self.codes

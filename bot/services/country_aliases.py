@@ -135,3 +135,43 @@ NOT_NAMES: Final[frozenset[tuple[str, str]]] = frozenset(
         ("MD", "المالديف"),
     }
 )
+
+# How a country is shown (profile, questions) where CLDR's name reads as a label rather than
+# a name: "Congo - Kinshasa", "Hong Kong SAR China", "Myanmar (Burma)" with its brackets
+# inside the bot's own. Each is the short form the language's press and the UN use.
+DISPLAY_NAMES: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "CD": "DR Congo",
+        "CG": "Republic of the Congo",
+        "MM": "Myanmar",
+        "HK": "Hong Kong",
+        "MO": "Macao",
+        "PS": "Palestine",
+    },
+    "fr": {"CD": "RD Congo", "CG": "Congo", "MM": "Myanmar", "HK": "Hong Kong", "MO": "Macao"},
+    "es": {"MM": "Myanmar", "HK": "Hong Kong", "MO": "Macao", "PS": "Palestina"},
+    "ar": {
+        "CD": "جمهورية الكونغو الديمقراطية",
+        "CG": "جمهورية الكونغو",
+        "MM": "ميانمار",
+        "HK": "هونغ كونغ",
+        "MO": "ماكاو",
+        "PS": "فلسطين",
+    },
+    "zh": {
+        "CD": "刚果民主共和国",
+        "CG": "刚果共和国",
+        "HK": "中国香港",
+        "MO": "中国澳门",
+        "PS": "巴勒斯坦",
+    },
+    "ru": {
+        "CD": "ДР Конго",
+        "CG": "Республика Конго",
+        "MM": "Мьянма",
+        "HK": "Гонконг",
+        "MO": "Макао",
+        "PS": "Палестина",
+        "US": "США",
+    },
+}

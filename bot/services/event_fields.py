@@ -190,6 +190,6 @@ def parse_url(raw: str) -> str:
         or any(ch in '<>"' for ch in text)  # never valid unescaped in a URL
     ):
         raise InputProblem(
-            N_("“{value}” is not a web address starting with https://."), value=raw[:80]
+            N_("“{value}” is not a complete web address: write it as https://…"), value=raw[:80]
         )
     return text

@@ -182,6 +182,8 @@ class Event:
     # The version its calendar files carry (their SEQUENCE): raised by the database whenever
     # the start, duration, a title, the join link or the status changes.
     revision: int = field(default=0, compare=False)
+    course_id: int | None = None  # the course it is a session of, if any
+    certificate: bool = False  # a certificate of attendance of its own (a single event)
 
     @property
     def ends_at(self) -> datetime:
@@ -292,3 +294,83 @@ class Audience:
         if kind in (AudienceKind.LANGUAGE, AudienceKind.TOPIC):
             return cls(kind, value)
         return cls(kind, int(value)) if value.isdigit() else None
+
+
+@dataclass(frozen=True)
+class Course:
+    """Sessions grouped under a code, and what completes them: attending at least
+    `required_sessions` of them (None: all of those not cancelled)."""
+
+    course_id: int
+    code: str
+    title: str
+    description: str
+    texts: dict[str, EventText]
+    required_sessions: int | None = None
+    single_sessions: bool = True  # participants may register for one session of it
+    certificate: bool = True  # completing it earns a certificate
+
+    def title_in(self, language: str) -> str:
+        text = self.texts.get(language)
+        return text.title if text and text.title else self.title
+
+    def description_in(self, language: str) -> str:
+        text = self.texts.get(language)
+        return text.description if text and text.description else self.description
+
+    def required_of(self, sessions: int) -> int:
+        """How many of its `sessions` (those taking place) complete it: the rule, never
+        more than there are (a session cancelled does not make it impossible)."""
+        wanted = self.required_sessions
+        return sessions if wanted is None else min(wanted, sessions)
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """Where one participant stands in a course: its sessions (soonest first, cancelled ones
+    left out) and those they attended."""
+
+    course: Course
+    sessions: tuple[Event, ...]
+    attended: frozenset[int]  # event ids
+
+    @property
+    def required(self) -> int:
+        return self.course.required_of(len(self.sessions))
+
+    @property
+    def attended_count(self) -> int:
+        return sum(1 for event in self.sessions if event.event_id in self.attended)
+
+    @property
+    def completed(self) -> bool:
+        return self.required > 0 and self.attended_count >= self.required
+
+    @property
+    def to_go(self) -> int:
+        return max(self.required - self.attended_count, 0)
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A certificate as issued: what it certifies, as printed, and whether it stands."""
+
+    certificate_id: int
+    code: str
+    user_id: int | None
+    course_id: int | None
+    event_id: int | None
+    holder_name: str
+    first_day: datetime
+    last_day: datetime
+    minutes: int
+    sessions: int
+    issued_at: datetime
+    issued_by: int | None = None
+    reason: str = ""
+    revoked_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.revoked_at is None and self.withdrawn_at is None

@@ -51,6 +51,8 @@ def _event(row: sqlite3.Row, texts: dict[str, EventText]) -> Event:
         min_attendance_minutes=row["min_attendance_minutes"],
         updated_at=from_db(row["updated_at"]),
         revision=row["revision"],
+        course_id=row["course_id"],
+        certificate=bool(row["certificate"]),
     )
 
 

@@ -6,6 +6,8 @@ import sqlite3
 
 from bot.db.attendance import AttendanceRepository
 from bot.db.audit import AuditLog
+from bot.db.certificates import CertificateRepository
+from bot.db.courses import CourseRepository
 from bot.db.events import EventRepository
 from bot.db.inbox import InboxRepository
 from bot.db.organizers import OrganizerRepository
@@ -27,6 +29,8 @@ class UnitOfWork:
     __slots__ = (
         "attendance",
         "audit",
+        "certificates",
+        "courses",
         "events",
         "inbox",
         "organizers",
@@ -48,3 +52,5 @@ class UnitOfWork:
         self.attendance = AttendanceRepository(conn)
         self.stats = StatsRepository(conn)
         self.audit = AuditLog(conn)
+        self.courses = CourseRepository(conn)
+        self.certificates = CertificateRepository(conn)

@@ -221,6 +221,7 @@ class RegistrationService:
             promoted: list[Promotion] = []
             for user_id in user_ids:
                 freed = uow.registrations.forget_user(user_id, now)
+                uow.certificates.withdraw_of_user(user_id, now)  # no name left to verify
                 uow.users.erase(user_id)
                 for event_id in freed:
                     code = uow.events.code_of(event_id)

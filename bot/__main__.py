@@ -57,6 +57,19 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="copy the live database to FILE without stopping the bot"
     )
     saver.add_argument("file", type=Path, metavar="FILE")
+    papers = commands.add_parser(
+        "certificates",
+        help="write the PDF certificate of everyone who completed a course (or attended an "
+        "event), one file each",
+    )
+    papers.add_argument("code", metavar="CODE", help="the course's or event's code")
+    papers.add_argument("--out", type=Path, required=True, metavar="DIR", help="where to write")
+    papers.add_argument(
+        "--bot",
+        metavar="USERNAME",
+        help="the bot's username, for the verification links (default: as the running bot "
+        "recorded it)",
+    )
     return parser
 
 
@@ -161,6 +174,11 @@ def _command(argv: Sequence[str] | None) -> int:
         if args.command == "import-events":
             return asyncio.run(import_events(settings, data, dry_run=args.dry_run))
         return asyncio.run(import_attendance(settings, args.code, data))
+    if args.command == "certificates":
+        from bot.cli import write_certificates
+
+        configure_logging("WARNING")
+        return asyncio.run(write_certificates(settings, args.code, args.out, args.bot))
     if args.command == "backup":
         from bot.cli import backup
 

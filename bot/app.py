@@ -134,6 +134,8 @@ def build_application(
         scheduler = JobQueueScheduler(app.job_queue)
         services = Services.build(settings, clock, db, directories, outlets, scheduler)
         app.bot_data.start(services, catalogs)
+        # The command line prints certificates with this bot's verification links.
+        await db.write(lambda uow: uow.certificates.record_bot_username(app.bot.username))
         await publish_commands(app.bot, catalogs, await organizer_menus(services))
         planned = await plan_all(scheduler, services)
         scheduler.start_replanning()

@@ -6,17 +6,20 @@ their writes wait for the bot's (busy timeout) instead of failing.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot.certificate_pdf import CertificateContent, load_fonts, render_certificate
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Catalogs
 from bot.services.attendance_texts import describe_report
+from bot.services.certificate_texts import certificate_content
 from bot.services.container import offline_services
 from bot.services.events import describe_import
 from bot.services.programme_import import ParsedProgramme
@@ -122,6 +125,64 @@ async def export_registrations(
             out, event_code, timezone=settings.default_timezone, now=services.clock.now()
         )
     return 0
+
+
+async def write_certificates(
+    settings: Settings,
+    code: str,
+    folder: Path,
+    bot_username: str | None = None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    clock: Clock | None = None,
+) -> int:
+    """The certificate of everyone who completed the course (or attended the event) `code`,
+    one PDF each in `folder`, in the holder's language: those not issued yet are issued
+    first (recorded, so their codes verify). Exit code 1 for an unknown code, or without
+    the bot's username (the running bot records it; `bot_username` gives it)."""
+    if not _database_exists(settings, err):
+        return 1
+    async with offline_services(settings, clock) as services:
+        subject = await services.certificates.subject(code)
+        if subject is None:
+            err.write(f"There is no course or event with the code {code}.\n")
+            return 1
+        username = bot_username or await services.certificates.bot_username()
+        if not username:
+            err.write(
+                "The verification links need the bot's username: start the bot once (it "
+                "records it), or give it with --bot USERNAME.\n"
+            )
+            return 1
+        issued = await services.certificates.issue(
+            subject, await services.certificates.pending(subject)
+        )
+        standing = await services.certificates.standing(subject)
+        catalogs = Catalogs(default_language=settings.default_language)
+        papers: dict[str, CertificateContent] = {}
+        for certificate in standing:
+            user = await services.users.get(certificate.user_id or 0)
+            if user is None:
+                continue
+            t = catalogs.get(services.users.language_of(user))
+            zone = services.users.timezone_of(user)
+            papers[f"{subject.code}-{certificate.code}.pdf"] = certificate_content(
+                t, certificate, subject, zone, settings.certificate, username.lstrip("@")
+            )
+    await asyncio.to_thread(_write_papers, folder, papers)
+    out.write(
+        f"Wrote {len(standing)} certificates of {subject.code} to {folder} "
+        f"({len(issued)} issued now).\n"
+    )
+    return 0
+
+
+def _write_papers(folder: Path, papers: dict[str, CertificateContent]) -> None:
+    """Render and write each certificate (CPU-bound: off the event loop)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fonts = load_fonts()
+    for name, content in papers.items():
+        (folder / name).write_bytes(render_certificate(content, fonts))
 
 
 async def prepare_database(settings: Settings) -> None:

@@ -27,6 +27,16 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class CertificateSettings:
+    """What certificates print beside the course: the programme's name (None: the bot's own
+    words for it, in the holder's language), its logo, and up to three signatories."""
+
+    programme: str | None = None
+    logo: bytes | None = None
+    signatories: tuple[tuple[str, str], ...] = ()  # (name, title)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the process needs to know about its deployment."""
 
@@ -40,6 +50,7 @@ class Settings:
     log_level: str = "INFO"
     checkin_opens: timedelta = timedelta(minutes=15)
     retention: timedelta = timedelta(days=730)
+    certificate: CertificateSettings = field(default_factory=lambda: CertificateSettings())
 
     def is_organizer(self, user_id: int) -> bool:
         return user_id in self.admin_ids
@@ -87,7 +98,54 @@ def load_settings(
         log_level=parse_log_level(get("LOG_LEVEL") or "INFO"),
         checkin_opens=parse_checkin_opens(get("CHECKIN_OPENS_MINUTES") or "15"),
         retention=parse_retention(get("RETENTION_DAYS") or "730"),
+        certificate=CertificateSettings(
+            programme=get("CERTIFICATE_PROGRAMME")[:200] or None,
+            logo=parse_logo(get("CERTIFICATE_LOGO")),
+            signatories=parse_signatories(get("CERTIFICATE_SIGNATORIES")),
+        ),
     )
+
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+MAX_SIGNATORIES = 3
+
+
+def parse_logo(raw: str) -> bytes | None:
+    """The logo file's content, read once at start-up; a PNG or a JPEG."""
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"CERTIFICATE_LOGO: cannot read {path}: {exc.strerror or exc}.") from None
+    if not content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        raise ConfigError(f"CERTIFICATE_LOGO: {path} is not a PNG or JPEG image.")
+    if len(content) > MAX_LOGO_BYTES:
+        raise ConfigError(f"CERTIFICATE_LOGO: {path} is larger than 2 MB; use a smaller image.")
+    return content
+
+
+def parse_signatories(raw: str) -> tuple[tuple[str, str], ...]:
+    """ "Name | Title; Name | Title": who signs the certificates, up to three."""
+    found: list[tuple[str, str]] = []
+    for part in raw.split(";"):
+        if not part.strip():
+            continue
+        name, _, title = (piece.strip() for piece in part.partition("|"))
+        if not name or len(name) > 80 or len(title) > 120:
+            raise ConfigError(
+                f"CERTIFICATE_SIGNATORIES: {part.strip()!r} should be a name (up to 80 "
+                "characters), then | and a title, as in "
+                "CERTIFICATE_SIGNATORIES=Maria González | Programme Director; Jean Dupont | "
+                "Head of training."
+            )
+        found.append((name, title))
+    if len(found) > MAX_SIGNATORIES:
+        raise ConfigError(
+            "CERTIFICATE_SIGNATORIES: at most three signatories fit on a certificate."
+        )
+    return tuple(found)
 
 
 def parse_admin_ids(raw: str) -> frozenset[int]:

@@ -109,6 +109,14 @@ class User:
     created_at: datetime
     last_seen_at: datetime
     profile: Profile | None = None  # None until the user consented and completed it
+    certificate_name: str | None = None  # as confirmed for printing on certificates
+
+    @property
+    def printed_name(self) -> str:
+        """The name a certificate prints: as confirmed, else as given in the profile, else
+        as Telegram has it."""
+        given = self.profile.full_name if self.profile else ""
+        return self.certificate_name or given or self.display_name
 
     @property
     def display_name(self) -> str:

@@ -119,3 +119,36 @@ class CertificateRepository(Repository):
             """,
             (to_db(now), user_id),
         ).rowcount
+
+    def of_subject(
+        self, course_id: int | None = None, event_id: int | None = None
+    ) -> list[Certificate]:
+        """The standing certificates of a course or event, in order of issue."""
+        rows = self._all(
+            """
+            SELECT * FROM certificates WHERE revoked_at IS NULL AND withdrawn_at IS NULL
+              AND IFNULL(course_id, 0) = ? AND IFNULL(event_id, 0) = ?
+            ORDER BY certificate_id
+            """,
+            (course_id or 0, event_id or 0),
+        )
+        return [_certificate(row) for row in rows]
+
+    def attendees(self, event_id: int) -> list[int]:
+        """Who is marked present at the event (check-in, report or by hand)."""
+        rows = self._all(
+            "SELECT user_id FROM attendance WHERE event_id = ? ORDER BY user_id", (event_id,)
+        )
+        return [row[0] for row in rows]
+
+    def bot_username(self) -> str | None:
+        """The bot's username, as the running bot recorded it (None before its first start)."""
+        row = self._one("SELECT value FROM deployment WHERE key = 'bot_username'")
+        return str(row[0]) if row is not None else None
+
+    def record_bot_username(self, username: str) -> None:
+        self._run(
+            "INSERT INTO deployment (key, value) VALUES ('bot_username', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (username,),
+        )

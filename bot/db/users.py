@@ -28,6 +28,7 @@ def _user(row: sqlite3.Row) -> User:
         created_at=from_db(row["created_at"]),
         last_seen_at=from_db(row["last_seen_at"]),
         profile=_profile(row),
+        certificate_name=row["certificate_name"],
     )
 
 
@@ -139,6 +140,8 @@ class UserRepository(Repository):
         self._run("DELETE FROM checkin_failures WHERE user_id = ?", (user_id,))
         self._run("DELETE FROM organizers WHERE user_id = ?", (user_id,))
         self._run("UPDATE organizers SET added_by = 0 WHERE added_by = ?", (user_id,))
+        self._run("UPDATE certificates SET issued_by = 0 WHERE issued_by = ?", (user_id,))
+        self._run("UPDATE certificates SET revoked_by = 0 WHERE revoked_by = ?", (user_id,))
         self._run("UPDATE inbox SET payload = '', user_id = NULL WHERE user_id = ?", (user_id,))
         self._run(
             "UPDATE admin_audit SET detail = replace(' ' || detail || ' ', ?, ' - ')"

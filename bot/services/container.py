@@ -12,7 +12,9 @@ from bot.config import Settings
 from bot.db import Database
 from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService, BroadcastStatus, ProgressDisplay, Reader
+from bot.services.certificates import CertificateService
 from bot.services.countries import CountryDirectory
+from bot.services.courses import CourseService
 from bot.services.delivery import DeliveryWorker, Recipient, Rendered, Renderer
 from bot.services.events import EventService
 from bot.services.exports import ExportService
@@ -115,6 +117,8 @@ class Services:
     exports: ExportService
     inbox: Inbox
     organizers: OrganizerService
+    courses: CourseService
+    certificates: CertificateService
     # Raises DatabaseGone when the database file was deleted or replaced under the bot.
     check_database: Callable[[], None]
 
@@ -162,6 +166,8 @@ class Services:
             exports=ExportService(db, directories.countries),
             inbox=Inbox(db, clock),
             organizers=OrganizerService(db, clock, settings.admin_ids),
+            courses=CourseService(db),
+            certificates=CertificateService(db, clock),
             check_database=db.check_still_there,
         )
 

@@ -67,3 +67,10 @@ CREATE UNIQUE INDEX certificates_standing
     WHERE user_id IS NOT NULL AND revoked_at IS NULL;
 CREATE INDEX certificates_course ON certificates (course_id) WHERE course_id IS NOT NULL;
 CREATE INDEX certificates_event ON certificates (event_id) WHERE event_id IS NOT NULL;
+
+-- What the running bot knows of its deployment that the command line needs: its username
+-- (key 'bot_username', for the verification links printed by `python -m bot certificates`).
+CREATE TABLE deployment (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) WITHOUT ROWID;

@@ -96,3 +96,32 @@ def test_a_malformed_env_line_names_its_line(tmp_path: Path) -> None:
     env.write_text("BOT_TOKEN=1:a\nthis is not a setting\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="line 2"):
         load_settings({}, env_file=env)
+
+
+def test_certificate_settings_are_read_and_checked(tmp_path: Path) -> None:
+    """The programme's name, a logo (PNG or JPEG only) and up to three signatories."""
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    settings = load_settings(
+        {
+            "CERTIFICATE_PROGRAMME": "Ciudades Resilientes",
+            "CERTIFICATE_LOGO": str(logo),
+            "CERTIFICATE_SIGNATORIES": "María González | Directora; 王伟 | 项目主任;",
+        },
+        env_file=None,
+    )
+    assert settings.certificate.programme == "Ciudades Resilientes"
+    assert settings.certificate.logo is not None and settings.certificate.logo[:4] == b"\x89PNG"
+    assert settings.certificate.signatories == (
+        ("María González", "Directora"),
+        ("王伟", "项目主任"),
+    )
+    (tmp_path / "logo.gif").write_bytes(b"GIF89a")
+    for key, value, said in [
+        ("CERTIFICATE_LOGO", str(tmp_path / "logo.gif"), "not a PNG or JPEG"),
+        ("CERTIFICATE_LOGO", str(tmp_path / "missing.png"), "cannot read"),
+        ("CERTIFICATE_SIGNATORIES", "A|a; B|b; C|c; D|d", "at most three"),
+        ("CERTIFICATE_SIGNATORIES", " | Director", "should be a name"),
+    ]:
+        with pytest.raises(ConfigError, match=said):
+            load_settings({key: value}, env_file=None)

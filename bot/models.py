@@ -134,6 +134,23 @@ class EventText:
     description: str = ""
 
 
+class InLanguages:
+    """Texts kept per language (an event's, a course's), with a default for the others."""
+
+    title: str
+    description: str
+    texts: dict[str, EventText]
+
+    def title_in(self, language: str) -> str:
+        """The title in `language`, else the default title."""
+        text = self.texts.get(language)
+        return text.title if text and text.title else self.title
+
+    def description_in(self, language: str) -> str:
+        text = self.texts.get(language)
+        return text.description if text and text.description else self.description
+
+
 @dataclass(frozen=True)
 class EventDraft:
     """A validated event as an organizer describes it, before it is stored."""
@@ -170,7 +187,7 @@ class EventDraft:
 
 
 @dataclass(frozen=True)
-class Event:
+class Event(InLanguages):
     event_id: int
     code: str
     topic: str
@@ -207,15 +224,6 @@ class Event:
     @property
     def is_cancelled(self) -> bool:
         return self.status == EventStatus.CANCELLED
-
-    def title_in(self, language: str) -> str:
-        """The title in `language`, else the event's default title."""
-        text = self.texts.get(language)
-        return text.title if text and text.title else self.title
-
-    def description_in(self, language: str) -> str:
-        text = self.texts.get(language)
-        return text.description if text and text.description else self.description
 
 
 @dataclass(frozen=True)
@@ -305,7 +313,7 @@ class Audience:
 
 
 @dataclass(frozen=True)
-class Course:
+class Course(InLanguages):
     """Sessions grouped under a code, and what completes them: attending at least
     `required_sessions` of them (None: all of those not cancelled)."""
 
@@ -317,14 +325,6 @@ class Course:
     required_sessions: int | None = None
     single_sessions: bool = True  # participants may register for one session of it
     certificate: bool = True  # completing it earns a certificate
-
-    def title_in(self, language: str) -> str:
-        text = self.texts.get(language)
-        return text.title if text and text.title else self.title
-
-    def description_in(self, language: str) -> str:
-        text = self.texts.get(language)
-        return text.description if text and text.description else self.description
 
     def required_of(self, sessions: int) -> int:
         """How many of its `sessions` (those taking place) complete it: the rule, never

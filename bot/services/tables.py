@@ -21,6 +21,7 @@ from bot.services.spreadsheets import SEPARATORS, dialect
 
 Row = list[str]
 SNIFFED_LINES = 60  # enough to pass a report's summary block and reach its table
+SNIFFED_CHARACTERS = 64 * 1024  # far more than the first lines of any real table
 MAX_ROWS = 200_000  # four times a 50,000-person webinar's report with its sections
 MAX_SECONDS = 20.0  # reading a file off the event loop; a real report takes one or two
 
@@ -121,8 +122,8 @@ def _looks_binary(text: str) -> bool:
 def guess_separator(text: str) -> str:
     """The separator that splits the most of the first lines into several cells; a comma when
     none does (a single column)."""
-    lines = text.splitlines()[:SNIFFED_LINES]
-    sample = "\n".join(lines)
+    lines = text[: SNIFFED_CHARACTERS * 2].splitlines()[:SNIFFED_LINES]
+    sample = "\n".join(lines)[:SNIFFED_CHARACTERS]  # a hostile megabyte-long header too
     best, best_score = ",", 0
     for separator in SEPARATORS:
         try:

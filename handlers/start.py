@@ -12,6 +12,7 @@ from handlers.html import user_text
 from handlers.language import PendingEvent, picker_rows
 from handlers.session import set_state
 from handlers.ui import send
+from handlers.verification import is_verification, show_verification
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -26,6 +27,9 @@ async def start(update: Update, context: BotContext) -> None:
         "time zone and check in when a session starts."
     )
     link_code = context.args[0][:64] if context.args else None
+    if link_code and is_verification(link_code):  # a certificate's QR code, opened by anyone
+        await show_verification(context, link_code)
+        return
     client_language = parse_language_code(viewer.user.telegram_language)
     if viewer.user.language is None and link_code and client_language:
         # Someone who followed an event's link came for that event: straight to its card,

@@ -141,9 +141,36 @@ class CertificateService:
 
         return await self._db.write(work)
 
+    async def verify(self, code: str) -> Verification | None:
+        """The certificate of `code` (as printed), for anyone who checks it."""
+        return await self._db.read(lambda uow: _verification(uow, code))
+
     async def bot_username(self) -> str | None:
         return await self._db.read(lambda uow: uow.certificates.bot_username())
 
     async def standing(self, subject: Subject) -> list[Certificate]:
         course_id, event_id = subject.ids
         return await self._db.read(lambda uow: uow.certificates.of_subject(course_id, event_id))
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What checking a certificate's code finds: the certificate as issued and what it is
+    for (None when the course or event is gone)."""
+
+    certificate: Certificate
+    subject: Subject | None
+
+
+def _verification(uow: UnitOfWork, code: str) -> Verification | None:
+    certificate = uow.certificates.by_code(code)
+    if certificate is None:
+        return None
+    subject: Subject | None = None
+    if certificate.course_id is not None:
+        course = uow.courses.by_id(certificate.course_id)
+        subject = Subject(course=course) if course else None
+    elif certificate.event_id is not None:
+        event = uow.events.by_id(certificate.event_id)
+        subject = Subject(event=event) if event else None
+    return Verification(certificate, subject)

@@ -170,10 +170,8 @@ async def write_certificates(
                 t, certificate, subject, zone, settings.certificate, username.lstrip("@")
             )
     await asyncio.to_thread(_write_papers, folder, papers)
-    out.write(
-        f"Wrote {len(standing)} certificates of {subject.code} to {folder} "
-        f"({len(issued)} issued now).\n"
-    )
+    written = f"{len(standing)} certificate" + ("" if len(standing) == 1 else "s")
+    out.write(f"Wrote {written} of {subject.code} to {folder} ({len(issued)} issued now).\n")
     return 0
 
 

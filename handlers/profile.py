@@ -175,17 +175,22 @@ def progress(context: BotContext, flow: ProfileFlow) -> str | None:
     )
 
 
+def offered_name(context: BotContext, flow: ProfileFlow) -> str:
+    """The name the name question offers to take with one press: the one typed before
+    (back from the next question), else Telegram's."""
+    given = flow.answers.get("full_name")
+    return given or clean_user_text(context.viewer.user.display_name).strip()
+
+
 def question(context: BotContext, flow: ProfileFlow) -> tuple[str, ButtonRows]:
     """The open step's question and the choices that answer it."""
     t = context.viewer.t
     step = flow.step
     rows: ButtonRows = []
     if step == "full_name":
-        given = flow.answers.get("full_name")  # back from the next question: what they typed
-        telegram_name = clean_user_text(context.viewer.user.display_name).strip()
-        if given or telegram_name:
-            name = (given or telegram_name)[:40]
-            rows.append([(t._("Use “{name}”", name=name), ProfileStep("tg"))])
+        name = offered_name(context, flow)
+        if name:
+            rows.append([(t._("Use “{name}”", name=name[:40]), ProfileStep("tg"))])
         return t._("What is your full name?"), rows
     if step == "country":
         return t._("In which country do you work? Type its name."), rows
@@ -431,10 +436,9 @@ async def on_step_button(update: Update, context: BotContext, data: ProfileStep)
     if data.action == "back":
         await answer(query)
         return await go_back(context, flow, query)
-    telegram_name = clean_user_text(context.viewer.user.display_name).strip()[:100]
-    offered = answers.get("full_name") or telegram_name  # as `question` offered it
+    offered = offered_name(context, flow)
     if data.action == "tg" and step == "full_name" and offered:
-        answers["full_name"] = profiles.parse_text("full_name", offered)
+        answers["full_name"] = profiles.parse_text("full_name", offered[:100])
     elif data.action == "skip" and step in profiles.OPTIONAL:
         answers[step] = ""
     elif data.action == "no" and not flow.edit:

@@ -72,8 +72,13 @@ async def ask_again(context: BotContext, notice: str) -> None:
         "Type the name of your city or country (for example Nairobi, Colombia or "
         "Asia/Manila) and I will find your time zone. Send /cancel to keep the current one."
     )
-    suggestions = suggested_zones(viewer.user, context.services.timezones)
-    await send(context, f"{notice}\n\n{prompt}", zone_rows(t, suggestions, context.now()))
+    await send(context, f"{notice}\n\n{prompt}", suggestion_rows(context))
+
+
+def suggestion_rows(context: BotContext) -> list[list[Button]]:
+    """The buttons every question of /timezone carries: the zones of the user's country."""
+    zones = suggested_zones(context.viewer.user, context.services.timezones)
+    return zone_rows(context.viewer.t, zones, context.now())
 
 
 async def on_place(update: Update, context: BotContext) -> int:
@@ -99,7 +104,7 @@ async def on_place(update: Update, context: BotContext) -> int:
                 "your country, or send /cancel.",
                 place=place,
             ),
-            zone_rows(t, suggested_zones(context.viewer.user, context.services.timezones), now),
+            suggestion_rows(context),
         )
         return AWAITING_PLACE
     if len(zones) == 1:  # a part of a name ("Chengd"), or an abbreviation typed as a word

@@ -284,18 +284,14 @@ async def resume_paused(update: Update, context: BotContext) -> bool:
         _forget(context, current)
         return False
     set_state(context, replace(current, paused=False, reminded=False))
-    for group in context.application.handlers.values():
-        for handler in group:
-            if not isinstance(handler, ConversationHandler) or handler.name != current.name:
-                continue
-            check = handler.check_update(update)
-            if check is None:
-                break
-            with contextlib.suppress(ApplicationHandlerStop):  # it answered: stop is implied
-                await handler.handle_update(update, context.application, check, context)
-            return True
-    _forget(context, current)  # its conversation is over: nothing to come back to
-    return False
+    handler = _wizard_named(context, current.name)
+    check = handler.check_update(update) if handler is not None else None
+    if handler is None or check is None:
+        _forget(context, current)  # its conversation is over: nothing to come back to
+        return False
+    with contextlib.suppress(ApplicationHandlerStop):  # it answered: stop is implied
+        await handler.handle_update(update, cast(Any, context.application), check, context)
+    return True
 
 
 async def remind_paused(update: Update, context: BotContext) -> None:

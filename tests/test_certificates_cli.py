@@ -64,3 +64,23 @@ async def test_an_unknown_code_is_refused(
     assert await write_certificates(settings, "nope", tmp_path, "b", io.StringIO(), err) == 1
     assert err.getvalue() == "There is no course or event with the code nope.\n"
     assert await db.fetch_all("SELECT * FROM certificates") == []
+
+
+async def test_an_event_s_certificates_go_to_those_marked_present(
+    services: Services, db: Store, clock: FrozenClock, settings: Settings, tmp_path: Path
+) -> None:
+    """The first session alone: Amina checked in, José and Oleg were marked by hand; all
+    three get a certificate of attendance; nobody who was not there does."""
+    await course_of_four(services, db, 2)
+    await attend_every_way(services, db, clock)
+    out = io.StringIO()
+    folder = tmp_path / "event"
+    assert await write_certificates(settings, "flood-1", folder, "b_bot", out, io.StringIO()) == 0
+    assert out.getvalue() == f"Wrote 3 certificates of flood-1 to {folder} (3 issued now).\n"
+    rows = await db.fetch_all(
+        "SELECT c.user_id, c.sessions, c.minutes FROM certificates c JOIN events e"
+        " USING (event_id) WHERE e.code = 'flood-1' ORDER BY c.user_id"
+    )
+    assert rows == [(7001, 1, 60), (7002, 1, 60), (7003, 1, 60)]
+    texts = [text_of(path) for path in sorted(folder.iterdir())]
+    assert all("Certificate of attendance" in text and "Session flood-1" in text for text in texts)

@@ -367,3 +367,19 @@ async def test_api_calls_per_question(amina: ChatDriver, services: Services) -> 
             assert methods(calls) == expected, step
     sent = [call for call in await amina.send("?") if call.method in MESSAGES]
     assert len(sent) == 1
+
+
+async def test_back_to_the_name_offers_the_name_typed(
+    amina: ChatDriver, services: Services, db: Store
+) -> None:
+    """Back from the country question: the name question offers the name typed, not the
+    Telegram name, and one press keeps it."""
+    await start_sign_up(amina, services)
+    await answer_steps(amina, ["Joe Bloggs", "press:◀ Back"])
+    assert "Use “Joe Bloggs”" in labels(amina)
+    await amina.press_label("Use “Joe Bloggs”")
+    assert amina.last_text().startswith("In which country do you work?")
+    await answer_steps(amina, ["Kenya", "Nairobi", "press:Skip", "press:Skip", "press:Skip"])
+    user = await db.read(lambda u: u.users.get(amina.user.id))
+    assert user is not None and user.profile is not None
+    assert user.profile.full_name == "Joe Bloggs"

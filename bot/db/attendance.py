@@ -78,6 +78,13 @@ class AttendanceRepository(Repository):
     def remove(self, event_id: int, user_id: int) -> None:
         self._run("DELETE FROM attendance WHERE event_id = ? AND user_id = ?", (event_id, user_id))
 
+    def attendees(self, event_id: int) -> list[int]:
+        """Who is marked present at the event (check-in, report or by hand)."""
+        rows = self._all(
+            "SELECT user_id FROM attendance WHERE event_id = ? ORDER BY user_id", (event_id,)
+        )
+        return [row[0] for row in rows]
+
     def attended(self, event_id: int, user_id: int) -> bool:
         row = self._one(
             "SELECT 1 FROM attendance WHERE event_id = ? AND user_id = ?", (event_id, user_id)

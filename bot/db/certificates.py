@@ -134,13 +134,6 @@ class CertificateRepository(Repository):
         )
         return [_certificate(row) for row in rows]
 
-    def attendees(self, event_id: int) -> list[int]:
-        """Who is marked present at the event (check-in, report or by hand)."""
-        rows = self._all(
-            "SELECT user_id FROM attendance WHERE event_id = ? ORDER BY user_id", (event_id,)
-        )
-        return [row[0] for row in rows]
-
     def bot_username(self) -> str | None:
         """The bot's username, as the running bot recorded it (None before its first start)."""
         row = self._one("SELECT value FROM deployment WHERE key = 'bot_username'")

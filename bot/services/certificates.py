@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.db import Database, UnitOfWork
 from bot.models import Certificate, Course, Event
 from bot.services.certificate_codes import new_code
+from bot.services.courses import course_progress
 
 CODE_TRIES = 5  # a new code clashing with one issued: 40 random bits make one retry rare
 
@@ -59,13 +60,12 @@ def _earned(uow: UnitOfWork, subject: Subject, user_id: int, now: datetime) -> C
     if user is None:
         return None
     course_id, event_id = subject.ids
-    if subject.course is not None and course_id is not None:
-        sessions = [uow.events.by_id(i) for i in uow.courses.session_ids(course_id)]
-        held = [event for event in sessions if event is not None]
-        attended_ids = uow.courses.attended(course_id, user_id)
-        attended = [event for event in held if event.event_id in attended_ids]
-        if not held or len(attended) < subject.course.required_of(len(held)):
+    if course_id is not None:
+        progress = course_progress(uow, course_id, user_id)
+        if progress is None or not progress.completed:
             return None
+        held = list(progress.sessions)
+        attended = [event for event in held if event.event_id in progress.attended]
     else:
         assert subject.event is not None
         held = [subject.event]
@@ -105,7 +105,7 @@ class CertificateService:
                 candidates = sorted(uow.courses.attendance_counts(course_id))
             else:
                 assert event_id is not None
-                candidates = uow.certificates.attendees(event_id)
+                candidates = uow.attendance.attendees(event_id)
             holders = uow.certificates.holders(course_id, event_id)
             now = self._clock.now()
             return [

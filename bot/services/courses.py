@@ -11,7 +11,7 @@ from bot.db import Database, UnitOfWork
 from bot.models import CourseProgress, Event
 
 
-def _progress(uow: UnitOfWork, course_id: int, user_id: int) -> CourseProgress | None:
+def course_progress(uow: UnitOfWork, course_id: int, user_id: int) -> CourseProgress | None:
     course = uow.courses.by_id(course_id)
     if course is None:
         return None
@@ -29,7 +29,7 @@ class CourseService:
 
     async def progress(self, course_id: int, user_id: int) -> CourseProgress | None:
         """Where `user_id` stands in the course: its sessions and those they attended."""
-        return await self._db.read(lambda uow: _progress(uow, course_id, user_id))
+        return await self._db.read(lambda uow: course_progress(uow, course_id, user_id))
 
     async def completers(self, course_id: int) -> list[int]:
         """Everyone who attended enough of the course's sessions, in user id order."""

@@ -386,9 +386,13 @@ class TimezoneDirectory:
         return self._cities_elsewhere(self._own_first(query, cities), outside=False)
 
     @staticmethod
-    def _own_first(query: str, cities: list[City]) -> list[City]:
+    def _own_named(query: str, cities: list[City]) -> list[City]:
+        """The cities whose own name `query` is (not one of their other names)."""
         key = fold(query)
-        own = [city for city in cities[:MAX_OWN_NAMES] if fold(city.name) == key]
+        return [city for city in cities[:MAX_OWN_NAMES] if fold(city.name) == key]
+
+    def _own_first(self, query: str, cities: list[City]) -> list[City]:
+        own = self._own_named(query, cities)
         return own + [city for city in cities if city not in own]
 
     def _decided(self, query: str, cities: list[City]) -> City | None:
@@ -398,19 +402,16 @@ class TimezoneDirectory:
         decided = self._dominant(cities)
         if decided is not None:
             return decided
-        key = fold(query)
-        own = [city for city in cities[:MAX_OWN_NAMES] if fold(city.name) == key]
+        own = self._own_named(query, cities)
         others = [city for city in cities if city not in own]
         if own and own[0].population >= max((c.population for c in others), default=0):
             return self._dominant(own)
         return None
 
-    @staticmethod
-    def _only_one_so_named(query: str, cities: list[City]) -> City | None:
+    def _only_one_so_named(self, query: str, cities: list[City]) -> City | None:
         """The one city of the country whose own name this is: "Stavropol" is Stavropol, not
         Tolyatti (Stavropol-on-Volga until 1964), larger as it is."""
-        key = fold(query)
-        own = [city for city in cities[:MAX_OWN_NAMES] if fold(city.name) == key]
+        own = self._own_named(query, cities)
         return own[0] if len(own) == 1 else None
 
     def _one_clock(self, query: str, cities: list[City]) -> City | None:

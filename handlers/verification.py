@@ -5,7 +5,7 @@ whether it stands; one withdrawn at its holder's request says only that."""
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.services.certificate_codes import VERIFY_PREFIX, code_of_parameter
+from bot.services.certificate_codes import code_of_parameter, verification_request
 from bot.services.certificate_texts import dates_text
 from bot.services.certificates import Verification
 from handlers.context import BotContext
@@ -14,7 +14,7 @@ from handlers.ui import send
 
 
 def is_verification(parameter: str) -> bool:
-    return parameter.lower().startswith(VERIFY_PREFIX)
+    return verification_request(parameter) is not None
 
 
 async def show_verification(context: BotContext, parameter: str) -> None:
@@ -23,7 +23,8 @@ async def show_verification(context: BotContext, parameter: str) -> None:
     code = code_of_parameter(parameter)
     found = await context.services.certificates.verify(code) if code else None
     if found is None:
-        shown = code or user_text(parameter[len(VERIFY_PREFIX) :][:20])  # a code is plain
+        typed = verification_request(parameter) or ""
+        shown = code or user_text(typed[:20])  # a code read back is plain
         await send(
             context,
             "❌ "

@@ -38,8 +38,14 @@ def verify_parameter(code: str) -> str:
     return VERIFY_PREFIX + code.replace("-", "")
 
 
-def code_of_parameter(parameter: str) -> str | None:
-    """The certificate code a /start parameter names, if it is a verification link."""
+def verification_request(parameter: str) -> str | None:
+    """What a /start parameter asks to verify, as typed, if it is a verification link."""
     if not parameter.lower().startswith(VERIFY_PREFIX):
         return None
-    return read_code(parameter[len(VERIFY_PREFIX) :])
+    return parameter[len(VERIFY_PREFIX) :]
+
+
+def code_of_parameter(parameter: str) -> str | None:
+    """The certificate code a /start parameter names, if it is a verification link."""
+    requested = verification_request(parameter)
+    return read_code(requested) if requested is not None else None

@@ -21,6 +21,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database, DatabaseUnusable
 from bot.i18n import Catalogs
+from bot.services.certificate_printing import CertificatePrinter
 from bot.services.container import Directories, Outlets, Services
 from bot.services.delivery import OVERALL_RATE
 from bot.services.organizers import OrganizerRole
@@ -127,7 +128,12 @@ def build_application(
         sender = TelegramSender(app.bot)
         outlets = Outlets(
             sender=sender,
-            renderer=CampaignMessages(catalogs, app.bot.username, settings.reminder_offsets),
+            renderer=CampaignMessages(
+                catalogs,
+                app.bot.username,
+                settings.reminder_offsets,
+                CertificatePrinter(settings.certificate, directories.fonts),
+            ),
             progress=ProgressMessages(sender, catalogs),
         )
         assert app.job_queue is not None

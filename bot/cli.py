@@ -13,13 +13,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from bot.certificate_pdf import CertificateContent, load_fonts, render_certificate
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, Translator
+from bot.models import Certificate
 from bot.services.attendance_texts import describe_report
-from bot.services.certificate_texts import certificate_content
+from bot.services.certificate_printing import CertificatePrinter
+from bot.services.certificates import Subject
 from bot.services.container import offline_services
 from bot.services.events import describe_import
 from bot.services.programme_import import ParsedProgramme
@@ -75,6 +76,9 @@ async def _import_events(
             if isinstance(outcome, ImportApplied):
                 out.write(describe_applied(t, outcome) + "\n")
                 return 0
+            if isinstance(outcome, ParsedProgramme):  # a code of the file was taken since
+                err.write(describe_import(t, outcome) + "\n")
+                return 1
             result = outcome  # changed meanwhile: what the file does now
     err.write("The programme kept changing while the file was written; nothing was changed.\n")
     return 1
@@ -154,33 +158,41 @@ async def write_certificates(
                 "records it), or give it with --bot USERNAME.\n"
             )
             return 1
+        # Issued here, they also go to their holders in chat: the running bot sends them.
         issued = await services.certificates.issue(
-            subject, await services.certificates.pending(subject)
+            subject, await services.certificates.pending(subject), send=True
         )
         standing = await services.certificates.standing(subject)
         catalogs = Catalogs(default_language=settings.default_language)
-        papers: dict[str, CertificateContent] = {}
+        papers: list[Paper] = []
         for certificate in standing:
             user = await services.users.get(certificate.user_id or 0)
             if user is None:
                 continue
             t = catalogs.get(services.users.language_of(user))
-            zone = services.users.timezone_of(user)
-            papers[f"{subject.code}-{certificate.code}.pdf"] = certificate_content(
-                t, certificate, subject, zone, settings.certificate, username.lstrip("@")
-            )
-    await asyncio.to_thread(_write_papers, folder, papers)
+            papers.append((t, certificate, services.users.timezone_of(user)))
+        printer = services.printer
+        await asyncio.to_thread(_write_papers, printer, folder, subject, papers, username)
     written = f"{len(standing)} certificate" + ("" if len(standing) == 1 else "s")
     out.write(f"Wrote {written} of {subject.code} to {folder} ({len(issued)} issued now).\n")
     return 0
 
 
-def _write_papers(folder: Path, papers: dict[str, CertificateContent]) -> None:
+Paper = tuple[Translator, Certificate, str]  # in the holder's language and time zone
+
+
+def _write_papers(
+    printer: CertificatePrinter,
+    folder: Path,
+    subject: Subject,
+    papers: list[Paper],
+    bot_username: str,
+) -> None:
     """Render and write each certificate (CPU-bound: off the event loop)."""
     folder.mkdir(parents=True, exist_ok=True)
-    fonts = load_fonts()
-    for name, content in papers.items():
-        (folder / name).write_bytes(render_certificate(content, fonts))
+    for t, certificate, zone in papers:
+        _, content = printer.paper(t, certificate, subject, zone, bot_username)
+        (folder / f"{subject.code}-{certificate.code}.pdf").write_bytes(content)
 
 
 async def prepare_database(settings: Settings) -> None:

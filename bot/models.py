@@ -55,6 +55,7 @@ class CampaignKind(StrEnum):
     CANCELLED = "cancelled"
     MOVED = "moved"
     RESTORED = "restored"  # a cancelled session takes place after all
+    CERTIFICATE = "certificate"  # each recipient's own certificate, as a PDF
 
 
 class CampaignStatus(StrEnum):
@@ -251,10 +252,17 @@ class EventView:
     is_open: bool  # before the start: places can be taken, given up, waited for
     in_progress: bool = False  # the session is running now
     checked_in: bool = False  # the viewer is marked present
+    course: CoursePlace | None = None  # the course it is a session of, if any
 
     @property
     def event(self) -> Event:
         return self.listing.event
+
+    @property
+    def single_sign_up(self) -> bool:
+        """Whether one may register for this session alone (a course may ask for the whole
+        course instead)."""
+        return self.course is None or self.course.course.single_sessions
 
 
 def page_count(total: int, size: int) -> int:
@@ -268,6 +276,7 @@ class Page:
     page: int
     pages: int
     total: int
+    courses: dict[int, Course] = field(default_factory=dict)  # of its sessions, by id
 
 
 @dataclass(frozen=True)
@@ -331,6 +340,16 @@ class Course(InLanguages):
         more than there are (a session cancelled does not make it impossible)."""
         wanted = self.required_sessions
         return sessions if wanted is None else min(wanted, sessions)
+
+
+@dataclass(frozen=True)
+class CoursePlace:
+    """Where a session stands in its course: its number among the course's sessions that
+    take place, soonest first (None: it is cancelled), of how many."""
+
+    course: Course
+    number: int | None
+    sessions: int
 
 
 @dataclass(frozen=True)

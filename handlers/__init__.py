@@ -17,7 +17,9 @@ from telegram.ext import Application, MessageHandler, TypeHandler, filters
 from handlers import (
     attendance,
     broadcast,
+    certificates,
     coorganizers,
+    courses,
     errors,
     event_admin,
     event_wizard,
@@ -51,10 +53,12 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     broadcast.register(app)
     coorganizers.register(app)
     feedback.register(app)
+    certificates.register(app)
     start.register(app)
     language.register(app)
     events.register(app)
     registration.register(app)
+    courses.register(app)
     my.register(app)
     privacy.register(app)
     exports.register(app)

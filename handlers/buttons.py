@@ -315,6 +315,44 @@ class KeepThisRegistration(ButtonData):
     WIRE = ("rg", "k", CODE)
 
 
+# Training courses (issue 16): a course's card, and registering for all its sessions at once.
+# Course codes and event codes share deep links, so a course's code is a code as events have.
+
+
+@dataclass(frozen=True)
+class CourseCard(ButtonData):
+    """A course's card: its sessions, what completes it, where the viewer stands."""
+
+    code: str
+    WIRE = ("co", "c", CODE)
+
+
+@dataclass(frozen=True)
+class RegisterCourse(ButtonData):
+    """Register for every session of the course still to come; starts the profile questions
+    for a first registration."""
+
+    code: str
+    WIRE = ("co", "r", CODE)
+
+
+@dataclass(frozen=True)
+class CancelCourse(ButtonData):
+    """Give up every place of the course still to come: only asks whether they are sure
+    (No is KeepRegistration)."""
+
+    code: str
+    WIRE = ("co", "x", CODE)
+
+
+@dataclass(frozen=True)
+class ConfirmCancelCourse(ButtonData):
+    """Yes, give up the course's places."""
+
+    code: str
+    WIRE = ("co", "y", CODE)
+
+
 # Language, time zone, personal data.
 
 
@@ -786,3 +824,222 @@ class KeepProfileAnswer(ButtonData):
     """After a new country in /profile: keep the city (or the time zone) asked now."""
 
     WIRE = ("pq", "keep")
+
+
+# Certificates (issue 16).
+NameAnswer = Literal["ok", "fix"]
+SubjectKind = Literal["c", "e"]  # a course's certificates, or a single event's
+SUBJECT_KIND = one_of(get_args(SubjectKind))
+
+
+@dataclass(frozen=True)
+class NameOnCertificate(ButtonData):
+    """Before a first certificate: the name it prints is right, or needs correcting."""
+
+    certificate_id: int
+    answer: NameAnswer
+    WIRE = ("cf", "n", ID, one_of(get_args(NameAnswer)))
+
+
+@dataclass(frozen=True)
+class SendMyCertificate(ButtonData):
+    """A participant's own certificate, from /certificates."""
+
+    certificate_id: int
+    WIRE = ("cf", "s", ID)
+
+
+@dataclass(frozen=True)
+class IssuePending(ButtonData):
+    """An organizer: issue the certificates earned and not issued yet (asks first)."""
+
+    subject_kind: SubjectKind
+    subject_id: int
+    WIRE = ("cf", "i", SUBJECT_KIND, ID)
+
+
+@dataclass(frozen=True)
+class ConfirmIssuePending(ButtonData):
+    subject_kind: SubjectKind
+    subject_id: int
+    WIRE = ("cf", "i", SUBJECT_KIND, ID, "yes")
+
+
+@dataclass(frozen=True)
+class CertificateSample(ButtonData):
+    """An organizer: a sample certificate of the course or event, as a PDF."""
+
+    subject_kind: SubjectKind
+    subject_id: int
+    WIRE = ("cf", "p", SUBJECT_KIND, ID)
+
+
+@dataclass(frozen=True)
+class CertificateHolders(ButtonData):
+    """An organizer: the holders of the course's or event's certificates, as CSV."""
+
+    subject_kind: SubjectKind
+    subject_id: int
+    WIRE = ("cf", "h", SUBJECT_KIND, ID)
+
+
+@dataclass(frozen=True)
+class RevokeCertificate(ButtonData):
+    """An organizer: revoke one certificate (asks first)."""
+
+    certificate_id: int
+    WIRE = ("cf", "r", ID)
+
+
+@dataclass(frozen=True)
+class ConfirmRevokeCertificate(ButtonData):
+    certificate_id: int
+    WIRE = ("cf", "r", ID, "yes")
+
+
+@dataclass(frozen=True)
+class SendCertificateAgain(ButtonData):
+    """An organizer: send one certificate to its holder again."""
+
+    certificate_id: int
+    WIRE = ("cf", "a", ID)
+
+
+@dataclass(frozen=True)
+class ShowCertificate(ButtonData):
+    """An organizer: one certificate's view again (Keep it, after Revoke was pressed)."""
+
+    certificate_id: int
+    WIRE = ("cf", "v", ID)
+
+
+@dataclass(frozen=True)
+class KeepPendingCertificates(ButtonData):
+    """An organizer: do not issue the pending certificates after all."""
+
+    WIRE = ("cf", "x")
+
+
+# /newcourse and /editcourse (issue 16): a training course made and changed in chat.
+CourseField = Literal[
+    "title", "description", "language", "sessions", "rule", "single", "certificate"
+]
+# "At least N sessions": as many as a course may ask for (the programme file's limit).
+SESSIONS_COUNT = number(1, 10_000)
+
+
+@dataclass(frozen=True)
+class NewCourseNoDescription(ButtonData):
+    WIRE = ("nc", "desc", "none")
+
+
+@dataclass(frozen=True)
+class NewCourseAllSessions(ButtonData):
+    """Completed by attending all of its sessions."""
+
+    WIRE = ("nc", "rule", "all")
+
+
+@dataclass(frozen=True)
+class NewCourseAtLeast(ButtonData):
+    """Completed by attending at least `count` of its sessions (fewer than it has)."""
+
+    count: int
+    WIRE = ("nc", "rule", SESSIONS_COUNT)
+
+
+@dataclass(frozen=True)
+class NewCourseSingleSessions(ButtonData):
+    """Participants may register for single sessions of it (yes), or for all of it (no)."""
+
+    answer: YesNo
+    WIRE = ("nc", "single", one_of(get_args(YesNo)))
+
+
+@dataclass(frozen=True)
+class NewCourseCertificate(ButtonData):
+    """Completing it gives a certificate (yes) or not (no)."""
+
+    answer: YesNo
+    WIRE = ("nc", "cert", one_of(get_args(YesNo)))
+
+
+@dataclass(frozen=True)
+class NewCourseUseCode(ButtonData):
+    """Use the code /newcourse proposed (the one its question named)."""
+
+    WIRE = ("nc", "code", "use")
+
+
+@dataclass(frozen=True)
+class NewCourseBack(ButtonData):
+    """The question before the one open now."""
+
+    WIRE = ("nc", "back")
+
+
+@dataclass(frozen=True)
+class NewCourseSave(ButtonData):
+    WIRE = ("nc", "save")
+
+
+@dataclass(frozen=True)
+class NewCourseDiscard(ButtonData):
+    WIRE = ("nc", "discard")
+
+
+@dataclass(frozen=True)
+class EditCourseField(ButtonData):
+    field: CourseField
+    WIRE = ("ec", "f", one_of(get_args(CourseField)))
+
+
+@dataclass(frozen=True)
+class EditCourseLanguage(ButtonData):
+    """The language whose title and description come next."""
+
+    language: str
+    WIRE = ("ec", "lang", LANGUAGE)
+
+
+@dataclass(frozen=True)
+class EditCourseNoDescription(ButtonData):
+    """Leave the description in that language as it is."""
+
+    WIRE = ("ec", "desc", "none")
+
+
+@dataclass(frozen=True)
+class EditCourseAllSessions(ButtonData):
+    WIRE = ("ec", "rule", "all")
+
+
+@dataclass(frozen=True)
+class EditCourseAtLeast(ButtonData):
+    count: int
+    WIRE = ("ec", "rule", SESSIONS_COUNT)
+
+
+@dataclass(frozen=True)
+class EditCourseAnswer(ButtonData):
+    """Yes or No to the question open now (single sessions, certificate)."""
+
+    answer: YesNo
+    WIRE = ("ec", "yn", one_of(get_args(YesNo)))
+
+
+@dataclass(frozen=True)
+class ConfirmCourseChange(ButtonData):
+    """Yes, save the change to the course whose consequences the question said: only under
+    that question, while it is open."""
+
+    code: str
+    WIRE = ("ec", "yes", CODE)
+
+
+@dataclass(frozen=True)
+class KeepCourseAsItIs(ButtonData):
+    """No, leave the course as it is."""
+
+    code: str
+    WIRE = ("ec", "no", CODE)

@@ -16,10 +16,13 @@ from bot.db import from_db
 from bot.i18n import Catalogs, Translator
 from bot.models import CampaignKind, Event, RegistrationStatus
 from bot.services.calendar import calendar_file, first_reminder
+from bot.services.certificate_printing import CertificatePrinter
 from bot.services.delivery import Recipient, Rendered
 from handlers.buttons import CheckInHere, Rate
+from handlers.certificate_messages import certificate_caption, name_question, needs_name_check
 from handlers.html import bold
 from handlers.messages import confirmation_text, join_now_text, join_text, when_text
+from handlers.ui import packed
 
 
 def _title(t: Translator, event: Event) -> str:
@@ -35,11 +38,16 @@ class CampaignMessages:
     settings' defaults, for the alarm of events without reminders of their own."""
 
     def __init__(
-        self, catalogs: Catalogs, bot_username: str, reminder_offsets: Sequence[timedelta] = ()
+        self,
+        catalogs: Catalogs,
+        bot_username: str,
+        reminder_offsets: Sequence[timedelta] = (),
+        printer: CertificatePrinter | None = None,
     ) -> None:
         self._catalogs = catalogs
         self._bot_username = bot_username
         self._default_offsets = tuple(int(o.total_seconds() // 60) for o in reminder_offsets)
+        self._printer = printer
 
     def render(self, recipient: Recipient, now: datetime) -> Rendered | None:
         campaign, event = recipient.campaign, recipient.event
@@ -48,6 +56,8 @@ class CampaignMessages:
             texts: dict[str, str] = campaign.payload.get("texts", {})
             text = texts.get(t.language) or texts.get("default", "")
             return Rendered(t.directed(text)) if text else None
+        if campaign.kind == CampaignKind.CERTIFICATE:
+            return self._certificate(recipient, t)
         if event is None:
             return None
         zone = recipient.timezone
@@ -78,6 +88,23 @@ class CampaignMessages:
         if campaign.kind == CampaignKind.FEEDBACK:
             return _feedback(t, event)
         return None
+
+    def _certificate(self, recipient: Recipient, t: Translator) -> Rendered | None:
+        """The holder's certificate as a PDF, or first the question whether the name it
+        prints is spelled right (once, before their first certificate)."""
+        certificate, subject = recipient.certificate, recipient.subject
+        if certificate is None or subject is None or self._printer is None:
+            return None
+        if needs_name_check(recipient.user):
+            text, rows = name_question(t, recipient.user, certificate, subject)
+            return Rendered(t.directed(text), packed(rows))
+        again = bool(recipient.campaign.payload.get("again", False))
+        caption = certificate_caption(t, certificate, subject, news=not again)
+        printer, zone, username = self._printer, recipient.timezone, self._bot_username
+        return Rendered(
+            t.directed(caption),
+            make_document=lambda: printer.paper(t, certificate, subject, zone, username),
+        )
 
     def _with_calendar(
         self, recipient: Recipient, t: Translator, now: datetime, text: str, about: str

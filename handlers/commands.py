@@ -29,6 +29,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("help", N_("How to use this bot")),
     CommandInfo("cancel", N_("Stop what you are doing")),
     CommandInfo("checkin", N_("Check in with the session code: /checkin CODE")),
+    CommandInfo("certificates", N_("My certificates")),
     CommandInfo("forgetme", N_("Delete my personal data")),
     CommandInfo("admin", N_("Organizer commands"), organizer_only=True),
     CommandInfo("newevent", N_("Create an event"), organizer_only=True, programme_only=True),
@@ -51,6 +52,11 @@ COMMANDS: tuple[CommandInfo, ...] = (
     ),
     CommandInfo("attendance", N_("Mark attendance by hand: /attendance CODE"), organizer_only=True),
     CommandInfo("stats", N_("Statistics: /stats, /stats CODE or /stats csv"), organizer_only=True),
+    CommandInfo(
+        "certificates",
+        N_("Certificates of a course or event: /certificates CODE"),
+        organizer_only=True,
+    ),
     CommandInfo("organizers", N_("Who organizes what"), organizer_only=True, programme_only=True),
     CommandInfo(
         "addorganizer",
@@ -69,12 +75,15 @@ COMMANDS: tuple[CommandInfo, ...] = (
 
 def commands_for(is_organizer: bool, whole_programme: bool = True) -> list[CommandInfo]:
     """What one person can use: everyone's commands, and an organizer's (those of the whole
-    programme only for its organizers)."""
-    return [
+    programme only for its organizers). A command both have (/certificates) is listed once,
+    as organizers use it."""
+    usable = [
         c
         for c in COMMANDS
         if (is_organizer or not c.organizer_only) and (whole_programme or not c.programme_only)
     ]
+    theirs = {c.name for c in usable if c.organizer_only}
+    return [c for c in usable if c.organizer_only or c.name not in theirs]
 
 
 def organizer_commands(whole_programme: bool = True) -> list[CommandInfo]:

@@ -10,13 +10,14 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.models import EventListing, EventView, Page, RegistrationStatus
+from bot.models import CoursePlace, EventListing, EventView, Page, RegistrationStatus
 from bot.services.events import PAGE_SIZE
 from bot.topics import TOPIC_SLUGS, TOPICS
 from handlers.buttons import (
     CalendarFile,
     CancelRegistration,
     CheckInHere,
+    CourseCard,
     EventCard,
     EventList,
     Register,
@@ -72,6 +73,10 @@ def list_screen(
         when = t.when(event.starts_at, zone, "medium")
         lines.append(f"{t.number(number)}. <b>{plain(title)}</b>")
         lines.append(f"    {when} · {seats_text(t, listing)}")
+        course = page.courses.get(event.course_id or 0)
+        if course is not None:  # its card offers the whole course
+            course_title = plain(course.title_in(t.language))
+            lines.append("    " + t._("Training course: {title}", title=course_title))
         label = f"{t.number(number)}. {_shorten(title, MAX_BUTTON_TITLE)}"
         rows.append([(label, EventCard(event.code, topic, page.page))])
     rows.append(page_buttons(t, page.page, page.pages, lambda to: EventList(topic, to)))
@@ -114,6 +119,8 @@ def card_screen(
         t._("Duration: {duration}", duration=t.minutes(event.duration_minutes)),
         t._("Language: {language}", language=t.language_in_text(event.language)),
     ]
+    if card.course is not None:
+        lines.append(part_of_course_text(t, card.course))
     rows: list[list[Button]] = []
     is_open, status = card.is_open, card.status
     if event.is_cancelled:
@@ -136,9 +143,18 @@ def card_screen(
             ),
         ]
         rows.append([(t._("Leave the waitlist"), CancelRegistration(event.code))])
+    elif is_open and not card.single_sign_up:
+        lines += ["", t._("This session is taken as part of the course: register for the course.")]
     elif is_open:
         label = t._("Join the waitlist") if listing.seats_left == 0 else t._("Register")
         rows.append([(label, Register(event.code))])
+    if card.course is not None:
+        course = card.course.course
+        label = t._(
+            "Training course: {title}",
+            title=_shorten(course.title_in(t.language), MAX_BUTTON_TITLE),
+        )
+        rows.append([(label, CourseCard(course.code))])
     link = deep_link(bot_username, event.code)
     if for_organizer:
         lines += ["", t._("Code: {code}", code=event.code), t._("Link: {link}", link=link)]
@@ -161,13 +177,26 @@ def under_way(t: Translator, card: EventView, zone: str, rows: list[list[Button]
         rows.append([(t._("I am here: check in"), CheckInHere(event.event_id))])
     elif status == RegistrationStatus.WAITLISTED:
         lines.append("⏳ " + t._("You were on the waitlist, and no seat was free at the start."))
-    elif card.listing.seats_left != 0:
+    elif card.listing.seats_left != 0 and card.single_sign_up:
         lines.append(t._("Availability: {seats}", seats=seats_text(t, card.listing)))
         lines.append(t._("You can still join: register and I will send you the link."))
         rows.append([(t._("Register"), Register(event.code))])
-    else:
+    elif card.single_sign_up:  # a session taken with its course only is not joined alone
         lines.append(t._("The session is full."))
     return "\n".join(lines)
+
+
+def part_of_course_text(t: Translator, place: CoursePlace) -> str:
+    """ "Part of the training course “Urban floods”, session 2 of 4." """
+    title = plain(place.course.title_in(t.language))
+    if place.number is None:  # a cancelled session counts among none
+        return t._("Part of the training course “{title}”.", title=title)
+    return t._(
+        "Part of the training course “{title}”, session {number} of {count}.",
+        title=title,
+        number=t.number(place.number),
+        count=t.number(place.sessions),
+    )
 
 
 def share_url(bot_username: str, code: str, title: str) -> str:

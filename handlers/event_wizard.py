@@ -391,6 +391,9 @@ async def _take_code(context: BotContext, code: str) -> int:
     holder = await context.services.events.holder_of(code)
     if holder is not None:
         return await ask_code(context, taken_text(t, code, holder.title_in(t.language)))
+    course = await context.services.courses.by_code(code)  # a link names either
+    if course is not None:
+        return await ask_code(context, taken_text(t, code, course.title_in(t.language)))
     set_state(context, replace(_draft(context), code=code))
     return await show_preview(context)
 

@@ -111,26 +111,34 @@ async def show_card_again(context: BotContext, card: EventView, message_id: int)
         return
 
 
-async def open_from_link(
+async def open_event_from_link(
+    context: BotContext,
+    code: str,
+    query: CallbackQuery | None = None,
+    notice: str | None = None,
+) -> bool:
+    """A deep link's event, in place of the pressed message (the language picker) if there
+    is one; False when there is no such event. A code typed or shared in another case
+    ("DRR-FLOOD") opens the event stored as "drr-flood". (`handlers.courses.open_from_link`
+    tries the courses next.)"""
+    if await open_card(context, code, query=query, notice=notice):
+        return True
+    return await _open_in_any_case(context, code, query, notice)
+
+
+async def show_not_found(
     context: BotContext,
     code: str,
     query: CallbackQuery | None = None,
     notice: str | None = None,
 ) -> None:
-    """A deep link's event, or a kind word and the list when it does not exist; in place
-    of the pressed message (the language picker) if there is one. A code typed or shared
-    in another case ("DRR-FLOOD") opens the event stored as "drr-flood"."""
-    if not await open_card(
-        context, code, query=query, notice=notice
-    ) and not await _open_in_any_case(context, code, query, notice):
-        t = context.viewer.t
-        missing = t._(
-            "I could not find the event “{code}”. Here are the upcoming ones.",
-            code=user_text(code[:64]),
-        )
-        await show_list(
-            context, notice=f"{notice}\n\n{missing}" if notice else missing, query=query
-        )
+    """A deep link that names nothing: a kind word, and the list."""
+    t = context.viewer.t
+    missing = t._(
+        "I could not find the event “{code}”. Here are the upcoming ones.",
+        code=user_text(code[:64]),
+    )
+    await show_list(context, notice=f"{notice}\n\n{missing}" if notice else missing, query=query)
 
 
 async def _open_in_any_case(

@@ -13,6 +13,7 @@ from telegram.ext import Job as ScheduledJob
 from telegram.ext import JobQueue
 
 from bot.db import DatabaseGone
+from bot.models import CampaignKind
 from bot.services.container import Services
 from bot.services.reminders import Job
 from handlers.context import BotContext
@@ -83,8 +84,13 @@ def _remove(job: ScheduledJob[Any]) -> None:
 async def fire(context: BotContext) -> None:
     """A reminder's moment has come: queue it (the delivery worker sends it)."""
     assert context.job is not None and isinstance(context.job.data, Job)
-    queued = await context.services.reminders.fire(context.job.data)
+    job = context.job.data
+    queued = await context.services.reminders.fire(job)
     logger.info("Job %s queued %s deliveries", context.job.name, queued)
+    if job.kind == CampaignKind.FEEDBACK:  # the session ended: the certificates it completes
+        awarded = await context.services.certificates.award_ended(job.event_id)
+        if awarded:
+            logger.info("Session %s ended: %d certificates issued", job.event_id, awarded)
 
 
 async def check_database(context: BotContext) -> None:
@@ -106,9 +112,13 @@ async def erase_expired(context: BotContext) -> None:
 
 
 async def replan(context: BotContext) -> None:
-    """Catch changes made outside the bot (a CSV imported on the command line)."""
+    """Catch changes made outside the bot (a CSV imported on the command line, a report
+    imported there): reminders planned, certificates earned meanwhile issued."""
     assert context.job is not None and isinstance(context.job.data, JobQueueScheduler)
     await plan_all(context.job.data, context.services)
+    awarded = await context.services.certificates.award_recent()
+    if awarded:
+        logger.info("Catching up: %d certificates issued", awarded)
 
 
 async def follow_programme(context: BotContext) -> None:

@@ -11,7 +11,7 @@ from bot.i18n import SUPPORTED_LANGUAGES, language_name
 from bot.services.users import InvalidChoice
 from handlers.buttons import ChooseLanguage
 from handlers.context import BotContext, refresh_viewer
-from handlers.events import open_from_link
+from handlers.courses import open_from_link
 from handlers.menus import publish_organizer_menu
 from handlers.presses import on_press
 from handlers.session import pop_state
@@ -21,7 +21,8 @@ from handlers.wizards import GROUP_GENERAL
 
 @dataclass(frozen=True)
 class PendingEvent:
-    """The event of a deep link (/start CODE), opened once the new user chose a language."""
+    """The event (or course) of a deep link (/start CODE), opened once the new user chose a
+    language."""
 
     code: str
 

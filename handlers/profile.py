@@ -48,9 +48,11 @@ from handlers.buttons import (
     ProfileStep,
     ProfileZone,
     Register,
+    RegisterCourse,
     StopSignUp,
 )
 from handlers.context import BotContext, refresh_viewer
+from handlers.courses import sign_up_course
 from handlers.html import bold, plain, user_text
 from handlers.presses import on_press
 from handlers.registration import sign_up
@@ -79,8 +81,9 @@ ButtonRows = list[list[Button]]
 class ProfileFlow:
     """The questions in progress: the one open now, the answers so far (by step) and the
     questions of this flow in order. `code` is the event whose Register button started
-    them, on the message `card` (the card, then the first question); `edit` marks a change
-    from /profile (one answer, or a new country and what goes with it)."""
+    them (`course`: the course whose "Register for the whole course" did), on the message
+    `card` (the card, then the first question); `edit` marks a change from /profile (one
+    answer, or a new country and what goes with it)."""
 
     step: str
     code: str | None = None
@@ -88,6 +91,7 @@ class ProfileFlow:
     answers: dict[str, str] = dataclasses.field(default_factory=dict)
     steps: tuple[str, ...] = STEPS
     card: int | None = None
+    course: bool = False
 
 
 # The only two places the wizard asks the country and time-zone directories.
@@ -297,27 +301,34 @@ async def advance(
     return await ask(context, flow, query)
 
 
-async def on_register(update: Update, context: BotContext, data: Register) -> int:
-    """Register pressed: straight through with a profile, otherwise the questions first,
-    the first one in place of the card; questions left earlier go on where they stopped."""
+async def on_register(update: Update, context: BotContext, data: Register | RegisterCourse) -> int:
+    """Register (for a session, or for a whole course) pressed: straight through with a
+    profile, otherwise the questions first, the first one in place of the card; questions
+    left earlier go on where they stopped."""
     query = update.callback_query
     assert query is not None
-    code = data.code
+    code, course = data.code, isinstance(data, RegisterCourse)
     await answer(query)
-    if (
-        context.viewer.user.profile is not None
-        or await context.services.registrations.closed_reason(code) is not None
-    ):
-        await sign_up(context, code, query)  # signs up, or says why nobody can
+    if context.viewer.user.profile is not None or not await _may_register(context, data):
+        # signs up, or says why nobody can
+        await (sign_up_course(context, code, query) if course else sign_up(context, code, query))
         return END
     card = query.message.message_id if query.message is not None else None
     flow = get_state(context, ProfileFlow)
     if flow is not None and not flow.edit:  # the participant consented and answered some
-        flow.code, flow.card = code, card
+        flow.code, flow.course, flow.card = code, course, card
         return await ask(context, flow, query)
-    flow = ProfileFlow(STEPS[0], code=code, card=card)
+    flow = ProfileFlow(STEPS[0], code=code, card=card, course=course)
     set_state(context, flow)
     return await ask(context, flow, query, preface=privacy_notice(context.viewer.t))
+
+
+async def _may_register(context: BotContext, data: Register | RegisterCourse) -> bool:
+    """Whether registering can still go through: asked before the profile questions, so
+    nobody answers them in vain."""
+    if isinstance(data, RegisterCourse):
+        return await context.services.course_registrations.can_join(data.code)
+    return await context.services.registrations.closed_reason(data.code) is None
 
 
 async def on_text(update: Update, context: BotContext) -> int:
@@ -543,7 +554,9 @@ async def finish(context: BotContext, flow: ProfileFlow) -> int:
     await context.services.profiles.save(context.viewer.user_id, profile, answers["timezone"])
     clear_state(context, ProfileFlow)
     saved = (await refresh_viewer(context)).t._("Thank you, your profile is saved.")
-    if flow.code:
+    if flow.code and flow.course:
+        await sign_up_course(context, flow.code, preface=saved, card_message=flow.card)
+    elif flow.code:
         await sign_up(context, flow.code, preface=saved, card_message=flow.card)
     else:
         await send(context, saved)
@@ -684,6 +697,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "profile",
         entry_points=[
             on_press(Register, on_register),
+            on_press(RegisterCourse, on_register),
             on_press(EditProfile, on_edit_button),
         ],
         states={

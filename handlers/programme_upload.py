@@ -127,18 +127,21 @@ async def _offer(
 async def _apply(
     context: BotContext, preview: ImportPreview, query: CallbackQuery | None = None
 ) -> bool:
-    """Apply the preview and say what was done; False (and the new preview shown) if the
-    programme changed since it was made."""
+    """Apply the preview and say what was done; False (and the new preview, or the file's
+    problems, shown) if the programme changed since it was made."""
     outcome = await context.services.programme.apply(preview, context.viewer.user_id)
     if isinstance(outcome, ImportPreview):
         await _offer(context, outcome, query)
         return False
-    text = plain(describe_applied(context.viewer.t, outcome))
+    if isinstance(outcome, ParsedProgramme):  # a code of the file was taken since
+        text = plain(describe_import(context.viewer.t, outcome))
+    else:
+        text = plain(describe_applied(context.viewer.t, outcome))
     if query is None:
         await send(context, text)
     else:
         await edit(query, context, text)
-    return True
+    return not isinstance(outcome, ParsedProgramme)
 
 
 async def on_confirm(update: Update, context: BotContext, data: ConfirmImport) -> None:

@@ -45,10 +45,10 @@ async def sign_up(
     event = card.event
     title = user_text(event.title_in(t.language))
     pressed_card = query is not None and query.message is not None and preface is None
-    if pressed_card and outcome in (SignUp.CANCELLED_EVENT, SignUp.OVER, SignUp.CLOSED):
+    if pressed_card and outcome in (SignUp.CANCELLED_EVENT, SignUp.OVER, *SAID_ON_THE_CARD):
         # Nobody can sign up any more: the card pressed says why, in place (it shows a
         # cancelled or ended session itself), rather than a message repeating it.
-        notice = outcome_text(t, outcome, title, position) if outcome is SignUp.CLOSED else None
+        notice = outcome_text(t, outcome, title, position) if outcome in SAID_ON_THE_CARD else None
         await show_card(context, card, query=query, notice=notice)
         return
     if outcome is SignUp.CONFIRMED:
@@ -69,6 +69,11 @@ async def sign_up(
         await show_card(context, card, query=query)
     elif card_message is not None:
         await show_card_again(context, card, card_message)
+
+
+# Refusals the card pressed says above itself (a session taken with its course only shows the
+# course's button).
+SAID_ON_THE_CARD = (SignUp.CLOSED, SignUp.COURSE_ONLY)
 
 
 def _joined(preface: str | None, text: str) -> str:
@@ -99,6 +104,11 @@ def outcome_text(t: Translator, outcome: SignUp, title: str, position: int | Non
         )
     if outcome is SignUp.OVER:
         return t._("“{title}” is over. Send /events to find another session.", title=title)
+    if outcome is SignUp.COURSE_ONLY:
+        return t._(
+            "“{title}” is taken as part of its training course: register for the whole course.",
+            title=title,
+        )
     return t._("This event has been cancelled.")
 
 

@@ -7,7 +7,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot.i18n import clean_user_text, parse_language_code
 from handlers.context import BotContext, refresh_viewer
-from handlers.events import open_from_link
+from handlers.courses import open_from_link
 from handlers.html import user_text
 from handlers.language import PendingEvent, picker_rows
 from handlers.session import set_state

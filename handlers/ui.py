@@ -38,6 +38,14 @@ def page_buttons(
     return row
 
 
+def packed(rows: Rows) -> list[list[tuple[str, str]]]:
+    """Rows of buttons as the delivery engine carries them: labels and packed data."""
+    return [
+        [(label, data.pack() if isinstance(data, ButtonData) else data) for label, data in row]
+        for row in rows
+    ]
+
+
 def keyboard(rows: Rows) -> InlineKeyboardMarkup | None:
     """An inline keyboard from rows of buttons; None when there are no rows."""
     return _markup(tuple(tuple(row) for row in rows if row))

@@ -67,6 +67,7 @@ GROUP_PROFILE = 4
 GROUP_BROADCAST = 5
 GROUP_FEEDBACK = 6
 GROUP_ORGANIZERS = 7
+GROUP_CERTIFICATE_NAME = 8
 GROUP_GENERAL = 10
 GROUP_AFTER = 11  # after the answer to a command: the paused wizard's question again
 

@@ -170,6 +170,24 @@ WIRE = [
     (buttons.StopSignUp("stop"), "pq:stop"),
     (buttons.StopSignUp("continue"), "pq:continue"),
     (buttons.KeepProfileAnswer(), "pq:keep"),
+    # Training courses: the card, registering for all of it, giving it up.
+    (buttons.CourseCard("urban-floods"), "co:c:urban-floods"),
+    (buttons.RegisterCourse("urban-floods"), "co:r:urban-floods"),
+    (buttons.CancelCourse("urban-floods"), "co:x:urban-floods"),
+    (buttons.ConfirmCancelCourse("urban-floods"), "co:y:urban-floods"),
+    # Certificates: the name before the first one, a participant's own, an organizer's.
+    (buttons.NameOnCertificate(12, "ok"), "cf:n:12:ok"),
+    (buttons.NameOnCertificate(12, "fix"), "cf:n:12:fix"),
+    (buttons.SendMyCertificate(12), "cf:s:12"),
+    (buttons.IssuePending("c", 3), "cf:i:c:3"),
+    (buttons.ConfirmIssuePending("e", 3), "cf:i:e:3:yes"),
+    (buttons.CertificateSample("c", 3), "cf:p:c:3"),
+    (buttons.CertificateHolders("e", 3), "cf:h:e:3"),
+    (buttons.RevokeCertificate(12), "cf:r:12"),
+    (buttons.ConfirmRevokeCertificate(12), "cf:r:12:yes"),
+    (buttons.SendCertificateAgain(12), "cf:a:12"),
+    (buttons.ShowCertificate(12), "cf:v:12"),
+    (buttons.KeepPendingCertificates(), "cf:x"),
 ]
 
 ZONES = sorted(zone for zone in available_timezones() if "/" in zone)
@@ -190,6 +208,8 @@ FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "kind": st.sampled_from(list(broadcast.AUDIENCES)),
     "token": st.from_regex(r"[0-9a-f]{16}", fullmatch=True),  # secrets.token_hex(8)
     "asked": st.integers(0, 9_999_999_999),
+    "certificate_id": st.integers(0, SQLITE_MAX),
+    "subject_id": st.integers(0, SQLITE_MAX),
 }
 
 
@@ -225,6 +245,8 @@ def widest(kind: type[ButtonData]) -> ButtonData:
         "topic": TOPIC_SLUGS[-1],
         "token": "f" * 16,
         "asked": 9_999_999_999,
+        "certificate_id": SQLITE_MAX,
+        "subject_id": SQLITE_MAX,
     }
     values = {
         field.name: longest.get(field.name) or max(get_args(hints[field.name]), key=len)

@@ -30,6 +30,7 @@ async def test_everyone_who_completed_gets_a_pdf_in_their_language(
     Two files, each holder's name and the course title in it, in their language; the codes
     printed are the ones recorded. A second run issues nothing new and writes the same two."""
     await course_of_four(services, db, 2)
+    await db.execute("UPDATE courses SET certificate = 0")  # nothing issued by the rule
     await attend_every_way(services, db, clock)
     await services.users.choose_language(7002, "fr")
     out, err = io.StringIO(), io.StringIO()
@@ -54,6 +55,12 @@ async def test_everyone_who_completed_gets_a_pdf_in_their_language(
     out = io.StringIO()
     assert await write_certificates(settings, "urban-floods", folder, "x_bot", out, err, clock) == 0
     assert out.getvalue().endswith("(0 issued now).\n")
+    # Issued here, each is also queued for its holder: the running bot sends it in chat.
+    queued = await db.fetch_all(
+        "SELECT d.user_id FROM deliveries d JOIN campaigns c USING (campaign_id)"
+        " WHERE c.kind = 'certificate' ORDER BY d.user_id"
+    )
+    assert queued == [(7001,), (7002,)]
 
 
 async def test_an_unknown_code_is_refused(

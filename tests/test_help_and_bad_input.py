@@ -21,10 +21,14 @@ async def test_help_lists_the_commands_in_the_users_language(
     await organizer.settle(language="en")
     [reply] = texts(await amina.send("/help"))
     [organizers] = texts(await organizer.send("/help"))
+    organizers_own = {c.name for c in COMMANDS if c.organizer_only}
     for command in COMMANDS:
         line = f"/{command.name} – {command.description}"
         assert (line in reply) == (not command.organizer_only)
-        assert line in organizers
+        # A command both use (/certificates) is described to organizers as they use it.
+        assert (line in organizers) == (
+            command.organizer_only or command.name not in organizers_own
+        )
 
 
 async def test_every_listed_command_is_handled(organizer: ChatDriver) -> None:

@@ -67,6 +67,18 @@ class CertificateRepository(Repository):
         row = self._one("SELECT * FROM certificates WHERE code = ?", (code,))
         return _certificate(row) if row is not None else None
 
+    def by_id(self, certificate_id: int) -> Certificate | None:
+        row = self._one("SELECT * FROM certificates WHERE certificate_id = ?", (certificate_id,))
+        return _certificate(row) if row is not None else None
+
+    def rename_standing(self, user_id: int, name: str) -> int:
+        """The holder corrected the spelling of their name before receiving their papers:
+        their standing certificates print (and verify) the corrected name; how many."""
+        return self._run(
+            "UPDATE certificates SET holder_name = ? WHERE user_id = ? AND revoked_at IS NULL",
+            (name, user_id),
+        ).rowcount
+
     def standing(
         self, user_id: int, course_id: int | None = None, event_id: int | None = None
     ) -> Certificate | None:
@@ -128,6 +140,21 @@ class CertificateRepository(Repository):
             """
             SELECT * FROM certificates WHERE revoked_at IS NULL AND withdrawn_at IS NULL
               AND IFNULL(course_id, 0) = ? AND IFNULL(event_id, 0) = ?
+            ORDER BY certificate_id
+            """,
+            (course_id or 0, event_id or 0),
+        )
+        return [_certificate(row) for row in rows]
+
+    def every_of_subject(
+        self, course_id: int | None = None, event_id: int | None = None
+    ) -> list[Certificate]:
+        """Every certificate of a course or event ever issued, revoked and withdrawn ones
+        too, in order of issue: the holders' list an organizer exports."""
+        rows = self._all(
+            """
+            SELECT * FROM certificates
+            WHERE IFNULL(course_id, 0) = ? AND IFNULL(event_id, 0) = ?
             ORDER BY certificate_id
             """,
             (course_id or 0, event_id or 0),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.db.repository import Repository
@@ -119,6 +120,51 @@ class CourseRepository(Repository):
         )
         return {row[0]: row[1] for row in rows}
 
+    def codes(self) -> list[str]:
+        """Every course's code: what an event's code must not be (in any case)."""
+        return [str(row[0]) for row in self._all("SELECT code FROM courses ORDER BY code")]
+
+    def codes_like(self, base: str) -> set[str]:
+        """The course codes, in lower case, that are `base` or begin with `base-`: what a
+        code proposed for a new event from `base` must not be either."""
+        rows = self._all(
+            "SELECT lower(code) FROM courses WHERE lower(code) = :base"
+            " OR substr(lower(code), 1, :length) = :prefix",
+            {"base": base.lower(), "prefix": f"{base.lower()}-", "length": len(base) + 1},
+        )
+        return {str(row[0]) for row in rows}
+
+    def set_event_certificate(self, event_id: int, certificate: bool) -> None:
+        """Whether the event gives a certificate of attendance of its own (a single event)."""
+        self._run(
+            "UPDATE events SET certificate = ? WHERE event_id = ?", (int(certificate), event_id)
+        )
+
     def code_taken_by_event(self, code: str) -> bool:
         """Whether an event has this code: course and event codes share deep links."""
         return self._one("SELECT 1 FROM events WHERE code = ? COLLATE NOCASE", (code,)) is not None
+
+    def registered(self, event_ids: Sequence[int]) -> int:
+        """How many people have a place (a seat or the waitlist) in any of these sessions."""
+        if not event_ids:
+            return 0
+        marks = ",".join("?" * len(event_ids))
+        row = self._one(
+            "SELECT COUNT(DISTINCT user_id) FROM registrations"
+            f" WHERE event_id IN ({marks}) AND status IN ('confirmed', 'waitlisted')",
+            tuple(event_ids),
+        )
+        return int(row[0]) if row else 0
+
+    def attendance_counts_in(self, event_ids: Sequence[int]) -> dict[int, int]:
+        """How many of these sessions each person attended: what completion would count if
+        they were a course's sessions (a change asked about before it is made)."""
+        if not event_ids:
+            return {}
+        marks = ",".join("?" * len(event_ids))
+        rows = self._all(
+            "SELECT user_id, COUNT(*) FROM attendance"
+            f" WHERE event_id IN ({marks}) GROUP BY user_id",
+            tuple(event_ids),
+        )
+        return {row[0]: row[1] for row in rows}

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.db.repository import Repository
 from bot.db.times import from_db, to_db
 from bot.models import Event, EventDraft, EventListing, EventText, Page, page_count
+
+# No session lasts longer (the programme refuses more): how far before a moment its start may be.
+LONGEST_SESSION = timedelta(days=1)
 
 _CONFIRMED = (
     "(SELECT COUNT(*) FROM registrations r"
@@ -151,6 +154,18 @@ class EventRepository(Repository):
         )
         texts = self._texts([row["event_id"] for row in rows])
         return [_event(row, texts[row["event_id"]]) for row in rows]
+
+    def ended_between(self, since: datetime, until: datetime) -> list[Event]:
+        """The sessions that ended between `since` and `until` and may give a certificate
+        (they belong to a course, or give one of their own), not cancelled."""
+        rows = self._all(
+            "SELECT * FROM events WHERE status = 'scheduled' AND starts_at BETWEEN ? AND ?"
+            " AND (course_id IS NOT NULL OR certificate = 1) ORDER BY starts_at",
+            (to_db(since - LONGEST_SESSION), to_db(until)),
+        )
+        texts = self._texts([row["event_id"] for row in rows])
+        found = (_event(row, texts[row["event_id"]]) for row in rows)
+        return [event for event in found if since <= event.ends_at <= until]
 
     def all_events(self) -> list[Event]:
         rows = self._all("SELECT * FROM events ORDER BY starts_at")

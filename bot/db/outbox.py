@@ -189,6 +189,45 @@ class OutboxRepository(Repository):
         assert campaign_id is not None
         return campaign_id, self._queue_deliveries(campaign_id, audience, now)
 
+    def enqueue_each(
+        self,
+        kind: CampaignKind,
+        dedupe_key: str,
+        user_ids: list[int],
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        event_id: int | None = None,
+        created_by: int | None = None,
+    ) -> int | None:
+        """A campaign to the people named, each getting a message of their own (certificates
+        just issued), in the caller's unit of work; its id, None when the key exists already.
+        Described as "people:<count>" (no audience query finds them again)."""
+        cursor = self._run(
+            "INSERT OR IGNORE INTO campaigns (kind, dedupe_key, event_id, payload, audience,"
+            " created_by, created_at, number) VALUES (:kind, :key, :event, :payload, :audience,"
+            " :by, :at, (SELECT COALESCE(MAX(number), 0) + 1 FROM campaigns WHERE kind = :kind))",
+            {
+                "kind": kind,
+                "key": dedupe_key,
+                "event": event_id,
+                "payload": json.dumps(payload, ensure_ascii=False),
+                "audience": f"people:{len(user_ids)}",
+                "by": created_by,
+                "at": to_db(now),
+            },
+        )
+        if cursor.rowcount == 0:
+            return None
+        campaign_id = cursor.lastrowid
+        assert campaign_id is not None
+        self._run_many(
+            "INSERT OR IGNORE INTO deliveries (campaign_id, user_id, next_attempt_at)"
+            " VALUES (?, ?, ?)",
+            [(campaign_id, user_id, to_db(now)) for user_id in user_ids],
+        )
+        return campaign_id
+
     def _queue_deliveries(self, campaign_id: int, audience: Audience, now: datetime) -> int:
         cursor = self._run(
             "INSERT OR IGNORE INTO deliveries (campaign_id, user_id, next_attempt_at)"

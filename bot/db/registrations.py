@@ -26,6 +26,7 @@ class SeatState:
     capacity: int | None
     confirmed: int
     duration_minutes: int
+    course_id: int | None = None  # the course it is a session of, if any
 
     @property
     def ends_at(self) -> datetime:
@@ -113,7 +114,7 @@ class RegistrationRepository(Repository):
             SELECT e.event_id, e.status, e.starts_at, e.capacity,
                    (SELECT COUNT(*) FROM registrations r
                     WHERE r.event_id = e.event_id AND r.status = 'confirmed'),
-                   e.duration_minutes
+                   e.duration_minutes, e.course_id
             FROM events e WHERE e.code = ?
             """,
             (code,),
@@ -121,7 +122,7 @@ class RegistrationRepository(Repository):
         if row is None:
             return None
         return SeatState(
-            row[0], EventStatus(row[1]), from_db(row[2]), row[3], int(row[4]), int(row[5])
+            row[0], EventStatus(row[1]), from_db(row[2]), row[3], int(row[4]), int(row[5]), row[6]
         )
 
     def put(

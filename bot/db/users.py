@@ -94,6 +94,9 @@ class UserRepository(Repository):
     def set_language(self, user_id: int, language: str) -> None:
         self._run("UPDATE users SET language = ? WHERE user_id = ?", (language, user_id))
 
+    def set_certificate_name(self, user_id: int, name: str) -> None:
+        self._run("UPDATE users SET certificate_name = ? WHERE user_id = ?", (name, user_id))
+
     def set_timezone(self, user_id: int, timezone: str) -> None:
         self._run("UPDATE users SET timezone = ? WHERE user_id = ?", (timezone, user_id))
 

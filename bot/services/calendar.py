@@ -17,7 +17,7 @@ names none either. Times are in UTC, which needs no VTIMEZONE.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -68,10 +68,44 @@ def calendar_file(
     """The event's .ics as it stands now (its name and content): an entry to add or update,
     or its cancellation once it is cancelled. The join link only for someone with a seat;
     `alarm`: minutes before the start (see `first_reminder`)."""
+    entry = _entry(event, language, now, bot_username, with_join_url, alarm)
+    return f"{event.code}.ics", _ics((entry,))
+
+
+def sessions_file(
+    name: str,
+    events: Sequence[Event],
+    language: str,
+    now: datetime,
+    bot_username: str,
+    alarms: Mapping[int, int | None],
+) -> tuple[str, bytes]:
+    """Several sessions in one file (`name`.ics): the seats a registration for a whole
+    course gave, with their join links. Each entry is the one `calendar_file` writes for its
+    session, the same UID and SEQUENCE, so a calendar that has one of them updates it rather
+    than adding it twice, and a later file of one session updates its entry. One object of
+    several VEVENTs, as RFC 5545 (3.4) allows and calendar exports write them; only sessions
+    taking place (a cancellation goes in a file of its own). `alarms`: by event id."""
+    assert not any(event.is_cancelled for event in events)
+    entries = tuple(
+        _entry(event, language, now, bot_username, True, alarms.get(event.event_id))
+        for event in events
+    )
+    return f"{name}.ics", _ics(entries)
+
+
+def _entry(
+    event: Event,
+    language: str,
+    now: datetime,
+    bot_username: str,
+    with_join_url: bool,
+    alarm: int | None,
+) -> _Entry:
     join_url = (event.join_url or None) if with_join_url else None
     changed = event.updated_at.replace(microsecond=0) if event.updated_at else None
     stamp = now.astimezone(UTC).replace(second=0, microsecond=0)  # one file a minute at most
-    entry = _Entry(
+    return _Entry(
         uid=f"{event.code}@{bot_username}.t.me",  # stable: a new file updates the entry
         sequence=event.revision,
         cancelled=event.is_cancelled,
@@ -87,15 +121,20 @@ def calendar_file(
         last_modified=changed,
         alarm=alarm,
     )
-    return f"{event.code}.ics", _ics(entry)
 
 
 @lru_cache(maxsize=512)
-def _ics(entry: _Entry) -> bytes:
+def _ics(entries: tuple[_Entry, ...]) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if entry.cancelled else "PUBLISH")
+    calendar.add("method", "CANCEL" if all(entry.cancelled for entry in entries) else "PUBLISH")
+    for entry in entries:
+        calendar.add_component(_component(entry))
+    return bytes(calendar.to_ical())
+
+
+def _component(entry: _Entry) -> CalendarEvent:
     event = CalendarEvent()
     event.add("uid", entry.uid)
     event.add("dtstamp", entry.stamp)
@@ -125,5 +164,4 @@ def _ics(entry: _Entry) -> bytes:
             alarm.add("description", entry.title)
             alarm.add("trigger", -timedelta(minutes=entry.alarm))
             event.add_component(alarm)
-    calendar.add_component(event)
-    return bytes(calendar.to_ical())
+    return event

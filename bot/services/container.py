@@ -10,10 +10,14 @@ from datetime import datetime
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
+from bot.models import Event
 from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService, BroadcastStatus, ProgressDisplay, Reader
+from bot.services.certificate_printing import CertificatePrinter, SharedFonts
 from bot.services.certificates import CertificateService
 from bot.services.countries import CountryDirectory
+from bot.services.course_admin import CourseAdminService
+from bot.services.course_registrations import CourseRegistrationService
 from bot.services.courses import CourseService
 from bot.services.delivery import DeliveryWorker, Recipient, Rendered, Renderer
 from bot.services.events import EventService
@@ -39,13 +43,14 @@ class Directories:
 
     countries: CountryDirectory
     timezones: TimezoneDirectory
+    fonts: SharedFonts  # the certificates', parsed when first needed
 
     @classmethod
     def build(cls) -> Directories:
         countries = CountryDirectory()
         timezones = TimezoneDirectory(countries)
         timezones.warm_up()  # the world city list, read in the background
-        return cls(countries, timezones)
+        return cls(countries, timezones, SharedFonts())
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,10 @@ class Services:
     inbox: Inbox
     organizers: OrganizerService
     courses: CourseService
+    course_admin: CourseAdminService  # /newcourse and /editcourse
+    course_registrations: CourseRegistrationService  # a whole course in one press
     certificates: CertificateService
+    printer: CertificatePrinter
     # Raises DatabaseGone when the database file was deleted or replaced under the bot.
     check_database: Callable[[], None]
 
@@ -143,6 +151,14 @@ class Services:
         hooks = ProgrammeHooks(reminders, scheduler, wake)
         events = EventService(db, clock, hooks)
         registrations = RegistrationService(db, clock, wake, events.seats_changed)
+        certificates = CertificateService(db, clock, wake)
+
+        async def marked_late(event: Event) -> None:
+            """Someone was marked present after the session: asked for feedback, and given
+            the certificate it completes."""
+            await reminders.ask_late_attendees(event)
+            await certificates.award(event)
+
         return cls(
             settings=settings,
             clock=clock,
@@ -158,16 +174,17 @@ class Services:
             reminders=reminders,
             broadcasts=broadcasts,
             delivery=delivery,
-            attendance=AttendanceService(
-                db, clock, settings.checkin_opens, reminders.ask_late_attendees
-            ),
+            attendance=AttendanceService(db, clock, settings.checkin_opens, marked_late),
             feedback=FeedbackService(db, clock),
             stats=StatsService(db, clock),
             exports=ExportService(db, directories.countries),
             inbox=Inbox(db, clock),
             organizers=OrganizerService(db, clock, settings.admin_ids),
             courses=CourseService(db),
-            certificates=CertificateService(db, clock),
+            course_admin=CourseAdminService(db, clock, events.programme_changed),
+            course_registrations=CourseRegistrationService(db, clock, wake, events.seats_changed),
+            certificates=certificates,
+            printer=CertificatePrinter(settings.certificate, directories.fonts),
             check_database=db.check_still_there,
         )
 

@@ -8,7 +8,7 @@ certificate, once issued, is a record of its own (see `bot.db.certificates`).
 from __future__ import annotations
 
 from bot.db import Database, UnitOfWork
-from bot.models import CourseProgress, Event
+from bot.models import Course, CourseProgress, Event
 
 
 def course_progress(uow: UnitOfWork, course_id: int, user_id: int) -> CourseProgress | None:
@@ -26,6 +26,10 @@ def course_progress(uow: UnitOfWork, course_id: int, user_id: int) -> CourseProg
 class CourseService:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    async def by_code(self, code: str) -> Course | None:
+        """The course of `code`, in any case: what a new event's code must not be either."""
+        return await self._db.read(lambda uow: uow.courses.by_code(code))
 
     async def progress(self, course_id: int, user_id: int) -> CourseProgress | None:
         """Where `user_id` stands in the course: its sessions and those they attended."""

@@ -23,11 +23,13 @@ from bot.forgetful import ForgetfulDict
 from bot.models import (
     CampaignKind,
     CampaignStatus,
+    Certificate,
     DeliveryStatus,
     Event,
     RegistrationStatus,
     User,
 )
+from bot.services.certificates import Subject, standing_certificate
 from bot.services.sender import Buttons, Outcome, Sender
 from bot.services.users import UserService
 
@@ -50,6 +52,9 @@ class Rendered:
     text: str
     buttons: Buttons = ()
     document: tuple[str, bytes] | None = None
+    # A file too costly to make on the event loop (a certificate's PDF): made in a thread
+    # just before sending, one at a time.
+    make_document: Callable[[], tuple[str, bytes]] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,9 @@ class Recipient:
     # The event's own reminder offsets in minutes (empty: the settings' defaults), read only
     # for the messages that carry its calendar file: its alarm rings at the first reminder.
     reminder_offsets: tuple[int, ...] = ()
+    # A certificate's message: the recipient's standing certificate and what it is for.
+    certificate: Certificate | None = None
+    subject: Subject | None = None
 
 
 class Renderer(Protocol):
@@ -85,6 +93,8 @@ def concerns(recipient: Recipient, now: datetime) -> bool:
         return False
     if campaign.kind == CampaignKind.BROADCAST:
         return True
+    if campaign.kind == CampaignKind.CERTIFICATE:  # unless revoked or withdrawn meanwhile
+        return recipient.certificate is not None and recipient.subject is not None
     if event is None:
         return False
     if campaign.kind in (CampaignKind.REMINDER, CampaignKind.STARTING):
@@ -136,6 +146,9 @@ def _recipient(uow: UnitOfWork, delivery: Delivery, users: UserService) -> Recip
         if event is not None and campaign.kind in WITH_CALENDAR
         else []
     )
+    certificate = subject = None
+    if campaign.kind == CampaignKind.CERTIFICATE:
+        certificate, subject = standing_certificate(uow, user.user_id, campaign.payload)
     return Recipient(
         campaign,
         user,
@@ -145,6 +158,8 @@ def _recipient(uow: UnitOfWork, delivery: Delivery, users: UserService) -> Recip
         users.language_of(user),
         users.timezone_of(user),
         tuple(offsets),
+        certificate,
+        subject,
     )
 
 
@@ -190,6 +205,7 @@ class DeliveryWorker:
         self._reported: dict[int, datetime] = {}
         self._reporting: asyncio.Task[None] | None = None  # progress being shown, if any
         self._failures_in_a_row = 0  # server or network errors, whoever the recipient
+        self._making = asyncio.Semaphore(1)  # files made in a thread, one at a time
 
     async def sample(
         self, campaign: Campaign, user_id: int, language: str | None = None
@@ -327,11 +343,18 @@ class DeliveryWorker:
         if message is None:
             await self._finish(delivery, DeliveryStatus.SKIPPED, "no longer concerned")
             return
+        document = message.document
+        if message.make_document is not None:
+            try:
+                async with self._making:
+                    document = await asyncio.to_thread(message.make_document)
+            except Exception:
+                logger.exception("Could not make the file of delivery %s", delivery.delivery_id)
+                await self._finish(delivery, DeliveryStatus.FAILED, "file not made")
+                return
         if self._limiter is not None:
             await self._limiter.acquire()
-        result = await self._sender.send(
-            delivery.user_id, message.text, message.buttons, message.document
-        )
+        result = await self._sender.send(delivery.user_id, message.text, message.buttons, document)
         now = self._clock.now()
         if result.outcome is Outcome.BUSY:
             # The person is in a conversation with the bot right now; their replies go first

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from bot.i18n import N_
 from bot.problems import InputProblem
-from bot.services.event_fields import CODE_PATTERN
+from bot.services.event_fields import CODE_PATTERN, check_not_reserved, is_reserved
 
 # Event codes an organizer is offered: whole words of the title, never a word cut in two.
 MAX_PROPOSED_CODE = 35  # room for "-99" (or a 4-letter tail) within CODE_PATTERN's 40
@@ -84,8 +84,12 @@ def title_slug(title: str) -> str:
 
 def code_base(title: str, topic: str, month: datetime) -> str:
     """What a new event's code is made of: the title's words, else its topic and the month
-    of its start ("drr-2027-03")."""
-    return title_slug(title) or f"{TOPIC_CODES.get(topic, 'event')}-{month:%Y-%m}"
+    of its start ("drr-2027-03"); never a code kept for the bot's own links ("Verify your
+    data" is "verify-your-data", which would read as a certificate check)."""
+    slug = title_slug(title)
+    if slug and not is_reserved(slug):
+        return slug
+    return f"{TOPIC_CODES.get(topic, 'event')}-{month:%Y-%m}"
 
 
 def unique_code(base: str, taken: set[str]) -> str:
@@ -99,11 +103,13 @@ def unique_code(base: str, taken: set[str]) -> str:
 
 def typed_code(raw: str) -> str:
     """An organizer's own code as they typed it, on any keyboard: full-width letters folded,
-    lower case; CODE_PATTERN's rule, or InputProblem."""
+    lower case; CODE_PATTERN's rule and no reserved prefix (`check_not_reserved`), or
+    InputProblem."""
     code = unicodedata.normalize("NFKC", raw).strip().lower()
     if not CODE_PATTERN.match(code):
         raise InputProblem(
             N_("“{value}” is not a valid code: use 1 to 40 letters, digits, - or _."),
             value=raw[:60],
         )
+    check_not_reserved(code, raw)
     return code

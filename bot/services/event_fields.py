@@ -12,6 +12,7 @@ from babel import Locale, UnknownLocaleError
 
 from bot.i18n import N_, clean_user_text
 from bot.problems import InputProblem
+from bot.services.certificate_codes import VERIFY_PREFIX
 from bot.topics import TOPICS
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -21,6 +22,10 @@ MAX_URL = 500
 MAX_DURATION_MINUTES = 24 * 60
 MAX_CAPACITY = 1_000_000
 EXAMPLE_START = "2026-12-03T14:00+03:00"
+MAX_REQUIRED_SESSIONS = 10_000  # far above any course; keeps a typo's 30 digits out of SQLite
+# A yes/no cell as organizers write it, in the six languages (after NFKC and case folding).
+YES = frozenset({"yes", "y", "true", "1", "oui", "sí", "si", "نعم", "是", "да"})
+NO = frozenset({"no", "n", "false", "0", "non", "لا", "否", "нет"})
 
 
 def _limited(raw: str, limit: int, too_long: str) -> str:
@@ -52,7 +57,28 @@ def parse_code(raw: str) -> str:
             N_("“{value}” is not a valid code: use 1 to 40 letters, digits, - or _."),
             value=raw[:60],
         )
+    check_not_reserved(code, raw)
     return code
+
+
+def is_reserved(code: str) -> bool:
+    """Whether a code is kept for the bot's own links: `/start verify-<code>` checks a
+    certificate, so no event or course may be named so (in any case)."""
+    return code.lower().startswith(VERIFY_PREFIX)
+
+
+def check_not_reserved(code: str, raw: str) -> None:
+    """The one rule of reserved codes for every place a code is chosen (the programme file,
+    its courses, /newevent): InputProblem for a code that would read as a certificate check."""
+    if is_reserved(code):
+        raise InputProblem(
+            N_(
+                "“{value}” cannot be a code: codes beginning with {prefix} are kept for "
+                "checking certificates."
+            ),
+            value=raw.strip()[:60],
+            prefix=VERIFY_PREFIX,
+        )
 
 
 def parse_topic(raw: str) -> str:
@@ -193,3 +219,34 @@ def parse_url(raw: str) -> str:
             N_("“{value}” is not a complete web address: write it as https://…"), value=raw[:80]
         )
     return text
+
+
+def parse_yes_no(raw: str, column: str, default: bool) -> bool:
+    """A yes/no cell as written in any of the six languages (yes, oui, sí, نعم, 是, да; y/n,
+    true/false, 1/0), in any case, full-width or not; `default` when empty."""
+    text = unicodedata.normalize("NFKC", raw).strip().casefold()
+    if not text:
+        return default
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise InputProblem(
+        N_("The column {column} takes yes or no, not “{value}”."), column=column, value=raw[:60]
+    )
+
+
+def parse_required_sessions(raw: str) -> int | None:
+    """How many of a course's sessions complete it, or None (empty) for all of them."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text:
+        return None
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_REQUIRED_SESSIONS:
+        raise InputProblem(
+            N_(
+                "The number of sessions that completes a course must be a whole number of at "
+                "least 1, or empty for all of them, not “{value}”."
+            ),
+            value=raw[:60],
+        )
+    return int(text)

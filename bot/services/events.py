@@ -211,9 +211,14 @@ class EventService:
         now = self._clock.now()
         found = self._pages.get((topic, page), now)
         if found is None:
-            found = await self._db.read(
-                lambda u: u.events.upcoming_page(now, topic, page, PAGE_SIZE)
-            )
+
+            def read(uow: UnitOfWork) -> Page:
+                found = uow.events.upcoming_page(now, topic, page, PAGE_SIZE)
+                ids = {item.event.course_id for item in found.listings}
+                courses = {i: c for i in ids if i is not None and (c := uow.courses.by_id(i))}
+                return replace(found, courses=courses)  # the list names each session's course
+
+            found = await self._db.read(read)
             self._pages.put((topic, page), found, now)
         return found
 
@@ -255,7 +260,10 @@ class EventService:
         """A readable code for a new event that no event has yet (see `code_base`);
         `month`: its start in the organizer's zone."""
         base = code_base(title, topic, month)
-        taken = await self._db.read(lambda uow: uow.events.codes_like(base))
+        # Course codes too: a deep link names an event or a course.
+        taken = await self._db.read(
+            lambda uow: uow.events.codes_like(base) | uow.courses.codes_like(base)
+        )
         return unique_code(base, taken)
 
     async def holder_of(self, code: str) -> Event | None:

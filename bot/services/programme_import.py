@@ -12,6 +12,10 @@ A start may be in the past: a year's programme is loaded with the sessions alrea
 which are kept for the statistics and attendance and never offered (`bot.services.exports`'
 `event_status` is the one rule of "held"). A start without a UTC offset is read in the zone
 of the row's optional `timezone` column.
+
+The optional course columns (`course`, `course_title`, `course_required`, `certificate`...)
+are read by `bot.services.programme_courses`, with the row's other cells: a file without them
+reads exactly as before.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from bot.i18n import N_, SUPPORTED_LANGUAGES
 from bot.models import EventDraft, EventText
 from bot.problems import InputProblem, Problem
 from bot.services import event_fields as fields
+from bot.services import programme_courses as courses
 from bot.services.tables import ReadingBudget, TableTooLarge, UnreadableTable, read_table
 from bot.services.timezones import CITY_ZONES, is_known_zone
 
@@ -47,6 +52,7 @@ OPTIONAL_COLUMNS = (
     "min_attendance_minutes",
     "timezone",  # the IANA zone of a start written without a UTC offset
     *(f"{kind}_{code}" for code in SUPPORTED_LANGUAGES for kind in ("title", "description")),
+    *courses.COLUMNS,  # the course of the row's session, and the course's own values
 )
 MAX_ROWS = 5000
 NAMES_LISTED = 20  # column names quoted back in a problem (a hostile header has thousands)
@@ -80,6 +86,7 @@ class ParsedProgramme:
     drafts: list[EventDraft] = field(default_factory=list)
     problems: list[LineProblem] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # columns the bot does not use (notes...)
+    courses: courses.FileCourses = field(default_factory=courses.FileCourses)
 
     @property
     def ok(self) -> bool:
@@ -140,6 +147,7 @@ def parse_programme(
     if result.problems:
         return result
     first_row_of: dict[str, int] = {}
+    course_rows: list[courses.CourseRow] = []
     events = 0
     for index in range(first + 1, len(rows)):
         cells, row_number = rows[index], index + 1
@@ -161,6 +169,8 @@ def parse_programme(
             if name in known
         }
         problems, draft = _parse_row(row, now, zoned="timezone" in named)
+        course_problems, course_cells = courses.read_cells(row)
+        problems += course_problems
         if draft is not None and draft.code in first_row_of:
             problems.append(
                 Problem(
@@ -173,8 +183,13 @@ def parse_programme(
         elif draft is not None:
             first_row_of[draft.code] = row_number
             result.drafts.append(draft)
+            course_rows.append(courses.CourseRow(row_number, draft.code, course_cells))
     if not result.drafts and not result.problems:
         return _file_problem(N_("The file has a header but no events."))
+    gathered, result.courses = courses.gather(course_rows, named, first_row_of)
+    if gathered:  # about rows already read: listed in the order of the rows
+        result.problems.extend(LineProblem(line, problem) for line, problem in gathered)
+        result.problems.sort(key=lambda found: found.line)
     return result
 
 

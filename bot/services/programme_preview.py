@@ -3,7 +3,8 @@ as it was shown.
 
 `ProgrammeImports.read` parses a file and compares it with the database: the events it adds,
 each changed event's fields (old and new), the moved starts with the number of people who
-will be told, and the fields edited in chat since the last import that it would overwrite.
+will be told, the fields edited in chat since the last import that it would overwrite, and
+the courses it creates or changes (`bot.services.course_plans`).
 `apply` compares the file with the database again inside the unit of work that writes it: if
 anything the preview said has changed meanwhile (another organizer's edit, a session that
 has started since), nothing is written and the new preview is returned instead, so what an
@@ -15,16 +16,26 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
 from bot.i18n import Translator
 from bot.models import Audience, AudienceKind, Event, EventDraft, EventText
+from bot.services.course_plans import (
+    CoursesPreview,
+    certificate_items,
+    code_problems,
+    course_counts,
+    course_items,
+    plan_courses,
+    write_courses,
+)
 from bot.services.events import ImportSummary, describe_import, ignored_columns
+from bot.services.programme_courses import FileCourses
 from bot.services.programme_hooks import ProgrammeHooks, follow_change, is_held, tells_of_move
-from bot.services.programme_import import ParsedProgramme, parse_programme
+from bot.services.programme_import import LineProblem, ParsedProgramme, parse_programme
 
 # The fields of an event as the programme file's columns name them, in the order shown.
 FIELDS = (
@@ -88,12 +99,14 @@ class ImportPreview:
     unchanged: int
     cancelled: tuple[str, ...]  # codes of cancelled events, left as they are
     fingerprint: str  # of everything above but the counts of people: equal means same effect
+    courses: FileCourses = field(default_factory=FileCourses)  # the file's course columns
+    course_plans: CoursesPreview = field(default_factory=CoursesPreview)  # in the fingerprint
 
     @property
     def needs_confirmation(self) -> bool:
-        """Only a file that changes events already published is shown before it is applied:
-        adding events overwrites nothing and tells nobody."""
-        return bool(self.changed)
+        """Only a file that changes events or courses already published is shown before it is
+        applied: adding events (and new courses of them) overwrites nothing and tells nobody."""
+        return bool(self.changed) or self.course_plans.published
 
     @property
     def held_added(self) -> int:
@@ -118,6 +131,8 @@ class ImportApplied:
     held_added: int  # of the events added, those already held
     told: int  # people signed up for moved sessions, being told
     overwritten: int  # fields edited in chat that the file replaced
+    courses_created: int = 0
+    courses_updated: int = 0
 
 
 def field_changes(event: Event, draft: EventDraft) -> tuple[FieldChange, ...]:
@@ -139,9 +154,15 @@ def field_changes(event: Event, draft: EventDraft) -> tuple[FieldChange, ...]:
 
 
 def preview_of(
-    uow: UnitOfWork, drafts: Sequence[EventDraft], ignored: Sequence[str], now: datetime
+    uow: UnitOfWork,
+    drafts: Sequence[EventDraft],
+    ignored: Sequence[str],
+    now: datetime,
+    courses: FileCourses | None = None,
 ) -> ImportPreview:
-    """The file's drafts compared with the programme as this unit of work reads it."""
+    """The file's drafts (and its course columns) compared with the programme as this unit of
+    work reads it."""
+    courses = courses or FileCourses()
     existing = uow.events.by_codes(draft.code for draft in drafts)
     marks = uow.events.chat_edits([event.event_id for event in existing.values()])
     added: list[NewEvent] = []
@@ -181,7 +202,8 @@ def preview_of(
                 tuple(change.field for change in changes if change.field in edited),
             )
         )
-    fingerprint = _fingerprint(added, changed, unchanged, cancelled)
+    plans = plan_courses(uow, courses, existing)
+    fingerprint = _fingerprint(added, changed, unchanged, cancelled, plans)
     return ImportPreview(
         tuple(drafts),
         tuple(ignored),
@@ -190,11 +212,17 @@ def preview_of(
         unchanged,
         tuple(cancelled),
         fingerprint,
+        courses,
+        plans,
     )
 
 
 def _fingerprint(
-    added: Sequence[NewEvent], changed: Sequence[EventChange], unchanged: int, cancelled: list[str]
+    added: Sequence[NewEvent],
+    changed: Sequence[EventChange],
+    unchanged: int,
+    cancelled: list[str],
+    plans: CoursesPreview,
 ) -> str:
     """Equal for two previews with the same effect. The numbers of people told are left out:
     people sign up all the time, and the notice goes to whoever is signed up when it does."""
@@ -203,6 +231,7 @@ def _fingerprint(
         tuple((c.event_id, c.code, c.changes, c.held, c.tells, c.overwritten) for c in changed),
         unchanged,
         tuple(cancelled),
+        plans,
     )
     return hashlib.sha256(repr(effect).encode()).hexdigest()[:32]
 
@@ -221,6 +250,7 @@ def _apply(
         elif draft.code in changed_codes:
             uow.events.replace(existing[draft.code].event_id, draft, now)
     uow.events.clear_chat_edits([e.event_id for e in existing.values() if not e.is_cancelled])
+    write_courses(uow, preview.course_plans, now)
     after = uow.events.by_codes([*new_codes, *changed_codes])
     queued = False
     for code, event in after.items():
@@ -241,8 +271,21 @@ def _apply(
             f" moved {len(moved)} ({preview.told} told), unchanged {summary.unchanged},"
             f" cancelled left {summary.cancelled}, chat edits overwritten {overwritten}"
         )
+        plans = preview.course_plans
+        if plans.plans or plans.certificates:
+            detail += (
+                f", courses created {plans.created}, changed {plans.updated},"
+                f" event certificates set {len(plans.certificates)}"
+            )
         uow.audit.record(admin_id, "import-events", detail, now)
-    applied = ImportApplied(summary, preview.held_added, preview.told, overwritten)
+    applied = ImportApplied(
+        summary,
+        preview.held_added,
+        preview.told,
+        overwritten,
+        preview.course_plans.created,
+        preview.course_plans.updated,
+    )
     return applied, list(after.values()), queued
 
 
@@ -268,8 +311,13 @@ class ProgrammeImports:
         parsed = await asyncio.to_thread(parse_programme, data, now)
         if not parsed.ok:
             return parsed
-        drafts, ignored = tuple(parsed.drafts), tuple(parsed.ignored)
-        return await self._db.read(lambda uow: preview_of(uow, drafts, ignored, now), heavy=True)
+        drafts, ignored, courses = tuple(parsed.drafts), tuple(parsed.ignored), parsed.courses
+
+        def read(uow: UnitOfWork) -> ParsedProgramme | ImportPreview:
+            refused = _code_problems(uow, drafts, ignored, courses)
+            return refused or preview_of(uow, drafts, ignored, now, courses)
+
+        return await self._db.read(read, heavy=True)
 
     async def import_now(
         self, data: bytes, admin_id: int | None
@@ -282,17 +330,23 @@ class ProgrammeImports:
         outcome = await self.apply(result, admin_id)
         while isinstance(outcome, ImportPreview):  # the programme changed in between
             outcome = await self.apply(outcome, admin_id)
-        return outcome.summary
+        return outcome if isinstance(outcome, ParsedProgramme) else outcome.summary
 
     async def apply(
         self, preview: ImportPreview, admin_id: int | None
-    ) -> ImportApplied | ImportPreview:
+    ) -> ImportApplied | ImportPreview | ParsedProgramme:
         """Apply the preview in one unit of work, if the file still does what it said;
-        otherwise change nothing and return what it would do now."""
+        otherwise change nothing and return what it would do now (or, when a code of the
+        file was taken meanwhile by a new event, the file's problems)."""
         now = self._clock.now()
 
-        def work(uow: UnitOfWork) -> tuple[ImportApplied | ImportPreview, list[Event], bool]:
-            fresh = preview_of(uow, preview.drafts, preview.ignored, now)
+        def work(
+            uow: UnitOfWork,
+        ) -> tuple[ImportApplied | ImportPreview | ParsedProgramme, list[Event], bool]:
+            refused = _code_problems(uow, preview.drafts, preview.ignored, preview.courses)
+            if refused is not None:
+                return refused, [], False
+            fresh = preview_of(uow, preview.drafts, preview.ignored, now, preview.courses)
             if fresh.fingerprint != preview.fingerprint:
                 return fresh, [], False
             return _apply(uow, fresh, admin_id, now)
@@ -302,6 +356,17 @@ class ProgrammeImports:
             self._programme_changed()
             await self._hooks.replan(touched, queued)
         return outcome
+
+
+def _code_problems(
+    uow: UnitOfWork, drafts: Sequence[EventDraft], ignored: Sequence[str], courses: FileCourses
+) -> ParsedProgramme | None:
+    """The file refused for codes that clash with stored events or courses, if any do."""
+    found = code_problems(uow, drafts, courses)
+    if not found:
+        return None
+    problems = [LineProblem(line, problem) for line, problem in found]
+    return ParsedProgramme(problems=problems, ignored=list(ignored))
 
 
 # -- what the organizer reads (in chat, or printed by the command line) ---------------------
@@ -326,14 +391,19 @@ def describe_preview(
     ]
     new = [[_new_line(t, zone, event)] for event in preview.added]
     overwriting = t._("Edited in chat with /editevent since the last import; this file overwrites:")
-    for heading, items in (
-        (overwriting, overwrites),
-        (t._("Moved:"), moves),
-        (t._("Changed:"), changes),
-        (t._("New:"), new),
+    plans = preview.course_plans
+    single = t._("Certificates of attendance of single events:")
+    # Courses before the new events: a few lines that a long list must not push out.
+    for heading, items, of_courses in (
+        (overwriting, overwrites, False),
+        (t._("Moved:"), moves, False),
+        (t._("Changed:"), changes, False),
+        (t._("Courses:"), course_items(t, plans), True),
+        (single, certificate_items(t, plans), True),
+        (t._("New:"), new, False),
     ):
         if items:
-            lines += ["", heading, *budget.take(t, items)]
+            lines += ["", heading, *budget.take(t, items, of_courses)]
     if preview.cancelled:
         lines += ["", _cancelled_line(t, len(preview.cancelled))]
     return "\n".join([*lines, *ignored_columns(t, preview.ignored)])
@@ -361,6 +431,14 @@ def describe_applied(t: Translator, applied: ImportApplied) -> str:
                 "{count} fields edited in chat now have the file’s values.",
                 applied.overwritten,
             )
+        )
+    if applied.courses_created:
+        lines.append(
+            t.ngettext("{count} course created", "{count} courses created", applied.courses_created)
+        )
+    if applied.courses_updated:
+        lines.append(
+            t.ngettext("{count} course updated", "{count} courses updated", applied.courses_updated)
         )
     return "\n".join([*lines, *ignored_columns(t, summary.ignored)])
 
@@ -395,7 +473,7 @@ def _counts(t: Translator, preview: ImportPreview) -> list[str]:
     lines.append(
         t.ngettext("{count} event unchanged", "{count} events unchanged", preview.unchanged)
     )
-    return lines
+    return lines + course_counts(t, preview.course_plans)
 
 
 def _held_line(t: Translator, count: int) -> str:
@@ -494,16 +572,21 @@ class _Budget:
     def __init__(self, characters: int | None) -> None:
         self._left = characters
 
-    def take(self, t: Translator, items: list[list[str]]) -> list[str]:
+    def take(self, t: Translator, items: list[list[str]], courses: bool = False) -> list[str]:
+        """As many `items` as fit; `courses`: the items are courses and certificates."""
         lines: list[str] = []
         for index, item in enumerate(items):
             size = sum(len(line) + 1 for line in item)
             if self._left is not None:
                 if size > self._left:
                     rest = len(items) - index
-                    lines.append(
-                        t.ngettext("…and {count} more event.", "…and {count} more events.", rest)
-                    )
+                    if courses:
+                        more = t.ngettext("…and {count} more.", "…and {count} more.", rest)
+                    else:
+                        more = t.ngettext(
+                            "…and {count} more event.", "…and {count} more events.", rest
+                        )
+                    lines.append(more)
                     self._left = max(self._left - 30, 0)
                     break
                 self._left -= size

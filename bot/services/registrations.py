@@ -20,6 +20,7 @@ from bot.models import (
     Audience,
     AudienceKind,
     CampaignKind,
+    CoursePlace,
     Event,
     EventListing,
     EventStatus,
@@ -40,6 +41,7 @@ class SignUp(Enum):
     OVER = "over"  # the session has ended
     CANCELLED_EVENT = "cancelled-event"
     NO_SUCH_EVENT = "no-such-event"
+    COURSE_ONLY = "course-only"  # a session of a course that is taken as a whole only
 
 
 @dataclass(frozen=True)
@@ -87,29 +89,8 @@ class RegistrationService:
         stands now, all in one unit of work."""
         now = self._clock.now()
 
-        def decide(uow: UnitOfWork) -> SignUp:
-            repo = uow.registrations
-            state = repo.seat_state(code)
-            if state is None:
-                return SignUp.NO_SUCH_EVENT
-            current = repo.status_of(state.event_id, user_id)
-            if current == RegistrationStatus.CONFIRMED:
-                return SignUp.ALREADY_CONFIRMED
-            if current == RegistrationStatus.WAITLISTED:
-                return SignUp.ALREADY_WAITLISTED
-            refusal = signup_refusal(
-                state.status, state.starts_at, state.ends_at, now, state.seat_free
-            )
-            if refusal is not None:
-                return refusal
-            if state.seat_free:
-                repo.put(state.event_id, user_id, RegistrationStatus.CONFIRMED, now)
-                return SignUp.CONFIRMED
-            repo.put(state.event_id, user_id, RegistrationStatus.WAITLISTED, now)
-            return SignUp.WAITLISTED
-
         def work(uow: UnitOfWork) -> SignUpResult:
-            outcome = decide(uow)
+            outcome = take_place(uow, code, user_id, now)
             card = read_card(uow, code, user_id, now)
             position = card.position if card is not None else None
             return SignUpResult(outcome, position, card)
@@ -138,10 +119,19 @@ class RegistrationService:
         None if one can: asked before the profile questions, so nobody answers eight of them
         in vain."""
         now = self._clock.now()
-        state = await self._db.read(lambda uow: uow.registrations.seat_state(code))
-        if state is None:
-            return SignUp.NO_SUCH_EVENT
-        return signup_refusal(state.status, state.starts_at, state.ends_at, now, state.seat_free)
+
+        def read(uow: UnitOfWork) -> SignUp | None:
+            state = uow.registrations.seat_state(code)
+            if state is None:
+                return SignUp.NO_SUCH_EVENT
+            refusal = signup_refusal(
+                state.status, state.starts_at, state.ends_at, now, state.seat_free
+            )
+            if refusal is None and course_only(uow, state.course_id):
+                return SignUp.COURSE_ONLY
+            return refusal
+
+        return await self._db.read(read)
 
     async def cancel(self, user_id: int, code: str) -> RegistrationStatus | None:
         """Give up a place; returns the status the user had, None if they had none.
@@ -259,6 +249,56 @@ def signup_refusal(
     return None if seat_free else SignUp.CLOSED
 
 
+def take_place(
+    uow: UnitOfWork, code: str, user_id: int, now: datetime, *, whole_course: bool = False
+) -> SignUp:
+    """The one decision of a sign-up, inside the caller's unit of work: a seat while the
+    event has one, else a place on its waitlist, or why neither. A place the user has already
+    is left as it is. `whole_course`: one session of a registration for its whole course, to
+    which the course's "whole course only" rule does not apply and which is skipped once it
+    has started (a course is joined from its next session, never late into a running one)."""
+    repo = uow.registrations
+    state = repo.seat_state(code)
+    if state is None:
+        return SignUp.NO_SUCH_EVENT
+    current = repo.status_of(state.event_id, user_id)
+    if current == RegistrationStatus.CONFIRMED:
+        return SignUp.ALREADY_CONFIRMED
+    if current == RegistrationStatus.WAITLISTED:
+        return SignUp.ALREADY_WAITLISTED
+    late_seat = state.seat_free and not whole_course
+    refusal = signup_refusal(state.status, state.starts_at, state.ends_at, now, late_seat)
+    if refusal is not None:
+        return refusal
+    if not whole_course and course_only(uow, state.course_id):
+        return SignUp.COURSE_ONLY
+    if state.seat_free:
+        repo.put(state.event_id, user_id, RegistrationStatus.CONFIRMED, now)
+        return SignUp.CONFIRMED
+    repo.put(state.event_id, user_id, RegistrationStatus.WAITLISTED, now)
+    return SignUp.WAITLISTED
+
+
+def course_only(uow: UnitOfWork, course_id: int | None) -> bool:
+    """Whether the sessions of this course (None: of no course) are taken as a whole only."""
+    if course_id is None:
+        return False
+    course = uow.courses.by_id(course_id)
+    return course is not None and not course.single_sessions
+
+
+def course_place(uow: UnitOfWork, event: Event) -> CoursePlace | None:
+    """The course the event is a session of, and its number among the course's sessions."""
+    if event.course_id is None:
+        return None
+    course = uow.courses.by_id(event.course_id)
+    if course is None:
+        return None
+    sessions = uow.courses.session_ids(course.course_id)
+    number = sessions.index(event.event_id) + 1 if event.event_id in sessions else None
+    return CoursePlace(course, number, len(sessions))
+
+
 def read_card(uow: UnitOfWork, code: str, user_id: int, now: datetime) -> EventView | None:
     listing = uow.events.listing(code)
     if listing is None:
@@ -268,7 +308,8 @@ def read_card(uow: UnitOfWork, code: str, user_id: int, now: datetime) -> EventV
     is_open = closed_reason(event.status, event.starts_at, now) is None
     in_progress = not event.is_cancelled and event.starts_at <= now < event.ends_at
     checked_in = in_progress and uow.attendance.attended(event.event_id, user_id)
-    return EventView(listing, status, position, is_open, in_progress, checked_in)
+    course = course_place(uow, event)
+    return EventView(listing, status, position, is_open, in_progress, checked_in, course)
 
 
 def fill_seats(uow: UnitOfWork, event_id: int, code: str, now: datetime) -> list[Promotion]:

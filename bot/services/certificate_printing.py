@@ -1,0 +1,94 @@
+"""Certificates as PDF files, for the chat, the delivery engine and the command line alike.
+
+The fonts are parsed once per process, on first use: half a second and some 60 MB that a bot
+which never prints a certificate does not spend. Rendering is CPU-bound (60-80 ms a page), so
+the event loop hands it to a thread (`paper_off_loop`); renders take turns on the fonts' lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.certificate_pdf import CertificateFonts, load_fonts, render_certificate
+from bot.config import CertificateSettings
+from bot.i18n import Translator
+from bot.models import Certificate, Event
+from bot.services.certificate_texts import certificate_content
+from bot.services.certificates import Subject
+
+# The code a preview prints: Crockford's alphabet never issues it (no "U"), so a sample can
+# never pass for a real certificate when someone checks it.
+SAMPLE_CODE = "SAMP-LEUU"
+
+
+class SharedFonts:
+    """The certificate fonts of this process, parsed when first needed."""
+
+    def __init__(self, load: Callable[[], CertificateFonts] = load_fonts) -> None:
+        self._load = load
+        self._fonts: CertificateFonts | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> CertificateFonts:
+        with self._lock:
+            if self._fonts is None:
+                self._fonts = self._load()
+            return self._fonts
+
+
+def file_name(certificate: Certificate) -> str:
+    return f"certificate-{certificate.code}.pdf"
+
+
+class CertificatePrinter:
+    def __init__(self, settings: CertificateSettings, fonts: SharedFonts) -> None:
+        self._settings = settings
+        self._fonts = fonts
+
+    def paper(
+        self,
+        t: Translator,
+        certificate: Certificate,
+        subject: Subject,
+        zone: str,
+        bot_username: str,
+    ) -> tuple[str, bytes]:
+        """The certificate as a file (name, PDF bytes), in `t`'s language and `zone`'s dates."""
+        content = certificate_content(
+            t, certificate, subject, zone, self._settings, bot_username.lstrip("@")
+        )
+        return file_name(certificate), render_certificate(content, self._fonts.get())
+
+    async def paper_off_loop(
+        self,
+        t: Translator,
+        certificate: Certificate,
+        subject: Subject,
+        zone: str,
+        bot_username: str,
+    ) -> tuple[str, bytes]:
+        return await asyncio.to_thread(self.paper, t, certificate, subject, zone, bot_username)
+
+
+def sample_certificate(
+    subject: Subject, sessions: list[Event], holder: str, now: datetime
+) -> Certificate:
+    """What a certificate of `subject` would print for someone who attended all of
+    `sessions`: an organizer's preview, under a code that verifies nothing."""
+    course_id, event_id = subject.ids
+    return Certificate(
+        certificate_id=0,
+        code=SAMPLE_CODE,
+        user_id=None,
+        course_id=course_id,
+        event_id=event_id,
+        holder_name=holder,
+        first_day=min((event.starts_at for event in sessions), default=now),
+        last_day=max((event.ends_at for event in sessions), default=now),
+        minutes=sum(event.duration_minutes for event in sessions),
+        sessions=len(sessions),
+        issued_at=now,
+    )

@@ -19,6 +19,8 @@ from handlers import (
     broadcast,
     certificates,
     coorganizers,
+    course_edit,
+    course_wizard,
     courses,
     errors,
     event_admin,
@@ -49,6 +51,8 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     timezone.register(app)
     event_wizard.register(app)
     event_admin.register(app)
+    course_wizard.register(app)
+    course_edit.register(app)
     profile.register(app)
     broadcast.register(app)
     coorganizers.register(app)

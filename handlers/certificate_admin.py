@@ -37,6 +37,7 @@ from handlers.buttons import (
     SubjectKind,
 )
 from handlers.context import BotContext
+from handlers.course_views import rule_text
 from handlers.html import bold, plain, user_text
 from handlers.presses import on_press
 from handlers.ui import Button, answer, edit, no_longer_active, send, send_with_file
@@ -78,7 +79,9 @@ async def handle(update: Update, context: BotContext, args: list[str]) -> bool:
     subject = await services.certificates.subject(first) if CODE_PATTERN.match(first) else None
     if subject is not None:
         if not _may_manage(context, subject):
-            await send(context, context.viewer.t._("Sorry, this is not one you organize."))
+            await send(
+                context, context.viewer.t._("Sorry, you do not organize this course or event.")
+            )
             return True
         action = args[1].lower() if len(args) > 1 else ""
         if action == "preview":
@@ -115,7 +118,7 @@ def _what(context: BotContext, subject: Subject) -> str:
     title = bold(subject.title_in(t.language))
     if subject.course is not None:
         return t._("Training course {code}: {title}", code=plain(subject.code), title=title)
-    return t._("Session {code}: {title}", code=plain(subject.code), title=title)
+    return t._("Event {code}: {title}", code=plain(subject.code), title=title)
 
 
 def _overview_text(context: BotContext, overview: Overview) -> str:
@@ -123,16 +126,7 @@ def _overview_text(context: BotContext, overview: Overview) -> str:
     subject = overview.subject
     lines = [bold(t._("Certificates")), _what(context, subject)]
     if subject.course is not None:
-        sessions = len(overview.sessions)
-        required = subject.course.required_of(sessions)
-        lines.append(
-            t.ngettext(
-                "Completed by attending {required} of its {count} session.",
-                "Completed by attending {required} of its {count} sessions.",
-                sessions,
-                required=required,
-            )
-        )
+        lines.append(rule_text(t, subject.course, len(overview.sessions), certificate=False))
     else:
         lines.append(t._("Given to those marked present."))
     if overview.by_rule:
@@ -206,7 +200,7 @@ async def _send_sample(context: BotContext, subject: Subject) -> None:
     )
     caption = t._(
         "A sample of the certificate of “{title}”, with your name and every session. Its "
-        "code checks nothing.",
+        "code is not a real certificate’s: checking it finds nothing.",
         title=plain(subject.title_in(t.language)),
     )
     await send_with_file(
@@ -255,9 +249,10 @@ async def _issue_by_hand(context: BotContext, subject: Subject, words: list[str]
         await send(
             context,
             t._(
-                "{name} already holds a valid certificate of this; revoke it first to issue "
-                "a new one.",
+                "{name} already holds a valid certificate of “{title}”; revoke it first to "
+                "issue a new one.",
                 name=user_text(person.name),
+                title=plain(subject.title_in(t.language)),
             ),
         )
         return
@@ -326,7 +321,13 @@ async def on_issue_pending(update: Update, context: BotContext, data: IssuePendi
     pending = await context.services.certificates.pending(subject)
     await answer(query)
     if not pending:
-        await send(context, t._("Nobody is waiting for a certificate of this."))
+        await send(
+            context,
+            t._(
+                "No certificate of “{title}” is waiting to be issued.",
+                title=plain(subject.title_in(t.language)),
+            ),
+        )
         return
     text = t.ngettext(
         "Issue {count} certificate of “{title}” and send it to its holder in chat?",
@@ -424,7 +425,7 @@ async def on_revoke(update: Update, context: BotContext, data: RevokeCertificate
     rows = [
         [
             (t._("Revoke"), ConfirmRevokeCertificate(certificate.certificate_id)),
-            (t._("Keep it"), ShowCertificate(certificate.certificate_id)),
+            (t._("Do not revoke"), ShowCertificate(certificate.certificate_id)),
         ]
     ]
     await edit(query, context, text, rows)

@@ -51,11 +51,11 @@ def name_question(
                 "Your certificate for “{title}” is ready.",
                 title=bold(subject.title_in(t.language)),
             ),
-            t._("It will print your name like this:"),
+            t._("Your certificate prints your name like this:"),
             f"<b>{user_text(certificate.holder_name or user.printed_name)}</b>",
             t._(
-                "Is it spelled exactly as it should appear on a certificate? Names are "
-                "printed as you confirm them now."
+                "Is it written exactly as it should appear on a certificate? Your "
+                "certificates will print your name as you confirm it now."
             ),
         )
     )

@@ -50,7 +50,12 @@ async def certificates(update: Update, context: BotContext) -> None:
             await show_verification(context, verify_parameter(code))
             return
         if not context.viewer.is_organizer:
-            await send(context, context.viewer.t._("Send /certificates alone to get yours."))
+            await send(
+                context,
+                context.viewer.t._(
+                    "Send /certificates with nothing after it to get your certificates."
+                ),
+            )
             return
         await certificate_admin.unknown(context, args[0])
         return

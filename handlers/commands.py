@@ -33,9 +33,21 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("forgetme", N_("Delete my personal data")),
     CommandInfo("admin", N_("Organizer commands"), organizer_only=True),
     CommandInfo("newevent", N_("Create an event"), organizer_only=True, programme_only=True),
+    CommandInfo(
+        "newcourse",
+        N_("Create a training course from events"),
+        organizer_only=True,
+        programme_only=True,
+    ),
     CommandInfo("editevent", N_("Change an event: /editevent CODE"), organizer_only=True),
     CommandInfo("cancelevent", N_("Cancel an event: /cancelevent CODE"), organizer_only=True),
     CommandInfo("restoreevent", N_("Undo a cancellation: /restoreevent CODE"), organizer_only=True),
+    CommandInfo(
+        "editcourse",
+        N_("Change a training course: /editcourse CODE"),
+        organizer_only=True,
+        programme_only=True,
+    ),
     CommandInfo(
         "registrants",
         N_("Who registered, with search: /registrants CODE [name, email or country]"),

@@ -34,8 +34,8 @@ def _shorten(text: str, limit: int = MAX_BUTTON_TITLE) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def rule_text(t: Translator, course: Course, sessions: int) -> str:
-    """How the course is completed, and whether that earns a certificate."""
+def rule_text(t: Translator, course: Course, sessions: int, certificate: bool = True) -> str:
+    """How the course is completed, and (`certificate`) whether that earns a certificate."""
     required = course.required_of(sessions)
     if required < sessions:
         rule = t.ngettext(
@@ -51,7 +51,7 @@ def rule_text(t: Translator, course: Course, sessions: int) -> str:
             "Attend all {count} sessions to complete the course.",
             sessions,
         )
-    if course.certificate:
+    if certificate and course.certificate:
         rule = t.sentences(rule, t._("A certificate is issued when you complete it."))
     return rule
 
@@ -123,10 +123,13 @@ def course_screen(
     course = view.course
     title = course.title_in(t.language)
     count = len(view.sessions)
-    lines = [
-        bold(title),
-        t.ngettext("Training course, {count} session", "Training course, {count} sessions", count),
-    ]
+    lines = [bold(title)]
+    if count:  # a course without sessions yet says so below
+        lines.append(
+            t.ngettext(
+                "Training course, {count} session", "Training course, {count} sessions", count
+            )
+        )
     description = course.description_in(t.language)
     if description:
         lines += ["", plain(description)]
@@ -215,8 +218,8 @@ def signed_up_text(t: Translator, zone: str, result: CourseSignUp) -> str:
     if any(s.outcome in (SignUp.WAITLISTED, SignUp.ALREADY_WAITLISTED) for s in current):
         lines.append(
             t._(
-                "Where you are on the waitlist, I will write to you as soon as a seat is "
-                "free, with its calendar file."
+                "For the sessions where you are on the waitlist, I will write to you as soon "
+                "as a seat is free, with its calendar file."
             )
         )
     lines.append(
@@ -226,9 +229,15 @@ def signed_up_text(t: Translator, zone: str, result: CourseSignUp) -> str:
 
 
 def progress_text(
-    t: Translator, zone: str, progress: CourseProgress, next_event: Event | None
+    t: Translator,
+    zone: str,
+    progress: CourseProgress,
+    next_event: Event | None,
+    to_come: int | None = None,
 ) -> str:
-    """A course in /my: “Urban floods”: 3 of 4 sessions attended; 1 to go: the next one."""
+    """A course in /my: “Urban floods”: 3 of 4 sessions attended; 1 to go: the next one.
+    `to_come`: its sessions not over yet; fewer than it takes, and it says so rather than
+    promising a completion that can no longer come."""
     title = f"<b>{plain(progress.course.title_in(t.language))}</b>"
     attended = t.ngettext(
         "{attended} of {count} session attended",
@@ -239,6 +248,13 @@ def progress_text(
     if progress.completed:
         # TRANSLATORS: a course in /my; {attended} is "3 of 4 sessions attended".
         return "✅ " + t._("“{title}”: {attended}; completed", title=title, attended=attended)
+    if to_come is not None and progress.to_go > to_come:
+        # TRANSLATORS: a course in /my that too few sessions remain to complete.
+        return t._(
+            "“{title}”: {attended}; too few sessions remain to complete it",
+            title=title,
+            attended=attended,
+        )
     # TRANSLATORS: sessions still to attend to complete a course ("1 to go").
     to_go = t.ngettext("{count} to go", "{count} to go", progress.to_go)
     if next_event is None:
@@ -252,7 +268,7 @@ def progress_text(
     # TRANSLATORS: a course in /my: “Urban floods”: 3 of 4 sessions attended; 1 to go: the
     # next session.
     return t._(
-        "“{title}”: {attended}; {to_go}: {next}",
+        "“{title}”: {attended}; {to_go}; next: {next}",
         title=title,
         attended=attended,
         to_go=to_go,

@@ -99,7 +99,10 @@ def _course_lines(
     for number, progress in enumerate(courses):
         if number:
             lines.append("")
-        lines.append(progress_text(t, zone, progress, _next_session(progress, registrations, now)))
+        to_come = sum(1 for event in progress.sessions if event.ends_at > now)
+        lines.append(
+            progress_text(t, zone, progress, _next_session(progress, registrations, now), to_come)
+        )
         sessions = [r for r in registrations if r.event.course_id == progress.course.course_id]
         for registration in sorted(sessions, key=lambda r: r.event.starts_at):
             lines.append(_line(t, zone, registration, now))

@@ -68,8 +68,10 @@ GROUP_BROADCAST = 5
 GROUP_FEEDBACK = 6
 GROUP_ORGANIZERS = 7
 GROUP_CERTIFICATE_NAME = 8
-GROUP_GENERAL = 10
-GROUP_AFTER = 11  # after the answer to a command: the paused wizard's question again
+GROUP_NEW_COURSE = 9
+GROUP_EDIT_COURSE = 10
+GROUP_GENERAL = 11
+GROUP_AFTER = 12  # after the answer to a command: the paused wizard's question again
 
 WIZARD_IDLE = timedelta(minutes=30)
 

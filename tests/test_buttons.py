@@ -18,7 +18,7 @@ from bot.i18n import SUPPORTED_LANGUAGES
 from bot.services.countries import CountryDirectory
 from bot.services.event_fields import CODE_PATTERN
 from bot.topics import TOPIC_SLUGS
-from handlers import broadcast, buttons, event_admin, profile
+from handlers import broadcast, buttons, course_edit, event_admin, profile
 from handlers.buttons import (
     AUDIENCE_KINDS,
     BroadcastAudience,
@@ -188,6 +188,24 @@ WIRE = [
     (buttons.SendCertificateAgain(12), "cf:a:12"),
     (buttons.ShowCertificate(12), "cf:v:12"),
     (buttons.KeepPendingCertificates(), "cf:x"),
+    # /newcourse and /editcourse.
+    (buttons.NewCourseNoDescription(), "nc:desc:none"),
+    (buttons.NewCourseAllSessions(), "nc:rule:all"),
+    (buttons.NewCourseAtLeast(3), "nc:rule:3"),
+    (buttons.NewCourseSingleSessions("no"), "nc:single:no"),
+    (buttons.NewCourseCertificate("yes"), "nc:cert:yes"),
+    (buttons.NewCourseUseCode(), "nc:code:use"),
+    (buttons.NewCourseBack(), "nc:back"),
+    (buttons.NewCourseSave(), "nc:save"),
+    (buttons.NewCourseDiscard(), "nc:discard"),
+    (buttons.EditCourseField("rule"), "ec:f:rule"),
+    (buttons.EditCourseLanguage("fr"), "ec:lang:fr"),
+    (buttons.EditCourseNoDescription(), "ec:desc:none"),
+    (buttons.EditCourseAllSessions(), "ec:rule:all"),
+    (buttons.EditCourseAtLeast(12), "ec:rule:12"),
+    (buttons.EditCourseAnswer("yes"), "ec:yn:yes"),
+    (buttons.ConfirmCourseChange("urban-floods"), "ec:yes:urban-floods"),
+    (buttons.KeepCourseAsItIs("urban-floods"), "ec:no:urban-floods"),
 ]
 
 ZONES = sorted(zone for zone in available_timezones() if "/" in zone)
@@ -210,6 +228,7 @@ FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "asked": st.integers(0, 9_999_999_999),
     "certificate_id": st.integers(0, SQLITE_MAX),
     "subject_id": st.integers(0, SQLITE_MAX),
+    "count": st.integers(1, 10_000),  # "At least N sessions" of a course
 }
 
 
@@ -247,6 +266,7 @@ def widest(kind: type[ButtonData]) -> ButtonData:
         "asked": 9_999_999_999,
         "certificate_id": SQLITE_MAX,
         "subject_id": SQLITE_MAX,
+        "count": 10_000,
     }
     values = {
         field.name: longest.get(field.name) or max(get_args(hints[field.name]), key=len)
@@ -292,6 +312,7 @@ def test_the_fixed_words_match_what_the_handlers_offer() -> None:
     assert tuple(broadcast.AUDIENCES) == AUDIENCE_KINDS
     assert tuple(profile.LABELS) == get_args(ProfileField)
     assert tuple(event_admin.FIELDS) == get_args(EventField)
+    assert tuple(course_edit.FIELDS) == get_args(buttons.CourseField)
 
 
 def test_button_data_is_written_and_read_only_in_the_buttons_module() -> None:

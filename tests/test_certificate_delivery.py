@@ -124,9 +124,9 @@ async def test_a_corrected_name_is_printed_and_verified(
     await drain(services, emulator, clock)
     assert "Votre certificat" in jose.last_text()
     calls = await jose.press_label("Corriger")
-    assert "Écrivez votre nom" in texts(calls)[-1]
+    assert "Tapez votre nom" in texts(calls)[-1]
     [refused] = texts(await jose.send("\u200f   "))
-    assert "Écrivez votre nom" in refused
+    assert "Tapez votre nom" in refused
     calls = await jose.send("\u200fJosé Núñez\u3000Bermúdez")
     [paper] = documents(calls)
     assert "José Núñez Bermúdez" in pdf_text(paper)
@@ -238,7 +238,7 @@ async def test_participants_get_theirs_again_and_cannot_take_another_s(
     assert texts(forged) == ["This button is no longer active."]
     oleg = await chat_with(app, emulator, OLEG, "Oleg", "ru")
     [none] = texts(await oleg.send("/certificates"))
-    assert none.startswith("У вас пока нет сертификата")
+    assert none.startswith("У вас пока нет сертификатов.")
 
 
 async def test_an_organizer_sees_issues_previews_and_exports(
@@ -259,7 +259,7 @@ async def test_an_organizer_sees_issues_previews_and_exports(
     await organizer.settle(language="en")
     [overview] = texts(await organizer.send("/certificates URBAN-floods"))
     assert "Training course urban-floods: Urban floods" in overview
-    assert "Completed by attending 2 of its 4 sessions." in overview
+    assert "Attend at least 2 of the 4 sessions to complete the course." in overview
     assert "Not issued automatically" in overview
     assert "Valid: 0 · revoked: 0 · earned, not issued yet: 2" in overview
     calls = await organizer.press_label("Sample PDF")
@@ -335,7 +335,7 @@ async def test_participants_cannot_use_the_organizer_forms(
     await completed(services, db, clock)
     amina = await chat_with(app, emulator, AMINA, "Amina", "en")
     [answer] = texts(await amina.send("/certificates urban-floods holders"))
-    assert answer == "Send /certificates alone to get yours."
+    assert answer == "Send /certificates with nothing after it to get your certificates."
     assert documents(emulator.calls, AMINA) == []
 
 

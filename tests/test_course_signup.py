@@ -217,7 +217,7 @@ async def test_registering_for_the_whole_course(
         line = confirmation.split(f"• Session {code}\n  ")[1].split("\n")[0]
         assert line.endswith(f"PM · {outcome}"), line
     assert "Open the calendar file to add the 3 sessions to your calendar." in confirmation
-    assert "Where you are on the waitlist, I will write to you" in confirmation
+    assert "For the sessions where you are on the waitlist, I will write to you" in confirmation
     assert await statuses(db, amina.user.id) == {
         "flood-1": "confirmed",
         "flood-2": "waitlisted",
@@ -400,7 +400,7 @@ async def test_my_shows_each_course_with_its_progress(
     clock.set(second.ends_at + timedelta(hours=1))
     [my] = texts(await amina.send("/my"))
     assert (
-        "“Urban floods”: 2 of 4 sessions attended; 1 to go: "
+        "“Urban floods”: 2 of 4 sessions attended; 1 to go; next: "
         "“Session flood-3”, Dec 14, 2026, 12:00\u202fPM"
     ) in my
     assert my.index("Your upcoming sessions") < my.index("Session heatwaves")
@@ -415,6 +415,24 @@ async def test_my_shows_each_course_with_its_progress(
     assert "✅ “Urban floods”: 3 of 4 sessions attended; completed" in done
     [card] = texts(await amina.send(f"/start {COURSE}"))
     assert "✅ You completed the course." in card
+
+
+async def test_my_says_when_a_course_can_no_longer_be_completed(
+    amina: ChatDriver, services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """ "3 of 4" with the first two missed: once the second is over, two sessions remain
+    for three to go, and /my says so instead of counting down to what cannot come."""
+    await make_course(services, db)
+    await with_profile(services, amina.user.id)
+    await amina.send(f"/start {COURSE}")
+    await amina.press(RegisterCourse(COURSE).pack())
+    found = await db.read(lambda u: u.events.by_codes(CODES))
+    clock.set(found[CODES[0]].ends_at + timedelta(hours=1))
+    [my] = read(await amina.send("/my"))
+    assert "“Urban floods”: 0 of 4 sessions attended; 3 to go; next: " in my
+    clock.set(found[CODES[1]].ends_at + timedelta(hours=1))
+    [my] = read(await amina.send("/my"))
+    assert "“Urban floods”: 0 of 4 sessions attended; too few sessions remain" in my
 
 
 @pytest.mark.parametrize("kind", ["session", "course"])

@@ -177,7 +177,7 @@ async def test_a_known_course_is_shown_then_updated_on_confirm(
         "",
         "Courses:",
         "• Course urban-floods “Urban flood risk”: 5 sessions, completed by attending 4 of "
-        "them; no certificate; registration for the whole course only",
+        "them, no certificate, and registration for the whole course only",
         "   1 session added: flood-5",
         "   course_required: 3 → 4",
         "   certificate: yes → no",
@@ -224,7 +224,7 @@ async def test_a_session_leaves_its_course_when_its_cell_is_emptied(
         "",
         "Courses:",
         "• Course urban-floods “Urban flood risk”: 3 sessions, completed by attending all of "
-        "them; certificate on completion; registration for the whole course only",
+        "them, certificate on completion, and registration for the whole course only",
         "   1 session leaves the course: flood-4",
     ]
     [applied] = texts(await organizer.press_label("Confirm"))
@@ -261,7 +261,7 @@ async def test_a_rule_larger_than_the_course_is_a_warning(
         "",
         "Courses:",
         "• New course urban-floods “Urban flood risk”: 4 sessions, completed by attending "
-        "all of them; certificate on completion; registration for the whole course only",
+        "all of them, certificate on completion, and registration for the whole course only",
         "   course_required is 6, but the course has 4 sessions: it is completed by "
         "attending all of them.",
         "",

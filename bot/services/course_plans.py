@@ -297,7 +297,7 @@ def _plan_lines(t: Translator, plan: CoursePlan) -> list[str]:
     rules = [t._("certificate on completion") if course.certificate else t._("no certificate")]
     if not course.single_sessions:
         rules.append(t._("registration for the whole course only"))
-    summary = f"{', '.join(details)}; {'; '.join(rules)}"
+    summary = t.and_list([*details, *rules])  # as the language lists ("a、b和c")
     if plan.new:
         lines = ["• " + t._("New course {course}: {summary}", course=named, summary=summary)]
     else:
@@ -309,7 +309,7 @@ def _plan_lines(t: Translator, plan: CoursePlan) -> list[str]:
                 "{count} session added: {codes}",
                 "{count} sessions added: {codes}",
                 len(plan.added),
-                codes=_codes(plan.added),
+                codes=_codes(t, plan.added),
             )
         )
     if plan.leaving:
@@ -319,7 +319,7 @@ def _plan_lines(t: Translator, plan: CoursePlan) -> list[str]:
                 "{count} session leaves the course: {codes}",
                 "{count} sessions leave the course: {codes}",
                 len(plan.leaving),
-                codes=_codes(plan.leaving),
+                codes=_codes(t, plan.leaving),
             )
         )
     for change in plan.changes:
@@ -339,9 +339,11 @@ def _plan_lines(t: Translator, plan: CoursePlan) -> list[str]:
     return lines
 
 
-def _codes(codes: Sequence[str]) -> str:
-    shown = ", ".join(codes[:CODES_LISTED])
-    return shown + (", …" if len(codes) > CODES_LISTED else "")
+def _codes(t: Translator, codes: Sequence[str]) -> str:
+    shown = list(codes[:CODES_LISTED])
+    if len(codes) > CODES_LISTED:
+        shown.append("…")
+    return t.and_list(shown)
 
 
 def _value(t: Translator, value: CourseValue) -> str:

@@ -1,4 +1,4 @@
-"""`python -m bench`: every benchmark, one after the other (about 80 minutes on 2 cores, of
+"""`python -m bench`: every benchmark, one after the other (about 82 minutes on 2 cores, of
 which the last hour is the soak). The profile and the what-if measurements of the throughput
 journey are run apart (`python -m bench.profile_throughput`, `python -m bench.what_if`)."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import delivery, programme, signup, soak, stats, throughput
+from bench import certificate_issuing, delivery, programme, signup, soak, stats, throughput
 
 
 async def main() -> None:
@@ -15,6 +15,7 @@ async def main() -> None:
         ("signup", signup),
         ("delivery", delivery),
         ("stats", stats),
+        ("certificate_issuing", certificate_issuing),
     ):
         print(f"\n== bench.{name} ==", flush=True)
         await module.main()

@@ -37,6 +37,8 @@ from fpdf.enums import PDFResourceType, TextMode, XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
 from PIL import Image
 
+from bot.certificate_content import CertificateContent, Signatory
+
 __all__ = [
     "CertificateContent",
     "CertificateFonts",
@@ -65,31 +67,6 @@ NAVY = (27, 54, 93)
 INK = (45, 45, 48)
 MUTED = (95, 95, 100)
 GOLD = (176, 141, 87)
-
-
-@dataclass(frozen=True)
-class Signatory:
-    name: str
-    title: str
-
-
-@dataclass(frozen=True)
-class CertificateContent:
-    """Everything printed, already translated into `language` and formatted."""
-
-    language: str  # "en" "fr" "es" "ar" "zh" "ru"
-    heading: str  # e.g. "Certificate of completion"
-    intro: str  # e.g. "This certifies that"
-    holder: str  # the person's name as they gave it
-    achievement: str  # e.g. "completed the training course"
-    title: str  # course or session title
-    details: tuple[str, ...]  # e.g. ("1–22 March 2027", "4 sessions, 6 hours in all")
-    programme: str  # programme name
-    signatories: tuple[Signatory, ...]  # 0 to 3
-    code_line: str  # e.g. "Certificate 7KQ2-M9XD" (already filled)
-    verify_caption: str  # e.g. "Scan to check this certificate"
-    verify_url: str  # encoded in the QR code
-    logo: bytes | None = None  # PNG or JPEG
 
 
 @dataclass(frozen=True)
@@ -128,10 +105,15 @@ def load_fonts(font_dir: Path = FONT_DIR) -> CertificateFonts:
     for key, font in parser.fonts.items():
         assert isinstance(font, TTFFont)
         _ = font.hbfont  # the HarfBuzz face, built now rather than in the first render
-        for tag in list(font.ttfont.keys()):  # every table in memory: no file stays open
-            _ = font.ttfont[tag]
+        data = Path(font.ttffile).read_bytes()
+        glyph_order = font.ttfont.getGlyphOrder()
         font.ttfont.close()
-        source = _GlyphSource(Path(font.ttffile).read_bytes(), font.ttfont.getGlyphOrder())
+        # Read from memory (no file stays open) and table by table as a render needs one:
+        # decompiling every table at once kept all of the CJK font's 21,000 outlines as
+        # Python objects, some 40 MB that no render reads (they are cut from `source`).
+        font.ttfont = TTFont(BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+        font.ttfont.setGlyphOrder(glyph_order)
+        source = _GlyphSource(data, glyph_order)
         loaded[key] = _LoadedFont(template=font, source=source)
     return CertificateFonts(fonts=loaded)
 
@@ -664,13 +646,13 @@ class _GlyphSource:
 
     def __init__(self, data: bytes, glyph_order: Sequence[str]) -> None:
         tables = _table_directory(data)
-        self.head = tables["head"]
-        self.hhea = tables["hhea"]
-        self.maxp = tables["maxp"]
-        self.os2 = tables["OS/2"]
-        self.name = tables["name"]
-        self.post_header = tables["post"][4:32]
-        self.glyf = tables["glyf"]
+        self.head = bytes(tables["head"])
+        self.hhea = bytes(tables["hhea"])
+        self.maxp = bytes(tables["maxp"])
+        self.os2 = bytes(tables["OS/2"])
+        self.name = bytes(tables["name"])
+        self.post_header = bytes(tables["post"][4:32])
+        self.glyf = tables["glyf"]  # a view of `data`: the outlines are not copied
         count = struct.unpack_from(">H", self.maxp, 4)[0]
         if len(glyph_order) != count:
             raise ValueError("glyph order and maxp disagree")
@@ -689,7 +671,7 @@ class _GlyphSource:
         self.names = list(glyph_order)
         self.index = {name: gid for gid, name in enumerate(self.names)}
 
-    def glyph(self, gid: int) -> bytes:
+    def glyph(self, gid: int) -> memoryview:
         return self.glyf[self.offsets[gid] : self.offsets[gid + 1]]
 
     def cut(self, glyph_names: Sequence[str]) -> bytes:
@@ -750,7 +732,7 @@ def _signed(value: int) -> int:
     return value - 0x10000 if value >= 0x8000 else value
 
 
-def _components(glyph: bytes | bytearray) -> list[tuple[int, int]]:
+def _components(glyph: bytes | bytearray | memoryview) -> list[tuple[int, int]]:
     """The parts of a composite glyph: (offset of the part's glyph id, glyph id)."""
     if len(glyph) < 10 or struct.unpack_from(">h", glyph, 0)[0] >= 0:
         return []
@@ -770,14 +752,16 @@ def _components(glyph: bytes | bytearray) -> list[tuple[int, int]]:
             return parts
 
 
-def _table_directory(data: bytes) -> dict[str, bytes]:
+def _table_directory(data: bytes) -> dict[str, memoryview]:
+    """The font's tables, as views of `data` (a CJK font's outlines are 10 MB)."""
     if data[:4] != b"\0\1\0\0":
         raise ValueError("not a TrueType-flavoured font")
     count = struct.unpack_from(">H", data, 4)[0]
+    whole = memoryview(data)
     tables = {}
     for i in range(count):
         tag, _, offset, length = struct.unpack_from(">4sIII", data, 12 + 16 * i)
-        tables[tag.decode("latin-1")] = data[offset : offset + length]
+        tables[tag.decode("latin-1")] = whole[offset : offset + length]
     return tables
 
 

@@ -15,8 +15,10 @@ organizers too.
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import Application
 
 from bot.models import Certificate
@@ -200,7 +202,7 @@ async def _send_sample(context: BotContext, subject: Subject) -> None:
     )
     caption = t._(
         "A sample of the certificate of “{title}”, with your name and every session. Its "
-        "code is not a real certificate’s: checking it finds nothing.",
+        "code is not a real one: checking it finds nothing.",
         title=plain(subject.title_in(t.language)),
     )
     await send_with_file(
@@ -310,13 +312,52 @@ async def _certificate(
     return found if found is not None and _may_manage(context, found[1]) else None
 
 
-async def on_issue_pending(update: Update, context: BotContext, data: IssuePending) -> None:
-    query = update.callback_query
-    assert query is not None
-    subject = await _subject(context, data.subject_kind, data.subject_id)
-    if subject is None:
-        await no_longer_active(query, context)
-        return
+SubjectStep = Callable[[CallbackQuery, BotContext, Subject], Awaitable[None]]
+CertificateStep = Callable[
+    [CallbackQuery, BotContext, Certificate, Subject | None], Awaitable[None]
+]
+SubjectButton = IssuePending | ConfirmIssuePending | CertificateSample | CertificateHolders
+CertificateButton = (
+    RevokeCertificate | ConfirmRevokeCertificate | ShowCertificate | SendCertificateAgain
+)
+
+
+def about_subject(
+    step: SubjectStep,
+) -> Callable[[Update, BotContext, Any], Coroutine[Any, Any, None]]:
+    """A press on a course's or event's button, for one who may manage it; anyone else (a
+    forged button, organizer rights gone) is told the button is no longer active."""
+
+    async def pressed(update: Update, context: BotContext, data: SubjectButton) -> None:
+        query = update.callback_query
+        assert query is not None
+        subject = await _subject(context, data.subject_kind, data.subject_id)
+        if subject is None:
+            await no_longer_active(query, context)
+            return
+        await step(query, context, subject)
+
+    return pressed
+
+
+def about_certificate(
+    step: CertificateStep, *, valid_only: bool = False
+) -> Callable[[Update, BotContext, Any], Coroutine[Any, Any, None]]:
+    """A press on one certificate's button, likewise."""
+
+    async def pressed(update: Update, context: BotContext, data: CertificateButton) -> None:
+        query = update.callback_query
+        assert query is not None
+        found = await _certificate(context, data.certificate_id)
+        if found is None or (valid_only and not found[0].valid):
+            await no_longer_active(query, context)
+            return
+        await step(query, context, *found)
+
+    return pressed
+
+
+async def on_issue_pending(query: CallbackQuery, context: BotContext, subject: Subject) -> None:
     t = context.viewer.t
     pending = await context.services.certificates.pending(subject)
     await answer(query)
@@ -335,9 +376,10 @@ async def on_issue_pending(update: Update, context: BotContext, data: IssuePendi
         len(pending),
         title=plain(subject.title_in(t.language)),
     )
+    kind, subject_id = _kind(subject)
     rows = [
         [
-            (t._("Confirm"), ConfirmIssuePending(data.subject_kind, data.subject_id)),
+            (t._("Confirm"), ConfirmIssuePending(kind, subject_id)),
             (t._("Cancel"), KeepPendingCertificates()),
         ]
     ]
@@ -353,13 +395,7 @@ async def on_keep_pending(
     await edit(query, context, context.viewer.t._("Nothing was issued."))
 
 
-async def on_confirm_issue(update: Update, context: BotContext, data: ConfirmIssuePending) -> None:
-    query = update.callback_query
-    assert query is not None
-    subject = await _subject(context, data.subject_kind, data.subject_id)
-    if subject is None:
-        await no_longer_active(query, context)
-        return
+async def on_confirm_issue(query: CallbackQuery, context: BotContext, subject: Subject) -> None:
     t = context.viewer.t
     services = context.services
     await answer(query)
@@ -380,48 +416,26 @@ async def on_confirm_issue(update: Update, context: BotContext, data: ConfirmIss
     )
 
 
-async def on_sample(update: Update, context: BotContext, data: CertificateSample) -> None:
-    query = update.callback_query
-    assert query is not None
-    subject = await _subject(context, data.subject_kind, data.subject_id)
-    if subject is None:
-        await no_longer_active(query, context)
-        return
+async def on_sample(query: CallbackQuery, context: BotContext, subject: Subject) -> None:
     await answer(query)
     await _send_sample(context, subject)
 
 
-async def on_holders(update: Update, context: BotContext, data: CertificateHolders) -> None:
-    query = update.callback_query
-    assert query is not None
-    subject = await _subject(context, data.subject_kind, data.subject_id)
-    if subject is None:
-        await no_longer_active(query, context)
-        return
+async def on_holders(query: CallbackQuery, context: BotContext, subject: Subject) -> None:
     await answer(query)
     await _send_holders(context, subject)
 
 
-async def on_revoke(update: Update, context: BotContext, data: RevokeCertificate) -> None:
-    query = update.callback_query
-    assert query is not None
-    found = await _certificate(context, data.certificate_id)
-    if found is None or not found[0].valid:
-        await no_longer_active(query, context)
-        return
+async def on_revoke(
+    query: CallbackQuery, context: BotContext, certificate: Certificate, subject: Subject | None
+) -> None:
     t = context.viewer.t
-    certificate, subject = found
     await answer(query)
-    text = (
-        _one_text(context, certificate, subject)
-        + "\n\n"
-        + bold(
-            t._(
-                "Revoke it? Whoever checks it will read that it is no longer valid. This cannot "
-                "be undone (a new certificate can be issued)."
-            )
-        )
+    question = t._(
+        "Revoke it? Whoever checks it will read that it is no longer valid. This cannot be "
+        "undone (a new certificate can be issued)."
     )
+    text = _one_text(context, certificate, subject) + "\n\n" + bold(question)
     rows = [
         [
             (t._("Revoke"), ConfirmRevokeCertificate(certificate.certificate_id)),
@@ -432,15 +446,8 @@ async def on_revoke(update: Update, context: BotContext, data: RevokeCertificate
 
 
 async def on_confirm_revoke(
-    update: Update, context: BotContext, data: ConfirmRevokeCertificate
+    query: CallbackQuery, context: BotContext, certificate: Certificate, subject: Subject | None
 ) -> None:
-    query = update.callback_query
-    assert query is not None
-    found = await _certificate(context, data.certificate_id)
-    if found is None:
-        await no_longer_active(query, context)
-        return
-    certificate = found[0]
     t = context.viewer.t
     revoked = await context.services.certificates.revoke(certificate, context.viewer.user_id)
     await answer(query, None if revoked else t._("It was revoked already."))
@@ -449,26 +456,20 @@ async def on_confirm_revoke(
         await edit(query, context, _one_text(context, *fresh))
 
 
-async def on_show(update: Update, context: BotContext, data: ShowCertificate) -> None:
-    query = update.callback_query
-    assert query is not None
-    found = await _certificate(context, data.certificate_id)
-    if found is None:
-        await no_longer_active(query, context)
-        return
+async def on_show(
+    query: CallbackQuery, context: BotContext, certificate: Certificate, subject: Subject | None
+) -> None:
     await answer(query)
-    await edit(query, context, _one_text(context, *found), _one_buttons(context, found[0]))
+    await edit(
+        query, context, _one_text(context, certificate, subject), _one_buttons(context, certificate)
+    )
 
 
-async def on_send_again(update: Update, context: BotContext, data: SendCertificateAgain) -> None:
-    query = update.callback_query
-    assert query is not None
-    found = await _certificate(context, data.certificate_id)
-    if found is None:
-        await no_longer_active(query, context)
-        return
+async def on_send_again(
+    query: CallbackQuery, context: BotContext, certificate: Certificate, subject: Subject | None
+) -> None:
     t = context.viewer.t
-    queued = await context.services.certificates.send_again(found[0])
+    queued = await context.services.certificates.send_again(certificate)
     await answer(
         query,
         t._("It is on its way to its holder.")
@@ -479,14 +480,14 @@ async def on_send_again(update: Update, context: BotContext, data: SendCertifica
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     for handler in (
-        on_press(IssuePending, on_issue_pending),
-        on_press(ConfirmIssuePending, on_confirm_issue),
-        on_press(CertificateSample, on_sample),
-        on_press(CertificateHolders, on_holders),
-        on_press(RevokeCertificate, on_revoke),
-        on_press(ConfirmRevokeCertificate, on_confirm_revoke),
-        on_press(SendCertificateAgain, on_send_again),
-        on_press(ShowCertificate, on_show),
+        on_press(IssuePending, about_subject(on_issue_pending)),
+        on_press(ConfirmIssuePending, about_subject(on_confirm_issue)),
+        on_press(CertificateSample, about_subject(on_sample)),
+        on_press(CertificateHolders, about_subject(on_holders)),
+        on_press(RevokeCertificate, about_certificate(on_revoke, valid_only=True)),
+        on_press(ConfirmRevokeCertificate, about_certificate(on_confirm_revoke)),
+        on_press(SendCertificateAgain, about_certificate(on_send_again)),
+        on_press(ShowCertificate, about_certificate(on_show)),
         on_press(KeepPendingCertificates, on_keep_pending),
     ):
         app.add_handler(handler, group=GROUP_GENERAL)

@@ -392,7 +392,7 @@ async def on_language(update: Update, context: BotContext, data: EditCourseLangu
     await answer(query)
     state = replace(state, language=data.language)
     set_state(context, state)
-    question = context.viewer.t._("In which language?")
+    question = context.viewer.t._("Add a title in which language?")
     await edit(query, context, f"{question}\n{bold(language_name(data.language))}")
     await ask_value(context, state, sheet)
     return VALUE

@@ -135,7 +135,7 @@ def saved_text(t: Translator, course: Course, link: str) -> str:
         lines.append(
             t._(
                 "/editcourse {code} adds titles in other languages; /certificates {code} "
-                "preview shows its certificate.",
+                "preview shows a sample of its certificate.",
                 code=course.code,
             )
         )
@@ -176,7 +176,9 @@ def summary_text(t: Translator, sheet: CourseSheet, zone: str) -> str:
         t._("Participants may register for single sessions.")
         if course.single_sessions
         else t._("Participants register for the whole course only."),
-        t._("Completing it gives a certificate.") if course.certificate else t._("No certificate."),
+        t._("Completing it gives a certificate.")
+        if course.certificate
+        else t._("Completing it gives no certificate."),
         "",
         t._("What do you want to change?"),
     ]
@@ -234,18 +236,18 @@ def impact_text(
     if impact.leaving_registered:
         lines.append(
             t.ngettext(
-                "{count} person registered for a session leaving it keeps their place there, "
-                "but that session no longer counts towards the course.",
-                "{count} people registered for sessions leaving it keep their places there, "
-                "but those sessions no longer count towards the course.",
+                "{count} person registered for a session that leaves the course keeps their "
+                "place in it, but that session no longer counts towards the course.",
+                "{count} people registered for sessions that leave the course keep their "
+                "places in them, but those sessions no longer count towards the course.",
                 impact.leaving_registered,
             )
         )
     if added and impact.registered:
         lines.append(
             t._(
-                "Nobody is registered for the new sessions yet: the course’s card lets "
-                "participants add them."
+                "Nobody is registered for the new sessions yet: the course’s participants get "
+                "them by pressing “Register for the whole course” again on its page."
             )
         )
     lines += [
@@ -295,7 +297,7 @@ def value_question(
     elif field == "description":
         text = description_question(t)
     elif field == "language" and language is None:
-        text = t._("In which language?")
+        text = t._("Add a title in which language?")
         buttons: list[Button] = [
             (
                 language_name(code) + (" ✓" if code in titled_languages(course) else ""),
@@ -322,7 +324,9 @@ def value_question(
                 t._("Its sessions now: {codes}", codes=codes or "—"),
                 t._(
                     "Send +CODE to add a session and -CODE to remove one (several at once, "
-                    "separated by spaces or commas), or send the whole new list of codes."
+                    "separated by spaces or commas; for example: {example}), or send the "
+                    "whole new list of codes.",
+                    example="+flood-5 -flood-2",
                 ),
             ]
         )

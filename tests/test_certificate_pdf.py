@@ -16,8 +16,10 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pypdf
@@ -34,11 +36,15 @@ from bot.certificate_pdf import (
     FONT_DIR,
     CertificateContent,
     CertificateFonts,
-    Signatory,
     load_fonts,
     render_certificate,
     unsupported_characters,
 )
+from bot.config import CertificateSettings
+from bot.i18n import Catalogs
+from bot.models import Certificate, Course, EventText
+from bot.services.certificate_texts import certificate_content, verify_link
+from bot.services.certificates import Subject
 
 MM = 72 / 25.4  # points in a millimetre
 PAGE_W, PAGE_H = 297 * MM, 210 * MM
@@ -48,54 +54,27 @@ ARABIC_NAME = "أميرة الحداد"
 CHINESE_NAME = "王小明"
 RUSSIAN_NAME = "Анна Петрова"
 MIXED_NAME = "Amira أميرة Haddad"
-URL = "https://example.org/verify/7KQ2-M9XD"
+CODE = "7KQ2-M9XD"
+BOT_USERNAME = "webinar_demo_bot"
+URL = verify_link(BOT_USERNAME, CODE)
 
-TEXTS = {
-    "en": (
-        "Certificate of completion",
-        "This certifies that",
-        "completed the training course",
-        "Early warning systems for urban floods",
-        ("1–22 March 2027", "4 sessions, 6 hours in all"),
-        "City-to-City Resilience Programme",
-        "Certificate 7KQ2-M9XD",
-        "Scan to check this certificate",
-    ),
-    "ar": (
-        "شهادة إتمام",
-        "تشهد هذه الوثيقة بأن",
-        "قد أتمّ الدورة التدريبية",
-        "أنظمة الإنذار المبكر بالفيضانات في المدن",
-        ("1–22 مارس 2027", "4 جلسات، 6 ساعات في المجموع"),
-        "برنامج المدن المتعاونة للصمود",
-        "الشهادة 7KQ2-M9XD",
-        "امسح الرمز للتحقق من هذه الشهادة",
-    ),
-    "zh": (
-        "结业证书",
-        "兹证明",
-        "已完成培训课程",
-        "COVID-19 应急管理与城市韧性",
-        ("2027年3月1日至22日", "共4次课程，合计6小时"),
-        "城市间合作韧性项目",
-        "证书编号 7KQ2-M9XD",
-        "扫描二维码验证本证书",
-    ),
-    "ru": (
-        "Сертификат об окончании",
-        "Настоящим удостоверяется, что",
-        "прошёл(а) учебный курс",
-        "Системы раннего оповещения о городских наводнениях",
-        ("1–22 марта 2027 г.", "4 занятия, всего 6 часов"),
-        "Программа сотрудничества городов",
-        "Сертификат 7KQ2-M9XD",
-        "Отсканируйте, чтобы проверить сертификат",
-    ),
-}
+# The course's titles are data (an organizer's); every other line is the bot's own words, in
+# the holder's language, as `certificate_content` writes them for the delivery engine.
+COURSE = Course(
+    course_id=1,
+    code="urban-floods",
+    title="Early warning systems for urban floods",
+    description="",
+    texts={
+        "ar": EventText("أنظمة الإنذار المبكر بالفيضانات في المدن"),
+        "zh": EventText("COVID-19 应急管理与城市韧性"),
+        "ru": EventText("Системы раннего оповещения о городских наводнениях"),
+    },
+)
 SIGNATORIES = (
-    Signatory("Maria Gonzalez", "Programme director"),
-    Signatory("Jean Dupont", "Head of training"),
-    Signatory("李伟", "Partner city coordinator"),
+    ("Maria Gonzalez", "Programme director"),
+    ("Jean Dupont", "Head of training"),
+    ("李伟", "Partner city coordinator"),
 )
 LONG_TITLE = (
     "Integrated urban flood risk management, early warning systems and community-based "
@@ -104,23 +83,57 @@ LONG_TITLE = (
 LONG_NAME = "Maximiliana Alexandrina Wolfeschlegelsteinhausen-Bergerdorffson"
 
 
-def content(language: str, holder: str, **changes: object) -> CertificateContent:
-    heading, intro, achievement, title, details, programme, code, caption = TEXTS[language]
-    made = CertificateContent(
-        language=language,
-        heading=heading,
-        intro=intro,
-        holder=holder,
-        achievement=achievement,
-        title=title,
-        details=details,
-        programme=programme,
-        signatories=SIGNATORIES,
-        code_line=code,
-        verify_caption=caption,
-        verify_url=URL,
-    )
-    return replace(made, **changes)  # type: ignore[arg-type]
+class Sample(Protocol):
+    def __call__(
+        self,
+        language: str,
+        holder: str,
+        *,
+        title: str | None = None,
+        logo: bytes | None = None,
+        signatories: tuple[tuple[str, str], ...] = SIGNATORIES,
+    ) -> CertificateContent: ...
+
+
+@pytest.fixture
+def content(catalogs: Catalogs) -> Sample:
+    """What the bot prints for a holder of the course's certificate (4 sessions, 6 hours, in
+    March 2027), in `language`: another `title` is the course's in every language; `logo` and
+    `signatories` are the deployment's settings."""
+
+    def make(
+        language: str,
+        holder: str,
+        *,
+        title: str | None = None,
+        logo: bytes | None = None,
+        signatories: tuple[tuple[str, str], ...] = SIGNATORIES,
+    ) -> CertificateContent:
+        certificate = Certificate(
+            certificate_id=1,
+            code=CODE,
+            user_id=7001,
+            course_id=COURSE.course_id,
+            event_id=None,
+            holder_name=holder,
+            first_day=datetime(2027, 3, 1, 9, 0, tzinfo=UTC),
+            last_day=datetime(2027, 3, 22, 10, 30, tzinfo=UTC),
+            minutes=360,
+            sessions=4,
+            issued_at=datetime(2027, 3, 22, 11, 0, tzinfo=UTC),
+        )
+        course = COURSE if title is None else replace(COURSE, title=title, texts={})
+        settings = CertificateSettings(logo=logo, signatories=signatories)
+        return certificate_content(
+            catalogs.get(language),
+            certificate,
+            Subject(course=course),
+            "UTC",
+            settings,
+            BOT_USERNAME,
+        )
+
+    return make
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +251,7 @@ CASES = [
 
 @pytest.mark.parametrize(("language", "holder"), CASES)
 def test_the_holder_and_the_title_can_be_found_in_the_text(
-    fonts: CertificateFonts, language: str, holder: str
+    fonts: CertificateFonts, content: Sample, language: str, holder: str
 ) -> None:
     """Searching the PDF finds the holder's name and the course title, whatever the scripts."""
     certificate = content(language, holder)
@@ -246,10 +259,10 @@ def test_the_holder_and_the_title_can_be_found_in_the_text(
     for extracted in (pypdf_text(pdf), pdfminer_text(pdf)):
         assert found(holder, extracted)
         assert found(certificate.title, extracted)
-        assert found("7KQ2-M9XD", extracted)
+        assert found(CODE, extracted)
 
 
-def test_every_line_of_the_certificate_is_text(fonts: CertificateFonts) -> None:
+def test_every_line_of_the_certificate_is_text(fonts: CertificateFonts, content: Sample) -> None:
     """Each printed line, signatories and the verification caption included, is real text."""
     certificate = content("zh", CHINESE_NAME)
     logical = normal(pypdf_text(render(certificate, fonts)))
@@ -268,7 +281,7 @@ def test_every_line_of_the_certificate_is_text(fonts: CertificateFonts) -> None:
 
 
 @pytest.mark.parametrize("language", ["ar", "en", "zh"])
-def test_arabic_is_shaped(fonts: CertificateFonts, language: str) -> None:
+def test_arabic_is_shaped(fonts: CertificateFonts, content: Sample, language: str) -> None:
     """The holder's Arabic name is drawn in joined letter forms, on a certificate in any
     language. In "أميرة الحداد" the dal comes twice: joined to the hah before it (final form),
     then alone after the alef, which never joins forward (isolated form). Shaped, these are two
@@ -281,12 +294,17 @@ def test_arabic_is_shaped(fonts: CertificateFonts, language: str) -> None:
     assert "د" in doubled
 
 
-def test_the_arabic_certificate_reads_right_to_left(fonts: CertificateFonts) -> None:
-    """In visual order (pdfminer), the heading's first word is at the right of the line."""
+def test_the_arabic_certificate_reads_right_to_left(
+    fonts: CertificateFonts, content: Sample
+) -> None:
+    """In visual order (pdfminer), the first word of the course's Arabic title is at the
+    right of its line."""
     pdf = render(content("ar", ARABIC_NAME), fonts)
-    heading_line = next(line for line in pdfminer_text(pdf).splitlines() if "مامتإ" in normal(line))
-    first, second = "شهادة", "إتمام"
-    assert normal(heading_line).index(first[::-1]) > normal(heading_line).index(second[::-1])
+    first, second, *_ = COURSE.texts["ar"].title.split()
+    line = next(
+        normal(line) for line in pdfminer_text(pdf).splitlines() if first[::-1] in normal(line)
+    )
+    assert line.index(first[::-1]) > line.index(second[::-1])
 
 
 # --- the QR code ------------------------------------------------------------------------------
@@ -294,7 +312,7 @@ def test_the_arabic_certificate_reads_right_to_left(fonts: CertificateFonts) -> 
 
 @pytest.mark.parametrize(("language", "side"), [("en", "right"), ("ar", "left")])
 def test_the_qr_code_scans_to_the_verification_url(
-    fonts: CertificateFonts, tmp_path: Path, language: str, side: str
+    fonts: CertificateFonts, content: Sample, tmp_path: Path, language: str, side: str
 ) -> None:
     """A QR reader (zxing-cpp, another code base than segno) finds the URL on the page's
     picture, in the corner the reading direction puts it."""
@@ -310,21 +328,28 @@ def test_the_qr_code_scans_to_the_verification_url(
 
 
 @pytest.mark.parametrize(
-    "certificate",
+    ("language", "holder", "title", "logo"),
     [
-        content("en", MIXED_NAME, logo=image_bytes("PNG")),
-        content("ar", ARABIC_NAME, logo=image_bytes("JPEG")),
-        content("zh", CHINESE_NAME),
-        content("ru", RUSSIAN_NAME),
-        content("en", LONG_NAME, title=LONG_TITLE, logo=image_bytes("PNG")),
+        ("en", MIXED_NAME, None, "PNG"),
+        ("ar", ARABIC_NAME, None, "JPEG"),
+        ("zh", CHINESE_NAME, None, None),
+        ("ru", RUSSIAN_NAME, None, None),
+        ("en", LONG_NAME, LONG_TITLE, "PNG"),
     ],
     ids=["en", "ar", "zh", "ru", "long"],
 )
 def test_the_page_has_ink_and_keeps_its_margins(
-    fonts: CertificateFonts, tmp_path: Path, certificate: CertificateContent
+    fonts: CertificateFonts,
+    content: Sample,
+    tmp_path: Path,
+    language: str,
+    holder: str,
+    title: str | None,
+    logo: str | None,
 ) -> None:
     """Rendered to PNG: text in the middle, nothing beyond the frames, a white band between
     the inner frame and the text."""
+    certificate = content(language, holder, title=title, logo=image_bytes(logo) if logo else None)
     pixels = page_png(render(certificate, fonts), tmp_path / "page.png")
     height, width = pixels.shape
     middle = pixels[int(height * 0.2) : int(height * 0.7), int(width * 0.2) : int(width * 0.8)]
@@ -346,7 +371,7 @@ def test_the_page_has_ink_and_keeps_its_margins(
 
 @pytest.mark.parametrize("language", ["en", "ar", "zh", "ru"])
 def test_a_long_name_and_title_stay_inside_the_frame(
-    fonts: CertificateFonts, language: str
+    fonts: CertificateFonts, content: Sample, language: str
 ) -> None:
     """A 60-character name and a 120-character title shrink and wrap: every glyph stays
     inside the inner frame, and all of both is printed."""
@@ -369,7 +394,9 @@ def test_a_long_name_and_title_stay_inside_the_frame(
     assert LONG_TITLE in logical
 
 
-def test_text_that_cannot_fit_is_cut_with_an_ellipsis(fonts: CertificateFonts) -> None:
+def test_text_that_cannot_fit_is_cut_with_an_ellipsis(
+    fonts: CertificateFonts, content: Sample
+) -> None:
     """Beyond anything a form would let through, the title still never leaves the page."""
     title = " ".join(["Resilience"] * 120)
     pdf = render(content("en", RUSSIAN_NAME, title=title), fonts)
@@ -377,7 +404,7 @@ def test_text_that_cannot_fit_is_cut_with_an_ellipsis(fonts: CertificateFonts) -
     assert all(c.x0 >= INNER_FRAME and c.x1 <= PAGE_W - INNER_FRAME for c in chars(pdf))
 
 
-def test_a_word_longer_than_the_line_is_broken(fonts: CertificateFonts) -> None:
+def test_a_word_longer_than_the_line_is_broken(fonts: CertificateFonts, content: Sample) -> None:
     name = "Wolfeschlegelsteinhausenbergerdorff" * 3
     pdf = render(content("ru", name), fonts)
     assert all(c.x0 >= INNER_FRAME and c.x1 <= PAGE_W - INNER_FRAME for c in chars(pdf))
@@ -387,7 +414,7 @@ def test_a_word_longer_than_the_line_is_broken(fonts: CertificateFonts) -> None:
 # --- what goes into the file ------------------------------------------------------------------
 
 
-def test_only_the_fonts_used_are_embedded(fonts: CertificateFonts) -> None:
+def test_only_the_fonts_used_are_embedded(fonts: CertificateFonts, content: Sample) -> None:
     """An English certificate with Latin names carries no Arabic or Chinese font, and is small."""
     latin = content("en", "Jane Doe", signatories=SIGNATORIES[:2])
     pdf = render(latin, fonts)
@@ -400,36 +427,37 @@ def test_only_the_fonts_used_are_embedded(fonts: CertificateFonts) -> None:
     assert len(chinese) < 80_000
 
 
-def test_the_logo_is_drawn_when_given(fonts: CertificateFonts) -> None:
+def test_the_logo_is_drawn_when_given(fonts: CertificateFonts, content: Sample) -> None:
     for logo, count in ((None, 0), (image_bytes("PNG"), 1), (image_bytes("JPEG"), 1)):
         pdf = render(content("ru", RUSSIAN_NAME, logo=logo), fonts)
         assert len(pypdf.PdfReader(BytesIO(pdf)).pages[0].images) == count
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, 3])
-def test_zero_to_three_signatories(fonts: CertificateFonts, count: int) -> None:
+def test_zero_to_three_signatories(fonts: CertificateFonts, content: Sample, count: int) -> None:
     pdf = render(content("ar", ARABIC_NAME, signatories=SIGNATORIES[:count]), fonts)
     logical = normal(pypdf_text(pdf))
-    assert [s.name in logical for s in SIGNATORIES] == [i < count for i in range(3)]
+    assert [name in logical for name, _ in SIGNATORIES] == [i < count for i in range(3)]
 
 
-def test_four_signatories_are_refused(fonts: CertificateFonts) -> None:
-    four = (*SIGNATORIES, Signatory("Someone Else", "Observer"))
+def test_four_signatories_are_refused(fonts: CertificateFonts, content: Sample) -> None:
+    four = (*SIGNATORIES, ("Someone Else", "Observer"))
     with pytest.raises(ValueError, match="three"):
         render_certificate(content("en", "Jane Doe", signatories=four), fonts)
 
 
-def test_the_page_is_a4_landscape_with_metadata(fonts: CertificateFonts) -> None:
-    reader = pypdf.PdfReader(BytesIO(render(content("zh", CHINESE_NAME), fonts)))
+def test_the_page_is_a4_landscape_with_metadata(fonts: CertificateFonts, content: Sample) -> None:
+    certificate = content("zh", CHINESE_NAME)
+    reader = pypdf.PdfReader(BytesIO(render(certificate, fonts)))
     assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
     assert (round(float(box.width) / MM), round(float(box.height) / MM)) == (297, 210)
     assert reader.metadata is not None
-    assert reader.metadata.title == "结业证书"
+    assert reader.metadata.title == certificate.heading
     assert str(as_dict(reader.trailer["/Root"])["/Lang"]) == "zh"
 
 
-def test_renders_do_not_leak_into_each_other(fonts: CertificateFonts) -> None:
+def test_renders_do_not_leak_into_each_other(fonts: CertificateFonts, content: Sample) -> None:
     """Fonts are shared: a render after others prints the same text as a first one."""
     first = pypdf_text(render_certificate(content("zh", "张伟"), fonts))
     render_certificate(content("ar", ARABIC_NAME), fonts)
@@ -439,7 +467,7 @@ def test_renders_do_not_leak_into_each_other(fonts: CertificateFonts) -> None:
     assert "张伟" in again
 
 
-def test_characters_no_font_draws_are_reported(fonts: CertificateFonts) -> None:
+def test_characters_no_font_draws_are_reported(fonts: CertificateFonts, content: Sample) -> None:
     assert unsupported_characters(content("ar", MIXED_NAME), fonts) == ""
     assert unsupported_characters(content("zh", "喆堃祎 陳大文"), fonts) == ""
     assert unsupported_characters(content("en", "김민준"), fonts) == "".join(sorted("김민준"))

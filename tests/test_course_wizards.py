@@ -139,7 +139,7 @@ async def test_an_organizer_makes_a_course_in_english(
         "Saved. The course’s code is urban-floods-planning and its link is "
         f"{link(organizer.emulator, 'urban-floods-planning')}\n"
         "/editcourse urban-floods-planning adds titles in other languages; "
-        "/certificates urban-floods-planning preview shows its certificate."
+        "/certificates urban-floods-planning preview shows a sample of its certificate."
     )
     assert (await course_rows(db))[-1] == (
         "urban-floods-planning",
@@ -486,7 +486,7 @@ async def test_editcourse_title_description_and_a_french_title_on_the_card(
         "Describe the course in a few sentences."
     )
     await organizer.send("Heat waves in cities.")
-    assert (await edit(organizer, "Another language"))[-1] == "In which language?"
+    assert (await edit(organizer, "Another language"))[-1] == "Add a title in which language?"
     assert labels(organizer) == ["English", "Français", "Español", "العربية", "中文", "Русский"]
     [title_question] = texts(await organizer.press_label("Français"))[1:]
     assert title_question == "Send the title in French."
@@ -541,7 +541,8 @@ async def test_editcourse_sessions_rule_single_sessions_and_certificate(
     assert question == (
         "Its sessions now: heat-1, heat-2, heat-3\n"
         "Send +CODE to add a session and -CODE to remove one (several at once, separated by "
-        "spaces or commas), or send the whole new list of codes."
+        "spaces or commas; for example: +flood-5 -flood-2), or send the whole new list of "
+        "codes."
     )
     for typed, problem in [
         ("+flood-1 heat-2", "Please send either +CODE and -CODE, or the whole new list"),
@@ -646,8 +647,8 @@ async def test_a_risky_change_says_what_it_means_first(
         "Change the sessions of “\u2068Urban heat\u2069”?",
         "1 session leaves the course: heat-1",
         "3 people are registered for its sessions.",
-        "3 people registered for sessions leaving it keep their places there, but those "
-        "sessions no longer count towards the course.",
+        "3 people registered for sessions that leave the course keep their places in them, "
+        "but those sessions no longer count towards the course.",
         "2 participants have completed it as it is now.",
         "After the change, 1 participant will have completed it.",
         "1 certificate has been issued: it stays valid.",

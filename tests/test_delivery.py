@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -46,6 +47,7 @@ class FakeSender:
     ) -> None:
         self.script = list(script)
         self.sent: list[tuple[int, str]] = []
+        self.documents: list[tuple[str, bytes]] = []
         self.edits: list[tuple[int, int, str]] = []
         self.crash_on: int | None = None  # the process dies before this call reaches Telegram
         self._after = after  # what happens in the world once Telegram answered
@@ -62,6 +64,8 @@ class FakeSender:
         result = self.script.pop(0) if self.script else Result(Outcome.SENT)
         if result.outcome is Outcome.SENT:
             self.sent.append((chat_id, text))
+            if document is not None:
+                self.documents.append(document)
         if self._after is not None:
             await self._after(chat_id, result)
         return result
@@ -573,3 +577,71 @@ async def test_a_session_without_link_promises_it_only_while_it_can(
         "The organizers have not shared a join link yet; /my will show it as soon as they do."
         in starting
     )
+
+
+class WithFile(Plain):
+    """Each message with a file made when it is sent (as a certificate's PDF is), counted."""
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    def render(self, recipient: Recipient, now: datetime) -> Rendered | None:
+        rendered = super().render(recipient, now)
+        assert rendered is not None
+
+        def make() -> tuple[str, bytes]:
+            self.made += 1
+            return "paper.pdf", b"%PDF-1.7 " + str(recipient.user.user_id).encode()
+
+        return replace(rendered, make_document=make)
+
+
+async def test_a_file_made_at_sending_is_made_once_despite_retries(
+    services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """A 429 then a busy chat: the same file goes when the message finally goes, made once
+    (a certificate is not drawn again for each try)."""
+    await people(services, 1)
+    campaign = await queue(services)
+    renderer = WithFile()
+    sender = FakeSender(
+        [
+            Result(Outcome.RETRY, retry_after=1.0, error="429"),
+            Result(Outcome.BUSY, retry_after=1.0),
+        ]
+    )
+    engine = worker(db, clock, sender, [], renderer=renderer)
+    for _ in range(3):
+        await engine.drain_once()
+        clock.advance(timedelta(seconds=2))
+    assert renderer.made == 1
+    assert await db.read(lambda u: u.outbox.progress(campaign)) == Progress(sent=1)
+    assert sender.documents == [("paper.pdf", b"%PDF-1.7 1000")]
+
+
+async def test_a_file_that_cannot_be_made_fails_its_delivery_only(
+    services: Services, db: Store, clock: FrozenClock
+) -> None:
+    await people(services, 3)
+    campaign = await queue(services)
+
+    class Broken(WithFile):
+        def render(self, recipient: Recipient, now: datetime) -> Rendered | None:
+            rendered = super().render(recipient, now)
+            assert rendered is not None and rendered.make_document is not None
+            if recipient.user.user_id != 1001:
+                return rendered
+
+            def fail() -> tuple[str, bytes]:
+                raise ValueError("a logo that is no image")
+
+            return replace(rendered, make_document=fail)
+
+    sender = FakeSender()
+    await worker(db, clock, sender, renderer=Broken()).drain_once()
+    assert sorted(chat for chat, _ in sender.sent) == [1000, 1002]
+    failed = await db.fetch_all(
+        "SELECT user_id, last_error FROM deliveries WHERE status = 'failed'"
+    )
+    assert failed == [(1001, "file not made")]
+    assert await db.read(lambda u: u.outbox.progress(campaign)) == Progress(sent=2, failed=1)

@@ -169,6 +169,24 @@ class OutboxRepository(Repository):
         Returns (campaign id, deliveries); None when a campaign with this key exists already,
         so firing the same reminder twice (a restart, a retry) queues it once.
         """
+        campaign_id = self._new_campaign(
+            kind, dedupe_key, audience.describe(), payload, now, event_id, created_by
+        )
+        if campaign_id is None:
+            return None
+        return campaign_id, self._queue_deliveries(campaign_id, audience, now)
+
+    def _new_campaign(
+        self,
+        kind: CampaignKind,
+        dedupe_key: str,
+        audience: str,
+        payload: dict[str, Any],
+        now: datetime,
+        event_id: int | None,
+        created_by: int | None,
+    ) -> int | None:
+        """A campaign queued now, numbered among its kind; None when its key exists."""
         cursor = self._run(
             "INSERT OR IGNORE INTO campaigns (kind, dedupe_key, event_id, payload, audience,"
             " created_by, created_at, number) VALUES (:kind, :key, :event, :payload, :audience,"
@@ -178,16 +196,12 @@ class OutboxRepository(Repository):
                 "key": dedupe_key,
                 "event": event_id,
                 "payload": json.dumps(payload, ensure_ascii=False),
-                "audience": audience.describe(),
+                "audience": audience,
                 "by": created_by,
                 "at": to_db(now),
             },
         )
-        if cursor.rowcount == 0:
-            return None
-        campaign_id = cursor.lastrowid
-        assert campaign_id is not None
-        return campaign_id, self._queue_deliveries(campaign_id, audience, now)
+        return cursor.lastrowid if cursor.rowcount else None
 
     def enqueue_each(
         self,
@@ -203,24 +217,11 @@ class OutboxRepository(Repository):
         """A campaign to the people named, each getting a message of their own (certificates
         just issued), in the caller's unit of work; its id, None when the key exists already.
         Described as "people:<count>" (no audience query finds them again)."""
-        cursor = self._run(
-            "INSERT OR IGNORE INTO campaigns (kind, dedupe_key, event_id, payload, audience,"
-            " created_by, created_at, number) VALUES (:kind, :key, :event, :payload, :audience,"
-            " :by, :at, (SELECT COALESCE(MAX(number), 0) + 1 FROM campaigns WHERE kind = :kind))",
-            {
-                "kind": kind,
-                "key": dedupe_key,
-                "event": event_id,
-                "payload": json.dumps(payload, ensure_ascii=False),
-                "audience": f"people:{len(user_ids)}",
-                "by": created_by,
-                "at": to_db(now),
-            },
+        campaign_id = self._new_campaign(
+            kind, dedupe_key, f"people:{len(user_ids)}", payload, now, event_id, created_by
         )
-        if cursor.rowcount == 0:
+        if campaign_id is None:
             return None
-        campaign_id = cursor.lastrowid
-        assert campaign_id is not None
         self._run_many(
             "INSERT OR IGNORE INTO deliveries (campaign_id, user_id, next_attempt_at)"
             " VALUES (?, ?, ?)",

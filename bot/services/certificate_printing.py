@@ -11,23 +11,32 @@ import asyncio
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from bot.certificate_pdf import CertificateFonts, load_fonts, render_certificate
 from bot.config import CertificateSettings
 from bot.i18n import Translator
 from bot.models import Certificate, Event
 from bot.services.certificate_texts import certificate_content
 from bot.services.certificates import Subject
 
+if TYPE_CHECKING:  # the renderer is imported when the first certificate is drawn
+    from bot.certificate_pdf import CertificateFonts
+
 # The code a preview prints: Crockford's alphabet never issues it (no "U"), so a sample can
 # never pass for a real certificate when someone checks it.
 SAMPLE_CODE = "SAMP-LEUU"
 
 
+def _load_fonts() -> CertificateFonts:
+    from bot.certificate_pdf import load_fonts
+
+    return load_fonts()
+
+
 class SharedFonts:
     """The certificate fonts of this process, parsed when first needed."""
 
-    def __init__(self, load: Callable[[], CertificateFonts] = load_fonts) -> None:
+    def __init__(self, load: Callable[[], CertificateFonts] = _load_fonts) -> None:
         self._load = load
         self._fonts: CertificateFonts | None = None
         self._lock = threading.Lock()
@@ -57,6 +66,8 @@ class CertificatePrinter:
         bot_username: str,
     ) -> tuple[str, bytes]:
         """The certificate as a file (name, PDF bytes), in `t`'s language and `zone`'s dates."""
+        from bot.certificate_pdf import render_certificate  # fpdf2: only once one is drawn
+
         content = certificate_content(
             t, certificate, subject, zone, self._settings, bot_username.lstrip("@")
         )

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_interval
 
-from bot.certificate_pdf import CertificateContent, Signatory
+from bot.certificate_content import CertificateContent, Signatory
 from bot.config import CertificateSettings
 from bot.i18n import Translator
 from bot.models import Certificate

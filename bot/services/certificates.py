@@ -117,8 +117,13 @@ def _subject_of_event(uow: UnitOfWork, event: Event) -> Subject | None:
 
 def _pending(uow: UnitOfWork, subject: Subject, now: datetime) -> list[int]:
     course_id, event_id = subject.ids
-    if course_id is not None:
-        candidates = sorted(uow.courses.attendance_counts(course_id))
+    if subject.course is not None and course_id is not None:
+        # Only those who attended enough sessions (ended or not) can have completed it: the
+        # rest are not read one by one (a mark by hand must not walk a thousand people).
+        course = uow.courses.by_id(course_id) or subject.course  # its rule as it is now
+        required = course.required_of(len(uow.courses.session_ids(course_id)))
+        counts = uow.courses.attendance_counts(course_id)
+        candidates = sorted(user for user, count in counts.items() if count >= max(required, 1))
     else:
         assert event_id is not None
         candidates = uow.attendance.attendees(event_id)
@@ -221,15 +226,24 @@ class CertificateService:
         someone was marked present after it); how many. Idempotent."""
         now = self._clock.now()
 
-        def work(uow: UnitOfWork) -> int:
+        def due(uow: UnitOfWork) -> tuple[Subject, list[int]] | None:
             fresh = uow.events.by_id(event.event_id)
             subject = _subject_of_event(uow, fresh) if fresh is not None else None
-            if subject is None:
+            return (subject, _pending(uow, subject, now)) if subject is not None else None
+
+        def work(uow: UnitOfWork) -> int:
+            found = due(uow)  # again, in the writing unit: a mark may have been undone since
+            if found is None:
                 return 0
-            issued = _issue(uow, subject, _pending(uow, subject, now), now)
+            subject, pending = found
+            issued = _issue(uow, subject, pending, now)
             _queue(uow, subject, issued, now)
             return len(issued)
 
+        # Read first: the catch-up looks at every recent session, and most have nothing due.
+        found = await self._db.read(due)
+        if found is None or not found[1]:
+            return 0
         awarded = await self._db.write(work, heavy=True)
         if awarded:
             self._wake()

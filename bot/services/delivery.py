@@ -44,6 +44,7 @@ MAX_PAUSE = 60.0  # seconds the whole worker waits after repeated server or netw
 BATCH = 100
 IDLE_WAIT = 30.0  # seconds to sleep when nothing is due and nobody wakes the worker
 PROGRESS_EVERY = timedelta(seconds=3)
+FILES_KEPT = 16  # files made and kept for their retries (a certificate: some 25 KB)
 SENDS_IN_FLIGHT = 8  # deliveries awaiting Telegram's answer at once (29/s at 0.25 s a trip)
 
 
@@ -206,6 +207,7 @@ class DeliveryWorker:
         self._reporting: asyncio.Task[None] | None = None  # progress being shown, if any
         self._failures_in_a_row = 0  # server or network errors, whoever the recipient
         self._making = asyncio.Semaphore(1)  # files made in a thread, one at a time
+        self._made: dict[int, tuple[str, bytes]] = {}  # by delivery, while it may be retried
 
     async def sample(
         self, campaign: Campaign, user_id: int, language: str | None = None
@@ -345,11 +347,8 @@ class DeliveryWorker:
             return
         document = message.document
         if message.make_document is not None:
-            try:
-                async with self._making:
-                    document = await asyncio.to_thread(message.make_document)
-            except Exception:
-                logger.exception("Could not make the file of delivery %s", delivery.delivery_id)
+            document = await self._made_document(delivery, message.make_document)
+            if document is None:
                 await self._finish(delivery, DeliveryStatus.FAILED, "file not made")
                 return
         if self._limiter is not None:
@@ -369,6 +368,8 @@ class DeliveryWorker:
             await self._sleep(min(2.0**self._failures_in_a_row, MAX_PAUSE))
         else:
             self._failures_in_a_row = 0
+        if result.outcome in (Outcome.SENT, Outcome.BLOCKED, Outcome.FAILED):
+            self._made.pop(delivery.delivery_id, None)
         if result.outcome is Outcome.SENT:
             self._last_sent[delivery.user_id] = now
             self._last_sent.forget_idle(now)
@@ -387,6 +388,24 @@ class DeliveryWorker:
         else:
             backoff = min(timedelta(seconds=2 ** (delivery.attempts + 1)), MAX_BACKOFF)
             await self._retry(delivery, now + backoff, result.error or "", counts=True)
+
+    async def _made_document(
+        self, delivery: Delivery, make: Callable[[], tuple[str, bytes]]
+    ) -> tuple[str, bytes] | None:
+        """The delivery's file, made in a thread (one at a time); kept for its retries (a
+        busy chat, a 429), so a certificate is not drawn again for each. None if it fails."""
+        made = self._made.pop(delivery.delivery_id, None)
+        if made is None:
+            try:
+                async with self._making:
+                    made = await asyncio.to_thread(make)
+            except Exception:
+                logger.exception("Could not make the file of delivery %s", delivery.delivery_id)
+                return None
+        self._made[delivery.delivery_id] = made
+        while len(self._made) > FILES_KEPT:
+            self._made.pop(next(iter(self._made)))
+        return made
 
     async def _finish(
         self,

@@ -6,9 +6,12 @@ it again later, or in another language, gives the same facts.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_interval
+from babel import Locale
+from babel.dates import format_datetime, format_interval
 
 from bot.certificate_content import CertificateContent, Signatory
 from bot.config import CertificateSettings
@@ -16,6 +19,8 @@ from bot.i18n import Translator
 from bot.models import Certificate
 from bot.services.certificate_codes import verify_parameter
 from bot.services.certificates import Subject
+
+_MONTH_ABBREVIATED = re.compile(r"(?<![ML])([ML])\1\1(?![ML])")  # MMM or LLL, not MMMM
 
 
 def verify_link(bot_username: str, code: str) -> str:
@@ -29,7 +34,26 @@ def dates_text(t: Translator, certificate: Certificate, zone: str) -> str:
     first, last = certificate.first_day.astimezone(tz), certificate.last_day.astimezone(tz)
     if first.date() == last.date():
         return t.date(first, zone, "long")
-    return str(format_interval(first, last, "yMMMMd", locale=t.locale))
+    return long_interval(first, last, t.locale)
+
+
+def long_interval(first: datetime, last: datetime, locale: Locale) -> str:
+    """Two dates as the language writes a span, months written out as in its long dates
+    ("March 1–22, 2027", "1—22 марта 2027 г."): CLDR has long spans for few languages, and
+    babel then falls back to abbreviated months ("Mar 1 – 22, 2027"), too terse for a
+    certificate."""
+    spans = locale.interval_formats
+    if "yMMMMd" in spans:
+        return str(format_interval(first, last, "yMMMMd", locale=locale))
+    field = "y" if first.year != last.year else "M" if first.month != last.month else "d"
+    halves = spans.get("yMMMd", {}).get(field)
+    if not halves:
+        return str(format_interval(first, last, "yMMMd", locale=locale))
+    if "MMMM" in str(locale.date_formats["long"].pattern):  # not Chinese: 2027年3月1日
+        halves = [_MONTH_ABBREVIATED.sub("MMMM", half) for half in halves]
+    return format_datetime(first, halves[0], locale=locale) + format_datetime(
+        last, halves[1], locale=locale
+    )
 
 
 def certificate_content(

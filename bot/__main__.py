@@ -86,6 +86,11 @@ def configure_logging(level: str, token: str | None = None) -> None:
     for library in ("telegram", "httpcore"):
         logger = logging.getLogger(library)
         logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
+    # fontTools says at INFO which glyphs each certificate's fonts keep: the letters of the
+    # holder's name (25 lines a PDF); fpdf2 likewise. APScheduler logs each run of the
+    # bot's periodic jobs (two lines every ten seconds). Their warnings still show.
+    for library in ("fontTools", "fpdf", "apscheduler"):
+        logging.getLogger(library).setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:
         handler.addFilter(_without_token_traceback)
 

@@ -43,6 +43,7 @@ __all__ = [
     "CertificateContent",
     "CertificateFonts",
     "Signatory",
+    "drawable",
     "load_fonts",
     "render_certificate",
     "unsupported_characters",
@@ -140,6 +141,19 @@ def unsupported_characters(content: CertificateContent, fonts: CertificateFonts)
         if not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf") and not fonts.has_char(c)
     }
     return "".join(sorted(missing))
+
+
+def drawable(text: str, fonts: CertificateFonts) -> str:
+    """`text` as the page can print it: compatibility forms folded (full-width "Ｆｕｌｌ" is
+    "Full"), what no font draws (emoji) left out rather than left as a gap, spaces single."""
+    folded = unicodedata.normalize("NFKC", text)
+    kept = "".join(ch for ch in folded if ch.isspace() or fonts.has_char(ch) or _invisible(ch))
+    return " ".join(kept.split())
+
+
+def _invisible(char: str) -> bool:
+    """Marks and format characters (joiners, direction marks) that shaping uses."""
+    return unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf")
 
 
 def render_certificate(content: CertificateContent, fonts: CertificateFonts) -> bytes:

@@ -151,6 +151,13 @@ async def write_certificates(
         if subject is None:
             err.write(f"There is no course or event with the code {code}.\n")
             return 1
+        if not subject.gives_certificates:
+            err.write(
+                f"{subject.code} gives no certificates: turn them on first (the programme "
+                f"file's certificate column, or /editcourse {subject.code} for a course), or "
+                f"issue them one by one in chat with /certificates {subject.code}.\n"
+            )
+            return 1
         username = bot_username or await services.certificates.bot_username()
         if not username:
             err.write(

@@ -138,8 +138,8 @@ def _overview_text(context: BotContext, overview: Overview) -> str:
     else:
         lines.append(
             t._(
-                "Not issued automatically: turn certificates on in the programme file, or "
-                "issue them here."
+                "Not issued automatically: turn certificates on (in the programme file, or "
+                "with /editcourse for a course), or issue them here."
             )
         )
     lines += [
@@ -274,7 +274,8 @@ def _one_text(context: BotContext, certificate: Certificate, subject: Subject | 
     lines = [bold(t._("Certificate {code}", code=certificate.code))]
     if subject is not None:
         lines.append(_what(context, subject))
-    lines.append(t._("Holder: {name}", name=user_text(certificate.holder_name)))
+    if certificate.withdrawn_at is None:  # a withdrawn one keeps no name
+        lines.append(t._("Holder: {name}", name=user_text(certificate.holder_name)))
     lines.append(t._("Issued on {date}", date=t.date(certificate.issued_at, zone, "long")))
     if certificate.reason:
         lines.append(t._("Issued by hand: {reason}", reason=user_text(certificate.reason)))
@@ -405,6 +406,9 @@ async def on_confirm_issue(query: CallbackQuery, context: BotContext, subject: S
         context.viewer.user_id,
         send=True,
     )
+    if not issued:  # pressed twice, or issued meanwhile by the rule or another organizer
+        await edit(query, context, t._("Nothing was issued."))
+        return
     await edit(
         query,
         context,

@@ -7,6 +7,7 @@ certificate's code gets what its QR code would show (see `handlers.verification`
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from telegram import Update
@@ -15,7 +16,7 @@ from telegram.ext import Application, CommandHandler, ConversationHandler, Messa
 from bot.models import Certificate
 from bot.problems import InputProblem
 from bot.services import profiles
-from bot.services.certificate_codes import read_code, verify_parameter
+from bot.services.certificate_codes import as_verification, read_code
 from bot.services.certificates import Subject
 from handlers import certificate_admin
 from handlers.buttons import NameOnCertificate, SendMyCertificate
@@ -25,7 +26,7 @@ from handlers.html import bold, plain, user_text
 from handlers.presses import on_press
 from handlers.session import clear_state, get_state, set_state
 from handlers.ui import answer, edit, no_longer_active, send, send_with_file
-from handlers.verification import show_verification
+from handlers.verification import is_sample, is_verification, show_verification
 from handlers.wizards import GROUP_CERTIFICATE_NAME, GROUP_GENERAL, build_wizard
 
 TYPING = 1
@@ -45,9 +46,10 @@ async def certificates(update: Update, context: BotContext) -> None:
     if args:
         if context.viewer.is_organizer and await certificate_admin.handle(update, context, args):
             return
-        code = read_code(" ".join(args))
-        if code is not None:  # anyone may check a certificate by its code
-            await show_verification(context, verify_parameter(code))
+        typed = " ".join(args)
+        if read_code(typed) is not None or is_verification(typed) or is_sample(typed):
+            # Anyone may check a certificate by its code (as printed, or its link's end).
+            await show_verification(context, as_verification(typed))
             return
         if not context.viewer.is_organizer:
             await send(
@@ -74,6 +76,16 @@ async def show_mine(context: BotContext) -> None:
             "You have no certificate yet. You get one when you complete a training "
             "course, or attend a session that gives one; /my shows how far you are."
         )
+        revoked = await context.services.certificates.held(context.viewer.user_id, revoked=True)
+        if revoked:  # not "none yet" to someone who had one: the latest revoked is named
+            paper, subject = revoked[-1]
+            if subject is not None and paper.revoked_at is not None:
+                text = t._(
+                    "Your certificate for “{title}” was revoked by the organizers on {date}. "
+                    "If you think this is a mistake, please contact them.",
+                    title=plain(subject.title_in(t.language)),
+                    date=t.date(paper.revoked_at, context.viewer.timezone, "long"),
+                )
         if context.viewer.is_organizer:
             text += "\n\n" + t._(
                 "A course’s or event’s certificates: /certificates CODE (for example, to "
@@ -188,7 +200,8 @@ async def on_typed_name(update: Update, context: BotContext) -> int | None:
     if waiting is None:
         return END
     try:
-        name = profiles.parse_text("full_name", message.text)
+        # Folded as printed: full-width "Ｆｕｌｌ" is "Full" on the paper and when checked.
+        name = unicodedata.normalize("NFKC", profiles.parse_text("full_name", message.text))
     except InputProblem as problem:
         await send(context, plain(problem.problem.render(t)) + "\n\n" + _type_your_name(context))
         return None

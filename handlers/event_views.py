@@ -121,6 +121,8 @@ def card_screen(
     ]
     if card.course is not None:
         lines.append(part_of_course_text(t, card.course))
+    elif event.certificate:
+        lines.append(t._("Those present receive a certificate of attendance."))
     rows: list[list[Button]] = []
     is_open, status = card.is_open, card.status
     if event.is_cancelled:

@@ -14,13 +14,23 @@ from handlers.wizards import GROUP_GENERAL
 
 async def ask(update: Update, context: BotContext) -> None:
     t = context.viewer.t
+    text = t._(
+        "This deletes your profile and your registrations; organizers keep only anonymous "
+        "counts. Upcoming places are given to the next people on the waitlists. This cannot "
+        "be undone. Delete everything?"
+    )
+    held = len(await context.services.certificates.held(context.viewer.user_id))
+    if held:  # what they may have given an employer stops confirming anything
+        text += "\n\n" + t.ngettext(
+            "Your certificate will no longer be verifiable: checking it will say only that it "
+            "was withdrawn. Keep the PDF if you need it.",
+            "Your {count} certificates will no longer be verifiable: checking them will say "
+            "only that they were withdrawn. Keep the PDFs if you need them.",
+            held,
+        )
     await send(
         context,
-        t._(
-            "This deletes your profile and your registrations; organizers keep only anonymous "
-            "counts. Upcoming places are given to the next people on the waitlists. This cannot "
-            "be undone. Delete everything?"
-        ),
+        text,
         [[(t._("Yes, delete my data"), ForgetMe("yes")), (t._("No, keep it"), ForgetMe("no"))]],
     )
 

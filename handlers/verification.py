@@ -4,8 +4,11 @@ whether it stands; one withdrawn at its holder's request says only that."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from bot.i18n import Translator
 from bot.services.certificate_codes import code_of_parameter, verification_request
+from bot.services.certificate_printing import SAMPLE_CODE
 from bot.services.certificate_texts import dates_text
 from bot.services.certificates import Verification
 from handlers.context import BotContext
@@ -17,14 +20,37 @@ def is_verification(parameter: str) -> bool:
     return verification_request(parameter) is not None
 
 
+def is_sample(typed: str) -> bool:
+    """The code a sample certificate prints (its QR code's, or as typed)."""
+    requested = verification_request(typed)
+    return _plain(requested if requested is not None else typed) == _plain(SAMPLE_CODE)
+
+
+def _plain(code: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", code).split()).replace("-", "").upper()
+
+
 async def show_verification(context: BotContext, parameter: str) -> None:
     viewer = context.viewer
     t = viewer.t
+    if is_sample(parameter):
+        await send(
+            context,
+            t._(
+                "This is the code printed on sample certificates: it belongs to no "
+                "certificate, so there is nothing to check."
+            ),
+        )
+        return
     code = code_of_parameter(parameter)
     found = await context.services.certificates.verify(code) if code else None
     if found is None:
+        # As printed when that is what was typed (any case, with or without the dash), else
+        # as typed: a word read with look-alikes folded ("nonexist" → N0NE-X1ST) would show
+        # a code nobody wrote.
         typed = verification_request(parameter) or ""
-        shown = code or user_text(typed[:20])  # a code read back is plain
+        as_printed = code is not None and code.replace("-", "") == _plain(typed)
+        shown = code if code is not None and as_printed else user_text(typed[:20])
         await send(
             context,
             "❌ "

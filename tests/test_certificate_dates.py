@@ -3,16 +3,16 @@ its long dates (babel alone gives "Mar 1 – 22, 2027" in English: too terse for
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from babel import Locale
 
 from bot.services.certificate_texts import long_interval
 
-MARCH = (datetime(2027, 3, 1, 9), datetime(2027, 3, 22, 11))
-ACROSS_MONTHS = (datetime(2027, 3, 28, 9), datetime(2027, 4, 12, 11))
-ACROSS_YEARS = (datetime(2027, 12, 20, 9), datetime(2028, 1, 9, 11))
+MARCH = (datetime(2027, 3, 1, 9, tzinfo=UTC), datetime(2027, 3, 22, 11, tzinfo=UTC))
+ACROSS_MONTHS = (datetime(2027, 3, 28, 9, tzinfo=UTC), datetime(2027, 4, 12, 11, tzinfo=UTC))
+ACROSS_YEARS = (datetime(2027, 12, 20, 9, tzinfo=UTC), datetime(2028, 1, 9, 11, tzinfo=UTC))
 
 
 @pytest.mark.parametrize(

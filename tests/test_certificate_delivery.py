@@ -127,14 +127,18 @@ async def test_a_corrected_name_is_printed_and_verified(
     assert "Tapez votre nom" in texts(calls)[-1]
     [refused] = texts(await jose.send("\u200f   "))
     assert "Tapez votre nom" in refused
-    calls = await jose.send("\u200fJosé Núñez\u3000Bermúdez")
+    [refused] = texts(await jose.send("12345"))  # printed on a certificate: not a name
+    assert "Tapez votre nom" in refused
+    calls = await jose.send("\u200fJosé Núñez\u3000Bermúdez 🌻 Ｄｅ")
     [paper] = documents(calls)
-    assert "José Núñez Bermúdez" in pdf_text(paper)
+    # The emoji is not printed (no font draws it) and leaves no gap; full-width letters are
+    # the ordinary ones.
+    assert "José Núñez Bermúdez De" in pdf_text(paper)
     stored = await db.fetch_all("SELECT holder_name FROM certificates WHERE user_id = ?", (JOSE,))
-    assert stored == [("José Núñez Bermúdez",)]
+    assert stored == [("José Núñez Bermúdez 🌻 De",)]
     [(code,)] = await db.fetch_all("SELECT code FROM certificates WHERE user_id = ?", (JOSE,))
     [shown] = texts(await jose.send(f"/certificates {code.lower()}"))
-    assert "José Núñez Bermúdez" in shown and "valide" in shown
+    assert "José Núñez Bermúdez 🌻 De" in shown and "valide" in shown
 
 
 async def test_once_confirmed_the_next_certificate_comes_as_a_pdf_at_once(
@@ -351,3 +355,65 @@ async def test_a_message_in_another_chat_does_not_break_the_buttons(
     [(_, data)] = [b for b in buttons_of(question) if b[0].startswith("Yes")]
     calls = await amina.press(data, question["message_id"])
     assert len(documents(calls)) == 1
+
+
+async def test_a_revoked_certificate_stays_revoked_until_an_organizer_issues_one(
+    app: object,
+    emulator: BotApiEmulator,
+    organizer: ChatDriver,
+    services: Services,
+    db: Store,
+    clock: FrozenClock,
+) -> None:
+    """Revoking is an organizer's decision: another mark, the end of a session or the
+    catch-up does not issue the certificate again, nor does "Issue pending" count it; an
+    organizer issuing one by hand (with a reason) does."""
+    await completed(services, db, clock)
+    [(code,)] = await db.fetch_all("SELECT code FROM certificates WHERE user_id = ?", (AMINA,))
+    await db.write(lambda u: u.certificates.revoke(code, ORGANIZER_ID, clock.now()))
+    amina = await chat_with(app, emulator, AMINA, "Amina", "en")
+    [told] = shown(await amina.send("/certificates"))
+    assert told.startswith("Your certificate for “Urban floods” was revoked by the organizers")
+    first, *_ = await events_of_course(db)
+    assert await services.attendance.mark(first, OLEG, False, ORGANIZER_ID) is not None
+    assert await services.certificates.award_recent() == 0
+    subject = await services.certificates.subject("urban-floods")
+    assert subject is not None and await services.certificates.pending(subject) == []
+    await organizer.settle(language="en")
+    [answer] = shown(await organizer.send(f"/certificates urban-floods issue {AMINA} re-checked"))
+    assert answer.startswith("Certificate ") and "Amina Diallo" in answer
+    standing = await db.fetch_all(
+        "SELECT reason FROM certificates WHERE user_id = ? AND revoked_at IS NULL", (AMINA,)
+    )
+    assert standing == [("re-checked",)]
+
+
+async def test_a_course_s_participants_are_credited_for_a_session_they_could_not_join(
+    app: object, services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """A course imported with sessions already held: its participants registered for what
+    was left, so the held session knows none of them. Its report (as a meeting tool saves
+    it) and a mark by hand still credit them, as participants of the course; someone of no
+    session of the course is still "not registered"."""
+    await course_of_four(services, db, 2)
+    first, second, *_ = await events_of_course(db)
+    await db.execute(
+        "DELETE FROM registrations WHERE event_id IN (?, ?)", (first.event_id, second.event_id)
+    )
+    clock.set(second.ends_at + timedelta(days=1))
+    report = "\ufeffName;Email;;\r\nAmina Diallo;amina.diallo@dakar.sn;;\r\n"
+    report += "Someone Else;someone@else.org;;\r\n"
+    result = await services.attendance.import_report(first, report.encode(), ORGANIZER_ID)
+    assert result.problem is None
+    present = await db.fetch_all(
+        "SELECT user_id FROM attendance WHERE event_id = ?", (first.event_id,)
+    )
+    assert present == [(AMINA,)]
+    lines, total = await services.attendance.roster(second, 0, 10)
+    assert total == 3 and {line.user_id for line in lines} == {AMINA, JOSE, OLEG}
+    assert await services.attendance.mark(second, JOSE, True, ORGANIZER_ID)
+    assert await services.attendance.mark(second, AMINA, True, ORGANIZER_ID)
+    assert await services.attendance.mark(second, 99999, True, ORGANIZER_ID) is None
+    # Two of four: Amina completes the course; José (one) does not.
+    issued = await db.fetch_all("SELECT user_id FROM certificates ORDER BY user_id")
+    assert issued == [(AMINA,)]

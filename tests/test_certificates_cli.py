@@ -35,6 +35,12 @@ async def test_everyone_who_completed_gets_a_pdf_in_their_language(
     await services.users.choose_language(7002, "fr")
     out, err = io.StringIO(), io.StringIO()
     folder = tmp_path / "papers"
+    # Off, the command line issues nothing either: the operator is told how to turn them on.
+    code = await write_certificates(settings, "urban-floods", folder, "b_bot", out, err, clock)
+    assert code == 1 and err.getvalue().startswith("urban-floods gives no certificates")
+    assert await db.fetch_all("SELECT COUNT(*) FROM certificates") == [(0,)]
+    await db.execute("UPDATE courses SET certificate = 1")
+    err = io.StringIO()
     code = await write_certificates(
         settings, "URBAN-FLOODS", folder, "webinar_test_bot", out, err, clock
     )
@@ -80,6 +86,8 @@ async def test_an_event_s_certificates_go_to_those_marked_present(
     three get a certificate of attendance; nobody who was not there does."""
     await course_of_four(services, db, 2)
     await attend_every_way(services, db, clock)
+    # A session of a course gives the course's certificate; this one gives its own too.
+    await db.execute("UPDATE events SET certificate = 1 WHERE code = 'flood-1'")
     out = io.StringIO()
     folder = tmp_path / "event"
     assert await write_certificates(settings, "flood-1", folder, "b_bot", out, io.StringIO()) == 0

@@ -218,3 +218,33 @@ async def test_personal_data_goes_after_the_retention_period(
         "SELECT e.code, f.count FROM forgotten_registrations f JOIN events e USING (event_id)"
     )
     assert [tuple(r) for r in counts] == [("old", 1)]  # the statistics keep the count
+
+
+def test_drawing_a_certificate_logs_nothing_of_its_holder(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """fontTools logs at INFO the glyphs kept for each PDF (the letters of the holder's
+    name): as the bot configures logging, a certificate drawn at INFO leaves no such line."""
+    from bot.__main__ import configure_logging
+    from bot.certificate_content import CertificateContent
+    from bot.certificate_pdf import load_fonts, render_certificate
+
+    configure_logging("INFO")
+    content = CertificateContent(
+        language="en",
+        heading="Certificate of attendance",
+        intro="This certifies that",
+        holder="Zyxwq Jkvbn",
+        achievement="attended the session",
+        title="Urban floods",
+        details=("1 March 2027",),
+        programme="Programme",
+        signatories=(),
+        code_line="Certificate 7KQ2-M9XD",
+        verify_caption="Scan to check this certificate",
+        verify_url="https://t.me/x_bot?start=verify-7KQ2M9XD",
+    )
+    with caplog.at_level(logging.INFO):
+        render_certificate(content, load_fonts())
+    assert not [r for r in caplog.records if r.name.startswith(("fontTools", "fpdf"))]
+    assert "Zyxwq" not in caplog.text and "'Z'" not in caplog.text

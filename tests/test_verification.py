@@ -67,3 +67,17 @@ async def test_an_unknown_or_malformed_code_is_said_so(amina: ChatDriver) -> Non
     [shown] = texts(await amina.send("/start verify-<b>x</b>"))
     # Shown as typed (escaped): Telegram would have made "x" bold and dropped the tags.
     assert shown.startswith("❌ No certificate has the code") and "<b>x</b>" in shown
+
+
+async def test_codes_are_read_as_people_type_them_and_samples_say_so(amina: ChatDriver) -> None:
+    """/certificates with a code (or the link's end) checks it like the QR code does; a word
+    that only looks like a code is shown as typed, not as the code its look-alikes make; the
+    sample's code says it is a sample's."""
+    await amina.settle(language="en")
+    [shown] = texts(await amina.send("/certificates verify-7KQ2M9XD"))
+    assert shown.startswith("❌ No certificate has the code 7KQ2-M9XD.")
+    [shown] = texts(await amina.send("/certificates nonexist"))
+    assert "nonexist" in shown and "N0NE" not in shown
+    for typed in ("/certificates SAMP-LEUU", "/start verify-SAMPLEUU"):
+        [shown] = texts(await amina.send(typed))
+        assert shown.startswith("This is the code printed on sample certificates")

@@ -8,6 +8,9 @@ from datetime import datetime
 from bot.db.repository import Repository
 from bot.db.times import from_db, to_db
 
+# The course of the session :event (NULL for a single event, which then matches nothing).
+_COURSE_OF_EVENT = "(SELECT course_id FROM events WHERE event_id = :event)"
+
 
 @dataclass(frozen=True)
 class RosterLine:
@@ -91,13 +94,28 @@ class AttendanceRepository(Repository):
         )
         return row is not None
 
+    def may_be_marked(self, event_id: int, user_id: int) -> bool:
+        """Registered for the session, or (for a course's session) for another session of
+        its course: a course's participants attend its sessions, those held before they
+        could register (imported as held) included."""
+        row = self._one(
+            "SELECT 1 FROM registrations r JOIN events e ON e.event_id = r.event_id"
+            " WHERE r.user_id = :user AND r.status IN ('confirmed', 'waitlisted')"
+            f" AND (r.event_id = :event OR e.course_id = {_COURSE_OF_EVENT}) LIMIT 1",
+            {"user": user_id, "event": event_id},
+        )
+        return row is not None
+
     def roster(self, event_id: int, offset: int, limit: int) -> tuple[list[RosterLine], int]:
-        """Confirmed registrants (and anyone checked in), alphabetically, one page of them."""
-        base = """
+        """Confirmed registrants (and anyone checked in), alphabetically, one page of them;
+        for a course's session, the course's participants too (see `may_be_marked`)."""
+        base = f"""
             FROM users u
             WHERE u.user_id IN (
                 SELECT user_id FROM registrations WHERE event_id = :event AND status = 'confirmed'
-                UNION SELECT user_id FROM attendance WHERE event_id = :event)
+                UNION SELECT user_id FROM attendance WHERE event_id = :event
+                UNION SELECT r.user_id FROM registrations r JOIN events e USING (event_id)
+                      WHERE e.course_id = {_COURSE_OF_EVENT} AND r.status = 'confirmed')
         """
         total_row = self._one(f"SELECT COUNT(*) {base}", {"event": event_id})
         rows = self._all(
@@ -111,13 +129,19 @@ class AttendanceRepository(Repository):
         return lines, int(total_row[0]) if total_row else 0
 
     def registrants(self, event_id: int) -> list[Registrant]:
-        """Everyone confirmed or waitlisted for the event, as a report may name them."""
+        """Everyone confirmed or waitlisted for the event, as a report may name them; for a
+        course's session, the course's other participants as confirmed (see
+        `may_be_marked`)."""
         rows = self._all(
-            "SELECT u.user_id, r.status, COALESCE(u.email, ''), COALESCE(u.username, ''),"
+            "SELECT u.user_id, COALESCE(MAX(CASE WHEN r.event_id = :event THEN r.status END),"
+            " 'confirmed'), COALESCE(u.email, ''), COALESCE(u.username, ''),"
             " COALESCE(u.full_name, ''), TRIM(u.first_name || ' ' || COALESCE(u.last_name, ''))"
             " FROM registrations r JOIN users u ON u.user_id = r.user_id"
-            " WHERE r.event_id = ? AND r.status IN ('confirmed', 'waitlisted')",
-            (event_id,),
+            " JOIN events e ON e.event_id = r.event_id"
+            " WHERE r.status IN ('confirmed', 'waitlisted')"
+            f" AND (r.event_id = :event OR e.course_id = {_COURSE_OF_EVENT})"
+            " GROUP BY u.user_id",
+            {"event": event_id},
         )
         return [
             Registrant(int(r[0]), r[1] == "confirmed", str(r[2]), str(r[3]), str(r[4]), str(r[5]))

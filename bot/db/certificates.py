@@ -99,14 +99,18 @@ class CertificateRepository(Repository):
         )
         return [_certificate(row) for row in rows]
 
-    def holders(self, course_id: int | None = None, event_id: int | None = None) -> set[int]:
-        """Who holds a standing certificate of the course or event."""
+    def holders(
+        self, course_id: int | None = None, event_id: int | None = None, *, revoked: bool = False
+    ) -> set[int]:
+        """Who holds a standing certificate of the course or event (`revoked`: or held one
+        an organizer revoked)."""
         rows = self._all(
             """
-            SELECT user_id FROM certificates WHERE user_id IS NOT NULL AND revoked_at IS NULL
+            SELECT user_id FROM certificates WHERE user_id IS NOT NULL
+              AND (revoked_at IS NULL OR ?)
               AND IFNULL(course_id, 0) = ? AND IFNULL(event_id, 0) = ?
             """,
-            (course_id or 0, event_id or 0),
+            (revoked, course_id or 0, event_id or 0),
         )
         return {row[0] for row in rows}
 

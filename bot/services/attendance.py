@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.db import Database, UnitOfWork
 from bot.db.attendance import Failures, ReportMarks, RosterLine, StandingReport
 from bot.i18n import N_
-from bot.models import ACTIVE_STATUSES, Event, RegistrationStatus
+from bot.models import Event, RegistrationStatus
 from bot.problems import Problem
 from bot.services.attendance_matching import Decision, Verdict, decide
 from bot.services.attendance_reports import SkipReason, parse_report
@@ -222,8 +222,7 @@ class AttendanceService:
 
         def work(uow: UnitOfWork) -> tuple[bool, bool] | None:
             attended = uow.attendance.attended(event.event_id, user_id)
-            status = uow.registrations.status_of(event.event_id, user_id)
-            if not attended and status not in ACTIVE_STATUSES:
+            if not attended and not uow.attendance.may_be_marked(event.event_id, user_id):
                 return None
             wanted = not attended if present is None else present
             if wanted == attended:
@@ -361,7 +360,7 @@ class AttendanceService:
         def work(uow: UnitOfWork) -> bool | None:
             if not _stands(uow, event, report_id):
                 return None
-            if uow.registrations.status_of(event.event_id, user_id) not in ACTIVE_STATUSES:
+            if not uow.attendance.may_be_marked(event.event_id, user_id):
                 return None
             recorded = uow.attendance.record(event.event_id, user_id, "organizer", now)
             if recorded:

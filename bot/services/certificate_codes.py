@@ -45,6 +45,12 @@ def verification_request(parameter: str) -> str | None:
     return parameter[len(VERIFY_PREFIX) :]
 
 
+def as_verification(typed: str) -> str:
+    """What someone typed to check a certificate (its code, or its link's end) as the
+    link's start parameter."""
+    return typed if verification_request(typed) is not None else VERIFY_PREFIX + typed
+
+
 def code_of_parameter(parameter: str) -> str | None:
     """The certificate code a /start parameter names, if it is a verification link."""
     requested = verification_request(parameter)

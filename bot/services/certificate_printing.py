@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -66,12 +67,16 @@ class CertificatePrinter:
         bot_username: str,
     ) -> tuple[str, bytes]:
         """The certificate as a file (name, PDF bytes), in `t`'s language and `zone`'s dates."""
-        from bot.certificate_pdf import render_certificate  # fpdf2: only once one is drawn
+        from bot.certificate_pdf import drawable, render_certificate  # fpdf2: once one is drawn
 
+        fonts = self._fonts.get()
         content = certificate_content(
             t, certificate, subject, zone, self._settings, bot_username.lstrip("@")
         )
-        return file_name(certificate), render_certificate(content, self._fonts.get())
+        content = replace(
+            content, holder=drawable(content.holder, fonts), title=drawable(content.title, fonts)
+        )
+        return file_name(certificate), render_certificate(content, fonts)
 
     async def paper_off_loop(
         self,

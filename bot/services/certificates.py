@@ -43,6 +43,13 @@ class Subject:
         return self.event.title_in(language)
 
     @property
+    def gives_certificates(self) -> bool:
+        """Whether its certificates are on (the programme file's `certificate`)."""
+        if self.course is not None:
+            return self.course.certificate
+        return self.event is not None and self.event.certificate
+
+    @property
     def ids(self) -> tuple[int | None, int | None]:
         """(course_id, event_id), one of them None."""
         if self.course is not None:
@@ -65,7 +72,7 @@ def _earned(
     """The certificate `user_id` has earned, as it would be printed now; None if not earned.
     A session counts once it is over (a check-in at the start of the last session completes
     a course when that session ends). `by_hand`: an organizer issues it whatever attendance
-    says, and it certifies every session of the course."""
+    says, and it certifies every session of the course held so far."""
     user = uow.users.get(user_id)
     if user is None:
         return None
@@ -74,13 +81,12 @@ def _earned(
         progress = course_progress(uow, course_id, user_id)
         if progress is None:
             return None
-        held = list(progress.sessions)
-        attended = [
-            event
-            for event in held
-            if event.event_id in progress.attended and (by_hand or event.ends_at <= now)
-        ]
-        if by_hand:  # the organizer vouches for the whole course
+        # What the paper says is what has happened: the sessions held so far (a course
+        # completed at its third session of four does not print the fourth's date).
+        held = [event for event in progress.sessions if event.ends_at <= now]
+        attended = [event for event in held if event.event_id in progress.attended]
+        if by_hand:  # the organizer vouches for every session held
+            held = held or list(progress.sessions[:1])
             attended = held
         elif len(attended) < progress.required or progress.required == 0:
             return None
@@ -127,7 +133,9 @@ def _pending(uow: UnitOfWork, subject: Subject, now: datetime) -> list[int]:
     else:
         assert event_id is not None
         candidates = uow.attendance.attendees(event_id)
-    holders = uow.certificates.holders(course_id, event_id)
+    # A revoked certificate is an organizer's decision: the rule does not undo it (only an
+    # organizer issuing one by hand does).
+    holders = uow.certificates.holders(course_id, event_id, revoked=True)
     return [
         user_id
         for user_id in candidates
@@ -301,14 +309,17 @@ class CertificateService:
 
         return await self._db.write(work)
 
-    async def held(self, user_id: int) -> list[tuple[Certificate, Subject | None]]:
-        """A person's standing certificates, each with what it is for, oldest first."""
+    async def held(
+        self, user_id: int, *, revoked: bool = False
+    ) -> list[tuple[Certificate, Subject | None]]:
+        """A person's standing certificates (`revoked`: those revoked instead), each with
+        what it is for, oldest first."""
 
         def read(uow: UnitOfWork) -> list[tuple[Certificate, Subject | None]]:
             return [
                 (paper, _subject_of_certificate(uow, paper))
                 for paper in uow.certificates.of_user(user_id)
-                if paper.valid
+                if (paper.revoked_at is not None if revoked else paper.valid)
             ]
 
         return await self._db.read(read)
@@ -384,9 +395,7 @@ class CertificateService:
                 standing=[paper for paper in papers if paper.valid],
                 revoked=sum(1 for paper in papers if paper.revoked_at is not None),
                 pending=len(_pending(uow, subject, now)),
-                by_rule=subject.course.certificate
-                if subject.course is not None
-                else subject.event is not None and subject.event.certificate,
+                by_rule=subject.gives_certificates,
             )
 
         return await self._db.read(read)

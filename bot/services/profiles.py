@@ -50,6 +50,9 @@ def parse_text(field: str, raw: str) -> str:
         text = ""
     if not text and field not in OPTIONAL:
         raise InputProblem(N_("Please type an answer."))
+    if field == "full_name" and not any(unicodedata.category(ch).startswith("L") for ch in text):
+        # It is printed on certificates: "12345" is not a name.
+        raise InputProblem(N_("Please write your name in letters."))
     if len(text) > LIMITS[field]:
         raise InputProblem(
             N_("That is {length} characters long; at most {limit} are allowed."),

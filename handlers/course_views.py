@@ -234,10 +234,12 @@ def progress_text(
     progress: CourseProgress,
     next_event: Event | None,
     to_come: int | None = None,
+    certified: bool = False,
 ) -> str:
     """A course in /my: “Urban floods”: 3 of 4 sessions attended; 1 to go: the next one.
     `to_come`: its sessions not over yet; fewer than it takes, and it says so rather than
-    promising a completion that can no longer come."""
+    promising a completion that can no longer come. `certified`: the reader holds its
+    certificate (issued under the rule as it was, or by hand)."""
     title = f"<b>{plain(progress.course.title_in(t.language))}</b>"
     attended = t.ngettext(
         "{attended} of {count} session attended",
@@ -245,7 +247,7 @@ def progress_text(
         len(progress.sessions),
         attended=t.number(progress.attended_count),
     )
-    if progress.completed:
+    if progress.completed or certified:  # a certificate says it, whatever the rule is now
         # TRANSLATORS: a course in /my; {attended} is "3 of 4 sessions attended".
         return "✅ " + t._("“{title}”: {attended}; completed", title=title, attended=attended)
     if to_come is not None and progress.to_go > to_come:

@@ -93,6 +93,7 @@ def _course_lines(
     courses: list[CourseProgress],
     registrations: list[Registration],
     now: datetime,
+    certified: set[int],
 ) -> list[str]:
     """Each course's progress, and its sessions the viewer registered for, soonest first."""
     lines = [bold(t._("Your training courses"))]
@@ -101,7 +102,14 @@ def _course_lines(
             lines.append("")
         to_come = sum(1 for event in progress.sessions if event.ends_at > now)
         lines.append(
-            progress_text(t, zone, progress, _next_session(progress, registrations, now), to_come)
+            progress_text(
+                t,
+                zone,
+                progress,
+                _next_session(progress, registrations, now),
+                to_come,
+                certified=progress.course.course_id in certified,
+            )
         )
         sessions = [r for r in registrations if r.event.course_id == progress.course.course_id]
         for registration in sorted(sessions, key=lambda r: r.event.starts_at):
@@ -129,7 +137,9 @@ async def my_registrations(update: Update, context: BotContext) -> None:
     if courses:
         if single:
             lines.append("")
-        lines += _course_lines(t, viewer.timezone, courses, [*upcoming, *past], now)
+        held = await context.services.certificates.held(viewer.user_id)
+        certified = {paper.course_id for paper, _ in held if paper.course_id is not None}
+        lines += _course_lines(t, viewer.timezone, courses, [*upcoming, *past], now, certified)
     for registration in upcoming:  # a session of a course may be given up alone too
         if _running_for(registration, now) and not registration.attended:
             title = _short(registration.event.title_in(t.language))

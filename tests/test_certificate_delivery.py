@@ -417,3 +417,16 @@ async def test_a_course_s_participants_are_credited_for_a_session_they_could_not
     # Two of four: Amina completes the course; José (one) does not.
     issued = await db.fetch_all("SELECT user_id FROM certificates ORDER BY user_id")
     assert issued == [(AMINA,)]
+
+
+async def test_my_says_completed_to_a_certificate_holder_whatever_the_rule_became(
+    app: object, emulator: BotApiEmulator, services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """José completed "2 of 4" and holds its certificate; the organizers then ask for all
+    four: /my still says he completed it (his certificate stays valid) rather than that too
+    few sessions remain."""
+    jose = await chat_with(app, emulator, JOSE, "José", "en")
+    await completed(services, db, clock)
+    await db.execute("UPDATE courses SET required_sessions = NULL")
+    [my] = shown(await jose.send("/my"))
+    assert "✅ “Urban floods”: 2 of 4 sessions attended; completed" in my

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import Application, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.models import Certificate
@@ -141,30 +141,32 @@ async def send_certificate(
     await send_with_file(context.bot, viewer.user_id, t.directed(caption), paper)
 
 
-async def on_send_mine(update: Update, context: BotContext, data: SendMyCertificate) -> None:
+async def _pressed_own(
+    update: Update, context: BotContext, certificate_id: int
+) -> tuple[CallbackQuery, Certificate, Subject] | None:
+    """The presser's own standing certificate a button names (spinner stopped); None, with
+    "no longer active" said, for another's, a revoked one or forged data."""
     query = update.callback_query
     assert query is not None
-    found = await context.services.certificates.of_holder(
-        context.viewer.user_id, data.certificate_id
-    )
+    found = await context.services.certificates.of_holder(context.viewer.user_id, certificate_id)
     if found is None:
         await no_longer_active(query, context)
-        return
+        return None
     await answer(query)
-    await send_certificate(context, *found)
+    return query, *found
+
+
+async def on_send_mine(update: Update, context: BotContext, data: SendMyCertificate) -> None:
+    pressed = await _pressed_own(update, context, data.certificate_id)
+    if pressed is not None:
+        await send_certificate(context, pressed[1], pressed[2])
 
 
 async def on_name_answer(update: Update, context: BotContext, data: NameOnCertificate) -> int:
-    query = update.callback_query
-    assert query is not None
-    found = await context.services.certificates.of_holder(
-        context.viewer.user_id, data.certificate_id
-    )
-    if found is None:
-        await no_longer_active(query, context)
+    pressed = await _pressed_own(update, context, data.certificate_id)
+    if pressed is None:
         return END
-    certificate, subject = found
-    await answer(query)
+    query, certificate, subject = pressed
     if data.answer == "fix":
         set_state(context, NameBeingFixed(certificate.certificate_id))
         await edit(query, context, _type_your_name(context))

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from telegram import CallbackQuery, Update
-from telegram.error import BadRequest
 from telegram.ext import Application
 
 from bot.models import Event
@@ -30,7 +29,7 @@ from handlers.course_views import course_screen, signed_up_text
 from handlers.events import open_event_from_link, show_not_found
 from handlers.html import user_text
 from handlers.presses import on_press
-from handlers.ui import Button, answer, edit, keyboard, send, send_with_file
+from handlers.ui import Button, answer, edit, edit_message, send, send_with_file
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -86,16 +85,7 @@ async def _show_course_again(context: BotContext, view: CourseView, message_id: 
     """After the profile questions: the message whose button started them is the course's
     card again, as it stands now (see `handlers.events.show_card_again`)."""
     text, rows = _screen(context, view)
-    try:
-        await context.bot.edit_message_text(
-            chat_id=context.viewer.user_id,
-            message_id=message_id,
-            text=context.viewer.t.directed(text),
-            reply_markup=keyboard(rows),
-            disable_web_page_preview=True,
-        )
-    except BadRequest:
-        return
+    await edit_message(context, message_id, text, rows)
 
 
 async def on_course_button(update: Update, context: BotContext, data: CourseCard) -> None:

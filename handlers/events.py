@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import CallbackQuery, Update
-from telegram.error import BadRequest
 from telegram.ext import Application, CommandHandler
 
 from bot.models import Event, EventView, RegistrationStatus
@@ -14,7 +13,7 @@ from handlers.context import BotContext
 from handlers.event_views import FIRST_PAGE, card_screen, list_screen, topics_screen
 from handlers.html import user_text
 from handlers.presses import on_press
-from handlers.ui import Button, answer, edit, keyboard, send
+from handlers.ui import Button, answer, edit, edit_message, send
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -99,16 +98,7 @@ async def show_card_again(context: BotContext, card: EventView, message_id: int)
     rather than a question answered long ago. One edit; a message that is gone or may no
     longer be changed is left as it is, the confirmation below it says everything."""
     text, rows = _card(context, card)
-    try:
-        await context.bot.edit_message_text(
-            chat_id=context.viewer.user_id,
-            message_id=message_id,
-            text=context.viewer.t.directed(text),
-            reply_markup=keyboard(rows),
-            disable_web_page_preview=True,
-        )
-    except BadRequest:
-        return
+    await edit_message(context, message_id, text, rows)
 
 
 async def open_event_from_link(

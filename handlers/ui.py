@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Callable, Sequence
@@ -140,6 +141,19 @@ async def edit(query: CallbackQuery, context: BotContext, text: str, rows: Rows 
             await send(context, text, rows)
         elif "not modified" not in reason:
             raise
+
+
+async def edit_message(context: BotContext, message_id: int, text: str, rows: Rows = ()) -> None:
+    """Replace one of the bot's messages in the viewer's chat by its id (not a pressed
+    one); a message gone or no longer editable is left as it is."""
+    with contextlib.suppress(BadRequest):
+        await context.bot.edit_message_text(
+            chat_id=context.viewer.user_id,
+            message_id=message_id,
+            text=context.viewer.t.directed(text),
+            reply_markup=keyboard(rows),
+            disable_web_page_preview=True,
+        )
 
 
 async def answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:

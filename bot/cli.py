@@ -151,6 +151,14 @@ async def write_certificates(
         if subject is None:
             err.write(f"There is no course or event with the code {code}.\n")
             return 1
+        if subject.event is not None and subject.event.course_id is not None:
+            course = await services.certificates.subject_by_id(subject.event.course_id, None)
+            err.write(
+                f"{subject.code} is a session of the course {course.code if course else '?'}: "
+                "its certificates are the course's (python -m bot certificates "
+                f"{course.code if course else '…'} --out DIR).\n"
+            )
+            return 1
         if not subject.gives_certificates:
             err.write(
                 f"{subject.code} gives no certificates: turn them on first (the programme "

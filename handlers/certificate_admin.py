@@ -79,6 +79,9 @@ async def handle(update: Update, context: BotContext, args: list[str]) -> bool:
     services = context.services
     first = args[0]
     subject = await services.certificates.subject(first) if CODE_PATTERN.match(first) else None
+    if subject is not None and subject.event is not None and subject.event.course_id is not None:
+        # A course's session gives the course's certificate, not one of its own.
+        subject = await services.certificates.subject_by_id(subject.event.course_id, None)
     if subject is not None:
         if not _may_manage(context, subject):
             await send(

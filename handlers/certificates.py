@@ -7,7 +7,6 @@ certificate's code gets what its QR code would show (see `handlers.verification`
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from telegram import CallbackQuery, Update
@@ -166,16 +165,32 @@ async def on_name_answer(update: Update, context: BotContext, data: NameOnCertif
     pressed = await _pressed_own(update, context, data.certificate_id)
     if pressed is None:
         return END
-    query, certificate, subject = pressed
+    query, certificate, _ = pressed
     if data.answer == "fix":
         set_state(context, NameBeingFixed(certificate.certificate_id))
         await edit(query, context, _type_your_name(context))
         return TYPING
+    first = needs_name_check(context.viewer.user)
     name = certificate.holder_name or context.viewer.user.printed_name
-    await context.services.certificates.confirm_name(context.viewer.user_id, name)
+    name = await context.services.certificates.confirm_name(context.viewer.user_id, name)
     await edit(query, context, _confirmed(context, name))
-    await send_certificate(context, certificate, subject, name_checked=True, news=True)
+    await _send_confirmed(context, certificate.certificate_id, every=first)
     return END
+
+
+async def _send_confirmed(context: BotContext, pressed: int, *, every: bool) -> None:
+    """The certificate whose question was answered; with `every` (the first confirmation of
+    the name), every certificate the person holds: all of them were waiting for it, each
+    behind a question of its own."""
+    services = context.services
+    held = [
+        (paper, subject)
+        for paper, subject in await services.certificates.held(context.viewer.user_id)
+        if subject is not None and (every or paper.certificate_id == pressed)
+    ]
+    held.sort(key=lambda found: found[0].certificate_id != pressed)  # the one pressed first
+    for paper, subject in held:
+        await send_certificate(context, paper, subject, name_checked=True, news=True)
 
 
 def _type_your_name(context: BotContext) -> str:
@@ -202,20 +217,16 @@ async def on_typed_name(update: Update, context: BotContext) -> int | None:
     if waiting is None:
         return END
     try:
-        # Folded as printed: full-width "Ｆｕｌｌ" is "Full" on the paper and when checked.
-        name = unicodedata.normalize("NFKC", profiles.parse_text("full_name", message.text))
+        name = profiles.parse_text("full_name", message.text)
     except InputProblem as problem:
         await send(context, plain(problem.problem.render(t)) + "\n\n" + _type_your_name(context))
         return None
-    await context.services.certificates.confirm_name(context.viewer.user_id, name)
+    first = needs_name_check(context.viewer.user)
+    name = await context.services.certificates.confirm_name(context.viewer.user_id, name)
     clear_state(context, NameBeingFixed)
     await send(context, _confirmed(context, name))
-    # Read after the correction: the paper prints the new name.
-    found = await context.services.certificates.of_holder(
-        context.viewer.user_id, waiting.certificate_id
-    )
-    if found is not None:
-        await send_certificate(context, *found, name_checked=True, news=True)
+    # Read after the correction: the papers print the new name.
+    await _send_confirmed(context, waiting.certificate_id, every=first)
     return END
 
 

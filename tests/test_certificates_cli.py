@@ -86,8 +86,12 @@ async def test_an_event_s_certificates_go_to_those_marked_present(
     three get a certificate of attendance; nobody who was not there does."""
     await course_of_four(services, db, 2)
     await attend_every_way(services, db, clock)
-    # A session of a course gives the course's certificate; this one gives its own too.
-    await db.execute("UPDATE events SET certificate = 1 WHERE code = 'flood-1'")
+    # A session of a course gives the course's certificate: the command line says so.
+    err = io.StringIO()
+    assert await write_certificates(settings, "flood-1", tmp_path, "b_bot", io.StringIO(), err) == 1
+    assert err.getvalue().startswith("flood-1 is a session of the course urban-floods")
+    # Out of the course, a session with certificates on gives its own.
+    await db.execute("UPDATE events SET course_id = NULL, certificate = 1 WHERE code = 'flood-1'")
     out = io.StringIO()
     folder = tmp_path / "event"
     assert await write_certificates(settings, "flood-1", folder, "b_bot", out, io.StringIO()) == 0

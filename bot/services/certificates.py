@@ -9,6 +9,7 @@ a person never holds two standing certificates for the same course or event.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -103,13 +104,25 @@ def _earned(
         user_id=user_id,
         course_id=course_id,
         event_id=event_id,
-        holder_name=user.printed_name,
+        holder_name=printed_name(user.printed_name),
         first_day=min(event.starts_at for event in held),
         last_day=max(event.ends_at for event in held),
         minutes=sum(event.duration_minutes for event in attended),
         sessions=len(attended),
         issued_at=now,
     )
+
+
+def printed_name(name: str) -> str:
+    """A name as a certificate prints it, and as it is recorded and verified: compatibility
+    forms folded (full-width "ＤＭＩＴＲＩＹ" is "DMITRIY"), symbols and emoji left out,
+    spaces single; so the paper, the check and the holders' list say the same."""
+    folded = unicodedata.normalize("NFKC", name)
+    kept = "".join(ch for ch in folded if unicodedata.category(ch) not in _NOT_PRINTED)
+    return " ".join(kept.split())
+
+
+_NOT_PRINTED = frozenset({"So", "Sk", "Cs", "Co", "Cn"})  # emoji and symbols, unassigned
 
 
 def _subject_of_event(uow: UnitOfWork, event: Event) -> Subject | None:
@@ -354,15 +367,18 @@ class CertificateService:
 
         return await self._db.read(read)
 
-    async def confirm_name(self, user_id: int, name: str) -> None:
+    async def confirm_name(self, user_id: int, name: str) -> str:
         """The holder confirmed (or corrected) how their name is printed: kept for the
         certificates to come, and printed on those they hold."""
+
+        name = printed_name(name)
 
         def work(uow: UnitOfWork) -> None:
             uow.users.set_certificate_name(user_id, name)
             uow.certificates.rename_standing(user_id, name)
 
         await self._db.write(work)
+        return name
 
     async def subject_by_id(self, course_id: int | None, event_id: int | None) -> Subject | None:
         def read(uow: UnitOfWork) -> Subject | None:

@@ -29,7 +29,7 @@ from handlers.course_views import course_screen, signed_up_text
 from handlers.events import open_event_from_link, show_not_found
 from handlers.html import user_text
 from handlers.presses import on_press
-from handlers.ui import Button, answer, edit, edit_message, send, send_with_file
+from handlers.ui import Button, answer, edit, edit_message, send, send_with_file, show_screen
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -73,12 +73,7 @@ async def show_course(
     """The course's card in place of the pressed message, or as a new one; a `notice`
     above it (a greeting, the language just chosen) saves a message of its own."""
     text, rows = _screen(context, view)
-    if notice:
-        text = f"{notice}\n\n{text}"
-    if query is not None:
-        await edit(query, context, text, rows)
-    else:
-        await send(context, text, rows)
+    await show_screen(context, text, rows, query, notice)
 
 
 async def _show_course_again(context: BotContext, view: CourseView, message_id: int) -> None:

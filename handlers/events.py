@@ -13,7 +13,7 @@ from handlers.context import BotContext
 from handlers.event_views import FIRST_PAGE, card_screen, list_screen, topics_screen
 from handlers.html import user_text
 from handlers.presses import on_press
-from handlers.ui import Button, answer, edit, edit_message, send
+from handlers.ui import Button, answer, edit, edit_message, show_screen
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -27,7 +27,7 @@ async def show_list(
     viewer = context.viewer
     found = await context.services.events.upcoming(topic, page)
     text, rows = list_screen(viewer.t, viewer.timezone, found, topic)
-    await _show(context, text, rows, query, notice)
+    await show_screen(context, text, rows, query, notice)
 
 
 async def open_card(
@@ -58,24 +58,7 @@ async def show_card(
     """The card in place of the pressed message, or as a new message; a `notice` above it
     (a greeting, the language just chosen) saves a message of its own."""
     text, rows = _card(context, card, back)
-    await _show(context, text, rows, query, notice)
-
-
-async def _show(
-    context: BotContext,
-    text: str,
-    rows: list[list[Button]],
-    query: CallbackQuery | None,
-    notice: str | None,
-) -> None:
-    """In place of the pressed message, or as a new one; a `notice` above it (a greeting,
-    the language just chosen) saves a message of its own."""
-    if notice:
-        text = f"{notice}\n\n{text}"
-    if query is not None:
-        await edit(query, context, text, rows)
-    else:
-        await send(context, text, rows)
+    await show_screen(context, text, rows, query, notice)
 
 
 def _card(

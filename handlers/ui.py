@@ -143,6 +143,23 @@ async def edit(query: CallbackQuery, context: BotContext, text: str, rows: Rows 
             raise
 
 
+async def show_screen(
+    context: BotContext,
+    text: str,
+    rows: Rows,
+    query: CallbackQuery | None = None,
+    notice: str | None = None,
+) -> None:
+    """A screen (a card) in place of the pressed message, or as a new one; a `notice` above
+    it (a greeting, the language just chosen) saves a message of its own."""
+    if notice:
+        text = f"{notice}\n\n{text}"
+    if query is not None:
+        await edit(query, context, text, rows)
+    else:
+        await send(context, text, rows)
+
+
 async def edit_message(context: BotContext, message_id: int, text: str, rows: Rows = ()) -> None:
     """Replace one of the bot's messages in the viewer's chat by its id (not a pressed
     one); a message gone or no longer editable is left as it is."""

@@ -72,7 +72,7 @@ from bench.harness import Seeder
 from bot.app import build_application
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.db import Database, UnitOfWork, to_db
+from bot.db import Database, SqliteDatabase, UnitOfWork, to_db
 from bot.devtools.emulator import BotApiEmulator, EmulatorRequest
 from bot.models import CampaignKind, Event
 from bot.services.container import Services
@@ -260,7 +260,8 @@ async def replay(
                 awarded = await services.certificates.award_ended(event.event_id)
                 assert awarded == 0, f"{awarded} completed the course before its last session"
     clock.set(now)
-    with Seeder(db.path).transaction() as conn:
+    assert db.file is not None
+    with Seeder(db.file).transaction() as conn:
         conn.execute(
             "UPDATE deliveries SET status = 'sent', sent_at = next_attempt_at"
             " WHERE status = 'pending'"
@@ -285,7 +286,7 @@ async def seed(path: Path, count: int, ends_at: datetime) -> list[int]:
     assert app.post_init is not None and app.post_shutdown is not None
     await app.post_init(app)
     services = app.bot_data.services
-    db = await Database.open(path)  # the bench's own, beside the application's
+    db = await SqliteDatabase.open(path)  # the bench's own, beside the application's
     try:
         first = ends_at - DURATION - (SESSIONS - 1) * timedelta(weeks=1)
         imported = await services.programme.import_now(programme(first, count + 10), None)

@@ -33,7 +33,7 @@ from bench.harness import Bench, Seeder, running_bot, seed_scale
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.db import Database
+from bot.db import SqliteDatabase
 from bot.db.outbox import Campaign, Progress
 from bot.devtools.emulator import BotApiEmulator, EmulatorRequest
 from bot.models import Audience, AudienceKind, CampaignKind
@@ -89,7 +89,7 @@ async def broadcast_over_http(folder: Path, limit: int | None, users: int) -> No
         await app.post_init(app)  # starts the delivery worker
         services = app.bot_data.services
         Seeder(settings.database_path).users(users)
-        db = await Database.open(settings.database_path)  # the bench's own, to watch
+        db = await SqliteDatabase.open(settings.database_path)  # the bench's own, to watch
         try:
             started = time.perf_counter()
             campaign = await services.broadcasts.start(
@@ -185,7 +185,7 @@ async def startup(folder: Path) -> None:
     async with running_bot(folder / "scale") as bench:
         await seed_scale(bench)
         count = bench.seed.fetch_one("SELECT COUNT(*) FROM registrations")
-        path = bench.db.path
+        path = bench.seed.path
         clock = bench.clock
     settings = Settings(bot_token="1:BENCH", database_path=path)
     app = build_application(

@@ -47,7 +47,7 @@ from pathlib import Path
 
 from bench.delivery import ROOT, rss_mb
 from bench.harness import Seeder, percentile
-from bot.db import Database
+from bot.db import SqliteDatabase
 from bot.devtools.emulator import JSON, ApiCall, BotApiEmulator, FakeUser
 from bot.devtools.emulator_server import BotApiServer, ChatPace, FloodControl
 
@@ -317,7 +317,7 @@ async def run(name: str, scenario: Scenario, folder: Path, seconds: float) -> Fi
     """One run: a fresh database and emulator, the bot as a process, the broadcast and the
     load for at most `seconds` after the Send press."""
     path = folder / "bot.sqlite3"
-    await (await Database.open(path)).close()  # the schema
+    await (await SqliteDatabase.open(path)).close()  # the schema
     seed = Seeder(path)
     seed.users(scenario.recipients, first_id=RECIPIENTS_FROM)
     side = TelegramSide(scenario)

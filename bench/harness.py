@@ -26,7 +26,7 @@ from telegram.warnings import PTBUserWarning
 from bot.app import BotApplication, build_application
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.db import Database, to_db
+from bot.db import Database, open_database, to_db
 from bot.devtools.emulator import BotApiEmulator, EmulatorRequest, FakeUser
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -133,7 +133,7 @@ async def running_bot(folder: Path) -> AsyncIterator[Bench]:
     await app.initialize()
     assert app.post_init is not None and app.post_shutdown is not None
     await app.post_init(app)
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path, settings.database_url)
     try:
         yield Bench(app, emulator, db, Seeder(settings.database_path), clock)
     finally:

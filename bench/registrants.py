@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from bench.harness import NOW, Seeder
-from bot.db import Database, to_db
-from bot.db.connection import fold
+from bot.db import SqliteDatabase, to_db
+from bot.db.search_text import fold
 from bot.services.container import Directories
 from bot.services.registrants import RegistrantService
 
@@ -65,7 +65,7 @@ def seed(path: Path, people: int, big: int) -> None:
 
 
 async def measure(path: Path, runs: int) -> list[tuple[str, float, float, int]]:
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     try:
         service = RegistrantService(db, Directories.build().countries)
         event = await db.read(lambda u: u.events.by_code("ev-0"))
@@ -114,7 +114,7 @@ def main() -> None:
 
 
 async def _schema(path: Path) -> None:
-    await (await Database.open(path)).close()
+    await (await SqliteDatabase.open(path)).close()
 
 
 if __name__ == "__main__":

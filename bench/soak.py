@@ -151,7 +151,7 @@ def database_mb(path: Path) -> float:
 async def build_database(folder: Path, first_event: datetime) -> Path:
     async with running_bot(folder / "seed") as bench:
         await seed_scale(bench, first_event=first_event)
-        return bench.db.path
+        return bench.seed.path
 
 
 async def soak(minutes: float, participants: int) -> None:

@@ -19,7 +19,7 @@ from telegram.request import BaseRequest
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db import Database, DatabaseUnusable
+from bot.db import Database, DatabaseUnusable, open_database
 from bot.i18n import Catalogs
 from bot.services.certificate_printing import CertificatePrinter
 from bot.services.container import Directories, Outlets, Services
@@ -123,7 +123,7 @@ def build_application(
     opened: list[Database] = []  # the database, between post_init and post_shutdown
 
     async def post_init(app: _Application) -> None:
-        db = await Database.open(settings.database_path)
+        db = await open_database(settings.database_path, settings.database_url)
         opened.append(db)
         sender = TelegramSender(app.bot)
         outlets = Outlets(

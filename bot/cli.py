@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db import Database
+from bot.db import open_database
 from bot.i18n import Catalogs, Translator
 from bot.models import Certificate
 from bot.services.attendance_texts import describe_report
@@ -212,7 +212,7 @@ def _write_papers(
 
 async def prepare_database(settings: Settings) -> None:
     """Create or migrate the database; DatabaseUnusable if the file is not one."""
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path, settings.database_url)
     await db.close()
 
 
@@ -222,12 +222,19 @@ async def backup(
     """Copy the database to `target` while the bot may be running; say where and how big.
     The live database (or its side files) as the target is refused: the copy would
     overwrite what it copies."""
+    if settings.database_url:
+        err.write(
+            "With PostgreSQL (DATABASE_URL), back up with the server's own tools, e.g.\n"
+            '  pg_dump --format=custom --file=bot.dump "$DATABASE_URL"\n'
+            "or your provider's scheduled backups.\n"
+        )
+        return 2
     if not _database_exists(settings, err):
         return 1
     if _is_live_database(settings.database_path, target):
         err.write(f"{target} is the live database itself; choose another file for the backup.\n")
         return 2
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path, settings.database_url)
     try:
         await db.backup(target)
     finally:
@@ -257,7 +264,7 @@ def _size(count: int) -> str:
 
 
 def _database_exists(settings: Settings, err: TextIO) -> bool:
-    if settings.database_path.is_file():
+    if settings.database_url or settings.database_path.is_file():
         return True
     err.write(f"There is no database at {settings.database_path}.\n")
     return False

@@ -43,6 +43,8 @@ class Settings:
     bot_token: str | None
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     database_path: Path = Path("data/bot.sqlite3")
+    # postgresql://… : PostgreSQL instead of the SQLite file at `database_path`.
+    database_url: str = ""
     telegram_api_url: str = DEFAULT_API_URL
     default_language: str = "en"
     default_timezone: str = "UTC"
@@ -90,7 +92,12 @@ def load_settings(
     return Settings(
         bot_token=get("BOT_TOKEN") or None,
         admin_ids=parse_admin_ids(get("ADMIN_IDS")),
-        database_path=parse_database_path(get("DATABASE_PATH") or "data/bot.sqlite3"),
+        database_path=(
+            Path(get("DATABASE_PATH") or "data/bot.sqlite3")
+            if get("DATABASE_URL")
+            else parse_database_path(get("DATABASE_PATH") or "data/bot.sqlite3")
+        ),
+        database_url=parse_database_url(get("DATABASE_URL")),
         telegram_api_url=parse_api_url(get("TELEGRAM_API_URL") or DEFAULT_API_URL),
         default_language=parse_language(get("DEFAULT_LANGUAGE") or "en"),
         default_timezone=parse_timezone(get("DEFAULT_TIMEZONE") or "UTC"),
@@ -178,6 +185,22 @@ def parse_database_path(raw: str) -> Path:
             f"DATABASE_PATH: cannot create {path}: folder {existing} is not writable by this user."
         )
     return path
+
+
+def parse_database_url(raw: str) -> str:
+    """A PostgreSQL URL as libpq reads it (postgresql://user:password@host:port/name?...);
+    empty: SQLite. The message of a wrong one never repeats it (it may hold a password)."""
+    if not raw:
+        return ""
+    scheme = raw.split("://", 1)[0].lower() if "://" in raw else ""
+    if scheme not in ("postgresql", "postgres"):
+        raise ConfigError(
+            "DATABASE_URL: expected a PostgreSQL URL such as "
+            "postgresql://bot:PASSWORD@db.example.org:5432/webinars "
+            f"(it starts with {scheme + '://' if scheme else 'no scheme'}); "
+            "leave it empty to use the SQLite file of DATABASE_PATH."
+        )
+    return raw
 
 
 def parse_api_url(raw: str) -> str:

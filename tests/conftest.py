@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,12 @@ from telegram import Update
 from bot.app import BotApplication, build_application
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.db import Database
+from bot.db import open_database
 from bot.devtools.emulator import ApiCall, BotApiEmulator, EmulatorRequest, FakeUser
 from bot.i18n import Catalogs
 from bot.models import Contact
 from bot.services.container import Directories, Services
+from tests.postgres import SERVER
 from tests.store import Store
 
 # python-telegram-bot's future behaviour (retry_after as a timedelta), which the bot opts into too.
@@ -186,11 +187,31 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def database_url() -> Iterator[str]:
+    """Empty: the test's database is a SQLite file in its folder. With TEST_DATABASE_URL, a
+    PostgreSQL database of the test's own (see tests/postgres.py), dropped afterwards."""
+    if SERVER is None:
+        yield ""
+        return
+    url = SERVER.fresh()
+    try:
+        yield url
+    finally:
+        SERVER.drop(url)
+
+
+def pytest_sessionfinish() -> None:
+    if SERVER is not None:
+        SERVER.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
         bot_token="123456:TEST",
         admin_ids=frozenset({ORGANIZER_ID}),
         database_path=tmp_path / "bot.sqlite3",
+        database_url=database_url,
     )
 
 
@@ -264,7 +285,7 @@ def services(app: BotApplication) -> Services:
 @pytest.fixture
 async def db(app: BotApplication, settings: Settings) -> AsyncIterator[Store]:
     """The bot's database, opened by the test beside the running bot."""
-    database = await Database.open(settings.database_path)
+    database = await open_database(settings.database_path, settings.database_url)
     yield Store(database)
     await database.close()
 

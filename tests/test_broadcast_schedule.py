@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.db import Database
+from bot.db import open_database
 from bot.devtools.emulator import BotApiEmulator, FakeUser
 from bot.i18n import Catalogs
 from bot.models import Audience, AudienceKind, CampaignKind, Contact
@@ -78,7 +78,8 @@ async def test_a_broadcast_scheduled_in_the_organizers_zone_goes_at_its_time_aft
         assert [label for label, _ in buttons_of(organizer.last_message_with_buttons())] == [
             "Cancel broadcast #1"
         ]
-        db = Store(await Database.open(settings.database_path))  # the test's own look
+        # The test's own look:
+        db = Store(await open_database(settings.database_path, settings.database_url))
         assert await db.fetch_all("SELECT send_at, queued_at, status FROM campaigns") == [
             ("2026-11-29T07:00:00+00:00", None, "running")
         ]

@@ -19,7 +19,7 @@ import pytest
 from bot.app import BotApplication
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.db import Database, UnitOfWork
+from bot.db import UnitOfWork, open_database
 from bot.devtools.emulator import JSON, ApiCall, BotApiEmulator, html_to_text
 from bot.i18n import Catalogs
 from bot.models import Contact
@@ -65,7 +65,7 @@ async def app(
 
 @pytest.fixture
 async def db(app: BotApplication, settings: Settings) -> AsyncIterator[Store]:
-    database = await Database.open(settings.database_path)
+    database = await open_database(settings.database_path, settings.database_url)
     yield Store(database)
     await database.close()
 

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database, Migration, UnitOfWork, core, from_db, load_migrations, to_db
+from bot.db import (
+    Migration,
+    SqliteDatabase,
+    UnitOfWork,
+    core,
+    from_db,
+    load_migrations,
+    to_db,
+)
 from bot.models import Contact, RegistrationStatus
 from tests.store import Store
 
@@ -26,15 +34,15 @@ async def test_migrations_stairway(tmp_path: Path) -> None:
     """From an empty file and from every earlier version, migrating reaches the latest schema."""
     migrations = load_migrations()
     latest = tmp_path / "latest.sqlite3"
-    db = await Database.open(latest)
+    db = await SqliteDatabase.open(latest)
     assert await db.schema_version() == len(migrations)
     await db.close()
     for step in range(len(migrations) + 1):
         path = tmp_path / f"from-{step}.sqlite3"
-        partial = await Database.open(path, migrations[:step])
+        partial = await SqliteDatabase.open(path, migrations[:step])
         assert await partial.schema_version() == step
         await partial.close()
-        upgraded = await Database.open(path)
+        upgraded = await SqliteDatabase.open(path)
         assert await upgraded.schema_version() == len(migrations)
         await upgraded.close()
         assert tables(path) == tables(latest)
@@ -43,10 +51,10 @@ async def test_migrations_stairway(tmp_path: Path) -> None:
 async def test_migrations_run_once(tmp_path: Path) -> None:
     """Opening the database again applies nothing twice and keeps the data."""
     path = tmp_path / "bot.sqlite3"
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     await db.write(lambda u: u.users.upsert_contact(Contact(1, "Amina"), NOW))
     await db.close()
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     assert await db.read(lambda u: u.users.count()) == 1
     await db.close()
     rows = await Store(db).fetch_all("SELECT version FROM schema_version")
@@ -58,9 +66,9 @@ async def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path) -> None
     broken = [*load_migrations(), Migration(99, "0099_broken", "CREATE TABLE t (x);\nNOT SQL;")]
     path = tmp_path / "bot.sqlite3"
     with pytest.raises(sqlite3.Error):
-        await Database.open(path, broken)
+        await SqliteDatabase.open(path, broken)
     assert "t" not in tables(path)
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     assert await db.schema_version() == len(load_migrations())
     await db.close()
 
@@ -95,7 +103,7 @@ async def test_a_commit_that_fails_leaves_no_transaction_behind(
 ) -> None:
     """A commit SQLite refuses (here: a statement of the unit still running) must not leave
     the connection in its transaction, holding the write lock: the next write goes through."""
-    database = await Database.open(tmp_path / "bot.sqlite3")
+    database = await SqliteDatabase.open(tmp_path / "bot.sqlite3")
     try:
         for user_id in (1, 2):
             await database.write(lambda u, i=user_id: u.users.upsert_contact(Contact(i, "A"), NOW))  # type: ignore[misc]
@@ -145,6 +153,7 @@ async def test_a_write_waits_for_a_locked_database(db: Store) -> None:
     """Another process holding the write lock (a backup, a script) makes writes wait, not fail,
     and the bot goes on reading meanwhile: the write waits on the writer's thread, not on the
     event loop's."""
+    assert db.path is not None
     blocker = sqlite3.connect(db.path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     write = asyncio.create_task(
@@ -170,7 +179,7 @@ async def test_the_log_is_copied_back_into_the_database_off_the_loop(
     monkeypatch.setattr(core, "CHECKPOINT_EVERY", 10)
     monkeypatch.setattr(core, "CHECKPOINT_AT", threshold)
     path = tmp_path / "bot.sqlite3"
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     watcher = sqlite3.connect(path)  # keeps the last close from checkpointing on its own
     watcher.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the migrations, out of the way
     size_before = path.stat().st_size
@@ -191,7 +200,7 @@ async def test_a_database_deleted_under_the_bot_is_noticed_before_any_write(
     from bot.db import DatabaseGone
 
     path = tmp_path / "bot.sqlite3"
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     await db.write(lambda u: u.users.upsert_contact(Contact(1, "Before"), NOW))
     for name in ("bot.sqlite3", "bot.sqlite3-wal", "bot.sqlite3-shm"):
         (tmp_path / name).unlink(missing_ok=True)
@@ -210,7 +219,7 @@ async def test_a_backup_restored_after_the_database_was_deleted_is_the_backup(
     a backup there, as the bot's message advises: the old write-ahead log must not be replayed
     into it (corrupting it, or bringing back what the backup did not hold)."""
     path = tmp_path / "bot.sqlite3"
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     await db.write(lambda u: u.users.upsert_contact(Contact(1, "In the backup"), NOW))
     await db.backup(tmp_path / "backup.sqlite3")
     for user_id in range(2, 40):  # written after the backup, still in the log

@@ -214,10 +214,10 @@ async def test_sigterm_and_sigkill_in_the_middle_of_a_broadcast(bot: Bot) -> Non
     The worker sends one message at a time, 29 a second: a bigger broadcast would only mean
     longer waits, not another moment for a signal to hit. A quarter of it goes out before each
     signal, the rest after the restart, and the emulator's 30/s limit watches throughout."""
-    from bot.db import Database, to_db
+    from bot.db import SqliteDatabase, to_db
     from tests.store import Store
 
-    db = await Database.open(bot.folder / "bot.sqlite3")
+    db = await SqliteDatabase.open(bot.folder / "bot.sqlite3")
     await db.close()
     now = to_db(datetime.now(UTC))
     await Store(db).execute_many(

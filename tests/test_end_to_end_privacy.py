@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from bot.db import SqliteDatabase
 from bot.devtools.emulator import ApiCall, ApiError, FakeUser
 from handlers.buttons import Register
 from tests import test_end_to_end
@@ -419,10 +420,9 @@ async def test_the_database_deleted_under_the_bot_stops_it_with_a_clear_message(
     deleted; they press Register and write. The process ends as soon as those updates come
     (the 30-second check is for a quiet bot), its log says the database is gone (and says
     little else), and nobody is told they are registered."""
-    from bot.db import Database
 
     database = bot.folder / "bot.sqlite3"
-    await (await Database.open(database)).close()
+    await (await SqliteDatabase.open(database)).close()
     stamp = datetime.now(UTC).isoformat()
     with contextlib.closing(sqlite3.connect(database)) as conn, conn:
         conn.execute(

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database, to_db
+from bot.db import SqliteDatabase, to_db
 from bot.devtools.emulator import BotApiEmulator, FakeUser, html_to_text
 from bot.devtools.emulator_server import SENDING_METHODS, BotApiServer, ChatPace, FloodControl
 from tests.test_end_to_end import ORGANIZER, Bot, serving
@@ -37,7 +37,7 @@ NEWS = "The afternoon session moves to 15:00."
 async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
     """The bot on a database with RECIPIENTS, against an emulator that watches Telegram's
     limits overall and in each chat."""
-    await (await Database.open(tmp_path / "bot.sqlite3")).close()
+    await (await SqliteDatabase.open(tmp_path / "bot.sqlite3")).close()
     now = to_db(datetime.now(UTC))
     with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
         conn.executemany(

@@ -14,7 +14,7 @@ import pytest
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
-from bot.db import Database, to_db
+from bot.db import SqliteDatabase, to_db
 from bot.db.inbox import Arrival
 from bot.devtools.emulator import BotApiEmulator
 from bot.i18n import language_tag
@@ -82,7 +82,7 @@ async def test_the_database_is_readable_by_its_user_only(tmp_path: Path) -> None
     path.parent.mkdir()
     path.touch()
     path.chmod(0o644)
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     await db.write(lambda u: u.audit.record(1, "test", "x", datetime.now(UTC)))
     await db.close()
     for file in path.parent.iterdir():
@@ -90,7 +90,7 @@ async def test_the_database_is_readable_by_its_user_only(tmp_path: Path) -> None
     fresh = tmp_path / "new" / "bot.sqlite3"
     previous = os.umask(0o077)
     try:
-        db = await Database.open(fresh)
+        db = await SqliteDatabase.open(fresh)
         await db.close()
     finally:
         os.umask(previous)
@@ -156,8 +156,10 @@ async def test_forgetme_leaves_nothing_that_names_the_person(
         ""
     ]
     assert str(uid) not in detail
+    path = db.path
+    assert path is not None
     stored = b"".join(
-        file.read_bytes() for file in db.path.parent.iterdir() if file.name.startswith(db.path.name)
+        file.read_bytes() for file in path.parent.iterdir() if file.name.startswith(path.name)
     )
     for trace in (
         "Zanele",

@@ -63,20 +63,18 @@ class AttendanceRepository(Repository):
     def record(self, event_id: int, user_id: int, method: str, now: datetime) -> bool:
         """Record attendance once; False if it was recorded before."""
         cursor = self._run(
-            "INSERT OR IGNORE INTO attendance (event_id, user_id, method, checked_in_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO attendance (event_id, user_id, method, checked_in_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (event_id, user_id, method, to_db(now)),
         )
         return cursor.rowcount == 1
 
     def record_many(self, event_id: int, user_ids: list[int], method: str, now: datetime) -> int:
-        before = self._conn.total_changes
-        self._run_many(
-            "INSERT OR IGNORE INTO attendance (event_id, user_id, method, checked_in_at)"
-            " VALUES (?, ?, ?, ?)",
+        return self._run_many(
+            "INSERT INTO attendance (event_id, user_id, method, checked_in_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [(event_id, user_id, method, to_db(now)) for user_id in user_ids],
         )
-        return self._conn.total_changes - before
 
     def remove(self, event_id: int, user_id: int) -> None:
         self._run("DELETE FROM attendance WHERE event_id = ? AND user_id = ?", (event_id, user_id))
@@ -122,7 +120,8 @@ class AttendanceRepository(Repository):
             f"""SELECT u.user_id, COALESCE(NULLIF(u.full_name, ''), u.first_name),
                    EXISTS (SELECT 1 FROM attendance a
                            WHERE a.event_id = :event AND a.user_id = u.user_id)
-                {base} ORDER BY 2 COLLATE NOCASE, u.user_id LIMIT :limit OFFSET :offset""",
+                {base} ORDER BY lower(COALESCE(NULLIF(u.full_name, ''), u.first_name)), u.user_id
+                LIMIT :limit OFFSET :offset""",
             {"event": event_id, "limit": limit, "offset": offset},
         )
         lines = [RosterLine(int(r[0]), str(r[1]), bool(r[2])) for r in rows]
@@ -167,9 +166,7 @@ class AttendanceRepository(Repository):
     def _apply_marks(self, event_id: int, user_ids: list[int], now: datetime) -> None:
         """The report's people marked present, unless a check-in or a mark by hand says so
         already (those are kept as they are)."""
-        self._conn.execute(
-            "DELETE FROM attendance WHERE event_id = ? AND method = 'import'", (event_id,)
-        )
+        self._run("DELETE FROM attendance WHERE event_id = ? AND method = 'import'", (event_id,))
         self.record_many(event_id, user_ids, "import", now)
 
     def replace_report(
@@ -178,14 +175,16 @@ class AttendanceRepository(Repository):
         """A new report for the session: its marks replace those of the previous one."""
         before = self._import_marks(event_id)
         previous = self._standing_report(event_id)
-        cursor = self._run(
-            "INSERT INTO attendance_reports (event_id, imported_by, imported_at) VALUES (?, ?, ?)",
+        row = self._one(
+            "INSERT INTO attendance_reports (event_id, imported_by, imported_at) VALUES (?, ?, ?)"
+            " RETURNING report_id",
             (event_id, admin_id, to_db(now)),
         )
-        report_id = cursor.lastrowid
-        assert report_id is not None
+        assert row is not None
+        report_id = int(row[0])
         self._run_many(
-            "INSERT OR IGNORE INTO attendance_report_marks (report_id, user_id) VALUES (?, ?)",
+            "INSERT INTO attendance_report_marks (report_id, user_id) VALUES (?, ?)"
+            " ON CONFLICT DO NOTHING",
             [(report_id, user_id) for user_id in user_ids],
         )
         return self._marks_become(event_id, report_id, user_ids, before, previous, now)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
-from bot.db.repository import Repository
+from bot.db.repository import Repository, Row
 from bot.db.times import from_db, to_db
 from bot.models import Certificate
 
@@ -14,7 +13,7 @@ def _optional(value: str | None) -> datetime | None:
     return from_db(value) if value is not None else None
 
 
-def _certificate(row: sqlite3.Row) -> Certificate:
+def _certificate(row: Row) -> Certificate:
     return Certificate(
         certificate_id=row["certificate_id"],
         code=row["code"],
@@ -38,13 +37,14 @@ class CertificateRepository(Repository):
     def issue(self, certificate: Certificate) -> int | None:
         """Store a new certificate; None when the person already holds one standing for the
         same course or event (a second issue of the same completion is not a new paper)."""
-        cursor = self._run(
+        row = self._one(
             """
             INSERT INTO certificates (code, user_id, course_id, event_id, holder_name,
                 first_day, last_day, minutes, sessions, issued_at, issued_by, reason)
             VALUES (:code, :user_id, :course_id, :event_id, :holder_name, :first_day,
                 :last_day, :minutes, :sessions, :issued_at, :issued_by, :reason)
             ON CONFLICT DO NOTHING
+            RETURNING certificate_id
             """,
             {
                 "code": certificate.code,
@@ -61,7 +61,7 @@ class CertificateRepository(Repository):
                 "reason": certificate.reason,
             },
         )
-        return cursor.lastrowid if cursor.rowcount else None
+        return int(row[0]) if row else None
 
     def by_code(self, code: str) -> Certificate | None:
         row = self._one("SELECT * FROM certificates WHERE code = ?", (code,))
@@ -86,7 +86,7 @@ class CertificateRepository(Repository):
         row = self._one(
             """
             SELECT * FROM certificates WHERE user_id = ? AND revoked_at IS NULL
-              AND IFNULL(course_id, 0) = ? AND IFNULL(event_id, 0) = ?
+              AND COALESCE(course_id, 0) = ? AND COALESCE(event_id, 0) = ?
             """,
             (user_id, course_id or 0, event_id or 0),
         )
@@ -108,7 +108,7 @@ class CertificateRepository(Repository):
             """
             SELECT user_id FROM certificates WHERE user_id IS NOT NULL
               AND (revoked_at IS NULL OR ?)
-              AND IFNULL(course_id, 0) = ? AND IFNULL(event_id, 0) = ?
+              AND COALESCE(course_id, 0) = ? AND COALESCE(event_id, 0) = ?
             """,
             (revoked, course_id or 0, event_id or 0),
         )
@@ -143,7 +143,7 @@ class CertificateRepository(Repository):
         rows = self._all(
             """
             SELECT * FROM certificates WHERE revoked_at IS NULL AND withdrawn_at IS NULL
-              AND IFNULL(course_id, 0) = ? AND IFNULL(event_id, 0) = ?
+              AND COALESCE(course_id, 0) = ? AND COALESCE(event_id, 0) = ?
             ORDER BY certificate_id
             """,
             (course_id or 0, event_id or 0),
@@ -158,7 +158,7 @@ class CertificateRepository(Repository):
         rows = self._all(
             """
             SELECT * FROM certificates
-            WHERE IFNULL(course_id, 0) = ? AND IFNULL(event_id, 0) = ?
+            WHERE COALESCE(course_id, 0) = ? AND COALESCE(event_id, 0) = ?
             ORDER BY certificate_id
             """,
             (course_id or 0, event_id or 0),

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
+
+from bot.db.search_text import fold
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 10_000
@@ -41,8 +42,8 @@ def open_connection(
         conn.execute("PRAGMA synchronous = NORMAL")
         # Freed pages are overwritten: what /forgetme erased is not left in the file.
         conn.execute("PRAGMA secure_delete = ON")
-        # Text folded as a search compares it (any script's case, full-width forms): the
-        # registrants' search column is written with it (migration 0011, users).
+        # Text folded as a search compares it (any script's case, full-width forms): migration
+        # 0011 filled the registrants' search column with it.
         conn.create_function("fold", 1, fold, deterministic=True)
         if inline:
             conn.execute("PRAGMA wal_autocheckpoint = 0")
@@ -52,12 +53,6 @@ def open_connection(
         conn.close()
         raise
     return conn
-
-
-def fold(text: str | None) -> str | None:
-    """NFKC then case folding: "ＡＭＩＮＡ", "Amina" and "amina" compare equal, as do
-    "ВЕРА" and "вера"."""
-    return None if text is None else unicodedata.normalize("NFKC", text).casefold()
 
 
 def is_busy(error: sqlite3.Error) -> bool:

@@ -1,6 +1,5 @@
-"""The database layer: the only place with SQL. This module: connections and migrations.
-
-One SQLite file in WAL mode. A unit of work is a plain function over repositories, with no
+"""SQLite: the default database, one file in WAL mode; and the migrations of both databases.
+ A unit of work is a plain function over repositories, with no
 await inside: a write is one `BEGIN IMMEDIATE` transaction (`Database.write`), so rules such
 as "never more confirmed seats than the capacity" hold inside it, and a read is one snapshot
 (`Database.read`). The bot's short units run on the event loop's thread itself (see
@@ -17,20 +16,22 @@ import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from bot.db.base import STREAM_BATCH, Database, DatabaseGone, DatabaseUnusable, Migration
 from bot.db.connection import ThreadConnection, is_busy, open_connection
+from bot.db.dialect import SQLITE
 from bot.db.times import to_db
 from bot.db.unit import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# One folder per database, numbered alike: migration N brings either to the same schema.
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations" / "sqlite"
+POSTGRES_MIGRATIONS_DIR = MIGRATIONS_DIR.with_name("postgresql")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-STREAM_BATCH = 1000
 # The inline connection leaves checkpoints to the writer's thread: every CHECKPOINT_EVERY
 # inline commits, a WAL grown past CHECKPOINT_AT bytes (SQLite's own default: 1,000 pages)
 # is copied back into the database there.
@@ -38,13 +39,6 @@ CHECKPOINT_EVERY = 200
 CHECKPOINT_AT = 4 * 1024 * 1024
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
 
 
 def load_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
@@ -59,15 +53,6 @@ def load_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
         if migration.version != expected:
             raise RuntimeError(f"migrations must be numbered 1, 2, 3...; found {migration.name}")
     return migrations
-
-
-class DatabaseUnusable(Exception):
-    """The database file cannot be used: not SQLite, damaged, or not writable."""
-
-
-class DatabaseGone(DatabaseUnusable):
-    """The database file was deleted or replaced under the running bot: what it would write
-    now would go to a file nobody will ever open again."""
 
 
 def _in_transaction(work: Callable[[UnitOfWork], T]) -> Callable[[sqlite3.Connection], T]:
@@ -98,8 +83,11 @@ def _snapshot(work: Callable[[UnitOfWork], T]) -> Callable[[sqlite3.Connection],
     return run
 
 
-class Database:
-    """Where services hand their units of work: inline, or on the writer's or reader's thread."""
+class SqliteDatabase(Database):
+    """Units of work inline (on the event loop's thread), or on the writer's or reader's
+    thread: see `connection`."""
+
+    dialect = SQLITE
 
     def __init__(
         self,
@@ -118,7 +106,9 @@ class Database:
         self._checkpoint: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, path: Path, migrations: Iterable[Migration] | None = None) -> Database:
+    async def open(
+        cls, path: Path, migrations: Iterable[Migration] | None = None
+    ) -> SqliteDatabase:
         """Open (creating and migrating) the database; DatabaseUnusable if the file is not one."""
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         writer = ThreadConnection(path, read_only=False, name="db-writer")
@@ -155,11 +145,17 @@ class Database:
             for side in ("-wal", "-shm"):
                 self.path.with_name(self.path.name + side).unlink(missing_ok=True)
 
-    async def write(self, work: Callable[[UnitOfWork], T], *, heavy: bool = False) -> T:
-        """Run `work` as one unit of work: committed if it returns, rolled back if it raises.
+    @property
+    def description(self) -> str:
+        return f"SQLite database {self.path}"
 
-        `heavy`: it may touch thousands of rows (an import, a broadcast's audience), so it runs
-        on the writer's thread while the bot goes on answering."""
+    @property
+    def file(self) -> Path:
+        return self.path
+
+    async def write(self, work: Callable[[UnitOfWork], T], *, heavy: bool = False) -> T:
+        """`heavy` (an import, a broadcast's audience) runs on the writer's thread while the
+        bot goes on answering."""
         self.check_still_there()
         if not heavy:
             try:
@@ -173,7 +169,6 @@ class Database:
         return await self._writer.run(_in_transaction(work))
 
     async def read(self, work: Callable[[UnitOfWork], T], *, heavy: bool = False) -> T:
-        """Run `work` on one snapshot: a whole view of an update. `heavy` as for `write`."""
         if not heavy:
             try:
                 return _snapshot(work)(self._inline)
@@ -217,8 +212,8 @@ class Database:
     async def stream(
         self, query: Callable[[UnitOfWork], Iterator[T]], batch: int = STREAM_BATCH
     ) -> AsyncIterator[list[T]]:
-        """The items of a long read (an export) in batches, on a connection of its own: its
-        snapshot must not hold back what the bot's other reads see meanwhile."""
+        """On a connection of its own: its snapshot must not hold back what the bot's other
+        reads see meanwhile."""
         conn = ThreadConnection(self.path, read_only=True, name="db-stream")
         await conn.open()
         try:
@@ -233,8 +228,8 @@ class Database:
             await conn.close()
 
     async def backup(self, target: Path) -> None:
-        """A consistent copy of the live database (SQLite's online backup API), taken while
-        the bot keeps running: pages are copied in steps, so writers wait only briefly."""
+        """SQLite's online backup API: pages are copied in steps, so writers wait only
+        briefly."""
 
         def copy(conn: sqlite3.Connection) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -250,8 +245,8 @@ class Database:
             raise DatabaseUnusable(f"cannot write a backup to {target}: {exc}") from exc
 
     async def flush_log(self) -> None:
-        """Copy the write-ahead log into the database file and empty it: after an erasure,
-        the log must not keep what was erased (waits for readers to finish their snapshot)."""
+        """Copy the write-ahead log into the database file and empty it (waits for readers
+        to finish their snapshot)."""
         await self._writer.run(
             lambda conn: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         )

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.db.repository import Repository
+from bot.db.repository import Repository, Row
 from bot.db.times import to_db
 from bot.models import Course, EventText
 
 
-def _course(row: sqlite3.Row, texts: dict[str, EventText]) -> Course:
+def _course(row: Row, texts: dict[str, EventText]) -> Course:
     return Course(
         course_id=row["course_id"],
         code=row["code"],
@@ -27,7 +26,7 @@ def _course(row: sqlite3.Row, texts: dict[str, EventText]) -> Course:
 class CourseRepository(Repository):
     def by_code(self, code: str) -> Course | None:
         """The course of `code`, as typed in any case ("URBAN-FLOODS" is "urban-floods")."""
-        row = self._one("SELECT * FROM courses WHERE code = ? COLLATE NOCASE", (code,))
+        row = self._one("SELECT * FROM courses WHERE lower(code) = lower(?)", (code,))
         return self._with_texts(row)
 
     def by_id(self, course_id: int) -> Course | None:
@@ -35,7 +34,7 @@ class CourseRepository(Repository):
             self._one("SELECT * FROM courses WHERE course_id = ?", (course_id,))
         )
 
-    def _with_texts(self, row: sqlite3.Row | None) -> Course | None:
+    def _with_texts(self, row: Row | None) -> Course | None:
         if row is None:
             return None
         texts = {
@@ -142,7 +141,7 @@ class CourseRepository(Repository):
 
     def code_taken_by_event(self, code: str) -> bool:
         """Whether an event has this code: course and event codes share deep links."""
-        return self._one("SELECT 1 FROM events WHERE code = ? COLLATE NOCASE", (code,)) is not None
+        return self._one("SELECT 1 FROM events WHERE lower(code) = lower(?)", (code,)) is not None
 
     def registered(self, event_ids: Sequence[int]) -> int:
         """How many people have a place (a seat or the waitlist) in any of these sessions."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.db.repository import Repository
+from bot.db.repository import Repository, Row
 from bot.db.times import from_db, to_db
 from bot.models import Event, EventDraft, EventListing, EventText, Page, page_count
 
@@ -37,7 +36,7 @@ EDITABLE_COLUMNS = frozenset(
 REVISED_COLUMNS = frozenset({"starts_at", "duration_minutes", "title", "join_url"})
 
 
-def _event(row: sqlite3.Row, texts: dict[str, EventText]) -> Event:
+def _event(row: Row, texts: dict[str, EventText]) -> Event:
     return Event(
         event_id=row["event_id"],
         code=row["code"],
@@ -90,7 +89,7 @@ class EventRepository(Repository):
             texts[row["event_id"]][row["language"]] = EventText(row["title"], row["description"])
         return texts
 
-    def _listings(self, rows: list[sqlite3.Row]) -> list[EventListing]:
+    def _listings(self, rows: list[Row]) -> list[EventListing]:
         texts = self._texts([row["event_id"] for row in rows])
         return [EventListing(_event(row, texts[row["event_id"]]), row["confirmed"]) for row in rows]
 
@@ -132,7 +131,7 @@ class EventRepository(Repository):
         found = self.listing(code)
         if found is not None:
             return found
-        rows = self._all("SELECT code FROM events WHERE code = ? COLLATE NOCASE LIMIT 2", (code,))
+        rows = self._all("SELECT code FROM events WHERE lower(code) = lower(?) LIMIT 2", (code,))
         return self.listing(str(rows[0][0])) if len(rows) == 1 else None
 
     def by_code(self, code: str) -> Event | None:
@@ -192,18 +191,19 @@ class EventRepository(Repository):
 
     def insert(self, draft: EventDraft, now: datetime) -> int:
         values = {**_draft_values(draft), "now": to_db(now)}
-        cursor = self._run(
+        row = self._one(
             """
             INSERT INTO events (code, topic, starts_at, duration_minutes, capacity, language,
                                 join_url, title, description, min_attendance_minutes,
                                 created_at, updated_at)
             VALUES (:code, :topic, :starts_at, :duration_minutes, :capacity, :language,
                     :join_url, :title, :description, :min_attendance_minutes, :now, :now)
+            RETURNING event_id
             """,
             values,
         )
-        event_id = cursor.lastrowid
-        assert event_id is not None
+        assert row is not None
+        event_id = int(row[0])
         self._replace_texts(event_id, draft.texts)
         return event_id
 
@@ -340,7 +340,7 @@ class EventRepository(Repository):
     def holder_of(self, code: str) -> Event | None:
         """The event whose code is `code` in any case: two codes that differ only in case
         would make a typed code ambiguous, so a new code must not match one that way."""
-        row = self._one("SELECT code FROM events WHERE code = ? COLLATE NOCASE LIMIT 1", (code,))
+        row = self._one("SELECT code FROM events WHERE lower(code) = lower(?) LIMIT 1", (code,))
         return self.by_code(str(row[0])) if row else None
 
     def codes_like(self, base: str) -> set[str]:

@@ -25,8 +25,8 @@ class InboxRepository(Repository):
         new: set[int] = set()
         for arrival in updates:
             cursor = self._run(
-                "INSERT OR IGNORE INTO inbox (update_id, user_id, payload, received_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO inbox (update_id, user_id, payload, received_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (arrival.update_id, arrival.user_id, arrival.payload, to_db(now)),
             )
             if cursor.rowcount == 1:

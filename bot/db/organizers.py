@@ -46,7 +46,7 @@ class OrganizerRepository(Repository):
         removed = 0
         for event_id in event_ids:
             removed += self._run(
-                "DELETE FROM organizers WHERE user_id = ? AND IFNULL(event_id, 0) = ?",
+                "DELETE FROM organizers WHERE user_id = ? AND COALESCE(event_id, 0) = ?",
                 (user_id, event_id or 0),
             ).rowcount
         return removed
@@ -67,7 +67,7 @@ class OrganizerRepository(Repository):
     def codes_of(self, event_ids: Iterable[int]) -> list[str]:
         """The codes of these events, in the order they start."""
         rows = self._all(
-            "SELECT code FROM events WHERE event_id IN (SELECT value FROM json_each(?))"
+            f"SELECT code FROM events WHERE {self._dialect.in_json_ids('event_id', '?')}"
             " ORDER BY starts_at, code",
             (json.dumps(sorted(event_ids)),),
         )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.db.repository import Repository
+from bot.db.repository import Repository, Row
 from bot.db.times import from_db, to_db
 from bot.models import Audience, AudienceKind, CampaignKind, CampaignStatus, DeliveryStatus
 
@@ -115,7 +114,7 @@ class Progress:
         return self.pending + self.sent + self.failed + self.blocked + self.skipped
 
 
-def _campaign(row: sqlite3.Row) -> Campaign:
+def _campaign(row: Row) -> Campaign:
     return Campaign(
         campaign_id=row["campaign_id"],
         kind=CampaignKind(row["kind"]),
@@ -187,10 +186,11 @@ class OutboxRepository(Repository):
         created_by: int | None,
     ) -> int | None:
         """A campaign queued now, numbered among its kind; None when its key exists."""
-        cursor = self._run(
-            "INSERT OR IGNORE INTO campaigns (kind, dedupe_key, event_id, payload, audience,"
+        row = self._one(
+            "INSERT INTO campaigns (kind, dedupe_key, event_id, payload, audience,"
             " created_by, created_at, number) VALUES (:kind, :key, :event, :payload, :audience,"
-            " :by, :at, (SELECT COALESCE(MAX(number), 0) + 1 FROM campaigns WHERE kind = :kind))",
+            " :by, :at, (SELECT COALESCE(MAX(number), 0) + 1 FROM campaigns WHERE kind = :kind))"
+            " ON CONFLICT DO NOTHING RETURNING campaign_id",
             {
                 "kind": kind,
                 "key": dedupe_key,
@@ -201,7 +201,7 @@ class OutboxRepository(Repository):
                 "at": to_db(now),
             },
         )
-        return cursor.lastrowid if cursor.rowcount else None
+        return int(row[0]) if row else None
 
     def enqueue_each(
         self,
@@ -223,16 +223,18 @@ class OutboxRepository(Repository):
         if campaign_id is None:
             return None
         self._run_many(
-            "INSERT OR IGNORE INTO deliveries (campaign_id, user_id, next_attempt_at)"
-            " VALUES (?, ?, ?)",
+            "INSERT INTO deliveries (campaign_id, user_id, next_attempt_at)"
+            " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(campaign_id, user_id, to_db(now)) for user_id in user_ids],
         )
         return campaign_id
 
     def _queue_deliveries(self, campaign_id: int, audience: Audience, now: datetime) -> int:
         cursor = self._run(
-            "INSERT OR IGNORE INTO deliveries (campaign_id, user_id, next_attempt_at)"
-            f" SELECT :campaign, user_id, :at FROM ({_AUDIENCES[audience.kind]})",
+            "INSERT INTO deliveries (campaign_id, user_id, next_attempt_at)"
+            f" SELECT :campaign, user_id, :at FROM ({_AUDIENCES[audience.kind]}) AS audience"
+            # WHERE: SQLite would read ON as the start of a join's condition.
+            " WHERE true ON CONFLICT DO NOTHING",
             {"campaign": campaign_id, "at": to_db(now), "value": audience.value},
         )
         return cursor.rowcount
@@ -249,10 +251,11 @@ class OutboxRepository(Repository):
         created_by: int | None = None,
     ) -> int:
         """A campaign that waits for `send_at`; no deliveries yet (see `release_due`)."""
-        cursor = self._run(
+        row = self._one(
             "INSERT INTO campaigns (kind, dedupe_key, payload, audience, created_by, created_at,"
             " number, send_at) VALUES (:kind, :key, :payload, :audience, :by, :at,"
-            " (SELECT COALESCE(MAX(number), 0) + 1 FROM campaigns WHERE kind = :kind), :send_at)",
+            " (SELECT COALESCE(MAX(number), 0) + 1 FROM campaigns WHERE kind = :kind), :send_at)"
+            " RETURNING campaign_id",
             {
                 "kind": kind,
                 "key": dedupe_key,
@@ -263,8 +266,8 @@ class OutboxRepository(Repository):
                 "send_at": to_db(send_at),
             },
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        assert row is not None
+        return int(row[0])
 
     def has_due_release(self, now: datetime) -> bool:
         row = self._one(
@@ -380,7 +383,7 @@ class OutboxRepository(Repository):
     def reminder_offsets_since(self, event_id: int, since: datetime) -> list[int]:
         """Offsets (minutes before the start) of the event's reminders queued since `since`."""
         rows = self._all(
-            "SELECT json_extract(payload, '$.offset_minutes') FROM campaigns"
+            f"SELECT {self._dialect.json_integer('payload', 'offset_minutes')} FROM campaigns"
             " WHERE event_id = ? AND kind = 'reminder' AND created_at >= ?",
             (event_id, to_db(since)),
         )

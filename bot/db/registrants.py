@@ -57,7 +57,7 @@ class RegistrantRepository(Repository):
         params: dict[str, object] = {"event": event_id, "limit": limit, "offset": offset}
         if folded_words is not None:
             marks = ", ".join(f":country{i}" for i in range(len(countries)))
-            where += " AND (instr(u.search_text, :words) > 0"
+            where += f" AND ({self._dialect.contains('u.search_text', ':words')}"
             where += f" OR u.country IN ({marks}))" if countries else ")"
             params["words"] = folded_words
             params.update({f"country{i}": code for i, code in enumerate(countries)})

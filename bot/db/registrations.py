@@ -214,7 +214,7 @@ class RegistrationRepository(Repository):
             where += " AND e.code = ?"
             params.append(event_code)
         if event_ids is not None:
-            where += " AND r.event_id IN (SELECT value FROM json_each(?))"
+            where += f" AND {self._dialect.in_json_ids('r.event_id', '?')}"
             params.append(json.dumps(sorted(event_ids)))
         # Attended is what /attendance and the statistics count: the person has a row in
         # `attendance`, whichever way it got there (check-in, report, organizer's mark).
@@ -236,7 +236,7 @@ class RegistrationRepository(Repository):
             ORDER BY e.starts_at, e.event_id, r.status, r.seq
         """
         events: dict[str, tuple[EventStatus, datetime]] = {}  # read once per event
-        for r in self._run(sql, params):
+        for r in self._each(sql, params):
             name = r[2] or " ".join(p for p in (r[3], r[4]) if p)
             event = events.get(r[0])
             if event is None:

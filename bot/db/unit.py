@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.db.attendance import AttendanceRepository
 from bot.db.audit import AuditLog
 from bot.db.certificates import CertificateRepository
 from bot.db.courses import CourseRepository
+from bot.db.dialect import SQLITE, Dialect
 from bot.db.events import EventRepository
 from bot.db.inbox import InboxRepository
 from bot.db.organizers import OrganizerRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.registrants import RegistrantRepository
 from bot.db.registrations import RegistrationRepository
+from bot.db.repository import Connection
 from bot.db.stats import StatsRepository
 from bot.db.users import UserRepository
 
@@ -41,16 +41,16 @@ class UnitOfWork:
         "users",
     )
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.users = UserRepository(conn)
-        self.events = EventRepository(conn)
-        self.inbox = InboxRepository(conn)
-        self.registrations = RegistrationRepository(conn)
-        self.registrants = RegistrantRepository(conn)
-        self.outbox = OutboxRepository(conn)
-        self.organizers = OrganizerRepository(conn)
-        self.attendance = AttendanceRepository(conn)
-        self.stats = StatsRepository(conn)
-        self.audit = AuditLog(conn)
-        self.courses = CourseRepository(conn)
-        self.certificates = CertificateRepository(conn)
+    def __init__(self, conn: Connection, dialect: Dialect = SQLITE) -> None:
+        self.users = UserRepository(conn, dialect)
+        self.events = EventRepository(conn, dialect)
+        self.inbox = InboxRepository(conn, dialect)
+        self.registrations = RegistrationRepository(conn, dialect)
+        self.registrants = RegistrantRepository(conn, dialect)
+        self.outbox = OutboxRepository(conn, dialect)
+        self.organizers = OrganizerRepository(conn, dialect)
+        self.attendance = AttendanceRepository(conn, dialect)
+        self.stats = StatsRepository(conn, dialect)
+        self.audit = AuditLog(conn, dialect)
+        self.courses = CourseRepository(conn, dialect)
+        self.certificates = CertificateRepository(conn, dialect)

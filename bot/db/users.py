@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
-from bot.db.repository import Repository
+from bot.db.repository import Repository, Row
+from bot.db.search_text import search_text
 from bot.db.times import from_db, to_db
 from bot.models import Audience, AudienceKind, Contact, Profile, User
 
-# What /registrants searches: the profile's name and email, folded (see `connection.fold`);
-# written with the profile, so a search compares without folding every row again.
-SEARCH_TEXT = "fold(COALESCE(full_name, '') || char(10) || COALESCE(email, ''))"
 PROFILE_COLUMNS = frozenset({"full_name", "country", "city", "organization", "role", "email"})
 
 
-def _user(row: sqlite3.Row) -> User:
+def _user(row: Row) -> User:
     return User(
         user_id=row["user_id"],
         first_name=row["first_name"],
@@ -32,7 +29,7 @@ def _user(row: sqlite3.Row) -> User:
     )
 
 
-def _profile(row: sqlite3.Row) -> Profile | None:
+def _profile(row: Row) -> Profile | None:
     if not row["consent_at"] or not row["full_name"] or not row["country"]:
         return None
     return Profile(
@@ -162,16 +159,16 @@ class UserRepository(Repository):
     def expired(self, cutoff: datetime, keep: frozenset[int], limit: int) -> list[int]:
         """People last seen before `cutoff` whose every session ended before it too (or who
         never signed up): their personal data has been kept long enough. `keep`: organizers."""
+        ended = self._dialect.ends_at_or_after("e.starts_at", "e.duration_minutes", ":cutoff")
         rows = self._all(
-            """
+            f"""
             SELECT u.user_id FROM users u
             WHERE u.last_seen_at < :cutoff
               AND u.user_id NOT IN (SELECT user_id FROM organizers)
               AND NOT EXISTS (
                   SELECT 1 FROM registrations r JOIN events e ON e.event_id = r.event_id
                   WHERE r.user_id = u.user_id
-                    AND datetime(e.starts_at, '+' || e.duration_minutes || ' minutes')
-                        >= datetime(:cutoff))
+                    AND {ended})
             ORDER BY u.user_id LIMIT :limit
             """,
             {"cutoff": to_db(cutoff), "limit": limit + len(keep)},
@@ -192,5 +189,11 @@ class UserRepository(Repository):
         self._refresh_search_text(user_id)
 
     def _refresh_search_text(self, user_id: int) -> None:
-        """After the profile changed (SET reads the old values: a statement of its own)."""
-        self._run(f"UPDATE users SET search_text = {SEARCH_TEXT} WHERE user_id = ?", (user_id,))
+        """What /registrants searches, written with the profile so that a search compares
+        without folding every row again (see `search_text`)."""
+        row = self._one("SELECT full_name, email FROM users WHERE user_id = ?", (user_id,))
+        if row is not None:
+            self._run(
+                "UPDATE users SET search_text = ? WHERE user_id = ?",
+                (search_text(row[0], row[1]), user_id),
+            )

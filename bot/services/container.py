@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db import Database
+from bot.db import Database, open_database
 from bot.models import Event
 from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService, BroadcastStatus, ProgressDisplay, Reader
@@ -196,7 +196,7 @@ async def offline_services(
     """The same services for a command-line run beside the bot: programme changes queue their
     notices in the outbox, and the running bot sends them and plans the reminders (it
     notices a changed programme within seconds)."""
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path, settings.database_url)
     try:
         yield Services.build(
             settings,

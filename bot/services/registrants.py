@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db import Database, UnitOfWork
-from bot.db.connection import fold
 from bot.db.registrants import RegistrantCounts, RegistrantLine
+from bot.db.search_text import fold
 from bot.models import Event, page_count
 from bot.services.countries import CountryDirectory
 

@@ -1,0 +1,334 @@
+"""PostgreSQL (`DATABASE_URL`): the same repositories and units of work as SQLite, on psycopg 3.
+
+Why psycopg and not asyncpg: a unit of work is a plain synchronous function, with no await
+between two of its statements (that is what keeps "never more seats than the capacity" inside
+one transaction, and what lets SQLite run it on the event loop's thread). psycopg runs such a
+function as it is, on the thread of its connection, which does its own I/O; asyncpg would have
+needed every repository and service rewritten async (awaits inside transactions), or a hop
+back to the event loop for each statement.
+
+One write at a time, across every process of the bot: each write transaction first takes
+one advisory lock (`WRITE_LOCK`), as SQLite's `BEGIN IMMEDIATE` takes its file's lock, so
+every rule a unit checks before it writes (capacity, waitlist order, numbering, "not issued
+yet") holds under READ COMMITTED with no retry. A read is one snapshot (REPEATABLE READ, READ
+ONLY) and never waits for a write. Parameters are bound on the client, as SQLite does it:
+`? IS NULL` and untyped literals mean what they mean in SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import logging
+import re
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg.adapt import Buffer, Dumper, Loader
+from psycopg.rows import RowMaker
+
+from bot.db.base import STREAM_BATCH, Database, DatabaseUnusable, Migration
+from bot.db.dialect import POSTGRES
+from bot.db.repository import Params
+from bot.db.times import to_db
+from bot.db.unit import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# Any number, the same in every process of the bot: the lock every write takes first.
+WRITE_LOCK = 5_180_917_001
+_streams = itertools.count(1)
+
+# Outside quotes and comments: SQLite's `?` and `:name` become psycopg's `%s` and `%(name)s`;
+# a `%` anywhere is doubled (psycopg reads every `%` of a query with parameters).
+_TOKENS = re.compile(
+    r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(--[^\n]*)|(::)|(\?)|:([A-Za-z_]\w*)|(%)"""
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def to_psycopg(sql: str) -> str:
+    """The repositories' SQL with psycopg's parameter marks."""
+
+    def swap(match: re.Match[str]) -> str:
+        literal, identifier, comment, cast, question, name, _ = match.groups()
+        if literal is not None or comment is not None:
+            return match.group(0).replace("%", "%%")
+        if identifier is not None or cast is not None:
+            return match.group(0)
+        if question is not None:
+            return "%s"
+        if name is not None:
+            return f"%({name})s"
+        return "%%"
+
+    return _TOKENS.sub(swap, sql)
+
+
+class PgRow:
+    """A row read by position or by column name, as sqlite3.Row is."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, values: Sequence[Any], index: dict[str, int]) -> None:
+        self._values = values
+        self._index = index
+
+    def __getitem__(self, key: int | str) -> Any:
+        if isinstance(key, str):
+            return self._values[self._index[key]]
+        return self._values[key]
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+    def __repr__(self) -> str:
+        return f"PgRow({tuple(self._values)!r})"
+
+
+def pg_rows(cursor: psycopg.Cursor[Any]) -> RowMaker[PgRow]:
+    index: dict[str, int] = {}
+    for position, column in enumerate(cursor.description or ()):
+        index.setdefault(column.name, position)  # a repeated name: the first, as sqlite3
+
+    def make(values: Sequence[Any]) -> PgRow:
+        return PgRow(values, index)
+
+    return make
+
+
+class _NumberLoader(Loader):
+    """`numeric` (what SUM of BIGINT and AVG answer) as int or float, as SQLite answers."""
+
+    def load(self, data: Buffer) -> int | float:
+        text = bytes(data).decode()
+        return float(text) if any(c in text for c in ".eEN") else int(text)
+
+
+class _BoolAsInteger(Dumper):
+    """Flags are 0/1 integers in both databases: a Python bool is written as one."""
+
+    oid = psycopg.postgres.types["int8"].oid
+
+    def dump(self, obj: bool) -> bytes:
+        return b"1" if obj else b"0"
+
+
+def connect(url: str, **options: Any) -> psycopg.Connection[PgRow]:
+    conn: psycopg.Connection[PgRow] = psycopg.connect(
+        url, row_factory=pg_rows, cursor_factory=psycopg.ClientCursor, **options
+    )
+    conn.adapters.register_loader("numeric", _NumberLoader)
+    conn.adapters.register_dumper(bool, _BoolAsInteger)
+    return conn
+
+
+class PgConnection:
+    """A psycopg connection that takes the repositories' SQL (see `repository.Connection`)."""
+
+    def __init__(self, conn: psycopg.Connection[PgRow]) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, parameters: Params = (), /) -> psycopg.Cursor[PgRow]:
+        return self._conn.execute(to_psycopg(sql), parameters)
+
+    def executemany(self, sql: str, parameters: Sequence[Params], /) -> psycopg.Cursor[PgRow]:
+        cursor = self._conn.cursor()
+        cursor.executemany(to_psycopg(sql), parameters)
+        return cursor
+
+    def stream(self, sql: str, parameters: Params = (), /) -> Iterator[PgRow]:
+        """A server-side cursor: the rows come a thousand at a time (the transaction must
+        stay open meanwhile: `PostgresDatabase.stream` keeps it)."""
+        query = psycopg.ClientCursor(self._conn).mogrify(to_psycopg(sql), parameters)
+        cursor = self._conn.cursor(name=f"stream_{next(_streams)}")
+        cursor.itersize = STREAM_BATCH
+        cursor.execute(query)
+        return iter(cursor)
+
+
+def describe(url: str) -> str:
+    """The database a URL names, for the operator: host, port and name, never a password."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "(default)"
+    host = parts.hostname or "local socket"
+    port = f":{parts.port}" if parts.port else ""
+    return f"PostgreSQL database {name} on {host}{port}"
+
+
+class PgThread:
+    """One psycopg connection used only from its own single worker thread; opened again
+    when the server dropped it (a restart, a failover)."""
+
+    def __init__(self, url: str, *, name: str, snapshot: bool = False) -> None:
+        self._url = url
+        self._snapshot = snapshot
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._conn: psycopg.Connection[PgRow] | None = None
+        self._closed = False
+
+    def _connection(self) -> psycopg.Connection[PgRow]:
+        if self._closed:
+            raise RuntimeError("the database connection is closed")
+        conn = self._conn
+        if conn is None or conn.closed or conn.broken:
+            conn = self._conn = connect(self._url, autocommit=True)
+            if self._snapshot:
+                conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+                conn.read_only = True
+        return conn
+
+    async def open(self) -> None:
+        await self.run(lambda conn: None)
+
+    async def run(self, work: Callable[[psycopg.Connection[PgRow]], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: work(self._connection()))
+
+    async def close(self) -> None:
+        def close() -> None:
+            self._closed = True
+            if self._conn is not None:
+                self._conn.close()
+
+        await asyncio.get_running_loop().run_in_executor(self._executor, close)
+        self._executor.shutdown(wait=True)
+
+
+def _write(work: Callable[[UnitOfWork], T]) -> Callable[[psycopg.Connection[PgRow]], T]:
+    def run(conn: psycopg.Connection[PgRow]) -> T:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            return work(UnitOfWork(PgConnection(conn), POSTGRES))
+
+    return run
+
+
+def _read(work: Callable[[UnitOfWork], T]) -> Callable[[psycopg.Connection[PgRow]], T]:
+    def run(conn: psycopg.Connection[PgRow]) -> T:
+        with conn.transaction():  # REPEATABLE READ, READ ONLY: one snapshot
+            return work(UnitOfWork(PgConnection(conn), POSTGRES))
+
+    return run
+
+
+class PostgresDatabase(Database):
+    """Writes on the writer's thread, reads on the reader's, long reads (statistics, a
+    broadcast's audience) on a reader of their own so they do not hold up the short ones."""
+
+    dialect = POSTGRES
+
+    def __init__(self, url: str, writer: PgThread, reader: PgThread, heavy: PgThread) -> None:
+        self.url = url
+        self._writer = writer
+        self._reader = reader
+        self._heavy = heavy
+
+    @classmethod
+    async def open(
+        cls, url: str, migrations: Iterable[Migration] | None = None
+    ) -> PostgresDatabase:
+        """Connect and migrate; DatabaseUnusable when the server cannot be used."""
+        from bot.db.core import POSTGRES_MIGRATIONS_DIR, load_migrations
+
+        steps = list(load_migrations(POSTGRES_MIGRATIONS_DIR) if migrations is None else migrations)
+        writer = PgThread(url, name="pg-writer")
+        reader = PgThread(url, name="pg-reader", snapshot=True)
+        heavy = PgThread(url, name="pg-heavy", snapshot=True)
+        try:
+            try:
+                await writer.run(lambda conn: migrate(conn, steps))
+                await reader.open()
+                await heavy.open()
+            except psycopg.OperationalError as exc:
+                raise DatabaseUnusable(f"{describe(url)}: {first_line(exc)}") from exc
+        except BaseException:
+            for thread in (heavy, reader, writer):
+                await thread.close()
+            raise
+        return cls(url, writer, reader, heavy)
+
+    @property
+    def description(self) -> str:
+        return describe(self.url)
+
+    async def write(self, work: Callable[[UnitOfWork], T], *, heavy: bool = False) -> T:
+        return await self._writer.run(_write(work))
+
+    async def read(self, work: Callable[[UnitOfWork], T], *, heavy: bool = False) -> T:
+        return await (self._heavy if heavy else self._reader).run(_read(work))
+
+    async def stream(
+        self, query: Callable[[UnitOfWork], Iterator[T]], batch: int = STREAM_BATCH
+    ) -> AsyncIterator[list[T]]:
+        thread = PgThread(self.url, name="pg-stream", snapshot=True)
+
+        def start(conn: psycopg.Connection[PgRow]) -> Iterator[T]:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            return query(UnitOfWork(PgConnection(conn), POSTGRES))
+
+        try:
+            items = await thread.run(start)
+
+            def next_batch(_: psycopg.Connection[PgRow]) -> list[T]:
+                return [item for _, item in zip(range(batch), items, strict=False)]
+
+            while chunk := await thread.run(next_batch):
+                yield chunk
+        finally:
+            await thread.close()
+
+    async def close(self) -> None:
+        for thread in (self._heavy, self._reader, self._writer):
+            await thread.close()
+
+    async def schema_version(self) -> int:
+        return await self._reader.run(current_version)
+
+
+def first_line(error: Exception) -> str:
+    """What the server said, without its DETAIL lines (they may quote a row's values)."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def current_version(conn: psycopg.Connection[PgRow]) -> int:
+    row = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: psycopg.Connection[PgRow], migrations: Iterable[Migration]) -> list[str]:
+    """Apply the migrations newer than the database, all in one transaction (PostgreSQL's
+    DDL is transactional: a failed migration leaves the schema as it was), under the write
+    lock, so two processes starting together migrate once."""
+    applied = []
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        current = current_version(conn)
+        for migration in migrations:
+            if migration.version <= current:
+                continue
+            conn.execute(migration.sql.encode())  # no parameters: several statements
+            conn.execute(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (%s, %s, %s)",
+                (migration.version, migration.name, to_db(datetime.now(UTC))),
+            )
+            applied.append(migration.name)
+    for name in applied:
+        logger.info("Applied migration %s", name)
+    return applied

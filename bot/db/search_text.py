@@ -1,0 +1,19 @@
+"""What an organizer's search of registrants compares with: text folded the same way on both
+sides, in Python, so SQLite and PostgreSQL find the same people."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def fold(text: str | None) -> str | None:
+    """NFKC then case folding: "ＡＭＩＮＡ", "Amina" and "amina" compare equal, as do
+    "ВЕРА" and "вера"."""
+    return None if text is None else unicodedata.normalize("NFKC", text).casefold()
+
+
+def search_text(full_name: str | None, email: str | None) -> str | None:
+    """The stored search column of a profile: its name and email, folded, a line each."""
+    if full_name is None and email is None:
+        return None
+    return fold(f"{full_name or ''}\n{email or ''}")

@@ -200,6 +200,10 @@ def database_url() -> Iterator[str]:
         SERVER.drop(url)
 
 
+# SQLite's own behaviour (its file, its log, its locks): not a PostgreSQL database's.
+sqlite_only = pytest.mark.skipif(SERVER is not None, reason="about SQLite's file")
+
+
 def pytest_sessionfinish() -> None:
     if SERVER is not None:
         SERVER.close()

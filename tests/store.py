@@ -76,6 +76,13 @@ def target_of(db: Database) -> Path | str:
     return db.file
 
 
+def database_env(store: Store) -> dict[str, str]:
+    """The environment that points a `python -m bot` command at the store's database."""
+    if isinstance(store.target, str):
+        return {"DATABASE_URL": store.target}
+    return {"DATABASE_PATH": str(store.target)}
+
+
 class Store:
     def __init__(self, db: Database) -> None:
         self._db = db

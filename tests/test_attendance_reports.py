@@ -248,7 +248,7 @@ async def test_review_replace_and_undo(
     assert await marked() == first | {7010: "organizer"}
     await organizer.press(undo_button())  # the list shown again: the first report's undo
     assert await marked() == {7005: "code", 7010: "organizer"}
-    audit = await db.fetch_all("SELECT action FROM admin_audit ORDER BY rowid")
+    audit = await db.fetch_all("SELECT action FROM admin_audit ORDER BY id")
     assert [a[0] for a in audit].count("attendance-undo") == 2
 
 

@@ -519,7 +519,7 @@ async def test_editcourse_title_description_and_a_french_title_on_the_card(
         "SELECT c.title, t.title FROM course_texts t JOIN courses c USING (course_id)"
     ) == [("Urban heat waves 🔥", "Canicules urbaines")]
     audit = await db.fetch_all(
-        "SELECT detail FROM admin_audit WHERE action = 'edit-course' ORDER BY rowid"
+        "SELECT detail FROM admin_audit WHERE action = 'edit-course' ORDER BY id"
     )
     assert audit == [
         ("urban-heat title",),

@@ -19,6 +19,7 @@ from bot.db import (
     to_db,
 )
 from bot.models import Contact, RegistrationStatus
+from tests.conftest import sqlite_only
 from tests.store import Store
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -73,6 +74,7 @@ async def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path) -> None
     await db.close()
 
 
+@sqlite_only
 async def test_wal_and_foreign_keys_are_on(db: Store) -> None:
     """The database runs in WAL mode with foreign keys enforced."""
     assert await db.fetch_one("PRAGMA journal_mode") == ("wal",)
@@ -149,6 +151,7 @@ def test_times_are_stored_in_utc() -> None:
         to_db(datetime(2026, 1, 1))  # noqa: DTZ001
 
 
+@sqlite_only
 async def test_a_write_waits_for_a_locked_database(db: Store) -> None:
     """Another process holding the write lock (a backup, a script) makes writes wait, not fail,
     and the bot goes on reading meanwhile: the write waits on the writer's thread, not on the

@@ -39,8 +39,8 @@ async def fill_seats(db: Store, code: str, count: int, status: str = "confirmed"
     assert event is not None
     people = range(900_000, 900_000 + count)
     await db.execute_many(
-        "INSERT OR IGNORE INTO users (user_id, first_name, created_at, last_seen_at)"
-        " VALUES (?, 'x', ?, ?)",
+        "INSERT INTO users (user_id, first_name, created_at, last_seen_at)"
+        " VALUES (?, 'x', ?, ?) ON CONFLICT DO NOTHING",
         [(user_id, to_db(START), to_db(START)) for user_id in people],
     )
     await db.execute_many(

@@ -16,7 +16,7 @@ from bot.services.container import Services
 from bot.services.exports import COLUMNS, safe_cell
 from tests.conftest import START, ChatDriver, texts
 from tests.programme_files import programme, row
-from tests.store import Store
+from tests.store import Store, database_env
 
 SOON = START + timedelta(days=2)
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +118,7 @@ async def test_the_command_line_export(tmp_path: Path, db: Store, services: Serv
     env = {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(ROOT),
-        "DATABASE_PATH": str(db.path),
+        **database_env(db),
     }
 
     def export(code: str) -> subprocess.CompletedProcess[bytes]:

@@ -18,7 +18,7 @@ from bot.services.container import Services
 from bot.services.exports import event_status
 from tests.conftest import ORGANIZER_ID, ChatDriver, texts
 from tests.programme_files import programme, row
-from tests.store import Store
+from tests.store import Store, database_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -190,7 +190,7 @@ async def test_the_command_line_uses_the_default_time_zone(
     env = {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(ROOT),
-        "DATABASE_PATH": str(db.path),
+        **database_env(db),
         "DEFAULT_TIMEZONE": "Europe/Paris",
     }
 

@@ -11,7 +11,7 @@ from bot.app import BotApplication
 from bot.devtools.emulator import BotApiEmulator
 from bot.services.container import Services
 from handlers.commands import COMMANDS
-from tests.conftest import ChatDriver, chat_as, texts
+from tests.conftest import ChatDriver, chat_as, sqlite_only, texts
 
 
 async def test_help_lists_the_commands_in_the_users_language(
@@ -101,6 +101,7 @@ async def test_updates_from_groups_are_ignored(
     assert await services.users.get(4100) is None
 
 
+@sqlite_only
 async def test_a_deleted_database_stops_the_bot_with_a_clear_message(
     app: BotApplication, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture
 ) -> None:

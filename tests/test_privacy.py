@@ -157,10 +157,17 @@ async def test_forgetme_leaves_nothing_that_names_the_person(
     ]
     assert str(uid) not in detail
     path = db.path
-    assert path is not None
-    stored = b"".join(
-        file.read_bytes() for file in path.parent.iterdir() if file.name.startswith(path.name)
-    )
+    if path is not None:  # SQLite: every byte of the file and its side files
+        stored = b"".join(
+            file.read_bytes() for file in path.parent.iterdir() if file.name.startswith(path.name)
+        )
+    else:  # PostgreSQL: every row of every table (its files are the server's)
+        tables = await db.fetch_all(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        )
+        stored = repr(
+            [await db.fetch_all(f"SELECT * FROM {table}") for (table,) in tables]
+        ).encode()
     for trace in (
         "Zanele",
         "Dlamini-Qwerty",

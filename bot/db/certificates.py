@@ -107,7 +107,7 @@ class CertificateRepository(Repository):
         rows = self._all(
             """
             SELECT user_id FROM certificates WHERE user_id IS NOT NULL
-              AND (revoked_at IS NULL OR ?)
+              AND (revoked_at IS NULL OR ? = 1)
               AND COALESCE(course_id, 0) = ? AND COALESCE(event_id, 0) = ?
             """,
             (revoked, course_id or 0, event_id or 0),

@@ -224,9 +224,10 @@ class EventRepository(Repository):
                 language = :language, join_url = :join_url, title = :title,
                 description = :description,
                 min_attendance_minutes = :min_attendance_minutes, updated_at = :now,
-                revision = revision + (starts_at IS NOT :starts_at
-                    OR duration_minutes IS NOT :duration_minutes OR title IS NOT :title
-                    OR join_url IS NOT :join_url OR :titles_changed)
+                revision = revision + CASE WHEN starts_at IS DISTINCT FROM :starts_at
+                    OR duration_minutes IS DISTINCT FROM :duration_minutes
+                    OR title IS DISTINCT FROM :title OR join_url IS DISTINCT FROM :join_url
+                    OR :titles_changed = 1 THEN 1 ELSE 0 END
             WHERE event_id = :event_id
             """,
             values,
@@ -253,7 +254,8 @@ class EventRepository(Repository):
         revised = column in REVISED_COLUMNS
         self._run(
             f"UPDATE events SET {column} = ?, updated_at = ?,"
-            f" revision = revision + ({column} IS NOT ? AND ?) WHERE event_id = ?",
+            f" revision = revision + CASE WHEN {column} IS DISTINCT FROM ? AND ? = 1"
+            " THEN 1 ELSE 0 END WHERE event_id = ?",
             (stored, to_db(now), stored, revised, event_id),
         )
 
@@ -284,7 +286,8 @@ class EventRepository(Repository):
 
     def set_status(self, event_id: int, status: str, now: datetime) -> None:
         self._run(
-            "UPDATE events SET status = ?, updated_at = ?, revision = revision + (status IS NOT ?)"
+            "UPDATE events SET status = ?, updated_at = ?,"
+            " revision = revision + CASE WHEN status IS DISTINCT FROM ? THEN 1 ELSE 0 END"
             " WHERE event_id = ?",
             (status, to_db(now), status, event_id),
         )

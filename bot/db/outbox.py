@@ -135,7 +135,8 @@ def _campaign(row: Row) -> Campaign:
 class OutboxRepository(Repository):
     def count_audience(self, audience: Audience) -> int:
         row = self._one(
-            f"SELECT COUNT(*) FROM ({_AUDIENCES[audience.kind]})", {"value": audience.value}
+            f"SELECT COUNT(*) FROM ({_AUDIENCES[audience.kind]}) AS audience",
+            {"value": audience.value},
         )
         return int(row[0]) if row else 0
 
@@ -331,7 +332,7 @@ class OutboxRepository(Repository):
         row = self._one(
             "SELECT MIN(due) FROM (SELECT MIN(next_attempt_at) AS due FROM deliveries"
             " WHERE status = 'pending' UNION ALL SELECT MIN(send_at) FROM campaigns"
-            " WHERE send_at IS NOT NULL AND queued_at IS NULL AND status = 'running')"
+            " WHERE send_at IS NOT NULL AND queued_at IS NULL AND status = 'running') AS due"
         )
         return from_db(row[0]) if row and row[0] else None
 

@@ -153,10 +153,10 @@ class PgConnection:
         """A server-side cursor: the rows come a thousand at a time (the transaction must
         stay open meanwhile: `PostgresDatabase.stream` keeps it)."""
         query = psycopg.ClientCursor(self._conn).mogrify(to_psycopg(sql), parameters)
-        cursor = self._conn.cursor(name=f"stream_{next(_streams)}")
-        cursor.itersize = STREAM_BATCH
-        cursor.execute(query)
-        return iter(cursor)
+        with self._conn.cursor(name=f"stream_{next(_streams)}") as cursor:
+            cursor.itersize = STREAM_BATCH
+            cursor.execute(query)
+            yield from cursor
 
 
 def describe(url: str) -> str:

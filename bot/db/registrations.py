@@ -182,7 +182,8 @@ class RegistrationRepository(Repository):
             "INSERT INTO forgotten_registrations (event_id, status, count)"
             f" SELECT r.event_id, r.status, COUNT(*) {happened.format(negation='')}"
             " GROUP BY r.event_id, r.status"
-            " ON CONFLICT (event_id, status) DO UPDATE SET count = count + excluded.count",
+            " ON CONFLICT (event_id, status) DO UPDATE SET"
+            " count = forgotten_registrations.count + excluded.count",
             params,
         )
         self._run(
@@ -190,7 +191,8 @@ class RegistrationRepository(Repository):
             INSERT INTO forgotten_registrations (event_id, status, count)
             SELECT event_id, 'attended', COUNT(*) FROM attendance WHERE user_id = ?
             GROUP BY event_id
-            ON CONFLICT (event_id, status) DO UPDATE SET count = count + excluded.count
+            ON CONFLICT (event_id, status)
+                DO UPDATE SET count = forgotten_registrations.count + excluded.count
             """,
             (user_id,),
         )

@@ -16,6 +16,7 @@ from datetime import timedelta
 from pypdf import PdfReader
 
 from bot.clock import FrozenClock
+from bot.db import UnitOfWork
 from bot.devtools.emulator import ApiCall, BotApiEmulator
 from bot.services.container import Services
 from handlers.buttons import SendMyCertificate
@@ -211,10 +212,12 @@ async def test_a_single_event_gives_one_only_when_turned_on(
 
     await db.execute("UPDATE events SET course_id = NULL")  # single sessions now
     await db.execute("UPDATE events SET certificate = 1 WHERE event_id = ?", (second.event_id,))
-    for event in (first, second):
-        await db.write(
-            lambda u, e=event: u.attendance.record(e.event_id, AMINA, "organizer", clock.now())
-        )
+    for event_id in (first.event_id, second.event_id):
+
+        def present(u: UnitOfWork, event_id: int = event_id) -> bool:
+            return u.attendance.record(event_id, AMINA, "organizer", clock.now())
+
+        await db.write(present)
     clock.set(second.ends_at + timedelta(minutes=1))
     assert await services.certificates.award_recent() == 1
     rows = await db.fetch_all("SELECT event_id, course_id FROM certificates")

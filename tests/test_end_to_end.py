@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import sqlite3
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -21,9 +20,11 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
+from bot.db import open_database
 from bot.devtools.emulator import BotApiEmulator, FakeUser
 from bot.devtools.emulator_server import BotApiServer, FloodControl
 from tests.conftest import buttons_of
+from tests.store import oracle
 
 pytestmark = pytest.mark.end_to_end
 
@@ -37,11 +38,30 @@ RECIPIENTS = 60  # of the broadcast: 2 s of sending at 29/s
 class Bot:
     """The bot process and the user's side of the conversation."""
 
-    def __init__(self, emulator: BotApiEmulator, server: BotApiServer, folder: Path) -> None:
+    def __init__(
+        self, emulator: BotApiEmulator, server: BotApiServer, folder: Path, database_url: str = ""
+    ) -> None:
         self.emulator = emulator
         self.server = server
         self.folder = folder
+        self.database_url = database_url
         self.process: asyncio.subprocess.Process | None = None
+
+    @property
+    def database(self) -> Path | str:
+        """Where the bot keeps its data: its SQLite file, or PostgreSQL's URL (the oracle's
+        target, see tests.store)."""
+        return self.database_url or self.folder / "bot.sqlite3"
+
+    @property
+    def database_env(self) -> dict[str, str]:
+        if self.database_url:
+            return {"DATABASE_URL": self.database_url}
+        return {"DATABASE_PATH": str(self.folder / "bot.sqlite3")}
+
+    async def create_database(self) -> None:
+        """The schema, before the bot's first start (to arrange a scene in it)."""
+        await (await open_database(self.folder / "bot.sqlite3", self.database_url)).close()
 
     async def start(self, **env: str) -> None:
         polls = self.emulator.polls
@@ -56,7 +76,7 @@ class Bot:
                 "PYTHONPATH": str(ROOT),
                 "BOT_TOKEN": "123456:E2E",
                 "TELEGRAM_API_URL": self.server.base_url,
-                "DATABASE_PATH": str(self.folder / "bot.sqlite3"),
+                **self.database_env,
                 "ADMIN_IDS": "5001",
                 "LOG_LEVEL": "WARNING",
                 **env,
@@ -116,11 +136,11 @@ class Bot:
 
 
 @contextlib.asynccontextmanager
-async def serving(server: BotApiServer, folder: Path) -> AsyncIterator[Bot]:
+async def serving(server: BotApiServer, folder: Path, database_url: str = "") -> AsyncIterator[Bot]:
     """The emulator's server up, and the bot (once started) killed at the end if still
     running."""
     await server.start()
-    running = Bot(server.emulator, server, folder)
+    running = Bot(server.emulator, server, folder, database_url)
     try:
         yield running
     finally:
@@ -131,9 +151,9 @@ async def serving(server: BotApiServer, folder: Path) -> AsyncIterator[Bot]:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+async def bot(tmp_path: Path, database_url: str) -> AsyncIterator[Bot]:
     server = BotApiServer(BotApiEmulator(open_chats=True), FloodControl(30))
-    async with serving(server, tmp_path) as running:
+    async with serving(server, tmp_path, database_url) as running:
         yield running
     assert server.flood is not None and server.flood.refused == 0, "the bot exceeded 30/s"
 
@@ -214,17 +234,16 @@ async def test_sigterm_and_sigkill_in_the_middle_of_a_broadcast(bot: Bot) -> Non
     The worker sends one message at a time, 29 a second: a bigger broadcast would only mean
     longer waits, not another moment for a signal to hit. A quarter of it goes out before each
     signal, the rest after the restart, and the emulator's 30/s limit watches throughout."""
-    from bot.db import SqliteDatabase, to_db
-    from tests.store import Store
+    from bot.db import to_db
 
-    db = await SqliteDatabase.open(bot.folder / "bot.sqlite3")
-    await db.close()
+    await bot.create_database()
     now = to_db(datetime.now(UTC))
-    await Store(db).execute_many(
-        "INSERT INTO users (user_id, first_name, language, created_at, last_seen_at)"
-        " VALUES (?, 'P', 'en', ?, ?)",
-        [(10_000 + i, now, now) for i in range(RECIPIENTS)],
-    )
+    with oracle(bot.database) as conn:
+        conn.executemany(
+            "INSERT INTO users (user_id, first_name, language, created_at, last_seen_at)"
+            " VALUES (?, 'P', 'en', ?, ?)",
+            [(10_000 + i, now, now) for i in range(RECIPIENTS)],
+        )
     recipients = [FakeUser(id=10_000 + i) for i in range(RECIPIENTS)]
     await bot.start()
 
@@ -259,11 +278,8 @@ async def test_sigterm_and_sigkill_in_the_middle_of_a_broadcast(bot: Bot) -> Non
         counts = received(news)
         repeated = sum(n - 1 for n in counts.values())
         assert repeated <= (1 if how is signal.SIGKILL else 0), (how, repeated)
-    rows = (
-        sqlite3.connect(bot.folder / "bot.sqlite3")
-        .execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status")
-        .fetchall()
-    )
+    with oracle(bot.database) as conn:
+        rows = conn.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status").fetchall()
     assert dict(rows)["sent"] == 2 * RECIPIENTS + 2  # both broadcasts, to the organizer too
 
 
@@ -314,7 +330,7 @@ async def test_sigkill_during_a_burst_of_presses_loses_none_and_doubles_none(bot
     env = {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(ROOT),
-        "DATABASE_PATH": str(bot.folder / "bot.sqlite3"),
+        **bot.database_env,
     }
     importer = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "import-events", "programme.csv", cwd=bot.folder, env=env
@@ -324,7 +340,7 @@ async def test_sigkill_during_a_burst_of_presses_loses_none_and_doubles_none(bot
         FakeUser(id=30_000 + i, first_name=f"P{i}", language_code="en") for i in range(PRESSES)
     ]
     stamp = datetime.now(UTC).isoformat()
-    with sqlite3.connect(bot.folder / "bot.sqlite3") as conn:
+    with oracle(bot.database) as conn:
         conn.executemany(
             "INSERT INTO users (user_id, first_name, full_name, country, city, consent_at,"
             " created_at, last_seen_at) VALUES (?, ?, ?, 'KE', 'Nairobi', ?, ?, ?)",
@@ -349,13 +365,13 @@ async def test_sigkill_during_a_burst_of_presses_loses_none_and_doubles_none(bot
     await bot.start()
 
     def registered() -> set[int]:
-        with sqlite3.connect(bot.folder / "bot.sqlite3") as conn:
+        with oracle(bot.database) as conn:
             rows = conn.execute("SELECT user_id FROM registrations").fetchall()
         return {row[0] for row in rows}
 
     everyone = {p.id for p in people}
     await bot.until(lambda: set(presses) <= answered() and everyone <= registered())
-    with sqlite3.connect(bot.folder / "bot.sqlite3") as conn:
+    with oracle(bot.database) as conn:
         rows = conn.execute(
             "SELECT user_id, COUNT(*) FROM registrations GROUP BY user_id"
         ).fetchall()
@@ -377,6 +393,6 @@ async def test_sigkill_during_a_burst_of_presses_loses_none_and_doubles_none(bot
         f"confirmations sent twice: {doubled}"
     )
     assert await bot.stop(signal.SIGTERM) == 0
-    with sqlite3.connect(bot.folder / "bot.sqlite3") as conn:
+    with oracle(bot.database) as conn:
         left = conn.execute("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL").fetchone()
     assert left == (0,), pending

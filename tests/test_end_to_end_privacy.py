@@ -24,7 +24,7 @@ from bot.db import SqliteDatabase
 from bot.devtools.emulator import ApiCall, ApiError, FakeUser
 from handlers.buttons import Register
 from tests import test_end_to_end
-from tests.conftest import buttons_of
+from tests.conftest import buttons_of, sqlite_only
 from tests.test_end_to_end import ORGANIZER, WAIT, Bot, programme_file
 
 pytestmark = pytest.mark.end_to_end
@@ -266,6 +266,7 @@ class LeftOnDisk(AssertionError):
     """Something of a person who asked to be forgotten, found in a file."""
 
 
+@sqlite_only
 async def test_forgetme_leaves_no_byte_of_the_participant_on_disk(bot: Bot) -> None:
     """A sign-up with a distinctive name, email, city (Cyrillic), organization (Arabic), then
     /forgetme: while the bot still runs, the database, its -wal and -shm and the log hold
@@ -413,6 +414,7 @@ class LogFlood(AssertionError):
     """The log buried its one clear message under thousands of records."""
 
 
+@sqlite_only
 async def test_the_database_deleted_under_the_bot_stops_it_with_a_clear_message(
     bot: Bot,
 ) -> None:

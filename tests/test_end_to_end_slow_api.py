@@ -12,7 +12,6 @@ copy after their progress edits, the summary), not 21 (two minutes, one copy at 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -21,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import SqliteDatabase, to_db
+from bot.db import to_db
 from bot.devtools.emulator import BotApiEmulator, FakeUser, html_to_text
 from bot.devtools.emulator_server import SENDING_METHODS, BotApiServer, ChatPace, FloodControl
+from tests.store import oracle
 from tests.test_end_to_end import ORGANIZER, Bot, serving
 
 pytestmark = pytest.mark.end_to_end
@@ -34,19 +34,19 @@ NEWS = "The afternoon session moves to 15:00."
 
 
 @pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+async def bot(tmp_path: Path, database_url: str) -> AsyncIterator[Bot]:
     """The bot on a database with RECIPIENTS, against an emulator that watches Telegram's
     limits overall and in each chat."""
-    await (await SqliteDatabase.open(tmp_path / "bot.sqlite3")).close()
-    now = to_db(datetime.now(UTC))
-    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
-        conn.executemany(
-            "INSERT INTO users (user_id, first_name, language, created_at, last_seen_at)"
-            " VALUES (?, ?, 'en', ?, ?)",
-            [(user.id, user.first_name, now, now) for user in RECIPIENTS],
-        )
     server = BotApiServer(BotApiEmulator(open_chats=True), FloodControl(30), ChatPace())
-    async with serving(server, tmp_path) as running:
+    async with serving(server, tmp_path, database_url) as running:
+        await running.create_database()
+        now = to_db(datetime.now(UTC))
+        with oracle(running.database) as conn:
+            conn.executemany(
+                "INSERT INTO users (user_id, first_name, language, created_at, last_seen_at)"
+                " VALUES (?, ?, 'en', ?, ?)",
+                [(user.id, user.first_name, now, now) for user in RECIPIENTS],
+            )
         yield running
 
 
@@ -103,7 +103,7 @@ async def test_a_six_second_api_sends_nothing_twice_and_the_organizer_gets_the_s
         and html_to_text(call.params["text"]) != NEWS
     ]
     assert len(replies) == 1 and "Commands:" in html_to_text(replies[0].params["text"])
-    with sqlite3.connect(bot.folder / "bot.sqlite3") as conn:
+    with oracle(bot.database) as conn:
         statuses = conn.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status")
         assert dict(statuses.fetchall()) == {"sent": len(RECIPIENTS) + 1}
     assert bot.server.stats()["refused"] == 0

@@ -73,11 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configure_logging(level: str, token: str | None = None) -> None:
+def configure_logging(level: str, *secrets: str | None) -> None:
+    """`secrets`: the token and the other settings that must never reach a log line."""
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
-    protect_handlers([token])  # the token never reaches a log line
+    protect_handlers(secrets)
     # One line per HTTP request drowns everything else at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # python-telegram-bot's DEBUG records quote whole updates and the parameters and answers
@@ -114,7 +115,7 @@ def run(settings: Settings) -> int:
     from bot.app import ALLOWED_UPDATES, build_application
     from bot.cli import prepare_database
 
-    configure_logging(settings.log_level, settings.bot_token)
+    configure_logging(settings.log_level, *settings.secrets())
     # An unusable database file is reported at once, not inside python-telegram-bot's start-up.
     asyncio.run(prepare_database(settings))
     app = build_application(settings, freeze_heap=True)
@@ -170,7 +171,7 @@ def _command(argv: Sequence[str] | None) -> int:
     if args.command in ("import-events", "import-attendance"):
         from bot.cli import import_attendance, import_events
 
-        configure_logging("WARNING")
+        configure_logging("WARNING", *settings.secrets())
         try:
             data = args.file.read_bytes()
         except OSError as exc:
@@ -182,17 +183,17 @@ def _command(argv: Sequence[str] | None) -> int:
     if args.command == "certificates":
         from bot.cli import write_certificates
 
-        configure_logging("WARNING")
+        configure_logging("WARNING", *settings.secrets())
         return asyncio.run(write_certificates(settings, args.code, args.out, args.bot))
     if args.command == "backup":
         from bot.cli import backup
 
-        configure_logging("WARNING")
+        configure_logging("WARNING", *settings.secrets())
         return asyncio.run(backup(settings, args.file))
     if args.command == "export":
         from bot.cli import export_registrations
 
-        configure_logging("WARNING")
+        configure_logging("WARNING", *settings.secrets())
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
         try:
             return asyncio.run(export_registrations(settings, out, args.event))

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import SUPPORTED_LANGUAGES
+from bot.log_privacy import url_password
 from bot.offsets import parse_offsets
 from bot.problems import InputProblem
 
@@ -56,6 +57,10 @@ class Settings:
 
     def is_organizer(self, user_id: int) -> bool:
         return user_id in self.admin_ids
+
+    def secrets(self) -> tuple[str | None, ...]:
+        """What must never reach a log line: the token, the database's password."""
+        return (self.bot_token, url_password(self.database_url))
 
 
 def read_env_file(path: Path) -> dict[str, str]:

@@ -14,11 +14,12 @@ import pytest
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
+from bot.config import Settings
 from bot.db import SqliteDatabase, to_db
 from bot.db.inbox import Arrival
 from bot.devtools.emulator import BotApiEmulator
 from bot.i18n import language_tag
-from bot.log_privacy import REDACTED, protect_handlers
+from bot.log_privacy import REDACTED, RedactSecrets, protect_handlers
 from bot.models import Profile
 from bot.services.container import Services
 from bot.services.exports import safe_cell
@@ -257,3 +258,14 @@ def test_drawing_a_certificate_logs_nothing_of_its_holder(
         render_certificate(content, load_fonts())
     assert not [r for r in caplog.records if r.name.startswith(("fontTools", "fpdf"))]
     assert "Zyxwq" not in caplog.text and "'Z'" not in caplog.text
+
+
+def test_the_database_password_never_reaches_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings(
+        bot_token="123456:" + "S" * 30,
+        database_url="postgresql://bot:Pa55-w0rd-XYZ@db.example.org:5432/webinars",
+    )
+    caplog.handler.addFilter(RedactSecrets(settings.secrets()))
+    logging.getLogger("test.privacy").error("could not connect to %s", settings.database_url)
+    assert "Pa55-w0rd-XYZ" not in caplog.text
+    assert "db.example.org" in caplog.text

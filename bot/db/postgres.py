@@ -18,6 +18,7 @@ ONLY) and never waits for a write. Parameters are bound on the client, as SQLite
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import itertools
 import logging
@@ -168,9 +169,14 @@ def describe(url: str) -> str:
     return f"PostgreSQL database {name} on {host}{port}"
 
 
+class NotStarted(Exception):
+    """The connection failed before the unit of work began: nothing ran, it may run again."""
+
+
 class PgThread:
     """One psycopg connection used only from its own single worker thread; opened again
-    when the server dropped it (a restart, a failover)."""
+    when the server dropped it (a restart, a failover), and the unit of work that found it
+    dropped run again once on the new one (it had not begun)."""
 
     def __init__(self, url: str, *, name: str, snapshot: bool = False) -> None:
         self._url = url
@@ -195,7 +201,17 @@ class PgThread:
 
     async def run(self, work: Callable[[psycopg.Connection[PgRow]], T]) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: work(self._connection()))
+        return await loop.run_in_executor(self._executor, lambda: self._attempt(work))
+
+    def _attempt(self, work: Callable[[psycopg.Connection[PgRow]], T]) -> T:
+        try:
+            return work(self._connection())
+        except NotStarted as dropped:
+            logger.warning("The database connection was lost; connecting again")
+            try:
+                return work(self._connection())
+            except NotStarted as again:
+                raise again.__cause__ or again from dropped
 
     async def close(self) -> None:
         def close() -> None:
@@ -207,10 +223,25 @@ class PgThread:
         self._executor.shutdown(wait=True)
 
 
+def _begin(conn: psycopg.Connection[PgRow], *first: str) -> contextlib.AbstractContextManager[Any]:
+    """The transaction begun (and its first statements run); NotStarted if the connection
+    turns out to be dropped meanwhile."""
+    transaction = conn.transaction()
+    try:
+        transaction.__enter__()
+        for statement in first:
+            conn.execute(statement.encode())
+    except psycopg.OperationalError as exc:
+        if conn.broken or conn.closed:
+            raise NotStarted from exc
+        raise
+    return transaction
+
+
 def _write(work: Callable[[UnitOfWork], T]) -> Callable[[psycopg.Connection[PgRow]], T]:
     def run(conn: psycopg.Connection[PgRow]) -> T:
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        transaction = _begin(conn, f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        with transaction_of(transaction):
             return work(UnitOfWork(PgConnection(conn), POSTGRES))
 
     return run
@@ -218,10 +249,22 @@ def _write(work: Callable[[UnitOfWork], T]) -> Callable[[psycopg.Connection[PgRo
 
 def _read(work: Callable[[UnitOfWork], T]) -> Callable[[psycopg.Connection[PgRow]], T]:
     def run(conn: psycopg.Connection[PgRow]) -> T:
-        with conn.transaction():  # REPEATABLE READ, READ ONLY: one snapshot
+        transaction = _begin(conn)  # REPEATABLE READ, READ ONLY: one snapshot
+        with transaction_of(transaction):
             return work(UnitOfWork(PgConnection(conn), POSTGRES))
 
     return run
+
+
+@contextlib.contextmanager
+def transaction_of(transaction: contextlib.AbstractContextManager[Any]) -> Iterator[None]:
+    """The rest of a transaction begun by `_begin`: committed, or rolled back on an error."""
+    try:
+        yield
+    except BaseException as exc:
+        transaction.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    transaction.__exit__(None, None, None)
 
 
 class PostgresDatabase(Database):

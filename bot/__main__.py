@@ -57,6 +57,18 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="copy the live database to FILE without stopping the bot"
     )
     saver.add_argument("file", type=Path, metavar="FILE")
+    mover = commands.add_parser(
+        "migrate-sqlite-to-postgres",
+        help="copy the SQLite database (DATABASE_PATH) into the empty PostgreSQL database of "
+        "DATABASE_URL; stop the bot first",
+    )
+    mover.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="FILE",
+        help="the SQLite file to copy (default: DATABASE_PATH)",
+    )
     papers = commands.add_parser(
         "certificates",
         help="write the PDF certificate of everyone who completed a course (or attended an "
@@ -185,6 +197,11 @@ def _command(argv: Sequence[str] | None) -> int:
 
         configure_logging("WARNING", *settings.secrets())
         return asyncio.run(write_certificates(settings, args.code, args.out, args.bot))
+    if args.command == "migrate-sqlite-to-postgres":
+        from bot.cli import migrate_sqlite_to_postgres
+
+        configure_logging("WARNING", *settings.secrets())
+        return asyncio.run(migrate_sqlite_to_postgres(settings, args.source))
     if args.command == "backup":
         from bot.cli import backup
 

@@ -11,7 +11,7 @@ import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -25,6 +25,9 @@ from bot.services.container import offline_services
 from bot.services.events import describe_import
 from bot.services.programme_import import ParsedProgramme
 from bot.services.programme_preview import ImportApplied, describe_applied, describe_preview
+
+if TYPE_CHECKING:
+    from bot.db.transfer import Copied
 
 APPLY_TRIES = 3  # the bot may change the programme between the comparison and the writing
 
@@ -208,6 +211,40 @@ def _write_papers(
     for t, certificate, zone in papers:
         _, content = printer.paper(t, certificate, subject, zone, bot_username)
         (folder / f"{subject.code}-{certificate.code}.pdf").write_bytes(content)
+
+
+async def migrate_sqlite_to_postgres(
+    settings: Settings, source: Path | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    """Copy the SQLite database into DATABASE_URL's empty one, saying table by table."""
+    from bot.db.postgres import describe
+    from bot.db.transfer import TransferRefused, copy_sqlite_to_postgres
+
+    if not settings.database_url:
+        err.write(
+            "Set DATABASE_URL to the PostgreSQL database to copy into, e.g.\n"
+            "  DATABASE_URL=postgresql://bot:PASSWORD@db.example.org:5432/webinars\n"
+        )
+        return 2
+    path = source or settings.database_path
+    target = describe(settings.database_url)
+    out.write(f"Copying {path} into {target} (the bot must be stopped meanwhile).\n")
+
+    def said(copied: Copied) -> None:
+        out.write(f"  {copied.table}: {copied.rows:,} rows\n")
+        out.flush()
+
+    try:
+        copied = await copy_sqlite_to_postgres(path, settings.database_url, said)
+    except TransferRefused as refused:
+        err.write(f"{refused}\n")
+        return 1
+    total = sum(c.rows for c in copied)
+    out.write(
+        f"Copied {total:,} rows into {target}. Start the bot with DATABASE_URL set; "
+        f"keep {path} until you have checked it.\n"
+    )
+    return 0
 
 
 async def prepare_database(settings: Settings) -> None:

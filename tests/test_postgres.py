@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,13 +20,22 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FrozenClock
+from bot.config import Settings
 from bot.db import SqliteDatabase, UnitOfWork, open_database
 from bot.db.postgres import PostgresDatabase, to_psycopg
+from bot.devtools.emulator import BotApiEmulator
+from bot.i18n import Catalogs
 from bot.log_privacy import RedactSecrets
-from bot.models import Contact, EventDraft, EventText
+from bot.models import Contact, EventDraft, EventText, Profile
+from bot.services.container import Directories
 from bot.services.registrations import RegistrationService, SignUp
+from bot.services.reminders import REMINDER, Job
+from tests.conftest import running_app
 from tests.postgres import SERVER
+from tests.programme_files import programme, row
 from tests.store import oracle
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(SERVER is None, reason="needs TEST_DATABASE_URL")
 
@@ -226,3 +238,73 @@ async def test_a_constraint_error_reaches_the_log_without_the_row_it_quotes(
     assert "null value in column" in caplog.text
     assert "zed.secret@example.org" not in caplog.text
     assert "DETAIL: (left out" in caplog.text
+
+
+async def test_a_sqlite_database_copied_into_postgres_holds_the_same_and_goes_on(
+    tmp_path: Path,
+    empty_url: str,
+    emulator: BotApiEmulator,
+    clock: FrozenClock,
+    catalogs: Catalogs,
+    directories: Directories,
+) -> None:
+    """A programme run on SQLite (sign-ups past the capacity, check-ins, a reminder queued)
+    copied by the command line: every table row for row, then the bot on PostgreSQL goes
+    on numbering where SQLite stopped. A second copy into the same database is refused."""
+    lite = Settings(bot_token="123456:TEST", database_path=tmp_path / "bot.sqlite3")
+    start = clock.now() + timedelta(days=2)
+    async with running_app(lite, emulator, clock, catalogs, directories) as app:
+        services = app.bot_data.services
+        rows = [row("flood", start, capacity="3"), row("heat", start + timedelta(days=1))]
+        await services.programme.import_now(programme(rows), None)
+        for user_id in range(100, 106):
+            await services.users.touch(Contact(user_id, f"Person {user_id}", language_code="fr"))
+            await services.profiles.save(
+                user_id, Profile(f"Personne {user_id} Ñandú", "SN", "Dakar"), "Africa/Dakar"
+            )
+            await services.registrations.sign_up(user_id, "flood")
+        flood = await services.events.find("flood")
+        assert flood is not None
+        await services.reminders.fire(Job(REMINDER, flood.event.event_id, 60, start))
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+        "DATABASE_URL": empty_url,
+    }
+    command = [sys.executable, "-m", "bot", "migrate-sqlite-to-postgres"]
+    done = await asyncio.to_thread(
+        subprocess.run, command, env=env, cwd=tmp_path, capture_output=True, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    said = done.stdout.decode()
+    assert "registrations: 6 rows" in said and "Copied" in said
+
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " AND name <> 'schema_version'"
+            )
+        ]
+        before = {t: sorted(map(tuple, conn.execute(f"SELECT * FROM {t}"))) for t in tables}
+    with oracle(empty_url) as pg:
+        after = {t: sorted(map(tuple, pg.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
+    assert before == after
+    assert len(before["registrations"]) == 6 and len(before["deliveries"]) == 3
+
+    db = await open_database(Path("unused"), empty_url)
+    later = RegistrationService(db, clock)
+    await db.write(lambda u: u.users.upsert_contact(Contact(200, "Later"), clock.now()))
+    assert (await later.sign_up(200, "heat")).outcome is SignUp.CONFIRMED
+    await db.close()
+    with oracle(empty_url) as pg:
+        ids = [r[0] for r in pg.execute("SELECT registration_id FROM registrations").fetchall()]
+    assert max(ids) == 7 and len(set(ids)) == 7
+
+    again = await asyncio.to_thread(
+        subprocess.run, command, env=env, cwd=tmp_path, capture_output=True, check=False
+    )
+    assert again.returncode == 1
+    assert "already holds data" in again.stderr.decode()

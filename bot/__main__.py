@@ -132,8 +132,14 @@ def run(settings: Settings) -> int:
     asyncio.run(prepare_database(settings))
     app = build_application(settings, freeze_heap=True)
     try:
-        # Telegram unreachable at start-up: keep trying (with back-off) instead of exiting.
-        app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
+        if settings.webhook is not None:
+            from bot.serving import run_webhook
+
+            run_webhook(app, settings)
+        else:
+            # Telegram unreachable at start-up: keep trying (with back-off) instead of
+            # exiting. Polling deletes a webhook set before (back from webhook mode).
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
     except InvalidToken:
         # Its own message quotes the token; this one does not.
         logging.getLogger(__name__).critical(

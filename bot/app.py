@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from typing import Any, cast
 
 from telegram import Update
@@ -21,11 +22,15 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database, DatabaseUnusable, open_database
 from bot.i18n import Catalogs
+from bot.metrics import Metrics
 from bot.services.certificate_printing import CertificatePrinter
 from bot.services.container import Directories, Outlets, Services
 from bot.services.delivery import OVERALL_RATE
 from bot.services.organizers import OrganizerRole
 from bot.update_processor import PerUserUpdateProcessor
+from bot.web.health import Health
+from bot.web.routes import build_web_app
+from bot.web.server import WebServer
 from handlers.broadcast_progress import ProgressMessages
 from handlers.campaign_messages import CampaignMessages
 from handlers.context import BotContext, BotData, sent_at
@@ -53,16 +58,21 @@ class BotApplication(_Application):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.durable = DurableState()
+        self.metrics = Metrics()
+        self.web: WebServer | None = None  # /healthz, /metrics (and the webhook), if served
 
     async def process_update(self, update: object) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
         if update_id is not None and self.durable.should_skip(update_id):
             return  # a redelivery of an update stored (and handled) before
+        started = time.monotonic()
         try:
             await super().process_update(update)
         finally:
             if update_id is not None:
+                arrived = self.durable.arrived.pop(update_id, started)
                 self.durable.done(update_id)
+                self.metrics.update_handled(update_kind(update), time.monotonic() - arrived)
             user = update.effective_user if isinstance(update, Update) else None
             if user is not None and user.id in self.user_data and not self.user_data[user.id]:
                 self.drop_user_data(user.id)
@@ -121,10 +131,12 @@ def build_application(
     clock = clock or SystemClock()
 
     opened: list[Database] = []  # the database, between post_init and post_shutdown
+    app_metrics = Metrics()
 
     async def post_init(app: _Application) -> None:
         db = await open_database(settings.database_path, settings.database_url)
         opened.append(db)
+        assert isinstance(app, BotApplication)
         sender = TelegramSender(app.bot)
         outlets = Outlets(
             sender=sender,
@@ -135,6 +147,7 @@ def build_application(
                 CertificatePrinter(settings.certificate, directories.fonts),
             ),
             progress=ProgressMessages(sender, catalogs),
+            observer=app.metrics,
         )
         assert app.job_queue is not None
         scheduler = JobQueueScheduler(app.job_queue)
@@ -148,12 +161,17 @@ def build_application(
         logger.info("Planned %d reminder jobs", planned)
         if deliver:
             app.bot_data.worker = asyncio.create_task(services.delivery.run(), name="delivery")
-        if app.updater is not None:
-            assert isinstance(app, BotApplication)
-            app.durable.inbox = services.inbox
+        app.durable.inbox = services.inbox
+        if app.updater is not None or settings.webhook is not None:
             requeued = await requeue_pending(services.inbox, app.bot, app.update_queue)
             if requeued:
                 logger.info("Handling %d updates stored before the last stop", requeued)
+        if settings.metrics_listen is not None and settings.webhook is None:
+            app.web = WebServer(
+                build_web_app(lambda: health_of(app, clock), app.metrics),
+                settings.metrics_listen,
+            )
+            await app.web.start()
         if freeze_heap:
             freeze_start_up_objects()
 
@@ -171,6 +189,10 @@ def build_application(
             app.bot_data.worker = None
 
     async def post_shutdown(app: _Application) -> None:
+        assert isinstance(app, BotApplication)
+        if app.web is not None:
+            await app.web.stop()
+            app.web = None
         await post_stop(app)
         app.bot_data.stop()
         while opened:
@@ -191,8 +213,11 @@ def build_application(
     )
     if limiter is None and pace:
         limiter = FairSendScheduler(rate=OVERALL_RATE)
+        limiter.on_refused = app_metrics.rate_limited.inc
     if limiter is not None:
         builder = builder.rate_limiter(limiter)
+    if settings.webhook is not None:
+        builder = builder.updater(None)  # Telegram posts updates: nothing to fetch
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
@@ -206,6 +231,7 @@ def build_application(
         )
     app = builder.build()
     assert isinstance(app, BotApplication)
+    app.metrics = app_metrics
     processor = app.update_processor
     assert isinstance(processor, PerUserUpdateProcessor)
 
@@ -234,6 +260,38 @@ def build_application(
         app.updater.bot = cast(ExtBot[None], updater_bot)
     handlers.register_all(app)
     return app
+
+
+def update_kind(update: object) -> str:
+    """The label an update is counted under: what Telegram sent (a message, a press...)."""
+    if isinstance(update, Update):
+        for kind in ALLOWED_UPDATES:
+            if getattr(update, kind, None) is not None:
+                return kind
+    return "other"
+
+
+async def health_of(app: BotApplication, clock: Clock) -> Health:
+    """The process's health as /healthz reports it (see `bot.web.health`)."""
+    data = app.bot_data
+    now = clock.now()
+    if not data.ready:
+        return Health(now, "not open yet", data.stopped_for_good)
+    services = data.services
+    try:
+        backlog = await services.delivery.backlog()
+    except Exception as exc:  # the check must answer, whatever the database does
+        logger.warning("Health check: the database did not answer: %s", type(exc).__name__)
+        return Health(now, type(exc).__name__, data.stopped_for_good)
+    return Health(
+        now,
+        None,
+        data.stopped_for_good,
+        backlog.due,
+        backlog.oldest_waited,
+        backlog.last_finished,
+        worker_running=data.worker is not None and not data.worker.done(),
+    )
 
 
 async def organizer_menus(services: Services) -> dict[int, tuple[str, OrganizerRole]]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import SUPPORTED_LANGUAGES
@@ -38,6 +39,32 @@ class CertificateSettings:
 
 
 @dataclass(frozen=True)
+class Listen:
+    """Where a web server listens: host (a name or an address; IPv6 without brackets) and
+    port."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Webhook mode: Telegram posts each update to `url` (public HTTPS, usually a reverse
+    proxy's), with `secret` in a header; the bot serves it on `listen`."""
+
+    url: str
+    secret: str
+    listen: Listen
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the process needs to know about its deployment."""
 
@@ -54,13 +81,16 @@ class Settings:
     checkin_opens: timedelta = timedelta(minutes=15)
     retention: timedelta = timedelta(days=730)
     certificate: CertificateSettings = field(default_factory=lambda: CertificateSettings())
+    webhook: Webhook | None = None  # None: long polling
+    metrics_listen: Listen | None = None  # /healthz and /metrics in polling mode
 
     def is_organizer(self, user_id: int) -> bool:
         return user_id in self.admin_ids
 
     def secrets(self) -> tuple[str | None, ...]:
         """What must never reach a log line: the token, the database's password."""
-        return (self.bot_token, url_password(self.database_url))
+        secret = self.webhook.secret if self.webhook else None
+        return (self.bot_token, url_password(self.database_url), secret)
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -115,7 +145,60 @@ def load_settings(
             logo=parse_logo(get("CERTIFICATE_LOGO")),
             signatories=parse_signatories(get("CERTIFICATE_SIGNATORIES")),
         ),
+        webhook=parse_webhook(
+            get("WEBHOOK_URL"),
+            get("WEBHOOK_SECRET"),
+            get("WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN,
+        ),
+        metrics_listen=(
+            parse_listen("METRICS_LISTEN", get("METRICS_LISTEN")) if get("METRICS_LISTEN") else None
+        ),
     )
+
+
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8080"
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def parse_listen(name: str, raw: str) -> Listen:
+    """host:port, [IPv6]:port, or :port (every address)."""
+    match = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\]:(\d{1,5})|([^\s:\[\]]*):(\d{1,5})", raw)
+    port = int(match.group(2) or match.group(4)) if match else 0
+    if match is None or not 0 < port < 65536:
+        raise ConfigError(
+            f"{name}: {raw!r} is not host:port, e.g. 127.0.0.1:8080 (this machine only, behind "
+            "a reverse proxy) or 0.0.0.0:8080 (every address, in a container)."
+        )
+    host = match.group(1) or match.group(3) or "0.0.0.0"
+    return Listen(host, port)
+
+
+def parse_webhook(url: str, secret: str, listen: str) -> Webhook | None:
+    """WEBHOOK_URL set: webhook mode, with its secret required (every request is checked)."""
+    if not url:
+        if secret:
+            raise ConfigError("WEBHOOK_SECRET is set but WEBHOOK_URL is not: set both, or neither.")
+        return None
+    parts = urlsplit(url)
+    loopback = parts.hostname in _LOOPBACK
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        raise ConfigError(
+            f"WEBHOOK_URL: {url!r} must be a public https:// address, e.g. "
+            "https://bot.example.org/telegram (Telegram posts updates to HTTPS only; your "
+            "reverse proxy forwards them to WEBHOOK_LISTEN)."
+        )
+    if parts.port not in (None, 443, 80, 88, 8443) and not loopback:
+        raise ConfigError(
+            f"WEBHOOK_URL: port {parts.port} is not one Telegram posts to (443, 80, 88, 8443)."
+        )
+    if not _SECRET.match(secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET: required with WEBHOOK_URL, 1 to 256 characters among A-Z, a-z, "
+            "0-9, _ and - (Telegram's rule). Make one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    return Webhook(url, secret, parse_listen("WEBHOOK_LISTEN", listen))
 
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024

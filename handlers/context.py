@@ -46,6 +46,11 @@ class BotData:
         self._services = None
 
     @property
+    def ready(self) -> bool:
+        """Started: the database is open and the services built."""
+        return self._services is not None
+
+    @property
     def services(self) -> Services:
         if self._services is None:
             raise RuntimeError("services are not started: post_init has not run")

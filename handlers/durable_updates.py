@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +44,8 @@ class DurableState:
         self.inbox: Inbox | None = None
         self.skip: set[int] = set()
         self.handled: list[int] = []
+        # When each update waiting to be handled arrived (time.monotonic): its latency.
+        self.arrived: dict[int, float] = {}
         self._flush_after = flush_after
         self._timer: asyncio.TimerHandle | None = None
         self._writing: set[asyncio.Task[None]] = set()
@@ -56,6 +59,7 @@ class DurableState:
             await self.inbox.finish(handled)
 
     def done(self, update_id: int) -> None:
+        self.arrived.pop(update_id, None)
         if self.inbox is None:
             return
         self.handled.append(update_id)
@@ -114,6 +118,8 @@ class DurableUpdates:
             if updates and inbox is not None:
                 new = await inbox.store([arrival(u) for u in updates])
                 self._state.skip |= {u.update_id for u in updates} - new
+                now = time.monotonic()
+                self._state.arrived.update(dict.fromkeys(new, now))
         except (DatabaseGone, InvalidToken) as lost:
             if self._lost:  # the Updater's last call while stopping: nothing to confirm
                 return ()
@@ -122,6 +128,39 @@ class DurableUpdates:
             await asyncio.Event().wait()  # until the stop cancels this poll
             raise
         return updates
+
+
+class WebhookIntake:
+    """Webhook mode's side of the inbox: an update Telegram posts is stored, committed, before
+    the HTTP answer (`receive` returns), then queued for handling; a redelivery of one stored
+    before is answered 200 and not handled again. When the database is gone, `on_lost` stops
+    the bot and the update is refused (Telegram keeps it for the next start)."""
+
+    def __init__(
+        self,
+        bot: ExtBot[None],
+        state: DurableState,
+        queue: asyncio.Queue[object],
+        on_lost: Callable[[DatabaseGone], None],
+    ) -> None:
+        self._bot = bot
+        self._state = state
+        self._queue = queue
+        self._on_lost = on_lost
+
+    async def receive(self, payload: dict[str, Any]) -> None:
+        inbox = self._state.inbox
+        if inbox is None:
+            raise RuntimeError("the inbox is not open yet")
+        update = Update.de_json(payload, self._bot)
+        try:
+            new = await inbox.store([arrival(update)])
+        except DatabaseGone as lost:
+            self._on_lost(lost)
+            raise
+        if update.update_id in new:
+            self._state.arrived[update.update_id] = time.monotonic()
+            await self._queue.put(update)
 
 
 def arrival(update: Update) -> Arrival:

@@ -178,6 +178,8 @@ class FairSendScheduler(BaseRateLimiter[None]):
         self._arrived: asyncio.Event | None = None
         self._dispatcher: asyncio.Task[None] | None = None
         self.figures = SchedulerFigures()
+        # Told of each 429 (the bot's metrics count them).
+        self.on_refused: Callable[[], None] = lambda: None
 
     @property
     def remembered_chats(self) -> int:
@@ -216,6 +218,7 @@ class FairSendScheduler(BaseRateLimiter[None]):
             except RetryAfter as exc:
                 wait = _seconds(exc.retry_after)
                 self.figures.refused += 1
+                self.on_refused()
                 self._paused_until = max(self._paused_until, self._now() + wait)
                 attempts += 1
                 if lane is Lane.BULK or attempts > self._reply_retries:

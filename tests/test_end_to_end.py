@@ -64,7 +64,10 @@ class Bot:
         await (await open_database(self.folder / "bot.sqlite3", self.database_url)).close()
 
     async def start(self, **env: str) -> None:
+        """Start `python -m bot` and wait until it listens: polls, or (WEBHOOK_URL in `env`)
+        has set its webhook."""
         polls = self.emulator.polls
+        webhooks = self._webhooks_set()
         log = (self.folder / "bot.log").open("ab")
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -84,7 +87,13 @@ class Bot:
             stderr=log,
         )
         log.close()  # the child has its own copy
-        await self.until(lambda: self.emulator.polls > polls)
+        if "WEBHOOK_URL" in env:
+            await self.until(lambda: self._webhooks_set() > webhooks)
+        else:
+            await self.until(lambda: self.emulator.polls > polls)
+
+    def _webhooks_set(self) -> int:
+        return sum(1 for call in self.emulator.calls if call.method == "setWebhook")
 
     async def stop(self, how: signal.Signals) -> int:
         assert self.process is not None

@@ -326,6 +326,17 @@ class OutboxRepository(Repository):
         )
         return [Delivery(r[0], r[1], r[2], r[3]) for r in rows]
 
+    def backlog(self, now: datetime) -> tuple[int, datetime | None]:
+        """How many deliveries are due and not sent, and since when the oldest is due."""
+        row = self._one(
+            "SELECT COUNT(*), MIN(next_attempt_at) FROM deliveries"
+            " WHERE status = 'pending' AND next_attempt_at <= ?",
+            (to_db(now),),
+        )
+        if row is None or not row[0]:
+            return 0, None
+        return int(row[0]), from_db(row[1])
+
     def next_due_at(self) -> datetime | None:
         """The next moment the worker has something to do: a delivery, or a scheduled
         campaign to release."""

@@ -15,6 +15,7 @@ import contextlib
 import itertools
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from urllib.parse import urlparse
 
 from telegram.request import BaseRequest, RequestData
 
+from bot.devtools.emulator_webhook import WebhookPusher
 from bot.telegram_html import HtmlError, parse
 
 logger = logging.getLogger(__name__)
@@ -85,6 +87,11 @@ def html_to_text(html: str) -> str:
     return formatted(html)[0]
 
 
+def _flag(value: Any) -> bool:
+    """A boolean parameter as it arrives: True in-process, "true" over HTTP."""
+    return value is True or str(value).lower() == "true"
+
+
 def _decode(value: Any) -> Any:
     """Objects arrive as JSON strings over HTTP and as dicts in-process; accept both."""
     if isinstance(value, str) and value[:1] in "[{":
@@ -133,6 +140,9 @@ class BotApiEmulator:
         self._drained: asyncio.Event | None = None
         self._changed: asyncio.Condition | None = None
         self.polls = 0  # getUpdates calls: the bot is alive and listening
+        self.webhook: WebhookPusher | None = None  # set by setWebhook: updates are posted
+        # Stand-in for a load balancer: the bot processes the webhook's posts go to in turn.
+        self.webhook_backends: list[str] | None = None
 
     # -- the user's side ---------------------------------------------------------------
 
@@ -155,6 +165,8 @@ class BotApiEmulator:
             self._drained.clear()
         if self._arrived is not None:
             self._arrived.set()
+        if self.webhook is not None:
+            self.webhook.wake()
         return update
 
     def user_message(self, user: FakeUser, text: str, entities: list[JSON] | None = None) -> JSON:
@@ -308,13 +320,75 @@ class BotApiEmulator:
     def _api_getme(self, params: JSON, files: Any) -> JSON:
         return self.bot_user
 
-    def _api_deletewebhook(self, params: JSON, files: Any) -> bool:
+    async def _api_deletewebhook(self, params: JSON, files: Any) -> bool:
+        if self.webhook is not None:
+            await self.webhook.stop()
+            self.webhook = None
+        if _flag(params.get("drop_pending_updates")):
+            self._updates.clear()
         return True
+
+    async def _api_setwebhook(self, params: JSON, files: Any) -> bool:
+        url = str(params.get("url") or "")
+        if not url:
+            return await self._api_deletewebhook(params, files)
+        parts = urlparse(url)
+        if parts.scheme != "https" and parts.hostname not in ("127.0.0.1", "localhost"):
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        if self.webhook is not None:
+            await self.webhook.stop()
+        if _flag(params.get("drop_pending_updates")):
+            self._updates.clear()
+        self.webhook = WebhookPusher(
+            url,
+            None if secret is None else str(secret),
+            int(params.get("max_connections") or 40),
+            lambda: self._updates,
+            self._posted,
+            self.webhook_backends,
+        )
+        self.webhook.start()
+        return True
+
+    def _posted(self, update_id: int) -> None:
+        """The bot accepted a posted update: Telegram forgets it."""
+        self._updates = [u for u in self._updates if u["update_id"] != update_id]
+        if not self._updates:
+            self._drained_event().set()
+
+    def _api_getwebhookinfo(self, params: JSON, files: Any) -> JSON:
+        if self.webhook is None:
+            return {
+                "url": "",
+                "has_custom_certificate": False,
+                "pending_update_count": len(self._updates),
+            }
+        info: JSON = {
+            "url": self.webhook.url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+            "max_connections": self.webhook.max_connections,
+        }
+        if self.webhook.last_error is not None:
+            info["last_error_date"] = self.webhook.last_error_date
+            info["last_error_message"] = self.webhook.last_error
+        return info
 
     def _api_close(self, params: JSON, files: Any) -> bool:
         return True
 
     async def _api_getupdates(self, params: JSON, files: Any) -> list[JSON]:
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         self.polls += 1
         await self._notify()
         offset = int(params.get("offset") or 0)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database, open_database
+from bot.metrics import NoMetrics, Observer
 from bot.models import Event
 from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService, BroadcastStatus, ProgressDisplay, Reader
@@ -61,6 +62,7 @@ class Outlets:
     sender: Sender
     renderer: Renderer
     progress: ProgressDisplay
+    observer: Observer = field(default_factory=NoMetrics)  # the bot's metrics, if exported
 
 
 class _NotSentHere:
@@ -146,11 +148,19 @@ class Services:
             delivery.wake()
 
         broadcasts = BroadcastService(db, clock, users, outlets.progress, wake)
-        delivery = DeliveryWorker(db, users, outlets.sender, outlets.renderer, broadcasts, clock)
+        delivery = DeliveryWorker(
+            db,
+            users,
+            outlets.sender,
+            outlets.renderer,
+            broadcasts,
+            clock,
+            observer=outlets.observer,
+        )
         reminders = ReminderService(db, clock, settings.reminder_offsets, wake)
         hooks = ProgrammeHooks(reminders, scheduler, wake)
         events = EventService(db, clock, hooks)
-        registrations = RegistrationService(db, clock, wake, events.seats_changed)
+        registrations = RegistrationService(db, clock, wake, events.seats_changed, outlets.observer)
         certificates = CertificateService(db, clock, wake)
 
         async def marked_late(event: Event) -> None:

@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.db import Database, UnitOfWork, from_db
 from bot.db.outbox import Campaign, Delivery, Progress
 from bot.forgetful import ForgetfulDict
+from bot.metrics import NoMetrics, Observer
 from bot.models import (
     CampaignKind,
     CampaignStatus,
@@ -168,6 +169,13 @@ class ProgressReporter(Protocol):
     async def report(self, campaign: Campaign, progress: Progress, finished: bool) -> None: ...
 
 
+@dataclass(frozen=True)
+class Backlog:
+    due: int  # deliveries due now, not sent yet
+    oldest_waited: float  # seconds the oldest of them has waited (0 when none)
+    last_finished: datetime | None  # when this process last finished one (None: not yet)
+
+
 class Limiter(Protocol):
     async def acquire(self, amount: float = 1) -> None: ...
 
@@ -185,7 +193,10 @@ class DeliveryWorker:
         limiter: Limiter | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         max_attempts: int = MAX_ATTEMPTS,
+        observer: Observer | None = None,
     ) -> None:
+        self._observer = observer or NoMetrics()
+        self._last_finished: datetime | None = None  # by this process's worker
         self._db = db
         self._users = users
         self._sender = sender
@@ -228,6 +239,13 @@ class DeliveryWorker:
             self._users.timezone_of(user),
         )
         return self._renderer.render(recipient, self._clock.now())
+
+    async def backlog(self) -> Backlog:
+        """What waits to be sent now, for the health check and the metrics."""
+        now = self._clock.now()
+        count, oldest = await self._db.read(lambda uow: uow.outbox.backlog(now))
+        waited = (now - oldest).total_seconds() if oldest is not None else 0.0
+        return Backlog(count, max(waited, 0.0), self._last_finished)
 
     def wake(self) -> None:
         """New work was queued: look now rather than at the next scheduled time."""
@@ -425,6 +443,8 @@ class DeliveryWorker:
                 uow.users.mark_blocked(delivery.user_id, now)
 
         await self._db.write(work)
+        self._last_finished = now
+        self._observer.delivery_finished(status.value)
 
     async def _retry(self, delivery: Delivery, when: datetime, error: str, *, counts: bool) -> None:
         """Try again at `when`; `counts` says whether this attempt counts towards the limit."""

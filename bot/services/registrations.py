@@ -15,6 +15,7 @@ from enum import Enum
 
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork, to_db
+from bot.metrics import NoMetrics, Observer
 from bot.models import (
     ACTIVE_STATUSES,
     Audience,
@@ -78,11 +79,13 @@ class RegistrationService:
         clock: Clock,
         wake_delivery: Callable[[], None] = _nothing,
         seats_changed: Callable[[EventListing], None] = _seats_ignored,
+        observer: Observer | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._wake_delivery = wake_delivery
         self._seats_changed = seats_changed  # the programme's lists, kept for a moment
+        self._observer = observer or NoMetrics()
 
     async def sign_up(self, user_id: int, code: str) -> SignUpResult:
         """Register `user_id`: the outcome, the waitlist position, and the event's card as it
@@ -96,6 +99,8 @@ class RegistrationService:
             return SignUpResult(outcome, position, card)
 
         result = await self._db.write(work)
+        if result.outcome in (SignUp.CONFIRMED, SignUp.WAITLISTED):
+            self._observer.signed_up(result.outcome.value)
         if result.card is not None:
             self._seats_changed(result.card.listing)
         return result

@@ -1,0 +1,119 @@
+"""Webhook mode: the bot as a web server Telegram posts updates to (WEBHOOK_URL).
+
+The same lifecycle as python-telegram-bot's `run_polling` (initialize, post_init, start, then
+stop, post_stop, shutdown, post_shutdown), run on an event loop of our own so that the web
+server is the bot's (`bot.web`: the webhook beside /healthz and /metrics) and
+`Application.stop_running()` still stops it (it stops the loop, as in `run_polling`).
+SIGINT and SIGTERM stop it the same way; the webhook stays set, so Telegram keeps the updates
+that come meanwhile (and, with several processes, posts them to the others).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.app import ALLOWED_UPDATES, BotApplication, health_of
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.web.routes import WebhookRoute, build_web_app
+from bot.web.server import WebServer
+from handlers.durable_updates import WebhookIntake
+from handlers.errors import stop_for_good
+
+logger = logging.getLogger(__name__)
+
+MAX_CONNECTIONS = 40  # Telegram's default: updates posted at once, to all processes together
+RETRY_SET_WEBHOOK = (1, 2, 5, 10, 30)  # seconds, then every 30 s
+
+
+def run_webhook(app: BotApplication, settings: Settings) -> None:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    starting = loop.create_task(_start(app, settings), name="start-up")
+
+    def on_signal() -> None:
+        """Stop: during start-up by abandoning it (Telegram may be unreachable for long)."""
+        if starting.done():
+            loop.stop()
+        else:
+            starting.cancel()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal)
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            loop.run_until_complete(starting)
+        if not starting.cancelled() and not app.bot_data.stopped_for_good:
+            loop.run_forever()
+    finally:
+        try:
+            loop.run_until_complete(_stop(app))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()
+            asyncio.set_event_loop(None)
+
+
+async def _start(app: BotApplication, settings: Settings) -> None:
+    webhook = settings.webhook
+    assert webhook is not None
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    await app.start()
+    intake = WebhookIntake(
+        app.bot, app.durable, app.update_queue, on_lost=lambda error: stop_for_good(app, error)
+    )
+    route = WebhookRoute(webhook.path, webhook.secret, intake.receive)
+    app.web = WebServer(
+        build_web_app(lambda: health_of(app, SystemClock()), app.metrics, route), webhook.listen
+    )
+    await app.web.start()  # listening before Telegram is told where to post
+    await _set_webhook(app, settings)
+    logger.info("Webhook set; receiving updates on %s", webhook.listen)
+
+
+async def _set_webhook(app: BotApplication, settings: Settings) -> None:
+    """Tell Telegram where to post, trying again while it cannot be reached; a refusal
+    (a bad URL, a revoked token) is final."""
+    webhook = settings.webhook
+    assert webhook is not None
+    for attempt in range(10_000):
+        try:
+            await app.bot.set_webhook(
+                url=webhook.url,
+                secret_token=webhook.secret,
+                allowed_updates=ALLOWED_UPDATES,
+                max_connections=MAX_CONNECTIONS,
+            )
+            return
+        except InvalidToken:
+            raise
+        except NetworkError as exc:
+            wait = RETRY_SET_WEBHOOK[min(attempt, len(RETRY_SET_WEBHOOK) - 1)]
+            logger.warning(
+                "Could not reach the Bot API to set the webhook (%s); again in %d s",
+                type(exc).__name__,
+                wait,
+            )
+            await asyncio.sleep(wait)
+        except TelegramError as exc:
+            logger.critical("Telegram refused the webhook %s: %s", webhook.url, exc.message)
+            app.bot_data.stopped_for_good = True
+            return
+
+
+async def _stop(app: BotApplication) -> None:
+    if app.web is not None:
+        await app.web.stop()
+        app.web = None
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    assert app.post_shutdown is not None
+    await app.post_shutdown(app)

@@ -1,0 +1,191 @@
+"""Webhook mode end to end: `python -m bot` with WEBHOOK_URL, the emulator posting updates to
+it as Telegram does (Bot API `setWebhook`: JSON body, secret header, posted again until
+answered 2xx), /healthz and /metrics on the same server, a SIGKILL in a burst of presses,
+and the way back to polling."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.devtools.emulator import BotApiEmulator, FakeUser
+from bot.devtools.emulator_server import BotApiServer, FloodControl
+from handlers.buttons import Register
+from tests.store import oracle
+from tests.test_end_to_end import ORGANIZER, Bot, programme_file, serving
+
+pytestmark = pytest.mark.end_to_end
+
+SECRET = "s3cret-Token_for-tests"
+PRESSES = 60
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class WebhookBot:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/telegram/hook"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "WEBHOOK_URL": self.url,
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_LISTEN": f"127.0.0.1:{self.port}",
+        }
+
+    async def get(self, path: str) -> httpx.Response:
+        async with httpx.AsyncClient() as client:
+            return await client.get(f"http://127.0.0.1:{self.port}{path}")
+
+    async def post(self, body: bytes, secret: str | None) -> httpx.Response:
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        async with httpx.AsyncClient() as client:
+            return await client.post(self.url, content=body, headers=headers)
+
+
+@pytest.fixture
+async def hooked(tmp_path: Path, database_url: str) -> AsyncIterator[WebhookBot]:
+    server = BotApiServer(BotApiEmulator(open_chats=True), FloodControl(30))
+    async with serving(server, tmp_path, database_url) as running:
+        yield WebhookBot(running)
+    assert server.flood is not None and server.flood.refused == 0, "the bot exceeded 30/s"
+
+
+async def test_webhook_mode_serves_the_journey_its_health_and_its_metrics(
+    hooked: WebhookBot,
+) -> None:
+    bot = hooked.bot
+    await bot.start(**hooked.env)
+    [call] = [c for c in bot.emulator.calls if c.method == "setWebhook"]
+    assert call.params["url"] == hooked.url
+    assert call.params["secret_token"] == SECRET
+    assert json.loads(call.params["allowed_updates"]) == ["message", "callback_query"]
+
+    [hello] = await bot.say(ORGANIZER, "/start")
+    assert hello["text"].startswith("Hello")
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    bot.emulator.user_document(ORGANIZER, "programme.csv", programme_file(start))
+    await bot.until(
+        lambda: any("1 event added" in m.get("text", "") for m in bot.messages(ORGANIZER))
+    )
+
+    # Only Telegram knows the secret: anyone else's post is refused and handled by nobody.
+    forged = {
+        "update_id": 999_999,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 4242, "type": "private"},
+            "from": {"id": 4242, "is_bot": False, "first_name": "Mallory"},
+            "text": "/start",
+        },
+    }
+    for secret in (None, "wrong", SECRET[:-1]):
+        refused = await hooked.post(json.dumps(forged).encode(), secret)
+        assert refused.status_code == 401
+    assert (await hooked.post(b"not json", SECRET)).status_code == 400
+    assert (await hooked.post(b"x" * 1_100_000, SECRET)).status_code == 413
+
+    health = await hooked.get("/healthz")
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok" and health.json()["database"] == "ok"
+    metrics = (await hooked.get("/metrics")).text
+    assert 'bot_updates_total{kind="message"}' in metrics
+    assert "bot_update_seconds_bucket" in metrics and "bot_delivery_backlog" in metrics
+
+    assert await bot.stop(signal.SIGTERM) == 0
+    assert not any(
+        m["chat"]["id"] == 4242
+        for m in bot.emulator.messages.values()
+        if m["from"]["id"] == bot.emulator.bot_user["id"]
+    )
+
+
+async def test_sigkill_in_webhook_mode_loses_no_press_and_doubles_no_seat(
+    hooked: WebhookBot,
+) -> None:
+    """Telegram posts each press until the bot answers 200, which it does once the update is
+    stored: presses stored and not handled are handled after the restart, presses not stored
+    come again."""
+    bot = hooked.bot
+    hooked.bot.server.flood = FloodControl(100_000)
+    await bot.start(**hooked.env)
+    start = datetime.now(UTC) + timedelta(days=5)
+    bot.emulator.user_document(ORGANIZER, "programme.csv", programme_file(start))
+    await bot.until(
+        lambda: any("1 event added" in m.get("text", "") for m in bot.messages(ORGANIZER))
+    )
+    people = [
+        FakeUser(id=50_000 + i, first_name=f"P{i}", language_code="en") for i in range(PRESSES)
+    ]
+    stamp = datetime.now(UTC).isoformat()
+    with oracle(bot.database) as conn:
+        conn.executemany(
+            "INSERT INTO users (user_id, first_name, full_name, country, city, consent_at,"
+            " created_at, last_seen_at) VALUES (?, ?, ?, 'KE', 'Nairobi', ?, ?, ?)",
+            [(p.id, p.first_name, f"{p.first_name} Doe", stamp, stamp, stamp) for p in people],
+        )
+
+    def answered() -> set[str]:
+        return {
+            str(call.params.get("callback_query_id"))
+            for call in bot.emulator.calls
+            if call.method == "answerCallbackQuery"
+        }
+
+    presses = [
+        str(bot.emulator.user_presses(p, 1, Register("flood").pack())["callback_query"]["id"])
+        for p in people
+    ]
+    await bot.until(lambda: len(answered() & set(presses)) >= 10)
+    assert await bot.stop(signal.SIGKILL) == -signal.SIGKILL
+    assert len(answered() & set(presses)) < PRESSES
+    await bot.start(**hooked.env)
+
+    def registered() -> dict[int, int]:
+        with oracle(bot.database) as conn:
+            rows = conn.execute(
+                "SELECT user_id, COUNT(*) FROM registrations GROUP BY user_id"
+            ).fetchall()
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    everyone = {p.id for p in people}
+    await bot.until(lambda: set(presses) <= answered() and everyone <= set(registered()))
+    assert set(registered().values()) == {1}
+    assert bot.emulator.pending_updates() == 0  # Telegram holds nothing more for the bot
+    assert await bot.stop(signal.SIGTERM) == 0
+    with oracle(bot.database) as conn:
+        left = conn.execute("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL").fetchone()
+    assert left == (0,)
+
+
+async def test_back_to_polling_deletes_the_webhook(hooked: WebhookBot) -> None:
+    bot = hooked.bot
+    await bot.start(**hooked.env)
+    assert bot.emulator.webhook is not None
+    assert await bot.stop(signal.SIGTERM) == 0
+    # Telegram keeps what comes while the bot is down, for whoever asks next.
+    bot.emulator.user_message(ORGANIZER, "/start")
+    await bot.start()  # no WEBHOOK_URL: long polling
+    assert bot.emulator.webhook is None
+    assert any(c.method == "deleteWebhook" for c in bot.emulator.calls)
+    await bot.until(
+        lambda: any(m.get("text", "").startswith("Hello") for m in bot.messages(ORGANIZER))
+    )
+    assert await bot.stop(signal.SIGTERM) == 0

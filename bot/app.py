@@ -40,6 +40,7 @@ from handlers.jobs import JobQueueScheduler, plan_all
 from handlers.menus import publish_commands
 from handlers.send_scheduler import FairSendScheduler
 from handlers.sender import TelegramSender
+from handlers.shared_sessions import SharedSessions
 
 # What the bot asks Telegram for: new messages and button presses (edits, channel posts and
 # the rest would only be dropped by `load_viewer`).
@@ -60,14 +61,24 @@ class BotApplication(_Application):
         self.durable = DurableState()
         self.metrics = Metrics()
         self.web: WebServer | None = None  # /healthz, /metrics (and the webhook), if served
+        # Several processes (PostgreSQL): conversation state in the database, not here.
+        self.shared_sessions: SharedSessions | None = None
 
     async def process_update(self, update: object) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
         if update_id is not None and self.durable.should_skip(update_id):
             return  # a redelivery of an update stored (and handled) before
         started = time.monotonic()
+        user = update.effective_user if isinstance(update, Update) else None
+        sessions = self.shared_sessions if user is not None else None
         try:
-            await super().process_update(update)
+            if sessions is not None and user is not None:
+                await sessions.load(user.id)
+            try:
+                await super().process_update(update)
+            finally:
+                if sessions is not None and user is not None:
+                    await sessions.save(user.id)
         finally:
             if update_id is not None:
                 arrived = self.durable.arrived.pop(update_id, started)
@@ -149,6 +160,9 @@ def build_application(
             progress=ProgressMessages(sender, catalogs),
             observer=app.metrics,
         )
+        limiter = app.bot.rate_limiter
+        if db.shares_send_budget and isinstance(limiter, FairSendScheduler):
+            limiter.shared = db  # several processes: one budget for the token
         assert app.job_queue is not None
         scheduler = JobQueueScheduler(app.job_queue)
         services = Services.build(settings, clock, db, directories, outlets, scheduler)
@@ -162,6 +176,8 @@ def build_application(
         if deliver:
             app.bot_data.worker = asyncio.create_task(services.delivery.run(), name="delivery")
         app.durable.inbox = services.inbox
+        if app.shared_sessions is not None:
+            app.shared_sessions.service = services.sessions
         if app.updater is not None or settings.webhook is not None:
             requeued = await requeue_pending(services.inbox, app.bot, app.update_queue)
             if requeued:
@@ -232,6 +248,8 @@ def build_application(
     app = builder.build()
     assert isinstance(app, BotApplication)
     app.metrics = app_metrics
+    if settings.database_url:
+        app.shared_sessions = SharedSessions(app)
     processor = app.update_processor
     assert isinstance(processor, PerUserUpdateProcessor)
 

@@ -427,7 +427,9 @@ async def on_send(update: Update, context: BotContext, data: BroadcastSend) -> i
     clear_state(context, BroadcastDraft)
     await answer(query)
     services = context.services
-    campaign_id = await services.broadcasts.start(context.viewer.user_id, audience, draft.texts)
+    campaign_id = await services.broadcasts.start(
+        context.viewer.user_id, audience, draft.texts, draft=f"preview-{draft.preview}"
+    )
     status = await services.broadcasts.status(campaign_id)
     assert status is not None
     message = None
@@ -524,7 +526,7 @@ async def on_send_at(update: Update, context: BotContext) -> int:
     try:
         send_at = parse_send_at(message.text, viewer.timezone, context.now())
         campaign = await context.services.broadcasts.schedule(
-            viewer.user_id, draft.audience, draft.texts, send_at
+            viewer.user_id, draft.audience, draft.texts, send_at, draft=f"at-{message.message_id}"
         )
     except InputProblem as problem:
         await send(context, problem.problem.render(t) + "\n\n" + _time_question(context))

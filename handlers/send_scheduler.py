@@ -30,6 +30,10 @@ the same place (every Bot API call goes through `process_request`) and decides t
 
 Calls that are not messages (answering a button, reading a file, the command menu) go
 straight through.
+
+Several processes serving one bot share Telegram's budget for its token (`shared`, the
+database's send budget): slots are taken from it a few at a time, just before they are
+needed, so that together the processes stay under `rate`; a 429 pauses all of them.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -108,6 +112,16 @@ def answer_after_others() -> None:
     """The replies of the update being handled (its task) wait for everyone else's: its
     sender is flooding the bot."""
     _lane.set(Lane.SLOWED)
+
+
+class SharedBudget(Protocol):
+    """Telegram's sending budget, shared by the processes of one bot (the database's)."""
+
+    async def take_send_slots(self, count: int, interval: float) -> float: ...
+    async def pause_sending(self, seconds: float) -> None: ...
+
+
+LEASED_AT_MOST = 5  # slots taken from the shared budget at once
 
 
 class ChatBusy(Exception):
@@ -180,6 +194,10 @@ class FairSendScheduler(BaseRateLimiter[None]):
         self.figures = SchedulerFigures()
         # Told of each 429 (the bot's metrics count them).
         self.on_refused: Callable[[], None] = lambda: None
+        # Several processes: the budget they share, and the slots taken from it, unused yet.
+        self.shared: SharedBudget | None = None
+        self._leased: deque[float] = deque()
+        self._telling: set[asyncio.Task[None]] = set()
 
     @property
     def remembered_chats(self) -> int:
@@ -220,6 +238,7 @@ class FairSendScheduler(BaseRateLimiter[None]):
                 self.figures.refused += 1
                 self.on_refused()
                 self._paused_until = max(self._paused_until, self._now() + wait)
+                self._tell_others_to_wait(wait)
                 attempts += 1
                 if lane is Lane.BULK or attempts > self._reply_retries:
                     raise
@@ -310,9 +329,15 @@ class FairSendScheduler(BaseRateLimiter[None]):
             if now < self._paused_until:
                 await self._sleep(self._paused_until - now)
                 continue
-            if now < self._next_slot - EPSILON:
-                await self._sleep(self._next_slot - now)
-                continue
+            if self.shared is None:
+                if now < self._next_slot - EPSILON:
+                    await self._sleep(self._next_slot - now)
+                    continue
+            else:
+                slot = await self._leased_slot(now)
+                if slot is not None and now < slot - EPSILON:
+                    await self._sleep(slot - now)
+                    continue
             ticket, wait = self._pick(now)
             if ticket is not None:
                 self._grant(ticket, now)
@@ -334,7 +359,42 @@ class FairSendScheduler(BaseRateLimiter[None]):
             sleeper.cancel()
             arrival.cancel()
 
+    async def _leased_slot(self, now: float) -> float | None:
+        """The next slot taken from the shared budget, taking a few more when none is left
+        and calls wait (None: nothing waits). Slots not used in time are given up."""
+        while self._leased and self._leased[0] < now - self._interval:
+            self._leased.popleft()
+        if not self._leased:
+            waiting = self._waiting_count()
+            if not waiting:
+                return None
+            count = min(waiting, LEASED_AT_MOST)
+            assert self.shared is not None
+            try:
+                offset = await self.shared.take_send_slots(count, self._interval)
+            except Exception:  # the database is away: this process paces itself alone
+                logger.warning("Could not take slots from the shared send budget; pacing alone")
+                offset = max(self._next_slot - now, 0.0)
+            now = self._now()
+            self._leased.extend(now + offset + i * self._interval for i in range(count))
+        return self._leased[0]
+
+    def _waiting_count(self) -> int:
+        replies = sum(len(self._chats[c].waiting) for c in self._interactive if c is not None)
+        return len(self._bulk) + len(self._chatless) + replies
+
+    def _tell_others_to_wait(self, seconds: float) -> None:
+        """A 429 pauses every process of the bot, not only this one."""
+        self._leased.clear()
+        if self.shared is None:
+            return
+        task = asyncio.get_running_loop().create_task(self.shared.pause_sending(seconds))
+        self._telling.add(task)
+        task.add_done_callback(self._telling.discard)
+
     def _grant(self, ticket: _Ticket, now: float) -> None:
+        if self._leased:
+            self._leased.popleft()
         self._next_slot = max(now, self._next_slot) + self._interval
         if ticket.lane is Lane.BULK:
             # Owed slots add up at the share's pace; a slot taken when nobody else wanted it

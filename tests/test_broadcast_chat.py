@@ -15,7 +15,7 @@ from bot.devtools.emulator import JSON, ApiCall, BotApiEmulator, FakeUser
 from bot.models import Audience, AudienceKind, CampaignKind, Contact
 from bot.services import delivery
 from bot.services.container import Services
-from tests.conftest import START, ChatDriver, buttons_of, texts
+from tests.conftest import ORGANIZER_ID, START, ChatDriver, buttons_of, texts
 from tests.programme_files import programme, row
 from tests.store import Store
 
@@ -321,3 +321,18 @@ async def test_broadcasts_are_numbered_on_their_own(
     assert labels == ["Stop broadcast #1"]
     stopped = texts(await organizer.press_label("Stop broadcast #1"))[-1]
     assert stopped == "Broadcast #1 is stopped; nothing more will be sent."
+
+
+async def test_the_same_preview_confirmed_twice_is_one_broadcast(
+    services: Services, db: Store
+) -> None:
+    """Send handled again (the update redone after a crash, whose state the database kept):
+    the broadcast queued the first time is found, not queued again."""
+    everyone = Audience(AudienceKind.EVERYONE)
+    texts = {"default": "Only once"}
+    first = await services.broadcasts.start(ORGANIZER_ID, everyone, texts, draft="preview-41")
+    again = await services.broadcasts.start(ORGANIZER_ID, everyone, texts, draft="preview-41")
+    other = await services.broadcasts.start(ORGANIZER_ID, everyone, texts, draft="preview-57")
+    assert again == first != other
+    assert await db.fetch_one("SELECT COUNT(*) FROM campaigns") == (2,)
+    assert await db.fetch_one("SELECT COUNT(*) FROM admin_audit WHERE action = 'broadcast'") == (2,)

@@ -132,7 +132,9 @@ class Bot:
 
     async def press(self, user: FakeUser, label: str, replies: int = 1) -> list[dict[str, Any]]:
         message = next(m for m in reversed(self.messages(user)) if m.get("reply_markup"))
-        data = next(d for text, d in buttons_of(message) if label in text)
+        found = [d for text, d in buttons_of(message) if label in text]
+        assert found, (label, [m.get("text", "")[:80] for m in self.messages(user)[-6:]])
+        data = found[0]
         calls = len(self.emulator.calls)
         before = len(self.messages(user))
         self.emulator.user_presses(user, message["message_id"], data)

@@ -3,7 +3,9 @@ away from one: the next message goes where it would have gone without the wizard
 
 from __future__ import annotations
 
+import pickle
 from datetime import timedelta
+from typing import Any
 
 from telegram import Update
 
@@ -104,19 +106,29 @@ async def test_nothing_is_kept_in_memory_for_users_with_nothing_pending(
     await amina.send("/start flood")
     await amina.press(Register("flood").pack())
     await amina.send("/my")
-    assert amina.user.id not in app.user_data
+    assert await kept_for(app, amina.user.id) is None
     await organizer.send("/newevent")
     await organizer.send("Urban heat")
-    assert organizer.user.id in app.user_data
+    assert await kept_for(app, organizer.user.id)
     await organizer.send("/timezone")  # an aside: the draft waits for it
     await organizer.send("/cancel")  # the aside ends; /newevent goes on
-    assert len(app.user_data[organizer.user.id]) == 2  # its record and its draft
+    assert len(await kept_for(app, organizer.user.id) or {}) == 2  # its record and its draft
     await organizer.send("/broadcast")  # another wizard: the event draft is dropped
-    kept = list(app.user_data[organizer.user.id].values())
+    kept = list((await kept_for(app, organizer.user.id) or {}).values())
     assert not any(isinstance(value, NewEventDraft) for value in kept)
     assert [value.name for value in kept if isinstance(value, CurrentWizard)] == ["broadcast"]
     await organizer.send("/cancel")
-    assert organizer.user.id not in app.user_data
+    assert await kept_for(app, organizer.user.id) is None
+
+
+async def kept_for(app: BotApplication, user_id: int) -> dict[Any, Any] | None:
+    """What the bot keeps for the user between updates: in memory (one process), or in the
+    database (several processes on PostgreSQL: then nothing stays in memory at all)."""
+    if app.shared_sessions is None:
+        return app.user_data.get(user_id)
+    assert user_id not in app.user_data
+    blob = await app.bot_data.services.sessions.load(user_id)
+    return pickle.loads(blob)["data"] if blob else None
 
 
 async def test_timezone_in_the_middle_of_newevent_then_newevent_goes_on(

@@ -81,3 +81,12 @@ class Database(abc.ABC):
 
     @abc.abstractmethod
     async def schema_version(self) -> int: ...
+
+    # Several processes on one database share Telegram's budget through it (PostgreSQL).
+    shares_send_budget = False
+
+    async def take_send_slots(self, count: int, interval: float) -> float:
+        raise NotImplementedError("one process: the budget is its own")
+
+    async def pause_sending(self, seconds: float) -> None:
+        raise NotImplementedError("one process: the budget is its own")

@@ -18,6 +18,12 @@ class Dialect:
     def is_postgres(self) -> bool:
         return self.name == "postgresql"
 
+    @property
+    def skip_locked(self) -> str:
+        """After a SELECT that claims rows: skip those another transaction is claiming
+        (PostgreSQL); SQLite has one writer at a time, so nothing to skip."""
+        return " FOR UPDATE SKIP LOCKED" if self.is_postgres else ""
+
     def in_json_ids(self, column: str, parameter: str) -> str:
         """`column` is one of the ids of a JSON array given as `parameter` (one parameter
         whatever the number of ids: SQLite allows a limited number of them)."""

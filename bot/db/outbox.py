@@ -316,15 +316,37 @@ class OutboxRepository(Repository):
             (chat_id, message_id, campaign_id),
         )
 
-    def due(self, now: datetime, limit: int) -> list[Delivery]:
-        """Pending deliveries whose time has come, oldest first."""
+    def claim_due(self, now: datetime, limit: int, owner: str, until: datetime) -> list[Delivery]:
+        """Pending deliveries whose time has come, oldest first, claimed for `owner` until
+        `until`: no other process's worker takes them meanwhile (rows another process is
+        claiming at this very moment are skipped, not waited for)."""
         rows = self._all(
-            "SELECT d.delivery_id, d.campaign_id, d.user_id, d.attempts FROM deliveries d"
-            " WHERE d.status = 'pending' AND d.next_attempt_at <= ?"
-            " ORDER BY d.next_attempt_at, d.delivery_id LIMIT ?",
-            (to_db(now), limit),
+            "UPDATE deliveries SET claimed_by = :owner, claimed_until = :until"
+            " WHERE delivery_id IN (SELECT delivery_id FROM deliveries"
+            " WHERE status = 'pending' AND next_attempt_at <= :now"
+            # A worker's own claims are its leftovers (a batch ends before the next begins).
+            " AND (claimed_until IS NULL OR claimed_until <= :now OR claimed_by = :owner)"
+            f" ORDER BY next_attempt_at, delivery_id LIMIT :limit{self._dialect.skip_locked})"
+            " RETURNING delivery_id, campaign_id, user_id, attempts, next_attempt_at",
+            {"owner": owner, "until": to_db(until), "now": to_db(now), "limit": limit},
         )
+        rows.sort(key=lambda r: (r[4], r[0]))
         return [Delivery(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def renew(self, owner: str, until: datetime) -> None:
+        """The claims of `owner` on deliveries not finished yet, extended to `until`."""
+        self._run(
+            "UPDATE deliveries SET claimed_until = ? WHERE claimed_by = ? AND status = 'pending'",
+            (to_db(until), owner),
+        )
+
+    def release(self, owner: str) -> None:
+        """A worker stopping gives back the deliveries it claimed and did not finish."""
+        self._run(
+            "UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL"
+            " WHERE claimed_by = ? AND status = 'pending'",
+            (owner,),
+        )
 
     def backlog(self, now: datetime) -> tuple[int, datetime | None]:
         """How many deliveries are due and not sent, and since when the oldest is due."""
@@ -353,7 +375,8 @@ class OutboxRepository(Repository):
         """Record the final fate of a delivery: sent, failed, blocked or skipped."""
         self._run(
             "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?,"
-            " sent_at = CASE WHEN ? = 'sent' THEN ? END WHERE delivery_id = ?",
+            " sent_at = CASE WHEN ? = 'sent' THEN ? END, claimed_by = NULL, claimed_until = NULL"
+            " WHERE delivery_id = ?",
             (status, error, status, to_db(now), delivery_id),
         )
 
@@ -361,7 +384,8 @@ class OutboxRepository(Repository):
         """Try again later; `counts` says whether this attempt counts towards the limit."""
         self._run(
             "UPDATE deliveries SET next_attempt_at = ?, last_error = ?,"
-            " attempts = attempts + ? WHERE delivery_id = ?",
+            " attempts = attempts + ?, claimed_by = NULL, claimed_until = NULL"
+            " WHERE delivery_id = ?",
             (to_db(when), error, 1 if counts else 0, delivery_id),
         )
 
@@ -436,8 +460,12 @@ class OutboxRepository(Repository):
         return [_campaign(row) for row in rows]
 
     def exists(self, dedupe_key: str) -> bool:
-        row = self._one("SELECT 1 FROM campaigns WHERE dedupe_key = ?", (dedupe_key,))
-        return row is not None
+        return self.by_key(dedupe_key) is not None
+
+    def by_key(self, dedupe_key: str) -> int | None:
+        """The id of the campaign queued with this key, if any."""
+        row = self._one("SELECT campaign_id FROM campaigns WHERE dedupe_key = ?", (dedupe_key,))
+        return int(row[0]) if row else None
 
     def event_offsets(self, event_id: int) -> list[int]:
         rows = self._all(

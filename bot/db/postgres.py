@@ -272,12 +272,14 @@ class PostgresDatabase(Database):
     broadcast's audience) on a reader of their own so they do not hold up the short ones."""
 
     dialect = POSTGRES
+    shares_send_budget = True
 
     def __init__(self, url: str, writer: PgThread, reader: PgThread, heavy: PgThread) -> None:
         self.url = url
         self._writer = writer
         self._reader = reader
         self._heavy = heavy
+        self._budget: PgThread | None = None  # the shared send budget's, once used
 
     @classmethod
     async def open(
@@ -333,9 +335,47 @@ class PostgresDatabase(Database):
         finally:
             await thread.close()
 
+    async def take_send_slots(self, count: int, interval: float) -> float:
+        """`count` slots of Telegram's sending budget, shared by every process of the bot:
+        the shared next-slot moment moves forward by `count * interval` (one statement, no
+        write lock, on a connection of its own). Returns in how many seconds the first slot
+        starts (0: now); the others follow `interval` apart. The database's clock is the
+        one clock all processes share."""
+
+        def take(conn: psycopg.Connection[PgRow]) -> float:
+            row = conn.execute(
+                "INSERT INTO send_budget AS b (id, next_slot)"
+                " VALUES (1, EXTRACT(EPOCH FROM clock_timestamp())::float8 + %(span)s)"
+                " ON CONFLICT (id) DO UPDATE SET next_slot = GREATEST(b.next_slot,"
+                " EXTRACT(EPOCH FROM clock_timestamp())::float8) + %(span)s"
+                " RETURNING next_slot - %(span)s - EXTRACT(EPOCH FROM clock_timestamp())::float8",
+                {"span": count * interval},
+            ).fetchone()
+            return max(float(row[0]), 0.0) if row else 0.0
+
+        return await self._budget_thread().run(take)
+
+    async def pause_sending(self, seconds: float) -> None:
+        """Telegram asked to wait (429): no process sends before `seconds` from now."""
+
+        def pause(conn: psycopg.Connection[PgRow]) -> None:
+            conn.execute(
+                "UPDATE send_budget SET next_slot = GREATEST(next_slot,"
+                " EXTRACT(EPOCH FROM clock_timestamp())::float8 + %s) WHERE id = 1",
+                (seconds,),
+            )
+
+        await self._budget_thread().run(pause)
+
+    def _budget_thread(self) -> PgThread:
+        if self._budget is None:
+            self._budget = PgThread(self.url, name="pg-budget")
+        return self._budget
+
     async def close(self) -> None:
-        for thread in (self._heavy, self._reader, self._writer):
-            await thread.close()
+        for thread in (self._heavy, self._reader, self._writer, self._budget):
+            if thread is not None:
+                await thread.close()
 
     async def schema_version(self) -> int:
         return await self._reader.run(current_version)

@@ -34,12 +34,13 @@ class Copied:
 
 
 def _tables_in_order(conn: sqlite3.Connection) -> list[str]:
-    """Every table but schema_version, each after the tables its foreign keys name."""
+    """Every table of data, each after the tables its foreign keys name (not
+    schema_version, nor send_budget: the running bots' pacing, not data)."""
     names = [
         str(row[0])
         for row in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " AND name <> 'schema_version' ORDER BY name"
+            " AND name NOT IN ('schema_version', 'send_budget') ORDER BY name"
         )
     ]
     parents = {

@@ -14,6 +14,7 @@ from bot.db.outbox import OutboxRepository
 from bot.db.registrants import RegistrantRepository
 from bot.db.registrations import RegistrationRepository
 from bot.db.repository import Connection
+from bot.db.sessions import SessionRepository
 from bot.db.stats import StatsRepository
 from bot.db.users import UserRepository
 
@@ -37,6 +38,7 @@ class UnitOfWork:
         "outbox",
         "registrants",
         "registrations",
+        "sessions",
         "stats",
         "users",
     )
@@ -54,3 +56,4 @@ class UnitOfWork:
         self.audit = AuditLog(conn, dialect)
         self.courses = CourseRepository(conn, dialect)
         self.certificates = CertificateRepository(conn, dialect)
+        self.sessions = SessionRepository(conn, dialect)

@@ -143,6 +143,7 @@ class UserRepository(Repository):
         self._run("UPDATE certificates SET issued_by = 0 WHERE issued_by = ?", (user_id,))
         self._run("UPDATE certificates SET revoked_by = 0 WHERE revoked_by = ?", (user_id,))
         self._run("UPDATE inbox SET payload = '', user_id = NULL WHERE user_id = ?", (user_id,))
+        self._run("DELETE FROM user_sessions WHERE user_id = ?", (user_id,))
         self._run(
             "UPDATE admin_audit SET detail = replace(' ' || detail || ' ', ?, ' - ')"
             " WHERE ' ' || detail || ' ' LIKE ?",

@@ -182,16 +182,25 @@ class BroadcastService:
             number=0,
         )
 
-    async def start(self, admin_id: int, audience: Audience, texts: dict[str, str]) -> int:
-        """Queue the broadcast; returns its campaign id. `texts` has a "default" entry."""
+    async def start(
+        self, admin_id: int, audience: Audience, texts: dict[str, str], draft: str | None = None
+    ) -> int:
+        """Queue the broadcast; returns its campaign id. `texts` has a "default" entry.
+
+        `draft` names what the organizer confirmed (their preview): confirming it again (the
+        same press handled again after a crash, a double tap) finds the broadcast queued
+        the first time instead of sending it twice."""
         now = self._clock.now()
-        key = f"broadcast:{admin_id}:{secrets.token_hex(8)}"
+        key = f"broadcast:{admin_id}:{draft or secrets.token_hex(8)}"
 
         def work(uow: UnitOfWork) -> int:
             queued = uow.outbox.enqueue(
                 CampaignKind.BROADCAST, key, audience, {"texts": texts}, now, created_by=admin_id
             )
-            assert queued is not None
+            if queued is None:
+                existing = uow.outbox.by_key(key)
+                assert existing is not None
+                return existing
             uow.audit.record(admin_id, "broadcast", audience.describe(), now)
             return queued[0]
 
@@ -201,15 +210,26 @@ class BroadcastService:
         return campaign_id
 
     async def schedule(
-        self, admin_id: int, audience: Audience, texts: dict[str, str], send_at: datetime
+        self,
+        admin_id: int,
+        audience: Audience,
+        texts: dict[str, str],
+        send_at: datetime,
+        draft: str | None = None,
     ) -> Campaign:
         """Keep the broadcast until `send_at` (UTC, checked as `parse_send_at` does); its
-        audience is taken when it goes. Returns the waiting campaign."""
+        audience is taken when it goes. Returns the waiting campaign. `draft` as for
+        `start`: scheduling the same preview again finds the broadcast kept the first time."""
         now = self._clock.now()
         check_send_at(send_at, now, send_at.isoformat())
-        key = f"broadcast:{admin_id}:{secrets.token_hex(8)}"
+        key = f"broadcast:{admin_id}:{draft or secrets.token_hex(8)}"
 
         def work(uow: UnitOfWork) -> Campaign:
+            existing = uow.outbox.by_key(key)
+            if existing is not None:
+                campaign = uow.outbox.campaign(existing)
+                assert campaign is not None
+                return campaign
             campaign_id = uow.outbox.enqueue_later(
                 CampaignKind.BROADCAST,
                 key,

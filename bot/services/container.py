@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -33,6 +36,7 @@ from bot.services.registrants import RegistrantService
 from bot.services.registrations import RegistrationService
 from bot.services.reminders import ReminderService, Scheduler
 from bot.services.sender import Buttons, Outcome, Result, Sender
+from bot.services.sessions import SessionService
 from bot.services.stats import StatsService
 from bot.services.timezones import TimezoneDirectory
 from bot.services.users import UserService
@@ -103,6 +107,12 @@ def offline_outlets() -> Outlets:
     return Outlets(outlet, outlet, outlet)
 
 
+def process_name() -> str:
+    """This process among the bot's processes (what its claims are marked with): host,
+    process id, and a few random letters, since a restarted container may reuse both."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
 @dataclass(frozen=True)
 class Services:
     settings: Settings
@@ -123,6 +133,7 @@ class Services:
     stats: StatsService
     exports: ExportService
     inbox: Inbox
+    sessions: SessionService  # conversation state in the database (several processes)
     organizers: OrganizerService
     courses: CourseService
     course_admin: CourseAdminService  # /newcourse and /editcourse
@@ -156,6 +167,7 @@ class Services:
             broadcasts,
             clock,
             observer=outlets.observer,
+            owner=process_name(),
         )
         reminders = ReminderService(db, clock, settings.reminder_offsets, wake)
         hooks = ProgrammeHooks(reminders, scheduler, wake)
@@ -189,6 +201,7 @@ class Services:
             stats=StatsService(db, clock),
             exports=ExportService(db, directories.countries),
             inbox=Inbox(db, clock),
+            sessions=SessionService(db, clock),
             organizers=OrganizerService(db, clock, settings.admin_ids),
             courses=CourseService(db),
             course_admin=CourseAdminService(db, clock, events.programme_changed),

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from bot.clock import Clock
@@ -43,6 +44,9 @@ MAX_BACKOFF = timedelta(minutes=5)
 PRUNE_ABOVE = 10_000
 MAX_PAUSE = 60.0  # seconds the whole worker waits after repeated server or network errors
 BATCH = 100
+# How long a batch claimed by one process is left to it unless renewed (every quarter of
+# it while the batch is being sent): a process that died gives its batch back this soon.
+DELIVERY_LEASE = timedelta(seconds=20)
 IDLE_WAIT = 30.0  # seconds to sleep when nothing is due and nobody wakes the worker
 PROGRESS_EVERY = timedelta(seconds=3)
 FILES_KEPT = 16  # files made and kept for their retries (a certificate: some 25 KB)
@@ -169,6 +173,10 @@ class ProgressReporter(Protocol):
     async def report(self, campaign: Campaign, progress: Progress, finished: bool) -> None: ...
 
 
+def _renew(uow: UnitOfWork, owner: str, until: datetime) -> None:
+    uow.outbox.renew(owner, until)
+
+
 @dataclass(frozen=True)
 class Backlog:
     due: int  # deliveries due now, not sent yet
@@ -194,7 +202,11 @@ class DeliveryWorker:
         sleep: Callable[[float], Awaitable[None]] | None = None,
         max_attempts: int = MAX_ATTEMPTS,
         observer: Observer | None = None,
+        owner: str = "bot",
     ) -> None:
+        # Which process this worker is: the deliveries it claims carry it (several
+        # processes on one database each claim their own, see `OutboxRepository.claim_due`).
+        self.owner = owner
         self._observer = observer or NoMetrics()
         self._last_finished: datetime | None = None  # by this process's worker
         self._db = db
@@ -261,6 +273,10 @@ class DeliveryWorker:
             await self._run()
         finally:
             await self._progress_shown()
+            try:  # what this worker claimed and did not send goes back to the others now
+                await self._db.write(lambda uow: uow.outbox.release(self.owner))
+            except Exception:  # its lease ends anyway
+                logger.warning("Could not give back claimed deliveries; their claim lapses")
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
@@ -298,7 +314,10 @@ class DeliveryWorker:
         scheduler's. Two deliveries to one person never overlap, so their order and the
         per-chat pacing hold. Broadcasts scheduled for now are queued first."""
         await self._release_due()
-        batch = await self._db.read(lambda u: u.outbox.due(self._clock.now(), BATCH))
+        now = self._clock.now()
+        batch = await self._db.write(
+            lambda u: u.outbox.claim_due(now, BATCH, self.owner, now + DELIVERY_LEASE)
+        )
         slots = asyncio.Semaphore(SENDS_IN_FLIGHT)
         people: dict[int, asyncio.Lock] = {}
         handled = 0
@@ -318,11 +337,29 @@ class DeliveryWorker:
                 self._report_progress()  # every PROGRESS_EVERY, not once a batch
                 await asyncio.sleep(0)  # its turn now: short database units do not yield
 
-        await asyncio.gather(*(deliver(delivery) for delivery in batch))
+        renewing = asyncio.create_task(self._keep_claims()) if batch else None
+        try:
+            await asyncio.gather(*(deliver(delivery) for delivery in batch))
+        finally:
+            if renewing is not None:
+                renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewing
         if failed:
             raise failed[0]
         await self._report(finished_only=not batch)
         return handled
+
+    async def _keep_claims(self) -> None:
+        """The batch in hand stays this worker's while it is being sent (a slow Telegram
+        can make a batch last minutes)."""
+        while True:
+            await asyncio.sleep(DELIVERY_LEASE.total_seconds() / 4)
+            until = self._clock.now() + DELIVERY_LEASE
+            try:
+                await self._db.write(partial(_renew, owner=self.owner, until=until))
+            except Exception:
+                logger.warning("Could not renew the claim on deliveries being sent")
 
     async def _release_due(self) -> None:
         """Queue the deliveries of campaigns scheduled for now or earlier (the bot may have

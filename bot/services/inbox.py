@@ -16,6 +16,7 @@ from datetime import timedelta
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
 from bot.db.inbox import Arrival
+from bot.services.sessions import KEEP_IDLE
 
 KEEP_DONE = timedelta(days=1)
 PRUNE_EVERY = 500  # finished batches between two prunings
@@ -48,5 +49,6 @@ class Inbox:
             uow.inbox.finish(update_ids, now)
             if prune:
                 uow.inbox.prune(now - KEEP_DONE)
+                uow.sessions.prune(now - KEEP_IDLE)
 
         await self._db.write(work)

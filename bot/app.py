@@ -34,7 +34,12 @@ from bot.web.server import WebServer
 from handlers.broadcast_progress import ProgressMessages
 from handlers.campaign_messages import CampaignMessages
 from handlers.context import BotContext, BotData, sent_at
-from handlers.durable_updates import DurableState, DurableUpdates, requeue_pending
+from handlers.durable_updates import (
+    DurableState,
+    DurableUpdates,
+    WebhookIntake,
+    requeue_pending,
+)
 from handlers.errors import stop_for_good
 from handlers.jobs import JobQueueScheduler, plan_all
 from handlers.menus import publish_commands
@@ -61,6 +66,7 @@ class BotApplication(_Application):
         self.durable = DurableState()
         self.metrics = Metrics()
         self.web: WebServer | None = None  # /healthz, /metrics (and the webhook), if served
+        self.intake: WebhookIntake | None = None  # webhook mode: the updates claimed here
         # Several processes (PostgreSQL): conversation state in the database, not here.
         self.shared_sessions: SharedSessions | None = None
 
@@ -178,7 +184,7 @@ def build_application(
         app.durable.inbox = services.inbox
         if app.shared_sessions is not None:
             app.shared_sessions.service = services.sessions
-        if app.updater is not None or settings.webhook is not None:
+        if app.updater is not None:  # webhook mode: the inbox's claims take them up
             requeued = await requeue_pending(services.inbox, app.bot, app.update_queue)
             if requeued:
                 logger.info("Handling %d updates stored before the last stop", requeued)

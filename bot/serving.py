@@ -67,14 +67,20 @@ async def _start(app: BotApplication, settings: Settings) -> None:
     await app.post_init(app)
     await app.start()
     intake = WebhookIntake(
-        app.bot, app.durable, app.update_queue, on_lost=lambda error: stop_for_good(app, error)
+        app.bot,
+        app.durable,
+        app.update_queue,
+        app.bot_data.services.inbox_claims,
+        on_lost=lambda error: stop_for_good(app, error),
     )
+    app.intake = intake
     route = WebhookRoute(webhook.path, webhook.secret, intake.receive)
     app.web = WebServer(
         build_web_app(lambda: health_of(app, SystemClock()), app.metrics, route), webhook.listen
     )
     await app.web.start()  # listening before Telegram is told where to post
     await _set_webhook(app, settings)
+    intake.start()  # what was stored and not handled before (or by a process gone) comes
     logger.info("Webhook set; receiving updates on %s", webhook.listen)
 
 
@@ -113,7 +119,10 @@ async def _stop(app: BotApplication) -> None:
         await app.web.stop()
         app.web = None
     if app.running:
-        await app.stop()
+        await app.stop()  # the updates in hand are handled first
+    if app.intake is not None:
+        await app.intake.stop()  # then what is claimed and not handled goes to the others
+        app.intake = None
     await app.shutdown()
     assert app.post_shutdown is not None
     await app.post_shutdown(app)

@@ -11,6 +11,7 @@ and skipped by the application.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -23,12 +24,15 @@ from telegram.ext import ExtBot
 
 from bot.db import DatabaseGone
 from bot.db.inbox import Arrival
-from bot.services.inbox import Inbox
+from bot.services.inbox import ClaimedInbox, Inbox
 
 logger = logging.getLogger(__name__)
 
 
 FLUSH_AFTER = 0.1  # seconds: handled updates are recorded together, this soon after
+SWEEP_EVERY = 1.0  # seconds between two looks for updates nobody handles (webhook mode)
+RENEW_EVERY = 4  # sweeps between two renewals of the claims in hand
+ORPHANS_AT_ONCE = 100
 
 
 class DurableState:
@@ -46,6 +50,8 @@ class DurableState:
         self.handled: list[int] = []
         # When each update waiting to be handled arrived (time.monotonic): its latency.
         self.arrived: dict[int, float] = {}
+        # Webhook mode: told of each update handled (the claims), instead of the batches.
+        self.on_done: Callable[[int], None] | None = None
         self._flush_after = flush_after
         self._timer: asyncio.TimerHandle | None = None
         self._writing: set[asyncio.Task[None]] = set()
@@ -60,6 +66,9 @@ class DurableState:
 
     def done(self, update_id: int) -> None:
         self.arrived.pop(update_id, None)
+        if self.on_done is not None:
+            self.on_done(update_id)
+            return
         if self.inbox is None:
             return
         self.handled.append(update_id)
@@ -131,36 +140,95 @@ class DurableUpdates:
 
 
 class WebhookIntake:
-    """Webhook mode's side of the inbox: an update Telegram posts is stored, committed, before
-    the HTTP answer (`receive` returns), then queued for handling; a redelivery of one stored
-    before is answered 200 and not handled again. When the database is gone, `on_lost` stops
-    the bot and the update is refused (Telegram keeps it for the next start)."""
+    """Webhook mode's side of the inbox, for one process among several: an update Telegram
+    posts is stored, committed, before the HTTP answer (`receive` returns); it is handled by
+    the process that claims it, never two of a user's at once (see `ClaimedInbox`). When one
+    is handled, the user's next is claimed at once; every second, updates nobody handles
+    (their process died) are claimed; the leases of those in hand are renewed meanwhile.
+    When the database is gone, `on_lost` stops the bot and the post is refused (Telegram
+    posts it again)."""
 
     def __init__(
         self,
         bot: ExtBot[None],
         state: DurableState,
         queue: asyncio.Queue[object],
+        claims: ClaimedInbox,
         on_lost: Callable[[DatabaseGone], None],
     ) -> None:
         self._bot = bot
         self._state = state
         self._queue = queue
+        self._claims = claims
         self._on_lost = on_lost
+        self._in_hand: dict[int, int | None] = {}  # update id -> its user
+        self._finishing: set[asyncio.Task[None]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
+        state.on_done = self._done
 
     async def receive(self, payload: dict[str, Any]) -> None:
-        inbox = self._state.inbox
-        if inbox is None:
-            raise RuntimeError("the inbox is not open yet")
         update = Update.de_json(payload, self._bot)
+        user = update.effective_user
+        posted = Arrival(
+            update.update_id, user.id if user else None, json.dumps(payload, ensure_ascii=False)
+        )
         try:
-            new = await inbox.store([arrival(update)])
+            claimed = await self._claims.receive(posted)
         except DatabaseGone as lost:
             self._on_lost(lost)
             raise
-        if update.update_id in new:
-            self._state.arrived[update.update_id] = time.monotonic()
-            await self._queue.put(update)
+        await self._hand_over(claimed)
+
+    async def _hand_over(self, claimed: list[Arrival]) -> None:
+        for item in claimed:
+            if item.update_id in self._in_hand:
+                continue
+            self._in_hand[item.update_id] = item.user_id
+            self._state.arrived[item.update_id] = time.monotonic()
+            await self._queue.put(Update.de_json(json.loads(item.payload), self._bot))
+
+    def _done(self, update_id: int) -> None:
+        if update_id not in self._in_hand:
+            return
+        user_id = self._in_hand.pop(update_id)
+        task = asyncio.get_running_loop().create_task(self._finish(update_id, user_id))
+        self._finishing.add(task)
+        task.add_done_callback(self._finishing.discard)
+
+    async def _finish(self, update_id: int, user_id: int | None) -> None:
+        try:
+            await self._hand_over(await self._claims.finish(update_id, user_id))
+        except Exception:  # its lease ends, and it is handled again: effects are idempotent
+            logger.exception("Could not record update %s as handled", update_id)
+
+    def start(self) -> None:
+        self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="inbox claims")
+
+    async def _sweep(self) -> None:
+        turns = 0
+        while True:
+            try:
+                await self._hand_over(await self._claims.orphans(ORPHANS_AT_ONCE))
+                turns += 1
+                if turns % RENEW_EVERY == 0:
+                    await self._claims.renew(list(self._in_hand))
+            except DatabaseGone as lost:
+                self._on_lost(lost)
+                return
+            except Exception:
+                logger.exception("Could not look for updates nobody handles; again shortly")
+            await asyncio.sleep(SWEEP_EVERY)
+
+    async def stop(self) -> None:
+        """Stop claiming; what was claimed and not handled goes back to the others."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        if self._finishing:
+            await asyncio.gather(*self._finishing, return_exceptions=True)
+        with contextlib.suppress(Exception):  # the leases end anyway
+            await self._claims.release()
 
 
 def arrival(update: Update) -> Arrival:

@@ -27,7 +27,7 @@ from bot.services.delivery import DeliveryWorker, Recipient, Rendered, Renderer
 from bot.services.events import EventService
 from bot.services.exports import ExportService
 from bot.services.feedback import FeedbackService
-from bot.services.inbox import Inbox
+from bot.services.inbox import INBOX_LEASE, ClaimedInbox, Inbox
 from bot.services.organizers import OrganizerService
 from bot.services.profiles import ProfileService
 from bot.services.programme_hooks import NoScheduler, ProgrammeHooks
@@ -133,6 +133,7 @@ class Services:
     stats: StatsService
     exports: ExportService
     inbox: Inbox
+    inbox_claims: ClaimedInbox  # webhook mode: updates claimed by the process handling them
     sessions: SessionService  # conversation state in the database (several processes)
     organizers: OrganizerService
     courses: CourseService
@@ -154,6 +155,7 @@ class Services:
         scheduler: Scheduler,
     ) -> Services:
         users = UserService(db, clock, settings.default_language, settings.default_timezone)
+        owner = process_name()
 
         def wake() -> None:
             delivery.wake()
@@ -167,7 +169,7 @@ class Services:
             broadcasts,
             clock,
             observer=outlets.observer,
-            owner=process_name(),
+            owner=owner,
         )
         reminders = ReminderService(db, clock, settings.reminder_offsets, wake)
         hooks = ProgrammeHooks(reminders, scheduler, wake)
@@ -201,6 +203,7 @@ class Services:
             stats=StatsService(db, clock),
             exports=ExportService(db, directories.countries),
             inbox=Inbox(db, clock),
+            inbox_claims=ClaimedInbox(db, clock, owner, INBOX_LEASE),
             sessions=SessionService(db, clock),
             organizers=OrganizerService(db, clock, settings.admin_ids),
             courses=CourseService(db),

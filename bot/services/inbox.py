@@ -19,6 +19,9 @@ from bot.db.inbox import Arrival
 from bot.services.sessions import KEEP_IDLE
 
 KEEP_DONE = timedelta(days=1)
+# How long an update claimed by a process is left to it unless renewed (every few seconds
+# while it is being handled): a process that died gives its updates back this soon.
+INBOX_LEASE = timedelta(seconds=15)
 PRUNE_EVERY = 500  # finished batches between two prunings
 
 
@@ -52,3 +55,53 @@ class Inbox:
                 uow.sessions.prune(now - KEEP_IDLE)
 
         await self._db.write(work)
+
+
+class ClaimedInbox:
+    """The inbox shared by several processes (webhook mode): an update is handled by the
+    process that claimed it, one update of a user at a time, in order (see
+    `InboxRepository.claim_next`). `owner` names this process on its claims."""
+
+    def __init__(self, db: Database, clock: Clock, owner: str, lease: timedelta) -> None:
+        self._db = db
+        self._clock = clock
+        self.owner = owner
+        self._lease = lease
+
+    async def receive(self, arrival: Arrival) -> list[Arrival]:
+        """Store the update (committed before Telegram is answered); what this process
+        should handle now: this update, or an older one of the same user left unclaimed,
+        or nothing while another process handles one of theirs."""
+        now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> list[Arrival]:
+            uow.inbox.store([arrival], now)
+            return uow.inbox.claim_next(arrival.user_id, self.owner, now, now + self._lease)
+
+        return await self._db.write(work)
+
+    async def finish(self, update_id: int, user_id: int | None) -> list[Arrival]:
+        """Handled: marked done, and the user's next update claimed (if any waits)."""
+        now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> list[Arrival]:
+            uow.inbox.finish([update_id], now)
+            return uow.inbox.claim_next(user_id, self.owner, now, now + self._lease)
+
+        return await self._db.write(work)
+
+    async def orphans(self, limit: int) -> list[Arrival]:
+        """Updates nobody handles (their process died, or nobody claimed them), claimed."""
+        now = self._clock.now()
+        return await self._db.write(
+            lambda uow: uow.inbox.claim_orphans(self.owner, now, now + self._lease, limit)
+        )
+
+    async def renew(self, update_ids: Sequence[int]) -> None:
+        if not update_ids:
+            return
+        until = self._clock.now() + self._lease
+        await self._db.write(lambda uow: uow.inbox.renew(update_ids, self.owner, until))
+
+    async def release(self) -> None:
+        await self._db.write(lambda uow: uow.inbox.release(self.owner))

@@ -251,6 +251,7 @@ class BotApiServer:
         self.delays: dict[str, float] = dict(delays or {})
         self._http: HTTPServer | None = None
         self.port = 0
+        self.arrivals: list[float] = []  # time.monotonic() of each message-sending call
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         app = Application([(r"/.*", _Handler, {"server": self})], log_function=_quiet)
@@ -297,6 +298,7 @@ class BotApiServer:
     def _pace(self, method: str, params: JSON) -> None:
         """Telegram's limits: the chat's pace first (a message it refuses is not counted
         against the bot's overall rate), then the overall rate."""
+        self.arrivals.append(time.monotonic())
         chat_id = params.get("chat_id")
         pace = self.chat_pace if isinstance(chat_id, int) else None
         wait = pace.check(chat_id) if pace is not None and isinstance(chat_id, int) else None
@@ -310,6 +312,15 @@ class BotApiServer:
                 429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
             )
             self.emulator.fail_next(method, error)
+
+    def busiest(self, seconds: float) -> int:
+        """The most message-sending calls that arrived within any `seconds`."""
+        most, first = 0, 0
+        for last, at in enumerate(self.arrivals):
+            while at - self.arrivals[first] >= seconds:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
 
     def stats(self, per_chat: bool = False) -> JSON:
         """How much was sent, how much refused (overall, and in chats over their pace)."""

@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="copy the live database to FILE without stopping the bot"
     )
     saver.add_argument("file", type=Path, metavar="FILE")
+    commands.add_parser(
+        "check",
+        help="check the settings, the database, the bot token and the webhook; say what to fix",
+    )
     mover = commands.add_parser(
         "migrate-sqlite-to-postgres",
         help="copy the SQLite database (DATABASE_PATH) into the empty PostgreSQL database of "
@@ -203,6 +207,11 @@ def _command(argv: Sequence[str] | None) -> int:
 
         configure_logging("WARNING", *settings.secrets())
         return asyncio.run(write_certificates(settings, args.code, args.out, args.bot))
+    if args.command == "check":
+        from bot.checkup import check
+
+        configure_logging("ERROR", *settings.secrets())
+        return asyncio.run(check(settings, sys.stdout))
     if args.command == "migrate-sqlite-to-postgres":
         from bot.cli import migrate_sqlite_to_postgres
 

@@ -166,9 +166,8 @@ def build_application(
             progress=ProgressMessages(sender, catalogs),
             observer=app.metrics,
         )
-        limiter = app.bot.rate_limiter
-        if db.shares_send_budget and isinstance(limiter, FairSendScheduler):
-            limiter.shared = db  # several processes: one budget for the token
+        if db.shares_send_budget and isinstance(own_limiter, FairSendScheduler):
+            own_limiter.shared = db  # several processes: one budget for the token
         assert app.job_queue is not None
         scheduler = JobQueueScheduler(app.job_queue)
         services = Services.build(settings, clock, db, directories, outlets, scheduler)
@@ -233,8 +232,9 @@ def build_application(
         .post_shutdown(post_shutdown)
         .concurrent_updates(PerUserUpdateProcessor())
     )
+    own_limiter: FairSendScheduler | None = None  # not one given by a test or a benchmark
     if limiter is None and pace:
-        limiter = FairSendScheduler(rate=OVERALL_RATE)
+        limiter = own_limiter = FairSendScheduler(rate=OVERALL_RATE)
         limiter.on_refused = app_metrics.rate_limited.inc
     if limiter is not None:
         builder = builder.rate_limiter(limiter)

@@ -16,7 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "handlers")
 
 # Outermost first; a module may import its own layer and those below it.
-TOP = ("bot.app", "bot.__main__", "bot.cli", "bot.devtools", "bot.web", "bot.serving")
+TOP = (
+    "bot.app",
+    "bot.__main__",
+    "bot.cli",
+    "bot.checkup",
+    "bot.devtools",
+    "bot.web",
+    "bot.serving",
+)
 TRANSPORT = ("handlers", "bot.update_processor")
 DOMAIN = ("bot.services",)
 DATA = ("bot.db",)

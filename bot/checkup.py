@@ -9,8 +9,11 @@ with its own message, exit code 2).
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import sqlite3
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -211,6 +214,9 @@ def _can_listen(name: str, listen: Listen) -> Point:
         try:
             sock.bind((listen.host, listen.port))
         except OSError as exc:
+            running = _running_bot(listen)
+            if running is not None:
+                return Point(True, f"{name}: {listen} is this bot's, running ({running})")
             return Point(
                 False,
                 f"{name}: cannot listen on {listen} ({exc.strerror or exc})",
@@ -218,3 +224,23 @@ def _can_listen(name: str, listen: Listen) -> Point:
                 "this machine's: choose another, e.g. 127.0.0.1:8081.",
             )
     return Point(True, f"{name}: {listen} is free")
+
+
+def _running_bot(listen: Listen) -> str | None:
+    """What the bot listening at `listen` says of its health, if a bot listens there."""
+    host = "127.0.0.1" if listen.host in ("0.0.0.0", "") else listen.host
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{listen.port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=3) as answer:
+            body = json.loads(answer.read())
+    except urllib.error.HTTPError as error:  # 503: a bot, unhealthy
+        try:
+            body = json.loads(error.read())
+        except ValueError:
+            return None
+    except (OSError, ValueError):
+        return None
+    if not isinstance(body, dict) or "status" not in body:
+        return None
+    problems = body.get("problems") or []
+    return "healthy" if body["status"] == "ok" else "unhealthy: " + "; ".join(map(str, problems))

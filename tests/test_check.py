@@ -99,3 +99,39 @@ async def test_a_port_in_use_and_an_unreachable_database_are_reported(
     assert f"FIX  METRICS_LISTEN: cannot listen on 127.0.0.1:{port}" in said
     assert "FIX  Database: PostgreSQL database none on 127.0.0.1:9" in said
     assert "not-the-password" not in said
+
+
+async def test_the_running_bot_on_its_own_port_is_not_a_problem(
+    server: BotApiServer, tmp_path: Path
+) -> None:
+    """`check` run beside the running bot: its address is taken, by the bot itself, which
+    answers /healthz there."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Health(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps({"status": "ok", "problems": []}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    running = HTTPServer(("127.0.0.1", 0), Health)
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = running.server_address[1]
+        settings = replace(
+            settings_for(server, tmp_path, ""), metrics_listen=Listen("127.0.0.1", int(port))
+        )
+        code, said = await run_check(settings)
+    finally:
+        running.shutdown()
+        running.server_close()
+    assert code == 0, said
+    assert f"METRICS_LISTEN: 127.0.0.1:{port} is this bot's, running (healthy)" in said

@@ -169,6 +169,26 @@ async def bot(tmp_path: Path, database_url: str) -> AsyncIterator[Bot]:
     assert server.flood is not None and server.flood.refused == 0, "the bot exceeded 30/s"
 
 
+def with_profiles(database: Path | str, people: list[FakeUser]) -> None:
+    """People who gave their profile before (so that Register signs them up at once)."""
+    stamp = datetime.now(UTC).isoformat()
+    with oracle(database) as conn:
+        conn.executemany(
+            "INSERT INTO users (user_id, first_name, full_name, country, city, consent_at,"
+            " created_at, last_seen_at) VALUES (?, ?, ?, 'KE', 'Nairobi', ?, ?, ?)",
+            [(p.id, p.first_name, f"{p.first_name} Doe", stamp, stamp, stamp) for p in people],
+        )
+
+
+def answered_presses(emulator: BotApiEmulator) -> set[str]:
+    """The ids of the button presses the bot answered."""
+    return {
+        str(call.params.get("callback_query_id"))
+        for call in emulator.calls
+        if call.method == "answerCallbackQuery"
+    }
+
+
 def programme_file(start: datetime) -> bytes:
     return (
         "code,topic,starts_at,duration_minutes,capacity,language,join_url,title,description,"
@@ -350,21 +370,11 @@ async def test_sigkill_during_a_burst_of_presses_loses_none_and_doubles_none(bot
     people = [
         FakeUser(id=30_000 + i, first_name=f"P{i}", language_code="en") for i in range(PRESSES)
     ]
-    stamp = datetime.now(UTC).isoformat()
-    with oracle(bot.database) as conn:
-        conn.executemany(
-            "INSERT INTO users (user_id, first_name, full_name, country, city, consent_at,"
-            " created_at, last_seen_at) VALUES (?, ?, ?, 'KE', 'Nairobi', ?, ?, ?)",
-            [(p.id, p.first_name, f"{p.first_name} Doe", stamp, stamp, stamp) for p in people],
-        )
+    with_profiles(bot.database, people)
     await bot.start()
 
     def answered() -> set[str]:
-        return {
-            str(call.params.get("callback_query_id"))
-            for call in bot.emulator.calls
-            if call.method == "answerCallbackQuery"
-        }
+        return answered_presses(bot.emulator)
 
     presses = [
         str(bot.emulator.user_presses(p, 1, Register("flood").pack())["callback_query"]["id"])

@@ -25,6 +25,7 @@ from handlers.buttons import Register
 from tests.conftest import buttons_of
 from tests.postgres import SERVER
 from tests.store import oracle
+from tests.test_end_to_end import answered_presses, with_profiles
 from tests.test_webhook import SECRET, free_port
 
 pytestmark = [
@@ -159,14 +160,7 @@ async def test_two_processes_one_killed_mid_broadcast_and_mid_burst(two: TwoBots
     await two.until(
         lambda: any("1 event added" in m.get("text", "") for m in two.messages(ORGANIZER))
     )
-    stamp = datetime.now(UTC).isoformat()
-    with oracle(two.database_url) as conn:
-        conn.executemany(
-            "INSERT INTO users (user_id, first_name, language, full_name, country, city,"
-            " consent_at, created_at, last_seen_at) VALUES (?, ?, 'en', ?, 'KE', 'Nairobi',"
-            " ?, ?, ?)",
-            [(p.id, p.first_name, f"{p.first_name} Doe", stamp, stamp, stamp) for p in PEOPLE],
-        )
+    with_profiles(two.database_url, PEOPLE)
     await two.say(ORGANIZER, "/broadcast")
     await two.press(ORGANIZER, "Everyone")
     await two.say(ORGANIZER, "The programme is online.")
@@ -186,11 +180,7 @@ async def test_two_processes_one_killed_mid_broadcast_and_mid_burst(two: TwoBots
     ]
 
     def answered() -> set[str]:
-        return {
-            str(c.params.get("callback_query_id"))
-            for c in two.emulator.calls
-            if c.method == "answerCallbackQuery"
-        }
+        return answered_presses(two.emulator)
 
     def confirmed() -> Counter[int]:
         """Answers to the sign-up, by person: a seat's comes with its calendar file, a

@@ -19,7 +19,14 @@ from bot.devtools.emulator import BotApiEmulator, FakeUser
 from bot.devtools.emulator_server import BotApiServer, FloodControl
 from handlers.buttons import Register
 from tests.store import oracle
-from tests.test_end_to_end import ORGANIZER, Bot, programme_file, serving
+from tests.test_end_to_end import (
+    ORGANIZER,
+    Bot,
+    answered_presses,
+    programme_file,
+    serving,
+    with_profiles,
+)
 
 pytestmark = pytest.mark.end_to_end
 
@@ -134,20 +141,10 @@ async def test_sigkill_in_webhook_mode_loses_no_press_and_doubles_no_seat(
     people = [
         FakeUser(id=50_000 + i, first_name=f"P{i}", language_code="en") for i in range(PRESSES)
     ]
-    stamp = datetime.now(UTC).isoformat()
-    with oracle(bot.database) as conn:
-        conn.executemany(
-            "INSERT INTO users (user_id, first_name, full_name, country, city, consent_at,"
-            " created_at, last_seen_at) VALUES (?, ?, ?, 'KE', 'Nairobi', ?, ?, ?)",
-            [(p.id, p.first_name, f"{p.first_name} Doe", stamp, stamp, stamp) for p in people],
-        )
+    with_profiles(bot.database, people)
 
     def answered() -> set[str]:
-        return {
-            str(call.params.get("callback_query_id"))
-            for call in bot.emulator.calls
-            if call.method == "answerCallbackQuery"
-        }
+        return answered_presses(bot.emulator)
 
     presses = [
         str(bot.emulator.user_presses(p, 1, Register("flood").pack())["callback_query"]["id"])

@@ -355,6 +355,11 @@ class BotApiEmulator:
         self.webhook.start()
         return True
 
+    async def stop_posting(self) -> None:
+        """No more posts to the webhook (the emulator is going away); it stays set."""
+        if self.webhook is not None:
+            await self.webhook.stop()
+
     def _posted(self, update_id: int) -> None:
         """The bot accepted a posted update: Telegram forgets it."""
         self._updates = [u for u in self._updates if u["update_id"] != update_id]

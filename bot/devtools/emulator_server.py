@@ -265,7 +265,9 @@ class BotApiServer:
         return f"http://127.0.0.1:{self.port}/bot"
 
     async def stop(self) -> None:
-        """Go down as a server does: stop listening and drop every open connection."""
+        """Go down as a server does: stop listening and drop every open connection (and
+        stop posting updates to a webhook)."""
+        await self.emulator.stop_posting()
         if self._http is not None:
             self._http.stop()
             with contextlib.suppress(Exception):

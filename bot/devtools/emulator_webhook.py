@@ -61,13 +61,17 @@ class WebhookPusher:
         self._wake.set()
 
     async def stop(self) -> None:
+        """Posts in flight abandoned first, then the client that made them closed."""
+        posts = list(self._in_flight.values())
+        for task in posts:
+            task.cancel()
+        await asyncio.gather(*posts, return_exceptions=True)
+        self._in_flight.clear()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        for task in self._in_flight.values():
-            task.cancel()
-        self._in_flight.clear()
+            self._task = None
 
     def _targets(self) -> list[str]:
         if not self._backends:

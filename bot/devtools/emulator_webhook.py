@@ -50,6 +50,7 @@ class WebhookPusher:
         self._retry_at: dict[int, float] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.posts = 0
         self.last_error: str | None = None
         self.last_error_date: int | None = None
@@ -62,6 +63,7 @@ class WebhookPusher:
 
     async def stop(self) -> None:
         """Posts in flight abandoned first, then the client that made them closed."""
+        self._stopping = True
         posts = list(self._in_flight.values())
         for task in posts:
             task.cancel()
@@ -86,7 +88,7 @@ class WebhookPusher:
             while True:
                 now = time.monotonic()
                 soonest: float | None = None
-                for update in self._updates():
+                for update in [] if self._stopping else self._updates():
                     update_id = int(update["update_id"])
                     if update_id in self._in_flight:
                         continue

@@ -4,43 +4,46 @@
    long polling and through its webhook, on the same workload in the same run: 400 returning
    users each send /start then /events, all 800 updates queued at the same moment with the
    Bot API emulator on 127.0.0.1 (in this process, as the end-to-end tests run it; 100,000
-   messages/s allowed, no per-chat pace, so that Telegram's limits cap nothing). Measured
-   from the moment the updates are queued: when Telegram holds none of them any more (the
-   intake: confirmed by the next getUpdates, or answered 200 by the webhook once stored), and
-   when the bot's 800 answers (one sendMessage each) have all arrived; the bot's CPU seconds
-   meanwhile (/proc). The bot paces every message it sends itself (29 a second, its own
-   scheduler, whatever the server allows), so the answers of the bot as shipped come at 29 a
-   second in both modes: that run is shown, and then the same bot with its pacing lifted
+   messages/s allowed, no per-chat pace, so that the emulator refuses nothing). Measured from
+   the moment the updates are queued: when Telegram holds none of them any more (the intake:
+   confirmed by the next getUpdates, or answered 200 by the webhook once stored), and when the
+   bot's 800 answers (one sendMessage each) have all arrived; the bot's CPU seconds meanwhile
+   (/proc). The bot paces what it sends itself (29 messages a second, its own scheduler,
+   whatever the server allows), so the bot as shipped answers at 29 a second in both modes:
+   that run is shown first. Then, `--rounds` times each, the same bot with its pacing lifted
    (`python -m bench.deployment --bot-without-pacing`: `python -m bot` with
-   `build_application(pace=False)`, nothing else changed), which is what measures the
-   inbound path itself.
+   `build_application(pace=False)`, nothing else changed): what the inbound path itself can
+   do when Telegram's 30 a second is not the limit.
 2. `--part databases`: SQLite and PostgreSQL side by side, the real Application in this
    process on each (Bot API emulated in-process, no pacing, no delivery worker, as
    bench/harness.py runs it, but on a database URL too): (a) 1,000 presses of Register at
    once for 100 seats (checked in the database: 100 confirmed, 900 waitlisted, in order of
-   arrival), press-to-answer during the burst and the burst's wall time, then Register one at
-   a time; (b) /events and an event card with 500 events, 100,000 users and 100,000
-   registrations, the clock moved two seconds before each /events so that every page is read
-   from the database, not from `EventService`'s one-second memory; (c) the export of those
-   100,000 registrations: wall time and peak Python memory (tracemalloc, as bench/signup.py).
-   Seeding is plain SQL beside the bot (sqlite3 `executemany`, psycopg `COPY`), the same rows.
+   arrival): the burst's wall time and each press's time from the burst to its answer, then
+   Register one press at a time; (b) /events and an event card with 500 events, 100,000
+   users and 100,000 registrations, the clock moved two seconds before each /events so that
+   every page is read from the database, not from `EventService`'s one-second memory; (c) the
+   export of those 100,000 registrations: wall time and peak Python memory (tracemalloc, as
+   bench/signup.py). Seeding is plain SQL beside the bot, the same rows on both (sqlite3
+   `executemany`, psycopg `COPY`).
 3. `--part processes` (PostgreSQL): one and then two `python -m bot` processes in webhook
-   mode behind the emulator's balancer (it posts to the processes in turn). (a) Inbound: 600
-   returning users' /start at once, the processes' pacing lifted as in 1 (100,000
-   messages/s allowed). (b) The processes as shipped, the emulator at 30 messages/s (429
-   beyond): the organizer (ADMIN_IDS) sends a broadcast to everyone (/broadcast, Everyone,
-   the text, Preview, Send) to 1,000 seeded users, and the 600 send /start again right after
-   Send; the combined send rate where the messages arrive: the busiest second, the busiest
-   five seconds / 5, messages a second from Send to the last one, the 429s, and how long the
-   replies waited behind the broadcast.
+   mode behind the emulator's balancer (it posts to the processes in turn). (a) Inbound,
+   `--rounds` times: 600 returning users' /start at once, the processes' pacing lifted as in
+   1, the emulator allowing 100,000 messages/s; the CPU of the bots and of PostgreSQL's
+   backends for this database (/proc, the server being on this machine). (b) The processes as
+   shipped, the emulator at 30 messages/s (429 beyond): the organizer (ADMIN_IDS) sends a
+   broadcast to everyone (/broadcast, Everyone, the text, Preview, Send), 1,000 seeded users
+   and themselves, and the 600 send /start again right after Send. Where the messages arrive:
+   the busiest second, the busiest five seconds / 5, messages a second from Send to the last
+   one, the 429s, how long the replies waited, and how the budget was shared while they did.
 
 PostgreSQL: a server where the URL's user may create databases (default the project's
 development server, `postgresql://postgres@127.0.0.1:55432/postgres`; `--postgres URL` or
 BENCH_POSTGRES_URL); the bench creates databases named `bench_deployment_*` and drops them.
-Without a reachable server, the PostgreSQL figures are skipped and the reason printed. Every
-table is printed as Markdown. About 8 minutes in all on the project's 2-core machine.
+Without a reachable server the PostgreSQL figures are skipped, the reason printed. Tables are
+printed as Markdown. About 6 minutes in all on the project's 2-core machine.
 
-    python -m bench.deployment [--part webhook|databases|processes] [--postgres URL]
+    python -m bench.deployment [--part webhook|databases|processes] [--rounds 2]
+        [--postgres URL]
 """
 
 from __future__ import annotations
@@ -114,6 +117,30 @@ def cpu_seconds(pid: int) -> float:
     """User and system CPU time of a process so far (Linux)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving `database` on this machine (its
+    process title names the database)."""
+    found: dict[int, float] = {}
+    title = f" {database} ".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            command = (entry / "cmdline").read_bytes()
+            if command.startswith(b"postgres: ") and title in command:
+                found[int(entry.name)] = cpu_seconds(int(entry.name))
+    return found
+
+
+def postgres_spent(database: str | None, before: dict[int, float]) -> float | None:
+    """CPU seconds PostgreSQL's backends of `database` spent since `before` (a backend that
+    ended meanwhile is not counted)."""
+    if database is None:
+        return None
+    after = postgres_cpu(database)
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def load() -> str:
@@ -506,14 +533,6 @@ async def listening(server: BotApiServer, processes: Sequence[BotProcess], webho
         await until(server, processes, lambda: emulator.polls > polls, 60)
 
 
-async def stop_server(server: BotApiServer) -> None:
-    """The emulator's webhook posting stopped, then its server."""
-    if server.emulator.webhook is not None:
-        await server.emulator.webhook.stop()
-        server.emulator.webhook = None
-    await server.stop()
-
-
 class Answers:
     """Counts the bot's messages to a set of chats as the emulator accepts them (a listener:
     nothing is scanned at each call)."""
@@ -560,6 +579,7 @@ class Burst:
     cpu: list[float]  # CPU seconds of each bot process meanwhile
     emulator_cpu: float  # CPU seconds of this process (the emulator, its webhook posts)
     refused: int
+    database_cpu: float | None = None  # PostgreSQL's backends, when on PostgreSQL
 
     @property
     def rate(self) -> float:
@@ -571,10 +591,15 @@ class Burst:
 
 
 async def burst(
-    server: BotApiServer, processes: Sequence[BotProcess], updates: Sequence[tuple[FakeUser, str]]
+    server: BotApiServer,
+    processes: Sequence[BotProcess],
+    updates: Sequence[tuple[FakeUser, str]],
+    database: str | None = None,
 ) -> Burst:
-    """`updates` queued at once; each is answered by one message."""
+    """`updates` queued at once; each is answered by one message. `database`: PostgreSQL's,
+    whose backends' CPU is counted too."""
     emulator = server.emulator
+    backends = postgres_cpu(database) if database else {}
     answers = Answers(emulator, {user.id for user, _ in updates}, len(updates))
     refused = server.flood.refused if server.flood else 0
     cpu = [p.cpu() for p in processes]
@@ -589,6 +614,7 @@ async def burst(
         answered = answers.times[len(updates) - 1] - started
         spent = [p.cpu() - c for p, c in zip(processes, cpu, strict=True)]
         emulator_cpu = time.process_time() - mine
+        database_cpu = postgres_spent(database, backends)
         async with asyncio.timeout(30):
             taken = await intake - started
     except TimeoutError:
@@ -607,6 +633,7 @@ async def burst(
         cpu=spent,
         emulator_cpu=emulator_cpu,
         refused=(server.flood.refused if server.flood else 0) - refused,
+        database_cpu=database_cpu,
     )
 
 
@@ -641,7 +668,7 @@ async def one_mode(
         stop = await process.stop()
     finally:
         await process.kill()
-        await stop_server(server)
+        await server.stop()  # its webhook posting too
     return ModeRun(
         "as shipped (29/s)" if paced else "lifted",
         "webhook" if webhook else "long polling",
@@ -704,7 +731,6 @@ class DatabaseFigures:
     waitlisted: int = 0
     in_order: bool = False
     burst_wall: float = 0.0
-    burst_times: list[float] = field(default_factory=list)  # bot-side, each press
     burst_waits: list[float] = field(default_factory=list)  # from the burst to each answer
     one_by_one: list[float] = field(default_factory=list)
     events: list[float] = field(default_factory=list)
@@ -756,15 +782,13 @@ async def database_figures(name: str, path: Path, url: str) -> DatabaseFigures:
         ]
         started = time.perf_counter()
 
-        async def answered(update: JSON) -> tuple[float, float]:
-            """Bot-side seconds of the press, and seconds from the burst to its answer."""
-            took = await bench.deliver(update)
-            return took, time.perf_counter() - started
+        async def answered(update: JSON) -> float:
+            """Seconds from the burst to the press's answer."""
+            await bench.deliver(update)
+            return time.perf_counter() - started
 
-        timings = await asyncio.gather(*(answered(p) for p in presses))
+        found.burst_waits = list(await asyncio.gather(*(answered(p) for p in presses)))
         found.burst_wall = time.perf_counter() - started
-        found.burst_times = [took for took, _ in timings]
-        found.burst_waits = [waited for _, waited in timings]
         rows = store.fetch_all(
             "SELECT r.status, r.user_id FROM registrations r JOIN events e"
             " ON e.event_id = r.event_id WHERE e.code = 'rush' ORDER BY r.seq"
@@ -866,10 +890,6 @@ async def databases_part(folder: Path, admin_url: str) -> None:
                 ),
             ),
             row(
-                "bot-side time of a press during the burst, median / p99",
-                lambda r: median_p99(r.burst_times),
-            ),
-            row(
                 "from the burst to a press's answer, median / p99 (queueing included)",
                 lambda r: (
                     f"{statistics.median(r.burst_waits):.2f} s / "
@@ -915,6 +935,9 @@ class Broadcast:
     reply_waits: list[float]
     statuses: dict[str, int]
     cpu: list[float]
+    database_cpu: float | None
+    replies_window: float  # seconds from the /start burst to the last first reply
+    deliveries_in_window: int  # broadcast messages that arrived meanwhile
 
     @property
     def rate(self) -> float:
@@ -924,7 +947,7 @@ class Broadcast:
 @dataclass
 class ProcessesRun:
     count: int
-    inbound: Burst
+    inbound: list[Burst]
     broadcast: Broadcast
     stops: list[str]
     problems: list[str]
@@ -978,6 +1001,7 @@ async def broadcast(
     processes: Sequence[BotProcess],
     store: Store,
     burst_users: Sequence[FakeUser],
+    database: str,
 ) -> Broadcast:
     """The organizer's broadcast to everyone; right after Send, each of `burst_users`
     sends /start."""
@@ -989,14 +1013,14 @@ async def broadcast(
     await press(server, processes, "Preview", replies=2)
     [(audience,)] = store.fetch_all("SELECT COUNT(*) FROM users WHERE is_active = 1")
     delivered: Counter[int] = Counter()
-    last_delivery = [0.0]
+    delivery_times: list[float] = []
     all_delivered = asyncio.Event()
 
     def seen(call: ApiCall, result: JSON) -> None:
         # the text as sent, or after a right-to-left mark (the Arabic readers' copy)
         if call.method == "sendMessage" and BROADCAST_TEXT in result.get("text", ""):
             delivered[result["chat"]["id"]] += 1
-            last_delivery[0] = time.monotonic()
+            delivery_times.append(time.monotonic())
             if len(delivered) >= audience:
                 all_delivered.set()
 
@@ -1007,6 +1031,7 @@ async def broadcast(
     server.arrivals.clear()
     server.flood = FloodControl(TELEGRAM_LIMIT)
     cpu = [p.cpu() for p in processes]
+    backends = postgres_cpu(database)
     try:
         sent = time.monotonic()
         await press(server, processes, "Send")
@@ -1027,7 +1052,9 @@ async def broadcast(
         emulator.listeners.remove(seen)
         replies.close()
     spent = [p.cpu() - c for p, c in zip(processes, cpu, strict=True)]
+    database_cpu = postgres_spent(database, backends)
     arrivals = server.arrivals
+    last_reply = max(replies.first.values())
     statuses = {
         str(status): int(count)
         for status, count in store.fetch_all(
@@ -1039,7 +1066,7 @@ async def broadcast(
         delivered=len(delivered),
         twice=sum(n - 1 for n in delivered.values()),
         replies=len(replies.first),
-        until_last_delivery=last_delivery[0] - sent,
+        until_last_delivery=delivery_times[-1] - sent,
         messages=len(arrivals),
         span=arrivals[-1] - arrivals[0] if arrivals else 0.0,
         busiest_1=server.busiest(1.0),
@@ -1048,10 +1075,13 @@ async def broadcast(
         reply_waits=[at - queued for at in replies.first.values()],
         statuses=statuses,
         cpu=spent,
+        database_cpu=database_cpu,
+        replies_window=last_reply - queued,
+        deliveries_in_window=sum(1 for at in delivery_times if queued <= at <= last_reply),
     )
 
 
-async def processes_run(folder: Path, admin_url: str, count: int) -> ProcessesRun:
+async def processes_run(folder: Path, admin_url: str, count: int, rounds: int) -> ProcessesRun:
     name = f"bench_deployment_p{count}"
     with postgres_database(admin_url, name) as url:
         await seed_programme(folder / "unused", url, datetime.now(UTC))
@@ -1071,19 +1101,24 @@ async def processes_run(folder: Path, admin_url: str, count: int) -> ProcessesRu
                 await process.start(server.base_url, paced=False, webhook_url=hook)
             await listening(server, processes, webhook=True)
             await settle(processes)
-            inbound = await burst(server, processes, [(u, "/start") for u in people[:BURST_USERS]])
-            print(
-                f"  {count} process(es), inbound: {inbound.updates} in {inbound.answered:.2f} s "
-                f"({inbound.rate:.0f}/s)",
-                flush=True,
-            )
+            inbound = []
+            for _ in range(rounds):
+                done = await burst(
+                    server, processes, [(u, "/start") for u in people[:BURST_USERS]], name
+                )
+                inbound.append(done)
+                print(
+                    f"  {count} process(es), inbound: {done.updates} in {done.answered:.2f} s "
+                    f"({done.rate:.0f}/s)",
+                    flush=True,
+                )
             stops += [await p.stop() for p in processes]
             # (b) as shipped: a broadcast, and replies meanwhile, Telegram at 30/s
             for process in processes:
                 await process.start(server.base_url, paced=True, webhook_url=hook)
             await listening(server, processes, webhook=True)
             await settle(processes)
-            sent = await broadcast(server, processes, store, people[:BURST_USERS])
+            sent = await broadcast(server, processes, store, people[:BURST_USERS], name)
             print(
                 f"  {count} process(es), broadcast: {sent.delivered} delivered in "
                 f"{sent.until_last_delivery:.1f} s, {sent.rate:.1f} messages/s, "
@@ -1094,34 +1129,34 @@ async def processes_run(folder: Path, admin_url: str, count: int) -> ProcessesRu
         finally:
             for process in processes:
                 await process.kill()
-            await stop_server(server)
+            await server.stop()  # its webhook posting too
     return ProcessesRun(
         count, inbound, sent, stops, [line for p in processes for line in p.problems()]
     )
 
 
-async def processes_part(folder: Path, admin_url: str) -> None:
+async def processes_part(folder: Path, admin_url: str, rounds: int) -> None:
     print(f"\n== one process and two, webhook mode, PostgreSQL: {load()}", flush=True)
     problem = postgres_problem(admin_url)
     if problem is not None:
         print(f"skipped: PostgreSQL cannot be reached ({problem})")
         return
-    runs = [await processes_run(folder, admin_url, count) for count in (1, 2)]
+    runs = [await processes_run(folder, admin_url, count, rounds) for count in (1, 2)]
     table(
         f"Inbound: {BURST_USERS} returning users' /start queued at once, webhook mode, the "
         f"processes' pacing lifted, emulator allowing {UNLIMITED:,} messages/s; {load()}",
         [
             "processes", "all answered", "updates/s", "Telegram held none after",
-            "intake, updates/s", "CPU of each bot", "emulator CPU",
+            "intake, updates/s", "CPU of each bot", "PostgreSQL's CPU", "emulator CPU",
         ],
         [
             [
-                str(r.count), f"{r.inbound.answered:.2f} s", f"**{r.inbound.rate:.0f}**",
-                f"{r.inbound.intake:.2f} s", f"{r.inbound.intake_rate:.0f}",
-                " + ".join(f"{c:.2f} s" for c in r.inbound.cpu),
-                f"{r.inbound.emulator_cpu:.1f} s",
+                str(r.count), f"{b.answered:.2f} s", f"**{b.rate:.0f}**", f"{b.intake:.2f} s",
+                f"{b.intake_rate:.0f}", " + ".join(f"{c:.2f} s" for c in b.cpu),
+                f"{b.database_cpu or 0:.2f} s", f"{b.emulator_cpu:.1f} s",
             ]
             for r in runs
+            for b in r.inbound
         ],
     )  # fmt: skip
     table(
@@ -1131,7 +1166,8 @@ async def processes_part(folder: Path, admin_url: str) -> None:
         [
             "processes", "delivered (twice)", "Send to last delivery", "messages, all",
             "messages/s, Send to last message", "busiest 1 s", "busiest 5 s / 5", "429s",
-            "replies: wait median / p99 / max", "deliveries in the database", "CPU of each bot",
+            "replies: wait median / p99 / max", "while replies waited: replies/s, deliveries/s",
+            "deliveries in the database", "CPU of each bot", "PostgreSQL's CPU",
         ],
         [
             [
@@ -1143,8 +1179,11 @@ async def processes_part(folder: Path, admin_url: str) -> None:
                 f"{statistics.median(r.broadcast.reply_waits):.1f} / "
                 f"{percentile(r.broadcast.reply_waits, 0.99):.1f} / "
                 f"{max(r.broadcast.reply_waits):.1f} s ({r.broadcast.replies})",
+                f"{r.broadcast.replies / r.broadcast.replies_window:.1f}, "
+                f"{r.broadcast.deliveries_in_window / r.broadcast.replies_window:.1f}",
                 ", ".join(f"{n:,} {s}" for s, n in sorted(r.broadcast.statuses.items())),
                 " + ".join(f"{c:.1f} s" for c in r.broadcast.cpu),
+                f"{r.broadcast.database_cpu or 0:.1f} s",
             ]
             for r in runs
         ],
@@ -1168,7 +1207,7 @@ async def main(parts: Sequence[str], admin_url: str, rounds: int) -> None:
         if "databases" in parts:
             await databases_part(Path(folder), admin_url)
         if "processes" in parts:
-            await processes_part(Path(folder), admin_url)
+            await processes_part(Path(folder), admin_url, rounds)
     print(f"\ndone in {time.monotonic() - started:.0f} s, {load()}")
 
 
@@ -1182,7 +1221,11 @@ if __name__ == "__main__":
         help="a PostgreSQL server where this user may create databases",
     )
     parser.add_argument(
-        "--rounds", type=int, default=2, help="rounds of the two modes with pacing lifted"
+        "--rounds",
+        type=int,
+        default=2,
+        help="bursts with the bots' pacing lifted: of each mode (webhook), of each number of "
+        "processes (processes)",
     )
     parser.add_argument("--bot-without-pacing", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()

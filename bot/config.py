@@ -194,7 +194,8 @@ def parse_webhook(url: str, secret: str, listen: str) -> Webhook | None:
         )
     if not _SECRET.match(secret):
         raise ConfigError(
-            "WEBHOOK_SECRET: required with WEBHOOK_URL, 1 to 256 characters among A-Z, a-z, "
+            ("WEBHOOK_SECRET: only " if secret else "WEBHOOK_SECRET: required with WEBHOOK_URL, ")
+            + "1 to 256 characters among A-Z, a-z, "
             "0-9, _ and - (Telegram's rule). Make one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )
@@ -281,13 +282,27 @@ def parse_database_url(raw: str) -> str:
     if not raw:
         return ""
     scheme = raw.split("://", 1)[0].lower() if "://" in raw else ""
+    example = "postgresql://bot:PASSWORD@db.example.org:5432/webinars"
     if scheme not in ("postgresql", "postgres"):
         raise ConfigError(
-            "DATABASE_URL: expected a PostgreSQL URL such as "
-            "postgresql://bot:PASSWORD@db.example.org:5432/webinars "
+            f"DATABASE_URL: expected a PostgreSQL URL such as {example} "
             f"(it starts with {scheme + '://' if scheme else 'no scheme'}); "
             "leave it empty to use the SQLite file of DATABASE_PATH."
         )
+    authority = raw.split("://", 1)[1].split("/", 1)[0]
+    if authority.count("@") > 1:
+        raise ConfigError(
+            "DATABASE_URL: the user name or password holds an @; write it %40 (characters "
+            "such as @ : / ? # in a password are written %XX in a URL)."
+        )
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 (reading it checks it)
+    except ValueError:
+        raise ConfigError(
+            f"DATABASE_URL: not a valid URL (its host or port cannot be read); expected "
+            f"{example}, with %XX for special characters in the password."
+        ) from None
     return raw
 
 

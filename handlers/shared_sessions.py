@@ -29,6 +29,7 @@ class SharedSessions:
     def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         self._app = application
         self.service: SessionService | None = None  # set once the database is open
+        self._loaded: dict[int, bytes | None] = {}  # what each user's update began with
 
     def _wizards(self) -> list[ConversationHandler[Any]]:
         return [
@@ -43,6 +44,7 @@ class SharedSessions:
         if self.service is None:
             return
         blob = await self.service.load(user_id)
+        self._loaded[user_id] = blob
         stored: dict[str, Any] = pickle.loads(blob) if blob else {}
         data = self._app.user_data[user_id]  # python-telegram-bot makes it if need be
         data.clear()
@@ -74,6 +76,8 @@ class SharedSessions:
             else None
         )
         self._app.drop_user_data(user_id)
+        if blob == self._loaded.pop(user_id, b""):
+            return  # unchanged (most updates: /events, a card): nothing to write
         await self.service.save(user_id, blob)
 
     @staticmethod

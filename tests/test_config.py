@@ -125,3 +125,20 @@ def test_certificate_settings_are_read_and_checked(tmp_path: Path) -> None:
     ]:
         with pytest.raises(ConfigError, match=said):
             load_settings({key: value}, env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("postgresql://postgres:Sup3rSecret@[bad/x", "not a valid URL"),
+        ("postgresql://bot:Tr0ub@dor&3Horse@db.internal:5432/webinars", "%40"),
+        ("postgresql://bot:Sup3rSecret@db:99999/webinars", "not a valid URL"),
+        ("mysql://bot:Sup3rSecret@db/webinars", "expected a PostgreSQL URL"),
+    ],
+)
+def test_a_wrong_database_url_is_refused_without_quoting_its_password(url: str, said: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings({"DATABASE_URL": url}, env_file=None)
+    assert said in str(refused.value)
+    for secret in ("Sup3rSecret", "Tr0ub", "3Horse"):
+        assert secret not in str(refused.value)

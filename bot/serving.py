@@ -123,6 +123,10 @@ async def _stop(app: BotApplication) -> None:
     if app.intake is not None:
         await app.intake.stop()  # then what is claimed and not handled goes to the others
         app.intake = None
+    # As run_polling does: the delivery worker finishes its message in flight (post_stop)
+    # before the Bot is shut down, which cancels the sends still waiting for their slot.
+    if app.post_stop is not None and app.bot_data.ready:
+        await app.post_stop(app)
     await app.shutdown()
     assert app.post_shutdown is not None
     await app.post_shutdown(app)

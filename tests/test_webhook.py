@@ -186,3 +186,33 @@ async def test_back_to_polling_deletes_the_webhook(hooked: WebhookBot) -> None:
         lambda: any(m.get("text", "").startswith("Hello") for m in bot.messages(ORGANIZER))
     )
     assert await bot.stop(signal.SIGTERM) == 0
+
+
+async def test_sigterm_in_the_middle_of_a_broadcast_ends_cleanly(hooked: WebhookBot) -> None:
+    """SIGTERM while a broadcast is being sent (a restart, a deploy): the message in flight
+    is finished, the process ends with 0, and the rest goes after the next start."""
+    bot = hooked.bot
+    people = [FakeUser(id=70_000 + i, first_name=f"R{i}") for i in range(60)]
+    await bot.create_database()
+    with_profiles(bot.database, people)
+    await bot.start(**hooked.env)
+    await bot.say(ORGANIZER, "/broadcast")
+    await bot.press(ORGANIZER, "Everyone")
+    await bot.say(ORGANIZER, "Rooms change tomorrow.")
+    await bot.press(ORGANIZER, "Preview", replies=2)
+    await bot.press(ORGANIZER, "Send")
+
+    def received() -> list[int]:
+        return [
+            int(m["chat"]["id"])
+            for m in bot.emulator.messages.values()
+            if m.get("text") == "Rooms change tomorrow."
+        ]
+
+    await bot.until(lambda: len(received()) >= 10)
+    assert await bot.stop(signal.SIGTERM) == 0
+    assert "Traceback" not in (bot.folder / "bot.log").read_text(errors="replace")
+    await bot.start(**hooked.env)
+    await bot.until(lambda: len(set(received())) == len(people) + 1)
+    assert len(received()) == len(set(received()))  # nobody twice
+    assert await bot.stop(signal.SIGTERM) == 0

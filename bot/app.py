@@ -76,7 +76,7 @@ class BotApplication(_Application):
             return  # a redelivery of an update stored (and handled) before
         started = time.monotonic()
         user = update.effective_user if isinstance(update, Update) else None
-        sessions = self.shared_sessions if user is not None else None
+        sessions = self.shared_sessions
         try:
             if sessions is not None and user is not None:
                 await sessions.load(user.id)
@@ -90,7 +90,6 @@ class BotApplication(_Application):
                 arrived = self.durable.arrived.pop(update_id, started)
                 self.durable.done(update_id)
                 self.metrics.update_handled(update_kind(update), time.monotonic() - arrived)
-            user = update.effective_user if isinstance(update, Update) else None
             if user is not None and user.id in self.user_data and not self.user_data[user.id]:
                 self.drop_user_data(user.id)
 
@@ -148,7 +147,6 @@ def build_application(
     clock = clock or SystemClock()
 
     opened: list[Database] = []  # the database, between post_init and post_shutdown
-    app_metrics = Metrics()
 
     async def post_init(app: _Application) -> None:
         db = await open_database(settings.database_path, settings.database_url)
@@ -235,7 +233,6 @@ def build_application(
     own_limiter: FairSendScheduler | None = None  # not one given by a test or a benchmark
     if limiter is None and pace:
         limiter = own_limiter = FairSendScheduler(rate=OVERALL_RATE)
-        limiter.on_refused = app_metrics.rate_limited.inc
     if limiter is not None:
         builder = builder.rate_limiter(limiter)
     if settings.webhook is not None:
@@ -253,7 +250,8 @@ def build_application(
         )
     app = builder.build()
     assert isinstance(app, BotApplication)
-    app.metrics = app_metrics
+    if own_limiter is not None:
+        own_limiter.on_refused = app.metrics.rate_limited.inc
     if settings.database_url:
         app.shared_sessions = SharedSessions(app)
     processor = app.update_processor

@@ -38,12 +38,22 @@ def join_now_text(t: Translator, event: Event) -> str:
     )
 
 
-def confirmation_text(t: Translator, event: Event, zone: str, started: bool = False) -> str:
-    """`started`: the session is on already (a late sign-up): the link now, or no promise."""
-    title = plain(event.title_in(t.language))
+def confirmation_text(
+    t: Translator, event: Event, zone: str, started: bool = False, again: bool = False
+) -> str:
+    """`started`: the session is on already (a late sign-up): the link now, or no promise.
+    `again`: the seat was taken before (a second press, or the press redone after a crash
+    whose first answer never left): the same details, so nobody is left without the time
+    and the link."""
+    title = f"<b>{plain(event.title_in(t.language))}</b>"
+    head = (
+        t._("You are already registered for “{title}”.", title=title)
+        if again
+        else t._("You are registered for “{title}”.", title=title)
+    )
     return "\n".join(
         [
-            t._("You are registered for “{title}”.", title=f"<b>{title}</b>"),
+            head,
             t._("When: {when}", when=when_text(t, event, zone)),
             join_now_text(t, event) if started else join_text(t, event),
             "",

@@ -51,15 +51,12 @@ async def sign_up(
         notice = outcome_text(t, outcome, title, position) if outcome in SAID_ON_THE_CARD else None
         await show_card(context, card, query=query, notice=notice)
         return
-    if outcome is SignUp.CONFIRMED:
+    if outcome in (SignUp.CONFIRMED, SignUp.ALREADY_CONFIRMED):
+        # Already: a second press, or the same press handled again after a crash; the time,
+        # the link and the calendar file again, in case the first answer never arrived.
         started = event.starts_at <= context.now()
-        text = _joined(preface, confirmation_text(t, event, viewer.timezone, started))
-        ics = await calendar_for(context, event)
-        await send_with_file(context.bot, viewer.user_id, t.directed(text), ics)
-    elif outcome is SignUp.ALREADY_CONFIRMED:
-        # A second press, or the same press handled again after a crash: the calendar file
-        # again with it, in case the first answer never arrived (still one message).
-        text = _joined(preface, outcome_text(t, outcome, title, position))
+        again = outcome is SignUp.ALREADY_CONFIRMED
+        text = _joined(preface, confirmation_text(t, event, viewer.timezone, started, again))
         ics = await calendar_for(context, event)
         await send_with_file(context.bot, viewer.user_id, t.directed(text), ics)
     else:

@@ -292,7 +292,7 @@ async def register_elsewhere(services: Services, clock: FrozenClock) -> None:
             "50",
             False,
             register_elsewhere,
-            f"You are already registered for “{FLOOD}”.",
+            "You are already registered for “Session flood”.\nWhen: Monday",
             "confirmed",
         ),
         ("50", False, move_it, "When: Thursday, December 3, 2026", "confirmed"),

@@ -20,7 +20,7 @@ from telegram.request import BaseRequest
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db import Database, DatabaseUnusable, open_database
+from bot.db import Database, DatabaseGone, DatabaseUnusable, open_database
 from bot.i18n import Catalogs
 from bot.metrics import Metrics
 from bot.services.certificate_printing import CertificatePrinter
@@ -64,7 +64,7 @@ class BotApplication(_Application):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.durable = DurableState()
-        self.metrics = Metrics()
+        self.metrics = Metrics(ALLOWED_UPDATES)
         self.web: WebServer | None = None  # /healthz, /metrics (and the webhook), if served
         self.intake: WebhookIntake | None = None  # webhook mode: the updates claimed here
         # Several processes (PostgreSQL): conversation state in the database, not here.
@@ -277,7 +277,10 @@ def build_application(
         limiter.slowed = slowed
     if app.updater is not None:
         updater_bot = DurableUpdates(
-            app.bot, app.durable, on_lost=lambda error: stop_for_good(app, error)
+            app.bot,
+            app.durable,
+            on_lost=lambda error: stop_for_good(app, error),
+            stopping=lambda: app.bot_data.stopped_for_good,
         )
         app.updater.bot = cast(ExtBot[None], updater_bot)
     handlers.register_all(app)
@@ -301,7 +304,12 @@ async def health_of(app: BotApplication, clock: Clock) -> Health:
         return Health(now, "not open yet", data.stopped_for_good)
     services = data.services
     try:
+        await services.check_database()
         backlog = await services.delivery.backlog()
+        unhandled, oldest_unhandled = await services.inbox.waiting()
+    except DatabaseGone as gone:
+        stop_for_good(app, gone)  # the log says which database and what to do
+        return Health(now, "dropped or emptied under the bot", True, database_gone=True)
     except Exception as exc:  # the check must answer, whatever the database does
         logger.warning("Health check: the database did not answer: %s", type(exc).__name__)
         return Health(now, type(exc).__name__, data.stopped_for_good)
@@ -309,10 +317,12 @@ async def health_of(app: BotApplication, clock: Clock) -> Health:
         now,
         None,
         data.stopped_for_good,
-        backlog.due,
-        backlog.oldest_waited,
-        backlog.last_finished,
+        due=backlog.due,
+        oldest_waited=backlog.oldest_waited,
+        last_finished=backlog.last_finished,
         worker_running=data.worker is not None and not data.worker.done(),
+        unhandled=unhandled,
+        oldest_unhandled=oldest_unhandled,
     )
 
 

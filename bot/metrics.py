@@ -7,9 +7,17 @@ registry. Names follow Prometheus' conventions (`_total` for counters, base unit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
+import prometheus_client
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+# Series shown at 0 from the start (a rate over a series that appears only at its first event
+# misses that event): the values each label takes.
+DELIVERY_OUTCOMES = ("sent", "failed", "blocked", "skipped")
+SIGN_UP_OUTCOMES = ("confirmed", "waitlisted")
+WEBHOOK_REFUSALS = ("unauthorized", "too-large", "not-json", "not-an-update", "not-stored")
 
 # From an update's arrival to the end of its handling: a reply comes within a second for
 # most of them; a programme file or a report may take several.
@@ -32,7 +40,13 @@ class NoMetrics:
 
 
 class Metrics:
-    def __init__(self) -> None:
+    """`update_kinds`: the kinds of update the bot asks Telegram for (their series from 0)."""
+
+    def __init__(self, update_kinds: Iterable[str] = ()) -> None:
+        # No `_created` series: a timestamp per series doubles what is scraped and says
+        # nothing a restart counter does not. The switch is prometheus_client's own (one per
+        # process, the same for every registry), idempotent.
+        prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.updates = Counter(
@@ -70,12 +84,38 @@ class Metrics:
         self.database_up = Gauge(
             "bot_database_up", "1 when the database answered the last check", registry=r
         )
+        self.unhandled = Gauge(
+            "bot_updates_waiting", "Updates stored and not handled yet (by any process)", registry=r
+        )
+        self.oldest_unhandled = Gauge(
+            "bot_updates_oldest_waiting_seconds",
+            "How long the oldest update not handled yet has waited (0 when none waits)",
+            registry=r,
+        )
+        self.webhook_refused = Counter(
+            "bot_webhook_refused",
+            "Posts to the webhook answered with an error, by reason (not-stored: Telegram "
+            "sends the update again)",
+            ["reason"],
+            registry=r,
+        )
+        for counter, values in (
+            (self.updates, update_kinds),
+            (self.deliveries, DELIVERY_OUTCOMES),
+            (self.registrations, SIGN_UP_OUTCOMES),
+            (self.webhook_refused, WEBHOOK_REFUSALS),
+        ):
+            for value in values:
+                counter.labels(value)
 
     def delivery_finished(self, status: str) -> None:
         self.deliveries.labels(status).inc()
 
     def signed_up(self, outcome: str) -> None:
         self.registrations.labels(outcome).inc()
+
+    def webhook_post_refused(self, reason: str) -> None:
+        self.webhook_refused.labels(reason).inc()
 
     def update_handled(self, kind: str, seconds: float) -> None:
         self.updates.labels(kind).inc()

@@ -103,18 +103,21 @@ class DurableUpdates:
     the bot runs), `on_lost` stops the bot and the poll waits to be cancelled: raising would
     make the Updater log it and poll again at once, over and over (or, for the token, give up
     polling and leave a process that answers nobody), and what was fetched but not stored
-    stays unconfirmed, for Telegram to deliver again."""
+    stays unconfirmed, for Telegram to deliver again. When the bot is stopping already
+    (`stopping`: someone else noticed first), the poll returns nothing instead: the Updater's
+    last call while stopping (its cleanup, with no stop to cancel it) must not wait forever."""
 
     def __init__(
         self,
         bot: ExtBot[None],
         state: DurableState,
         on_lost: Callable[[DatabaseGone | InvalidToken], None],
+        stopping: Callable[[], bool],
     ) -> None:
         self._bot = bot
         self._state = state
         self._on_lost = on_lost
-        self._lost = False
+        self._stopping = stopping
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._bot, name)
@@ -130,9 +133,8 @@ class DurableUpdates:
                 now = time.monotonic()
                 self._state.arrived.update(dict.fromkeys(new, now))
         except (DatabaseGone, InvalidToken) as lost:
-            if self._lost:  # the Updater's last call while stopping: nothing to confirm
+            if self._stopping():  # nothing to confirm; the stop under way ends the polling
                 return ()
-            self._lost = True
             self._on_lost(lost)
             await asyncio.Event().wait()  # until the stop cancels this poll
             raise

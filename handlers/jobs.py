@@ -96,7 +96,7 @@ async def fire(context: BotContext) -> None:
 async def check_database(context: BotContext) -> None:
     """A quiet bot would notice a deleted database only at its next write: look regularly."""
     try:
-        context.services.check_database()
+        await context.services.check_database()
     except DatabaseGone as error:
         stop_for_good(context.application, error)
 

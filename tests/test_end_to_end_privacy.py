@@ -18,14 +18,25 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from bot.db import SqliteDatabase
-from bot.devtools.emulator import ApiCall, ApiError, FakeUser
+from bot.devtools.emulator import ApiCall, ApiError, BotApiEmulator, FakeUser
+from bot.devtools.emulator_server import BotApiServer, FloodControl
 from handlers.buttons import Register
 from tests import test_end_to_end
 from tests.conftest import buttons_of, sqlite_only
-from tests.test_end_to_end import ORGANIZER, WAIT, Bot, programme_file
+from tests.postgres import SERVER
+from tests.test_end_to_end import (
+    ORGANIZER,
+    WAIT,
+    Bot,
+    programme_file,
+    serving,
+    with_profiles,
+)
+from tests.test_webhook import free_port
 
 pytestmark = pytest.mark.end_to_end
 bot = test_end_to_end.bot  # the fixture: the bot process and the emulator it talks to
@@ -158,7 +169,7 @@ async def test_the_log_of_a_run_through_error_paths_has_no_token_and_no_typed_da
     file; the Bot API answering sends with 500, 400, 429 and 403 while people write their
     data. Nowhere in the log: the token or its secret half; the typed email, name, city,
     organization or a CSV cell in no record (records at DEBUG: the expected failure)."""
-    await bot.start(BOT_TOKEN=TOKEN, LOG_LEVEL="DEBUG")
+    await bot.start(BOT_TOKEN=TOKEN)
     await publish(bot, datetime.now(UTC) + timedelta(days=3))
 
     async def forged_presses() -> None:
@@ -226,7 +237,7 @@ async def test_a_token_telegram_rejects_ends_the_process_without_printing_it(bot
     with an error saying what to check, without a traceback, and neither the token nor its
     secret half is in its output."""
     bot.emulator.fail_next("getMe", ApiError(401, "Unauthorized"))
-    code = await ends_by_itself(bot, BOT_TOKEN=TOKEN, LOG_LEVEL="DEBUG")
+    code = await ends_by_itself(bot, BOT_TOKEN=TOKEN)
     output = log_of(bot)
     assert code != 0, "the bot went on with a token Telegram rejected"
     assert "The Bot API refused the token" in output, output[-2000:]
@@ -461,3 +472,87 @@ async def test_the_database_deleted_under_the_bot_stops_it_with_a_clear_message(
     assert not any("You are registered" in text for text in texts(bot, NADIA))
     if len(serious) > 20:
         raise LogFlood(f"{len(serious)} error records, {len(log.encode())} bytes of log")
+
+
+def drop_tables(admin: str, url: str) -> None:
+    with psycopg_connection(url) as conn:
+        conn.execute(b"DROP SCHEMA public CASCADE")
+        conn.execute(b"CREATE SCHEMA public")
+
+
+def drop_database(admin: str, url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    with psycopg_connection(admin) as conn:
+        conn.execute(f"DROP DATABASE {name} WITH (FORCE)".encode())
+
+
+def truncate_tables(admin: str, url: str) -> None:
+    with psycopg_connection(url) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                b"SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            ).fetchall()
+        ]
+        conn.execute(f"TRUNCATE {', '.join(tables)} CASCADE".encode())
+
+
+def psycopg_connection(url: str) -> Any:
+    import psycopg
+
+    return psycopg.connect(url, autocommit=True)
+
+
+@pytest.mark.skipif(SERVER is None, reason="about a PostgreSQL server")
+@pytest.mark.parametrize(
+    ("lose", "said"),
+    [
+        (drop_tables, "the bot's tables are missing from PostgreSQL database"),
+        (drop_database, "was dropped while the bot was running"),
+        (truncate_tables, "was emptied while the bot was running"),
+    ],
+    ids=["tables-dropped", "database-dropped", "emptied"],
+)
+async def test_the_postgresql_database_lost_under_the_bot_stops_it_with_a_clear_message(
+    tmp_path: Path, lose: Any, said: str
+) -> None:
+    """PostgreSQL's counterpart: the bot's tables dropped, its database dropped, or its tables
+    emptied by hand while it runs. The process stops with exit code 1 (its health check
+    answering 503 "gone" meanwhile) rather than staying up, logging a traceback a second and
+    saying "unreachable"; nobody is told they are registered."""
+    server_ = SERVER
+    assert server_ is not None
+    url = server_.empty()
+    emulator = BotApiEmulator(open_chats=True)
+    try:
+        async with serving(BotApiServer(emulator, FloodControl(30)), tmp_path, url) as bot:
+            port = free_port()
+            await bot.start(METRICS_LISTEN=f"127.0.0.1:{port}")
+            await publish(bot, datetime.now(UTC) + timedelta(days=3))
+            with_profiles(url, [NADIA])
+            await say(bot, NADIA, "/start flood", "Urban floods")
+            async with httpx.AsyncClient() as client:
+                healthz = f"http://127.0.0.1:{port}/healthz"
+                assert (await client.get(healthz)).json()["database"] == "ok"
+                lose(server_.admin_url, url)
+                lost = time.monotonic()
+                card = next(m for m in reversed(bot.messages(NADIA)) if m.get("reply_markup"))
+                register = next(data for label, data in buttons_of(card) if "Register" in label)
+                bot.emulator.user_presses(NADIA, card["message_id"], register)
+                with contextlib.suppress(httpx.HTTPError):  # it may be gone already
+                    answer = await client.get(healthz)
+                    assert answer.status_code == 503, answer.text
+                    assert answer.json()["database"] == "gone", answer.text
+            assert bot.process is not None
+            async with asyncio.timeout(40):
+                code = await bot.process.wait()
+            stopped = time.monotonic() - lost
+            log = log_of(bot)
+            serious = [record for level, record in records(log) if level in ("ERROR", "CRITICAL")]
+            assert stopped < 10, stopped
+            assert code == 1, log[-3000:]
+            assert said in log, log[-3000:]
+            assert not any("You are registered" in text for text in texts(bot, NADIA))
+            assert len(serious) <= 5, serious
+    finally:
+        server_.drop(url)

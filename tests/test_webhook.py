@@ -113,9 +113,20 @@ async def test_webhook_mode_serves_the_journey_its_health_and_its_metrics(
     health = await hooked.get("/healthz")
     assert health.status_code == 200
     assert health.json()["status"] == "ok" and health.json()["database"] == "ok"
+    assert health.json()["updates"] == {"stored_not_handled": 0, "oldest_waiting_seconds": 0.0}
     metrics = (await hooked.get("/metrics")).text
     assert 'bot_updates_total{kind="message"}' in metrics
     assert "bot_update_seconds_bucket" in metrics and "bot_delivery_backlog" in metrics
+    # Every series from the start, at 0 until its first event; no `_created` timestamps.
+    assert 'bot_updates_total{kind="callback_query"} 0.0' in metrics
+    assert 'bot_deliveries_total{status="failed"} 0.0' in metrics
+    assert 'bot_registrations_total{outcome="waitlisted"} 0.0' in metrics
+    assert "_created" not in metrics
+    assert 'bot_webhook_refused_total{reason="unauthorized"} 3.0' in metrics
+    assert 'bot_webhook_refused_total{reason="not-json"} 1.0' in metrics
+    assert 'bot_webhook_refused_total{reason="too-large"} 1.0' in metrics
+    assert 'bot_webhook_refused_total{reason="not-stored"} 0.0' in metrics
+    assert "bot_updates_waiting 0.0" in metrics
 
     assert await bot.stop(signal.SIGTERM) == 0
     assert not any(

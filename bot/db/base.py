@@ -67,6 +67,11 @@ class Database(abc.ABC):
     def check_still_there(self) -> None:  # noqa: B027 (only a file can vanish)
         """Raise DatabaseGone if the database was deleted or replaced under the bot."""
 
+    async def still_there(self) -> None:
+        """`check_still_there`, and whatever else takes a query to find out (looked at
+        every half minute)."""
+        self.check_still_there()
+
     @property
     def file(self) -> Path | None:
         """The database's file, for a file copy (`backup`); None for a server's database."""

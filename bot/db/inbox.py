@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db.repository import Repository
-from bot.db.times import to_db
+from bot.db.times import from_db, to_db
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,15 @@ class InboxRepository(Repository):
             " ORDER BY update_id"
         )
         return [(int(row[0]), str(row[1])) for row in rows]
+
+    def waiting(self) -> tuple[int, datetime | None]:
+        """How many updates are stored and not handled, and when the oldest came."""
+        row = self._one(
+            "SELECT COUNT(*), MIN(received_at) FROM inbox WHERE done_at IS NULL AND payload != ''"
+        )
+        if row is None or not row[0]:
+            return 0, None
+        return int(row[0]), from_db(row[1])
 
     def finish(self, update_ids: Sequence[int], now: datetime) -> None:
         """Handled: only the id stays, to recognise a redelivery; what the update said and

@@ -33,7 +33,7 @@ import psycopg
 from psycopg.adapt import Buffer, Dumper, Loader
 from psycopg.rows import RowMaker
 
-from bot.db.base import STREAM_BATCH, Database, DatabaseUnusable, Migration
+from bot.db.base import STREAM_BATCH, Database, DatabaseGone, DatabaseUnusable, Migration
 from bot.db.dialect import POSTGRES
 from bot.db.repository import Params
 from bot.db.times import to_db
@@ -169,6 +169,43 @@ def describe(url: str) -> str:
     return f"PostgreSQL database {name} on {host}{port}"
 
 
+# How libpq says the database named in the URL is not on the server (no SQLSTATE comes with a
+# connection refused at startup; servers set to another lc_messages say it in their language
+# and are only told apart after a while, as an unreachable server).
+_NO_SUCH_DATABASE = re.compile(r'database "[^"]*" does not exist')
+
+
+class Vanished:
+    """What one database's connections found: the database gone from under the bot (dropped,
+    or its tables dropped or emptied by hand). Shared by its connections, so that the
+    periodic check (`check_still_there`) stops the bot whichever connection noticed."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self.watching = False  # at start, a missing database is a setting to fix, not a loss
+        self.error: DatabaseGone | None = None
+
+    def noticed(self, exc: psycopg.Error) -> DatabaseGone | None:
+        if not self.watching:
+            return None
+        where = describe(self._url)
+        if isinstance(exc, psycopg.errors.UndefinedTable):
+            found = DatabaseGone(
+                f"the bot's tables are missing from {where} (dropped while the bot was "
+                "running); restore the database from its backup (pg_restore) and start the "
+                "bot again"
+            )
+        elif isinstance(exc, psycopg.OperationalError) and _NO_SUCH_DATABASE.search(str(exc)):
+            found = DatabaseGone(
+                f"{where} was dropped while the bot was running; create it again, restore "
+                "its backup (pg_restore) and start the bot again"
+            )
+        else:
+            return None
+        self.error = self.error or found
+        return found
+
+
 class NotStarted(Exception):
     """The connection failed before the unit of work began: nothing ran, it may run again."""
 
@@ -178,8 +215,9 @@ class PgThread:
     when the server dropped it (a restart, a failover), and the unit of work that found it
     dropped run again once on the new one (it had not begun)."""
 
-    def __init__(self, url: str, *, name: str, snapshot: bool = False) -> None:
+    def __init__(self, url: str, vanished: Vanished, *, name: str, snapshot: bool = False) -> None:
         self._url = url
+        self._vanished = vanished
         self._snapshot = snapshot
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._conn: psycopg.Connection[PgRow] | None = None
@@ -204,6 +242,15 @@ class PgThread:
         return await loop.run_in_executor(self._executor, lambda: self._attempt(work))
 
     def _attempt(self, work: Callable[[psycopg.Connection[PgRow]], T]) -> T:
+        try:
+            return self._attempt_twice(work)
+        except psycopg.Error as exc:
+            gone = self._vanished.noticed(exc)
+            if gone is None:
+                raise
+            raise gone from None  # the server's words are in the message
+
+    def _attempt_twice(self, work: Callable[[psycopg.Connection[PgRow]], T]) -> T:
         try:
             return work(self._connection())
         except NotStarted as dropped:
@@ -248,10 +295,21 @@ def _write(work: Callable[[UnitOfWork], T]) -> Callable[[psycopg.Connection[PgRo
 
 
 def _read(work: Callable[[UnitOfWork], T]) -> Callable[[psycopg.Connection[PgRow]], T]:
+    return _snapshot(lambda conn: work(UnitOfWork(PgConnection(conn), POSTGRES)))
+
+
+def _snapshot(
+    query: Callable[[psycopg.Connection[PgRow]], T],
+) -> Callable[[psycopg.Connection[PgRow]], T]:
     def run(conn: psycopg.Connection[PgRow]) -> T:
         transaction = _begin(conn)  # REPEATABLE READ, READ ONLY: one snapshot
-        with transaction_of(transaction):
-            return work(UnitOfWork(PgConnection(conn), POSTGRES))
+        try:
+            with transaction_of(transaction):
+                return query(conn)
+        except psycopg.OperationalError as exc:
+            if conn.broken or conn.closed:  # a read changed nothing: it may run again
+                raise NotStarted from exc
+            raise
 
     return run
 
@@ -274,8 +332,19 @@ class PostgresDatabase(Database):
     dialect = POSTGRES
     shares_send_budget = True
 
-    def __init__(self, url: str, writer: PgThread, reader: PgThread, heavy: PgThread) -> None:
+    def __init__(
+        self,
+        url: str,
+        vanished: Vanished,
+        writer: PgThread,
+        reader: PgThread,
+        heavy: PgThread,
+        version: int,
+    ) -> None:
         self.url = url
+        self._vanished = vanished
+        self._version = version  # the schema's, as migrated at start
+        vanished.watching = True
         self._writer = writer
         self._reader = reader
         self._heavy = heavy
@@ -289,13 +358,14 @@ class PostgresDatabase(Database):
         from bot.db.core import POSTGRES_MIGRATIONS_DIR, load_migrations
 
         steps = list(load_migrations(POSTGRES_MIGRATIONS_DIR) if migrations is None else migrations)
-        writer = PgThread(url, name="pg-writer")
-        reader = PgThread(url, name="pg-reader", snapshot=True)
-        heavy = PgThread(url, name="pg-heavy", snapshot=True)
+        vanished = Vanished(url)
+        writer = PgThread(url, vanished, name="pg-writer")
+        reader = PgThread(url, vanished, name="pg-reader", snapshot=True)
+        heavy = PgThread(url, vanished, name="pg-heavy", snapshot=True)
         try:
             try:
                 await writer.run(lambda conn: migrate(conn, steps))
-                await reader.open()
+                version = await reader.run(current_version)
                 await heavy.open()
             except psycopg.OperationalError as exc:
                 raise DatabaseUnusable(f"{describe(url)}: {first_line(exc)}") from exc
@@ -303,7 +373,7 @@ class PostgresDatabase(Database):
             for thread in (heavy, reader, writer):
                 await thread.close()
             raise
-        return cls(url, writer, reader, heavy)
+        return cls(url, vanished, writer, reader, heavy, version)
 
     @property
     def description(self) -> str:
@@ -318,7 +388,7 @@ class PostgresDatabase(Database):
     async def stream(
         self, query: Callable[[UnitOfWork], Iterator[T]], batch: int = STREAM_BATCH
     ) -> AsyncIterator[list[T]]:
-        thread = PgThread(self.url, name="pg-stream", snapshot=True)
+        thread = PgThread(self.url, self._vanished, name="pg-stream", snapshot=True)
 
         def start(conn: psycopg.Connection[PgRow]) -> Iterator[T]:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -369,8 +439,24 @@ class PostgresDatabase(Database):
 
     def _budget_thread(self) -> PgThread:
         if self._budget is None:
-            self._budget = PgThread(self.url, name="pg-budget")
+            self._budget = PgThread(self.url, self._vanished, name="pg-budget")
         return self._budget
+
+    def check_still_there(self) -> None:
+        """Raise DatabaseGone once a connection found the database or its tables gone."""
+        if self._vanished.error is not None:
+            raise self._vanished.error
+
+    async def still_there(self) -> None:
+        """Also a database emptied by hand (its tables truncated): the record of its
+        schema's version is gone with the rest."""
+        self.check_still_there()
+        if await self.schema_version() < self._version:
+            self._vanished.error = self._vanished.error or DatabaseGone(
+                f"{describe(self.url)} was emptied while the bot was running; restore it "
+                "from its backup (pg_restore) and start the bot again"
+            )
+            raise self._vanished.error
 
     async def close(self) -> None:
         for thread in (self._heavy, self._reader, self._writer, self._budget):
@@ -378,7 +464,7 @@ class PostgresDatabase(Database):
                 await thread.close()
 
     async def schema_version(self) -> int:
-        return await self._reader.run(current_version)
+        return await self._reader.run(_snapshot(current_version))
 
 
 def first_line(error: Exception) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -141,8 +141,8 @@ class Services:
     course_registrations: CourseRegistrationService  # a whole course in one press
     certificates: CertificateService
     printer: CertificatePrinter
-    # Raises DatabaseGone when the database file was deleted or replaced under the bot.
-    check_database: Callable[[], None]
+    # Raises DatabaseGone when the database was deleted, replaced or emptied under the bot.
+    check_database: Callable[[], Awaitable[None]]
 
     @classmethod
     def build(
@@ -208,10 +208,12 @@ class Services:
             organizers=OrganizerService(db, clock, settings.admin_ids),
             courses=CourseService(db),
             course_admin=CourseAdminService(db, clock, events.programme_changed),
-            course_registrations=CourseRegistrationService(db, clock, wake, events.seats_changed),
+            course_registrations=CourseRegistrationService(
+                db, clock, wake, events.seats_changed, outlets.observer
+            ),
             certificates=certificates,
             printer=CertificatePrinter(settings.certificate, directories.fonts),
-            check_database=db.check_still_there,
+            check_database=db.still_there,
         )
 
 

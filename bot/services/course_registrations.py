@@ -16,6 +16,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
+from bot.metrics import NoMetrics, Observer
 from bot.models import (
     ACTIVE_STATUSES,
     Course,
@@ -139,11 +140,13 @@ class CourseRegistrationService:
         clock: Clock,
         wake_delivery: Callable[[], None] = _nothing,
         seats_changed: Callable[[EventListing], None] = _seats_ignored,
+        observer: Observer | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._wake_delivery = wake_delivery
         self._seats_changed = seats_changed  # the programme's lists, kept for a moment
+        self._observer = observer or NoMetrics()
 
     async def view(self, code: str, user_id: int) -> CourseView | None:
         """The course of `code` (in any case) as `user_id` sees it; None if there is none."""
@@ -192,6 +195,9 @@ class CourseRegistrationService:
         result = await self._db.write(work)
         if result is not None:
             changed = {s.event.event_id for s in result.sessions if s.outcome in NEW_PLACES}
+            for taken in result.sessions:  # counted per session, as single sign-ups are
+                if taken.outcome in NEW_PLACES:
+                    self._observer.signed_up(taken.outcome.value)
             for session in result.view.sessions:
                 if session.event.event_id in changed:
                     self._seats_changed(session.listing)

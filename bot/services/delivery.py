@@ -18,7 +18,7 @@ from functools import partial
 from typing import Protocol
 
 from bot.clock import Clock
-from bot.db import Database, UnitOfWork, from_db
+from bot.db import Database, DatabaseGone, UnitOfWork, from_db
 from bot.db.outbox import Campaign, Delivery, Progress
 from bot.forgetful import ForgetfulDict
 from bot.metrics import NoMetrics, Observer
@@ -282,6 +282,9 @@ class DeliveryWorker:
         while not self._stopping.is_set():
             try:
                 handled = await self.drain_once()
+            except DatabaseGone:  # the bot stops (its periodic check says why): no retries
+                logger.error("Delivery worker stopped: the database is gone")
+                return
             except Exception:
                 logger.exception("Delivery worker failed; retrying in a few seconds")
                 handled = 0

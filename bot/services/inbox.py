@@ -38,6 +38,13 @@ class Inbox:
         now = self._clock.now()
         return await self._db.write(lambda uow: uow.inbox.store(updates, now))
 
+    async def waiting(self) -> tuple[int, float]:
+        """How many updates are stored and not handled yet, and the seconds the oldest has
+        waited (for the health check and the metrics)."""
+        count, oldest = await self._db.read(lambda uow: uow.inbox.waiting())
+        waited = (self._clock.now() - oldest).total_seconds() if oldest is not None else 0.0
+        return count, max(waited, 0.0)
+
     async def pending(self) -> list[tuple[int, str]]:
         return await self._db.read(lambda uow: uow.inbox.pending(), heavy=True)
 

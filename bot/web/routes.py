@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.db import DatabaseGone
 from bot.metrics import Metrics
 from bot.web.health import Health
 
@@ -49,16 +50,22 @@ def build_web_app(
         _record(metrics, report)
         return JSONResponse(report.as_json(), status_code=200 if report.healthy else 503)
 
+    async def deliveries(request: Request) -> Response:
+        report = await health()
+        _record(metrics, report)
+        return JSONResponse(report.as_json(), status_code=200 if report.delivering else 503)
+
     async def prometheus(request: Request) -> Response:
         _record(metrics, await health())
         return Response(metrics.render(), media_type=PROMETHEUS_TEXT)
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/healthz/deliveries", deliveries, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),
     ]
     if webhook is not None:
-        routes.append(Route(webhook.path, _webhook(webhook), methods=["POST"]))
+        routes.append(Route(webhook.path, _webhook(webhook, metrics), methods=["POST"]))
     return Starlette(routes=routes)
 
 
@@ -66,35 +73,43 @@ def _record(metrics: Metrics, health: Health) -> None:
     metrics.database_up.set(0 if health.database_error else 1)
     metrics.backlog.set(health.due)
     metrics.oldest_due.set(health.oldest_waited)
+    metrics.unhandled.set(health.unhandled)
+    metrics.oldest_unhandled.set(health.oldest_unhandled)
 
 
-def _webhook(route: WebhookRoute) -> Callable[[Request], Awaitable[Response]]:
+def _webhook(route: WebhookRoute, metrics: Metrics) -> Callable[[Request], Awaitable[Response]]:
     expected = route.secret.encode()
+
+    def refused(reason: str, text: str, status: int) -> Response:
+        metrics.webhook_post_refused(reason)
+        return PlainTextResponse(text, status_code=status)
 
     async def receive(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
-            return PlainTextResponse("Unauthorized", status_code=401)
+            return refused("unauthorized", "Unauthorized", 401)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_UPDATE_BYTES:
-            return PlainTextResponse("Too large", status_code=413)
+            return refused("too-large", "Too large", 413)
         body = await request.body()
         if len(body) > MAX_UPDATE_BYTES:
-            return PlainTextResponse("Too large", status_code=413)
+            return refused("too-large", "Too large", 413)
         try:
             payload = json.loads(body)
         except ValueError:
-            return PlainTextResponse("Not JSON", status_code=400)
+            return refused("not-json", "Not JSON", 400)
         if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
-            return PlainTextResponse("Not an update", status_code=400)
+            return refused("not-an-update", "Not an update", 400)
         try:
             await route.receive(payload)
+        except DatabaseGone:  # the bot is stopping, and its log says why
+            return refused("not-stored", "Not stored", 503)
         except Exception:
             # Telegram delivers it again later; the log says which update, not what it said.
             logger.exception(
                 "Could not store update %s; Telegram will send it again", payload["update_id"]
             )
-            return PlainTextResponse("Not stored", status_code=503)
+            return refused("not-stored", "Not stored", 503)
         return Response(status_code=200)
 
     return receive

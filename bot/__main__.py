@@ -186,7 +186,7 @@ def _command(argv: Sequence[str] | None) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        sys.stderr.write(f"Configuration error: {exc}\n")
+        sys.stderr.writelines(f"Configuration error: {problem}\n" for problem in exc.problems)
         return 2
     if args.command == "demo":
         return demo(settings)

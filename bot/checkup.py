@@ -26,10 +26,15 @@ class Point:
     ok: bool
     what: str
     fix: str = ""
+    note: bool = False  # fine, but not what the operator may think: said, not counted
+
+    @property
+    def mark(self) -> str:
+        return "FIX " if not self.ok else "NOTE" if self.note else "ok  "
 
 
 async def check(settings: Settings, out: TextIO) -> int:
-    points: list[Point] = [_mode(settings), await _database(settings)]
+    points: list[Point] = [_mode(settings), *_ignored(settings), await _database(settings)]
     points.extend(await _bot_api(settings))
     if settings.webhook is not None:
         points.append(
@@ -40,7 +45,7 @@ async def check(settings: Settings, out: TextIO) -> int:
             await asyncio.to_thread(_can_listen, "METRICS_LISTEN", settings.metrics_listen)
         )
     for point in points:
-        out.write(f"{'ok ' if point.ok else 'FIX'}  {point.what}\n")
+        out.write(f"{point.mark} {point.what}\n")
         if point.fix:
             out.write(f"     {point.fix}\n")
     failed = sum(1 for p in points if not p.ok)
@@ -61,6 +66,20 @@ def _mode(settings: Settings) -> Point:
         f"Mode: webhook at {settings.webhook.url}, served on {settings.webhook.listen} "
         "(with /healthz and /metrics)",
     )
+
+
+def _ignored(settings: Settings) -> list[Point]:
+    if settings.webhook is None or settings.metrics_listen is None:
+        return []
+    return [
+        Point(
+            True,
+            f"METRICS_LISTEN ({settings.metrics_listen}) is not used in webhook mode",
+            f"/healthz and /metrics are served with the webhook on {settings.webhook.listen}; "
+            "remove METRICS_LISTEN, or scrape that address.",
+            note=True,
+        )
+    ]
 
 
 async def _database(settings: Settings) -> Point:

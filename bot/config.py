@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,8 +25,16 @@ DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+T = TypeVar("T")
+
+
 class ConfigError(ValueError):
-    """A setting is missing or invalid; the message is meant for the operator."""
+    """A setting is missing or invalid; the message is meant for the operator. `problems`:
+    every one found (a line each), so that a first start is not a round of fixes."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -124,36 +133,53 @@ def load_settings(
     def get(name: str) -> str:
         return merged.get(name, "").strip()
 
-    return Settings(
+    problems: list[str] = []
+
+    def checked(parse: Callable[..., T], *raw: str) -> T:
+        """The parsed setting; a wrong one noted (and a stand-in returned) so that every
+        wrong setting is reported at once."""
+        try:
+            return parse(*raw)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            return cast(T, None)
+
+    settings = Settings(
         bot_token=get("BOT_TOKEN") or None,
-        admin_ids=parse_admin_ids(get("ADMIN_IDS")),
+        admin_ids=checked(parse_admin_ids, get("ADMIN_IDS")),
         database_path=(
             Path(get("DATABASE_PATH") or "data/bot.sqlite3")
             if get("DATABASE_URL")
-            else parse_database_path(get("DATABASE_PATH") or "data/bot.sqlite3")
+            else checked(parse_database_path, get("DATABASE_PATH") or "data/bot.sqlite3")
         ),
-        database_url=parse_database_url(get("DATABASE_URL")),
-        telegram_api_url=parse_api_url(get("TELEGRAM_API_URL") or DEFAULT_API_URL),
-        default_language=parse_language(get("DEFAULT_LANGUAGE") or "en"),
-        default_timezone=parse_timezone(get("DEFAULT_TIMEZONE") or "UTC"),
-        reminder_offsets=parse_reminder_offsets(get("REMINDER_OFFSETS") or "1d,1h"),
-        log_level=parse_log_level(get("LOG_LEVEL") or "INFO"),
-        checkin_opens=parse_checkin_opens(get("CHECKIN_OPENS_MINUTES") or "15"),
-        retention=parse_retention(get("RETENTION_DAYS") or "730"),
+        database_url=checked(parse_database_url, get("DATABASE_URL")),
+        telegram_api_url=checked(parse_api_url, get("TELEGRAM_API_URL") or DEFAULT_API_URL),
+        default_language=checked(parse_language, get("DEFAULT_LANGUAGE") or "en"),
+        default_timezone=checked(parse_timezone, get("DEFAULT_TIMEZONE") or "UTC"),
+        reminder_offsets=checked(parse_reminder_offsets, get("REMINDER_OFFSETS") or "1d,1h"),
+        log_level=checked(parse_log_level, get("LOG_LEVEL") or "INFO"),
+        checkin_opens=checked(parse_checkin_opens, get("CHECKIN_OPENS_MINUTES") or "15"),
+        retention=checked(parse_retention, get("RETENTION_DAYS") or "730"),
         certificate=CertificateSettings(
             programme=get("CERTIFICATE_PROGRAMME")[:200] or None,
-            logo=parse_logo(get("CERTIFICATE_LOGO")),
-            signatories=parse_signatories(get("CERTIFICATE_SIGNATORIES")),
+            logo=checked(parse_logo, get("CERTIFICATE_LOGO")),
+            signatories=checked(parse_signatories, get("CERTIFICATE_SIGNATORIES")),
         ),
-        webhook=parse_webhook(
+        webhook=checked(
+            parse_webhook,
             get("WEBHOOK_URL"),
             get("WEBHOOK_SECRET"),
             get("WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN,
         ),
         metrics_listen=(
-            parse_listen("METRICS_LISTEN", get("METRICS_LISTEN")) if get("METRICS_LISTEN") else None
+            checked(parse_listen, "METRICS_LISTEN", get("METRICS_LISTEN"))
+            if get("METRICS_LISTEN")
+            else None
         ),
     )
+    if problems:
+        raise ConfigError(*problems)
+    return settings
 
 
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8080"
@@ -182,6 +208,12 @@ def parse_webhook(url: str, secret: str, listen: str) -> Webhook | None:
         return None
     parts = urlsplit(url)
     loopback = parts.hostname in _LOOPBACK
+    if parts.path.rstrip("/") in ("", "/healthz", "/healthz/deliveries", "/metrics"):
+        raise ConfigError(
+            f"WEBHOOK_URL: {url!r} needs a path of its own, e.g. https://bot.example.org/telegram "
+            "(the same server answers /healthz and /metrics; the reverse proxy forwards that "
+            "path to WEBHOOK_LISTEN)."
+        )
     if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
         raise ConfigError(
             f"WEBHOOK_URL: {url!r} must be a public https:// address, e.g. "

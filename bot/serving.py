@@ -32,6 +32,12 @@ RETRY_SET_WEBHOOK = (1, 2, 5, 10, 30)  # seconds, then every 30 s
 
 
 def run_webhook(app: BotApplication, settings: Settings) -> None:
+    if settings.metrics_listen is not None and settings.webhook is not None:
+        logger.warning(
+            "METRICS_LISTEN is not used in webhook mode: /healthz and /metrics are served on "
+            "%s with the webhook",
+            settings.webhook.listen,
+        )
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     starting = loop.create_task(_start(app, settings), name="start-up")

@@ -142,3 +142,44 @@ def test_a_wrong_database_url_is_refused_without_quoting_its_password(url: str, 
     assert said in str(refused.value)
     for secret in ("Sup3rSecret", "Tr0ub", "3Horse"):
         assert secret not in str(refused.value)
+
+
+def test_every_wrong_setting_is_reported_at_once(tmp_path: Path) -> None:
+    """A first start with three mistakes is one round of fixes, not three: each is said on a
+    line of its own, as `python -m bot` prints them."""
+    import subprocess
+    import sys
+
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "ADMIN_IDS": "5001,alice",
+        "DEFAULT_LANGUAGE": "xx",
+        "WEBHOOK_URL": "https://bot.example.org",
+        "WEBHOOK_SECRET": "s3cret",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert len(lines) == 3, done.stderr
+    assert all(line.startswith("Configuration error: ") for line in lines)
+    assert "ADMIN_IDS" in lines[0]
+    assert "DEFAULT_LANGUAGE" in lines[1]
+    assert "WEBHOOK_URL: 'https://bot.example.org' needs a path of its own" in lines[2]
+
+
+@pytest.mark.parametrize("path", ["", "/", "/healthz", "/metrics/"])
+def test_a_webhook_url_needs_a_path_of_its_own(path: str) -> None:
+    with pytest.raises(ConfigError, match="needs a path of its own"):
+        load_settings(
+            {"WEBHOOK_URL": f"https://bot.example.org{path}", "WEBHOOK_SECRET": "s"},
+            env_file=None,
+        )

@@ -126,12 +126,25 @@ def run(settings: Settings) -> int:
         sys.stderr.write(NO_TOKEN)
         return 2
 
+    configure_logging(settings.log_level, *settings.secrets())
+    if settings.database_url:
+        return _run(settings)
+    from bot.db.running import BotRunning, running_on
+
+    try:
+        with running_on(settings.database_path):
+            return _run(settings)
+    except BotRunning as running:
+        sys.stderr.write(f"Not started: {running}\n")
+        return 2
+
+
+def _run(settings: Settings) -> int:
     from telegram.error import InvalidToken
 
     from bot.app import ALLOWED_UPDATES, build_application
     from bot.cli import prepare_database
 
-    configure_logging(settings.log_level, *settings.secrets())
     # An unusable database file is reported at once, not inside python-telegram-bot's start-up.
     asyncio.run(prepare_database(settings))
     app = build_application(settings, freeze_heap=True)

@@ -218,6 +218,7 @@ async def migrate_sqlite_to_postgres(
 ) -> int:
     """Copy the SQLite database into DATABASE_URL's empty one, saying table by table."""
     from bot.db.postgres import describe
+    from bot.db.running import bot_running_on
     from bot.db.transfer import TransferRefused, copy_sqlite_to_postgres
 
     if not settings.database_url:
@@ -227,6 +228,12 @@ async def migrate_sqlite_to_postgres(
         )
         return 2
     path = source or settings.database_path
+    if bot_running_on(path):
+        err.write(
+            f"A bot process is running on {path}: stop it first (what it wrote after the "
+            "copy began would be missing from PostgreSQL).\n"
+        )
+        return 1
     target = describe(settings.database_url)
     out.write(f"Copying {path} into {target} (the bot must be stopped meanwhile).\n")
 

@@ -23,7 +23,7 @@ from icalendar import Calendar
 from bot.db import open_database
 from bot.devtools.emulator import BotApiEmulator, FakeUser
 from bot.devtools.emulator_server import BotApiServer, FloodControl
-from tests.conftest import buttons_of
+from tests.conftest import buttons_of, sqlite_only
 from tests.store import oracle
 
 pytestmark = pytest.mark.end_to_end
@@ -428,3 +428,53 @@ async def test_sigkill_during_a_burst_of_presses_loses_none_and_doubles_none(bot
     with oracle(bot.database) as conn:
         left = conn.execute("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL").fetchone()
     assert left == (0,), pending
+
+
+@sqlite_only
+async def test_a_running_bot_keeps_its_sqlite_file_to_itself(bot: Bot) -> None:
+    """While the bot runs on its SQLite file, copying that file into PostgreSQL is refused
+    (what the bot wrote after the copy began would be missing), and so is a second bot
+    process on it (two pollers of one token take each other's updates). Once it stopped,
+    even by SIGKILL, both may go ahead."""
+    await bot.start()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": "123456:E2E",
+        "TELEGRAM_API_URL": bot.server.base_url,
+        **bot.database_env,
+    }
+
+    async def command(*args: str, **extra: str) -> tuple[int, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            cwd=bot.folder,
+            env={**env, **extra},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        async with asyncio.timeout(WAIT):
+            said, _ = await process.communicate()
+        assert process.returncode is not None
+        return process.returncode, said.decode()
+
+    # Nothing listens on port 9: refused before any connection is tried.
+    nowhere = "postgresql://bot@127.0.0.1:9/webinars"
+    code, said = await command("migrate-sqlite-to-postgres", DATABASE_URL=nowhere)
+    assert code == 1
+    assert "A bot process is running on" in said and "stop it first" in said
+    code, said = await command("run")
+    assert code == 2
+    assert said.startswith("Not started: a bot process is running on")
+    [hello] = await bot.say(ORGANIZER, "/start")  # the first one goes on
+    assert hello["text"].startswith("Hello")
+
+    assert bot.process is not None
+    bot.process.kill()
+    await bot.process.wait()
+    code, said = await command("migrate-sqlite-to-postgres", DATABASE_URL=nowhere)
+    assert "A bot process is running" not in said
+    assert "PostgreSQL database webinars on 127.0.0.1:9" in said

@@ -10,6 +10,7 @@ import asyncio
 import gc
 import logging
 import time
+from dataclasses import replace
 from typing import Any, cast
 
 from telegram import Update
@@ -166,6 +167,7 @@ def build_application(
         )
         if db.shares_send_budget and isinstance(own_limiter, FairSendScheduler):
             own_limiter.shared = db  # several processes: one budget for the token
+            outlets = replace(outlets, senders_counted=own_limiter.share_bulk_among)
         assert app.job_queue is not None
         scheduler = JobQueueScheduler(app.job_queue)
         services = Services.build(settings, clock, db, directories, outlets, scheduler)

@@ -645,3 +645,40 @@ async def test_a_file_that_cannot_be_made_fails_its_delivery_only(
     )
     assert failed == [(1001, "file not made")]
     assert await db.read(lambda u: u.outbox.progress(campaign)) == Progress(sent=2, failed=1)
+
+
+async def test_each_worker_learns_how_many_processes_send_deliveries(
+    services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """Two processes' workers on one database: the second to claim a batch while the first
+    still sends its own learns that two send now (their schedulers split the deliveries'
+    share of Telegram's budget between them)."""
+    await people(services, 250)
+    await queue(services)
+    counted: dict[str, list[int]] = {"a": [], "b": []}
+    users = UserService(db.database, clock, "en", "UTC")
+
+    def process(owner: str, sender: FakeSender) -> DeliveryWorker:
+        return DeliveryWorker(
+            db.database,
+            users,
+            sender,
+            Plain(),
+            Silent(),
+            clock,
+            limiter=NoLimit(),
+            owner=owner,
+            senders_counted=counted[owner].append,
+        )
+
+    async def meanwhile_b(chat_id: int, result: Result) -> None:
+        if len(to_a.sent) == 1:  # A's batch is claimed and being sent
+            assert await second.drain_once() == 100
+
+    to_a, to_b = FakeSender(after=meanwhile_b), FakeSender()
+    first, second = process("a", to_a), process("b", to_b)
+    assert await first.drain_once() == 100
+    assert counted == {"a": [1], "b": [2]}
+    assert await first.drain_once() == 50
+    assert counted["a"] == [1, 1]  # B's batch is finished: A sends alone again
+    assert sorted(chat for chat, _ in to_a.sent + to_b.sent) == list(range(1000, 1250))

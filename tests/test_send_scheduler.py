@@ -165,6 +165,32 @@ async def test_replies_go_first_but_a_broadcast_keeps_its_share(
     assert most_in_any_window(telegram.times(), 1.0) <= 30
 
 
+async def test_with_two_processes_sending_each_owes_deliveries_half_the_share(
+    scheduler: FairSendScheduler, time: VirtualTime
+) -> None:
+    """Two processes send a broadcast (their delivery workers count each other's claims):
+    each process's replies give way to it for 20 % of the budget, so that together the
+    deliveries get their 40 % and the replies the rest, as with one process."""
+    telegram = Telegram(time)
+    scheduler.share_bulk_among(2)
+
+    async def busy_chat(chat: int) -> None:
+        await asyncio.gather(*(send(scheduler, telegram, chat, "reply") for _ in range(20)))
+
+    async def broadcast() -> None:
+        with bulk_sending():
+            for recipient in range(10_000, 10_300):
+                await send(scheduler, telegram, recipient, "news")
+
+    await asyncio.gather(broadcast(), *(busy_chat(chat) for chat in range(40)))
+    news = telegram.times("news")
+    for second in range(5):
+        sent = sum(1 for t in news if second <= t < second + 1)
+        assert 0.2 * RATE - 1 <= sent <= 0.2 * RATE + 1, (second, sent)
+    replies = telegram.times("reply")
+    assert sum(1 for t in replies if t < 5) >= 5 * 0.75 * RATE
+
+
 async def test_someone_who_asks_now_and_then_goes_before_forty_flooding_chats(
     scheduler: FairSendScheduler, time: VirtualTime
 ) -> None:

@@ -333,6 +333,15 @@ class OutboxRepository(Repository):
         rows.sort(key=lambda r: (r[4], r[0]))
         return [Delivery(r[0], r[1], r[2], r[3]) for r in rows]
 
+    def senders(self, now: datetime) -> int:
+        """How many workers (one a process) hold claims on deliveries now."""
+        row = self._one(
+            "SELECT COUNT(DISTINCT claimed_by) FROM deliveries"
+            " WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_until > ?",
+            (to_db(now),),
+        )
+        return int(row[0]) if row is not None else 0
+
     def renew(self, owner: str, until: datetime) -> None:
         """The claims of `owner` on deliveries not finished yet, extended to `until`."""
         self._run(

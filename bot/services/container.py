@@ -67,6 +67,8 @@ class Outlets:
     renderer: Renderer
     progress: ProgressDisplay
     observer: Observer = field(default_factory=NoMetrics)  # the bot's metrics, if exported
+    # How many processes send deliveries now (the send scheduler splits their share).
+    senders_counted: Callable[[int], None] = field(default=lambda senders: None)
 
 
 class _NotSentHere:
@@ -170,6 +172,7 @@ class Services:
             clock,
             observer=outlets.observer,
             owner=owner,
+            senders_counted=outlets.senders_counted,
         )
         reminders = ReminderService(db, clock, settings.reminder_offsets, wake)
         hooks = ProgrammeHooks(reminders, scheduler, wake)

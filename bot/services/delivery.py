@@ -203,10 +203,14 @@ class DeliveryWorker:
         max_attempts: int = MAX_ATTEMPTS,
         observer: Observer | None = None,
         owner: str = "bot",
+        senders_counted: Callable[[int], None] = lambda senders: None,
     ) -> None:
         # Which process this worker is: the deliveries it claims carry it (several
         # processes on one database each claim their own, see `OutboxRepository.claim_due`).
         self.owner = owner
+        # Told, at each batch, how many processes' workers send deliveries now (their share
+        # of Telegram's budget is split among them).
+        self._senders_counted = senders_counted
         self._observer = observer or NoMetrics()
         self._last_finished: datetime | None = None  # by this process's worker
         self._db = db
@@ -318,9 +322,13 @@ class DeliveryWorker:
         per-chat pacing hold. Broadcasts scheduled for now are queued first."""
         await self._release_due()
         now = self._clock.now()
-        batch = await self._db.write(
-            lambda u: u.outbox.claim_due(now, BATCH, self.owner, now + DELIVERY_LEASE)
-        )
+        def claim(uow: UnitOfWork) -> tuple[list[Delivery], int]:
+            batch = uow.outbox.claim_due(now, BATCH, self.owner, now + DELIVERY_LEASE)
+            return batch, uow.outbox.senders(now) if batch else 0
+
+        batch, senders = await self._db.write(claim)
+        if batch:
+            self._senders_counted(senders)
         slots = asyncio.Semaphore(SENDS_IN_FLIGHT)
         people: dict[int, asyncio.Lock] = {}
         handled = 0

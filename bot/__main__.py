@@ -32,7 +32,10 @@ def _parser() -> argparse.ArgumentParser:
         description="The webinar registration bot. Settings come from .env and the environment.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="run the bot with long polling (the default)")
+    commands.add_parser(
+        "run",
+        help="run the bot (the default): long polling, or webhook mode when WEBHOOK_URL is set",
+    )
     commands.add_parser(
         "demo", help="chat with the bot in this terminal, against a built-in Bot API emulator"
     )

@@ -451,27 +451,37 @@ async def test_the_database_deleted_under_the_bot_stops_it_with_a_clear_message(
     for suffix in ("", "-wal", "-shm"):
         database.with_name(database.name + suffix).unlink(missing_ok=True)
     deleted = time.monotonic()
+    press_register(bot)
+    bot.emulator.user_message(NADIA, "/my")
+    serious = await stopped_clearly(
+        bot, deleted, "was deleted or replaced while the bot was running"
+    )
+    if len(serious) > 20:
+        raise LogFlood(f"{len(serious)} error records")
+
+
+def press_register(bot: Bot) -> None:
     card = next(m for m in reversed(bot.messages(NADIA)) if m.get("reply_markup"))
     register = next(data for label, data in buttons_of(card) if "Register" in label)
     bot.emulator.user_presses(NADIA, card["message_id"], register)
-    bot.emulator.user_message(NADIA, "/my")
 
+
+async def stopped_clearly(bot: Bot, since: float, said: str) -> list[str]:
+    """The bot ended within 10 s of `since` with exit code 1 (a supervisor, systemd or
+    Docker, sees that it did not end well), its log saying `said`, and nobody told they are
+    registered; the log's error records."""
     assert bot.process is not None
     async with asyncio.timeout(40):
         code = await bot.process.wait()
-    stopped = time.monotonic() - deleted
+    stopped = time.monotonic() - since
     log = log_of(bot)
     serious = [record for level, record in records(log) if level in ("ERROR", "CRITICAL")]
-    print(
-        f"stopped {stopped:.1f} s after the deletion, exit code {code}; "
-        f"log {len(log.encode())} bytes, {len(serious)} error records"
-    )
+    print(f"stopped {stopped:.1f} s after, exit code {code}; {len(serious)} error records")
     assert stopped < 10, stopped
-    assert code == 1, code  # a supervisor (systemd, Docker) sees that it did not end well
-    assert "was deleted or replaced while the bot was running" in log, log[-3000:]
+    assert code == 1, log[-3000:]
+    assert said in log, log[-3000:]
     assert not any("You are registered" in text for text in texts(bot, NADIA))
-    if len(serious) > 20:
-        raise LogFlood(f"{len(serious)} error records, {len(log.encode())} bytes of log")
+    return serious
 
 
 def drop_tables(admin: str, url: str) -> None:
@@ -536,23 +546,12 @@ async def test_the_postgresql_database_lost_under_the_bot_stops_it_with_a_clear_
                 assert (await client.get(healthz)).json()["database"] == "ok"
                 lose(server_.admin_url, url)
                 lost = time.monotonic()
-                card = next(m for m in reversed(bot.messages(NADIA)) if m.get("reply_markup"))
-                register = next(data for label, data in buttons_of(card) if "Register" in label)
-                bot.emulator.user_presses(NADIA, card["message_id"], register)
+                press_register(bot)
                 with contextlib.suppress(httpx.HTTPError):  # it may be gone already
                     answer = await client.get(healthz)
                     assert answer.status_code == 503, answer.text
                     assert answer.json()["database"] == "gone", answer.text
-            assert bot.process is not None
-            async with asyncio.timeout(40):
-                code = await bot.process.wait()
-            stopped = time.monotonic() - lost
-            log = log_of(bot)
-            serious = [record for level, record in records(log) if level in ("ERROR", "CRITICAL")]
-            assert stopped < 10, stopped
-            assert code == 1, log[-3000:]
-            assert said in log, log[-3000:]
-            assert not any("You are registered" in text for text in texts(bot, NADIA))
+            serious = await stopped_clearly(bot, lost, said)
             assert len(serious) <= 5, serious
     finally:
         server_.drop(url)

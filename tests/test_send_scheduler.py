@@ -140,12 +140,10 @@ async def test_a_flooding_chat_does_not_delay_anyone_else(
     await flooding
 
 
-async def test_replies_go_first_but_a_broadcast_keeps_its_share(
-    scheduler: FairSendScheduler, time: VirtualTime
-) -> None:
-    """Forty busy chats want 40 replies a second, more than the whole budget; the broadcast,
-    sent one message at a time as the delivery worker does, still gets at least 40 %."""
-    telegram = Telegram(time)
+async def broadcast_among_busy_chats(scheduler: FairSendScheduler, telegram: Telegram) -> None:
+    """Forty chats want 20 replies each at once (40 a second, more than the whole budget)
+    while a broadcast goes to 300 people, one message at a time as the delivery worker
+    sends it."""
 
     async def busy_chat(chat: int) -> None:
         await asyncio.gather(*(send(scheduler, telegram, chat, "reply") for _ in range(20)))
@@ -156,6 +154,14 @@ async def test_replies_go_first_but_a_broadcast_keeps_its_share(
                 await send(scheduler, telegram, recipient, "news")
 
     await asyncio.gather(broadcast(), *(busy_chat(chat) for chat in range(40)))
+
+
+async def test_replies_go_first_but_a_broadcast_keeps_its_share(
+    scheduler: FairSendScheduler, time: VirtualTime
+) -> None:
+    """The broadcast still gets at least 40 % of the budget."""
+    telegram = Telegram(time)
+    await broadcast_among_busy_chats(scheduler, telegram)
     news = telegram.times("news")
     for second in range(5):  # while the replies keep the budget busy
         sent = sum(1 for t in news if second <= t < second + 1)
@@ -173,16 +179,7 @@ async def test_with_two_processes_sending_each_owes_deliveries_half_the_share(
     deliveries get their 40 % and the replies the rest, as with one process."""
     telegram = Telegram(time)
     scheduler.share_bulk_among(2)
-
-    async def busy_chat(chat: int) -> None:
-        await asyncio.gather(*(send(scheduler, telegram, chat, "reply") for _ in range(20)))
-
-    async def broadcast() -> None:
-        with bulk_sending():
-            for recipient in range(10_000, 10_300):
-                await send(scheduler, telegram, recipient, "news")
-
-    await asyncio.gather(broadcast(), *(busy_chat(chat) for chat in range(40)))
+    await broadcast_among_busy_chats(scheduler, telegram)
     news = telegram.times("news")
     for second in range(5):
         sent = sum(1 for t in news if second <= t < second + 1)

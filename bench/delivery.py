@@ -126,6 +126,7 @@ class CountingSender:
         text: str,
         buttons: Buttons = (),
         document: tuple[str, bytes] | None = None,
+        paid: bool = False,
     ) -> Result:
         self.count += 1
         return Result(Outcome.SENT)

@@ -92,6 +92,8 @@ class Settings:
     certificate: CertificateSettings = field(default_factory=lambda: CertificateSettings())
     webhook: Webhook | None = None  # None: long polling
     metrics_listen: Listen | None = None  # /healthz and /metrics in polling mode
+    # The most Stars all paid urgent notices together may cost (0: never paid).
+    paid_broadcast_stars: int = 0
 
     def is_organizer(self, user_id: int) -> bool:
         return user_id in self.admin_ids
@@ -176,6 +178,7 @@ def load_settings(
             if get("METRICS_LISTEN")
             else None
         ),
+        paid_broadcast_stars=checked(parse_paid_stars, get("PAID_BROADCAST_STARS") or "0"),
     )
     if problems:
         raise ConfigError(*problems)
@@ -394,6 +397,16 @@ def parse_log_level(raw: str) -> str:
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL: {raw!r} must be one of {', '.join(LOG_LEVELS)}.")
     return level
+
+
+def parse_paid_stars(raw: str) -> int:
+    if not raw.isdecimal() or int(raw) > 10_000_000:
+        raise ConfigError(
+            f"PAID_BROADCAST_STARS: {raw!r} must be a whole number of Telegram Stars from 0 to "
+            "10000000: the most that urgent notices sent as paid broadcasts may cost in all "
+            "(0.1 Star a message; 0 or empty: never)."
+        )
+    return int(raw)
 
 
 def parse_retention(raw: str) -> timedelta:

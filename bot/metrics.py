@@ -29,10 +29,14 @@ class Observer(Protocol):
 
     def delivery_finished(self, status: str) -> None: ...
     def signed_up(self, outcome: str) -> None: ...
+    def paid_sent(self) -> None: ...
 
 
 class NoMetrics:
     def delivery_finished(self, status: str) -> None:
+        return None
+
+    def paid_sent(self) -> None:
         return None
 
     def signed_up(self, outcome: str) -> None:
@@ -92,6 +96,11 @@ class Metrics:
             "How long the oldest update not handled yet has waited (0 when none waits)",
             registry=r,
         )
+        self.paid_messages = Counter(
+            "bot_paid_messages",
+            "Messages sent as Telegram's paid broadcasts (0.1 Star each; urgent notices)",
+            registry=r,
+        )
         self.webhook_refused = Counter(
             "bot_webhook_refused",
             "Posts to the webhook answered with an error, by reason (not-stored: Telegram "
@@ -113,6 +122,9 @@ class Metrics:
 
     def signed_up(self, outcome: str) -> None:
         self.registrations.labels(outcome).inc()
+
+    def paid_sent(self) -> None:
+        self.paid_messages.inc()
 
     def webhook_post_refused(self, reason: str) -> None:
         self.webhook_refused.labels(reason).inc()

@@ -509,6 +509,16 @@ class CancelEventAsked(ButtonData):
 
 
 @dataclass(frozen=True)
+class CancelEventPaid(ButtonData):
+    """Yes, cancel the event and tell its registrants at once with a paid broadcast (within
+    the operator's budget), unless it changed since `asked`."""
+
+    code: str
+    asked: int
+    WIRE = ("cx", "paid", CODE, MOMENT)
+
+
+@dataclass(frozen=True)
 class KeepEvent(ButtonData):
     """No, keep it: as older questions wrote it, without the event (see KeepThisEvent)."""
 

@@ -10,9 +10,11 @@ from telegram.ext import Application, CommandHandler
 from bot.i18n import N_, Translator
 from bot.models import Event
 from bot.services.events import Cancelling, Restoring
+from bot.services.paid_notices import PaidQuote
 from handlers.buttons import (
     CancelEvent,
     CancelEventAsked,
+    CancelEventPaid,
     KeepCancelled,
     KeepEvent,
     KeepThisEvent,
@@ -60,15 +62,42 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
             when=when,
         )
     )
-    await send(
-        context,
-        question,
+    rows = [
         [
-            [
-                (t._("Yes, cancel it"), CancelEventAsked(event.code, asked(context))),
-                (t._("No, keep it"), KeepThisEvent(event.code)),
-            ]
-        ],
+            (t._("Yes, cancel it"), CancelEventAsked(event.code, asked(context))),
+            (t._("No, keep it"), KeepThisEvent(event.code)),
+        ]
+    ]
+    quote = await context.services.events.paid_quote(event)
+    if quote is not None:
+        question = f"{question}\n\n{paid_offer_text(t, quote)}"
+        if quote.affordable:
+            paid = CancelEventPaid(event.code, asked(context))
+            rows.insert(1, [(t._("Yes, and tell them at once (paid)"), paid)])
+    await send(context, question, rows)
+
+
+def paid_offer_text(t: Translator, quote: PaidQuote) -> str:
+    """The cost of a paid broadcast, before the organizer chooses it."""
+    if not quote.affordable:
+        return t._(
+            "Telling them at once with a paid broadcast would cost {cost} Stars, more than "
+            "the {left} Stars left of the budget for it: they are told at the usual pace "
+            "(about 30 messages a second).",
+            cost=t.number(float(quote.cost)),
+            left=t.number(float(quote.left)),
+        )
+    return t.ngettext(
+        "They can be told at once with a paid broadcast: {count} message at {price} Star, "
+        "{cost} Stars from the bot's balance ({left} Stars left of the budget for it). "
+        "Otherwise they are told at the usual pace (about 30 messages a second).",
+        "They can be told at once with a paid broadcast: {count} messages at {price} Star each, "
+        "{cost} Stars from the bot's balance ({left} Stars left of the budget for it). "
+        "Otherwise they are told at the usual pace (about 30 messages a second).",
+        quote.messages,
+        price=t.number(0.1),
+        cost=t.number(float(quote.cost)),
+        left=t.number(float(quote.left)),
     )
 
 
@@ -114,14 +143,16 @@ def asked(context: BotContext) -> int:
     return int(context.now().timestamp())
 
 
-def out_of_date(event: Event, data: CancelEvent | CancelEventAsked | RestoreEvent) -> bool:
+def out_of_date(
+    event: Event, data: CancelEvent | CancelEventAsked | CancelEventPaid | RestoreEvent
+) -> bool:
     if isinstance(data, CancelEvent):  # asked before questions carried their time
         return True
     return event.updated_at is not None and event.updated_at.timestamp() > data.asked
 
 
 async def on_cancel_event(
-    update: Update, context: BotContext, data: CancelEvent | CancelEventAsked
+    update: Update, context: BotContext, data: CancelEvent | CancelEventAsked | CancelEventPaid
 ) -> None:
     pressed = await pressed_event(update, context, code=data.code)
     if pressed is None:
@@ -132,12 +163,21 @@ async def on_cancel_event(
     if not event.is_cancelled and out_of_date(event, data):
         await edit(query, context, asked_again(t, "/cancelevent", event.code))
         return
-    cancellation = await context.services.events.cancel(event, context.viewer.user_id)
+    paid = isinstance(data, CancelEventPaid)
+    cancellation = await context.services.events.cancel(event, context.viewer.user_id, paid)
     if cancellation.outcome is not Cancelling.DONE:
         await edit(query, context, refusal_text(t, cancellation.outcome))
         return
     title = user_text(cancellation.event.title_in(t.language))
-    await edit(query, context, t._("“{title}” is cancelled.", title=title))
+    done = t._("“{title}” is cancelled.", title=title)
+    if cancellation.paid:
+        done += " " + t._("Everyone signed up is being told at once (paid broadcast).")
+    elif paid:
+        done += " " + t._(
+            "The budget for paid broadcasts no longer covers it: everyone signed up is told "
+            "at the usual pace."
+        )
+    await edit(query, context, done)
 
 
 async def ask_restore(update: Update, context: BotContext) -> None:
@@ -242,5 +282,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(on_press(KeepCancelled, on_keep_cancelled), group=GROUP_GENERAL)
     app.add_handler(on_press(CancelEvent, on_cancel_event), group=GROUP_GENERAL)
     app.add_handler(on_press(CancelEventAsked, on_cancel_event), group=GROUP_GENERAL)
+    app.add_handler(on_press(CancelEventPaid, on_cancel_event), group=GROUP_GENERAL)
     app.add_handler(on_press(KeepEvent, on_keep_event), group=GROUP_GENERAL)
     app.add_handler(on_press(KeepThisEvent, on_keep_event), group=GROUP_GENERAL)

@@ -29,7 +29,8 @@ the same place (every Bot API call goes through `process_request`) and decides t
   one waits its turn in the chat's queue, so a chat that is never quiet still gets it.
 
 Calls that are not messages (answering a button, reading a file, the command menu) go
-straight through.
+straight through, and so do paid broadcasts (`paid_sending`: Telegram lets them ignore the
+broadcasting limits, up to 1,000 a second, for a fee), paced only at `PAID_RATE`.
 
 Several processes serving one bot share Telegram's budget for its token (`shared`, the
 database's send budget): slots are taken from it a few at a time, just before they are
@@ -62,6 +63,7 @@ BULK_SHARE = 0.4  # of the overall rate, owed to deliveries while they wait: 11.
 REPLY_RETRIES = 5  # 429s a reply is sent again after
 SENT_BACK_AT_MOST = 3  # deliveries to a busy chat sent back before one waits its turn there
 EPSILON = 1e-9  # seconds: slots computed by adding intervals land a hair early or late
+PAID_RATE = 900.0  # paid broadcast messages a second: under Telegram's 1,000
 
 # Telegram's sending methods: the ones its limits count. Everything else is not paced.
 PACED_METHODS = frozenset(
@@ -93,6 +95,7 @@ class Lane(Enum):
     INTERACTIVE = "interactive"  # answers to what a person just did
     SLOWED = "slowed"  # answers to someone flooding the bot: after everyone else's
     BULK = "bulk"  # deliveries: broadcasts, reminders, notices, progress reports
+    PAID = "paid"  # urgent notices sent as paid broadcasts: outside the budget above
 
 
 _lane: ContextVar[Lane] = ContextVar("sending_lane", default=Lane.INTERACTIVE)
@@ -102,6 +105,16 @@ _lane: ContextVar[Lane] = ContextVar("sending_lane", default=Lane.INTERACTIVE)
 def bulk_sending() -> Iterator[None]:
     """Calls made inside are deliveries: they yield to replies, within their share."""
     token = _lane.set(Lane.BULK)
+    try:
+        yield
+    finally:
+        _lane.reset(token)
+
+
+@contextlib.contextmanager
+def paid_sending() -> Iterator[None]:
+    """Calls made inside carry `allow_paid_broadcast`: not paced with the others."""
+    token = _lane.set(Lane.PAID)
     try:
         yield
     finally:
@@ -192,6 +205,7 @@ class FairSendScheduler(BaseRateLimiter[None]):
         self._chatless: deque[_Ticket] = deque()  # sends without a chat id (rare)
         self._bulk: deque[_Ticket] = deque()
         self._next_slot = 0.0
+        self._paid_next = 0.0
         self._bulk_due = 0.0  # when deliveries are next owed a slot, busy or not
         self._paused_until = 0.0
         self._arrived: asyncio.Event | None = None
@@ -237,6 +251,14 @@ class FairSendScheduler(BaseRateLimiter[None]):
         if endpoint not in PACED_METHODS:
             return await callback(*args, **kwargs)
         lane = _lane.get()
+        if lane is Lane.PAID:
+            await self._paid_turn()
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter:
+                self.figures.refused += 1
+                self.on_refused()
+                raise  # the delivery worker comes back to it
         chat_id = _chat_of(data)
         attempts = 0
         while True:
@@ -255,6 +277,15 @@ class FairSendScheduler(BaseRateLimiter[None]):
                 logger.warning("Telegram asked to wait %.1f s; the reply goes again then", wait)
 
     # -- waiting for a turn --------------------------------------------------------------
+
+    async def _paid_turn(self) -> None:
+        """One slot of `PAID_RATE` a second, for this process's paid messages."""
+        now = self._now()
+        slot = max(now, self._paid_next)
+        self._paid_next = slot + 1.0 / PAID_RATE
+        self.figures.paid += 1
+        if slot > now + EPSILON:
+            await self._sleep(slot - now)
 
     async def _turn(self, chat_id: int | None, lane: Lane) -> None:
         if lane is Lane.BULK and chat_id is not None:
@@ -512,6 +543,7 @@ class SchedulerFigures:
     bulk: int = 0
     refused: int = 0  # 429s
     busy: int = 0  # deliveries sent back because their chat was busy
+    paid: int = 0  # paid broadcast messages let through
 
 
 def _chat_of(data: dict[str, Any]) -> int | None:

@@ -5,6 +5,7 @@ share) and are sent back when the person's chat is busy with replies."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from telegram.error import (
@@ -18,7 +19,7 @@ from telegram.error import (
 from telegram.ext import ExtBot
 
 from bot.services.sender import Buttons, Outcome, Result
-from handlers.send_scheduler import ChatBusy, bulk_sending
+from handlers.send_scheduler import ChatBusy, bulk_sending, paid_sending
 from handlers.ui import fits_caption, keyboard
 
 logger = logging.getLogger(__name__)
@@ -34,15 +35,33 @@ class TelegramSender:
         text: str,
         buttons: Buttons = (),
         document: tuple[str, bytes] | None = None,
+        paid: bool = False,
     ) -> Result:
-        """Send, and say what happened in terms the delivery engine acts on."""
+        """Send, and say what happened in terms the delivery engine acts on. A paid send
+        that Telegram refuses as a bad request is tried again at the usual pace: if that one
+        is not refused too, it was the payment Telegram refused (the bot's balance, or paid
+        broadcasts not allowed to it), not the message."""
+        if paid:
+            with paid_sending():
+                result = await self._send(chat_id, text, buttons, document, paid=True)
+            if result.outcome is not Outcome.FAILED:
+                return result
+            with bulk_sending():
+                again = await self._send(chat_id, text, buttons, document)
+            return replace(again, paid_refused=again.outcome is not Outcome.FAILED)
         with bulk_sending():
             return await self._send(chat_id, text, buttons, document)
 
     async def _send(
-        self, chat_id: int, text: str, buttons: Buttons, document: tuple[str, bytes] | None
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Buttons,
+        document: tuple[str, bytes] | None,
+        paid: bool = False,
     ) -> Result:
         with_caption = document is not None and fits_caption(text)
+        pays = True if paid else None  # Bot API: allow_paid_broadcast
         try:
             if with_caption and document is not None:
                 name, content = document
@@ -52,6 +71,7 @@ class TelegramSender:
                     filename=name,
                     caption=text,
                     reply_markup=keyboard(buttons),
+                    allow_paid_broadcast=pays,
                 )
             else:
                 await self._bot.send_message(
@@ -59,6 +79,7 @@ class TelegramSender:
                     text=text,
                     reply_markup=keyboard(buttons),
                     disable_web_page_preview=True,
+                    allow_paid_broadcast=pays,
                 )
         except ChatBusy as exc:
             return Result(Outcome.BUSY, retry_after=exc.retry_in, error=str(exc))
@@ -81,7 +102,9 @@ class TelegramSender:
             # The message went through; a lost attachment must not make us send it twice.
             name, content = document
             try:
-                await self._bot.send_document(chat_id=chat_id, document=content, filename=name)
+                await self._bot.send_document(
+                    chat_id=chat_id, document=content, filename=name, allow_paid_broadcast=pays
+                )
             except TelegramError as exc:
                 logger.warning("Could not send %s to %s: %s", name, chat_id, exc)
         return Result(Outcome.SENT)

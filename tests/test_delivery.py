@@ -58,6 +58,7 @@ class FakeSender:
         text: str,
         buttons: Buttons = (),
         document: tuple[str, bytes] | None = None,
+        paid: bool = False,
     ) -> Result:
         if self.crash_on is not None and len(self.sent) == self.crash_on:
             raise asyncio.CancelledError

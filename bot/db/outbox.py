@@ -77,6 +77,7 @@ class Campaign:
     number: int  # among the campaigns of its kind: "Broadcast #3" is the third broadcast
     send_at: datetime | None = None  # scheduled for later: when it goes
     queued_at: datetime | None = None  # when a scheduled campaign's deliveries were queued
+    paid: bool = False  # sent as Telegram's paid broadcast (an urgent notice)
 
     @property
     def is_waiting(self) -> bool:
@@ -129,6 +130,7 @@ def _campaign(row: Row) -> Campaign:
         number=row["number"] or row["campaign_id"],
         send_at=from_db(row["send_at"]) if row["send_at"] else None,
         queued_at=from_db(row["queued_at"]) if row["queued_at"] else None,
+        paid=bool(row["paid"]),
     )
 
 
@@ -162,6 +164,7 @@ class OutboxRepository(Repository):
         *,
         event_id: int | None = None,
         created_by: int | None = None,
+        paid: bool = False,
     ) -> tuple[int, int] | None:
         """A campaign and a delivery per recipient, in the caller's unit of work (the notice
         exists if and only if the change it announces does).
@@ -170,7 +173,7 @@ class OutboxRepository(Repository):
         so firing the same reminder twice (a restart, a retry) queues it once.
         """
         campaign_id = self._new_campaign(
-            kind, dedupe_key, audience.describe(), payload, now, event_id, created_by
+            kind, dedupe_key, audience.describe(), payload, now, event_id, created_by, paid
         )
         if campaign_id is None:
             return None
@@ -185,14 +188,17 @@ class OutboxRepository(Repository):
         now: datetime,
         event_id: int | None,
         created_by: int | None,
+        paid: bool = False,
     ) -> int | None:
         """A campaign queued now, numbered among its kind; None when its key exists."""
         row = self._one(
             "INSERT INTO campaigns (kind, dedupe_key, event_id, payload, audience,"
-            " created_by, created_at, number) VALUES (:kind, :key, :event, :payload, :audience,"
-            " :by, :at, (SELECT COALESCE(MAX(number), 0) + 1 FROM campaigns WHERE kind = :kind))"
+            " created_by, created_at, number, paid) VALUES (:kind, :key, :event, :payload,"
+            " :audience, :by, :at,"
+            " (SELECT COALESCE(MAX(number), 0) + 1 FROM campaigns WHERE kind = :kind), :paid)"
             " ON CONFLICT DO NOTHING RETURNING campaign_id",
             {
+                "paid": int(paid),
                 "kind": kind,
                 "key": dedupe_key,
                 "event": event_id,
@@ -332,6 +338,19 @@ class OutboxRepository(Repository):
         )
         rows.sort(key=lambda r: (r[4], r[0]))
         return [Delivery(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def paid_messages(self) -> int:
+        """Messages of paid campaigns sent or still to send: what the paid budget is spent
+        on (0.1 Star each)."""
+        row = self._one(
+            "SELECT COUNT(*) FROM deliveries d JOIN campaigns c USING (campaign_id)"
+            " WHERE c.paid = 1 AND d.status IN ('pending', 'sent')"
+        )
+        return int(row[0]) if row is not None else 0
+
+    def stop_paying(self, campaign_id: int) -> None:
+        """Telegram refused the campaign's paid messages: the rest go at the usual pace."""
+        self._run("UPDATE campaigns SET paid = 0 WHERE campaign_id = ?", (campaign_id,))
 
     def senders(self, now: datetime) -> int:
         """How many workers (one a process) hold claims on deliveries now."""

@@ -236,7 +236,14 @@ class _Handler(RequestHandler):
 class BotApiServer:
     """`flood`: the overall limit; `chat_pace`: the limit in each chat; `delays`: seconds
     before answering a method (the call takes effect at once, only its answer is late; a
-    client that gives up meanwhile gets nothing, and the message was sent all the same)."""
+    client that gives up meanwhile gets nothing, and the message was sent all the same).
+
+    Paid broadcasts (Bot API: a sending method with `allow_paid_broadcast`): "up to 1000
+    messages per second, ignoring broadcasting limits for a fee of 0.1 Telegram Stars per
+    message", taken from the bot's balance. They are not counted against `flood` but against
+    `paid_flood` (1,000 a second), each one sent costs a tenth of a Star from
+    `stars_balance_tenths` (None: a balance that never runs out), and with the balance spent
+    they are refused with a 400 (Telegram documents no wording for it; this one is ours)."""
 
     def __init__(
         self,
@@ -244,6 +251,7 @@ class BotApiServer:
         flood: FloodControl | None = None,
         chat_pace: ChatPace | None = None,
         delays: dict[str, float] | None = None,
+        stars_balance_tenths: int | None = None,
     ) -> None:
         self.emulator = emulator
         self.flood = flood
@@ -252,6 +260,10 @@ class BotApiServer:
         self._http: HTTPServer | None = None
         self.port = 0
         self.arrivals: list[float] = []  # time.monotonic() of each message-sending call
+        self.paid_flood = FloodControl(1_000)
+        self.paid_arrivals: list[float] = []  # those sent as paid broadcasts, apart
+        self.stars_balance_tenths = stars_balance_tenths
+        self.stars_spent_tenths = 0
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         app = Application([(r"/.*", _Handler, {"server": self})], log_function=_quiet)
@@ -289,9 +301,16 @@ class BotApiServer:
         except (ValueError, UnicodeDecodeError):
             params, files = {}, {}  # Telegram ignores a body it cannot read
         params = _decoded(params)
-        if method in SENDING_METHODS:
+        paid = method in SENDING_METHODS and params.get("allow_paid_broadcast") in (True, "true")
+        if paid:
+            self._pace_paid(method)
+        elif method in SENDING_METHODS:
             self._pace(method, params)
         status, answer = await self.emulator.handle(method, params, files)
+        if paid and status == 200:
+            self.stars_spent_tenths += 1
+            if self.stars_balance_tenths is not None:
+                self.stars_balance_tenths -= 1
         delay = self.delays.get(method)
         if delay:
             await asyncio.sleep(delay)  # done already: only the answer is slow
@@ -313,6 +332,15 @@ class BotApiServer:
             error = ApiError(
                 429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
             )
+            self.emulator.fail_next(method, error)
+
+    def _pace_paid(self, method: str) -> None:
+        self.paid_arrivals.append(time.monotonic())
+        if self.stars_balance_tenths is not None and self.stars_balance_tenths < 1:
+            error = ApiError(400, "Bad Request: not enough Stars for a paid broadcast")
+            self.emulator.fail_next(method, error)
+        elif not self.paid_flood.admit():
+            error = ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
             self.emulator.fail_next(method, error)
 
     def busiest(self, seconds: float) -> int:

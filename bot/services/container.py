@@ -29,6 +29,7 @@ from bot.services.exports import ExportService
 from bot.services.feedback import FeedbackService
 from bot.services.inbox import INBOX_LEASE, ClaimedInbox, Inbox
 from bot.services.organizers import OrganizerService
+from bot.services.paid_notices import PaidBudget
 from bot.services.profiles import ProfileService
 from bot.services.programme_hooks import NoScheduler, ProgrammeHooks
 from bot.services.programme_preview import ProgrammeImports
@@ -81,6 +82,7 @@ class _NotSentHere:
         text: str,
         buttons: Buttons = (),
         document: tuple[str, bytes] | None = None,
+        paid: bool = False,
     ) -> Result:
         return Result(Outcome.RETRY, error="this process does not send; the bot will")
 
@@ -176,7 +178,7 @@ class Services:
         )
         reminders = ReminderService(db, clock, settings.reminder_offsets, wake)
         hooks = ProgrammeHooks(reminders, scheduler, wake)
-        events = EventService(db, clock, hooks)
+        events = EventService(db, clock, hooks, PaidBudget(settings.paid_broadcast_stars))
         registrations = RegistrationService(db, clock, wake, events.seats_changed, outlets.observer)
         certificates = CertificateService(db, clock, wake)
 

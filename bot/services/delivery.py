@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
@@ -51,6 +51,8 @@ IDLE_WAIT = 30.0  # seconds to sleep when nothing is due and nobody wakes the wo
 PROGRESS_EVERY = timedelta(seconds=3)
 FILES_KEPT = 16  # files made and kept for their retries (a certificate: some 25 KB)
 SENDS_IN_FLIGHT = 8  # deliveries awaiting Telegram's answer at once (29/s at 0.25 s a trip)
+# Those of paid notices (up to 1,000 a second): 100 in flight go at 400 a second at 0.25 s.
+PAID_IN_FLIGHT = 100
 
 
 @dataclass(frozen=True)
@@ -322,6 +324,7 @@ class DeliveryWorker:
         per-chat pacing hold. Broadcasts scheduled for now are queued first."""
         await self._release_due()
         now = self._clock.now()
+
         def claim(uow: UnitOfWork) -> tuple[list[Delivery], int]:
             batch = uow.outbox.claim_due(now, BATCH, self.owner, now + DELIVERY_LEASE)
             return batch, uow.outbox.senders(now) if batch else 0
@@ -330,13 +333,16 @@ class DeliveryWorker:
         if batch:
             self._senders_counted(senders)
         slots = asyncio.Semaphore(SENDS_IN_FLIGHT)
+        paid_slots = asyncio.Semaphore(PAID_IN_FLIGHT)
         people: dict[int, asyncio.Lock] = {}
         handled = 0
         failed: list[BaseException] = []
 
         async def deliver(delivery: Delivery) -> None:
             nonlocal handled
-            async with slots, people.setdefault(delivery.user_id, asyncio.Lock()):
+            known = self._campaigns.get(delivery.campaign_id)
+            lane = paid_slots if known is not None and known.paid else slots
+            async with lane, people.setdefault(delivery.user_id, asyncio.Lock()):
                 if self._stopping.is_set() or failed:
                     return
                 try:
@@ -360,6 +366,17 @@ class DeliveryWorker:
             raise failed[0]
         await self._report(finished_only=not batch)
         return handled
+
+    async def _stop_paying(self, campaign: Campaign) -> None:
+        if not campaign.paid:
+            return
+        logger.warning(
+            "Telegram refused campaign %s's paid broadcast (the bot's Stars balance, or paid "
+            "broadcasts not allowed to it); the rest goes at the usual pace",
+            campaign.campaign_id,
+        )
+        self._campaigns[campaign.campaign_id] = replace(campaign, paid=False)
+        await self._db.write(lambda uow: uow.outbox.stop_paying(campaign.campaign_id))
 
     async def _keep_claims(self) -> None:
         """The batch in hand stays this worker's while it is being sent (a slow Telegram
@@ -419,8 +436,15 @@ class DeliveryWorker:
                 return
         if self._limiter is not None:
             await self._limiter.acquire()
-        result = await self._sender.send(delivery.user_id, message.text, message.buttons, document)
+        campaign = self._campaigns.get(delivery.campaign_id) or recipient.campaign
+        result = await self._sender.send(
+            delivery.user_id, message.text, message.buttons, document, paid=campaign.paid
+        )
         now = self._clock.now()
+        if campaign.paid and result.outcome is Outcome.SENT and not result.paid_refused:
+            self._observer.paid_sent()
+        if result.paid_refused:
+            await self._stop_paying(campaign)
         if result.outcome is Outcome.BUSY:
             # The person is in a conversation with the bot right now; their replies go first
             # and the broadcast goes on with the next recipient meanwhile.

@@ -22,6 +22,7 @@ from bot.models import (
     RegistrationStatus,
 )
 from bot.services.event_codes import code_base, unique_code
+from bot.services.paid_notices import PaidBudget, PaidQuote
 from bot.services.programme_hooks import ProgrammeHooks, follow_change
 from bot.services.programme_import import NAMES_LISTED, ParsedProgramme
 from bot.services.recent import Recent
@@ -53,6 +54,7 @@ class Cancelling(Enum):
 class Cancellation:
     outcome: Cancelling
     event: Event  # as it stands after
+    paid: bool = False  # its notice goes as a paid broadcast
 
 
 class EventCancelled(Exception):
@@ -198,10 +200,13 @@ def queue_restored_notice(uow: UnitOfWork, event: Event, now: datetime) -> None:
 
 
 class EventService:
-    def __init__(self, db: Database, clock: Clock, hooks: ProgrammeHooks) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, hooks: ProgrammeHooks, paid: PaidBudget | None = None
+    ) -> None:
         self._db = db
         self._clock = clock
         self._hooks = hooks
+        self._paid = paid or PaidBudget(0)  # urgent notices as paid broadcasts, if allowed
         # The same for every participant: read once a second at most (see bot.services.recent).
         self._pages: Recent[tuple[str | None, int], Page] = Recent(LIST_MAX_AGE)
         self._topics: Recent[None, dict[str, int]] = Recent(LIST_MAX_AGE)
@@ -396,21 +401,42 @@ class EventService:
         """Why the event cannot be cancelled now (see `cancel_refusal`), None if it can."""
         return cancel_refusal(event, self._clock.now())
 
-    async def cancel(self, event: Event, admin_id: int) -> Cancellation:
-        """Cancel the event; its registrants are told in the same unit of work. The rule of
-        `cancel_refusal` is applied to the event read again there, so an old "Yes, cancel it"
-        neither cancels twice nor cancels a session that has taken place since."""
+    async def paid_quote(self, event: Event) -> PaidQuote | None:
+        """What telling the event's registrants at once would cost; None when paid notices
+        are off or nobody would be told."""
+        if not self._paid.enabled:
+            return None
+        audience = Audience(AudienceKind.SIGNED_UP, event.event_id)
+
+        def read(uow: UnitOfWork) -> PaidQuote | None:
+            told = uow.outbox.count_audience(audience)
+            return self._paid.quote(uow, told) if told else None
+
+        return await self._db.read(read)
+
+    async def cancel(self, event: Event, admin_id: int, paid: bool = False) -> Cancellation:
+        """Cancel the event; its registrants are told in the same unit of work (`paid`: as a
+        paid broadcast, if the budget still allows it there). The rule of `cancel_refusal`
+        is applied to the event read again there, so an old "Yes, cancel it" neither
+        cancels twice nor cancels a session that has taken place since."""
         now = self._clock.now()
+        audience = Audience(AudienceKind.SIGNED_UP, event.event_id)
 
         def work(uow: UnitOfWork) -> tuple[Cancellation, bool]:
             before = uow.events.by_id(event.event_id) or event
             refusal = cancel_refusal(before, now)
             if refusal is not None:
                 return Cancellation(refusal, before), False
+            pays = (
+                paid
+                and self._paid.enabled
+                and self._paid.quote(uow, uow.outbox.count_audience(audience)).affordable
+            )
             uow.events.set_status(event.event_id, EventStatus.CANCELLED, now)
             uow.audit.record(admin_id, "cancel-event", event.code, now)
             after = replace(before, status=EventStatus.CANCELLED)
-            return Cancellation(Cancelling.DONE, after), follow_change(uow, before, after, now)
+            queued = follow_change(uow, before, after, now, pays)
+            return Cancellation(Cancelling.DONE, after, pays), queued
 
         cancellation, queued = await self._db.write(work, heavy=True)
         if cancellation.outcome is Cancelling.DONE:

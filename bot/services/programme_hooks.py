@@ -26,19 +26,22 @@ from bot.services.reminders import (
 )
 
 
-def follow_change(uow: UnitOfWork, before: Event | None, after: Event, now: datetime) -> bool:
+def follow_change(
+    uow: UnitOfWork, before: Event | None, after: Event, now: datetime, paid: bool = False
+) -> bool:
     """Queue what a change of `before` into `after` means for people; True if it queued any
-    message (so the delivery worker is woken once the unit of work is committed)."""
+    message (so the delivery worker is woken once the unit of work is committed). `paid`:
+    the notice of a cancellation or a move goes as a paid broadcast."""
     if after.is_cancelled:
         if before is not None and not before.is_cancelled:
-            queue_cancelled_notice(uow, after, now)
+            queue_cancelled_notice(uow, after, now, paid)
             return True
         return False
     if before is None:
         return False
     queued = False
     if tells_of_move(before, after, now):
-        queue_moved_notice(uow, before, after, now)
+        queue_moved_notice(uow, before, after, now, paid)
         queued = True
     if after.capacity is None or (before.capacity is not None and after.capacity > before.capacity):
         queued = bool(fill_seats(uow, after.event_id, after.code, now)) or queued

@@ -185,7 +185,9 @@ class ReminderService:
         self._wake()
 
 
-def queue_moved_notice(uow: UnitOfWork, before: Event, after: Event, now: datetime) -> None:
+def queue_moved_notice(
+    uow: UnitOfWork, before: Event, after: Event, now: datetime, paid: bool = False
+) -> None:
     """Tell everyone signed up that the start changed, in the change's unit of work."""
     # The time of the change is part of the key: moving A -> B -> A -> B says so three times.
     key = f"moved:{after.event_id}:{to_db(before.starts_at)}:{to_db(after.starts_at)}:{to_db(now)}"
@@ -196,11 +198,15 @@ def queue_moved_notice(uow: UnitOfWork, before: Event, after: Event, now: dateti
         {"old_starts_at": to_db(before.starts_at)},
         now,
         event_id=after.event_id,
+        paid=paid,
     )
 
 
-def queue_cancelled_notice(uow: UnitOfWork, event: Event, now: datetime) -> None:
-    """Tell everyone signed up that the event is cancelled, in the cancellation's unit."""
+def queue_cancelled_notice(
+    uow: UnitOfWork, event: Event, now: datetime, paid: bool = False
+) -> None:
+    """Tell everyone signed up that the event is cancelled, in the cancellation's unit
+    (`paid`: as a paid broadcast, see `bot.services.paid_notices`)."""
     uow.outbox.enqueue(
         CampaignKind.CANCELLED,
         # The time is part of the key: cancelled again after /restoreevent, it says so again.
@@ -209,4 +215,5 @@ def queue_cancelled_notice(uow: UnitOfWork, event: Event, now: datetime) -> None
         {},
         now,
         event_id=event.event_id,
+        paid=paid,
     )

@@ -23,6 +23,9 @@ class Result:
     outcome: Outcome
     retry_after: float | None = None  # seconds to wait: Telegram's (429), or the chat's (busy)
     error: str | None = None
+    # Sent as a paid broadcast, Telegram refused (balance, or not allowed to this bot), and the
+    # message was then sent (or tried) at the usual pace: the campaign's next ones go unpaid.
+    paid_refused: bool = False
 
 
 class Sender(Protocol):
@@ -32,8 +35,10 @@ class Sender(Protocol):
         text: str,
         buttons: Buttons = (),
         document: tuple[str, bytes] | None = None,
+        paid: bool = False,
     ) -> Result:
-        """Deliver an HTML `text` (and optionally a file) to one chat."""
+        """Deliver an HTML `text` (and optionally a file) to one chat; `paid`: as a paid
+        broadcast (see `bot.services.paid_notices`)."""
         ...
 
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons = ()) -> Result:

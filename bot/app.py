@@ -322,6 +322,7 @@ async def health_of(app: BotApplication, clock: Clock) -> Health:
         due=backlog.due,
         oldest_waited=backlog.oldest_waited,
         last_finished=backlog.last_finished,
+        progress_at=backlog.progress_at,
         worker_running=data.worker is not None and not data.worker.done(),
         unhandled=unhandled,
         oldest_unhandled=oldest_unhandled,

@@ -34,7 +34,7 @@ class Point:
 
 
 async def check(settings: Settings, out: TextIO) -> int:
-    points: list[Point] = [_mode(settings), *_ignored(settings), await _database(settings)]
+    points: list[Point] = [_mode(settings), *_notes(settings), await _database(settings)]
     points.extend(await _bot_api(settings))
     if settings.webhook is not None:
         points.append(
@@ -68,18 +68,32 @@ def _mode(settings: Settings) -> Point:
     )
 
 
-def _ignored(settings: Settings) -> list[Point]:
-    if settings.webhook is None or settings.metrics_listen is None:
+def _notes(settings: Settings) -> list[Point]:
+    """Settings that work, but maybe not as the operator thinks."""
+    if settings.webhook is None:
         return []
-    return [
-        Point(
-            True,
-            f"METRICS_LISTEN ({settings.metrics_listen}) is not used in webhook mode",
-            f"/healthz and /metrics are served with the webhook on {settings.webhook.listen}; "
-            "remove METRICS_LISTEN, or scrape that address.",
-            note=True,
+    notes = []
+    if settings.metrics_listen is not None:
+        notes.append(
+            Point(
+                True,
+                f"METRICS_LISTEN ({settings.metrics_listen}) is not used in webhook mode",
+                "/healthz and /metrics are served with the webhook on "
+                f"{settings.webhook.listen}; remove METRICS_LISTEN, or scrape that address.",
+                note=True,
+            )
         )
-    ]
+    if not settings.database_url:
+        notes.append(
+            Point(
+                True,
+                "Webhook mode on a SQLite file: one process only",
+                "Several processes behind one proxy need DATABASE_URL (PostgreSQL); with a "
+                "SQLite file each would keep registrations of its own.",
+                note=True,
+            )
+        )
+    return notes
 
 
 async def _database(settings: Settings) -> Point:

@@ -209,32 +209,50 @@ def parse_webhook(url: str, secret: str, listen: str) -> Webhook | None:
         if secret:
             raise ConfigError("WEBHOOK_SECRET is set but WEBHOOK_URL is not: set both, or neither.")
         return None
-    parts = urlsplit(url)
-    loopback = parts.hostname in _LOOPBACK
-    if parts.path.rstrip("/") in ("", "/healthz", "/healthz/deliveries", "/metrics"):
-        raise ConfigError(
-            f"WEBHOOK_URL: {url!r} needs a path of its own, e.g. https://bot.example.org/telegram "
-            "(the same server answers /healthz and /metrics; the reverse proxy forwards that "
-            "path to WEBHOOK_LISTEN)."
-        )
-    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
-        raise ConfigError(
-            f"WEBHOOK_URL: {url!r} must be a public https:// address, e.g. "
-            "https://bot.example.org/telegram (Telegram posts updates to HTTPS only; your "
-            "reverse proxy forwards them to WEBHOOK_LISTEN)."
-        )
-    if parts.port not in (None, 443, 80, 88, 8443) and not loopback:
-        raise ConfigError(
-            f"WEBHOOK_URL: port {parts.port} is not one Telegram posts to (443, 80, 88, 8443)."
-        )
+    problems = _webhook_url_problems(url)
     if not _SECRET.match(secret):
-        raise ConfigError(
+        problems.append(
             ("WEBHOOK_SECRET: only " if secret else "WEBHOOK_SECRET: required with WEBHOOK_URL, ")
             + "1 to 256 characters among A-Z, a-z, "
             "0-9, _ and - (Telegram's rule). Make one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )
-    return Webhook(url, secret, parse_listen("WEBHOOK_LISTEN", listen))
+    try:
+        where = parse_listen("WEBHOOK_LISTEN", listen)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(*problems)
+    return Webhook(url, secret, where)
+
+
+def _webhook_url_problems(url: str) -> list[str]:
+    """What is wrong with WEBHOOK_URL, all of it."""
+    parts = urlsplit(url)
+    loopback = parts.hostname in _LOOPBACK
+    problems = []
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        problems.append(
+            f"WEBHOOK_URL: {url!r} must be a public https:// address, e.g. "
+            "https://bot.example.org/telegram (Telegram posts updates to HTTPS only; your "
+            "reverse proxy forwards them to WEBHOOK_LISTEN)."
+        )
+    if parts.path.rstrip("/") in ("", "/healthz", "/healthz/deliveries", "/metrics"):
+        problems.append(
+            f"WEBHOOK_URL: {url!r} needs a path of its own, e.g. https://bot.example.org/telegram "
+            "(the same server answers /healthz and /metrics; the reverse proxy forwards that "
+            "path to WEBHOOK_LISTEN)."
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port not in (None, 443, 80, 88, 8443) and not loopback:
+        problems.append(
+            f"WEBHOOK_URL: port {parts.netloc.rpartition(':')[2]} is not one Telegram posts to "
+            "(443, 80, 88, 8443)."
+        )
+    return problems
 
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024

@@ -82,7 +82,8 @@ class Metrics:
         )
         self.oldest_due = Gauge(
             "bot_delivery_oldest_due_seconds",
-            "How long the oldest delivery due has waited (0 when none waits)",
+            "Seconds since the oldest delivery due was scheduled, or rescheduled by a retry (0 when"
+            " none waits)",
             registry=r,
         )
         self.database_up = Gauge(

@@ -81,6 +81,8 @@ async def test_webhook_mode_before_and_after_the_webhook_is_set(
     assert "Webhook: not set yet; the bot sets it when it starts" in said
     # said, not counted as a fault: the operator may be scraping the wrong port
     assert "NOTE METRICS_LISTEN (127.0.0.1:9100) is not used in webhook mode" in said
+    on_sqlite = "NOTE Webhook mode on a SQLite file: one process only"
+    assert (on_sqlite in said) is (not database_url)
     await server.emulator.handle("setWebhook", {"url": "https://other.example.org/x"})
     code, said = await run_check(settings)
     assert code == 1

@@ -176,6 +176,29 @@ def test_every_wrong_setting_is_reported_at_once(tmp_path: Path) -> None:
     assert "WEBHOOK_URL: 'https://bot.example.org' needs a path of its own" in lines[2]
 
 
+def test_every_wrong_webhook_setting_is_reported_at_once() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(
+            {
+                "WEBHOOK_URL": "http://bot.example.org:99999",
+                "WEBHOOK_SECRET": "bad secret!",
+                "WEBHOOK_LISTEN": "nowhere",
+            },
+            env_file=None,
+        )
+    problems = raised.value.problems
+    assert [p.split(":")[0] for p in problems] == [
+        "WEBHOOK_URL",
+        "WEBHOOK_URL",
+        "WEBHOOK_URL",
+        "WEBHOOK_SECRET",
+        "WEBHOOK_LISTEN",
+    ], problems
+    assert "must be a public https:// address" in problems[0]
+    assert "needs a path of its own" in problems[1]
+    assert "port 99999 is not one Telegram posts to" in problems[2]
+
+
 @pytest.mark.parametrize("path", ["", "/", "/healthz", "/metrics/"])
 def test_a_webhook_url_needs_a_path_of_its_own(path: str) -> None:
     with pytest.raises(ConfigError, match="needs a path of its own"):

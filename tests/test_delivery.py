@@ -21,6 +21,7 @@ from bot.services import delivery
 from bot.services.container import Services
 from bot.services.delivery import (
     MAX_ATTEMPTS,
+    Backlog,
     DeliveryWorker,
     Recipient,
     Rendered,
@@ -683,3 +684,41 @@ async def test_each_worker_learns_how_many_processes_send_deliveries(
     assert await first.drain_once() == 50
     assert counted["a"] == [1, 1]  # B's batch is finished: A sends alone again
     assert sorted(chat for chat, _ in to_a.sent + to_b.sent) == list(range(1000, 1250))
+
+
+async def test_a_worker_that_telegram_refuses_for_minutes_is_seen_stalled(
+    services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """Telegram answers every message with 429 for six minutes: each refused delivery is
+    rescheduled (its own age stays short), but the worker got nowhere, and the health check
+    says it is stalled; once a message goes, or nothing is left to send, it is not."""
+    from bot.web.health import Health
+
+    await people(services, 3)
+    await queue(services)
+    refusing = FakeSender([Result(Outcome.RETRY, retry_after=1.0, error="429")] * 1_000)
+    started = clock.now()
+    engine = worker(db, clock, refusing, sleeps=[])
+    await engine.drain_once()  # a batch, refused
+
+    def health(backlog: Backlog) -> Health:
+        return Health(
+            clock.now(),
+            None,
+            False,
+            due=backlog.due,
+            oldest_waited=backlog.oldest_waited,
+            worker_running=True,
+            progress_at=backlog.progress_at,
+        )
+
+    for _ in range(6):
+        clock.advance(timedelta(minutes=1))
+        await engine.drain_once()
+    backlog = await engine.backlog()
+    assert backlog.due == 3 and backlog.oldest_waited < 60
+    assert backlog.progress_at is not None and backlog.progress_at <= started
+    assert health(backlog).stalled
+    refusing.script.clear()  # Telegram takes messages again
+    await engine.drain_once()
+    assert not health(await engine.backlog()).stalled

@@ -33,9 +33,10 @@ def stalled() -> Health:
         None,
         False,
         due=950,
-        oldest_waited=600.0,
+        oldest_waited=2.0,  # each refused try reschedules it: its age says nothing
         last_finished=NOW - timedelta(minutes=10),
         worker_running=True,
+        progress_at=NOW - timedelta(minutes=6),
         unhandled=2,
         oldest_unhandled=1.5,
     )
@@ -57,7 +58,14 @@ async def test_stalled_deliveries_keep_the_process_in_the_balancer_and_alert_a_m
 
 async def test_a_long_backlog_that_moves_is_healthy() -> None:
     moving = Health(
-        NOW, None, False, due=90_000, oldest_waited=3_600.0, last_finished=NOW, worker_running=True
+        NOW,
+        None,
+        False,
+        due=90_000,
+        oldest_waited=3_600.0,
+        last_finished=NOW,
+        worker_running=True,
+        progress_at=NOW,
     )
     for path in ("/healthz", "/healthz/deliveries"):
         answer = await ask(moving, path)

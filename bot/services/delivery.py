@@ -182,8 +182,12 @@ def _renew(uow: UnitOfWork, owner: str, until: datetime) -> None:
 @dataclass(frozen=True)
 class Backlog:
     due: int  # deliveries due now, not sent yet
-    oldest_waited: float  # seconds the oldest of them has waited (0 when none)
+    oldest_waited: float  # seconds since the oldest of them was (re)scheduled (0 when none)
     last_finished: datetime | None  # when this process last finished one (None: not yet)
+    # When this process's worker last got anywhere: finished a delivery, or found nothing to
+    # send. Deliveries due and this long ago: it is stalled (Telegram refusing everything,
+    # a worker stuck), whatever their own times say (a retry reschedules them).
+    progress_at: datetime | None = None
 
 
 class Limiter(Protocol):
@@ -215,6 +219,7 @@ class DeliveryWorker:
         self._senders_counted = senders_counted
         self._observer = observer or NoMetrics()
         self._last_finished: datetime | None = None  # by this process's worker
+        self._progress_at: datetime | None = clock.now()  # see `Backlog.progress_at`
         self._db = db
         self._users = users
         self._sender = sender
@@ -263,7 +268,7 @@ class DeliveryWorker:
         now = self._clock.now()
         count, oldest = await self._db.read(lambda uow: uow.outbox.backlog(now))
         waited = (now - oldest).total_seconds() if oldest is not None else 0.0
-        return Backlog(count, max(waited, 0.0), self._last_finished)
+        return Backlog(count, max(waited, 0.0), self._last_finished, self._progress_at)
 
     def wake(self) -> None:
         """New work was queued: look now rather than at the next scheduled time."""
@@ -275,6 +280,7 @@ class DeliveryWorker:
         self._wake.set()
 
     async def run(self) -> None:
+        self._progress_at = self._clock.now()
         try:
             await self._run()
         finally:
@@ -332,6 +338,8 @@ class DeliveryWorker:
         batch, senders = await self._db.write(claim)
         if batch:
             self._senders_counted(senders)
+        else:
+            self._progress_at = now  # nothing due: not stalled
         slots = asyncio.Semaphore(SENDS_IN_FLIGHT)
         paid_slots = asyncio.Semaphore(PAID_IN_FLIGHT)
         people: dict[int, asyncio.Lock] = {}
@@ -515,7 +523,7 @@ class DeliveryWorker:
                 uow.users.mark_blocked(delivery.user_id, now)
 
         await self._db.write(work)
-        self._last_finished = now
+        self._last_finished = self._progress_at = now
         self._observer.delivery_finished(status.value)
 
     async def _retry(self, delivery: Delivery, when: datetime, error: str, *, counts: bool) -> None:

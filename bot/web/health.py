@@ -29,17 +29,18 @@ class Health:
     oldest_waited: float = 0.0  # seconds
     last_finished: datetime | None = None  # by this process's worker
     worker_running: bool = False
+    progress_at: datetime | None = None  # this process's worker last got anywhere
     unhandled: int = 0  # updates stored and not handled yet (by any process)
     oldest_unhandled: float = 0.0  # seconds since the oldest of them came
 
     @property
     def stalled(self) -> bool:
-        if not self.worker_running or not self.due:
+        """Deliveries are due and this process's worker has neither finished one nor found
+        nothing to send for `STALLED_AFTER` (a retry moves a delivery's own time, so the
+        age of the oldest due one cannot tell)."""
+        if not self.worker_running or not self.due or self.progress_at is None:
             return False
-        since = self.last_finished
-        return self.oldest_waited > STALLED_AFTER.total_seconds() and (
-            since is None or self.now - since > STALLED_AFTER
-        )
+        return self.now - self.progress_at > STALLED_AFTER
 
     @property
     def problems(self) -> list[str]:

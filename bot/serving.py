@@ -42,8 +42,16 @@ def run_webhook(app: BotApplication, settings: Settings) -> None:
     asyncio.set_event_loop(loop)
     starting = loop.create_task(_start(app, settings), name="start-up")
 
+    stopping: list[bool] = []
+
     def on_signal() -> None:
-        """Stop: during start-up by abandoning it (Telegram may be unreachable for long)."""
+        """Stop: during start-up by abandoning it (Telegram may be unreachable for long). A
+        second signal while stopping changes nothing (stopping the loop then would leave the
+        updates and the messages in hand half done); SIGKILL ends the process at once."""
+        if stopping:
+            logger.warning("Already stopping: finishing what is in hand (SIGKILL ends at once)")
+            return
+        stopping.append(True)
         if starting.done():
             loop.stop()
         else:

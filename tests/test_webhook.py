@@ -228,6 +228,8 @@ async def test_sigterm_in_the_middle_of_a_broadcast_ends_cleanly(hooked: Webhook
         ]
 
     await bot.until(lambda: len(received()) >= 10)
+    assert bot.process is not None
+    bot.process.send_signal(signal.SIGTERM)  # and a second one at once (an impatient operator)
     assert await bot.stop(signal.SIGTERM) == 0
     assert "Traceback" not in (bot.folder / "bot.log").read_text(errors="replace")
     await bot.start(**hooked.env)

@@ -35,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "run",
         help="run the bot (the default): long polling, or webhook mode when WEBHOOK_URL is set",
+        description="Run the bot until SIGTERM or Ctrl-C. Long polling by default; with "
+        "WEBHOOK_URL and WEBHOOK_SECRET set, webhook mode (it listens on WEBHOOK_LISTEN and "
+        "sets its webhook at Telegram). DATABASE_URL selects PostgreSQL instead of the SQLite "
+        "file of DATABASE_PATH. Settings come from .env and the environment; "
+        "`python -m bot check` says whether they are ready.",
     )
     commands.add_parser(
         "demo", help="chat with the bot in this terminal, against a built-in Bot API emulator"

@@ -126,6 +126,7 @@ WIRE = [
     (EditEventNoLink(), "ed:link:none"),
     (CancelEvent("a"), "cx:yes:a"),
     (buttons.CancelEventAsked("a", 1798761600), "cx:yes:a:1798761600"),
+    (buttons.CancelEventPaid("a", 1798761600), "cx:paid:a:1798761600"),
     (KeepEvent(), "cx:no"),
     (KeepThisEvent("a"), "cx:no:a"),
     (BroadcastAudience("waitlist"), "bc:a:waitlist"),

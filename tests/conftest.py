@@ -209,14 +209,21 @@ def pytest_sessionfinish() -> None:
         SERVER.close()
 
 
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def settings_in(folder: Path, database_url: str, **extra: Any) -> Settings:
+    """The tests' settings: a token, the organizer, the database in `folder` (or at
+    `database_url`); `extra` as a test module needs them."""
     return Settings(
         bot_token="123456:TEST",
         admin_ids=frozenset({ORGANIZER_ID}),
-        database_path=tmp_path / "bot.sqlite3",
+        database_path=folder / "bot.sqlite3",
         database_url=database_url,
+        **extra,
     )
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return settings_in(tmp_path, database_url)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from bot.devtools.emulator import ApiError, BotApiEmulator, FakeUser
 from bot.i18n import Catalogs
 from bot.services.container import Directories, Services
 from handlers.buttons import CancelEventPaid
-from tests.conftest import ORGANIZER_ID, ChatDriver, running_app, texts
+from tests.conftest import ORGANIZER_ID, ChatDriver, running_app, settings_in, texts
 from tests.store import Store
 from tests.test_stale_buttons import FLOOD, kept, press, publish, someone
 
@@ -27,13 +27,7 @@ BUDGET_STARS = 1  # ten messages
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(
-        bot_token="123456:TEST",
-        admin_ids=frozenset({ORGANIZER_ID}),
-        database_path=tmp_path / "bot.sqlite3",
-        database_url=database_url,
-        paid_broadcast_stars=BUDGET_STARS,
-    )
+    return settings_in(tmp_path, database_url, paid_broadcast_stars=BUDGET_STARS)
 
 
 @pytest.fixture

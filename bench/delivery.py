@@ -147,6 +147,9 @@ class Quiet:
     async def report(self, campaign: Campaign, progress: Progress, finished: bool) -> None:
         return None
 
+    async def paid_refused(self, campaign: Campaign) -> None:
+        return None
+
 
 class NoLimit:
     async def acquire(self, amount: float = 1) -> None:

@@ -129,6 +129,13 @@ def _without_token_traceback(record: logging.LogRecord) -> bool:
     return True
 
 
+# The exit code of a bot that stopped because starting it again would not help: its database
+# was deleted, dropped or emptied under it, or Telegram refuses its token. systemd's
+# RestartPreventExitStatus=3 (deploy/) keeps it stopped until someone has looked: restarted,
+# it would create an empty database and run on it.
+STOPPED_FOR_GOOD = 3
+
+
 def run(settings: Settings) -> int:
     if not settings.bot_token:
         sys.stderr.write(NO_TOKEN)
@@ -152,6 +159,7 @@ def _run(settings: Settings) -> int:
 
     from bot.app import ALLOWED_UPDATES, build_application
     from bot.cli import prepare_database
+    from bot.web.server import CannotListen
 
     # An unusable database file is reported at once, not inside python-telegram-bot's start-up.
     asyncio.run(prepare_database(settings))
@@ -171,11 +179,19 @@ def _run(settings: Settings) -> int:
             "The Bot API refused the token (401/404): check BOT_TOKEN, and that "
             "TELEGRAM_API_URL is the Bot API's address ending in /bot."
         )
-        return 1
+        return STOPPED_FOR_GOOD
+    except CannotListen as exc:  # a setting to fix, in one line
+        logging.getLogger(__name__).critical(
+            "Not started: %s. Check WEBHOOK_LISTEN (or METRICS_LISTEN): host:port of this "
+            "machine, a port no other program uses.",
+            exc,
+        )
+        return 2
     except Exception:  # through the log, whose filter removes the token from the traceback
         logging.getLogger(__name__).critical("The bot stopped on an error", exc_info=True)
         return 1
-    return 1 if app.bot_data.stopped_for_good else 0  # a supervisor sees it did not end well
+    # A supervisor sees that it did not end well, and which way (see STOPPED_FOR_GOOD).
+    return STOPPED_FOR_GOOD if app.bot_data.stopped_for_good else 0
 
 
 def demo(settings: Settings) -> int:

@@ -30,6 +30,7 @@ class Observer(Protocol):
     def delivery_finished(self, status: str) -> None: ...
     def signed_up(self, outcome: str) -> None: ...
     def paid_sent(self) -> None: ...
+    def paid_refused(self) -> None: ...
 
 
 class NoMetrics:
@@ -37,6 +38,9 @@ class NoMetrics:
         return None
 
     def paid_sent(self) -> None:
+        return None
+
+    def paid_refused(self) -> None:
         return None
 
     def signed_up(self, outcome: str) -> None:
@@ -102,6 +106,11 @@ class Metrics:
             "Messages sent as Telegram's paid broadcasts (0.1 Star each; urgent notices)",
             registry=r,
         )
+        self.paid_refusals = Counter(
+            "bot_paid_broadcasts_refused",
+            "Paid notices whose payment Telegram refused (the rest went at the usual pace)",
+            registry=r,
+        )
         self.webhook_refused = Counter(
             "bot_webhook_refused",
             "Posts to the webhook answered with an error, by reason (not-stored: Telegram "
@@ -126,6 +135,9 @@ class Metrics:
 
     def paid_sent(self) -> None:
         self.paid_messages.inc()
+
+    def paid_refused(self) -> None:
+        self.paid_refusals.inc()
 
     def webhook_post_refused(self, reason: str) -> None:
         self.webhook_refused.labels(reason).inc()

@@ -76,7 +76,7 @@ def run_webhook(app: BotApplication, settings: Settings) -> None:
 async def _start(app: BotApplication, settings: Settings) -> None:
     webhook = settings.webhook
     assert webhook is not None
-    await app.initialize()
+    await _initialize(app)
     assert app.post_init is not None
     await app.post_init(app)
     await app.start()
@@ -96,6 +96,23 @@ async def _start(app: BotApplication, settings: Settings) -> None:
     await _set_webhook(app, settings)
     intake.start()  # what was stored and not handled before (or by a process gone) comes
     logger.info("Webhook set; receiving updates on %s", webhook.listen)
+
+
+async def _initialize(app: BotApplication) -> None:
+    """The Bot API reached once (getMe), trying again while it cannot be: a bot started at
+    boot before the network, or while Telegram is away, waits as long polling does."""
+    for attempt in range(10_000):
+        try:
+            await app.initialize()
+            return
+        except InvalidToken:
+            raise
+        except NetworkError as exc:
+            wait = RETRY_SET_WEBHOOK[min(attempt, len(RETRY_SET_WEBHOOK) - 1)]
+            logger.warning(
+                "Could not reach the Bot API at start (%s); again in %d s", type(exc).__name__, wait
+            )
+            await asyncio.sleep(wait)
 
 
 async def _set_webhook(app: BotApplication, settings: Settings) -> None:

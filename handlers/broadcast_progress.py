@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.i18n import Catalogs, Translator
-from bot.models import CampaignStatus
+from bot.models import CampaignStatus, Event
 from bot.services.broadcasts import BroadcastStatus, Reader
 from bot.services.delivery import OVERALL_RATE
 from bot.services.sender import Sender
+from handlers.html import user_text
 
 
 def headline(t: Translator, status: BroadcastStatus, finished: bool) -> str:
@@ -78,3 +79,13 @@ class ProgressMessages:
         t = self._catalogs.get(reader.language)
         text = progress_text(t, status, finished, reader.timezone)
         return await self._sender.post(chat_id, t.directed(text))
+
+    async def paid_refused(self, chat_id: int, event: Event, reader: Reader) -> None:
+        t = self._catalogs.get(reader.language)
+        text = t._(
+            "Telegram refused to be paid for the notice about “{title}” (the bot's Stars "
+            "balance is spent, or paid broadcasts are not allowed to this bot): the people "
+            "not told yet are told at the usual pace.",
+            title=user_text(event.title_in(t.language)),
+        )
+        await self._sender.post(chat_id, t.directed(text))

@@ -51,6 +51,7 @@ class FakeSender:
         self.documents: list[tuple[str, bytes]] = []
         self.edits: list[tuple[int, int, str]] = []
         self.crash_on: int | None = None  # the process dies before this call reaches Telegram
+        self.asked_paid: list[int] = []  # chats a paid send was asked for
         self._after = after  # what happens in the world once Telegram answered
 
     async def send(
@@ -64,6 +65,8 @@ class FakeSender:
         if self.crash_on is not None and len(self.sent) == self.crash_on:
             raise asyncio.CancelledError
         result = self.script.pop(0) if self.script else Result(Outcome.SENT)
+        if paid:
+            self.asked_paid.append(chat_id)
         if result.outcome is Outcome.SENT:
             self.sent.append((chat_id, text))
             if document is not None:
@@ -89,10 +92,14 @@ class Plain:
 class Silent:
     def __init__(self) -> None:
         self.finished: list[Progress] = []
+        self.refused: list[int] = []  # campaigns whose payment Telegram refused
 
     async def report(self, campaign: Campaign, progress: Progress, finished: bool) -> None:
         if finished:
             self.finished.append(progress)
+
+    async def paid_refused(self, campaign: Campaign) -> None:
+        self.refused.append(campaign.campaign_id)
 
 
 class NoLimit:
@@ -722,3 +729,31 @@ async def test_a_worker_that_telegram_refuses_for_minutes_is_seen_stalled(
     refusing.script.clear()  # Telegram takes messages again
     await engine.drain_once()
     assert not health(await engine.backlog()).stalled
+
+
+async def test_a_paid_notice_whose_payment_runs_out_counts_what_was_paid(
+    services: Services, db: Store, clock: FrozenClock
+) -> None:
+    """A paid notice to five people: two go paid, then Telegram refuses to be paid (the bot's
+    Stars are spent; the sender sent that one unpaid). The rest go unpaid, the organizer is
+    told once, and the budget still counts the two that were paid: it is money spent."""
+    ids = await people(services, 5)
+    now = clock.now()
+    queued = await db.write(
+        lambda uow: uow.outbox.enqueue(
+            CampaignKind.BROADCAST, "urgent", EVERYONE, {"default": "Hi"}, now, paid=True
+        )
+    )
+    assert queued is not None
+    assert await db.read(lambda u: u.outbox.paid_messages()) == 5  # all to send, paid
+    refused = Result(Outcome.SENT, paid_refused=True)
+    sender = FakeSender([Result(Outcome.SENT), Result(Outcome.SENT), refused])
+    reporter = Silent()
+    engine = worker(db, clock, sender, reporter=reporter)
+    await engine.drain_once()
+    assert sorted(chat for chat, _ in sender.sent) == ids
+    assert len(sender.asked_paid) == 3  # the rest were not asked to be paid
+    assert reporter.refused == [queued[0]]
+    assert await db.read(lambda u: u.outbox.paid_messages()) == 2
+    rows = await db.fetch_all("SELECT paid FROM campaigns")
+    assert [r[0] for r in rows] == [0]

@@ -259,7 +259,7 @@ async def test_a_token_revoked_while_the_bot_runs_ends_the_process(bot: Bot) -> 
     async with asyncio.timeout(WAIT):
         code = await bot.process.wait()
     output = log_of(bot)
-    assert code == 1, output[-2000:]
+    assert code == 3, output[-2000:]  # stopped for good: a restart would not help
     assert "now refuses the token" in output
     assert TOKEN not in output and SECRET_HALF not in output
 
@@ -467,9 +467,9 @@ def press_register(bot: Bot) -> None:
 
 
 async def stopped_clearly(bot: Bot, since: float, said: str) -> list[str]:
-    """The bot ended within 10 s of `since` with exit code 1 (a supervisor, systemd or
-    Docker, sees that it did not end well), its log saying `said`, and nobody told they are
-    registered; the log's error records."""
+    """The bot ended within 10 s of `since` with exit code 3 (a supervisor sees that it did
+    not end well, and systemd does not start it again on an empty database), its log saying
+    `said`, and nobody told they are registered; the log's error records."""
     assert bot.process is not None
     async with asyncio.timeout(40):
         code = await bot.process.wait()
@@ -478,7 +478,7 @@ async def stopped_clearly(bot: Bot, since: float, said: str) -> list[str]:
     serious = [record for level, record in records(log) if level in ("ERROR", "CRITICAL")]
     print(f"stopped {stopped:.1f} s after, exit code {code}; {len(serious)} error records")
     assert stopped < 10, stopped
-    assert code == 1, log[-3000:]
+    assert code == 3, log[-3000:]
     assert said in log, log[-3000:]
     assert not any("You are registered" in text for text in texts(bot, NADIA))
     return serious

@@ -140,6 +140,21 @@ async def test_telegram_refusing_the_payment_sends_the_rest_at_the_usual_pace(
     assert sorted(set(told)) == people
     assert len(paid_sends(emulator)) == 1  # the refused one; the others went unpaid
     assert await paid_campaigns(db) == [("cancelled", 0)]
+    said = [
+        text
+        for text in texts(emulator.calls, organizer.user.id)
+        if text.startswith("Telegram refused")
+    ]
+    assert said == [
+        f"Telegram refused to be paid for the notice about “{FLOOD}” (the bot's Stars balance "
+        "is spent, or paid broadcasts are not allowed to this bot): the people not told yet "
+        "are told at the usual pace."
+    ]
+    audit = await db.fetch_all("SELECT action, detail FROM admin_audit ORDER BY rowid")
+    assert [tuple(r) for r in audit] == [
+        ("cancel-event", "flood"),
+        ("paid-notice", "flood: 3 messages"),
+    ]
 
 
 async def test_without_a_budget_nothing_is_offered(

@@ -6,6 +6,7 @@ and the way back to polling."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import socket
@@ -236,3 +237,53 @@ async def test_sigterm_in_the_middle_of_a_broadcast_ends_cleanly(hooked: Webhook
     await bot.until(lambda: len(set(received())) == len(people) + 1)
     assert len(received()) == len(set(received()))  # nobody twice
     assert await bot.stop(signal.SIGTERM) == 0
+
+
+async def test_webhook_mode_waits_for_a_bot_api_unreachable_at_start(hooked: WebhookBot) -> None:
+    """Started at boot before the network, or while Telegram is away: the process waits and
+    tries again (as long polling does) instead of ending on a traceback; once the Bot API
+    answers, it sets its webhook and serves."""
+    bot = hooked.bot
+    port = bot.server.port
+    await bot.server.stop()
+    tried = asyncio.Event()
+
+    def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        tried.set()
+        writer.close()
+
+    down = await asyncio.start_server(hang_up, "127.0.0.1", port)
+    starting = asyncio.create_task(bot.start(**hooked.env))
+    async with asyncio.timeout(30):
+        await tried.wait()
+    down.close()
+    await down.wait_closed()
+    await bot.server.start(port=port)
+    await starting
+    [hello] = await bot.say(ORGANIZER, "/start")
+    assert hello["text"].startswith("Hello")
+    log = (bot.folder / "bot.log").read_text(errors="replace")
+    assert "Could not reach the Bot API at start" in log
+    assert "Traceback" not in log
+    assert await bot.stop(signal.SIGTERM) == 0
+
+
+async def test_an_address_the_bot_cannot_listen_on_is_said_in_one_line(hooked: WebhookBot) -> None:
+    """WEBHOOK_LISTEN on a port another program holds: the process ends with exit code 2 (a
+    setting to fix) and one line saying so, not a traceback."""
+    bot = hooked.bot
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", hooked.port))
+        taken.listen()
+        starting = asyncio.create_task(bot.start(**hooked.env))
+        await asyncio.sleep(0.1)
+        assert bot.process is not None
+        async with asyncio.timeout(30):
+            code = await bot.process.wait()
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError, AssertionError):
+            await starting
+    log = (bot.folder / "bot.log").read_text(errors="replace")
+    assert code == 2, log[-2000:]
+    assert f"Not started: cannot listen on 127.0.0.1:{hooked.port}" in log
+    assert "Traceback" not in log

@@ -340,11 +340,12 @@ class OutboxRepository(Repository):
         return [Delivery(r[0], r[1], r[2], r[3]) for r in rows]
 
     def paid_messages(self) -> int:
-        """Messages of paid campaigns sent or still to send: what the paid budget is spent
-        on (0.1 Star each)."""
+        """Messages sent paid, and those still to send of campaigns that pay: what the paid
+        budget is spent on (0.1 Star each)."""
         row = self._one(
-            "SELECT COUNT(*) FROM deliveries d JOIN campaigns c USING (campaign_id)"
-            " WHERE c.paid = 1 AND d.status IN ('pending', 'sent')"
+            "SELECT (SELECT COUNT(*) FROM deliveries WHERE paid = 1)"
+            " + (SELECT COUNT(*) FROM deliveries d JOIN campaigns c USING (campaign_id)"
+            " WHERE c.paid = 1 AND d.status = 'pending')"
         )
         return int(row[0]) if row is not None else 0
 
@@ -398,14 +399,21 @@ class OutboxRepository(Repository):
         return from_db(row[0]) if row and row[0] else None
 
     def finish(
-        self, delivery_id: int, status: DeliveryStatus, now: datetime, error: str | None = None
+        self,
+        delivery_id: int,
+        status: DeliveryStatus,
+        now: datetime,
+        error: str | None = None,
+        *,
+        paid: bool = False,
     ) -> None:
-        """Record the final fate of a delivery: sent, failed, blocked or skipped."""
+        """Record the final fate of a delivery: sent, failed, blocked or skipped (`paid`:
+        sent as a paid broadcast, and charged)."""
         self._run(
             "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?,"
-            " sent_at = CASE WHEN ? = 'sent' THEN ? END, claimed_by = NULL, claimed_until = NULL"
-            " WHERE delivery_id = ?",
-            (status, error, status, to_db(now), delivery_id),
+            " sent_at = CASE WHEN ? = 'sent' THEN ? END, claimed_by = NULL, claimed_until = NULL,"
+            " paid = ? WHERE delivery_id = ?",
+            (status, error, status, to_db(now), int(paid), delivery_id),
         )
 
     def retry_at(self, delivery_id: int, when: datetime, error: str, *, counts: bool) -> None:

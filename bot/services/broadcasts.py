@@ -130,6 +130,10 @@ class ProgressDisplay(Protocol):
         """Show it in a new message; its id, or None if it could not be sent."""
         ...
 
+    async def paid_refused(self, chat_id: int, event: Event, reader: Reader) -> None:
+        """Tell the organizer that the paid notice about `event` goes on at the usual pace."""
+        ...
+
 
 class BroadcastService:
     def __init__(
@@ -315,6 +319,24 @@ class BroadcastService:
             await self.report(stopped.campaign, stopped.progress, True)
         return True
 
+    async def _reader(self, chat: int) -> Reader:
+        organizer = await self._users.get(chat)
+        if organizer is None:
+            return Reader(self._users.default_language, self._users.default_timezone)
+        return Reader(self._users.language_of(organizer), self._users.timezone_of(organizer))
+
+    async def paid_refused(self, campaign: Campaign) -> None:
+        """Telegram refused to be paid for a paid notice (the bot's Stars are spent, or paid
+        broadcasts are not allowed to it): the organizer who chose it learns that the rest
+        goes at the usual pace (they were told "at once")."""
+        event_id = campaign.event_id
+        if campaign.created_by is None or event_id is None:
+            return
+        event = await self._db.read(lambda uow: uow.events.by_id(event_id))
+        if event is not None:
+            reader = await self._reader(campaign.created_by)
+            await self._display.paid_refused(campaign.created_by, event, reader)
+
     async def report(self, campaign: Campaign, progress: Progress, finished: bool) -> None:
         """Edit the organizer's progress message (the worker calls this now and then).
 
@@ -333,12 +355,7 @@ class BroadcastService:
                 return
         if chat is None:
             return
-        organizer = await self._users.get(chat)
-        reader = (
-            Reader(self._users.language_of(organizer), self._users.timezone_of(organizer))
-            if organizer
-            else Reader(self._users.default_language, self._users.default_timezone)
-        )
+        reader = await self._reader(chat)
         status = BroadcastStatus(campaign, progress, self._clock.now())
         if campaign.progress_message is None:
             message = await self._display.announce(chat, status, finished, reader)

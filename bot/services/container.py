@@ -105,6 +105,9 @@ class _NotSentHere:
     ) -> int | None:
         return None
 
+    async def paid_refused(self, chat_id: int, event: Event, reader: Reader) -> None:
+        return None
+
 
 def offline_outlets() -> Outlets:
     outlet = _NotSentHere()

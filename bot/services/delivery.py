@@ -51,6 +51,7 @@ IDLE_WAIT = 30.0  # seconds to sleep when nothing is due and nobody wakes the wo
 PROGRESS_EVERY = timedelta(seconds=3)
 FILES_KEPT = 16  # files made and kept for their retries (a certificate: some 25 KB)
 SENDS_IN_FLIGHT = 8  # deliveries awaiting Telegram's answer at once (29/s at 0.25 s a trip)
+WAIT_LOGGED_EVERY = timedelta(minutes=1)
 # Those of paid notices (up to 1,000 a second): 100 in flight go at 400 a second at 0.25 s.
 PAID_IN_FLIGHT = 100
 
@@ -173,6 +174,7 @@ def _recipient(uow: UnitOfWork, delivery: Delivery, users: UserService) -> Recip
 
 class ProgressReporter(Protocol):
     async def report(self, campaign: Campaign, progress: Progress, finished: bool) -> None: ...
+    async def paid_refused(self, campaign: Campaign) -> None: ...
 
 
 def _renew(uow: UnitOfWork, owner: str, until: datetime) -> None:
@@ -220,6 +222,8 @@ class DeliveryWorker:
         self._observer = observer or NoMetrics()
         self._last_finished: datetime | None = None  # by this process's worker
         self._progress_at: datetime | None = clock.now()  # see `Backlog.progress_at`
+        self._wait_said_at: datetime | None = None  # the last "Telegram asked to wait" line
+        self._waits_unsaid = 0
         self._db = db
         self._users = users
         self._sender = sender
@@ -375,16 +379,37 @@ class DeliveryWorker:
         await self._report(finished_only=not batch)
         return handled
 
-    async def _stop_paying(self, campaign: Campaign) -> None:
-        if not campaign.paid:
+    def _say_waited(self, seconds: float, now: datetime) -> None:
+        """One log line a minute at most: Telegram refusing for minutes must not bury the
+        log under a line a second."""
+        self._waits_unsaid += 1
+        if self._wait_said_at is not None and now - self._wait_said_at < WAIT_LOGGED_EVERY:
             return
+        logger.warning(
+            "Telegram asked to wait %.1f s (%d time(s) since the last such line)",
+            seconds,
+            self._waits_unsaid,
+        )
+        self._wait_said_at, self._waits_unsaid = now, 0
+
+    async def _stop_paying(self, campaign: Campaign) -> None:
+        """Once per campaign (the messages in flight may all be refused): the rest goes
+        unpaid, the log and the metrics say so, and the organizer who chose it is told."""
+        known = self._campaigns.get(campaign.campaign_id) or campaign
+        if not known.paid:
+            return
+        self._campaigns[campaign.campaign_id] = replace(known, paid=False)
         logger.warning(
             "Telegram refused campaign %s's paid broadcast (the bot's Stars balance, or paid "
             "broadcasts not allowed to it); the rest goes at the usual pace",
             campaign.campaign_id,
         )
-        self._campaigns[campaign.campaign_id] = replace(campaign, paid=False)
+        self._observer.paid_refused()
         await self._db.write(lambda uow: uow.outbox.stop_paying(campaign.campaign_id))
+        try:
+            await self._reporter.paid_refused(campaign)
+        except Exception:
+            logger.exception("Could not tell the organizer of campaign %s", campaign.campaign_id)
 
     async def _keep_claims(self) -> None:
         """The batch in hand stays this worker's while it is being sent (a slow Telegram
@@ -449,7 +474,8 @@ class DeliveryWorker:
             delivery.user_id, message.text, message.buttons, document, paid=campaign.paid
         )
         now = self._clock.now()
-        if campaign.paid and result.outcome is Outcome.SENT and not result.paid_refused:
+        paid = campaign.paid and result.outcome is Outcome.SENT and not result.paid_refused
+        if paid:
             self._observer.paid_sent()
         if result.paid_refused:
             await self._stop_paying(campaign)
@@ -471,14 +497,14 @@ class DeliveryWorker:
         if result.outcome is Outcome.SENT:
             self._last_sent[delivery.user_id] = now
             self._last_sent.forget_idle(now)
-            await self._finish(delivery, DeliveryStatus.SENT)
+            await self._finish(delivery, DeliveryStatus.SENT, paid=paid)
         elif result.outcome is Outcome.BLOCKED:
             await self._finish(delivery, DeliveryStatus.BLOCKED, result.error, blocked=True)
         elif result.outcome is Outcome.FAILED:
             await self._finish(delivery, DeliveryStatus.FAILED, result.error)
         elif result.retry_after is not None:
             # Flood control is for the whole bot: everyone waits, and this try does not count.
-            logger.warning("Telegram asked to wait %.1f s", result.retry_after)
+            self._say_waited(result.retry_after, now)
             await self._retry(delivery, now, result.error or "429", counts=False)
             await self._sleep(result.retry_after)
         elif delivery.attempts + 1 >= self._max_attempts:
@@ -512,13 +538,14 @@ class DeliveryWorker:
         error: str | None = None,
         *,
         blocked: bool = False,
+        paid: bool = False,
     ) -> None:
         """The delivery's final fate; a user who blocked the bot is not written to again
-        until they write to it (in the same unit of work)."""
+        until they write to it (in the same unit of work). `paid`: sent paid (charged)."""
         now = self._clock.now()
 
         def work(uow: UnitOfWork) -> None:
-            uow.outbox.finish(delivery.delivery_id, status, now, error)
+            uow.outbox.finish(delivery.delivery_id, status, now, error, paid=paid)
             if blocked:
                 uow.users.mark_blocked(delivery.user_id, now)
 

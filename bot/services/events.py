@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from bot.models import (
     RegistrationStatus,
 )
 from bot.services.event_codes import code_base, unique_code
-from bot.services.paid_notices import PaidBudget, PaidQuote
+from bot.services.paid_notices import PaidBudget, PaidQuote, stars
 from bot.services.programme_hooks import ProgrammeHooks, follow_change
 from bot.services.programme_import import NAMES_LISTED, ParsedProgramme
 from bot.services.recent import Recent
@@ -30,6 +31,8 @@ from bot.services.registrations import closed_reason, fill_seats
 
 PAGE_SIZE = 8
 LIST_MAX_AGE = timedelta(seconds=1)  # how old a list page or topic count may be when shown
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Cancellation:
     outcome: Cancelling
     event: Event  # as it stands after
     paid: bool = False  # its notice goes as a paid broadcast
+    paid_messages: int = 0  # how many (0.1 Star each)
 
 
 class EventCancelled(Exception):
@@ -427,18 +431,24 @@ class EventService:
             refusal = cancel_refusal(before, now)
             if refusal is not None:
                 return Cancellation(refusal, before), False
-            pays = (
-                paid
-                and self._paid.enabled
-                and self._paid.quote(uow, uow.outbox.count_audience(audience)).affordable
-            )
+            told = uow.outbox.count_audience(audience) if paid and self._paid.enabled else 0
+            pays = told > 0 and self._paid.quote(uow, told).affordable
             uow.events.set_status(event.event_id, EventStatus.CANCELLED, now)
             uow.audit.record(admin_id, "cancel-event", event.code, now)
+            if pays:  # what the operator's budget was spent on, and who chose it
+                uow.audit.record(admin_id, "paid-notice", f"{event.code}: {told} messages", now)
             after = replace(before, status=EventStatus.CANCELLED)
-            queued = follow_change(uow, before, after, now, pays)
-            return Cancellation(Cancelling.DONE, after, pays), queued
+            queued = follow_change(uow, before, after, now, pays, by=admin_id)
+            return Cancellation(Cancelling.DONE, after, pays, told if pays else 0), queued
 
         cancellation, queued = await self._db.write(work, heavy=True)
+        if cancellation.paid:
+            logger.info(
+                "Cancellation of %s told as a paid broadcast: %d messages, %s Stars",
+                event.code,
+                cancellation.paid_messages,
+                stars(cancellation.paid_messages),
+            )
         if cancellation.outcome is Cancelling.DONE:
             self.programme_changed()
             await self._hooks.replan([cancellation.event], queued)

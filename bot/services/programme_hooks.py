@@ -27,14 +27,19 @@ from bot.services.reminders import (
 
 
 def follow_change(
-    uow: UnitOfWork, before: Event | None, after: Event, now: datetime, paid: bool = False
+    uow: UnitOfWork,
+    before: Event | None,
+    after: Event,
+    now: datetime,
+    paid: bool = False,
+    by: int | None = None,
 ) -> bool:
     """Queue what a change of `before` into `after` means for people; True if it queued any
     message (so the delivery worker is woken once the unit of work is committed). `paid`:
-    the notice of a cancellation or a move goes as a paid broadcast."""
+    the notice of a cancellation or a move goes as a paid broadcast, chosen by `by`."""
     if after.is_cancelled:
         if before is not None and not before.is_cancelled:
-            queue_cancelled_notice(uow, after, now, paid)
+            queue_cancelled_notice(uow, after, now, paid, by)
             return True
         return False
     if before is None:

@@ -203,7 +203,7 @@ def queue_moved_notice(
 
 
 def queue_cancelled_notice(
-    uow: UnitOfWork, event: Event, now: datetime, paid: bool = False
+    uow: UnitOfWork, event: Event, now: datetime, paid: bool = False, by: int | None = None
 ) -> None:
     """Tell everyone signed up that the event is cancelled, in the cancellation's unit
     (`paid`: as a paid broadcast, see `bot.services.paid_notices`)."""
@@ -215,5 +215,6 @@ def queue_cancelled_notice(
         {},
         now,
         event_id=event.event_id,
+        created_by=by,
         paid=paid,
     )

@@ -21,6 +21,10 @@ from bot.config import Listen
 logger = logging.getLogger(__name__)
 
 
+class CannotListen(OSError):
+    """The address to listen on is taken, or not this machine's: a setting to fix."""
+
+
 class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -62,7 +66,7 @@ class WebServer:
             sock.bind((self._listen.host, self._listen.port))
         except OSError as exc:
             sock.close()
-            raise OSError(f"cannot listen on {self._listen}: {exc.strerror or exc}") from exc
+            raise CannotListen(f"cannot listen on {self._listen}: {exc.strerror or exc}") from exc
         sock.set_inheritable(True)
         self._socket = sock
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="web server")

@@ -86,8 +86,8 @@ class Metrics:
         )
         self.oldest_due = Gauge(
             "bot_delivery_oldest_due_seconds",
-            "Seconds since the oldest delivery due was scheduled, or rescheduled by a retry (0 when"
-            " none waits)",
+            "Seconds the oldest delivery due has waited since its campaign was queued (0 when "
+            "none waits)",
             registry=r,
         )
         self.database_up = Gauge(

@@ -33,7 +33,7 @@ def stalled() -> Health:
         None,
         False,
         due=950,
-        oldest_waited=2.0,  # each refused try reschedules it: its age says nothing
+        oldest_waited=600.0,
         last_finished=NOW - timedelta(minutes=10),
         worker_running=True,
         progress_at=NOW - timedelta(minutes=6),

@@ -378,15 +378,23 @@ class OutboxRepository(Repository):
         )
 
     def backlog(self, now: datetime) -> tuple[int, datetime | None]:
-        """How many deliveries are due and not sent, and since when the oldest is due."""
+        """How many deliveries are due and not sent, and since when the oldest of them has
+        been waiting: since its campaign was queued (a retry moves a delivery's own time, so
+        a queue Telegram refuses for minutes would look young)."""
         row = self._one(
-            "SELECT COUNT(*), MIN(next_attempt_at) FROM deliveries"
-            " WHERE status = 'pending' AND next_attempt_at <= ?",
+            "SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?",
             (to_db(now),),
         )
         if row is None or not row[0]:
             return 0, None
-        return int(row[0]), from_db(row[1])
+        since = self._one(
+            "SELECT MIN(COALESCE(c.queued_at, c.created_at)) FROM campaigns c"
+            " WHERE c.status = 'running' AND EXISTS (SELECT 1 FROM deliveries d"
+            " WHERE d.campaign_id = c.campaign_id AND d.status = 'pending'"
+            " AND d.next_attempt_at <= ?)",
+            (to_db(now),),
+        )
+        return int(row[0]), from_db(since[0]) if since is not None and since[0] else None
 
     def next_due_at(self) -> datetime | None:
         """The next moment the worker has something to do: a delivery, or a scheduled

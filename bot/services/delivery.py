@@ -184,7 +184,7 @@ def _renew(uow: UnitOfWork, owner: str, until: datetime) -> None:
 @dataclass(frozen=True)
 class Backlog:
     due: int  # deliveries due now, not sent yet
-    oldest_waited: float  # seconds since the oldest of them was (re)scheduled (0 when none)
+    oldest_waited: float  # seconds since the oldest of them was queued (0 when none)
     last_finished: datetime | None  # when this process last finished one (None: not yet)
     # When this process's worker last got anywhere: finished a delivery, or found nothing to
     # send. Deliveries due and this long ago: it is stalled (Telegram refusing everything,

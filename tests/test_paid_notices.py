@@ -150,7 +150,7 @@ async def test_telegram_refusing_the_payment_sends_the_rest_at_the_usual_pace(
         "is spent, or paid broadcasts are not allowed to this bot): the people not told yet "
         "are told at the usual pace."
     ]
-    audit = await db.fetch_all("SELECT action, detail FROM admin_audit ORDER BY rowid")
+    audit = await db.fetch_all("SELECT action, detail FROM admin_audit ORDER BY id")
     assert [tuple(r) for r in audit] == [
         ("cancel-event", "flood"),
         ("paid-notice", "flood: 3 messages"),

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.app import ALLOWED_UPDATES, BotApplication, health_of
 from bot.clock import SystemClock
@@ -98,51 +100,51 @@ async def _start(app: BotApplication, settings: Settings) -> None:
     logger.info("Webhook set; receiving updates on %s", webhook.listen)
 
 
-async def _initialize(app: BotApplication) -> None:
-    """The Bot API reached once (getMe), trying again while it cannot be: a bot started at
-    boot before the network, or while Telegram is away, waits as long polling does."""
-    for attempt in range(10_000):
+async def _until_reached(doing: str, call: Callable[[], Awaitable[object]]) -> None:
+    """`call` made, tried again while the Bot API cannot be reached (a bot started at boot
+    before the network, or while Telegram is away, waits as long polling does); a refusal
+    (a revoked token...) goes to the caller."""
+    for attempt in itertools.count():
         try:
-            await app.initialize()
+            await call()
             return
-        except InvalidToken:
+        except (InvalidToken, BadRequest):  # BadRequest is a NetworkError in telegram.error
             raise
         except NetworkError as exc:
             wait = RETRY_SET_WEBHOOK[min(attempt, len(RETRY_SET_WEBHOOK) - 1)]
             logger.warning(
-                "Could not reach the Bot API at start (%s); again in %d s", type(exc).__name__, wait
-            )
-            await asyncio.sleep(wait)
-
-
-async def _set_webhook(app: BotApplication, settings: Settings) -> None:
-    """Tell Telegram where to post, trying again while it cannot be reached; a refusal
-    (a bad URL, a revoked token) is final."""
-    webhook = settings.webhook
-    assert webhook is not None
-    for attempt in range(10_000):
-        try:
-            await app.bot.set_webhook(
-                url=webhook.url,
-                secret_token=webhook.secret,
-                allowed_updates=ALLOWED_UPDATES,
-                max_connections=MAX_CONNECTIONS,
-            )
-            return
-        except InvalidToken:
-            raise
-        except NetworkError as exc:
-            wait = RETRY_SET_WEBHOOK[min(attempt, len(RETRY_SET_WEBHOOK) - 1)]
-            logger.warning(
-                "Could not reach the Bot API to set the webhook (%s); again in %d s",
+                "Could not reach the Bot API %s (%s); again in %d s",
+                doing,
                 type(exc).__name__,
                 wait,
             )
             await asyncio.sleep(wait)
-        except TelegramError as exc:
-            logger.critical("Telegram refused the webhook %s: %s", webhook.url, exc.message)
-            app.bot_data.stopped_for_good = True
-            return
+
+
+async def _initialize(app: BotApplication) -> None:
+    """The Bot API reached once (getMe)."""
+    await _until_reached("at start", app.initialize)
+
+
+async def _set_webhook(app: BotApplication, settings: Settings) -> None:
+    """Tell Telegram where to post; a refusal (a bad URL) is final."""
+    webhook = settings.webhook
+    assert webhook is not None
+    try:
+        await _until_reached(
+            "to set the webhook",
+            lambda: app.bot.set_webhook(
+                url=webhook.url,
+                secret_token=webhook.secret,
+                allowed_updates=ALLOWED_UPDATES,
+                max_connections=MAX_CONNECTIONS,
+            ),
+        )
+    except InvalidToken:
+        raise
+    except TelegramError as exc:
+        logger.critical("Telegram refused the webhook %s: %s", webhook.url, exc.message)
+        app.bot_data.stopped_for_good = True
 
 
 async def _stop(app: BotApplication) -> None:

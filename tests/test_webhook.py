@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.devtools.emulator import BotApiEmulator, FakeUser
+from bot.devtools.emulator import ApiError, BotApiEmulator, FakeUser
 from bot.devtools.emulator_server import BotApiServer, FloodControl
 from handlers.buttons import Register
 from tests.store import oracle
@@ -286,4 +286,28 @@ async def test_an_address_the_bot_cannot_listen_on_is_said_in_one_line(hooked: W
     log = (bot.folder / "bot.log").read_text(errors="replace")
     assert code == 2, log[-2000:]
     assert f"Not started: cannot listen on 127.0.0.1:{hooked.port}" in log
+    assert "Traceback" not in log
+
+
+async def test_a_webhook_telegram_refuses_stops_the_bot_with_what_to_fix(
+    hooked: WebhookBot,
+) -> None:
+    """Telegram refuses the webhook (a URL it will not post to): the process ends with exit
+    code 3 (starting again would not help) and says which URL and why, in one line."""
+    bot = hooked.bot
+    refusal = ApiError(400, "Bad Request: bad webhook: IP address 10.0.0.1 is reserved")
+    bot.emulator.fail_next("setWebhook", refusal)
+    starting = asyncio.create_task(bot.start(**hooked.env))
+    await asyncio.sleep(0.1)
+    assert bot.process is not None
+    async with asyncio.timeout(30):
+        code = await bot.process.wait()
+    starting.cancel()
+    with contextlib.suppress(asyncio.CancelledError, AssertionError):
+        await starting
+    log = (bot.folder / "bot.log").read_text(errors="replace")
+    assert code == 3, log[-2000:]
+    assert f"Telegram refused the webhook {hooked.url}: " in log
+    assert "10.0.0.1 is reserved" in log
+    assert "Could not reach" not in log  # a refusal is not retried
     assert "Traceback" not in log

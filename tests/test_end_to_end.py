@@ -74,16 +74,7 @@ class Bot:
             "-m",
             "bot",
             cwd=self.folder,
-            env={
-                "PATH": os.environ.get("PATH", ""),
-                "PYTHONPATH": str(ROOT),
-                "BOT_TOKEN": "123456:E2E",
-                "TELEGRAM_API_URL": self.server.base_url,
-                **self.database_env,
-                "ADMIN_IDS": "5001",
-                "LOG_LEVEL": "WARNING",
-                **env,
-            },
+            env={**self.env, "ADMIN_IDS": "5001", "LOG_LEVEL": "WARNING", **env},
             stderr=log,
         )
         log.close()  # the child has its own copy
@@ -91,6 +82,32 @@ class Bot:
             await self.until(lambda: self._webhooks_set() > webhooks)
         else:
             await self.until(lambda: self.emulator.polls > polls)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What a `python -m bot` of this bot runs with: its token, the emulator, its database."""
+        return {
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": str(ROOT),
+            "BOT_TOKEN": "123456:E2E",
+            "TELEGRAM_API_URL": self.server.base_url,
+            **self.database_env,
+        }
+
+    async def ends_by_itself(self, **env: str) -> int:
+        """Start the bot and wait for its process to end on its own; its exit code."""
+        earlier = self.process
+        starting = asyncio.create_task(self.start(**env))  # it waits for what never comes
+        try:
+            async with asyncio.timeout(WAIT):
+                while self.process is earlier:  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
+                assert self.process is not None
+                return await self.process.wait()
+        finally:
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
 
     def _webhooks_set(self) -> int:
         return sum(1 for call in self.emulator.calls if call.method == "setWebhook")
@@ -437,13 +454,6 @@ async def test_a_running_bot_keeps_its_sqlite_file_to_itself(bot: Bot) -> None:
     process on it (two pollers of one token take each other's updates). Once it stopped,
     even by SIGKILL, both may go ahead."""
     await bot.start()
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(ROOT),
-        "BOT_TOKEN": "123456:E2E",
-        "TELEGRAM_API_URL": bot.server.base_url,
-        **bot.database_env,
-    }
 
     async def command(*args: str, **extra: str) -> tuple[int, str]:
         process = await asyncio.create_subprocess_exec(
@@ -452,7 +462,7 @@ async def test_a_running_bot_keeps_its_sqlite_file_to_itself(bot: Bot) -> None:
             "bot",
             *args,
             cwd=bot.folder,
-            env={**env, **extra},
+            env={**bot.env, **extra},
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )

@@ -117,22 +117,6 @@ HEADER = "code,topic,starts_at,duration_minutes,capacity,language,join_url,title
 PARTICIPANTS = [FakeUser(id=2300 + i, first_name=f"P{i}", language_code="en") for i in range(5)]
 
 
-async def ends_by_itself(bot: Bot, **env: str) -> int:
-    """Start the bot and wait for its process to end on its own; its exit code."""
-    earlier = bot.process
-    starting = asyncio.create_task(bot.start(**env))  # it waits for a poll that never comes
-    try:
-        async with asyncio.timeout(WAIT):
-            while bot.process is earlier:  # noqa: ASYNC110
-                await asyncio.sleep(0.01)
-            assert bot.process is not None
-            return await bot.process.wait()
-    finally:
-        starting.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await starting
-
-
 def log_of(bot: Bot) -> str:
     return (bot.folder / "bot.log").read_text("utf-8", errors="replace")
 
@@ -237,7 +221,7 @@ async def test_a_token_telegram_rejects_ends_the_process_without_printing_it(bot
     with an error saying what to check, without a traceback, and neither the token nor its
     secret half is in its output."""
     bot.emulator.fail_next("getMe", ApiError(401, "Unauthorized"))
-    code = await ends_by_itself(bot, BOT_TOKEN=TOKEN)
+    code = await bot.ends_by_itself(BOT_TOKEN=TOKEN)
     output = log_of(bot)
     assert code != 0, "the bot went on with a token Telegram rejected"
     assert "The Bot API refused the token" in output, output[-2000:]

@@ -6,7 +6,6 @@ and the way back to polling."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import signal
 import socket
@@ -275,14 +274,7 @@ async def test_an_address_the_bot_cannot_listen_on_is_said_in_one_line(hooked: W
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", hooked.port))
         taken.listen()
-        starting = asyncio.create_task(bot.start(**hooked.env))
-        await asyncio.sleep(0.1)
-        assert bot.process is not None
-        async with asyncio.timeout(30):
-            code = await bot.process.wait()
-        starting.cancel()
-        with contextlib.suppress(asyncio.CancelledError, AssertionError):
-            await starting
+        code = await bot.ends_by_itself(**hooked.env)
     log = (bot.folder / "bot.log").read_text(errors="replace")
     assert code == 2, log[-2000:]
     assert f"Not started: cannot listen on 127.0.0.1:{hooked.port}" in log
@@ -297,14 +289,7 @@ async def test_a_webhook_telegram_refuses_stops_the_bot_with_what_to_fix(
     bot = hooked.bot
     refusal = ApiError(400, "Bad Request: bad webhook: IP address 10.0.0.1 is reserved")
     bot.emulator.fail_next("setWebhook", refusal)
-    starting = asyncio.create_task(bot.start(**hooked.env))
-    await asyncio.sleep(0.1)
-    assert bot.process is not None
-    async with asyncio.timeout(30):
-        code = await bot.process.wait()
-    starting.cancel()
-    with contextlib.suppress(asyncio.CancelledError, AssertionError):
-        await starting
+    code = await bot.ends_by_itself(**hooked.env)
     log = (bot.folder / "bot.log").read_text(errors="replace")
     assert code == 3, log[-2000:]
     assert f"Telegram refused the webhook {hooked.url}: " in log

@@ -13,6 +13,7 @@ import time
 from dataclasses import replace
 from typing import Any, cast
 
+from starlette.applications import Starlette
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, BaseRateLimiter, ContextTypes, Defaults, ExtBot
@@ -20,7 +21,7 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import Listen, Settings
 from bot.db import Database, DatabaseGone, DatabaseUnusable, open_database
 from bot.i18n import Catalogs
 from bot.metrics import Metrics
@@ -30,6 +31,7 @@ from bot.services.delivery import OVERALL_RATE
 from bot.services.organizers import OrganizerRole
 from bot.update_processor import PerUserUpdateProcessor
 from bot.web.health import Health
+from bot.web.mini_app import mini_app_routes
 from bot.web.routes import build_web_app
 from bot.web.server import WebServer
 from handlers.broadcast_progress import ProgressMessages
@@ -44,6 +46,7 @@ from handlers.durable_updates import (
 from handlers.errors import stop_for_good
 from handlers.jobs import JobQueueScheduler, plan_all
 from handlers.menus import publish_commands
+from handlers.mini_app import MiniAppDesk
 from handlers.send_scheduler import FairSendScheduler
 from handlers.sender import TelegramSender
 from handlers.shared_sessions import SharedSessions
@@ -66,7 +69,8 @@ class BotApplication(_Application):
         super().__init__(**kwargs)
         self.durable = DurableState()
         self.metrics = Metrics(ALLOWED_UPDATES)
-        self.web: WebServer | None = None  # /healthz, /metrics (and the webhook), if served
+        # /healthz and /metrics, the Mini App and the webhook: the servers running.
+        self.web_servers: list[WebServer] = []
         self.intake: WebhookIntake | None = None  # webhook mode: the updates claimed here
         # Several processes (PostgreSQL): conversation state in the database, not here.
         self.shared_sessions: SharedSessions | None = None
@@ -187,12 +191,8 @@ def build_application(
             requeued = await requeue_pending(services.inbox, app.bot, app.update_queue)
             if requeued:
                 logger.info("Handling %d updates stored before the last stop", requeued)
-        if settings.metrics_listen is not None and settings.webhook is None:
-            app.web = WebServer(
-                build_web_app(lambda: health_of(app, clock), app.metrics),
-                settings.metrics_listen,
-            )
-            await app.web.start()
+        if settings.webhook is None:
+            await start_web_servers(app, settings, clock, token or settings.bot_token or "")
         if freeze_heap:
             freeze_start_up_objects()
 
@@ -211,9 +211,8 @@ def build_application(
 
     async def post_shutdown(app: _Application) -> None:
         assert isinstance(app, BotApplication)
-        if app.web is not None:
-            await app.web.stop()
-            app.web = None
+        while app.web_servers:
+            await app.web_servers.pop().stop()
         await post_stop(app)
         app.bot_data.stop()
         while opened:
@@ -287,6 +286,26 @@ def build_application(
         app.updater.bot = cast(ExtBot[None], updater_bot)
     handlers.register_all(app)
     return app
+
+
+async def start_web_servers(
+    app: BotApplication, settings: Settings, clock: Clock, token: str
+) -> None:
+    """Polling mode: the Mini App on WEB_LISTEN, /healthz and /metrics on METRICS_LISTEN;
+    one server when both are the same address (and /healthz beside the Mini App anyway)."""
+    health = lambda: health_of(app, clock)  # noqa: E731
+    web_app = settings.web_app
+    wanted: list[tuple[Listen, Starlette]] = []
+    if web_app is not None:
+        routes = mini_app_routes(MiniAppDesk(app, app.shared_sessions), token, clock)
+        wanted.append((web_app.listen, build_web_app(health, app.metrics, mini_app=routes)))
+    metrics = settings.metrics_listen
+    if metrics is not None and (web_app is None or metrics != web_app.listen):
+        wanted.append((metrics, build_web_app(health, app.metrics)))
+    for listen, served in wanted:
+        server = WebServer(served, listen)
+        await server.start()
+        app.web_servers.append(server)
 
 
 def update_kind(update: object) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar, cast
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import SUPPORTED_LANGUAGES
@@ -74,6 +74,21 @@ class Webhook:
 
 
 @dataclass(frozen=True)
+class WebApp:
+    """The Mini App: Telegram opens pages under `url` (the public HTTPS address of the bot's
+    web server, usually a reverse proxy's); served on `listen` in polling mode, on the
+    webhook's server in webhook mode."""
+
+    url: str
+    listen: Listen
+
+    def page(self, name: str, **query: str) -> str:
+        """The address of one of its pages, e.g. page("form", event="flood-101")."""
+        address = f"{self.url.rstrip('/')}/app/{name}"
+        return f"{address}?{urlencode(query)}" if query else address
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the process needs to know about its deployment."""
 
@@ -94,6 +109,7 @@ class Settings:
     metrics_listen: Listen | None = None  # /healthz and /metrics in polling mode
     # The most Stars all paid urgent notices together may cost (0: never paid).
     paid_broadcast_stars: int = 0
+    web_app: WebApp | None = None  # the Mini App (WEB_APP_URL); None: chat only
 
     def is_organizer(self, user_id: int) -> bool:
         return user_id in self.admin_ids
@@ -179,6 +195,7 @@ def load_settings(
             else None
         ),
         paid_broadcast_stars=checked(parse_paid_stars, get("PAID_BROADCAST_STARS") or "0"),
+        web_app=checked(parse_web_app, get("WEB_APP_URL"), get("WEB_LISTEN") or DEFAULT_WEB_LISTEN),
     )
     if problems:
         raise ConfigError(*problems)
@@ -186,6 +203,7 @@ def load_settings(
 
 
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8080"
+DEFAULT_WEB_LISTEN = "127.0.0.1:8080"
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -253,6 +271,33 @@ def _webhook_url_problems(url: str) -> list[str]:
             "(443, 80, 88, 8443)."
         )
     return problems
+
+
+def parse_web_app(url: str, listen: str) -> WebApp | None:
+    """WEB_APP_URL set: the Mini App, on the public HTTPS address that reaches WEB_LISTEN."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    loopback = parts.hostname in _LOOPBACK
+    problems = []
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        problems.append(
+            f"WEB_APP_URL: {url!r} must be a public https:// address, e.g. "
+            "https://bot.example.org (Telegram opens Mini Apps over HTTPS only; your reverse "
+            "proxy forwards /app/ to WEB_LISTEN)."
+        )
+    if parts.query or parts.fragment or parts.path.rstrip("/").endswith("/app"):
+        problems.append(
+            f"WEB_APP_URL: {url!r} should be the web server's address without /app, a query "
+            "or a fragment, e.g. https://bot.example.org (the pages are under /app/)."
+        )
+    try:
+        where = parse_listen("WEB_LISTEN", listen)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(*problems)
+    return WebApp(url.rstrip("/"), where)
 
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024

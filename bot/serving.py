@@ -22,10 +22,12 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from bot.app import ALLOWED_UPDATES, BotApplication, health_of
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.web.mini_app import mini_app_routes
 from bot.web.routes import WebhookRoute, build_web_app
 from bot.web.server import WebServer
 from handlers.durable_updates import WebhookIntake
 from handlers.errors import stop_for_good
+from handlers.mini_app import MiniAppDesk
 
 logger = logging.getLogger(__name__)
 
@@ -91,10 +93,18 @@ async def _start(app: BotApplication, settings: Settings) -> None:
     )
     app.intake = intake
     route = WebhookRoute(webhook.path, webhook.secret, intake.receive)
-    app.web = WebServer(
-        build_web_app(lambda: health_of(app, SystemClock()), app.metrics, route), webhook.listen
+    clock = SystemClock()
+    mini_app = (
+        mini_app_routes(MiniAppDesk(app, app.shared_sessions), settings.bot_token or "", clock)
+        if settings.web_app is not None
+        else []
     )
-    await app.web.start()  # listening before Telegram is told where to post
+    server = WebServer(
+        build_web_app(lambda: health_of(app, clock), app.metrics, route, mini_app),
+        webhook.listen,
+    )
+    await server.start()  # listening before Telegram is told where to post
+    app.web_servers.append(server)
     await _set_webhook(app, settings)
     intake.start()  # what was stored and not handled before (or by a process gone) comes
     logger.info("Webhook set; receiving updates on %s", webhook.listen)
@@ -148,9 +158,8 @@ async def _set_webhook(app: BotApplication, settings: Settings) -> None:
 
 
 async def _stop(app: BotApplication) -> None:
-    if app.web is not None:
-        await app.web.stop()
-        app.web = None
+    while app.web_servers:
+        await app.web_servers.pop().stop()
     if app.running:
         await app.stop()  # the updates in hand are handled first
     if app.intake is not None:

@@ -6,6 +6,7 @@ wherever it is opened from (a command, a button, a deep link) and can be read in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ from handlers.buttons import (
 )
 from handlers.html import bold, plain
 from handlers.messages import join_now_text
-from handlers.ui import Button, page_buttons
+from handlers.ui import Button, OpenMiniApp, page_buttons
 
 MAX_BUTTON_TITLE = 40
 FIRST_PAGE = EventList(None, 0)  # of every topic
@@ -101,7 +102,10 @@ def card_screen(
     bot_username: str,
     back: EventList,
     for_organizer: bool,
+    form: Callable[[str], str] | None = None,
 ) -> tuple[str, list[list[Button]]]:
+    """The card; `form`: the Mini App form's address for an event code, for a viewer who
+    has no profile yet (its Register opens the form, with the chat's questions beside)."""
     listing, event = card.listing, card.event
     title = event.title_in(t.language)
     lines = [bold(title), plain(t._(TOPICS.get(event.topic, TOPICS["other"])))]
@@ -128,7 +132,7 @@ def card_screen(
     if event.is_cancelled:
         lines += ["", t._("This event has been cancelled.")]
     elif card.in_progress:
-        lines += ["", under_way(t, card, zone, rows)]
+        lines += ["", under_way(t, card, zone, rows, form)]
     elif not is_open:
         lines += ["", t._("This session is over.")]
     else:
@@ -149,7 +153,7 @@ def card_screen(
         lines += ["", t._("This session is taken as part of the course: register for the course.")]
     elif is_open:
         label = t._("Join the waitlist") if listing.seats_left == 0 else t._("Register")
-        rows.append([(label, Register(event.code))])
+        rows += register_rows(t, label, event.code, form)
     if card.course is not None:
         course = card.course.course
         label = t._(
@@ -167,7 +171,26 @@ def card_screen(
     return "\n".join(lines), rows
 
 
-def under_way(t: Translator, card: EventView, zone: str, rows: list[list[Button]]) -> str:
+def register_rows(
+    t: Translator, label: str, code: str, form: Callable[[str], str] | None
+) -> list[list[Button]]:
+    """Register: the form in a Mini App when there is one (and the questions in chat
+    still there, for a Telegram app that cannot open it), else the questions in chat."""
+    if form is None:
+        return [[(label, Register(code))]]
+    return [
+        [(label, OpenMiniApp(form(code)))],
+        [(t._("Answer in the chat instead"), Register(code))],
+    ]
+
+
+def under_way(
+    t: Translator,
+    card: EventView,
+    zone: str,
+    rows: list[list[Button]],
+    form: Callable[[str], str] | None = None,
+) -> str:
     """A session that is running, as the one who opens it stands: registered (the link and
     check-in), left on the waitlist, or free to join late while a seat is free."""
     event, status = card.event, card.status
@@ -182,7 +205,7 @@ def under_way(t: Translator, card: EventView, zone: str, rows: list[list[Button]
     elif card.listing.seats_left != 0 and card.single_sign_up:
         lines.append(t._("Availability: {seats}", seats=seats_text(t, card.listing)))
         lines.append(t._("You can still join: register and I will send you the link."))
-        rows.append([(t._("Register"), Register(event.code))])
+        rows += register_rows(t, t._("Register"), event.code, form)
     elif card.single_sign_up:  # a session taken with its course only is not joined alone
         lines.append(t._("The session is full."))
     return "\n".join(lines)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import CallbackQuery, Update
 from telegram.ext import Application, CommandHandler
 
@@ -72,7 +74,19 @@ def _card(
         bot_username=context.bot.username,
         back=back,
         for_organizer=viewer.is_organizer,
+        form=form_for(context),
     )
+
+
+def form_for(context: BotContext) -> Callable[[str], str] | None:
+    """The Mini App form's address for an event, for a viewer without a profile (None: no
+    Mini App, or the viewer registers with one press)."""
+    web_app = context.services.settings.web_app
+    viewer = context.viewer
+    if web_app is None or viewer.user.profile is not None:
+        return None
+    language = viewer.t.language
+    return lambda code: web_app.page("form", event=code, lang=language)
 
 
 async def show_card_again(context: BotContext, card: EventView, message_id: int) -> None:

@@ -38,7 +38,8 @@ from telegram.ext import (
 from bot.i18n import N_, Translator, clean_user_text
 from bot.models import Profile
 from bot.problems import InputProblem
-from bot.services import profiles
+from bot.services import profile_form, profiles
+from bot.services.profile_form import ZoneChoice
 from bot.services.timezones import is_known_zone
 from handlers.buttons import (
     EditProfile,
@@ -57,7 +58,7 @@ from handlers.html import bold, plain, user_text
 from handlers.presses import on_press
 from handlers.registration import sign_up
 from handlers.session import clear_state, get_state, set_state
-from handlers.ui import Button, answer, edit, no_longer_active, send
+from handlers.ui import Button, OpenMiniApp, answer, edit, no_longer_active, send
 from handlers.wizards import GROUP_GENERAL, GROUP_PROFILE, build_wizard
 
 ANSWERING = 1
@@ -94,37 +95,9 @@ class ProfileFlow:
     course: bool = False
 
 
-# The only two places the wizard asks the country and time-zone directories.
-
-
-@dataclass(frozen=True)
-class ZoneChoice:
-    """Which time zone, for a place in a country: `zone` when only one fits (nothing to
-    ask), else the zones that may fit, most likely first (empty: the place fits none)."""
-
-    zone: str | None
-    offered: tuple[str, ...] = ()
-
-
 def zone_choice(context: BotContext, country: str, place: str = "") -> ZoneChoice:
-    """The time zone for `place` (a city as typed; empty: none) in `country`.
-
-    A country with one zone decides it; so does a city of the country that the city list
-    places in one zone. Without a place, every zone of the country is offered (the most
-    populous first). A zone from another country is never offered here: the zone question
-    offers one only when nothing in the country fits (the participant typed it)."""
-    directory = context.services.timezones
-    zones = directory.clocks_of_country(country)
-    if len(zones) == 1:
-        return ZoneChoice(zones[0])
-    if not place:
-        return ZoneChoice(None, tuple(zones))
-    found = directory.zone_for_place(place, country)
-    if found.outside_country:
-        return ZoneChoice(None, ())
-    if found.zone is not None:
-        return ZoneChoice(found.zone)
-    return ZoneChoice(None, found.candidates)
+    """The time zone for `place` in `country`, by the rules the Mini App's form follows too."""
+    return profile_form.zone_choice(context.services.timezones, country, place)
 
 
 def country_answer(context: BotContext, text: str) -> tuple[str | None, list[str]]:
@@ -618,6 +591,10 @@ async def show_profile(
         return
     buttons: list[Button] = [(t._(label), EditProfile(f)) for f, label in LABELS.items()]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    web_app = context.services.settings.web_app
+    if web_app is not None:
+        form = web_app.page("form", lang=t.language)
+        rows.insert(0, [(t._("Edit all in a form"), OpenMiniApp(form))])
     hint = t._(
         "To change an answer, press its button. /timezone changes the time zone and "
         "/forgetme deletes everything."

@@ -29,7 +29,7 @@ async def sign_up(
     query: CallbackQuery | None = None,
     preface: str | None = None,
     card_message: int | None = None,
-) -> None:
+) -> SignUp:
     """Register the viewer (their profile exists) and tell them the outcome in one message
     (after `preface`, if any); the card whose Register was pressed shows the new state (or
     the message `card_message`, where the card was before the profile questions took its
@@ -41,7 +41,7 @@ async def sign_up(
     outcome, position, card = result.outcome, result.position, result.card
     if card is None or outcome is SignUp.NO_SUCH_EVENT:
         await send(context, _joined(preface, t._("This event no longer exists.")))
-        return
+        return SignUp.NO_SUCH_EVENT
     event = card.event
     title = user_text(event.title_in(t.language))
     pressed_card = query is not None and query.message is not None and preface is None
@@ -50,7 +50,7 @@ async def sign_up(
         # cancelled or ended session itself), rather than a message repeating it.
         notice = outcome_text(t, outcome, title, position) if outcome in SAID_ON_THE_CARD else None
         await show_card(context, card, query=query, notice=notice)
-        return
+        return outcome
     if outcome in (SignUp.CONFIRMED, SignUp.ALREADY_CONFIRMED):
         # Already: a second press, or the same press handled again after a crash; the time,
         # the link and the calendar file again, in case the first answer never arrived.
@@ -66,6 +66,7 @@ async def sign_up(
         await show_card(context, card, query=query)
     elif card_message is not None:
         await show_card_again(context, card, card_message)
+    return outcome
 
 
 # Refusals the card pressed says above itself (a session taken with its course only shows the

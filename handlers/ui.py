@@ -6,8 +6,15 @@ import contextlib
 import functools
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    WebAppInfo,
+)
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
@@ -22,7 +29,17 @@ MAX_MESSAGE_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 # (label, what pressing it does): typed button data, or an https:// link to open. Other text
 # is callback data packed elsewhere (the services' messages, until they pass typed data too).
-Button = tuple[str, ButtonData | str]
+
+
+@dataclass(frozen=True)
+class OpenMiniApp:
+    """A button that opens a page of the Mini App inside Telegram (`web_app`: private chats
+    only, which is where the bot lives)."""
+
+    url: str
+
+
+Button = tuple[str, ButtonData | str | OpenMiniApp]
 Rows = Sequence[Sequence[Button]]
 KEYBOARDS_KEPT = 4096
 
@@ -41,10 +58,13 @@ def page_buttons(
 
 def packed(rows: Rows) -> list[list[tuple[str, str]]]:
     """Rows of buttons as the delivery engine carries them: labels and packed data."""
-    return [
-        [(label, data.pack() if isinstance(data, ButtonData) else data) for label, data in row]
-        for row in rows
-    ]
+    return [[(label, _packed(data)) for label, data in row] for row in rows]
+
+
+def _packed(data: ButtonData | str | OpenMiniApp) -> str:
+    if isinstance(data, OpenMiniApp):
+        raise TypeError("a Mini App button is for a message to one person, not a delivery")
+    return data.pack() if isinstance(data, ButtonData) else data
 
 
 def keyboard(rows: Rows) -> InlineKeyboardMarkup | None:
@@ -62,7 +82,9 @@ def _markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None
     return InlineKeyboardMarkup(built) if built else None
 
 
-def _button(label: str, data: ButtonData | str) -> InlineKeyboardButton:
+def _button(label: str, data: ButtonData | str | OpenMiniApp) -> InlineKeyboardButton:
+    if isinstance(data, OpenMiniApp):
+        return InlineKeyboardButton(label, web_app=WebAppInfo(data.url))
     if isinstance(data, ButtonData):
         return InlineKeyboardButton(label, callback_data=data.pack())
     if data.startswith("https://"):

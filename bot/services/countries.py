@@ -116,6 +116,10 @@ def normalize(text: str) -> str:
     return _fold(text)
 
 
+def _exactly(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
 def _compact(text: str) -> str:
     """The whole answer without spaces: "Cote dIvoire" is "Côte d'Ivoire", "U.S.A." "USA"."""
     return _fold(text).replace(" ", "")
@@ -177,6 +181,7 @@ class CountryDirectory:
     def __init__(self) -> None:
         zones: dict[str, list[str]] = {**get_global("territory_zones"), **EXTRA_COUNTRY_ZONES}
         self.codes = frozenset(code for code in zones if len(code) == 2 and code.isalpha())
+        self._names_in: dict[str, dict[str, str]] = {}  # language -> its names -> code
         self._alpha3 = {
             country.alpha_3: country.alpha_2
             for country in pycountry.countries
@@ -388,6 +393,16 @@ class CountryDirectory:
 
     def is_country(self, code: str) -> bool:
         return code in self.codes
+
+    def named(self, text: str, language: str) -> str | None:
+        """The country whose name in `language` is `text`, as a list of the names shows it
+        (the Mini App's suggestions): "Guinea" chosen there is Guinea, where typed in chat
+        it may mean three countries."""
+        names = self._names_in.get(language)
+        if names is None:  # built once per language; the same result if two threads race
+            names = {_exactly(self.name(code, language)): code for code in self.codes}
+            self._names_in[language] = names
+        return names.get(_exactly(text))
 
 
 def _forms(code: str, name: str) -> Iterator[tuple[str, str, bool]]:

@@ -1,4 +1,5 @@
-"""The web server's routes: Telegram's webhook, /healthz, /metrics.
+"""The web server's routes: Telegram's webhook, /healthz, /metrics (and the Mini App's, from
+`bot.web.mini_app`, when it is served).
 
 The webhook answers 200 only once the update is stored (`receive` returns): an update the bot
 could not store gets a 5xx, and Telegram delivers it again later. A request without the
@@ -11,14 +12,14 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.db import DatabaseGone
 from bot.metrics import Metrics
@@ -44,6 +45,7 @@ def build_web_app(
     health: Callable[[], Awaitable[Health]],
     metrics: Metrics,
     webhook: WebhookRoute | None = None,
+    mini_app: Sequence[BaseRoute] = (),
 ) -> Starlette:
     async def healthz(request: Request) -> Response:
         report = await health()
@@ -66,7 +68,7 @@ def build_web_app(
     ]
     if webhook is not None:
         routes.append(Route(webhook.path, _webhook(webhook, metrics), methods=["POST"]))
-    return Starlette(routes=routes)
+    return Starlette(routes=[*routes, *mini_app])
 
 
 def _record(metrics: Metrics, health: Health) -> None:

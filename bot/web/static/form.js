@@ -1,0 +1,184 @@
+// The registration and profile form: every question on one page, each answer checked by
+// the bot's own rules as the participant leaves its field, all problems shown at once on
+// Register, next to their fields. Every call carries Telegram's signed initData.
+"use strict";
+(function () {
+  const texts = JSON.parse(document.getElementById("texts").textContent);
+  const form = document.getElementById("form");
+  const status = document.getElementById("status");
+  if (!form) return;
+  const app = window.Telegram && window.Telegram.WebApp;
+  const initData = app ? app.initData : "";
+  const fields = ["full_name", "country", "city", "organization", "role", "email", "timezone"];
+  let hadProfile = false;
+
+  function say(text) { status.textContent = text; }
+
+  async function api(path, body) {
+    const options = { method: body ? "POST" : "GET", headers: { Authorization: "tma " + initData } };
+    if (body) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    const response = await fetch("api/" + path, options);
+    if (response.status === 401) throw new Error("unauthorized");
+    const answer = await response.json();
+    if (!response.ok && response.status !== 422) throw new Error(String(response.status));
+    answer.status = response.status;
+    return answer;
+  }
+
+  function failed(error) {
+    say(error.message === "unauthorized" ? texts.expired : texts.failed);
+  }
+
+  function showError(name, message) {
+    const input = document.getElementById(name);
+    const error = document.getElementById("error-" + name);
+    if (!input || !error) return;
+    error.textContent = message || "";
+    error.hidden = !message;
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+
+  async function check(name) {
+    const input = document.getElementById(name);
+    if (name !== "country" && !input.value.trim() && input.required !== true) {
+      showError(name, "");
+      return;
+    }
+    try {
+      const answer = await api("check", { field: name, value: input.value });
+      showError(name, answer.ok ? "" : answer.problem);
+      if (answer.ok && name === "country" && answer.value) input.value = answer.value;
+      if (answer.ok && (name === "country" || name === "city")) await loadZones();
+    } catch (error) { failed(error); }
+  }
+
+  async function loadZones(preferred) {
+    const country = document.getElementById("country").value;
+    const city = document.getElementById("city").value;
+    const select = document.getElementById("timezone");
+    if (!country.trim()) return;
+    const answer = await api("zones", { country: country, city: city });
+    const keep = preferred || select.value;
+    select.replaceChildren();
+    if (!answer.zone) {
+      const prompt = document.createElement("option");
+      prompt.value = "";
+      prompt.textContent = texts.choose_zone;
+      select.append(prompt);
+    }
+    for (const choice of answer.choices) {
+      const option = document.createElement("option");
+      option.value = choice.zone;
+      option.textContent = choice.label;
+      select.append(option);
+    }
+    if (answer.zone) select.value = answer.zone;
+    else if (keep && answer.choices.some((c) => c.zone === keep)) select.value = keep;
+    if (select.value) showError("timezone", "");
+  }
+
+  let cityTimer = null;
+  function suggestCities() {
+    clearTimeout(cityTimer);
+    cityTimer = setTimeout(async function () {
+      const text = document.getElementById("city").value;
+      if (text.trim().length < 2) return;
+      try {
+        const answer = await api("cities", {
+          text: text, country: document.getElementById("country").value });
+        const list = document.getElementById("city-list");
+        list.replaceChildren(...answer.cities.map(function (name) {
+          const option = document.createElement("option");
+          option.value = name;
+          return option;
+        }));
+      } catch (error) { /* suggestions are a help, not a step */ }
+    }, 250);
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    const button = document.getElementById("submit");
+    const summary = document.getElementById("summary");
+    const answers = {};
+    for (const name of fields) answers[name] = document.getElementById(name).value;
+    const body = { answers: answers, consent: document.getElementById("consent").checked };
+    if (form.dataset.event) body.event = form.dataset.event;
+    if (form.dataset.course) body.course = form.dataset.course;
+    button.disabled = true;
+    say(texts.sending);
+    try {
+      const answer = await api("register", body);
+      say("");
+      for (const name of [...fields, "consent"]) showError(name, "");
+      if (answer.status === 422) {
+        const wrong = Object.keys(answer.errors);
+        for (const name of wrong) showError(name, answer.errors[name]);
+        summary.textContent = texts.fix;
+        summary.hidden = false;
+        const first = [...fields, "consent"].find((name) => wrong.includes(name));
+        document.getElementById(first).focus();
+        return;
+      }
+      form.hidden = true;
+      document.getElementById("done").hidden = false;
+      const done = document.getElementById("done-text");
+      done.textContent = answer.message;
+      done.focus();
+      if (app && app.HapticFeedback) app.HapticFeedback.notificationOccurred("success");
+    } catch (error) {
+      failed(error);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function start() {
+    if (!initData) { say(texts.outside); return; }
+    app.ready();
+    app.expand();
+    let me;
+    try { me = await api("me"); } catch (error) { failed(error); return; }
+    const lang = document.documentElement.lang;
+    if (me.language !== lang) {  // their language in the bot, not the button's
+      const address = new URL(location.href);
+      if (address.searchParams.get("lang") !== me.language) {
+        address.searchParams.set("lang", me.language);
+        location.replace(address.toString());
+        return;
+      }
+    }
+    const profile = me.profile;
+    hadProfile = Boolean(profile);
+    if (profile) {
+      for (const name of ["full_name", "country", "city", "organization", "role", "email"]) {
+        document.getElementById(name).value = profile[name] || "";
+      }
+      document.getElementById("field-consent").hidden = true;
+    } else {
+      document.getElementById("full_name").value = me.name || "";
+    }
+    form.hidden = false;
+    if (profile) {
+      try { await loadZones(me.timezone); } catch (error) { failed(error); }
+    }
+    document.getElementById("full_name").focus();
+  }
+
+  for (const name of ["full_name", "country", "city", "organization", "role", "email"]) {
+    document.getElementById(name).addEventListener("change", function () { check(name); });
+  }
+  document.getElementById("city").addEventListener("input", suggestCities);
+  document.getElementById("timezone").addEventListener("change", function () {
+    if (this.value) showError("timezone", "");
+  });
+  document.getElementById("close").addEventListener("click", function () {
+    if (app) app.close();
+  });
+  form.addEventListener("submit", submit);
+  start();
+})();

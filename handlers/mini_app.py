@@ -1,0 +1,104 @@
+"""What the Mini App asks of the bot's chat side: who is calling (their language, role and
+profile), and a registration made from the form, confirmed in the chat.
+
+A form's Register does what answering the last profile question in chat does (the profile
+saved, then the same `sign_up`): one message in the chat with the time, the link and the
+calendar file, so a first sign-up through the form costs the card and that message. The
+wizard's questions, if the participant had begun them in chat, are dropped: the form
+answered them all.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.models import Contact, RegistrationStatus
+from bot.services.profile_form import CheckedForm
+from bot.services.registrations import SignUp
+from handlers.context import BotContext, BotData, Viewer, make_viewer
+from handlers.courses import sign_up_course
+from handlers.profile import ProfileFlow
+from handlers.registration import sign_up
+from handlers.session import clear_state
+from handlers.shared_sessions import SharedSessions
+
+logger = logging.getLogger(__name__)
+
+_App = Application[Any, Any, Any, Any, Any, Any]
+
+
+class MiniAppDesk:
+    """The bot as the Mini App's server sees it; usable once the database is open."""
+
+    def __init__(self, app: _App, shared_sessions: SharedSessions | None = None) -> None:
+        self._app = app
+        self._shared = shared_sessions
+
+    @property
+    def data(self) -> BotData:
+        data = self._app.bot_data
+        assert isinstance(data, BotData)
+        return data
+
+    @property
+    def ready(self) -> bool:
+        return self.data.ready and not self.data.stopped_for_good
+
+    async def enter(self, contact: Contact) -> Viewer:
+        """The caller as a viewer (recorded as the chat records them)."""
+        services = self.data.services
+        user = await services.users.touch(contact)
+        role = await services.organizers.role(user.user_id)
+        return make_viewer(services, self.data.catalogs, user, role)
+
+    async def save_profile(self, viewer: Viewer, form: CheckedForm) -> Viewer:
+        """The whole profile stored (with consent: given on the form), the chat's unfinished
+        questions dropped."""
+        await self.data.services.profiles.save(viewer.user_id, form.profile, form.timezone)
+        await self._drop_questions(viewer.user_id)
+        user = await self.data.services.users.get(viewer.user_id)
+        assert user is not None
+        return make_viewer(self.data.services, self.data.catalogs, user, viewer.role)
+
+    async def register(self, viewer: Viewer, code: str, course: bool = False) -> SignUp | None:
+        """Signed up as the chat signs up (a profile exists), the outcome said in the chat
+        in one message after "your profile is saved"; the outcome (None for a course: each
+        session has its own, said in the chat)."""
+        context = self._context(viewer)
+        saved = viewer.t._("Thank you, your profile is saved.")
+        try:
+            if course:
+                await sign_up_course(context, code, preface=saved)
+                return None
+            return await sign_up(context, code, preface=saved)
+        except TelegramError as exc:
+            # The chat could not be told (blocked, or never started): the page tells.
+            logger.warning("Could not confirm a form's registration in the chat: %s", exc)
+            return None if course else await self._stands(viewer.user_id, code)
+
+    async def _stands(self, user_id: int, code: str) -> SignUp | None:
+        card = await self.data.services.registrations.card(code, user_id)
+        if card is not None and card.status is RegistrationStatus.CONFIRMED:
+            return SignUp.ALREADY_CONFIRMED
+        if card is not None and card.status is RegistrationStatus.WAITLISTED:
+            return SignUp.ALREADY_WAITLISTED
+        return SignUp.NO_SUCH_EVENT if card is None else None
+
+    def _context(self, viewer: Viewer) -> BotContext:
+        context = BotContext(self._app, chat_id=viewer.user_id, user_id=viewer.user_id)
+        context.viewer = viewer
+        return context
+
+    async def _drop_questions(self, user_id: int) -> None:
+        """The profile questions begun in chat, if any, forgotten (in the database too when
+        several processes share conversations)."""
+        if self._shared is not None:
+            await self._shared.load(user_id)
+        context = BotContext(self._app, chat_id=user_id, user_id=user_id)
+        clear_state(context, ProfileFlow)
+        if self._shared is not None:
+            await self._shared.save(user_id)

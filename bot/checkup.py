@@ -40,10 +40,14 @@ async def check(settings: Settings, out: TextIO) -> int:
         points.append(
             await asyncio.to_thread(_can_listen, "WEBHOOK_LISTEN", settings.webhook.listen)
         )
-    elif settings.metrics_listen is not None:
-        points.append(
-            await asyncio.to_thread(_can_listen, "METRICS_LISTEN", settings.metrics_listen)
-        )
+    else:
+        if settings.web_app is not None:
+            points.append(
+                await asyncio.to_thread(_can_listen, "WEB_LISTEN", settings.web_app.listen)
+            )
+        metrics = settings.metrics_listen
+        if metrics is not None and (settings.web_app is None or metrics != settings.web_app.listen):
+            points.append(await asyncio.to_thread(_can_listen, "METRICS_LISTEN", metrics))
     for point in points:
         out.write(f"{point.mark} {point.what}\n")
         if point.fix:
@@ -54,17 +58,21 @@ async def check(settings: Settings, out: TextIO) -> int:
 
 
 def _mode(settings: Settings) -> Point:
+    web_app = settings.web_app
     if settings.webhook is None:
         extra = (
             f"; /healthz and /metrics on {settings.metrics_listen}"
             if settings.metrics_listen
             else ""
         )
+        if web_app is not None:
+            extra += f"; Mini App {web_app.page('form')} served on {web_app.listen}"
         return Point(True, f"Mode: long polling (one process){extra}")
+    extra = f"; Mini App {web_app.page('form')} served there too" if web_app else ""
     return Point(
         True,
         f"Mode: webhook at {settings.webhook.url}, served on {settings.webhook.listen} "
-        "(with /healthz and /metrics)",
+        f"(with /healthz and /metrics){extra}",
     )
 
 

@@ -197,6 +197,12 @@ def load_settings(
         paid_broadcast_stars=checked(parse_paid_stars, get("PAID_BROADCAST_STARS") or "0"),
         web_app=checked(parse_web_app, get("WEB_APP_URL"), get("WEB_LISTEN") or DEFAULT_WEB_LISTEN),
     )
+    webhook, web_app = settings.webhook, settings.web_app
+    if webhook is not None and web_app is not None and webhook.path.startswith("/app"):
+        problems.append(
+            f"WEBHOOK_URL: {webhook.url!r} is under /app, where the Mini App's pages are; "
+            "use another path, e.g. https://bot.example.org/telegram."
+        )
     if problems:
         raise ConfigError(*problems)
     return settings

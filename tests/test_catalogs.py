@@ -40,7 +40,10 @@ def code_messages() -> frozenset[str | tuple[str, str]]:
     keywords = {"_": None, "ngettext": (1, 2), "N_": None}
     for folder in ("bot", "handlers"):
         for _, _, message, _, _ in extract_from_dir(
-            ROOT / folder, keywords=keywords, method_map=[("**.py", "python")]
+            ROOT / folder,
+            keywords=keywords,
+            # the Mini App's pages (bot/web/templates) are Jinja templates
+            method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")],
         ):
             found.add(message if isinstance(message, str) else (message[0], message[1]))
     return frozenset(found)

@@ -206,3 +206,34 @@ def test_a_webhook_url_needs_a_path_of_its_own(path: str) -> None:
             {"WEBHOOK_URL": f"https://bot.example.org{path}", "WEBHOOK_SECRET": "s"},
             env_file=None,
         )
+
+
+def test_the_mini_app_address_and_where_it_is_served() -> None:
+    settings = load_settings({"WEB_APP_URL": "https://bot.example.org/webinars/"}, env_file=None)
+    assert settings.web_app is not None
+    assert str(settings.web_app.listen) == "127.0.0.1:8080"
+    assert settings.web_app.page("form", event="flood", lang="ar") == (
+        "https://bot.example.org/webinars/app/form?event=flood&lang=ar"
+    )
+    assert load_settings({}, env_file=None).web_app is None
+    with pytest.raises(ConfigError) as raised:
+        load_settings(
+            {"WEB_APP_URL": "http://bot.example.org/app?x=1", "WEB_LISTEN": "port 80"},
+            env_file=None,
+        )
+    problems = raised.value.problems
+    assert [p.split(":")[0] for p in problems] == ["WEB_APP_URL", "WEB_APP_URL", "WEB_LISTEN"]
+    assert "must be a public https:// address" in problems[0]
+    assert "without /app, a query or a fragment" in problems[1]
+
+
+def test_the_webhook_keeps_out_of_the_mini_apps_pages() -> None:
+    with pytest.raises(ConfigError, match="is under /app, where the Mini App"):
+        load_settings(
+            {
+                "WEBHOOK_URL": "https://bot.example.org/app/telegram",
+                "WEBHOOK_SECRET": "s",
+                "WEB_APP_URL": "https://bot.example.org",
+            },
+            env_file=None,
+        )

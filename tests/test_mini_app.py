@@ -8,55 +8,34 @@ received via the Mini App"), written from the documentation, not with the bot's 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
-from bot.config import Listen, Settings, WebApp
+from bot.config import Settings
 from bot.devtools.emulator import BotApiEmulator
 from bot.models import Profile, RegistrationStatus
 from bot.services.container import Services
-from tests.conftest import START, ChatDriver, buttons_of, settings_in
+from tests.conftest import START, ChatDriver, buttons_of
+from tests.mini_apps import telegram_init_data, with_mini_app
 from tests.programme_files import programme, row
 from tests.store import Store
 
-TOKEN = "123456:TEST"  # the tests' settings' token
 SOON = START + timedelta(days=2)
 AMINA = {"id": 1001, "first_name": "Amina", "last_name": "Diallo", "language_code": "en"}
-
-
-def telegram_init_data(
-    user: dict[str, Any] | None, signed_at: datetime, token: str = TOKEN, **more: str
-) -> str:
-    """initData as Telegram builds it: the fields, and `hash` = hex HMAC-SHA256 of the
-    data-check-string (fields but hash, sorted, "key=value" joined by line feeds), keyed with
-    HMAC-SHA256 of the bot token under the key "WebAppData"."""
-    fields = {"auth_date": str(int(signed_at.timestamp())), "query_id": "AAHdF6IQAAAAAN0XohDhrOrc"}
-    if user is not None:
-        fields["user"] = json.dumps(user, separators=(",", ":"), ensure_ascii=False)
-    fields |= more
-    check = "\n".join(f"{k}={v}" for k, v in sorted(fields.items()))
-    key = hmac.new(b"WebAppData", token.encode(), hashlib.sha256).digest()
-    fields["hash"] = hmac.new(key, check.encode(), hashlib.sha256).hexdigest()
-    return urlencode(fields)
 
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     """The bot with its Mini App, served on a free port of this machine."""
-    return settings_in(
-        tmp_path, database_url, web_app=WebApp("https://bot.example.org", Listen("127.0.0.1", 0))
-    )
+    return with_mini_app(tmp_path, database_url)
 
 
 @pytest.fixture
@@ -161,7 +140,7 @@ async def test_the_card_opens_the_form_for_a_newcomer_and_registers_in_one_press
         "/app/form",
     )
     assert parse_qs(address.query) == {"event": ["flood"], "lang": ["fr"]}
-    assert "Répondre ici dans la discussion" in [t for t, _ in buttons_of(amina.messages()[-1])]
+    assert "Répondre plutôt dans le chat" in [t for t, _ in buttons_of(amina.messages()[-1])]
 
     await services.profiles.save(amina.user.id, Profile("Amina", "KE", "Nairobi"), "Africa/Nairobi")
     await amina.send("/start flood")

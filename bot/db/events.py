@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -78,6 +79,16 @@ def _titles(texts: dict[str, EventText]) -> dict[str, str]:
     return {language: text.title for language, text in texts.items() if text.title}
 
 
+@dataclass(frozen=True)
+class EventOverview:
+    """An event with its counts, as the organizers' dashboard lists it."""
+
+    event: Event
+    confirmed: int
+    waitlisted: int
+    attended: int
+
+
 class EventRepository(Repository):
     def _texts(self, event_ids: Sequence[int]) -> dict[int, dict[str, EventText]]:
         texts: dict[int, dict[str, EventText]] = {event_id: {} for event_id in event_ids}
@@ -110,6 +121,40 @@ class EventRepository(Repository):
             {**params, "limit": page_size, "offset": page * page_size},
         )
         return Page(self._listings(rows), page, pages, total)
+
+    def overview(
+        self, since: datetime, event_ids: Sequence[int] | None, limit: int
+    ) -> list[EventOverview]:
+        """Events starting from `since` on (those of `event_ids` only, when given), soonest
+        first, with their confirmed, waitlisted and attended counts."""
+        where = "e.starts_at >= :since"
+        params: dict[str, Any] = {"since": to_db(since), "limit": limit}
+        if event_ids is not None:
+            if not event_ids:
+                return []
+            marks = ", ".join(f":id{i}" for i in range(len(event_ids)))
+            where += f" AND e.event_id IN ({marks})"
+            params.update({f"id{i}": event_id for i, event_id in enumerate(event_ids)})
+        rows = self._all(
+            f"""
+            SELECT e.*, {_CONFIRMED},
+                (SELECT COUNT(*) FROM registrations r
+                 WHERE r.event_id = e.event_id AND r.status = 'waitlisted') AS waitlisted,
+                (SELECT COUNT(*) FROM attendance a WHERE a.event_id = e.event_id) AS attended
+            FROM events e WHERE {where} ORDER BY e.starts_at, e.event_id LIMIT :limit
+            """,
+            params,
+        )
+        texts = self._texts([row["event_id"] for row in rows])
+        return [
+            EventOverview(
+                _event(row, texts[row["event_id"]]),
+                int(row["confirmed"]),
+                int(row["waitlisted"]),
+                int(row["attended"]),
+            )
+            for row in rows
+        ]
 
     def upcoming_topics(self, now: datetime) -> dict[str, int]:
         """How many upcoming events each topic has (topics without any are absent)."""

@@ -11,7 +11,7 @@ from bot.db.events import EventRepository
 from bot.db.inbox import InboxRepository
 from bot.db.organizers import OrganizerRepository
 from bot.db.outbox import OutboxRepository
-from bot.db.registrants import RegistrantRepository
+from bot.db.registrants import RegistrantRepository, RegistrantTable
 from bot.db.registrations import RegistrationRepository
 from bot.db.repository import Connection
 from bot.db.sessions import SessionRepository
@@ -36,6 +36,7 @@ class UnitOfWork:
         "inbox",
         "organizers",
         "outbox",
+        "registrant_table",
         "registrants",
         "registrations",
         "sessions",
@@ -49,6 +50,7 @@ class UnitOfWork:
         self.inbox = InboxRepository(conn, dialect)
         self.registrations = RegistrationRepository(conn, dialect)
         self.registrants = RegistrantRepository(conn, dialect)
+        self.registrant_table = RegistrantTable(conn, dialect)
         self.outbox = OutboxRepository(conn, dialect)
         self.organizers = OrganizerRepository(conn, dialect)
         self.attendance = AttendanceRepository(conn, dialect)

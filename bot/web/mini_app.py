@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -55,12 +56,21 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 def templates() -> Environment:
-    return Environment(
+    pages = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(("html",)),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    pages.filters["isolated"] = isolated
+    return pages
+
+
+def isolated(text: str) -> Markup:
+    """The catalogs' left-to-right isolates (a /command inside Arabic: U+2066 ... U+2069) as
+    HTML's own <bdi>, which every browser lays out: the marks alone were shown reversed."""
+    escaped = str(escape(text))
+    return Markup(escaped.replace("\u2066", '<bdi dir="ltr">').replace("\u2069", "</bdi>"))
 
 
 def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[BaseRoute]:

@@ -1,0 +1,236 @@
+"""The Mini App in a real browser (headless Chromium at a phone's 360 pixels), served by the
+bot itself: a participant's first sign-up in English and in Arabic, mistakes shown next to
+their fields, a forged or expired sign-in refused.
+
+The page is opened at the address the card's Register button carries (its host swapped for
+this machine's), as Telegram opens it, with a stand-in for telegram-web-app.js
+(`tests.browser`). Screenshots go to MINI_APP_SCREENSHOTS (a folder) when it is set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot.app import BotApplication
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.devtools.emulator import BotApiEmulator
+from bot.models import RegistrationStatus
+from bot.services.container import Services
+from tests.browser import DARK, Browser, needs_browser
+from tests.conftest import START, ChatDriver, chat_as
+from tests.mini_apps import telegram_init_data, with_mini_app
+from tests.programme_files import programme, row
+from tests.store import Store
+
+pytestmark = needs_browser
+
+SOON = START + timedelta(days=2)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return with_mini_app(tmp_path, database_url)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    browser = Browser()
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+async def browser(chromium: Browser) -> AsyncIterator[Browser]:
+    yield chromium
+    await chromium.open("about:blank")
+
+
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("MINI_APP_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+async def publish(services: Services) -> None:
+    result = await services.programme.import_now(
+        programme(
+            [
+                row(
+                    "flood",
+                    SOON,
+                    title="Early warning systems for urban floods",
+                    title_ar="أنظمة الإنذار المبكر بالفيضانات في المدن",
+                )
+            ]
+        ),
+        admin_id=None,
+    )
+    assert not hasattr(result, "problems")
+
+
+def form_address(chat: ChatDriver, app: BotApplication) -> str:
+    """The address the card's Register button opens, served here."""
+    rows = chat.last_message_with_buttons()["reply_markup"]["inline_keyboard"]
+    url = next(b["web_app"]["url"] for r in rows for b in r if "web_app" in b)
+    parts = urlsplit(url)
+    return f"http://127.0.0.1:{app.web_servers[0].port}{parts.path}?{parts.query}"
+
+
+async def test_a_first_sign_up_in_english(
+    app: BotApplication,
+    amina: ChatDriver,
+    browser: Browser,
+    clock: FrozenClock,
+    emulator: BotApiEmulator,
+    services: Services,
+    db: Store,
+    tmp_path: Path,
+) -> None:
+    await publish(services)
+    await amina.send("/start flood")
+    user = {
+        "id": amina.user.id,
+        "first_name": "Amina",
+        "last_name": "Diallo",
+        "language_code": "en",
+    }
+    await browser.as_telegram_user(telegram_init_data(user, clock.now()))
+    await browser.open(form_address(amina, app))
+    await browser.wait_for("!document.getElementById('form').hidden")
+    assert await browser.run("return document.getElementById('full_name').value") == "Amina Diallo"
+    assert await browser.run("return document.activeElement.id") == "full_name"
+    heading = await browser.run("return document.getElementById('heading').textContent")
+    assert heading == "Register for “Early warning systems for urban floods”"
+    await browser.type_into("country", "kenya")
+    await browser.wait_for("document.getElementById('country').value === 'Kenya'")
+    await browser.type_into("city", "Nairobi")
+    await browser.wait_for("document.getElementById('timezone').value === 'Africa/Nairobi'")
+    await browser.type_into("organization", "Kenya Red Cross")
+    await browser.type_into("email", "amina@example.org")
+    await browser.click("consent")
+    await browser.screenshot(shots(tmp_path) / "form-en.png")
+    # nothing wider than the phone: no sideways scrolling
+    assert await browser.run("return document.documentElement.scrollWidth") <= 360
+    mark = len(emulator.calls)
+    await browser.click("submit")
+    done = await browser.wait_for(
+        "!document.getElementById('done').hidden && "
+        "document.getElementById('done-text').textContent"
+    )
+    assert done == "You are registered. The confirmation and the calendar file are in the chat."
+    assert await browser.run("return document.activeElement.id") == "done-text"
+    await browser.screenshot(shots(tmp_path) / "done-en.png")
+    sends = [c.method for c in emulator.calls[mark:] if c.method.startswith("send")]
+    assert sends == ["sendDocument"]
+    assert "Early warning systems for urban floods" in amina.last_text()
+    row_ = await db.fetch_one("SELECT status FROM registrations")
+    assert row_ == (RegistrationStatus.CONFIRMED.value,)
+    await browser.click("close")
+    assert await browser.run("return window.__telegram.closed") == 1
+
+
+async def test_a_first_sign_up_in_arabic_right_to_left(
+    app: BotApplication,
+    emulator: BotApiEmulator,
+    browser: Browser,
+    clock: FrozenClock,
+    services: Services,
+    db: Store,
+    tmp_path: Path,
+) -> None:
+    await publish(services)
+    amira = chat_as(app, emulator, id=1002, first_name="أميرة", language_code="ar")
+    await amira.send("/start flood")
+    user = {"id": 1002, "first_name": "أميرة", "last_name": "الحداد", "language_code": "ar"}
+    await browser.as_telegram_user(telegram_init_data(user, clock.now()), theme=DARK)
+    await browser.open(form_address(amira, app))
+    await browser.wait_for("!document.getElementById('form').hidden")
+    assert await browser.run("return document.documentElement.dir") == "rtl"
+    assert await browser.run("return document.documentElement.lang") == "ar"
+    # the page follows Telegram's (dark) theme
+    page = "getComputedStyle(document.documentElement)"
+    assert await browser.run(f"return {page}.backgroundColor") == "rgb(33, 33, 33)"
+    assert await browser.run(f"return {page}.color") == "rgb(255, 255, 255)"
+    await browser.type_into("country", "مصر")
+    await browser.wait_for("document.getElementById('country').value === 'مصر'")
+    await browser.type_into("city", "القاهرة")
+    await browser.wait_for("document.getElementById('timezone').value === 'Africa/Cairo'")
+    await browser.type_into("email", "amira@example.org")
+    await browser.click("consent")
+    await browser.screenshot(shots(tmp_path) / "form-ar.png")
+    await browser.click("submit")
+    await browser.wait_for("!document.getElementById('done').hidden")
+    await browser.screenshot(shots(tmp_path) / "done-ar.png")
+    stored = await db.fetch_one(
+        "SELECT full_name, country, city, timezone FROM users WHERE user_id = 1002"
+    )
+    assert stored == ("أميرة الحداد", "EG", "القاهرة", "Africa/Cairo")
+    assert "أنظمة الإنذار المبكر" in amira.last_text()
+
+
+async def test_an_invalid_email_is_shown_next_to_its_field(
+    app: BotApplication,
+    amina: ChatDriver,
+    browser: Browser,
+    clock: FrozenClock,
+    db: Store,
+    services: Services,
+) -> None:
+    await publish(services)
+    await amina.send("/start flood")
+    user = {"id": amina.user.id, "first_name": "Amina", "language_code": "en"}
+    await browser.as_telegram_user(telegram_init_data(user, clock.now()))
+    await browser.open(form_address(amina, app))
+    await browser.wait_for("!document.getElementById('form').hidden")
+    await browser.type_into("email", "amina@example")
+    error = await browser.wait_for(
+        "!document.getElementById('error-email').hidden && "
+        "document.getElementById('error-email').textContent"
+    )
+    assert error == "“amina@example” does not look like an email address, such as name@example.org."
+    email = "document.getElementById('email')"
+    assert await browser.run(f"return {email}.getAttribute('aria-invalid')") == "true"
+    described = await browser.run(f"return {email}.getAttribute('aria-describedby')")
+    assert "error-email" in described.split()
+    # Register with the country missing too: both said at their fields, the first focused
+    await browser.click("submit")
+    await browser.wait_for("!document.getElementById('summary').hidden")
+    assert await browser.run("return document.activeElement.id") == "country"
+    assert await browser.run("return document.getElementById('error-country').hidden") is False
+    assert await browser.run("return document.getElementById('error-consent').hidden") is False
+    assert await db.fetch_all("SELECT event_id FROM registrations") == []
+    # corrected: the message goes away
+    await browser.type_into("email", "amina@example.org")
+    await browser.wait_for("document.getElementById('error-email').hidden")
+
+
+@pytest.mark.parametrize("how", ["forged", "expired"])
+async def test_a_forged_or_expired_sign_in_is_refused(
+    app: BotApplication,
+    amina: ChatDriver,
+    browser: Browser,
+    clock: FrozenClock,
+    services: Services,
+    db: Store,
+    how: str,
+) -> None:
+    await publish(services)
+    await amina.send("/start flood")
+    user = {"id": 4242, "first_name": "Mallory", "language_code": "en"}
+    if how == "forged":
+        init_data = telegram_init_data(user, clock.now(), token="999:NOT-THIS-BOT")
+    else:
+        init_data = telegram_init_data(user, clock.now() - timedelta(days=2))
+    await browser.as_telegram_user(init_data)
+    await browser.open(form_address(amina, app))
+    said = await browser.wait_for("document.getElementById('status').textContent")
+    assert said == "This form has expired. Close it and press Register again in the chat."
+    assert await browser.run("return document.getElementById('form').hidden") is True
+    assert await db.fetch_one("SELECT 1 FROM users WHERE user_id = 4242") is None

@@ -88,6 +88,21 @@ class MiniAppDesk:
             return SignUp.ALREADY_WAITLISTED
         return SignUp.NO_SUCH_EVENT if card is None else None
 
+    async def send_file(self, viewer: Viewer, name: str, content: bytes, caption: str) -> bool:
+        """A file into the viewer's chat (an export asked for from the dashboard): whether
+        Telegram took it."""
+        try:
+            await self._app.bot.send_document(
+                chat_id=viewer.user_id,
+                document=content,
+                filename=name,
+                caption=viewer.t.directed(caption),
+            )
+        except TelegramError as exc:
+            logger.warning("Could not send a dashboard export to the chat: %s", exc)
+            return False
+        return True
+
     def _context(self, viewer: Viewer) -> BotContext:
         context = BotContext(self._app, chat_id=viewer.user_id, user_id=viewer.user_id)
         context.viewer = viewer

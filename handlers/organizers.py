@@ -11,7 +11,7 @@ from bot.services.organizers import OrganizerRole
 from handlers.commands import command_lines, organizer_commands
 from handlers.context import BotContext
 from handlers.html import plain, user_text
-from handlers.ui import answer, no_longer_active, send
+from handlers.ui import Button, OpenMiniApp, answer, no_longer_active, send
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -135,7 +135,12 @@ async def admin_menu(update: Update, context: BotContext) -> None:
             "the whole programme.",
             codes=plain(t.and_list(codes)),
         )
-    await send(context, text)
+    web_app = context.services.settings.web_app
+    rows: list[list[Button]] = []
+    if web_app is not None:
+        dashboard = OpenMiniApp(web_app.page("dashboard", lang=t.language))
+        rows.append([(t._("Open the dashboard"), dashboard)])
+    await send(context, text, rows)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -21,10 +21,10 @@ from bot.app import BotApplication
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.devtools.emulator import BotApiEmulator
-from bot.models import RegistrationStatus
+from bot.models import Contact, Profile, RegistrationStatus
 from bot.services.container import Services
 from tests.browser import DARK, Browser, needs_browser
-from tests.conftest import START, ChatDriver, chat_as
+from tests.conftest import ORGANIZER_ID, START, ChatDriver, chat_as
 from tests.mini_apps import telegram_init_data, with_mini_app
 from tests.programme_files import programme, row
 from tests.store import Store
@@ -234,3 +234,66 @@ async def test_a_forged_or_expired_sign_in_is_refused(
     assert said == "This form has expired. Close it and press Register again in the chat."
     assert await browser.run("return document.getElementById('form').hidden") is True
     assert await db.fetch_one("SELECT 1 FROM users WHERE user_id = 4242") is None
+
+
+async def test_an_organizer_searches_registrants_and_marks_attendance(
+    app: BotApplication,
+    emulator: BotApiEmulator,
+    browser: Browser,
+    clock: FrozenClock,
+    services: Services,
+    db: Store,
+    tmp_path: Path,
+) -> None:
+    await publish(services)
+    for user_id, name, country in (
+        (2001, "Amina Diallo", "KE"),
+        (2002, "Аня Петрова", "RU"),
+        (2003, "Zhang Wei", "CN"),
+    ):
+        await services.users.touch(Contact(user_id, name.split()[0]))
+        await services.profiles.save(user_id, Profile(name, country, "City"), "UTC")
+        await services.registrations.sign_up(user_id, "flood")
+    olga = chat_as(app, emulator, id=ORGANIZER_ID, first_name="Olga", language_code="en")
+    await olga.send("/admin")
+    rows = olga.messages()[-1]["reply_markup"]["inline_keyboard"]
+    url = urlsplit(rows[0][0]["web_app"]["url"])
+    address = f"http://127.0.0.1:{app.web_servers[0].port}{url.path}?{url.query}"
+    olga_user = {"id": ORGANIZER_ID, "first_name": "Olga", "language_code": "en"}
+    await browser.as_telegram_user(telegram_init_data(olga_user, clock.now()))
+    await browser.open(address)
+    await browser.wait_for("document.querySelector('button.event[data-code=flood]')")
+    counts = await browser.run(
+        "return document.querySelector('button.event[data-code=flood]').textContent"
+    )
+    assert "Confirmed: 3 of 50 · waitlist: 0 · attended: 0" in counts
+    await browser.run("document.querySelector('button.event[data-code=flood]').click()")
+    await browser.wait_for("document.querySelectorAll('#rows tr').length === 3")
+    assert await browser.run("return document.activeElement.id") == "event-title"
+    # a search by part of a name, in another case, finds one person
+    await browser.type_into("search", "аня", leave=False)
+    await browser.wait_for(
+        "document.querySelectorAll('#rows tr').length === 1 && "
+        "document.getElementById('found').textContent === '1 of 3 registrants'"
+    )
+    name = await browser.run(
+        "return document.querySelector('#rows tr td:nth-child(2)').textContent"
+    )
+    assert name.startswith("Аня Петрова")
+    box = "document.querySelector('#rows input[type=checkbox]')"
+    assert (
+        await browser.run(f"return {box}.getAttribute('aria-label')") == "Аня Петрова was present"
+    )
+    # marked present with the keyboard: focus the box, press Space
+    await browser.run(f"{box}.focus()")
+    await browser.press_key(" ")
+    await browser.wait_for(
+        "document.getElementById('event-counts').textContent.endsWith('attended: 1')"
+    )
+    await browser.screenshot(shots(tmp_path) / "dashboard-en.png")
+    assert await db.fetch_all("SELECT user_id FROM attendance") == [(2002,)]
+    audit = await db.fetch_all(
+        "SELECT admin_id, detail FROM admin_audit WHERE action = 'attendance'"
+    )
+    assert audit == [(ORGANIZER_ID, "flood 2002 present")]
+    assert await browser.run("return document.documentElement.scrollWidth") <= 360

@@ -23,6 +23,7 @@ from bot.services.countries import CountryDirectory
 from bot.services.course_admin import CourseAdminService
 from bot.services.course_registrations import CourseRegistrationService
 from bot.services.courses import CourseService
+from bot.services.dashboard import DashboardService
 from bot.services.delivery import DeliveryWorker, Recipient, Rendered, Renderer
 from bot.services.events import EventService
 from bot.services.exports import ExportService
@@ -148,6 +149,7 @@ class Services:
     course_registrations: CourseRegistrationService  # a whole course in one press
     certificates: CertificateService
     printer: CertificatePrinter
+    dashboard: DashboardService  # the organizers' Mini App
     # Raises DatabaseGone when the database was deleted, replaced or emptied under the bot.
     check_database: Callable[[], Awaitable[None]]
 
@@ -221,6 +223,7 @@ class Services:
             ),
             certificates=certificates,
             printer=CertificatePrinter(settings.certificate, directories.fonts),
+            dashboard=DashboardService(db, clock, directories.countries),
             check_database=db.still_there,
         )
 

@@ -15,32 +15,29 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.clock import Clock
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, language_tag
-from bot.models import Contact
 from bot.problems import InputProblem
 from bot.services import profiles
 from bot.services.profile_form import FormProblems, ProfileForm
 from bot.services.registrations import SignUp
-from bot.web.init_data import NotSigned, WebAppUser, secret_key, verify
+from bot.web.dashboard import dashboard_routes
+from bot.web.signed_calls import Body, SignedCalls, answer, unavailable
 from handlers.context import Viewer
 from handlers.mini_app import MiniAppDesk
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-MAX_BODY = 16_384  # a whole form is under 2 KB
 MAX_CITY_SUGGESTIONS = 8
-NO_STORE = {"Cache-Control": "no-store"}
 # Pages: cached a little (they hold nothing personal); assets: an hour.
 PAGE_HEADERS = {
     "Cache-Control": "private, max-age=60",
@@ -75,7 +72,7 @@ def isolated(text: str) -> Markup:
 
 def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[BaseRoute]:
     """/app/form (registration and profile) with its API; `bot_token` signs initData."""
-    key = secret_key(bot_token)
+    signed = SignedCalls(desk, bot_token, clock)
     pages = templates()
 
     def translator(request: Request) -> Translator:
@@ -85,7 +82,7 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
 
     async def form_page(request: Request) -> Response:
         if not desk.ready:
-            return _unavailable()
+            return unavailable()
         t = translator(request)
         services = desk.data.services
         raw_code = request.query_params.get("event", "") or request.query_params.get("course", "")
@@ -107,52 +104,18 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
             countries=countries,
             limits=profiles.LIMITS,
             optional=profiles.OPTIONAL,
-            texts=json.dumps(_script_texts(t), ensure_ascii=False),
+            texts=_script_json(_script_texts(t)),
         )
         return HTMLResponse(html, headers=PAGE_HEADERS)
 
-    def signed(handle: Callable[[Request, Viewer, dict[str, Any]], Awaitable[Response]]) -> Handler:
-        """Only for a caller Telegram vouches for; a body only as JSON, and small."""
-
-        async def checked(request: Request) -> Response:
-            if not desk.ready:
-                return _unavailable()
-            scheme, _, init_data = request.headers.get("authorization", "").partition(" ")
-            try:
-                if scheme.lower() != "tma":
-                    raise NotSigned("no initData")
-                user = verify(init_data.strip(), key, clock.now())
-            except NotSigned as refusal:
-                logger.info("Mini App request refused: %s", refusal)
-                return JSONResponse({"error": "unauthorized"}, 401, headers=NO_STORE)
-            body: dict[str, Any] = {}
-            if request.method == "POST":
-                raw = await request.body()
-                if len(raw) > MAX_BODY:
-                    return JSONResponse({"error": "too large"}, 413, headers=NO_STORE)
-                try:
-                    body = json.loads(raw or b"{}")
-                except ValueError:
-                    body = None  # type: ignore[assignment]
-                if not isinstance(body, dict):
-                    return JSONResponse({"error": "not JSON"}, 400, headers=NO_STORE)
-            try:
-                viewer = await desk.enter(_contact(user))
-                return await handle(request, viewer, body)
-            except Exception:  # the page says "try again"; the log says where, not who
-                logger.exception("Mini App request %s failed", request.url.path)
-                return JSONResponse({"error": "failed"}, 500, headers=NO_STORE)
-
-        return checked
-
-    async def me(request: Request, viewer: Viewer, body: dict[str, Any]) -> Response:
+    async def me(request: Request, viewer: Viewer, body: Body) -> Response:
         user = viewer.user
         profile = asdict(user.profile) if user.profile is not None else None
         if profile is not None:
             profile["country"] = desk.data.services.countries.name(
                 profile["country"], viewer.t.language
             )
-        return _json(
+        return answer(
             {
                 "language": viewer.t.language,
                 "direction": "rtl" if viewer.t.is_rtl else "ltr",
@@ -167,25 +130,25 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
         services = desk.data.services
         return ProfileForm(services.countries, services.timezones)
 
-    async def check(request: Request, viewer: Viewer, body: dict[str, Any]) -> Response:
+    async def check(request: Request, viewer: Viewer, body: Body) -> Response:
         """One field as the participant leaves it: its problem, or the value as kept."""
         field, value = body.get("field"), body.get("value")
         if field not in profiles.FIELDS or not isinstance(value, str):
-            return _json({"error": "unknown field"}, 400)
+            return answer({"error": "unknown field"}, 400)
         t = viewer.t
         try:
             kept = form_of().field(field, value, t.language)
         except InputProblem as problem:
-            return _json({"ok": False, "problem": problem.problem.render(t)})
+            return answer({"ok": False, "problem": problem.problem.render(t)})
         if field == "country":
             kept = desk.data.services.countries.name(kept, t.language)
-        return _json({"ok": True, "value": kept})
+        return answer({"ok": True, "value": kept})
 
-    async def cities(request: Request, viewer: Viewer, body: dict[str, Any]) -> Response:
+    async def cities(request: Request, viewer: Viewer, body: Body) -> Response:
         """Cities starting with what was typed, in the country named (if it is known)."""
         text, country = body.get("text"), body.get("country")
         if not isinstance(text, str) or not isinstance(country, str):
-            return _json({"error": "text and country"}, 400)
+            return answer({"error": "text and country"}, 400)
         code = _country_code(desk, country, viewer.t.language)
         index = desk.data.services.timezones.cities
         found = index.starting_with(text[:100], code, limit=MAX_CITY_SUGGESTIONS * 3)
@@ -193,56 +156,72 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
         for city in found:
             if city.name not in names:
                 names.append(city.name)
-        return _json({"cities": names[:MAX_CITY_SUGGESTIONS]})
+        return answer({"cities": names[:MAX_CITY_SUGGESTIONS]})
 
-    async def zones(request: Request, viewer: Viewer, body: dict[str, Any]) -> Response:
+    async def zones(request: Request, viewer: Viewer, body: Body) -> Response:
         """The zone the country and city decide, or those to choose from, labelled."""
         country, city = body.get("country"), body.get("city", "")
         if not isinstance(country, str) or not isinstance(city, str):
-            return _json({"error": "country and city"}, 400)
+            return answer({"error": "country and city"}, 400)
         t = viewer.t
         code = _country_code(desk, country, t.language)
         if code is None:
-            return _json({"zone": None, "choices": []})
+            return answer({"zone": None, "choices": []})
         choice = form_of().zones(code, city[:100])
         now = clock.now()
         listed = (choice.zone,) if choice.zone else choice.offered
-        return _json(
+        return answer(
             {
                 "zone": choice.zone,
                 "choices": [{"zone": z, "label": t.timezone_label(z, now)} for z in listed],
             }
         )
 
-    async def register(request: Request, viewer: Viewer, body: dict[str, Any]) -> Response:
+    async def register(request: Request, viewer: Viewer, body: Body) -> Response:
         """The form sent: every problem by field (422), or the profile saved and, with an
         event or a course, the registration made and confirmed in the chat."""
         answers = body.get("answers")
         code = body.get("event") or body.get("course") or ""
         if not isinstance(answers, dict) or not isinstance(code, str):
-            return _json({"error": "answers"}, 400)
+            return answer({"error": "answers"}, 400)
         t = viewer.t
         had_profile = viewer.user.profile is not None
         consent = body.get("consent") is True or had_profile
         try:
             form = form_of().check(answers, t.language, consent)
         except FormProblems as wrong:
-            return _json({"errors": {name: p.render(t) for name, p in wrong.problems.items()}}, 422)
+            return answer(
+                {"errors": {name: p.render(t) for name, p in wrong.problems.items()}}, 422
+            )
         viewer = await desk.save_profile(viewer, form)
         t = viewer.t
         if not code:
-            return _json({"outcome": "saved", "message": t._("Your profile is saved.")})
+            return answer({"outcome": "saved", "message": t._("Your profile is saved.")})
         course = bool(body.get("course")) and not body.get("event")
         outcome = await desk.register(viewer, code.strip()[:64], course=course)
-        return _json(
+        return answer(
             {
                 "outcome": "course" if course else (outcome or SignUp.NO_SUCH_EVENT).value,
                 "message": _said(t, outcome, course),
             }
         )
 
+    async def dashboard_page(request: Request) -> Response:
+        if not desk.ready:
+            return unavailable()
+        t = translator(request)
+        html = pages.get_template("dashboard.html").render(
+            _=t._,
+            lang=t.language,
+            dir="rtl" if t.is_rtl else "ltr",
+            texts=_script_json(_dashboard_texts(t)),
+        )
+        return HTMLResponse(html, headers=PAGE_HEADERS)
+
     return [
         Route("/app/form", form_page, methods=["GET"]),
+        Route("/app/dashboard", dashboard_page, methods=["GET"]),
+        *dashboard_routes(desk, signed),
         Route("/app/api/me", signed(me), methods=["GET"]),
         Route("/app/api/check", signed(check), methods=["POST"]),
         Route("/app/api/cities", signed(cities), methods=["POST"]),
@@ -250,16 +229,6 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
         Route("/app/api/register", signed(register), methods=["POST"]),
         Mount("/app/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-
-
-def _contact(user: WebAppUser) -> Contact:
-    return Contact(
-        user_id=user.user_id,
-        first_name=user.first_name,
-        last_name=user.last_name or None,
-        username=user.username or None,
-        language_code=language_tag(user.language_code),
-    )
 
 
 def _country_code(desk: MiniAppDesk, text: str, language: str) -> str | None:
@@ -293,6 +262,28 @@ def _said(t: Translator, outcome: SignUp | None, course: bool) -> str:
     return t._("Your profile is saved, but the registration did not go through: the chat says why.")
 
 
+def _script_json(texts: dict[str, str]) -> Markup:
+    """Texts for a page's script, as JSON inside <script>: "<" written \\u003c, so that no
+    translation can close the element."""
+    return Markup(json.dumps(texts, ensure_ascii=False).replace("<", "\\u003c"))
+
+
+def _dashboard_texts(t: Translator) -> dict[str, str]:
+    """What the dashboard's script says, translated here."""
+    return {
+        "outside": t._("Open the dashboard from /admin in the bot’s chat in Telegram."),
+        "expired": t._("This page has expired. Close it and open it again from /admin."),
+        "not_organizer": t._("The dashboard is for the programme’s organizers."),
+        "failed": t._("Something went wrong. Please try again in a moment."),
+        "loading": t._("Loading…"),
+        "no_events": t._("No events yet."),
+        "nobody": t._("Nobody matches."),
+        "present": t._("Present"),
+        "present_of": t._("{name} was present"),
+        "sent": t._("The file is in your chat."),
+    }
+
+
 def _script_texts(t: Translator) -> dict[str, str]:
     """What the page's script says, translated here."""
     return {
@@ -303,11 +294,3 @@ def _script_texts(t: Translator) -> dict[str, str]:
         "sending": t._("Sending…"),
         "choose_zone": t._("Choose your time zone"),
     }
-
-
-def _json(payload: dict[str, Any], status: int = 200) -> JSONResponse:
-    return JSONResponse(payload, status, headers=NO_STORE)
-
-
-def _unavailable() -> Response:
-    return JSONResponse({"error": "starting or stopping"}, 503, headers=NO_STORE)

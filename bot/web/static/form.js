@@ -3,30 +3,13 @@
 // Register, next to their fields. Every call carries Telegram's signed initData.
 "use strict";
 (function () {
-  const texts = JSON.parse(document.getElementById("texts").textContent);
+  const { app, initData, texts, api } = window.MiniApp;
   const form = document.getElementById("form");
   const status = document.getElementById("status");
   if (!form) return;
-  const app = window.Telegram && window.Telegram.WebApp;
-  const initData = app ? app.initData : "";
   const fields = ["full_name", "country", "city", "organization", "role", "email", "timezone"];
-  let hadProfile = false;
 
   function say(text) { status.textContent = text; }
-
-  async function api(path, body) {
-    const options = { method: body ? "POST" : "GET", headers: { Authorization: "tma " + initData } };
-    if (body) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    const response = await fetch("api/" + path, options);
-    if (response.status === 401) throw new Error("unauthorized");
-    const answer = await response.json();
-    if (!response.ok && response.status !== 422) throw new Error(String(response.status));
-    answer.status = response.status;
-    return answer;
-  }
 
   function failed(error) {
     say(error.message === "unauthorized" ? texts.expired : texts.failed);
@@ -153,7 +136,6 @@
       }
     }
     const profile = me.profile;
-    hadProfile = Boolean(profile);
     if (profile) {
       for (const name of ["full_name", "country", "city", "organization", "role", "email"]) {
         document.getElementById(name).value = profile[name] || "";

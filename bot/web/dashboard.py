@@ -1,0 +1,246 @@
+"""The organizers' dashboard API (`/app/api/admin/...`): the events with their counts, each
+event's registrants as a table, attendance marked by hand, the list downloaded (CSV or
+Excel) or sent to the chat.
+
+Only organizers get an answer, and an event organizer only about their events (403 and 404
+otherwise, with nothing changed); each action goes through the service the chat command
+uses, so the audit log records it the same way.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from bot.db.registrants import RegistrantRow
+from bot.models import Event, EventStatus
+from bot.services.dashboard import TableQuery
+from bot.services.exports import HELD, csv_to_xlsx
+from bot.web.signed_calls import Body, Call, SignedCalls, answer
+from handlers.context import Viewer
+from handlers.mini_app import MiniAppDesk
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def dashboard_routes(desk: MiniAppDesk, signed: SignedCalls) -> list[BaseRoute]:
+    def organizers_only(call: Call) -> Call:
+        async def checked(request: Request, viewer: Viewer, body: Body) -> Response:
+            if not viewer.is_organizer:
+                return answer({"error": "organizers only"}, 403)
+            return await call(request, viewer, body)
+
+        return checked
+
+    async def event_of(viewer: Viewer, body: Body) -> Event | None:
+        code = body.get("event")
+        if not isinstance(code, str) or not code:
+            return None
+        return await desk.data.services.dashboard.event(viewer.role, code)
+
+    async def events(request: Request, viewer: Viewer, body: Body) -> Response:
+        services = desk.data.services
+        t, zone = viewer.t, viewer.timezone
+        now = services.clock.now()
+        listed = await services.dashboard.events(viewer.role)
+        return answer(
+            {
+                "events": [
+                    {
+                        "code": item.event.code,
+                        "title": item.event.title_in(t.language),
+                        "starts": t.when(item.event.starts_at, zone, "medium"),
+                        "state": _state(item.event, now),
+                        "state_label": _state_label(viewer, item.event, now),
+                        "counts": _counts(
+                            viewer, item.confirmed, item.waitlisted, item.attended, item.event
+                        ),
+                    }
+                    for item in listed
+                ],
+                "zone": t.timezone_label(zone, now),
+            }
+        )
+
+    async def registrants(request: Request, viewer: Viewer, body: Body) -> Response:
+        event = await event_of(viewer, body)
+        if event is None:
+            return answer({"error": "no such event"}, 404)
+        services = desk.data.services
+        t = viewer.t
+        found = await services.dashboard.registrants(event, _query(body))
+        countries = services.countries
+        return answer(
+            {
+                "title": event.title_in(t.language),
+                "counts": _counts(
+                    viewer,
+                    found.counts.confirmed,
+                    found.counts.waitlisted,
+                    found.counts.attended,
+                    event,
+                ),
+                "summary": t.ngettext(
+                    "{found} of {count} registrant",
+                    "{found} of {count} registrants",
+                    found.counts.confirmed + found.counts.waitlisted,
+                    found=t.number(found.found),
+                ),
+                "page_label": t._(
+                    "Page {page} of {pages}",
+                    page=t.number(found.page + 1),
+                    pages=t.number(found.pages),
+                ),
+                "rows": [_row(viewer, row, countries.name) for row in found.rows],
+                "found": found.found,
+                "page": found.page,
+                "pages": found.pages,
+                "countries": sorted(
+                    ({"code": c, "name": countries.name(c, t.language)} for c in found.countries),
+                    key=lambda choice: choice["name"],
+                ),
+                "languages": [
+                    {"code": code, "name": t.language_label(code)} for code in found.languages
+                ],
+            }
+        )
+
+    async def attendance(request: Request, viewer: Viewer, body: Body) -> Response:
+        event = await event_of(viewer, body)
+        user, present = body.get("user"), body.get("present")
+        if event is None or not isinstance(user, int) or not isinstance(present, bool):
+            return answer({"error": "no such event or person"}, 404)
+        changed = await desk.data.services.attendance.mark(event, user, present, viewer.user_id)
+        if changed is None:  # not on this event's list
+            return answer({"error": "no such event or person"}, 404)
+        return answer({"present": present, "changed": changed})
+
+    async def export(request: Request, viewer: Viewer, body: Body) -> Response:
+        """The registrations of one event (or of all the organizer may see) as CSV or
+        Excel, downloaded or sent to the chat; recorded in the audit log either way."""
+        services = desk.data.services
+        wanted = body.get("format")
+        if wanted not in ("csv", "xlsx"):
+            return answer({"error": "format"}, 400)
+        code: str | None = None
+        if body.get("event"):
+            event = await event_of(viewer, body)
+            if event is None:
+                return answer({"error": "no such event"}, 404)
+            code = event.code
+        now = services.clock.now()
+        role = viewer.role
+        with tempfile.TemporaryFile() as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            rows = await services.exports.write_registrations(
+                text,
+                code,
+                timezone=viewer.timezone,
+                now=now,
+                event_ids=None if role.whole_programme else role.event_ids,
+            )
+            text.flush()
+            raw.seek(0)
+            if wanted == "xlsx":
+                converted = io.BytesIO()
+                csv_to_xlsx(text, converted)
+                content = converted.getvalue()
+            else:
+                content = raw.read()
+            text.detach()
+        await services.exports.record(viewer.user_id, code, rows, now)
+        name = f"registrations-{code or 'all'}-{now:%Y-%m-%d}.{wanted}"
+        if body.get("to_chat") is True:
+            caption = viewer.t.ngettext("{count} registration", "{count} registrations", rows)
+            sent = await desk.send_file(viewer, name, content, caption)
+            return answer({"sent": sent, "rows": rows}, 200 if sent else 502)
+        return Response(
+            content,
+            media_type=XLSX if wanted == "xlsx" else "text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    return [
+        Route("/app/api/admin/events", signed(organizers_only(events)), methods=["GET"]),
+        Route("/app/api/admin/registrants", signed(organizers_only(registrants)), methods=["POST"]),
+        Route("/app/api/admin/attendance", signed(organizers_only(attendance)), methods=["POST"]),
+        Route("/app/api/admin/export", signed(organizers_only(export)), methods=["POST"]),
+    ]
+
+
+def _counts(viewer: Viewer, confirmed: int, waitlisted: int, attended: int, event: Event) -> str:
+    t = viewer.t
+    return t._(
+        "Confirmed: {confirmed} of {capacity} · waitlist: {waitlist} · attended: {attended}",
+        confirmed=t.number(confirmed),
+        capacity=t.number(event.capacity) if event.capacity else "∞",
+        waitlist=t.number(waitlisted),
+        attended=t.number(attended),
+    )
+
+
+def _query(body: Body) -> TableQuery:
+    def text(name: str, default: str = "") -> str:
+        value = body.get(name, default)
+        return value[:200] if isinstance(value, str) else default
+
+    page = body.get("page", 0)
+    return TableQuery(
+        search=text("search"),
+        status=text("status"),
+        country=text("country"),
+        language=text("language"),
+        attended=text("attended"),
+        sort=text("sort", "status"),
+        descending=body.get("descending") is True,
+        page=page if isinstance(page, int) and 0 <= page < 1_000_000 else 0,
+    )
+
+
+def _state(event: Event, now: datetime) -> str:
+    if event.status == EventStatus.CANCELLED:
+        return "cancelled"
+    return HELD if event.starts_at <= now else "scheduled"
+
+
+def _state_label(viewer: Viewer, event: Event, now: datetime) -> str:
+    t = viewer.t
+    state = _state(event, now)
+    if state == "cancelled":
+        return t._("Cancelled")
+    return t._("Held") if state == HELD else t._("Upcoming")
+
+
+def _row(
+    viewer: Viewer, row: RegistrantRow, country_name: Callable[[str, str], str]
+) -> dict[str, Any]:
+    t = viewer.t
+    status = (
+        t._("Confirmed")
+        if row.status == "confirmed"
+        else t._("Waitlist, number {position}", position=t.number(row.position or 0))
+    )
+    return {
+        "id": row.user_id,
+        "name": row.name,
+        "country": country_name(row.country, t.language) if row.country else "",
+        "city": row.city,
+        "organization": row.organization,
+        "role": row.role,
+        "email": row.email,
+        "language": t.language_label(row.language) if row.language else "",
+        "status": row.status,
+        "status_label": status,
+        "attended": row.attended,
+        "registered": t.date(row.registered_at, viewer.timezone, "short"),
+    }

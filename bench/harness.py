@@ -112,7 +112,7 @@ class Bench:
 
 
 @asynccontextmanager
-async def running_bot(folder: Path) -> AsyncIterator[Bench]:
+async def running_bot(folder: Path, **settings_extra: Any) -> AsyncIterator[Bench]:
     """The real Application on a fresh database in `folder`, the Bot API emulated in-process
     (no pacing, no delivery worker: each benchmark drives what it measures). Its start-up
     objects are frozen out of the cycle collector as in the bot's own process, which helps
@@ -120,7 +120,10 @@ async def running_bot(folder: Path) -> AsyncIterator[Bench]:
     clock = FrozenClock(NOW)
     emulator = BotApiEmulator(now=clock.now)
     settings = Settings(
-        bot_token="1:BENCH", database_path=folder / "bench.sqlite3", admin_ids=frozenset({1})
+        bot_token="1:BENCH",
+        database_path=folder / "bench.sqlite3",
+        admin_ids=frozenset({1}),
+        **settings_extra,
     )
     app = build_application(
         settings,

@@ -203,7 +203,7 @@ async def ask_message(context: BotContext) -> int:
     return MESSAGE
 
 
-def _checked(t: Translator, text: str) -> str | None:
+def message_problem(t: Translator, text: str) -> str | None:
     """The problem with a message's formatting or length, in the organizer's language."""
     try:
         shown = html_to_text(text)
@@ -231,7 +231,7 @@ async def on_message(update: Update, context: BotContext) -> int:
     assert message is not None and message.text is not None
     t = context.viewer.t
     text = organizer_html(message.text_html)  # Telegram's formatting and typed HTML alike
-    problem = _checked(t, text)
+    problem = message_problem(t, text)
     if problem:
         await send(context, plain(problem))
         return MESSAGE
@@ -278,7 +278,7 @@ async def on_version_text(update: Update, context: BotContext) -> int:
     assert message is not None and message.text is not None
     t = context.viewer.t
     text = organizer_html(message.text_html)  # Telegram's formatting and typed HTML alike
-    problem = _checked(t, text)
+    problem = message_problem(t, text)
     if problem:
         await send(context, plain(problem))
         return VERSION_TEXT
@@ -306,7 +306,7 @@ async def on_preview(update: Update, context: BotContext, data: BroadcastPreview
     if draft.event_label:
         target = f"{t._(AUDIENCES[audience.kind])}: {draft.event_label}"
     versions = [code for code in SUPPORTED_LANGUAGES if code in draft.texts]
-    headers = _version_headers(t, reach, versions)
+    headers = version_headers(t, reach, versions)
     lines = [
         t._("To: {audience}", audience=plain(target)),
         t.ngettext("{count} recipient", "{count} recipients", reach.total),
@@ -331,14 +331,14 @@ async def on_preview(update: Update, context: BotContext, data: BroadcastPreview
     last: Message | None = None
     for number, (version, header) in enumerate(headers.items(), start=1):
         rows: Rows = _preview_buttons(t) if number == len(headers) else ()
-        text = await _as_read(context, draft, audience, version, reach)
+        text = await as_read(context, draft.texts, audience, version, reach)
         last = await _send_as_is(context, _headed(t, header, text), rows)
     assert last is not None
     set_state(context, replace(draft, preview=last.message_id, asking_time=False))
     return VERSIONS
 
 
-def _version_headers(t: Translator, reach: Reach, versions: Sequence[str]) -> dict[str, str]:
+def version_headers(t: Translator, reach: Reach, versions: Sequence[str]) -> dict[str, str]:
     """Each version's title with its number of recipients, the default one first."""
     default = reach.total - sum(reach.of_version(code) for code in versions)
     headers = {
@@ -364,20 +364,20 @@ def _preview_buttons(t: Translator) -> list[list[Button]]:
     ]
 
 
-async def _as_read(
-    context: BotContext, draft: BroadcastDraft, audience: Audience, version: str, reach: Reach
+async def as_read(
+    context: BotContext, texts: dict[str, str], audience: Audience, version: str, reach: Reach
 ) -> str:
     """One version written by the delivery worker's renderer for one of its readers: the
     default one for the organizer if it is theirs, else for a language without a version."""
     if version == DEFAULT:
         own = context.viewer.t.language
-        without = reach.without_version(set(draft.texts)) or {own: 0}
+        without = reach.without_version(set(texts)) or {own: 0}
         language = own if own in without else next(iter(without))
     else:
         language = version
-    campaign = _unsent(context, audience, {DEFAULT: draft.texts[version]})
+    campaign = _unsent(context, audience, {DEFAULT: texts[version]})
     rendered = await context.services.delivery.sample(campaign, context.viewer.user_id, language)
-    return rendered.text if rendered is not None else draft.texts[version]
+    return rendered.text if rendered is not None else texts[version]
 
 
 def _unsent(context: BotContext, audience: Audience, texts: dict[str, str]) -> Campaign:

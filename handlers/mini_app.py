@@ -10,23 +10,61 @@ answered them all.
 
 from __future__ import annotations
 
+import html
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.models import Contact, RegistrationStatus
+from bot.i18n import SUPPORTED_LANGUAGES
+from bot.models import Audience, Contact, RegistrationStatus
+from bot.services.broadcasts import DEFAULT
+from bot.services.formatting import organizer_html, parse_html
 from bot.services.profile_form import CheckedForm
 from bot.services.registrations import SignUp
+from handlers.broadcast import as_read, message_problem, version_headers
+from handlers.broadcast_progress import progress_text
 from handlers.context import BotContext, BotData, Viewer, make_viewer
 from handlers.courses import sign_up_course
 from handlers.profile import ProfileFlow
 from handlers.registration import sign_up
 from handlers.session import clear_state
 from handlers.shared_sessions import SharedSessions
+from handlers.ui import send
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VersionPreview:
+    """One version of a broadcast as its readers will see it: its text and Telegram's
+    entities (bold, links...), which the page lays out as Telegram would."""
+
+    version: str  # "default" or a language
+    header: str  # which version, for how many people
+    text: str
+    entities: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class BroadcastPlan:
+    problems: dict[str, str]  # by version: what is wrong (then nothing else is filled)
+    recipients: str = ""
+    versions: list[VersionPreview] = field(default_factory=list)
+    others: str = ""  # the languages that get the default version, with their counts
+
+
+def as_html(typed: dict[str, str]) -> dict[str, str]:
+    """Versions typed in the page, as the chat takes a message: typed tags are Telegram
+    formatting, and what cannot be markup is escaped."""
+    return {
+        version: organizer_html(html.escape(text, quote=False)).strip()
+        for version, text in typed.items()
+        if text.strip()
+    }
+
 
 _App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -102,6 +140,73 @@ class MiniAppDesk:
             logger.warning("Could not send a dashboard export to the chat: %s", exc)
             return False
         return True
+
+    async def plan_broadcast(
+        self, viewer: Viewer, audience: Audience, typed: dict[str, str]
+    ) -> BroadcastPlan:
+        """The broadcast as the chat's preview shows it: each version's problem (Telegram
+        would refuse its formatting, it is too long or empty), else who gets which version
+        and each version as its readers will see it."""
+        t = viewer.t
+        texts = as_html(typed)
+        problems = {
+            version: problem
+            for version, text in texts.items()
+            if (problem := message_problem(t, text)) is not None
+        }
+        if DEFAULT not in texts:
+            problems[DEFAULT] = t._("The message is empty.")
+        if problems:
+            return BroadcastPlan(problems)
+        context = self._context(viewer)
+        reach = await self.data.services.broadcasts.reach(audience)
+        versions = [code for code in SUPPORTED_LANGUAGES if code in texts]
+        headers = version_headers(t, reach, versions)
+        shown = []
+        for version, header in headers.items():
+            html = await as_read(context, texts, audience, version, reach)
+            text, entities = parse_html(html)
+            shown.append(VersionPreview(version, header, text, entities))
+        others = reach.without_version(set(versions))
+        return BroadcastPlan(
+            {},
+            t.ngettext("{count} recipient", "{count} recipients", reach.total),
+            shown,
+            t.and_list(
+                [
+                    t._(
+                        "{language} ({count})",
+                        language=t.language_in_text(code),
+                        count=t.number(count),
+                    )
+                    for code, count in others.items()
+                ]
+            )
+            if others
+            else "",
+        )
+
+    async def start_broadcast(
+        self, viewer: Viewer, audience: Audience, typed: dict[str, str], draft: str
+    ) -> None:
+        """Queued as the chat's Send queues it (the same `draft` twice: once), its progress
+        shown in the organizer's chat."""
+        services = self.data.services
+        campaign_id = await services.broadcasts.start(
+            viewer.user_id, audience, as_html(typed), draft=f"web-{draft}"
+        )
+        status = await services.broadcasts.status(campaign_id)
+        assert status is not None
+        message = None
+        try:
+            text = progress_text(viewer.t, status, finished=False, timezone=viewer.timezone)
+            message = await send(self._context(viewer), text)
+        except TelegramError as exc:
+            logger.warning("Could not show a dashboard broadcast's progress: %s", exc)
+        finally:  # without it, the summary comes as a new message when the broadcast ends
+            await services.broadcasts.watch(
+                campaign_id, viewer.user_id, message.message_id if message else None
+            )
 
     def _context(self, viewer: Viewer) -> BotContext:
         context = BotContext(self._app, chat_id=viewer.user_id, user_id=viewer.user_id)

@@ -278,3 +278,119 @@ async def test_the_admin_menu_opens_the_dashboard(
             }
         ]
     ]
+
+
+async def preview(client: httpx.AsyncClient, headers: dict[str, str], **body: Any) -> Any:
+    return await client.post("api/admin/broadcast/preview", json=body, headers=headers)
+
+
+async def test_a_broadcast_is_previewed_per_version_and_sent_once(
+    app: BotApplication,
+    client: httpx.AsyncClient,
+    clock: FrozenClock,
+    services: Services,
+    emulator: BotApiEmulator,
+    db: Store,
+) -> None:
+    await programme_of(services, capacity="10")
+    await register_people(services)
+    await chat_as(app, emulator, id=ORGANIZER_ID, first_name="Olga").send("/start")
+    olga = as_user(clock, OLGA)
+    registrants = {"kind": "registrants", "event": "flood"}
+    # every problem said by version, nothing queued
+    wrong = await preview(
+        client,
+        olga,
+        audience=registrants,
+        texts={"default": "Hello <b>all", "fr": "   ", "ru": "x" * 4096},
+    )
+    assert wrong.status_code == 422
+    errors = wrong.json()["errors"]
+    assert set(errors) == {"default", "ru"}
+    assert errors["default"].startswith("Telegram would refuse this formatting")
+    assert errors["ru"].startswith("The message is 4,096 characters long")
+    typed = {
+        "default": "Room <b>B2</b> & the link: <a href='https://meet.example.org/x'>join</a>",
+        "fr": "Salle <b>B2</b>",
+    }
+    answer = await preview(client, olga, audience=registrants, texts=typed)
+    assert answer.status_code == 200, answer.text
+    shown = answer.json()
+    assert shown["recipients"] == "6 recipients"
+    headers = [v["header"] for v in shown["versions"]]
+    assert headers == ["Default version: 5 recipients", "French version: 1 recipient"]
+    default = shown["versions"][0]
+    assert "Room B2 & the link: join" in default["text"]
+    assert {"type": "bold", "offset": default["text"].index("B2"), "length": 2} in default[
+        "entities"
+    ]
+    assert [e for e in default["entities"] if e["type"] == "text_link"][0]["url"] == (
+        "https://meet.example.org/x"
+    )
+    mark = len(emulator.calls)
+    body = {"audience": registrants, "texts": typed, "draft": shown["draft"]}
+    for _ in range(2):  # a double tap
+        sent = await client.post("api/admin/broadcast/send", json=body, headers=olga)
+        assert sent.status_code == 200
+    assert sent.json() == {"message": "The broadcast is on its way. Its progress is in the chat."}
+    campaigns = await db.fetch_all("SELECT kind, audience FROM campaigns WHERE kind = 'broadcast'")
+    event = await services.events.find("flood")
+    assert event is not None
+    assert campaigns == [("broadcast", f"registrants:{event.event.event_id}")]
+    audit = await db.fetch_all(
+        "SELECT admin_id, action FROM admin_audit WHERE action = 'broadcast'"
+    )
+    assert audit == [(ORGANIZER_ID, "broadcast")]
+    progress = [c for c in emulator.calls[mark:] if c.method == "sendMessage"]
+    assert progress and progress[0].params["chat_id"] == ORGANIZER_ID
+
+
+async def test_the_composer_keeps_to_what_this_organizer_may_write_to(
+    client: httpx.AsyncClient, clock: FrozenClock, services: Services, db: Store
+) -> None:
+    await programme_of(services)
+    await services.users.touch(Contact(3001, "Carla"))
+    heat = await services.events.find("heat")
+    assert heat is not None
+    await services.organizers.add(ORGANIZER_ID, 3001, [heat.event.event_id])
+    carla = as_user(clock, {"id": 3001, "first_name": "Carla"})
+    kinds = (await client.get("api/admin/audiences", headers=carla)).json()["kinds"]
+    assert [k["kind"] for k in kinds] == ["registrants", "waitlist", "attendees", "no-shows"]
+    texts = {"default": "Hello"}
+    for audience, said in (
+        ({"kind": "everyone"}, "The dashboard is for the programme’s organizers."),
+        ({"kind": "registrants", "event": "flood"}, "not one of the events you organize"),
+        ({"kind": "attendees", "event": "heat"}, "has not started yet"),
+        ({"kind": "nobody"}, "Choose who should receive the message."),
+    ):
+        answer = await preview(client, carla, audience=audience, texts=texts)
+        assert answer.status_code == 422
+        assert said in answer.json()["errors"]["audience"]
+    forged = await client.post(
+        "api/admin/broadcast/send",
+        json={"audience": {"kind": "everyone"}, "texts": texts, "draft": "abcdefghijkl"},
+        headers=carla,
+    )
+    assert forged.status_code == 422
+    assert await db.fetch_all("SELECT campaign_id FROM campaigns WHERE kind = 'broadcast'") == []
+
+
+async def test_statistics_with_their_breakdowns(
+    client: httpx.AsyncClient, clock: FrozenClock, services: Services
+) -> None:
+    await programme_of(services, capacity="10")
+    await register_people(services)
+    answer = (await client.get("api/admin/stats", headers=as_user(clock, OLGA))).json()
+    assert answer["total"].startswith("registered: 6 · waitlist: 0 · attended: 0")
+    titles = [b["title"] for b in answer["breakdowns"]]
+    assert titles == ["By topic", "By country", "By language"]
+    countries = answer["breakdowns"][1]["lines"]
+    assert {line["label"] for line in countries} == {
+        "Kenya",
+        "Russia",
+        "China",
+        "France",
+        "Egypt",
+        "Colombia",
+    }
+    assert sum(line["registered"] for line in countries) == 6

@@ -297,3 +297,49 @@ async def test_an_organizer_searches_registrants_and_marks_attendance(
     )
     assert audit == [(ORGANIZER_ID, "flood 2002 present")]
     assert await browser.run("return document.documentElement.scrollWidth") <= 360
+
+
+async def test_an_organizer_previews_a_broadcast_and_reads_the_statistics(
+    app: BotApplication,
+    emulator: BotApiEmulator,
+    browser: Browser,
+    clock: FrozenClock,
+    services: Services,
+    db: Store,
+    tmp_path: Path,
+) -> None:
+    await publish(services)
+    for user_id, name, country in ((2001, "Amina Diallo", "KE"), (2002, "Аня Петрова", "RU")):
+        await services.users.touch(Contact(user_id, name.split()[0]))
+        await services.profiles.save(user_id, Profile(name, country, "City"), "UTC")
+        await services.registrations.sign_up(user_id, "flood")
+    olga = chat_as(app, emulator, id=ORGANIZER_ID, first_name="Olga", language_code="ar")
+    await olga.send("/admin")
+    rows = olga.messages()[-1]["reply_markup"]["inline_keyboard"]
+    url = urlsplit(rows[0][0]["web_app"]["url"])
+    address = f"http://127.0.0.1:{app.web_servers[0].port}{url.path}?{url.query}"
+    olga_user = {"id": ORGANIZER_ID, "first_name": "Olga", "language_code": "ar"}
+    await browser.as_telegram_user(telegram_init_data(olga_user, clock.now()), theme=DARK)
+    await browser.open(address)
+    await browser.wait_for("document.querySelector('button.event')")
+    assert await browser.run("return document.documentElement.dir") == "rtl"
+    await browser.run("document.querySelector('[data-tab=broadcast-view]').click()")
+    await browser.wait_for("document.getElementById('audience-kind').options.length > 3")
+    await browser.type_into("text-default", "Room <b>B2</b> <i>today</i>", leave=False)
+    await browser.click("preview-button")
+    await browser.wait_for("!document.getElementById('preview').hidden")
+    assert await browser.run("return document.activeElement.id") == "preview-heading"
+    bold = await browser.run("return document.querySelector('.bubble strong').textContent")
+    assert bold == "B2"
+    await browser.screenshot(shots(tmp_path) / "broadcast-ar.png")
+    mark = len(emulator.calls)
+    await browser.click("send-button")
+    await browser.wait_for("document.getElementById('broadcast-status').textContent.length > 8")
+    assert [c.method for c in emulator.calls[mark:] if c.method.startswith("send")] == [
+        "sendMessage"  # the progress message in the organizer's chat
+    ]
+    assert await db.fetch_one("SELECT COUNT(*) FROM campaigns WHERE kind = 'broadcast'") == (1,)
+    await browser.run("document.querySelector('[data-tab=stats-view]').click()")
+    await browser.wait_for("document.querySelectorAll('table.chart').length === 3")
+    await browser.screenshot(shots(tmp_path) / "stats-ar.png")
+    assert await browser.run("return document.documentElement.scrollWidth") <= 360

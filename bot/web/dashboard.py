@@ -20,25 +20,23 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.db.registrants import RegistrantRow
+from bot.db.stats import Breakdown
+from bot.i18n import Translator
 from bot.models import Event, EventStatus
 from bot.services.dashboard import TableQuery
 from bot.services.exports import HELD, csv_to_xlsx
-from bot.web.signed_calls import Body, Call, SignedCalls, answer
+from bot.services.stats import rank
+from bot.topics import TOPICS
+from bot.web.composer import composer_routes
+from bot.web.signed_calls import Body, SignedCalls, answer, organizers_only
 from handlers.context import Viewer
 from handlers.mini_app import MiniAppDesk
+from handlers.stats import figures_line
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def dashboard_routes(desk: MiniAppDesk, signed: SignedCalls) -> list[BaseRoute]:
-    def organizers_only(call: Call) -> Call:
-        async def checked(request: Request, viewer: Viewer, body: Body) -> Response:
-            if not viewer.is_organizer:
-                return answer({"error": "organizers only"}, 403)
-            return await call(request, viewer, body)
-
-        return checked
-
     async def event_of(viewer: Viewer, body: Body) -> Event | None:
         code = body.get("event")
         if not isinstance(code, str) or not code:
@@ -170,11 +168,52 @@ def dashboard_routes(desk: MiniAppDesk, signed: SignedCalls) -> list[BaseRoute]:
             },
         )
 
+    async def stats(request: Request, viewer: Viewer, body: Body) -> Response:
+        """The programme's figures (the organizer's events' for an event organizer), and
+        their breakdowns by topic, country and language, largest first, adding up."""
+        services = desk.data.services
+        role = viewer.role
+        figures = await services.stats.programme(None if role.whole_programme else role.event_ids)
+        t = viewer.t
+        names = {
+            "topic": {slug: t._(name) for slug, name in TOPICS.items()},
+            "country": {
+                code: services.countries.name(code, t.language)
+                for code in figures.breakdowns["country"].registered
+                if code
+            },
+            "language": {
+                code: t.language_label(code)
+                for code in figures.breakdowns["language"].registered
+                if code
+            },
+        }
+        titles = {
+            "topic": t._("By topic"),
+            "country": t._("By country"),
+            "language": t._("By language"),
+        }
+        return answer(
+            {
+                "total": figures_line(t, figures.total),
+                "breakdowns": [
+                    {
+                        "title": titles[name],
+                        "lines": _ranked(t, figures.breakdowns[name], names[name]),
+                    }
+                    for name in ("topic", "country", "language")
+                ],
+                "legend": {"registered": t._("Registered"), "attended": t._("Attended")},
+            }
+        )
+
     return [
         Route("/app/api/admin/events", signed(organizers_only(events)), methods=["GET"]),
         Route("/app/api/admin/registrants", signed(organizers_only(registrants)), methods=["POST"]),
         Route("/app/api/admin/attendance", signed(organizers_only(attendance)), methods=["POST"]),
         Route("/app/api/admin/export", signed(organizers_only(export)), methods=["POST"]),
+        Route("/app/api/admin/stats", signed(organizers_only(stats)), methods=["GET"]),
+        *composer_routes(desk, signed),
     ]
 
 
@@ -187,6 +226,37 @@ def _counts(viewer: Viewer, confirmed: int, waitlisted: int, attended: int, even
         waitlist=t.number(waitlisted),
         attended=t.number(attended),
     )
+
+
+def _ranked(t: Translator, breakdown: Breakdown, names: dict[str, str]) -> list[dict[str, Any]]:
+    """A breakdown's lines as the chat ranks them: the largest, the rest summed up, the
+    unknown apart."""
+    ranking = rank(breakdown)
+    lines = [
+        {
+            "label": names.get(line.key) or line.key,
+            "registered": line.registered,
+            "attended": line.attended,
+        }
+        for line in ranking.top
+    ]
+    if ranking.others:
+        lines.append(
+            {
+                "label": t.ngettext("{count} other", "{count} others", ranking.others),
+                "registered": ranking.rest.registered,
+                "attended": ranking.rest.attended,
+            }
+        )
+    if ranking.unknown is not None:
+        lines.append(
+            {
+                "label": t._("unknown or erased"),
+                "registered": ranking.unknown.registered,
+                "attended": ranking.unknown.attended,
+            }
+        )
+    return lines
 
 
 def _query(body: Body) -> TableQuery:

@@ -214,6 +214,7 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
             _=t._,
             lang=t.language,
             dir="rtl" if t.is_rtl else "ltr",
+            languages=[(code, t.language_label(code)) for code in SUPPORTED_LANGUAGES],
             texts=_script_json(_dashboard_texts(t)),
         )
         return HTMLResponse(html, headers=PAGE_HEADERS)
@@ -281,6 +282,8 @@ def _dashboard_texts(t: Translator) -> dict[str, str]:
         "present": t._("Present"),
         "present_of": t._("{name} was present"),
         "sent": t._("The file is in your chat."),
+        "fix": t._("Please correct the fields marked below."),
+        "sending": t._("Sending…"),
     }
 
 

@@ -41,6 +41,17 @@ def unavailable() -> Response:
     return answer({"error": "starting or stopping"}, 503)
 
 
+def organizers_only(call: Call) -> Call:
+    """Answered for organizers only (403 for anyone else, nothing done)."""
+
+    async def checked(request: Request, viewer: Viewer, body: Body) -> Response:
+        if not viewer.is_organizer:
+            return answer({"error": "organizers only"}, 403)
+        return await call(request, viewer, body)
+
+    return checked
+
+
 class SignedCalls:
     """Wraps an API call: `signed(call)` answers only signed callers."""
 

@@ -28,7 +28,7 @@
 
   async function showEvents() {
     current = null;
-    $("event-view").hidden = true;
+    showSection("events-view");
     say(texts.loading);
     let answer;
     try { answer = await api("admin/events"); } catch (error) { failed(error); return; }
@@ -51,7 +51,6 @@
       button.addEventListener("click", () => openEvent(event.code));
       list.append(element("li", {}, button));
     }
-    $("events-view").hidden = false;
   }
 
   function query() {
@@ -82,8 +81,7 @@
     current = code;
     page = 0;
     $("filters").reset();
-    $("events-view").hidden = true;
-    $("event-view").hidden = false;
+    showSection("event-view");
     await loadRegistrants();
     $("event-title").focus();
   }
@@ -186,8 +184,232 @@
     button.addEventListener("click", () => exportList(button));
   }
 
+  // --- Sections -------------------------------------------------------------------------
+  const tabs = document.querySelectorAll("nav.tabs button");
+  const sections = ["events-view", "event-view", "broadcast-view", "stats-view"];
+  function showSection(id) {
+    for (const section of sections) $(section).hidden = section !== id;
+    for (const tab of tabs) {
+      if (tab.dataset.tab === id || (id === "event-view" && tab.dataset.tab === "events-view")) {
+        tab.setAttribute("aria-current", "page");
+      } else {
+        tab.removeAttribute("aria-current");
+      }
+    }
+  }
+  for (const tab of tabs) {
+    tab.addEventListener("click", () => {
+      say("");
+      if (tab.dataset.tab === "events-view") showEvents();
+      else if (tab.dataset.tab === "broadcast-view") showComposer();
+      else showStats();
+    });
+  }
+
+  // --- Broadcast composer -------------------------------------------------------------------
+  let audiences = null;
+  let draft = null;  // the preview's token: Send sends what was previewed
+
+  async function showComposer() {
+    showSection("broadcast-view");
+    if (audiences) return;
+    try {
+      audiences = await api("admin/audiences");
+      if (!eventsKnown) await loadEventChoices();
+    } catch (error) { failed(error); return; }
+    const kind = $("audience-kind");
+    kind.replaceChildren(...audiences.kinds.map(
+      (k) => element("option", { value: k.kind, textContent: k.label })));
+    $("audience-language").replaceChildren(...audiences.languages.map(
+      (l) => element("option", { value: l.code, textContent: l.name })));
+    $("audience-topic").replaceChildren(...audiences.topics.map(
+      (l) => element("option", { value: l.code, textContent: l.name })));
+    audienceShown();
+  }
+
+  let eventsKnown = null;
+  async function loadEventChoices() {
+    const answer = await api("admin/events");
+    eventsKnown = answer.events;
+    $("audience-event").replaceChildren(...eventsKnown.map(
+      (e) => element("option", { value: e.code, textContent: e.title + " · " + e.starts })));
+  }
+
+  function audienceShown() {
+    const chosen = audiences.kinds.find((k) => k.kind === $("audience-kind").value);
+    for (const need of ["event", "language", "topic"]) {
+      $("field-audience-" + need).hidden = !chosen || chosen.needs !== need;
+    }
+    forgetPreview();
+  }
+
+  function audience() {
+    const chosen = audiences.kinds.find((k) => k.kind === $("audience-kind").value);
+    const picked = { kind: chosen ? chosen.kind : "" };
+    if (chosen && chosen.needs) picked[chosen.needs] = $("audience-" + chosen.needs).value;
+    return picked;
+  }
+
+  function versions() {
+    const typed = {};
+    for (const area of document.querySelectorAll("textarea[data-version]")) {
+      if (area.value.trim()) typed[area.dataset.version] = area.value;
+    }
+    return typed;
+  }
+
+  function forgetPreview() {
+    draft = null;
+    $("preview").hidden = true;
+  }
+
+  function clearErrors() {
+    for (const error of document.querySelectorAll("#broadcast-view .error")) {
+      error.hidden = true;
+      error.textContent = "";
+    }
+    for (const field of document.querySelectorAll("#broadcast-view [aria-invalid]")) {
+      field.removeAttribute("aria-invalid");
+    }
+  }
+
+  function showErrors(errors) {
+    let first = null;
+    for (const [name, message] of Object.entries(errors)) {
+      const error = $("error-" + name);
+      const field = name === "audience" ? $("audience-kind") : $("text-" + name);
+      if (!error || !field) continue;
+      error.textContent = message;
+      error.hidden = false;
+      field.setAttribute("aria-invalid", "true");
+      if (field.closest("details")) field.closest("details").open = true;
+      first = first || field;
+    }
+    say(texts.fix);
+    if (first) first.focus();
+  }
+
+  // Telegram's entities (UTF-16 offsets, as JavaScript counts) laid out as Telegram shows them.
+  const TAGS = { bold: "strong", italic: "em", underline: "u", strikethrough: "s", code: "code",
+    pre: "pre", spoiler: "span", blockquote: "span", expandable_blockquote: "span" };
+  function formatted(text, entities) {
+    const cuts = new Set([0, text.length]);
+    for (const e of entities) { cuts.add(e.offset); cuts.add(e.offset + e.length); }
+    const points = [...cuts].sort((a, b) => a - b);
+    const out = document.createDocumentFragment();
+    for (let i = 0; i + 1 < points.length; i++) {
+      const start = points[i];
+      const end = points[i + 1];
+      let node = document.createTextNode(text.slice(start, end));
+      for (const e of entities) {
+        if (e.offset > start || e.offset + e.length < end) continue;
+        let wrapper;
+        if (e.type === "text_link" || e.type === "url") {
+          const href = e.type === "url" ? text.slice(e.offset, e.offset + e.length) : e.url;
+          wrapper = element("a", { rel: "noopener noreferrer", target: "_blank" });
+          if (/^https?:\/\//i.test(href || "")) wrapper.href = href;
+        } else if (TAGS[e.type]) {
+          wrapper = element(TAGS[e.type], { className: e.type });
+        } else {
+          continue;
+        }
+        wrapper.append(node);
+        node = wrapper;
+      }
+      out.append(node);
+    }
+    return out;
+  }
+
+  async function preview() {
+    clearErrors();
+    forgetPreview();
+    let answer;
+    try {
+      answer = await api("admin/broadcast/preview", { audience: audience(), texts: versions() });
+    } catch (error) { failed(error); return; }
+    if (answer.status === 422) { showErrors(answer.errors); return; }
+    say("");
+    draft = answer.draft;
+    $("recipients").textContent = answer.recipients;
+    $("others").textContent = answer.others;
+    $("versions").replaceChildren(...answer.versions.map((v) => element(
+      "article", { className: "version" },
+      element("h4", { textContent: v.header }),
+      element("div", { className: "bubble", dir: v.rtl ? "rtl" : "ltr" }, formatted(v.text, v.entities)),
+    )));
+    $("preview").hidden = false;
+    $("preview-heading").focus();
+  }
+
+  async function sendBroadcast() {
+    if (!draft) return;
+    const button = $("send-button");
+    button.disabled = true;
+    $("broadcast-status").textContent = texts.sending;
+    try {
+      const answer = await api("admin/broadcast/send",
+        { audience: audience(), texts: versions(), draft: draft });
+      if (answer.status === 422) { showErrors(answer.errors); return; }
+      if (answer.status !== 200) throw new Error(String(answer.status));
+      $("broadcast-status").textContent = answer.message;
+      for (const area of document.querySelectorAll("textarea[data-version]")) area.value = "";
+      forgetPreview();
+    } catch (error) {
+      $("broadcast-status").textContent = "";
+      failed(error);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  $("audience-kind").addEventListener("change", audienceShown);
+  for (const id of ["audience-event", "audience-language", "audience-topic"]) {
+    $(id).addEventListener("change", forgetPreview);
+  }
+  for (const area of document.querySelectorAll("textarea[data-version]")) {
+    area.addEventListener("input", forgetPreview);
+  }
+  $("preview-button").addEventListener("click", preview);
+  $("send-button").addEventListener("click", sendBroadcast);
+
+  // --- Statistics ---------------------------------------------------------------------------
+  async function showStats() {
+    showSection("stats-view");
+    let answer;
+    try { answer = await api("admin/stats"); } catch (error) { failed(error); return; }
+    $("stats-total").textContent = answer.total;
+    $("legend-registered").textContent = answer.legend.registered;
+    $("legend-attended").textContent = answer.legend.attended;
+    const parts = [];
+    for (const breakdown of answer.breakdowns) {
+      if (!breakdown.lines.length) continue;
+      const most = Math.max(1, ...breakdown.lines.map((l) => l.registered));
+      const rows = breakdown.lines.map((line) => {
+        const registered = element("span", { className: "bar registered" });
+        registered.style.width = (100 * line.registered / most) + "%";
+        const attended = element("span", { className: "bar attended" });
+        attended.style.width = (100 * line.attended / most) + "%";
+        return element("tr", {},
+          element("th", { scope: "row" }, line.label,
+            element("span", { className: "bars" }, registered, attended)),
+          element("td", { textContent: line.registered }),
+          element("td", { textContent: line.attended }));
+      });
+      parts.push(element("table", { className: "chart" },
+        element("caption", { textContent: breakdown.title }),
+        element("thead", {}, element("tr", {},
+          element("th", { scope: "col" }),
+          element("th", { scope: "col", textContent: answer.legend.registered }),
+          element("th", { scope: "col", textContent: answer.legend.attended }))),
+        element("tbody", {}, ...rows)));
+    }
+    $("breakdowns").replaceChildren(...parts);
+  }
+
   if (!initData) { say(texts.outside); return; }
   app.ready();
   app.expand();
+  document.querySelector("nav.tabs").hidden = false;
   showEvents();
 })();

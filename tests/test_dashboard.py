@@ -244,11 +244,7 @@ async def test_downloads_as_csv_and_excel_and_to_the_chat(
     sheet = load_workbook(io.BytesIO(workbook.content), read_only=True).active
     assert sheet is not None
     cells = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert cells[0][:3] == ("event_code", "event_title", "name") or cells[0][:3] == [
-        "event_code",
-        "event_title",
-        "name",
-    ]
+    assert cells[0][:3] == ["event_code", "event_title", "name"]
     assert {r[2] for r in cells[1:]} == {p[1] for p in PEOPLE}
     audit = await db.fetch_all("SELECT detail FROM admin_audit WHERE action = 'export' ORDER BY id")
     assert audit == [("flood 6",), ("all 6",)]
@@ -324,7 +320,7 @@ async def test_a_broadcast_is_previewed_per_version_and_sent_once(
     assert {"type": "bold", "offset": default["text"].index("B2"), "length": 2} in default[
         "entities"
     ]
-    assert [e for e in default["entities"] if e["type"] == "text_link"][0]["url"] == (
+    assert next(e for e in default["entities"] if e["type"] == "text_link")["url"] == (
         "https://meet.example.org/x"
     )
     mark = len(emulator.calls)

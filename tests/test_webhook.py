@@ -19,6 +19,7 @@ import pytest
 from bot.devtools.emulator import ApiError, BotApiEmulator, FakeUser
 from bot.devtools.emulator_server import BotApiServer, FloodControl
 from handlers.buttons import Register
+from tests.mini_apps import telegram_init_data
 from tests.store import oracle
 from tests.test_end_to_end import (
     ORGANIZER,
@@ -296,3 +297,21 @@ async def test_a_webhook_telegram_refuses_stops_the_bot_with_what_to_fix(
     assert "10.0.0.1 is reserved" in log
     assert "Could not reach" not in log  # a refusal is not retried
     assert "Traceback" not in log
+
+
+async def test_webhook_mode_serves_the_mini_app_on_the_same_server(hooked: WebhookBot) -> None:
+    bot = hooked.bot
+    await bot.start(**hooked.env, WEB_APP_URL="https://bot.example.org")
+    page = await hooked.get("/app/form?lang=fr")
+    assert page.status_code == 200
+    assert '<html lang="fr" dir="ltr">' in page.text
+    user = {"id": 4343, "first_name": "Amina", "language_code": "fr"}
+    signed = telegram_init_data(user, datetime.now(UTC), token=bot.env["BOT_TOKEN"])
+    async with httpx.AsyncClient() as client:
+        me = await client.get(
+            f"http://127.0.0.1:{hooked.port}/app/api/me", headers={"Authorization": "tma " + signed}
+        )
+    assert me.status_code == 200
+    assert me.json()["language"] == "fr" and me.json()["profile"] is None
+    assert (await hooked.get("/app/api/me")).status_code == 401
+    assert await bot.stop(signal.SIGTERM) == 0

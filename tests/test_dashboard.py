@@ -354,7 +354,7 @@ async def test_the_composer_keeps_to_what_this_organizer_may_write_to(
     assert [k["kind"] for k in kinds] == ["registrants", "waitlist", "attendees", "no-shows"]
     texts = {"default": "Hello"}
     for audience, said in (
-        ({"kind": "everyone"}, "The dashboard is for the programme’s organizers."),
+        ({"kind": "everyone"}, "only for organizers of the whole programme"),
         ({"kind": "registrants", "event": "flood"}, "not one of the events you organize"),
         ({"kind": "attendees", "event": "heat"}, "has not started yet"),
         ({"kind": "nobody"}, "Choose who should receive the message."),

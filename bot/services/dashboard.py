@@ -9,8 +9,8 @@ audit log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.db import Database, UnitOfWork
@@ -25,6 +25,7 @@ from bot.services.registrants import MAX_SEARCH
 TABLE_PAGE = 50
 RECENT = timedelta(days=90)  # sessions held this long ago are still listed (attendance, exports)
 MAX_EVENTS = 300
+CHOICES_KEPT = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class TableQuery:
     sort: str = "status"
     descending: bool = False
     page: int = 0
+    choices: bool = True  # the countries and languages the filters offer, read again
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class DashboardService:
         self._db = db
         self._clock = clock
         self._countries = countries
+        self._kept_choices: dict[int, tuple[datetime, tuple[list[str], list[str]]]] = {}
 
     async def events(self, role: OrganizerRole) -> list[EventOverview]:
         """The events the organizer may manage, from those held recently on, soonest first."""
@@ -77,18 +80,36 @@ class DashboardService:
 
         def work(uow: UnitOfWork) -> RegistrantTablePage:
             table = uow.registrant_table
-            rows, found = table.rows(event.event_id, wanted, page * TABLE_PAGE, TABLE_PAGE)
+            counts = uow.registrants.counts(event.event_id)
+            known = _known_total(wanted, counts)
+            rows, found = table.rows(event.event_id, wanted, page * TABLE_PAGE, TABLE_PAGE, known)
             pages = page_count(found, TABLE_PAGE)
             shown = page
             if page >= pages and found:  # the list shrank since the page was drawn
                 shown = pages - 1
-                rows, found = table.rows(event.event_id, wanted, shown * TABLE_PAGE, TABLE_PAGE)
-            countries, languages = table.choices(event.event_id)
-            counts = uow.registrants.counts(event.event_id)
-            return RegistrantTablePage(counts, rows, found, shown, pages, countries, languages)
+                offset = shown * TABLE_PAGE
+                rows, found = table.rows(event.event_id, wanted, offset, TABLE_PAGE, known)
+            return RegistrantTablePage(counts, rows, found, shown, pages, [], [])
 
         heavy = wanted.folded_words is not None or wanted.sort != "status"
-        return await self._db.read(work, heavy=heavy)
+        found = await self._db.read(work, heavy=heavy)
+        if not query.choices:
+            return found
+        countries, languages = await self._choices(event.event_id)
+        return replace(found, countries=countries, languages=languages)
+
+    async def _choices(self, event_id: int) -> tuple[list[str], list[str]]:
+        """The countries and languages among the event's registrants, read again after a
+        minute at most: opening an event of 100,000 does not read all of them each time."""
+        now = self._clock.now()
+        kept = self._kept_choices.get(event_id)
+        if kept is not None and now - kept[0] < CHOICES_KEPT:
+            return kept[1]
+        found = await self._db.read(lambda uow: uow.registrant_table.choices(event_id), heavy=True)
+        if len(self._kept_choices) >= MAX_EVENTS:
+            self._kept_choices.clear()
+        self._kept_choices[event_id] = (now, found)
+        return found
 
     def _filter(self, query: TableQuery) -> RegistrantFilter:
         """The page's choices as the table's filter; an unknown choice is no filter."""
@@ -106,3 +127,15 @@ class DashboardService:
             sort=query.sort if query.sort in SORTS else "status",
             descending=query.descending,
         )
+
+
+def _known_total(wanted: RegistrantFilter, counts: RegistrantCounts) -> int | None:
+    """How many rows the table has, when the event's counts say it already (no filter but
+    the status): an event of 100,000 is then not counted twice."""
+    if wanted != RegistrantFilter(wanted.status, sort=wanted.sort, descending=wanted.descending):
+        return None
+    if wanted.status == RegistrationStatus.CONFIRMED.value:
+        return counts.confirmed
+    if wanted.status == RegistrationStatus.WAITLISTED.value:
+        return counts.waitlisted
+    return counts.confirmed + counts.waitlisted

@@ -140,7 +140,12 @@ async def _audience(desk: MiniAppDesk, viewer: Viewer, raw: object) -> Audience:
         raise AudienceRefused(t._("Choose who should receive the message."))
     kind = AudienceKind(raw["kind"])
     if not role.whole_programme and kind not in EVENT_AUDIENCES:
-        raise AudienceRefused(t._("The dashboard is for the programme’s organizers."))
+        raise AudienceRefused(
+            t._(
+                "Sorry, this is only for organizers of the whole programme. You organize "
+                "chosen events: /admin lists what you can do for them."
+            )
+        )
     if kind == AudienceKind.EVERYONE:
         return Audience(kind)
     value = raw.get(_needs(kind) or "")

@@ -274,6 +274,7 @@ def _query(body: Body) -> TableQuery:
         sort=text("sort", "status"),
         descending=body.get("descending") is True,
         page=page if isinstance(page, int) and 0 <= page < 1_000_000 else 0,
+        choices=body.get("choices", True) is not False,
     )
 
 

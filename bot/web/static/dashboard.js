@@ -6,6 +6,7 @@
   const $ = (id) => document.getElementById(id);
   const status = $("status");
   let current = null;  // the event shown: its code
+  let choicesLoaded = false;
   let page = 0;
   let pages = 1;
 
@@ -64,6 +65,7 @@
       sort: $("sort").value,
       descending: $("descending").checked,
       page: page,
+      choices: !choicesLoaded,  // the filters' countries and languages: once per event
     };
   }
 
@@ -80,6 +82,7 @@
   async function openEvent(code) {
     current = code;
     page = 0;
+    choicesLoaded = false;
     $("filters").reset();
     showSection("event-view");
     await loadRegistrants();
@@ -98,8 +101,11 @@
     pages = answer.pages;
     $("event-title").textContent = answer.title;
     $("event-counts").textContent = answer.counts;
-    choices($("filter-country"), answer.countries);
-    choices($("filter-language"), answer.languages);
+    if (!choicesLoaded) {
+      choices($("filter-country"), answer.countries);
+      choices($("filter-language"), answer.languages);
+      choicesLoaded = true;
+    }
     $("found").textContent = answer.summary;
     const rows = $("rows");
     rows.replaceChildren();

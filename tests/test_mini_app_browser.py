@@ -334,7 +334,11 @@ async def test_an_organizer_previews_a_broadcast_and_reads_the_statistics(
     await browser.screenshot(shots(tmp_path) / "broadcast-ar.png")
     mark = len(emulator.calls)
     await browser.click("send-button")
-    await browser.wait_for("document.getElementById('broadcast-status').textContent.length > 8")
+    # sent: the preview goes away, the texts are cleared, the status says so
+    await browser.wait_for(
+        "document.getElementById('preview').hidden && "
+        "document.getElementById('text-default').value === ''"
+    )
     assert [c.method for c in emulator.calls[mark:] if c.method.startswith("send")] == [
         "sendMessage"  # the progress message in the organizer's chat
     ]

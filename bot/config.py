@@ -255,7 +255,7 @@ def _webhook_url_problems(url: str) -> list[str]:
     parts = urlsplit(url)
     loopback = parts.hostname in _LOOPBACK
     problems = []
-    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+    if not _served_to_telegram(url):
         problems.append(
             f"WEBHOOK_URL: {url!r} must be a public https:// address, e.g. "
             "https://bot.example.org/telegram (Telegram posts updates to HTTPS only; your "
@@ -279,14 +279,19 @@ def _webhook_url_problems(url: str) -> list[str]:
     return problems
 
 
+def _served_to_telegram(url: str) -> bool:
+    """HTTPS, as Telegram requires; plain HTTP only on this machine (tests, the emulator)."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)
+
+
 def parse_web_app(url: str, listen: str) -> WebApp | None:
     """WEB_APP_URL set: the Mini App, on the public HTTPS address that reaches WEB_LISTEN."""
     if not url:
         return None
     parts = urlsplit(url)
-    loopback = parts.hostname in _LOOPBACK
     problems = []
-    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+    if not _served_to_telegram(url):
         problems.append(
             f"WEB_APP_URL: {url!r} must be a public https:// address, e.g. "
             "https://bot.example.org (Telegram opens Mini Apps over HTTPS only; your reverse "

@@ -7,25 +7,23 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from openpyxl import load_workbook
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
-from bot.config import Settings
 from bot.devtools.emulator import BotApiEmulator
 from bot.models import Contact, Profile
 from bot.services.container import Services
 from tests.conftest import ORGANIZER_ID, START, chat_as
-from tests.mini_apps import telegram_init_data, with_mini_app
+from tests.mini_apps import client, settings, signed_as
 from tests.programme_files import programme, row
 from tests.store import Store
+
+__all__ = ["client", "settings"]  # the fixtures this module's tests take
 
 SOON = START + timedelta(days=2)
 OLGA = {"id": ORGANIZER_ID, "first_name": "Olga", "language_code": "en"}
@@ -40,20 +38,7 @@ PEOPLE = [
 ]
 
 
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    return with_mini_app(tmp_path, database_url)
-
-
-@pytest.fixture
-async def client(app: BotApplication) -> AsyncIterator[httpx.AsyncClient]:
-    port = app.web_servers[0].port
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/app/") as http:
-        yield http
-
-
-def as_user(clock: FrozenClock, user: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": "tma " + telegram_init_data(user, clock.now())}
+as_user = signed_as
 
 
 async def programme_of(services: Services, capacity: str = "4") -> None:

@@ -8,45 +8,29 @@ received via the Mini App"), written from the documentation, not with the bot's 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import pytest
 
-from bot.app import BotApplication
 from bot.clock import FrozenClock
-from bot.config import Settings
 from bot.devtools.emulator import BotApiEmulator
 from bot.models import Profile, RegistrationStatus
 from bot.services.container import Services
 from tests.conftest import START, ChatDriver, buttons_of
-from tests.mini_apps import telegram_init_data, with_mini_app
+from tests.mini_apps import client, settings, signed_as, telegram_init_data
 from tests.programme_files import programme, row
 from tests.store import Store
+
+__all__ = ["client", "settings"]  # the fixtures this module's tests take
 
 SOON = START + timedelta(days=2)
 AMINA = {"id": 1001, "first_name": "Amina", "last_name": "Diallo", "language_code": "en"}
 
 
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    """The bot with its Mini App, served on a free port of this machine."""
-    return with_mini_app(tmp_path, database_url)
-
-
-@pytest.fixture
-async def client(app: BotApplication) -> AsyncIterator[httpx.AsyncClient]:
-    port = app.web_servers[0].port
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/app/") as http:
-        yield http
-
-
 def signed(clock: FrozenClock, user: dict[str, Any] = AMINA) -> dict[str, str]:
-    return {"Authorization": "tma " + telegram_init_data(user, clock.now())}
+    return signed_as(clock, user)
 
 
 async def publish(services: Services, **overrides: str) -> None:

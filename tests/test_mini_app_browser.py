@@ -19,24 +19,20 @@ import pytest
 
 from bot.app import BotApplication
 from bot.clock import FrozenClock
-from bot.config import Settings
 from bot.devtools.emulator import BotApiEmulator
 from bot.models import Contact, Profile, RegistrationStatus
 from bot.services.container import Services
 from tests.browser import DARK, Browser, needs_browser
 from tests.conftest import ORGANIZER_ID, START, ChatDriver, chat_as
-from tests.mini_apps import telegram_init_data, with_mini_app
+from tests.mini_apps import settings, telegram_init_data
 from tests.programme_files import programme, row
 from tests.store import Store
+
+__all__ = ["settings"]  # the fixture this module's tests take
 
 pytestmark = needs_browser
 
 SOON = START + timedelta(days=2)
-
-
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    return with_mini_app(tmp_path, database_url)
 
 
 @pytest.fixture(scope="module")

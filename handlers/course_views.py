@@ -23,6 +23,7 @@ from handlers.event_views import (
     FIRST_PAGE,
     MAX_BUTTON_TITLE,
     deep_link,
+    register_rows,
     seats_text,
     share_url,
 )
@@ -119,7 +120,10 @@ def course_screen(
     *,
     bot_username: str,
     for_organizer: bool,
+    form: str | None = None,
 ) -> tuple[str, list[list[Button]]]:
+    """The course's card; `form`: the Mini App form's address for this course, for a viewer
+    who has no profile yet."""
     course = view.course
     title = course.title_in(t.language)
     count = len(view.sessions)
@@ -155,7 +159,8 @@ def course_screen(
         lines += ["", *standing]
     actions: list[list[Button]] = []
     if view.open_sessions and not view.whole_course:
-        actions.append([(t._("Register for the whole course"), RegisterCourse(course.code))])
+        label = t._("Register for the whole course")
+        actions += register_rows(t, label, RegisterCourse(course.code), form)
     if view.registered:
         actions.append([(t._("Cancel my registration for the course"), CancelCourse(course.code))])
     if not course.single_sessions and view.open_sessions:

@@ -26,7 +26,7 @@ from handlers.buttons import (
 )
 from handlers.context import BotContext
 from handlers.course_views import course_screen, signed_up_text
-from handlers.events import open_event_from_link, show_not_found
+from handlers.events import form_for, open_event_from_link, show_not_found
 from handlers.html import user_text
 from handlers.presses import on_press
 from handlers.ui import Button, answer, edit, edit_message, send, send_with_file, show_screen
@@ -61,6 +61,7 @@ def _screen(context: BotContext, view: CourseView) -> tuple[str, list[list[Butto
         context.now(),
         bot_username=context.bot.username,
         for_organizer=viewer.is_organizer,
+        form=form(view.course.code) if (form := form_for(context, "course")) else None,
     )
 
 

@@ -15,6 +15,7 @@ from bot.models import CoursePlace, EventListing, EventView, Page, RegistrationS
 from bot.services.events import PAGE_SIZE
 from bot.topics import TOPIC_SLUGS, TOPICS
 from handlers.buttons import (
+    ButtonData,
     CalendarFile,
     CancelRegistration,
     CheckInHere,
@@ -153,7 +154,7 @@ def card_screen(
         lines += ["", t._("This session is taken as part of the course: register for the course.")]
     elif is_open:
         label = t._("Join the waitlist") if listing.seats_left == 0 else t._("Register")
-        rows += register_rows(t, label, event.code, form)
+        rows += register_rows(t, label, Register(event.code), form(event.code) if form else None)
     if card.course is not None:
         course = card.course.course
         label = t._(
@@ -172,16 +173,13 @@ def card_screen(
 
 
 def register_rows(
-    t: Translator, label: str, code: str, form: Callable[[str], str] | None
+    t: Translator, label: str, press: ButtonData, form: str | None
 ) -> list[list[Button]]:
-    """Register: the form in a Mini App when there is one (and the questions in chat
-    still there, for a Telegram app that cannot open it), else the questions in chat."""
+    """Register: the form in a Mini App at `form` when there is one (and the questions in
+    chat still there, for a Telegram app that cannot open it), else the questions in chat."""
     if form is None:
-        return [[(label, Register(code))]]
-    return [
-        [(label, OpenMiniApp(form(code)))],
-        [(t._("Answer in the chat instead"), Register(code))],
-    ]
+        return [[(label, press)]]
+    return [[(label, OpenMiniApp(form))], [(t._("Answer in the chat instead"), press)]]
 
 
 def under_way(
@@ -205,7 +203,9 @@ def under_way(
     elif card.listing.seats_left != 0 and card.single_sign_up:
         lines.append(t._("Availability: {seats}", seats=seats_text(t, card.listing)))
         lines.append(t._("You can still join: register and I will send you the link."))
-        rows += register_rows(t, t._("Register"), event.code, form)
+        rows += register_rows(
+            t, t._("Register"), Register(event.code), form(event.code) if form else None
+        )
     elif card.single_sign_up:  # a session taken with its course only is not joined alone
         lines.append(t._("The session is full."))
     return "\n".join(lines)

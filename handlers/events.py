@@ -78,15 +78,15 @@ def _card(
     )
 
 
-def form_for(context: BotContext) -> Callable[[str], str] | None:
-    """The Mini App form's address for an event, for a viewer without a profile (None: no
-    Mini App, or the viewer registers with one press)."""
+def form_for(context: BotContext, kind: str = "event") -> Callable[[str], str] | None:
+    """The Mini App form's address for an event (or a course: `kind`), for a viewer without
+    a profile (None: no Mini App, or the viewer registers with one press)."""
     web_app = context.services.settings.web_app
     viewer = context.viewer
     if web_app is None or viewer.user.profile is not None:
         return None
     language = viewer.t.language
-    return lambda code: web_app.page("form", event=code, lang=language)
+    return lambda code: web_app.page("form", **{kind: code, "lang": language})
 
 
 async def show_card_again(context: BotContext, card: EventView, message_id: int) -> None:

@@ -18,10 +18,11 @@ from bot.clock import FrozenClock
 from bot.devtools.emulator import BotApiEmulator
 from bot.models import Profile, RegistrationStatus
 from bot.services.container import Services
-from tests.conftest import START, ChatDriver, buttons_of
+from tests.conftest import ORGANIZER_ID, START, ChatDriver, buttons_of
 from tests.mini_apps import client, settings, signed_as, telegram_init_data
 from tests.programme_files import programme, row
 from tests.store import Store
+from tests.test_course_signup import COURSE, make_course, statuses
 
 __all__ = ["client", "settings"]  # the fixtures this module's tests take
 
@@ -298,3 +299,45 @@ async def test_bodies_that_are_not_a_form_change_nothing(
     assert answer.status_code == 422
     assert set(answer.json()["errors"]) == {"full_name", "email"}
     assert await db.fetch_one("SELECT full_name FROM users WHERE user_id = 1001") == (None,)
+
+
+async def test_a_whole_course_through_the_form(
+    amina: ChatDriver,
+    client: httpx.AsyncClient,
+    clock: FrozenClock,
+    emulator: BotApiEmulator,
+    services: Services,
+    db: Store,
+) -> None:
+    await make_course(services, db)
+    await amina.settle(language="en")
+    await amina.send(f"/start {COURSE}")
+    rows = amina.last_message_with_buttons()["reply_markup"]["inline_keyboard"]
+    [opens] = [b for r in rows for b in r if "web_app" in b]
+    assert opens["text"] == "Register for the whole course"
+    address = urlsplit(opens["web_app"]["url"])
+    assert parse_qs(address.query) == {"course": [COURSE], "lang": ["en"]}
+    page = await client.get("form", params={"course": COURSE, "lang": "en"})
+    assert 'data-course="' + COURSE + '"' in page.text
+    mark = len(emulator.calls)
+    answer = await client.post(
+        "api/register",
+        json={"course": COURSE, "answers": GOOD, "consent": True},
+        headers=signed(clock),
+    )
+    assert answer.json()["outcome"] == "course"
+    sent = [c for c in emulator.calls[mark:] if c.method.startswith("send")]
+    assert [c.method for c in sent] == ["sendDocument"]  # every seat, one calendar file
+    assert set((await statuses(db, amina.user.id)).values()) == {"confirmed"}
+
+
+async def test_a_session_nobody_can_join_says_so_instead_of_asking(
+    client: httpx.AsyncClient, clock: FrozenClock, services: Services
+) -> None:
+    await publish(services)
+    flood = await services.events.find("flood")
+    assert flood is not None
+    await services.events.cancel(flood.event, admin_id=ORGANIZER_ID)
+    page = await client.get("form", params={"event": "FLOOD", "lang": "fr"})
+    assert "annulé" in page.text
+    assert 'id="form"' not in page.text

@@ -33,6 +33,7 @@ from bot.web.dashboard import dashboard_routes
 from bot.web.signed_calls import Body, SignedCalls, answer, unavailable
 from handlers.context import Viewer
 from handlers.mini_app import MiniAppDesk
+from handlers.registration import outcome_text
 
 logger = logging.getLogger(__name__)
 
@@ -88,9 +89,8 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
         raw_code = request.query_params.get("event", "") or request.query_params.get("course", "")
         code = raw_code.strip()[:64]
         course = "course" in request.query_params and "event" not in request.query_params
-        title = await _title(desk, code, course, t.language) if code else None
-        if code and title is None:
-            code = ""  # an old link: the page says so instead of a form
+        subject = await _subject(desk, code, course, t) if code else None
+        code, title, closed = subject if subject is not None else ("", None, None)
         countries = sorted(services.countries.name(c, t.language) for c in services.countries.codes)
         html = pages.get_template("form.html").render(
             _=t._,
@@ -100,7 +100,8 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
             code=code,
             course=course,
             title=title,
-            missing=bool(raw_code) and not code,
+            missing=bool(raw_code) and not code,  # an old link: said instead of a form
+            closed=closed,
             countries=countries,
             limits=profiles.LIMITS,
             optional=profiles.OPTIONAL,
@@ -243,13 +244,28 @@ def _country_code(desk: MiniAppDesk, text: str, language: str) -> str | None:
         return None
 
 
-async def _title(desk: MiniAppDesk, code: str, course: bool, language: str) -> str | None:
+async def _subject(
+    desk: MiniAppDesk, code: str, course: bool, t: Translator
+) -> tuple[str, str, str | None] | None:
+    """The event (or course) a form is for: its code as stored, its title, and why nobody
+    can register any more if so (said instead of asking the questions in vain); None when
+    there is no such event."""
     services = desk.data.services
     if course:
         found = await services.courses.by_code(code)
-        return found.title_in(language) if found is not None else None
+        if found is None:
+            return None
+        joinable = await services.course_registrations.can_join(found.code)
+        closed = None if joinable else t._("This training course has no session left to join.")
+        return found.code, found.title_in(t.language), closed
     listing = await services.events.find(code)
-    return listing.event.title_in(language) if listing is not None else None
+    if listing is None:
+        return None
+    event = listing.event
+    title = event.title_in(t.language)
+    reason = await services.registrations.closed_reason(event.code)
+    closed = outcome_text(t, reason, title, None) if reason is not None else None
+    return event.code, title, closed
 
 
 def _said(t: Translator, outcome: SignUp | None, course: bool) -> str:

@@ -207,3 +207,35 @@ class Browser:
     def close(self) -> None:
         self.driver.quit()
         shutil.rmtree(self._profile, ignore_errors=True)
+
+
+# WCAG 2.1's contrast ratio (its definitions of relative luminance and contrast), computed
+# in the page from the colours the browser resolved: text against the first opaque
+# background behind it.
+CONTRAST = """
+const channels = (css) => {
+  const numbers = css.match(/[\\d.]+/g).map(Number);
+  if (css.startsWith("color(")) {
+    return [numbers[0] * 255, numbers[1] * 255, numbers[2] * 255, numbers[3] ?? 1];
+  }
+  return [numbers[0], numbers[1], numbers[2], numbers[3] ?? 1];
+};
+const luminance = ([r, g, b]) => {
+  const [R, G, B] = [r, g, b].map((v) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+  });
+  return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+};
+const behind = (element) => {
+  for (let node = element; node; node = node.parentElement) {
+    const colour = channels(getComputedStyle(node).backgroundColor);
+    if (colour[3] > 0.5) return colour;
+  }
+  return [255, 255, 255, 1];
+};
+const element = arguments[0];
+const fore = luminance(channels(getComputedStyle(element).color));
+const back = luminance(behind(element));
+return (Math.max(fore, back) + 0.05) / (Math.min(fore, back) + 0.05);
+"""

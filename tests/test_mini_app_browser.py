@@ -22,7 +22,7 @@ from bot.clock import FrozenClock
 from bot.devtools.emulator import BotApiEmulator
 from bot.models import Contact, Profile, RegistrationStatus
 from bot.services.container import Services
-from tests.browser import DARK, Browser, needs_browser
+from tests.browser import CONTRAST, DARK, LIGHT, Browser, needs_browser
 from tests.conftest import ORGANIZER_ID, START, ChatDriver, chat_as
 from tests.mini_apps import settings, telegram_init_data
 from tests.programme_files import programme, row
@@ -343,3 +343,40 @@ async def test_an_organizer_previews_a_broadcast_and_reads_the_statistics(
     await browser.wait_for("document.querySelectorAll('table.chart').length === 3")
     await browser.screenshot(shots(tmp_path) / "stats-ar.png")
     assert await browser.run("return document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"], ids=["light", "dark"])
+async def test_the_forms_texts_are_readable_in_telegrams_themes(
+    app: BotApplication,
+    amina: ChatDriver,
+    browser: Browser,
+    clock: FrozenClock,
+    services: Services,
+    theme: str,
+) -> None:
+    """WCAG 2.1 AA contrast with Telegram's own theme colours: 4.5:1 for text, 3:1 for the
+    large text of the main button."""
+    await publish(services)
+    await amina.send("/start flood")
+    user = {"id": amina.user.id, "first_name": "Amina", "language_code": "en"}
+    await browser.as_telegram_user(
+        telegram_init_data(user, clock.now()), DARK if theme == "dark" else LIGHT
+    )
+    await browser.open(form_address(amina, app))
+    await browser.wait_for("!document.getElementById('form').hidden")
+    await browser.type_into("email", "amina@")
+    await browser.wait_for("!document.getElementById('error-email').hidden")
+    for selector, least in (
+        ("label[for=full_name]", 4.5),
+        ("#hint-full_name", 4.5),
+        ("#error-email", 4.5),
+        ("#full_name", 4.5),
+        ("#privacy", 4.5),
+        (".optional", 4.5),
+        ("#submit", 3.0),
+    ):
+        ratio = await browser.run(
+            f"return (function() {{ {CONTRAST} }}).apply(null, arguments)",
+            await browser.call(lambda s=selector: browser.driver.find_element("css selector", s)),
+        )
+        assert ratio >= least, (selector, round(ratio, 2))

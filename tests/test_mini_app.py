@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 
 from bot.clock import FrozenClock
 from bot.devtools.emulator import BotApiEmulator
@@ -341,3 +342,44 @@ async def test_a_session_nobody_can_join_says_so_instead_of_asking(
     page = await client.get("form", params={"event": "FLOOD", "lang": "fr"})
     assert "annulé" in page.text
     assert 'id="form"' not in page.text
+
+
+ODD_TEXTS = [
+    "王小明",
+    "Анна Петрова",
+    "أميرة الحداد",
+    "Ｎａｉｒｏｂｉ",
+    "Кenya",  # a Cyrillic К among Latin letters
+    "🌊🌊",
+    "\u202eAmina\u202c",
+    "Amina\u200b\u200d",
+    "\u2800",  # the Braille blank
+    "x" * 5_000,
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+]
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS)
+async def test_any_text_in_any_field_is_an_answer_or_a_problem_never_an_error(
+    client: httpx.AsyncClient, clock: FrozenClock, db: Store, text: str
+) -> None:
+    headers = signed(clock)
+    for field in ("full_name", "country", "city", "organization", "role", "email"):
+        answers = {**GOOD, field: text}
+        answer = await client.post(
+            "api/register", json={"answers": answers, "consent": True}, headers=headers
+        )
+        assert answer.status_code in (200, 422), (field, answer.text)
+        if answer.status_code == 422:
+            assert set(answer.json()["errors"]) <= {field, "timezone"}, answer.text
+        checked = await client.post(
+            "api/check", json={"field": field, "value": text}, headers=headers
+        )
+        assert checked.status_code == 200
+    stored = await db.fetch_one(
+        "SELECT full_name, city, organization, role FROM users WHERE user_id = 1001"
+    )
+    for value in stored or ():
+        assert value is None or not any(ch in value for ch in "\u202e\u202c\u200b"), value
+        assert value is None or len(value) <= 150

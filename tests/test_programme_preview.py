@@ -134,7 +134,9 @@ async def test_a_reimport_is_shown_first_and_applied_on_confirm(
         " WHERE c.kind = 'moved'"
     )
     assert told == (3,)
-    audit = await db.fetch_all("SELECT detail FROM admin_audit WHERE action = 'import-events'")
+    audit = await db.fetch_all(
+        "SELECT detail FROM admin_audit WHERE action = 'import-events' ORDER BY id"
+    )
     assert audit[-1] == (
         "added 1 (0 held), updated 2, moved 1 (3 told), unchanged 2, cancelled left 0,"
         " chat edits overwritten 1",

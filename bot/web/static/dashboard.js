@@ -124,7 +124,7 @@
         element("td", {}, person.name, details ? element("small", { textContent: details }) : null),
         element("td", {}, person.country, place ? element("small", { textContent: place }) : null),
         element("td", {}, person.status_label,
-          element("small", { textContent: person.registered })),
+          element("small", { className: "date", textContent: person.registered })),
       ));
     }
     $("page").textContent = answer.page_label;

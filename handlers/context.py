@@ -23,6 +23,7 @@ from bot.models import Contact, User
 from bot.services.container import Services
 from bot.services.organizers import PARTICIPANT, OrganizerRole
 from handlers.flood import Admission, FloodGuard
+from handlers.form_cards import FormCards
 from handlers.send_scheduler import answer_after_others
 
 
@@ -34,6 +35,7 @@ class BotData:
         self._catalogs: Catalogs | None = None
         self.worker: asyncio.Task[None] | None = None  # the delivery worker, while it runs
         self.flood = FloodGuard()
+        self.form_cards = FormCards()  # the cards whose Register opens the Mini App's form
         self.stopped_for_good = False  # stopping: the database file went away, or the token
         # Records an update as handled (the durable inbox; set when the application is built).
         self.record_handled: Callable[[int], None] = lambda update_id: None

@@ -26,7 +26,7 @@ from handlers.buttons import (
 )
 from handlers.context import BotContext
 from handlers.course_views import course_screen, signed_up_text
-from handlers.events import form_for, open_event_from_link, show_not_found
+from handlers.events import form_for, open_event_from_link, remember_form_card, show_not_found
 from handlers.html import user_text
 from handlers.presses import on_press
 from handlers.ui import Button, answer, edit, edit_message, send, send_with_file, show_screen
@@ -74,7 +74,8 @@ async def show_course(
     """The course's card in place of the pressed message, or as a new one; a `notice`
     above it (a greeting, the language just chosen) saves a message of its own."""
     text, rows = _screen(context, view)
-    await show_screen(context, text, rows, query, notice)
+    shown = await show_screen(context, text, rows, query, notice)
+    remember_form_card(context, "course", view.course.code, shown, rows)
 
 
 async def _show_course_again(context: BotContext, view: CourseView, message_id: int) -> None:

@@ -13,9 +13,10 @@ from bot.services.event_fields import CODE_PATTERN
 from handlers.buttons import CalendarFile, EventCard, EventList, TopicsMenu
 from handlers.context import BotContext
 from handlers.event_views import FIRST_PAGE, card_screen, list_screen, topics_screen
+from handlers.form_cards import FormCard
 from handlers.html import user_text
 from handlers.presses import on_press
-from handlers.ui import Button, answer, edit, edit_message, show_screen
+from handlers.ui import Button, OpenMiniApp, Rows, answer, edit, edit_message, show_screen
 from handlers.wizards import GROUP_GENERAL
 
 
@@ -60,7 +61,19 @@ async def show_card(
     """The card in place of the pressed message, or as a new message; a `notice` above it
     (a greeting, the language just chosen) saves a message of its own."""
     text, rows = _card(context, card, back)
-    await show_screen(context, text, rows, query, notice)
+    shown = await show_screen(context, text, rows, query, notice)
+    remember_form_card(context, "event", card.event.code, shown, rows)
+
+
+def remember_form_card(
+    context: BotContext, kind: str, code: str, message_id: int | None, rows: Rows
+) -> None:
+    """A card whose Register opens the form: kept, to be shown as it stands once the form
+    registered its viewer (`handlers.form_cards`)."""
+    opens_form = any(isinstance(data, OpenMiniApp) for row in rows for _, data in row)
+    if opens_form and message_id is not None:
+        card = FormCard(kind, code, message_id, context.now())
+        context.bot_data.form_cards.shown(context.viewer.user_id, card)
 
 
 def _card(

@@ -10,8 +10,11 @@ answered them all.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +78,8 @@ class MiniAppDesk:
     def __init__(self, app: _App, shared_sessions: SharedSessions | None = None) -> None:
         self._app = app
         self._shared = shared_sessions
+        # People registering now: their lock, and how many of their requests use it.
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
     @property
     def data(self) -> BotData:
@@ -108,15 +113,34 @@ class MiniAppDesk:
         session has its own, said in the chat)."""
         context = self._context(viewer)
         saved = viewer.t._("Thank you, your profile is saved.")
+        kind = "course" if course else "event"
+        card = self.data.form_cards.take(viewer.user_id, kind, code, self.data.services.clock.now())
         try:
-            if course:
-                await sign_up_course(context, code, preface=saved)
-                return None
-            return await sign_up(context, code, preface=saved)
+            async with self._one_at_a_time(viewer.user_id):
+                if course:
+                    await sign_up_course(context, code, preface=saved, card_message=card)
+                    return None
+                return await sign_up(context, code, preface=saved, card_message=card, repeat=False)
         except TelegramError as exc:
             # The chat could not be told (blocked, or never started): the page tells.
             logger.warning("Could not confirm a form's registration in the chat: %s", exc)
             return None if course else await self._stands(viewer.user_id, code)
+
+    @contextlib.asynccontextmanager
+    async def _one_at_a_time(self, user_id: int) -> AsyncIterator[None]:
+        """One registration at a time per person: the same form sent twice at once (two
+        pages open, a retry) registers once and is confirmed in chat once."""
+        lock, users = self._locks.get(user_id, (asyncio.Lock(), 0))
+        self._locks[user_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[user_id]
+            if users == 1:
+                del self._locks[user_id]
+            else:
+                self._locks[user_id] = (lock, users - 1)
 
     async def _stands(self, user_id: int, code: str) -> SignUp | None:
         card = await self.data.services.registrations.card(code, user_id)
@@ -172,15 +196,19 @@ class MiniAppDesk:
             {},
             t.ngettext("{count} recipient", "{count} recipients", reach.total),
             shown,
-            t.and_list(
-                [
-                    t._(
-                        "{language} ({count})",
-                        language=t.language_in_text(code),
-                        count=t.number(count),
-                    )
-                    for code, count in others.items()
-                ]
+            t._(
+                "The default version goes to people whose language has no version of its "
+                "own: {languages}.",
+                languages=t.and_list(
+                    [
+                        t._(
+                            "{language} ({count})",
+                            language=t.language_in_text(code),
+                            count=t.number(count),
+                        )
+                        for code, count in others.items()
+                    ]
+                ),
             )
             if others
             else "",

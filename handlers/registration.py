@@ -29,11 +29,13 @@ async def sign_up(
     query: CallbackQuery | None = None,
     preface: str | None = None,
     card_message: int | None = None,
+    repeat: bool = True,
 ) -> SignUp:
     """Register the viewer (their profile exists) and tell them the outcome in one message
     (after `preface`, if any); the card whose Register was pressed shows the new state (or
     the message `card_message`, where the card was before the profile questions took its
-    place: the card again)."""
+    place: the card again). `repeat`: an earlier registration is said again (with its
+    calendar file); not when the Mini App's page says it."""
     viewer = context.viewer
     t = viewer.t
     services = context.services
@@ -51,6 +53,8 @@ async def sign_up(
         notice = outcome_text(t, outcome, title, position) if outcome in SAID_ON_THE_CARD else None
         await show_card(context, card, query=query, notice=notice)
         return outcome
+    if not repeat and outcome in (SignUp.ALREADY_CONFIRMED, SignUp.ALREADY_WAITLISTED):
+        return outcome  # said where it was asked (the Mini App's page), not again in chat
     if outcome in (SignUp.CONFIRMED, SignUp.ALREADY_CONFIRMED):
         # Already: a second press, or the same press handled again after a crash; the time,
         # the link and the calendar file again, in case the first answer never arrived.

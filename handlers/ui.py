@@ -171,15 +171,16 @@ async def show_screen(
     rows: Rows,
     query: CallbackQuery | None = None,
     notice: str | None = None,
-) -> None:
+) -> int | None:
     """A screen (a card) in place of the pressed message, or as a new one; a `notice` above
-    it (a greeting, the language just chosen) saves a message of its own."""
+    it (a greeting, the language just chosen) saves a message of its own. The message's id
+    (None when the pressed message cannot be known)."""
     if notice:
         text = f"{notice}\n\n{text}"
     if query is not None:
         await edit(query, context, text, rows)
-    else:
-        await send(context, text, rows)
+        return query.message.message_id if query.message is not None else None
+    return (await send(context, text, rows)).message_id
 
 
 async def edit_message(context: BotContext, message_id: int, text: str, rows: Rows = ()) -> None:

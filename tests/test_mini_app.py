@@ -8,6 +8,7 @@ received via the Mini App"), written from the documentation, not with the bot's 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -91,6 +92,7 @@ async def test_me_answers_the_signed_in_user_and_refuses_everyone_else(
         "name": "Amina Diallo",
         "profile": None,
         "organizer": False,
+        "registered": None,
     }
 
 
@@ -383,3 +385,88 @@ async def test_any_text_in_any_field_is_an_answer_or_a_problem_never_an_error(
     for value in stored or ():
         assert value is None or not any(ch in value for ch in "\u202e\u202c\u200b"), value
         assert value is None or len(value) <= 150
+
+
+async def register_by_form(
+    client: httpx.AsyncClient, clock: FrozenClock, code: str = "flood"
+) -> httpx.Response:
+    return await client.post(
+        "api/register",
+        json={"event": code, "answers": GOOD, "consent": True},
+        headers=signed(clock),
+    )
+
+
+async def test_the_card_shows_the_registration_made_through_the_form(
+    amina: ChatDriver,
+    client: httpx.AsyncClient,
+    clock: FrozenClock,
+    emulator: BotApiEmulator,
+    services: Services,
+) -> None:
+    """At most three Bot API sends for a first sign-up through the form: the card, the
+    confirmation with its calendar file, and the card shown as it now stands (no Register
+    left on it to invite a second registration)."""
+    await publish(services)
+    mark = len(emulator.calls)
+    await amina.send("/start flood")
+    card = amina.last_message_with_buttons()
+    answer = await register_by_form(client, clock)
+    assert answer.json()["outcome"] == "confirmed"
+    sends = [c.method for c in emulator.calls[mark:] if c.method.startswith(("send", "edit"))]
+    assert sends == ["sendMessage", "sendDocument", "editMessageText"]
+    now = next(m for m in amina.messages() if m["message_id"] == card["message_id"])
+    assert "You are registered." in now["text"]
+    labels = [label for label, _ in buttons_of(now)]
+    assert "Cancel my registration" in labels and "Register" not in labels
+
+
+async def test_registered_already_is_said_on_the_page_and_not_again_in_chat(
+    amina: ChatDriver,
+    client: httpx.AsyncClient,
+    clock: FrozenClock,
+    emulator: BotApiEmulator,
+    services: Services,
+    db: Store,
+) -> None:
+    await publish(services)
+    await amina.send("/start flood")
+    mark = len(emulator.calls)
+    # the same form sent three times at once (two pages open, a retry)
+    answers = await asyncio.gather(*(register_by_form(client, clock) for _ in range(3)))
+    outcomes = sorted(a.json()["outcome"] for a in answers)
+    assert outcomes == ["already-confirmed", "already-confirmed", "confirmed"]
+    documents = [c for c in emulator.calls[mark:] if c.method == "sendDocument"]
+    assert len(documents) == 1
+    assert await db.fetch_one("SELECT COUNT(*) FROM registrations") == (1,)
+    # the form opened again: the page says so instead of asking
+    me = await client.get("api/me", params={"event": "flood"}, headers=signed(clock))
+    assert me.json()["registered"] == "You are already registered for “Session flood”."
+    nobody = await client.get("api/me", params={"event": "heat"}, headers=signed(clock))
+    assert nobody.json()["registered"] is None
+
+
+async def test_a_country_the_form_cannot_settle_is_asked_in_the_readers_words(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    headers = signed(clock)
+
+    async def problem(value: str, language: str = "en") -> str:
+        user = {**AMINA, "language_code": language}
+        answer = await client.post(
+            "api/check",
+            json={"field": "country", "value": value},
+            headers=signed_as(clock, {**user, "id": 1001 if language == "en" else 1003}),
+        )
+        return str(answer.json().get("problem"))
+
+    assert await problem("Kongo") == "Do you mean Republic of the Congo?"
+    assert await problem("Congo") == "Which one do you mean: DR Congo or Republic of the Congo?"
+    # listed in the reader's language, by its own rules ("or" is "أو" in Arabic)
+    assert await problem("Congo", "ar") == (
+        "أيّها تقصد: جمهورية الكونغو الديمقراطية أو جمهورية الكونغو؟"
+    )
+    unknown = await client.post(
+        "api/check", json={"field": "country", "value": "Unknown Region"}, headers=headers
+    )
+    assert unknown.json()["ok"] is False

@@ -160,6 +160,19 @@ async def test_a_first_sign_up_in_arabic_right_to_left(
     await browser.wait_for("document.getElementById('timezone').value === 'Africa/Cairo'")
     await browser.type_into("email", "amira@example.org")
     await browser.click("consent")
+    # "/profile" inside the Arabic notice reads left to right: its slash before its "p"
+    slash_first = await browser.run(
+        """
+        const bdi = [...document.querySelectorAll('#privacy bdi')]
+          .find((b) => b.textContent === '/profile');
+        const text = bdi.firstChild, range = document.createRange();
+        range.setStart(text, 0); range.setEnd(text, 1);
+        const slash = range.getBoundingClientRect().x;
+        range.setStart(text, 1); range.setEnd(text, 2);
+        return slash < range.getBoundingClientRect().x;
+        """
+    )
+    assert slash_first is True
     await browser.screenshot(shots(tmp_path) / "form-ar.png")
     await browser.click("submit")
     await browser.wait_for("!document.getElementById('done').hidden")
@@ -250,6 +263,17 @@ async def test_an_organizer_searches_registrants_and_marks_attendance(
         await services.users.touch(Contact(user_id, name.split()[0]))
         await services.profiles.save(user_id, Profile(name, country, "City"), "UTC")
         await services.registrations.sign_up(user_id, "flood")
+    # a participant who has the dashboard's address sees the refusal, nothing of the page
+    amina = {"id": 2001, "first_name": "Amina", "language_code": "en"}
+    await browser.as_telegram_user(telegram_init_data(amina, clock.now()))
+    await browser.open(f"http://127.0.0.1:{app.web_servers[0].port}/app/dashboard?lang=en")
+    said = await browser.wait_for("document.getElementById('status').textContent")
+    assert said == "The dashboard is for the programme’s organizers."
+    shown = await browser.run(
+        "return [...document.querySelectorAll('main > section, nav.tabs')].filter("
+        "(e) => !e.hidden).length"
+    )
+    assert shown == 0
     olga = chat_as(app, emulator, id=ORGANIZER_ID, first_name="Olga", language_code="en")
     await olga.send("/admin")
     rows = olga.messages()[-1]["reply_markup"]["inline_keyboard"]
@@ -380,3 +404,41 @@ async def test_the_forms_texts_are_readable_in_telegrams_themes(
             await browser.call(lambda s=selector: browser.driver.find_element("css selector", s)),
         )
         assert ratio >= least, (selector, round(ratio, 2))
+
+
+async def test_a_zone_the_city_decided_is_asked_again_for_another_city(
+    app: BotApplication,
+    amina: ChatDriver,
+    browser: Browser,
+    clock: FrozenClock,
+    services: Services,
+) -> None:
+    await publish(services)
+    await amina.send("/start flood")
+    user = {"id": amina.user.id, "first_name": "Amina", "language_code": "en"}
+    await browser.as_telegram_user(telegram_init_data(user, clock.now()))
+    await browser.open(form_address(amina, app))
+    await browser.wait_for("!document.getElementById('form').hidden")
+    zone = "document.getElementById('timezone')"
+    await browser.type_into("country", "United States")
+    await browser.type_into("city", "Denver")
+    await browser.wait_for(f"{zone}.value === 'America/Denver'")
+    await browser.type_into("city", "Smallville")
+    await browser.wait_for(f"{zone}.options.length > 3 && {zone}.value === ''")
+    # chosen by hand, a zone stays while it still fits
+    await browser.run(
+        f"{zone}.value = 'America/Chicago'; {zone}.dispatchEvent(new Event('change'))"
+    )
+    await browser.type_into("city", "Gotham")
+    await browser.wait_for(f"{zone}.options.length > 3")
+    assert await browser.run(f"return {zone}.value") == "America/Chicago"
+    # a problem said on Register, then corrected: the summary goes with it
+    await browser.click("consent")
+    await browser.type_into("email", "amina@")
+    await browser.click("submit")
+    await browser.wait_for("!document.getElementById('summary').hidden")
+    assert await browser.run("return document.activeElement.id") == "email"
+    await browser.type_into("email", "amina@example.org")
+    await browser.wait_for("document.getElementById('summary').hidden")
+    await browser.click("submit")
+    await browser.wait_for("!document.getElementById('done').hidden")

@@ -142,7 +142,6 @@ class RegistrantFilter:
 SORTS = {
     "status": "r.status {dir}, r.seq {dir}",
     "name": "u.search_text {dir}, r.seq",
-    "country": "COALESCE(u.country, '') {dir}, u.search_text, r.seq",
     "registered": "r.seq {dir}",
 }
 

@@ -180,7 +180,10 @@ class CountryDirectory:
 
     def __init__(self) -> None:
         zones: dict[str, list[str]] = {**get_global("territory_zones"), **EXTRA_COUNTRY_ZONES}
-        self.codes = frozenset(code for code in zones if len(code) == 2 and code.isalpha())
+        # "ZZ" is CLDR's "Unknown Region": a placeholder, not a place anyone works in.
+        self.codes = frozenset(
+            code for code in zones if len(code) == 2 and code.isalpha() and code != "ZZ"
+        )
         self._names_in: dict[str, dict[str, str]] = {}  # language -> its names -> code
         self._alpha3 = {
             country.alpha_3: country.alpha_2

@@ -8,7 +8,7 @@ it when they can; otherwise the participant chooses among the country's zones.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.i18n import N_
@@ -19,6 +19,7 @@ from bot.services.countries import CountryDirectory
 from bot.services.timezones import TimezoneDirectory, is_known_zone
 
 FORM_FIELDS = (*profiles.FIELDS, "timezone")
+Listing = Callable[[list[str]], str]  # names as a sentence lists them: "A, B or C"
 MAX_CHOICES = 12  # zones offered in the form's list
 
 
@@ -72,9 +73,9 @@ class ProfileForm:
     countries: CountryDirectory
     timezones: TimezoneDirectory
 
-    def country(self, raw: str, language: str) -> str:
+    def country(self, raw: str, language: str, listing: Listing = ", ".join) -> str:
         """The country a typed (or suggested) name means, or InputProblem saying which ones
-        it may mean, in `language`."""
+        it may mean, named in `language` and listed by `listing` ("A, B or C")."""
         text = profiles.parse_text("country", raw)
         listed = self.countries.named(text, language)
         if listed is not None:
@@ -82,9 +83,13 @@ class ProfileForm:
         found = self.countries.match(text)
         if found.country is not None:
             return found.country
-        if found.candidates:
-            names = ", ".join(self.countries.name(code, language) for code in found.candidates)
-            raise InputProblem(N_("Which one do you mean: {countries}?"), countries=names[:300])
+        names = [self.countries.name(code, language) for code in found.candidates]
+        if len(names) == 1:
+            raise InputProblem(N_("Do you mean {country}?"), country=names[0])
+        if names:
+            raise InputProblem(
+                N_("Which one do you mean: {countries}?"), countries=listing(names)[:300]
+            )
         raise InputProblem(
             N_(
                 "I do not know the country “{name}”. Please type its name in "
@@ -93,11 +98,11 @@ class ProfileForm:
             name=text[:60],
         )
 
-    def field(self, name: str, raw: str, language: str) -> str:
+    def field(self, name: str, raw: str, language: str, listing: Listing = ", ".join) -> str:
         """One answer checked (InputProblem when it is wrong): what the form checks as the
         participant leaves a field."""
         if name == "country":
-            return self.country(raw, language)
+            return self.country(raw, language, listing)
         if name == "email":
             return profiles.parse_email(raw) if raw.strip() else ""
         if name not in profiles.FIELDS:
@@ -111,7 +116,13 @@ class ProfileForm:
             choice = zone_choice(self.timezones, country)
         return ZoneChoice(choice.zone, choice.offered[:MAX_CHOICES])
 
-    def check(self, raw: Mapping[str, object], language: str, consent: bool) -> CheckedForm:
+    def check(
+        self,
+        raw: Mapping[str, object],
+        language: str,
+        consent: bool,
+        listing: Listing = ", ".join,
+    ) -> CheckedForm:
         """Every answer checked; FormProblems with all that is wrong."""
         answers: dict[str, str] = {}
         problems: dict[str, Problem] = {}
@@ -120,7 +131,7 @@ class ProfileForm:
             try:
                 if not isinstance(value, str):
                     raise InputProblem(N_("Please type an answer."))
-                answers[name] = self.field(name, value, language)
+                answers[name] = self.field(name, value, language, listing)
             except InputProblem as problem:
                 problems[name] = problem.problem
         zone = self._zone(raw.get("timezone", ""), answers)

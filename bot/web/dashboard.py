@@ -313,5 +313,5 @@ def _row(
         "status": row.status,
         "status_label": status,
         "attended": row.attended,
-        "registered": t.date(row.registered_at, viewer.timezone, "short"),
+        "registered": t.date(row.registered_at, viewer.timezone, "medium"),
     }

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.clock import Clock
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, language_tag
+from bot.models import ACTIVE_STATUSES, RegistrationStatus
 from bot.problems import InputProblem
 from bot.services import profiles
 from bot.services.profile_form import FormProblems, ProfileForm
@@ -64,11 +66,16 @@ def templates() -> Environment:
     return pages
 
 
+_TAG_SHOWN = re.compile(r"&lt;/?[a-z](?:(?!&gt;).)*&gt;")
+
+
 def isolated(text: str) -> Markup:
-    """The catalogs' left-to-right isolates (a /command inside Arabic: U+2066 ... U+2069) as
-    HTML's own <bdi>, which every browser lays out: the marks alone were shown reversed."""
+    """A translation with left-to-right pieces kept whole inside right-to-left text: the
+    catalogs' isolates (a /command: U+2066 ... U+2069) and HTML tags shown as examples
+    ("<b>bold</b>"), each as HTML's own <bdi dir="ltr">, laid out by every browser."""
     escaped = str(escape(text))
-    return Markup(escaped.replace("\u2066", '<bdi dir="ltr">').replace("\u2069", "</bdi>"))
+    escaped = escaped.replace("\u2066", '<bdi dir="ltr">').replace("\u2069", "</bdi>")
+    return Markup(_TAG_SHOWN.sub(lambda tag: f'<bdi dir="ltr">{tag.group(0)}</bdi>', escaped))
 
 
 def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[BaseRoute]:
@@ -111,6 +118,7 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
 
     async def me(request: Request, viewer: Viewer, body: Body) -> Response:
         user = viewer.user
+        registered = await _standing(desk, viewer, request.query_params)
         profile = asdict(user.profile) if user.profile is not None else None
         if profile is not None:
             profile["country"] = desk.data.services.countries.name(
@@ -124,6 +132,8 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
                 "name": user.display_name,
                 "profile": profile,
                 "organizer": viewer.is_organizer,
+                # the form's event or course (`?event=` or `?course=`): already registered?
+                "registered": registered,
             }
         )
 
@@ -138,7 +148,7 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
             return answer({"error": "unknown field"}, 400)
         t = viewer.t
         try:
-            kept = form_of().field(field, value, t.language)
+            kept = form_of().field(field, value, t.language, t.or_list)
         except InputProblem as problem:
             return answer({"ok": False, "problem": problem.problem.render(t)})
         if field == "country":
@@ -189,7 +199,7 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
         had_profile = viewer.user.profile is not None
         consent = body.get("consent") is True or had_profile
         try:
-            form = form_of().check(answers, t.language, consent)
+            form = form_of().check(answers, t.language, consent, t.or_list)
         except FormProblems as wrong:
             return answer(
                 {"errors": {name: p.render(t) for name, p in wrong.problems.items()}}, 422
@@ -268,6 +278,30 @@ async def _subject(
     return event.code, title, closed
 
 
+async def _standing(desk: MiniAppDesk, viewer: Viewer, query: Mapping[str, str]) -> str | None:
+    """What the form's page says instead of the form when the person is registered already
+    (None: they are not, or the page is not about an event or a course)."""
+    services = desk.data.services
+    t = viewer.t
+    if query.get("event"):
+        card = await services.registrations.card(query["event"][:64], viewer.user_id)
+        if card is None or card.status not in ACTIVE_STATUSES:
+            return None
+        title = card.event.title_in(t.language)
+        outcome = (
+            SignUp.ALREADY_CONFIRMED
+            if card.status is RegistrationStatus.CONFIRMED
+            else SignUp.ALREADY_WAITLISTED
+        )
+        return outcome_text(t, outcome, title, card.position)
+    if query.get("course"):
+        view = await services.course_registrations.view(query["course"][:64], viewer.user_id)
+        if view is None or not view.whole_course:
+            return None  # the form registers for the sessions left, as the card's button
+        return t._("You are registered for the whole course.")
+    return None
+
+
 def _said(t: Translator, outcome: SignUp | None, course: bool) -> str:
     """The page's last words: where the answer is (the chat has the details)."""
     if course:
@@ -298,6 +332,7 @@ def _dashboard_texts(t: Translator) -> dict[str, str]:
         "present": t._("Present"),
         "present_of": t._("{name} was present"),
         "sent": t._("The file is in your chat."),
+        "downloaded": t._("The file is downloaded."),
         "fix": t._("Please correct the fields marked below."),
         "sending": t._("Sending…"),
     }

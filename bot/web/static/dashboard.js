@@ -5,12 +5,20 @@
   const { app, initData, texts, api, request, fill, Refused } = window.MiniApp;
   const $ = (id) => document.getElementById(id);
   const status = $("status");
+  const sections = ["events-view", "event-view", "broadcast-view", "stats-view"];
   let current = null;  // the event shown: its code
   let choicesLoaded = false;
   let page = 0;
   let pages = 1;
 
   function say(text) { status.textContent = text; }
+
+  function refused(error) {
+    // Nobody's page but an organizer's: nothing of the dashboard stays on screen.
+    for (const section of sections) $(section).hidden = true;
+    document.querySelector("nav.tabs").hidden = true;
+    failed(error);
+  }
 
   function failed(error) {
     if (error instanceof Refused) {
@@ -32,7 +40,12 @@
     showSection("events-view");
     say(texts.loading);
     let answer;
-    try { answer = await api("admin/events"); } catch (error) { failed(error); return; }
+    try {
+      answer = await api("admin/events");
+    } catch (error) {
+      refused(error);
+      return;
+    }
     say("");
     $("zone").textContent = answer.zone;
     const list = $("events");
@@ -151,6 +164,7 @@
     const body = { format: button.dataset.export, to_chat: Boolean(button.dataset.toChat) };
     if (button.dataset.event) body.event = current;
     button.disabled = true;
+    say("");
     try {
       if (body.to_chat) {
         const answer = await api("admin/export", body);
@@ -167,6 +181,8 @@
       document.body.append(link);
       link.click();
       link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+      say(texts.downloaded);
     } catch (error) {
       failed(error);
     } finally {
@@ -192,7 +208,6 @@
 
   // --- Sections -------------------------------------------------------------------------
   const tabs = document.querySelectorAll("nav.tabs button");
-  const sections = ["events-view", "event-view", "broadcast-view", "stats-view"];
   function showSection(id) {
     for (const section of sections) $(section).hidden = section !== id;
     for (const tab of tabs) {
@@ -339,6 +354,7 @@
     draft = answer.draft;
     $("recipients").textContent = answer.recipients;
     $("others").textContent = answer.others;
+    $("others").hidden = !answer.others;
     $("versions").replaceChildren(...answer.versions.map((v) => element(
       "article", { className: "version" },
       element("h4", { textContent: v.header }),

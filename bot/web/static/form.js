@@ -23,6 +23,9 @@
     error.hidden = !message;
     if (message) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");
+    if (!document.querySelector("#form .error:not([hidden])")) {
+      document.getElementById("summary").hidden = true;  // everything corrected
+    }
   }
 
   async function check(name) {
@@ -45,7 +48,8 @@
     const select = document.getElementById("timezone");
     if (!country.trim()) return;
     const answer = await api("zones", { country: country, city: city });
-    const keep = preferred || select.value;
+    // A zone the previous city decided is not kept for another city: it is asked again.
+    const keep = preferred || (select.dataset.decided ? "" : select.value);
     select.replaceChildren();
     if (!answer.zone) {
       const prompt = document.createElement("option");
@@ -61,6 +65,7 @@
     }
     if (answer.zone) select.value = answer.zone;
     else if (keep && answer.choices.some((c) => c.zone === keep)) select.value = keep;
+    select.dataset.decided = answer.zone ? "1" : "";
     if (select.value) showError("timezone", "");
   }
 
@@ -107,11 +112,7 @@
         document.getElementById(first).focus();
         return;
       }
-      form.hidden = true;
-      document.getElementById("done").hidden = false;
-      const done = document.getElementById("done-text");
-      done.textContent = answer.message;
-      done.focus();
+      finish(answer.message);
       if (app && app.HapticFeedback) app.HapticFeedback.notificationOccurred("success");
     } catch (error) {
       failed(error);
@@ -120,12 +121,22 @@
     }
   }
 
+  function finish(message) {
+    form.hidden = true;
+    document.getElementById("done").hidden = false;
+    const done = document.getElementById("done-text");
+    done.textContent = message;
+    done.focus();
+  }
+
   async function start() {
     if (!initData) { say(texts.outside); return; }
     app.ready();
     app.expand();
     let me;
-    try { me = await api("me"); } catch (error) { failed(error); return; }
+    const about = form.dataset.event ? "?event=" + encodeURIComponent(form.dataset.event)
+      : form.dataset.course ? "?course=" + encodeURIComponent(form.dataset.course) : "";
+    try { me = await api("me" + about); } catch (error) { failed(error); return; }
     const lang = document.documentElement.lang;
     if (me.language !== lang) {  // their language in the bot, not the button's
       const address = new URL(location.href);
@@ -134,6 +145,10 @@
         location.replace(address.toString());
         return;
       }
+    }
+    if (me.registered) {  // nothing to ask: said here, not again in the chat
+      finish(me.registered);
+      return;
     }
     const profile = me.profile;
     if (profile) {
@@ -156,6 +171,7 @@
   }
   document.getElementById("city").addEventListener("input", suggestCities);
   document.getElementById("timezone").addEventListener("change", function () {
+    this.dataset.decided = "";  // chosen by the participant: kept while it still fits
     if (this.value) showError("timezone", "");
   });
   document.getElementById("close").addEventListener("click", function () {

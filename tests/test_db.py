@@ -233,3 +233,21 @@ async def test_a_backup_restored_after_the_database_was_deleted_is_the_backup(
     with sqlite3.connect(path) as restored:
         assert restored.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert restored.execute("SELECT user_id FROM users").fetchall() == [(1,)]
+
+
+async def test_the_search_column_is_folded_again_without_accents(tmp_path: Path) -> None:
+    """Migration 20: profiles stored before it are found without their accents too."""
+    path = tmp_path / "bot.sqlite3"
+    before = await SqliteDatabase.open(path, load_migrations()[:19])
+    await before.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO users (user_id, first_name, full_name, email, search_text,"
+            " created_at, last_seen_at) VALUES (1, 'José', 'José Muñoz', 'j@x.org',"
+            " 'josé muñoz' || char(10) || 'j@x.org', 'x', 'x')"
+        )
+    after = await SqliteDatabase.open(path)
+    await after.close()
+    with sqlite3.connect(path) as conn:
+        row = conn.execute("SELECT search_text FROM users").fetchone()
+    assert row == ("jose munoz\nj@x.org",)

@@ -308,3 +308,24 @@ async def test_a_sqlite_database_copied_into_postgres_holds_the_same_and_goes_on
     )
     assert again.returncode == 1
     assert "already holds data" in again.stderr.decode()
+
+
+async def test_the_search_column_is_folded_again_without_accents(empty_url: str) -> None:
+    """Migration 20, done in Python after its SQL: profiles stored before it are found
+    without their accents too."""
+    from bot.db.core import POSTGRES_MIGRATIONS_DIR, load_migrations
+
+    before = await PostgresDatabase.open(empty_url, load_migrations(POSTGRES_MIGRATIONS_DIR)[:19])
+    await before.close()
+    with oracle(empty_url) as conn:
+        conn.execute(
+            "INSERT INTO users (user_id, first_name, full_name, email, search_text,"
+            " created_at, last_seen_at) VALUES (1, 'José', 'José Muñoz', 'j@x.org',"
+            " 'josé muñoz' || chr(10) || 'j@x.org', 'x', 'x')"
+        )
+        conn.commit()
+    after = await PostgresDatabase.open(empty_url)
+    await after.close()
+    with oracle(empty_url) as conn:
+        row = conn.execute("SELECT search_text FROM users").fetchone()
+    assert tuple(row) == ("jose munoz\nj@x.org",)

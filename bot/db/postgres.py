@@ -36,6 +36,7 @@ from psycopg.rows import RowMaker
 from bot.db.base import STREAM_BATCH, Database, DatabaseGone, DatabaseUnusable, Migration
 from bot.db.dialect import POSTGRES
 from bot.db.repository import Params
+from bot.db.search_text import search_text
 from bot.db.times import to_db
 from bot.db.unit import UnitOfWork
 
@@ -477,6 +478,26 @@ def current_version(conn: psycopg.Connection[PgRow]) -> int:
     return int(row[0]) if row else 0
 
 
+def _fold_search_text_again(conn: psycopg.Connection[PgRow]) -> None:
+    """Migration 20: every profile's search column folded again (SQLite's migration calls
+    the same `fold` from its SQL)."""
+    rows = conn.execute(
+        "SELECT user_id, full_name, email FROM users"
+        " WHERE full_name IS NOT NULL OR email IS NOT NULL"
+    ).fetchall()
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE users SET search_text = %s WHERE user_id = %s",
+            [(search_text(row[1], row[2]), row[0]) for row in rows],
+        )
+
+
+# Work a migration needs done in Python, right after its SQL, in the same transaction.
+AFTER_MIGRATION: dict[int, Callable[[psycopg.Connection[PgRow]], None]] = {
+    20: _fold_search_text_again,
+}
+
+
 def migrate(conn: psycopg.Connection[PgRow], migrations: Iterable[Migration]) -> list[str]:
     """Apply the migrations newer than the database, all in one transaction (PostgreSQL's
     DDL is transactional: a failed migration leaves the schema as it was), under the write
@@ -493,6 +514,9 @@ def migrate(conn: psycopg.Connection[PgRow], migrations: Iterable[Migration]) ->
             if migration.version <= current:
                 continue
             conn.execute(migration.sql.encode())  # no parameters: several statements
+            after = AFTER_MIGRATION.get(migration.version)
+            if after is not None:
+                after(conn)
             conn.execute(
                 "INSERT INTO schema_version (version, name, applied_at) VALUES (%s, %s, %s)",
                 (migration.version, migration.name, to_db(datetime.now(UTC))),

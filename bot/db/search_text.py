@@ -7,9 +7,14 @@ import unicodedata
 
 
 def fold(text: str | None) -> str | None:
-    """NFKC then case folding: "ＡＭＩＮＡ", "Amina" and "amina" compare equal, as do
-    "ВЕРА" and "вера"."""
-    return None if text is None else unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, case folding, then accents and other combining marks dropped: "ＡＭＩＮＡ",
+    "Amina" and "amina" compare equal, as do "ВЕРА" and "вера", and "jose" finds "José"
+    (organizers type on phones, often without accents)."""
+    if text is None:
+        return None
+    folded = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
+    bare = "".join(ch for ch in folded if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", bare)
 
 
 def search_text(full_name: str | None, email: str | None) -> str | None:

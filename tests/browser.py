@@ -71,7 +71,7 @@ def telegram_stand_in(init_data: str, theme: dict[str, str]) -> str:
   }};
   // telegram-web-app.js paints from the page's head; here, as soon as the page exists.
   document.addEventListener("DOMContentLoaded", paint, {{once: true}});
-  window.__telegram = {{ready: 0, expanded: 0, closed: 0, haptics: []}};
+  window.__telegram = {{ready: 0, expanded: 0, closed: 0, haptics: [], downloads: []}};
   window.Telegram = {{WebApp: {{
     initData: {json.dumps(init_data)},
     version: "8.0",
@@ -82,6 +82,8 @@ def telegram_stand_in(init_data: str, theme: dict[str, str]) -> str:
     expand() {{ window.__telegram.expanded += 1; }},
     close() {{ window.__telegram.closed += 1; }},
     HapticFeedback: {{notificationOccurred(kind) {{ window.__telegram.haptics.push(kind); }}}},
+    isVersionAtLeast(version) {{ return parseFloat(version) <= 8.0; }},
+    downloadFile(params) {{ window.__telegram.downloads.push(params); }},
   }}}};
 }})();
 """

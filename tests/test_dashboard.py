@@ -378,3 +378,37 @@ async def test_statistics_with_their_breakdowns(
         "Colombia",
     }
     assert sum(line["registered"] for line in countries) == 6
+
+
+async def test_a_download_link_for_telegrams_own_download(
+    client: httpx.AsyncClient, clock: FrozenClock, services: Services, db: Store
+) -> None:
+    """The Telegram app fetches the file itself (WebApp.downloadFile), without the page's
+    signature: a two-minute link, signed, that names nobody."""
+    await programme_of(services)
+    await register_people(services)
+    olga = as_user(clock, OLGA)
+    made = await client.post(
+        "api/admin/export/link", json={"format": "csv", "event": "flood"}, headers=olga
+    )
+    assert made.status_code == 200
+    link = made.json()
+    assert link["file_name"] == "registrations-flood-2026-11-28.csv"
+    assert str(ORGANIZER_ID) not in link["path"] and "Olga" not in link["path"]
+    fetched = await client.get(link["path"])  # no signature: the link is the permission
+    assert fetched.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(fetched.text.removeprefix("\ufeff"))))
+    assert {r["name"] for r in rows} == {p[1] for p in PEOPLE}
+    audit = await db.fetch_all("SELECT admin_id, detail FROM admin_audit WHERE action = 'export'")
+    assert audit == [(ORGANIZER_ID, "flood link")]
+    token = link["path"].removeprefix("download/")
+    body, _, signature = token.partition(".")
+    forged = "download/" + body[:-2] + "xx." + signature
+    assert (await client.get(forged)).status_code == 404
+    clock.advance(timedelta(minutes=3))
+    assert (await client.get(link["path"])).status_code == 404
+    participant = as_user(clock, {"id": 2001, "first_name": "Amina"})
+    refused = await client.post(
+        "api/admin/export/link", json={"format": "csv"}, headers=participant
+    )
+    assert refused.status_code == 403

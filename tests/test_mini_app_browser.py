@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from bot.app import BotApplication
@@ -311,6 +312,13 @@ async def test_an_organizer_searches_registrants_and_marks_attendance(
         "document.getElementById('event-counts').textContent.endsWith('attended: 1')"
     )
     await browser.screenshot(shots(tmp_path) / "dashboard-en.png")
+    # Download CSV: Telegram's own download, with a link its app can fetch by itself
+    await browser.run("document.querySelector('[data-export=csv][data-event]').click()")
+    asked = await browser.wait_for("window.__telegram.downloads[0]")
+    assert asked["file_name"] == "registrations-flood-2026-11-28.csv"
+    async with httpx.AsyncClient() as http:
+        fetched = await http.get(asked["url"])
+    assert fetched.status_code == 200 and "Аня Петрова" in fetched.text
     assert await db.fetch_all("SELECT user_id FROM attendance") == [(2002,)]
     audit = await db.fetch_all(
         "SELECT admin_id, detail FROM admin_audit WHERE action = 'attendance'"

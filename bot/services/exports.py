@@ -78,6 +78,12 @@ class ExportService:
         detail = f"{event_code or 'all'} {rows}"
         await self._db.write(lambda uow: uow.audit.record(admin_id, "export", detail, now))
 
+    async def record_link(self, admin_id: int, event_code: str | None, now: datetime) -> None:
+        """A download link made for an organizer (the Telegram app fetches the list): the
+        audit log says who, when the link is made, since the link itself names nobody."""
+        detail = f"{event_code or 'all'} link"
+        await self._db.write(lambda uow: uow.audit.record(admin_id, "export", detail, now))
+
     async def has_event(self, code: str) -> bool:
         return await self._db.read(lambda uow: uow.events.by_code(code)) is not None
 

@@ -23,11 +23,13 @@ from bot.db.registrants import RegistrantRow
 from bot.db.stats import Breakdown
 from bot.i18n import Translator
 from bot.models import Event, EventStatus
+from bot.services.container import Services
 from bot.services.dashboard import TableQuery
 from bot.services.exports import HELD, csv_to_xlsx
 from bot.services.stats import rank
 from bot.topics import TOPICS
 from bot.web.composer import composer_routes
+from bot.web.download_links import DownloadLinks, ListOrder
 from bot.web.signed_calls import Body, SignedCalls, answer, organizers_only
 from handlers.context import Viewer
 from handlers.mini_app import MiniAppDesk
@@ -36,7 +38,9 @@ from handlers.stats import figures_line
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def dashboard_routes(desk: MiniAppDesk, signed: SignedCalls) -> list[BaseRoute]:
+def dashboard_routes(
+    desk: MiniAppDesk, signed: SignedCalls, links: DownloadLinks
+) -> list[BaseRoute]:
     async def event_of(viewer: Viewer, body: Body) -> Event | None:
         code = body.get("event")
         if not isinstance(code, str) or not code:
@@ -120,10 +124,8 @@ def dashboard_routes(desk: MiniAppDesk, signed: SignedCalls) -> list[BaseRoute]:
             return answer({"error": "no such event or person"}, 404)
         return answer({"present": present, "changed": changed})
 
-    async def export(request: Request, viewer: Viewer, body: Body) -> Response:
-        """The registrations of one event (or of all the organizer may see) as CSV or
-        Excel, downloaded or sent to the chat; recorded in the audit log either way."""
-        services = desk.data.services
+    async def order_of(viewer: Viewer, body: Body) -> ListOrder | Response:
+        """The list asked for: one event's (if this organizer may see it) or every one."""
         wanted = body.get("format")
         if wanted not in ("csv", "xlsx"):
             return answer({"error": "format"}, 400)
@@ -133,40 +135,51 @@ def dashboard_routes(desk: MiniAppDesk, signed: SignedCalls) -> list[BaseRoute]:
             if event is None:
                 return answer({"error": "no such event"}, 404)
             code = event.code
-        now = services.clock.now()
         role = viewer.role
-        with tempfile.TemporaryFile() as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            rows = await services.exports.write_registrations(
-                text,
-                code,
-                timezone=viewer.timezone,
-                now=now,
-                event_ids=None if role.whole_programme else role.event_ids,
-            )
-            text.flush()
-            raw.seek(0)
-            if wanted == "xlsx":
-                converted = io.BytesIO()
-                csv_to_xlsx(text, converted)
-                content = converted.getvalue()
-            else:
-                content = raw.read()
-            text.detach()
-        await services.exports.record(viewer.user_id, code, rows, now)
-        name = f"registrations-{code or 'all'}-{now:%Y-%m-%d}.{wanted}"
+        scope = None if role.whole_programme else role.event_ids
+        return ListOrder(code, wanted, scope, viewer.timezone)
+
+    async def export(request: Request, viewer: Viewer, body: Body) -> Response:
+        """The registrations of one event (or of all the organizer may see) as CSV or
+        Excel, downloaded or sent to the chat; recorded in the audit log either way."""
+        order = await order_of(viewer, body)
+        if isinstance(order, Response):
+            return order
+        services = desk.data.services
+        now = services.clock.now()
+        name, content, rows = await list_file(services, order, now)
+        await services.exports.record(viewer.user_id, order.code, rows, now)
         if body.get("to_chat") is True:
             caption = viewer.t.ngettext("{count} registration", "{count} registrations", rows)
             sent = await desk.send_file(viewer, name, content, caption)
             return answer({"sent": sent, "rows": rows}, 200 if sent else 502)
-        return Response(
-            content,
-            media_type=XLSX if wanted == "xlsx" else "text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "Cache-Control": "no-store",
-            },
+        return _attachment(name, order.fmt, content)
+
+    async def export_link(request: Request, viewer: Viewer, body: Body) -> Response:
+        """A two-minute link to the list, for Telegram's own download (the Telegram app
+        fetches it without the page's signature): the organizer is recorded now."""
+        order = await order_of(viewer, body)
+        if isinstance(order, Response):
+            return order
+        services = desk.data.services
+        now = services.clock.now()
+        await services.exports.record_link(viewer.user_id, order.code, now)
+        token = links.issue(order, now)
+        return answer(
+            {
+                "path": f"download/{token}",
+                "file_name": file_name(order, now),
+            }
         )
+
+    async def download(request: Request) -> Response:
+        services = desk.data.services
+        now = services.clock.now()
+        order = links.read(request.path_params["token"], now)
+        if order is None:
+            return answer({"error": "expired or not a link of this bot"}, 404)
+        name, content, _ = await list_file(services, order, now)
+        return _attachment(name, order.fmt, content)
 
     async def stats(request: Request, viewer: Viewer, body: Body) -> Response:
         """The programme's figures (the organizer's events' for an event organizer), and
@@ -212,6 +225,8 @@ def dashboard_routes(desk: MiniAppDesk, signed: SignedCalls) -> list[BaseRoute]:
         Route("/app/api/admin/registrants", signed(organizers_only(registrants)), methods=["POST"]),
         Route("/app/api/admin/attendance", signed(organizers_only(attendance)), methods=["POST"]),
         Route("/app/api/admin/export", signed(organizers_only(export)), methods=["POST"]),
+        Route("/app/api/admin/export/link", signed(organizers_only(export_link)), methods=["POST"]),
+        Route("/app/download/{token}", download, methods=["GET"]),
         Route("/app/api/admin/stats", signed(organizers_only(stats)), methods=["GET"]),
         *composer_routes(desk, signed),
     ]
@@ -225,6 +240,41 @@ def _counts(viewer: Viewer, confirmed: int, waitlisted: int, attended: int, even
         capacity=t.number(event.capacity) if event.capacity else "∞",
         waitlist=t.number(waitlisted),
         attended=t.number(attended),
+    )
+
+
+async def list_file(services: Services, order: ListOrder, now: datetime) -> tuple[str, bytes, int]:
+    """The list as a file: its name, its content, its rows. Written to a temporary file
+    first: a list of 100,000 rows is not built as one string."""
+    with tempfile.TemporaryFile() as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        rows = await services.exports.write_registrations(
+            text, order.code, timezone=order.timezone, now=now, event_ids=order.event_ids
+        )
+        text.flush()
+        raw.seek(0)
+        if order.fmt == "xlsx":
+            converted = io.BytesIO()
+            csv_to_xlsx(text, converted)
+            content = converted.getvalue()
+        else:
+            content = raw.read()
+        text.detach()
+    return file_name(order, now), content, rows
+
+
+def file_name(order: ListOrder, now: datetime) -> str:
+    return f"registrations-{order.code or 'all'}-{now:%Y-%m-%d}.{order.fmt}"
+
+
+def _attachment(name: str, fmt: str, content: bytes) -> Response:
+    return Response(
+        content,
+        media_type=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 

@@ -32,6 +32,7 @@ from bot.services import profiles
 from bot.services.profile_form import FormProblems, ProfileForm
 from bot.services.registrations import SignUp
 from bot.web.dashboard import dashboard_routes
+from bot.web.download_links import DownloadLinks
 from bot.web.signed_calls import Body, SignedCalls, answer, unavailable
 from handlers.context import Viewer
 from handlers.mini_app import MiniAppDesk
@@ -233,7 +234,7 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
     return [
         Route("/app/form", form_page, methods=["GET"]),
         Route("/app/dashboard", dashboard_page, methods=["GET"]),
-        *dashboard_routes(desk, signed),
+        *dashboard_routes(desk, signed, DownloadLinks(bot_token)),
         Route("/app/api/me", signed(me), methods=["GET"]),
         Route("/app/api/check", signed(check), methods=["POST"]),
         Route("/app/api/cities", signed(cities), methods=["POST"]),

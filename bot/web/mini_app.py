@@ -3,9 +3,10 @@
 Pages are plain HTML in the reader's language (`lang` in the address: the bot puts the
 user's own in the button it sends); they hold no personal data, so they need no sign-in.
 Every API call carries Telegram's signed `initData` (`Authorization: tma <initData>`, the
-convention of Telegram's Mini App documentation) and is refused with 401 otherwise; what a
-person typed travels in request bodies, never in addresses, and nothing here is logged but
-a refusal's kind.
+convention of Telegram's Mini App documentation) and is refused with 401 otherwise (the one
+exception, a list's download link for Telegram's own download, is signed by the bot itself:
+`bot.web.download_links`); what a person typed travels in request bodies, never in
+addresses, and nothing here is logged but a refusal's kind.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
@@ -52,8 +53,6 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
-
-Handler = Callable[[Request], Awaitable[Response]]
 
 
 def templates() -> Environment:
@@ -102,7 +101,6 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
         countries = sorted(services.countries.name(c, t.language) for c in services.countries.codes)
         html = pages.get_template("form.html").render(
             _=t._,
-            t=t,
             lang=t.language,
             dir="rtl" if t.is_rtl else "ltr",
             code=code,

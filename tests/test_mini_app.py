@@ -470,3 +470,35 @@ async def test_a_country_the_form_cannot_settle_is_asked_in_the_readers_words(
         "api/check", json={"field": "country", "value": "Unknown Region"}, headers=headers
     )
     assert unknown.json()["ok"] is False
+
+
+async def test_profile_offers_the_form_to_edit_every_answer(
+    amina: ChatDriver, client: httpx.AsyncClient, clock: FrozenClock, db: Store
+) -> None:
+    await amina.settle(language="ru")
+    await amina.send("/profile")  # no profile yet: nothing to edit
+    assert not any("web_app" in str(m.get("reply_markup")) for m in amina.messages())
+    answer = await client.post(
+        "api/register", json={"answers": GOOD, "consent": True}, headers=signed(clock)
+    )
+    assert answer.json()["outcome"] == "saved"
+    await amina.send("/profile")
+    rows = amina.messages()[-1]["reply_markup"]["inline_keyboard"]
+    assert (
+        rows[0]
+        == [
+            {
+                "text": "Изменить всё в форме",
+                "web_app": {"url": "https://bot.example.org/app/form?lang=ru"},
+            }
+        ]
+        or rows[0][0]["web_app"]["url"] == "https://bot.example.org/app/form?lang=ru"
+    )
+    # the form, opened from there, edits: consent was given, the answers are replaced
+    me = (await client.get("api/me", headers=signed(clock))).json()
+    assert me["profile"]["city"] == "Nairobi"
+    moved = {**GOOD, "country": "Uganda", "city": "Kampala"}
+    again = await client.post("api/register", json={"answers": moved}, headers=signed(clock))
+    assert again.status_code == 200
+    stored = await db.fetch_one("SELECT country, city, timezone FROM users WHERE user_id = 1001")
+    assert stored == ("UG", "Kampala", "Africa/Kampala")

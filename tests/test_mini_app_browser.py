@@ -72,6 +72,23 @@ async def publish(services: Services) -> None:
     assert not hasattr(result, "problems")
 
 
+async def open_form(
+    app: BotApplication,
+    amina: ChatDriver,
+    browser: Browser,
+    clock: FrozenClock,
+    services: Services,
+    theme: dict[str, str] = LIGHT,
+) -> None:
+    """The programme published, Amina's card, and its form opened as Telegram opens it."""
+    await publish(services)
+    await amina.send("/start flood")
+    user = {"id": amina.user.id, "first_name": "Amina", "language_code": "en"}
+    await browser.as_telegram_user(telegram_init_data(user, clock.now()), theme)
+    await browser.open(form_address(amina, app))
+    await browser.wait_for("!document.getElementById('form').hidden")
+
+
 def form_address(chat: ChatDriver, app: BotApplication) -> str:
     """The address the card's Register button opens, served here."""
     rows = chat.last_message_with_buttons()["reply_markup"]["inline_keyboard"]
@@ -193,12 +210,7 @@ async def test_an_invalid_email_is_shown_next_to_its_field(
     db: Store,
     services: Services,
 ) -> None:
-    await publish(services)
-    await amina.send("/start flood")
-    user = {"id": amina.user.id, "first_name": "Amina", "language_code": "en"}
-    await browser.as_telegram_user(telegram_init_data(user, clock.now()))
-    await browser.open(form_address(amina, app))
-    await browser.wait_for("!document.getElementById('form').hidden")
+    await open_form(app, amina, browser, clock, services)
     await browser.type_into("email", "amina@example")
     error = await browser.wait_for(
         "!document.getElementById('error-email').hidden && "
@@ -388,14 +400,7 @@ async def test_the_forms_texts_are_readable_in_telegrams_themes(
 ) -> None:
     """WCAG 2.1 AA contrast with Telegram's own theme colours: 4.5:1 for text, 3:1 for the
     large text of the main button."""
-    await publish(services)
-    await amina.send("/start flood")
-    user = {"id": amina.user.id, "first_name": "Amina", "language_code": "en"}
-    await browser.as_telegram_user(
-        telegram_init_data(user, clock.now()), DARK if theme == "dark" else LIGHT
-    )
-    await browser.open(form_address(amina, app))
-    await browser.wait_for("!document.getElementById('form').hidden")
+    await open_form(app, amina, browser, clock, services, DARK if theme == "dark" else LIGHT)
     await browser.type_into("email", "amina@")
     await browser.wait_for("!document.getElementById('error-email').hidden")
     for selector, least in (
@@ -421,12 +426,7 @@ async def test_a_zone_the_city_decided_is_asked_again_for_another_city(
     clock: FrozenClock,
     services: Services,
 ) -> None:
-    await publish(services)
-    await amina.send("/start flood")
-    user = {"id": amina.user.id, "first_name": "Amina", "language_code": "en"}
-    await browser.as_telegram_user(telegram_init_data(user, clock.now()))
-    await browser.open(form_address(amina, app))
-    await browser.wait_for("!document.getElementById('form').hidden")
+    await open_form(app, amina, browser, clock, services)
     zone = "document.getElementById('timezone')"
     await browser.type_into("country", "United States")
     await browser.type_into("city", "Denver")

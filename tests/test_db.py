@@ -251,3 +251,20 @@ async def test_the_search_column_is_folded_again_without_accents(tmp_path: Path)
     with sqlite3.connect(path) as conn:
         row = conn.execute("SELECT search_text FROM users").fetchone()
     assert row == ("jose munoz\nj@x.org",)
+
+
+def test_a_search_folds_case_width_and_accents_of_every_kind() -> None:
+    """What organizers type on a phone finds the name as the participant wrote it."""
+    from bot.db.search_text import fold
+
+    for typed, written in (
+        ("jose", "José"),
+        ("lukasz zolw", "Łukasz Żółw"),
+        ("soren", "Søren"),
+        ("dang", "Đặng"),
+        ("amina", "ＡＭＩＮＡ"),
+        ("вера", "ВЕРА"),
+        ("strasse", "Straße"),
+        ("محمد", "مُحَمَّد"),
+    ):
+        assert fold(typed) == fold(written), (typed, written)

@@ -282,9 +282,10 @@ async def test_an_organizer_searches_registrants_and_marks_attendance(
     await browser.open(f"http://127.0.0.1:{app.web_servers[0].port}/app/dashboard?lang=en")
     said = await browser.wait_for("document.getElementById('status').textContent")
     assert said == "The dashboard is for the programme’s organizers."
+    # nothing of the page on screen (what is drawn, not only what is marked hidden)
     shown = await browser.run(
-        "return [...document.querySelectorAll('main > section, nav.tabs')].filter("
-        "(e) => !e.hidden).length"
+        "return [...document.querySelectorAll('main > section, nav.tabs, button')].filter("
+        "(e) => e.getClientRects().length > 0).length"
     )
     assert shown == 0
     olga = chat_as(app, emulator, id=ORGANIZER_ID, first_name="Olga", language_code="en")
@@ -440,13 +441,18 @@ async def test_a_zone_the_city_decided_is_asked_again_for_another_city(
     await browser.type_into("city", "Gotham")
     await browser.wait_for(f"{zone}.options.length > 3")
     assert await browser.run(f"return {zone}.value") == "America/Chicago"
-    # a problem said on Register, then corrected: the summary goes with it
-    await browser.click("consent")
+    # problems said on Register, then corrected: each goes, and the summary with the last
     await browser.type_into("email", "amina@")
     await browser.click("submit")
     await browser.wait_for("!document.getElementById('summary').hidden")
     assert await browser.run("return document.activeElement.id") == "email"
+    assert await browser.run("return document.getElementById('error-consent').hidden") is False
+    await browser.click("consent")
+    await browser.wait_for("document.getElementById('error-consent').hidden")
+    assert await browser.run("return document.getElementById('summary').hidden") is False
     await browser.type_into("email", "amina@example.org")
     await browser.wait_for("document.getElementById('summary').hidden")
+    drawn = "document.getElementById('summary').getClientRects().length"
+    assert await browser.run(f"return {drawn}") == 0
     await browser.click("submit")
     await browser.wait_for("!document.getElementById('done').hidden")

@@ -5,6 +5,24 @@ from __future__ import annotations
 
 import unicodedata
 
+# Letters whose accent is part of the letter in Unicode (no combining mark to drop), as
+# people type them without it: "lukasz" for "Łukasz", "oster" for "Øster", "dang" for "Đặng".
+_PLAIN_LETTERS = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ħ": "h",
+        "ŧ": "t",
+        "ı": "i",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ŀ": "l",
+    }
+)
+
 
 def fold(text: str | None) -> str | None:
     """NFKC, case folding, then accents and other combining marks dropped: "ＡＭＩＮＡ",
@@ -14,7 +32,7 @@ def fold(text: str | None) -> str | None:
         return None
     folded = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
     bare = "".join(ch for ch in folded if unicodedata.category(ch) != "Mn")
-    return unicodedata.normalize("NFC", bare)
+    return unicodedata.normalize("NFC", bare).translate(_PLAIN_LETTERS)
 
 
 def search_text(full_name: str | None, email: str | None) -> str | None:

@@ -174,6 +174,9 @@
     this.dataset.decided = "";  // chosen by the participant: kept while it still fits
     if (this.value) showError("timezone", "");
   });
+  document.getElementById("consent").addEventListener("change", function () {
+    if (this.checked) showError("consent", "");  // agreed: its problem is gone
+  });
   document.getElementById("close").addEventListener("click", function () {
     if (app) app.close();
   });

@@ -31,11 +31,11 @@ from handlers.broadcast import as_read, message_problem, version_headers
 from handlers.broadcast_progress import progress_text
 from handlers.context import BotContext, BotData, Viewer, make_viewer
 from handlers.courses import sign_up_course
-from handlers.profile import ProfileFlow
+from handlers.profile import ProfileFlow, profile_screen
 from handlers.registration import sign_up
 from handlers.session import clear_state
 from handlers.shared_sessions import SharedSessions
-from handlers.ui import send
+from handlers.ui import edit_message, send
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +149,15 @@ class MiniAppDesk:
         if card is not None and card.status is RegistrationStatus.WAITLISTED:
             return SignUp.ALREADY_WAITLISTED
         return SignUp.NO_SUCH_EVENT if card is None else None
+
+    async def profile_saved(self, viewer: Viewer) -> None:
+        """The profile changed through the form: the /profile message that opened it shows
+        it as it now is (one edit), instead of the answers it had."""
+        context = self._context(viewer)
+        now = self.data.services.clock.now()
+        message_id = self.data.form_cards.take(viewer.user_id, "profile", "", now)
+        if message_id is not None:
+            await edit_message(context, message_id, *profile_screen(context, viewer.t._("Saved.")))
 
     async def send_file(self, viewer: Viewer, name: str, content: bytes, caption: str) -> bool:
         """A file into the viewer's chat (an export asked for from the dashboard): whether

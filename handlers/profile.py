@@ -54,11 +54,12 @@ from handlers.buttons import (
 )
 from handlers.context import BotContext, refresh_viewer
 from handlers.courses import sign_up_course
+from handlers.events import remember_form_card
 from handlers.html import bold, plain, user_text
 from handlers.presses import on_press
 from handlers.registration import sign_up
 from handlers.session import clear_state, get_state, set_state
-from handlers.ui import Button, OpenMiniApp, answer, edit, no_longer_active, send
+from handlers.ui import Button, OpenMiniApp, answer, edit, no_longer_active, send, show_screen
 from handlers.wizards import GROUP_GENERAL, GROUP_PROFILE, build_wizard
 
 ANSWERING = 1
@@ -589,6 +590,16 @@ async def show_profile(
             ),
         )
         return
+    text, rows = profile_screen(context, notice)
+    shown = await show_screen(context, text, rows, query)
+    remember_form_card(context, "profile", "", shown, rows)
+
+
+def profile_screen(
+    context: BotContext, notice: str | None = None
+) -> tuple[str, list[list[Button]]]:
+    """The profile (it exists) with a button per answer, and the form's when there is one."""
+    t = context.viewer.t
     buttons: list[Button] = [(t._(label), EditProfile(f)) for f, label in LABELS.items()]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     web_app = context.services.settings.web_app
@@ -600,11 +611,7 @@ async def show_profile(
         "/forgetme deletes everything."
     )
     text = profile_text(context) + "\n\n" + hint
-    text = f"{notice}\n\n{text}" if notice else text
-    if query is not None and query.message is not None:
-        await edit(query, context, text, rows)
-    else:
-        await send(context, text, rows)
+    return (f"{notice}\n\n{text}" if notice else text), rows
 
 
 async def on_profile_command(update: Update, context: BotContext) -> None:

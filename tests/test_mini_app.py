@@ -498,3 +498,6 @@ async def test_profile_offers_the_form_to_edit_every_answer(
     assert again.status_code == 200
     stored = await db.fetch_one("SELECT country, city, timezone FROM users WHERE user_id = 1001")
     assert stored == ("UG", "Kampala", "Africa/Kampala")
+    # the /profile message that opened the form shows the profile as it now is
+    shown = amina.messages()[-1]["text"]
+    assert shown.startswith("Сохранено.") and "Kampala" in shown and "Nairobi" not in shown

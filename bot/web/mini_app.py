@@ -206,6 +206,7 @@ def mini_app_routes(desk: MiniAppDesk, bot_token: str, clock: Clock) -> list[Bas
         viewer = await desk.save_profile(viewer, form)
         t = viewer.t
         if not code:
+            await desk.profile_saved(viewer)
             return answer({"outcome": "saved", "message": t._("Your profile is saved.")})
         course = bool(body.get("course")) and not body.get("event")
         outcome = await desk.register(viewer, code.strip()[:64], course=course)

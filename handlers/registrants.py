@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.db.registrants import RegistrantLine
+from bot.db.registrants import RegistrantCounts, RegistrantLine
 from bot.i18n import N_, Translator
 from bot.models import Event
 from bot.services.registrants import PAGE_SIZE, RegistrantsPage
@@ -32,6 +32,17 @@ class RegistrantsSearch:
     words: str | None
 
 
+def counts_line(t: Translator, event: Event, counts: RegistrantCounts) -> str:
+    """An event's seats and people in one line (the chat's list and the dashboard)."""
+    return t._(
+        "Confirmed: {confirmed} of {capacity} · waitlist: {waitlist} · attended: {attended}",
+        confirmed=t.number(counts.confirmed),
+        capacity=t.number(event.capacity) if event.capacity else "∞",
+        waitlist=t.number(counts.waitlisted),
+        attended=t.number(counts.attended),
+    )
+
+
 def screen(
     t: Translator,
     event: Event,
@@ -43,13 +54,7 @@ def screen(
     title = user_text(event.title_in(t.language))
     lines = [
         bold(t._("Registrants of “{title}”", title=title)),
-        t._(
-            "Confirmed: {confirmed} of {capacity} · waitlist: {waitlist} · attended: {attended}",
-            confirmed=t.number(counts.confirmed),
-            capacity=t.number(event.capacity) if event.capacity else "∞",
-            waitlist=t.number(counts.waitlisted),
-            attended=t.number(counts.attended),
-        ),
+        counts_line(t, event, counts),
     ]
     if event.is_cancelled:  # the registrations stand (a restore brings them back); say so
         lines.insert(1, t._("This event has been cancelled."))

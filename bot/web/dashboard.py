@@ -19,20 +19,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.db.registrants import RegistrantRow
+from bot.db.registrants import RegistrantCounts, RegistrantRow
 from bot.db.stats import Breakdown
 from bot.i18n import Translator
 from bot.models import Event, EventStatus
 from bot.services.container import Services
 from bot.services.dashboard import TableQuery
 from bot.services.exports import HELD, csv_to_xlsx
-from bot.services.stats import rank
+from bot.services.stats import rank, status_of
 from bot.topics import TOPICS
 from bot.web.composer import composer_routes
 from bot.web.download_links import DownloadLinks, ListOrder
 from bot.web.signed_calls import Body, SignedCalls, answer, organizers_only
 from handlers.context import Viewer
 from handlers.mini_app import MiniAppDesk
+from handlers.registrants import counts_line
 from handlers.stats import figures_line
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,10 +60,12 @@ def dashboard_routes(
                         "code": item.event.code,
                         "title": item.event.title_in(t.language),
                         "starts": t.when(item.event.starts_at, zone, "medium"),
-                        "state": _state(item.event, now),
+                        "state": status_of(item.event, now),
                         "state_label": _state_label(viewer, item.event, now),
-                        "counts": _counts(
-                            viewer, item.confirmed, item.waitlisted, item.attended, item.event
+                        "counts": counts_line(
+                            t,
+                            item.event,
+                            RegistrantCounts(item.confirmed, item.waitlisted, item.attended),
                         ),
                     }
                     for item in listed
@@ -82,13 +85,7 @@ def dashboard_routes(
         return answer(
             {
                 "title": event.title_in(t.language),
-                "counts": _counts(
-                    viewer,
-                    found.counts.confirmed,
-                    found.counts.waitlisted,
-                    found.counts.attended,
-                    event,
-                ),
+                "counts": counts_line(t, event, found.counts),
                 "summary": t.ngettext(
                     "{found} of {count} registrant",
                     "{found} of {count} registrants",
@@ -232,17 +229,6 @@ def dashboard_routes(
     ]
 
 
-def _counts(viewer: Viewer, confirmed: int, waitlisted: int, attended: int, event: Event) -> str:
-    t = viewer.t
-    return t._(
-        "Confirmed: {confirmed} of {capacity} · waitlist: {waitlist} · attended: {attended}",
-        confirmed=t.number(confirmed),
-        capacity=t.number(event.capacity) if event.capacity else "∞",
-        waitlist=t.number(waitlisted),
-        attended=t.number(attended),
-    )
-
-
 async def list_file(services: Services, order: ListOrder, now: datetime) -> tuple[str, bytes, int]:
     """The list as a file: its name, its content, its rows. Written to a temporary file
     first: a list of 100,000 rows is not built as one string."""
@@ -328,16 +314,10 @@ def _query(body: Body) -> TableQuery:
     )
 
 
-def _state(event: Event, now: datetime) -> str:
-    if event.status == EventStatus.CANCELLED:
-        return "cancelled"
-    return HELD if event.starts_at <= now else "scheduled"
-
-
 def _state_label(viewer: Viewer, event: Event, now: datetime) -> str:
     t = viewer.t
-    state = _state(event, now)
-    if state == "cancelled":
+    state = status_of(event, now)
+    if state == EventStatus.CANCELLED:
         return t._("Cancelled")
     return t._("Held") if state == HELD else t._("Upcoming")
 
